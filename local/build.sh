@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds the local DR environment's binaries from their Go modules, once, into a cache outside the repository.
+# Usage: local/build.sh [bin-dir]   (default: $DR_DRILL_CACHE/bin-<version set>, DR_DRILL_CACHE=~/.cache/dr-drill)
+# Prints the bin dir on its last line. Each binary is built only when missing, so a warm run takes a second.
+set -euo pipefail
+
+K8S_VERSION=1.33.13          # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
+ETCD_VERSION=3.5.21          # the etcd Kubernetes v1.33 pins in build/dependencies.yaml
+KWOK_VERSION=0.7.0           # default kube 1.33; binary runtime
+VELERO_VERSION=1.17.2        # the plugin v1.13.x pairs with Velero v1.17.x
+AZURE_PLUGIN_VERSION=1.13.2  # built from the copy in local/velero-plugin-for-microsoft-azure (not on the module proxy)
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${DR_DRILL_CACHE:-$HOME/.cache/dr-drill}
+bin=${1:-$cache/bin-k$K8S_VERSION-e$ETCD_VERSION-w$KWOK_VERSION-v$VELERO_VERSION-a$AZURE_PLUGIN_VERSION}
+src=$cache/src
+mkdir -p "$bin/plugins" "$src"
+
+command -v go >/dev/null || { echo "error: Go is not installed; install Go >= 1.24 (Debian: apt-get install golang) and retry" >&2; exit 3; }
+export GOFLAGS="-trimpath" CGO_ENABLED=0 GOTOOLCHAIN=local
+log() { printf '[build] %s\n' "$*" >&2; }
+need() { for f in "$@"; do [ -x "$bin/$f" ] || return 0; done; return 1; }
+
+# Kubernetes: go install refuses k8s.io/kubernetes (its go.mod replaces the staging modules with ./staging),
+# so a wrapper module replaces each staging module with its published v0.x tag.
+if need kube-apiserver kube-controller-manager kube-scheduler kubectl; then
+  log "kubernetes v$K8S_VERSION"
+  minor=$(echo "$K8S_VERSION" | cut -d. -f2); staging=v0.${K8S_VERSION#1.}
+  d=$src/k8s-$K8S_VERSION; mkdir -p "$d"; cd "$d"
+  if [ ! -f go.mod ]; then
+    go mod init local/k8sbuild >/dev/null 2>&1
+    go mod edit -go=1.24.0
+    gomod=$(go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+    for m in $(awk '$2=="=>" && $3 ~ /^\.\/staging/ {print $1}' "$gomod"); do go mod edit -replace="$m=$m@$staging"; done
+    printf 'package main\nimport (\n _ "k8s.io/kubernetes/cmd/kube-apiserver/app"\n)\n' > tools.go
+    go get "k8s.io/kubernetes@v$K8S_VERSION" >&2
+    rm tools.go
+  fi
+  V=k8s.io/component-base/version C=k8s.io/client-go/pkg/version
+  ldf="-s -w -X $V.gitVersion=v$K8S_VERSION -X $V.gitMajor=1 -X $V.gitMinor=$minor -X $V.gitTreeState=clean"
+  ldf="$ldf -X $C.gitVersion=v$K8S_VERSION -X $C.gitMajor=1 -X $C.gitMinor=$minor -X $C.gitTreeState=clean"
+  GOFLAGS="$GOFLAGS -mod=mod" go build -ldflags "$ldf" -o "$bin/" k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+fi
+
+# etcd: the server module's go.mod has replace lines too; a wrapper needs none (siblings are required at tags).
+if need etcd; then
+  log "etcd v$ETCD_VERSION"
+  d=$src/etcd-$ETCD_VERSION; mkdir -p "$d"; cd "$d"
+  [ -f go.mod ] || { go mod init local/etcdbuild >/dev/null 2>&1; go get "go.etcd.io/etcd/server/v3@v$ETCD_VERSION" >&2; }
+  GOFLAGS="$GOFLAGS -mod=mod" go build -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3
+fi
+
+# kwok and kwokctl have no replace lines: go install works.
+if need kwok kwokctl; then
+  log "kwok v$KWOK_VERSION"
+  GOBIN=$bin go install -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION" \
+    "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@v$KWOK_VERSION"
+fi
+
+# Velero's go.mod replaces kopia with a fork, so build inside a copy of the module with its own go.mod/go.sum.
+if need velero; then
+  log "velero v$VELERO_VERSION"
+  mod=$(go mod download -json "github.com/vmware-tanzu/velero@v$VELERO_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  d=$src/velero-$VELERO_VERSION; rm -rf "$d"; cp -r "$mod" "$d"; chmod -R u+w "$d"; cd "$d"
+  go build -ldflags "-s -w -X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=v$VELERO_VERSION" -o "$bin/velero" ./cmd/velero
+  cd "$src"; rm -rf "$d"
+fi
+
+# The Azure plugin: the module proxy refuses this module, so the repository carries its v1.13.2 sources.
+if [ ! -x "$bin/plugins/velero-plugin-for-microsoft-azure" ]; then
+  log "velero-plugin-for-microsoft-azure v$AZURE_PLUGIN_VERSION"
+  d=$src/azure-plugin-$AZURE_PLUGIN_VERSION; rm -rf "$d"; cp -r "$here/velero-plugin-for-microsoft-azure" "$d"; cd "$d"
+  GOFLAGS="$GOFLAGS -mod=mod" go build -ldflags "-s -w" -o "$bin/plugins/velero-plugin-for-microsoft-azure" .
+  cd "$src"; rm -rf "$d"
+fi
+
+log "binaries ready in $bin"
+echo "$bin"

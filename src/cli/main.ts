@@ -1,0 +1,46 @@
+/**
+ * The dr-drill command line. Each command lives in commands/<name>.ts, exports a yargs CommandModule and returns
+ * an exit code; this file wires them, maps errors to the contract's exit codes, and turns yargs' usage errors
+ * (exit 1 by default) into exit 2.
+ */
+import yargs, { type CommandModule } from 'yargs';
+import { EXIT, exitCodeForError } from './exit-codes.js';
+import { printError } from './output.js';
+import { commands } from './commands/index.js';
+import { takeExitCode } from './command.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.pass;
+  let usageFailed = false;
+  const cli = yargs()
+    .scriptName('dr-drill')
+    .usage('$0 <command> [options]\n\nRehearse disaster recovery for Kubernetes workloads protected by Velero.')
+    .option('kubeconfig', { type: 'string', describe: 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', global: true })
+    .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format', global: true })
+    .strict()
+    .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .exitProcess(false)
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      usageFailed = true;
+      void y;
+      process.stderr.write(`dr-drill: ${msg}\nRun with --help for usage.\n`);
+    });
+  for (const c of commands) cli.command(c as CommandModule);
+  try {
+    await cli.parseAsync(argv);
+    if (usageFailed) return EXIT.input;
+    exitCode = takeExitCode();
+  } catch (e) {
+    if (usageFailed) return EXIT.input;
+    printError(e);
+    return exitCodeForError(e);
+  }
+  return usageFailed ? EXIT.input : exitCode;
+}
+

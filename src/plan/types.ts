@@ -1,0 +1,89 @@
+/**
+ * The compiled drill plan: what the engine runs. Durations are milliseconds, defaults are filled, `${ENV}` and
+ * `{{drillId}}` are resolved, namespace names are mapped. The engine never sees the scenario file.
+ */
+import type { ScenarioProbe } from '../scenario/schema.js';
+
+export type BackupPlan =
+  | { mode: 'name'; name: string; maxAgeMs: number | null }
+  | { mode: 'schedule'; schedule: string; maxAgeMs: number | null }
+  | {
+      mode: 'create';
+      /** Name of the Backup the drill creates, `<scenario>-<drillId>` (cut to a valid name). */
+      name: string;
+      includedNamespaces: string[];
+      ttl: string;
+      storageLocation: string | null;
+      snapshotVolumes: boolean;
+      defaultVolumesToFsBackup: boolean;
+      timeoutMs: number;
+      maxAgeMs: number | null;
+    };
+
+export interface SourcePlan {
+  /** null: the current context of the kubeconfig. */
+  kubeContext: string | null;
+  veleroNamespace: string;
+}
+
+export interface TargetPlan {
+  kind: 'namespace' | 'cluster';
+  kubeContext: string | null;
+  veleroNamespace: string;
+  /** Appended to every restored namespace; '' keeps names (cluster targets only). */
+  namespaceSuffix: string;
+}
+
+export interface RestorePlan {
+  /** Name of the Restore CR: `dr-drill-<drillId>`. */
+  name: string;
+  /** Source namespaces; null: those the backup included (resolved once the backup is known). */
+  includedNamespaces: string[] | null;
+  excludedNamespaces: string[];
+  includedResources: string[];
+  excludedResources: string[];
+  labelSelector: Record<string, string> | null;
+  restorePVs: boolean;
+  existingResourcePolicy: 'none' | 'update';
+  timeoutMs: number;
+  /** A PartiallyFailed restore with at most this many errors passes; null: PartiallyFailed fails the drill. */
+  tolerateMaxErrors: number | null;
+}
+
+/** A probe with its defaults filled; `spec` keeps the kind-specific fields as written (env resolved). */
+export interface ProbePlan {
+  name: string;
+  kind: ScenarioProbe['kind'];
+  critical: boolean;
+  timeoutMs: number;
+  spec: ScenarioProbe;
+}
+
+export interface DrillPlan {
+  drillId: string;
+  scenario: { name: string; file: string | null; sha256: string | null; labels: Record<string, string>; description: string | null };
+  objectives: { rtoMs: number; rpoMs: number };
+  source: SourcePlan;
+  backup: BackupPlan;
+  target: TargetPlan;
+  restore: RestorePlan;
+  probes: ProbePlan[];
+  teardown: { when: 'always' | 'on-pass' | 'never'; timeoutMs: number };
+  report: { html: boolean };
+}
+
+export const DEFAULTS = {
+  veleroNamespace: 'velero',
+  namespaceSuffix: '-drill-{{drillId}}',
+  backupTtl: '72h0m0s',
+  backupTimeoutMs: 30 * 60_000,
+  restoreTimeoutMs: 30 * 60_000,
+  probeTimeoutMs: 5 * 60_000,
+  teardownTimeoutMs: 5 * 60_000,
+} as const;
+
+/** Labels on everything a drill creates and will remove. */
+export const LABEL_DRILL_ID = 'dr-drill.io/drill-id';
+export const LABEL_SCENARIO = 'dr-drill.io/scenario';
+/** On a backup the drill takes (kept, expires by TTL) instead of the drill-id label. */
+export const LABEL_TAKEN_BY = 'dr-drill.io/taken-by';

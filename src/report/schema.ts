@@ -1,0 +1,225 @@
+/**
+ * report.json, schemaVersion 1. Source of truth for both the TypeScript type (Static<>) and the published
+ * schemas/report.v1.schema.json (npm run schemas; a unit test keeps them in step). Keys are always present;
+ * a value that does not exist is null.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Utc = (description: string) => Type.String({ format: 'date-time', description: `${description} (UTC, ISO-8601).` });
+const Seconds = (description: string) => Type.Number({ description: `${description} (seconds).` });
+const Obj = <T extends Record<string, TSchema>>(props: T, description: string) =>
+  Type.Object(props, { additionalProperties: false, description });
+
+export const PhaseName = Type.Union(
+  [
+    Type.Literal('select-backup'),
+    Type.Literal('provision-target'),
+    Type.Literal('prepare-target'),
+    Type.Literal('restore'),
+    Type.Literal('verify'),
+    Type.Literal('teardown'),
+    Type.Literal('seal'),
+  ],
+  { description: 'A drill phase, in the order they run.' },
+);
+export const PhaseOutcome = Type.Union(
+  [Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('skipped'), Type.Literal('interrupted')],
+  { description: 'How a phase ended.' },
+);
+export const ProbeOutcome = Type.Union(
+  [Type.Literal('passed'), Type.Literal('failed'), Type.Literal('skipped'), Type.Literal('error')],
+  { description: 'How a probe ended: error means it could not look (e.g. permission denied).' },
+);
+export const Verdict = Type.Union([Type.Literal('PASS'), Type.Literal('FAIL'), Type.Literal('ERROR')], {
+  description: 'PASS: recovery proven within objectives. FAIL: recovery fell short. ERROR: recovery could not be exercised.',
+});
+
+export const ReportEvent = Obj(
+  {
+    at: Utc('When it happened'),
+    atSeconds: Seconds('Monotonic time since T0'),
+    level: Type.Union([Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
+    message: Type.String({ description: 'What happened, for a human.' }),
+  },
+  'Something worth knowing that happened in a phase.',
+);
+
+export const Phase = Obj(
+  {
+    name: PhaseName,
+    startedAt: Nullable(Utc('Phase start')),
+    endedAt: Nullable(Utc('Phase end')),
+    durationSeconds: Nullable(Seconds('How long the phase took, measured on the monotonic clock')),
+    startSeconds: Nullable(Seconds('Phase start relative to T0 on the monotonic clock')),
+    outcome: PhaseOutcome,
+    reason: Nullable(Type.String({ description: 'Why the phase failed or was skipped.' })),
+    events: Type.Array(ReportEvent),
+    subphases: Type.Array(
+      Obj(
+        {
+          name: Type.String({ description: 'e.g. queued, running.' }),
+          durationSeconds: Nullable(Seconds('Duration')),
+        },
+        'A split of the phase (the restore is split into queued and running).',
+      ),
+    ),
+  },
+  'One phase of the drill.',
+);
+
+export const ProbeResult = Obj(
+  {
+    name: Type.String(),
+    kind: Type.String({ description: 'Probe kind, e.g. workload.' }),
+    critical: Type.Boolean({ description: 'Whether it counts toward RTO and the verdict.' }),
+    outcome: ProbeOutcome,
+    passedAtSeconds: Nullable(Seconds('When it first passed, since T0')),
+    durationSeconds: Nullable(Seconds('How long the probe ran')),
+    subject: Type.String({ description: 'What the probe looked at, in target terms (e.g. Deployment shop-drill-x/api).' }),
+    lastObservation: Nullable(Type.String({ description: 'The last thing the probe saw: why it is not (yet) passing.' })),
+  },
+  'One probe of the restored copy.',
+);
+
+export const Objective = (what: string, extra: Record<string, TSchema>) =>
+  Obj(
+    {
+      objectiveSeconds: Seconds(`The ${what} objective`),
+      achievedSeconds: Nullable(Seconds(`The achieved ${what}; null when it was not measured`)),
+      met: Nullable(Type.Boolean({ description: 'Whether the objective was met; null when not measured.' })),
+      marginSeconds: Nullable(Seconds('Objective minus achieved: negative when missed')),
+      ...extra,
+    },
+    `${what} against its objective.`,
+  );
+
+export const VeleroResultMessages = Obj(
+  {
+    velero: Type.Array(Type.String()),
+    cluster: Type.Array(Type.String()),
+    namespaces: Type.Record(Type.String(), Type.Array(Type.String())),
+  },
+  "Velero's messages, by where they arose.",
+);
+
+export const Report = Type.Object(
+  {
+    schemaVersion: Type.Literal(1),
+    tool: Obj({ name: Type.Literal('dr-drill'), version: Type.String() }, 'The tool that wrote the report.'),
+    drillId: Type.String({ pattern: '^[a-z0-9]{8}$', description: 'Random id of this drill; in every label.' }),
+    scenario: Obj(
+      {
+        name: Type.String(),
+        file: Nullable(Type.String({ description: 'Scenario file path as given.' })),
+        sha256: Nullable(Type.String({ description: 'SHA-256 of the scenario file as read.' })),
+        labels: Type.Record(Type.String(), Type.String()),
+      },
+      'The scenario this drill ran.',
+    ),
+    verdict: Verdict,
+    reasons: Type.Array(Type.String(), { description: 'Why the verdict is what it is; empty for a clean PASS.' }),
+    negativeControl: Type.Boolean({ description: 'This run was a deliberate negative control.' }),
+    startedAt: Utc('When the drill started'),
+    endedAt: Nullable(Utc('When the report was sealed')),
+    t0: Utc('Disaster time T0: RTO and RPO are measured from it'),
+    t0Basis: Type.Union([Type.Literal('drill-start'), Type.Literal('backup-completed'), Type.Literal('disaster-at')], {
+      description: 'How T0 was chosen.',
+    }),
+    rto: Objective('RTO', {}),
+    rpo: Objective('RPO', {
+      basis: Nullable(
+        Type.Union([Type.Literal('canary'), Type.Literal('backup-start')], {
+          description: 'canary: newest data proven in the restored copy; backup-start: a conservative bound.',
+        }),
+      ),
+      recoveryPoint: Nullable(Utc('The recovery point')),
+    }),
+    source: Obj(
+      { kubeContext: Nullable(Type.String()), veleroNamespace: Nullable(Type.String()) },
+      'Where the protected workload lives.',
+    ),
+    target: Obj(
+      {
+        kind: Type.String({ description: 'namespace, cluster or aks.' }),
+        kubeContext: Nullable(Type.String()),
+        veleroNamespace: Nullable(Type.String()),
+        namespaceMapping: Type.Record(Type.String(), Type.String(), { description: 'Source → target namespace.' }),
+      },
+      'Where the drill restored.',
+    ),
+    backup: Obj(
+      {
+        name: Nullable(Type.String()),
+        phase: Nullable(Type.String({ description: "Velero's phase, verbatim." })),
+        startTimestamp: Nullable(Utc('Backup start')),
+        completionTimestamp: Nullable(Utc('Backup completion')),
+        schedule: Nullable(Type.String()),
+        storageLocation: Nullable(Type.String()),
+        takenByDrill: Type.Boolean({ description: 'The drill created this backup (it is kept).' }),
+      },
+      'The backup restored.',
+    ),
+    restore: Obj(
+      {
+        name: Nullable(Type.String()),
+        phase: Nullable(Type.String({ description: "Velero's phase, verbatim." })),
+        warnings: Nullable(Type.Integer({ description: "Velero's warning count." })),
+        errors: Nullable(Type.Integer({ description: "Velero's error count." })),
+        failureReason: Nullable(Type.String()),
+        validationErrors: Type.Array(Type.String()),
+        startTimestamp: Nullable(Utc('Velero started processing')),
+        completionTimestamp: Nullable(Utc('Velero finished')),
+        queuedSeconds: Nullable(Seconds('Created until Velero started it (restores run one at a time)')),
+        runningSeconds: Nullable(Seconds('Velero start until a terminal phase')),
+        itemsRestored: Nullable(Type.Integer()),
+        totalItems: Nullable(Type.Integer()),
+        messages: Nullable(Obj({ warnings: VeleroResultMessages, errors: VeleroResultMessages }, 'The results file.')),
+        messagesSource: Nullable(
+          Type.Union([Type.Literal('download-request'), Type.Literal('storage')], {
+            description: 'Where the messages were read from.',
+          }),
+        ),
+        triage: Type.Array(Type.String(), { description: 'What the outcome means, in words an operator understands.' }),
+      },
+      'The Velero Restore the drill made.',
+    ),
+    phases: Type.Array(Phase),
+    probes: Type.Array(ProbeResult),
+    teardown: Obj(
+      {
+        performed: Type.Boolean(),
+        reason: Nullable(Type.String({ description: 'Why teardown was skipped.' })),
+        deleted: Type.Array(Type.String({ description: 'kind namespace/name' })),
+        leftBehind: Type.Array(
+          Obj({ object: Type.String(), reason: Type.String() }, 'Something teardown could not remove; run cleanup.'),
+        ),
+      },
+      'What teardown removed and what it left for dr-drill cleanup.',
+    ),
+    warnings: Type.Array(Type.String(), { description: 'Non-fatal things worth knowing.' }),
+    evidence: Obj(
+      {
+        previousReportSha256: Nullable(Type.String({ description: 'SHA-256 of the previous report.json of the scenario.' })),
+        previousDrillId: Nullable(Type.String()),
+      },
+      'The chain to the previous drill of the same scenario.',
+    ),
+  },
+  {
+    $id: 'https://dr-drill.dev/schemas/report.v1.json',
+    title: 'dr-drill report (schemaVersion 1)',
+    description: 'The evidence of one drill.',
+    additionalProperties: false,
+  },
+);
+
+export type Report = Static<typeof Report>;
+export type PhaseReport = Static<typeof Phase>;
+export type PhaseNameT = Static<typeof PhaseName>;
+export type PhaseOutcomeT = Static<typeof PhaseOutcome>;
+export type ProbeResultT = Static<typeof ProbeResult>;
+export type ProbeOutcomeT = Static<typeof ProbeOutcome>;
+export type VerdictT = Static<typeof Verdict>;
+export type ReportEventT = Static<typeof ReportEvent>;
+export type VeleroMessages = Static<typeof VeleroResultMessages>;

@@ -1,0 +1,279 @@
+/**
+ * The scenario format `dr-drill/v1`. This file is the single source of truth: the TypeScript types are derived
+ * from these schemas (Static<>), and schemas/scenario.v1.schema.json is generated from them (npm run schemas;
+ * a unit test fails when the published file is out of step).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DURATION_PATTERN } from '../util/duration.js';
+
+const Duration = (description: string) =>
+  Type.String({ pattern: DURATION_PATTERN, description: `${description} A duration such as 90s, 15m, 4h or 1h30m.` });
+const Name = (description: string) => Type.String({ minLength: 1, maxLength: 253, description });
+const Strict = <T extends Record<string, TSchema>>(props: T, description: string) =>
+  Type.Object(props, { additionalProperties: false, description });
+
+export const Objectives = Strict(
+  {
+    rto: Duration('Recovery time objective: the longest acceptable time from T0 until every critical probe passes.'),
+    rpo: Duration('Recovery point objective: the most data loss acceptable, T0 minus the recovery point.'),
+  },
+  'What the team promised; the drill measures against these.',
+);
+
+export const Source = Strict(
+  {
+    kubeContext: Type.Optional(Name('Kube context of the protected cluster; defaults to the current context.')),
+    veleroNamespace: Type.Optional(Name('Namespace where Velero runs in the source cluster (default velero).')),
+  },
+  'Where the protected workload lives.',
+);
+
+const MaxAge = Type.Optional(Duration('Refuse a backup that started longer ago than this before T0.'));
+
+export const BackupByName = Strict(
+  { name: Name('Name of the Velero Backup to restore.'), maxAge: MaxAge },
+  'A named backup.',
+);
+export const BackupFromSchedule = Strict(
+  { fromSchedule: Name('The newest Completed backup of this Velero Schedule is restored.'), maxAge: MaxAge },
+  'The newest Completed backup of a Schedule.',
+);
+export const BackupCreate = Strict(
+  {
+    create: Strict(
+      {
+        includedNamespaces: Type.Array(Name('A namespace'), { minItems: 1, description: 'Namespaces to back up.' }),
+        ttl: Type.Optional(Duration('How long Velero keeps the backup (default 72h).')),
+        storageLocation: Type.Optional(Name('BackupStorageLocation to write to (default: the default BSL).')),
+        snapshotVolumes: Type.Optional(Type.Boolean({ description: 'Take volume snapshots (default false).' })),
+        defaultVolumesToFsBackup: Type.Optional(
+          Type.Boolean({ description: 'Back up pod volumes with the file-system uploader (default false).' }),
+        ),
+        timeout: Type.Optional(Duration('How long to wait for the backup to complete (default 30m).')),
+      },
+      'The Backup the drill takes on the source; it is kept and expires by its TTL.',
+    ),
+    maxAge: MaxAge,
+  },
+  'A backup the drill takes on the spot.',
+);
+export const BackupSelection = Type.Union([BackupByName, BackupFromSchedule, BackupCreate], {
+  description: 'Which backup to restore: exactly one of name, fromSchedule or create.',
+});
+
+export const NamespaceTarget = Strict(
+  {
+    namespace: Strict(
+      {
+        kubeContext: Type.Optional(Name('Kube context to restore into; defaults to the source context.')),
+        veleroNamespace: Type.Optional(Name('Namespace where Velero runs there (default: the source one).')),
+        suffix: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 40,
+            description: 'Appended to each restored namespace name (default "-drill-{{drillId}}").',
+          }),
+        ),
+      },
+      'Restore into scratch namespaces (namespace mapping), usually in the source cluster.',
+    ),
+  },
+  'A scratch namespace target.',
+);
+export const ClusterTarget = Strict(
+  {
+    cluster: Strict(
+      {
+        kubeContext: Name('Kube context of the cluster to restore into, e.g. the DR region standby.'),
+        veleroNamespace: Type.Optional(Name('Namespace where Velero runs there (default velero).')),
+        namespaceSuffix: Type.Optional(
+          Type.String({ maxLength: 40, description: 'Appended to restored namespace names (default: none).' }),
+        ),
+      },
+      'Restore into another cluster, keeping namespace names unless a suffix is given.',
+    ),
+  },
+  'An existing cluster target.',
+);
+export const Target = Type.Union([NamespaceTarget, ClusterTarget], {
+  description: 'Where the drill restores: exactly one of namespace or cluster.',
+});
+
+export const Restore = Strict(
+  {
+    includedNamespaces: Type.Optional(
+      Type.Array(Name('A source namespace'), {
+        minItems: 1,
+        description: 'Source namespaces to restore (default: the namespaces the backup included).',
+      }),
+    ),
+    excludedNamespaces: Type.Optional(Type.Array(Name('A namespace'), { description: 'Namespaces to leave out.' })),
+    includedResources: Type.Optional(Type.Array(Name('A resource'), { description: 'Resources to restore.' })),
+    excludedResources: Type.Optional(Type.Array(Name('A resource'), { description: 'Resources to leave out.' })),
+    labelSelector: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'Restore only objects with these labels.' }),
+    ),
+    restorePVs: Type.Optional(Type.Boolean({ description: 'Restore persistent volumes (default true).' })),
+    existingResourcePolicy: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('update')], {
+        description: 'What Velero does with objects that already exist (default none: skip them).',
+      }),
+    ),
+    timeout: Type.Optional(Duration('How long the Restore may take to reach a terminal phase (default 30m).')),
+    tolerate: Type.Optional(
+      Strict(
+        {
+          partiallyFailed: Strict(
+            {
+              maxErrors: Type.Integer({
+                minimum: 0,
+                description: 'A PartiallyFailed restore with at most this many errors does not fail the drill.',
+              }),
+            },
+            'Tolerance for a PartiallyFailed restore.',
+          ),
+        },
+        'What the drill accepts short of Completed.',
+      ),
+    ),
+  },
+  'How the Velero Restore is made.',
+);
+
+const ProbeCommon = {
+  name: Type.String({
+    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+    maxLength: 63,
+    description: 'Unique name of the probe (lower-case, digits and dashes).',
+  }),
+  critical: Type.Optional(
+    Type.Boolean({ description: 'Counts toward RTO and the verdict (default true); false only reports it.' }),
+  ),
+  timeout: Type.Optional(Duration('How long the probe may take to pass (default 5m).')),
+};
+
+export const WorkloadProbe = Strict(
+  {
+    ...ProbeCommon,
+    kind: Type.Literal('workload'),
+    ref: Strict(
+      {
+        kind: Type.Union([Type.Literal('Deployment'), Type.Literal('StatefulSet'), Type.Literal('DaemonSet')], {
+          description: 'Workload kind.',
+        }),
+        namespace: Name('Namespace as it is in the source; the drill maps it to the target.'),
+        name: Name('Workload name.'),
+      },
+      'The workload that must roll out.',
+    ),
+  },
+  'Ready by the rules of kubectl rollout status.',
+);
+
+export const ResourceProbe = Strict(
+  {
+    ...ProbeCommon,
+    kind: Type.Literal('resource'),
+    ref: Strict(
+      {
+        apiVersion: Name('API version, e.g. v1 or apps/v1.'),
+        kind: Name('Kind, e.g. ConfigMap.'),
+        namespace: Type.Optional(Name('Namespace as it is in the source; omit for cluster-scoped kinds.')),
+        name: Type.Optional(Name('Object name; omit to match by selector.')),
+        selector: Type.Optional(Type.String({ minLength: 1, description: 'Label selector, e.g. app=api,tier!=db.' })),
+      },
+      'The objects to look at.',
+    ),
+    match: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'A partial object every matched object must contain (maps match by key, lists element-wise).',
+      }),
+    ),
+    minCount: Type.Optional(Type.Integer({ minimum: 0, description: 'At least this many objects must match (default 1).' })),
+  },
+  'Objects exist and contain a partial object.',
+);
+
+export const PvcProbe = Strict(
+  {
+    ...ProbeCommon,
+    kind: Type.Literal('pvc'),
+    ref: Strict(
+      {
+        namespace: Name('Namespace as it is in the source.'),
+        name: Type.Optional(Name('Claim name; omit for every claim (or those matching selector).')),
+        selector: Type.Optional(Type.String({ minLength: 1, description: 'Label selector.' })),
+      },
+      'The claims that must be Bound.',
+    ),
+    minCount: Type.Optional(Type.Integer({ minimum: 0, description: 'At least this many claims (default 1).' })),
+  },
+  'PersistentVolumeClaims are Bound.',
+);
+
+export const Probe = Type.Union([WorkloadProbe, ResourceProbe, PvcProbe], {
+  description: 'A declarative check of the restored copy.',
+});
+
+export const Teardown = Strict(
+  {
+    when: Type.Optional(
+      Type.Union([Type.Literal('always'), Type.Literal('on-pass'), Type.Literal('never')], {
+        description: 'When to remove what the drill created (default always; --keep overrides).',
+      }),
+    ),
+    timeout: Type.Optional(Duration('How long teardown may take before it lists what is left (default 5m).')),
+  },
+  'Removing what the drill created.',
+);
+
+export const ReportOptions = Strict(
+  {
+    html: Type.Optional(Type.Boolean({ description: 'Also write report.html (default false).' })),
+  },
+  'Report options.',
+);
+
+export const Scenario = Type.Object(
+  {
+    apiVersion: Type.Literal('dr-drill/v1', { description: 'Format version.' }),
+    kind: Type.Literal('Scenario'),
+    metadata: Strict(
+      {
+        name: Type.String({
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+          maxLength: 63,
+          description: 'Scenario name: names the report folder and labels what the drill creates.',
+        }),
+        description: Type.Optional(Type.String({ description: 'What this drill proves, for the report.' })),
+        labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Free-form labels.' })),
+      },
+      'Identity of the scenario.',
+    ),
+    spec: Strict(
+      {
+        objectives: Objectives,
+        source: Type.Optional(Source),
+        backup: BackupSelection,
+        target: Target,
+        restore: Type.Optional(Restore),
+        probes: Type.Array(Probe, { description: 'Checks of the restored copy; critical ones decide RTO.' }),
+        teardown: Type.Optional(Teardown),
+        report: Type.Optional(ReportOptions),
+      },
+      'What to restore, where, and how to prove it.',
+    ),
+  },
+  {
+    $id: 'https://dr-drill.dev/schemas/scenario.v1.json',
+    title: 'dr-drill scenario (dr-drill/v1)',
+    description: 'A disaster-recovery drill: which backup, where to restore it, how to prove it, what was promised.',
+    additionalProperties: false,
+  },
+);
+
+export type Scenario = Static<typeof Scenario>;
+export type ScenarioProbe = Static<typeof Probe>;
+export type ProbeKindName = ScenarioProbe['kind'];
+export type BackupSelection = Static<typeof BackupSelection>;
+export type ScenarioTarget = Static<typeof Target>;
