@@ -1,4 +1,7 @@
 import type { CommandModule } from 'yargs';
+import { validateCommand } from './validate.js';
 
 /** Every command, in the order --help lists them. Each file under commands/ adds its module here. */
-export const commands: CommandModule[] = [];
+export const commands: CommandModule[] = [
+  validateCommand,
+];

@@ -1,0 +1,71 @@
+/**
+ * Checks a JSON Schema cannot express, run on a scenario that passed the schema: unique probe names, probe refs
+ * that say what to look at, namespaces that agree between backup, restore and probes, and a target that is not
+ * the source itself.
+ */
+import type { Scenario } from './schema.js';
+import { problemAt, type Locator, type PathSegment, type Problem } from './problems.js';
+
+const hasVariable = (s: string) => s.includes('${');
+
+/** Problems beyond the schema, in the same shape. */
+export function semanticProblems(s: Scenario, file: string, locate: Locator): Problem[] {
+  const problems: Problem[] = [];
+  const at = (path: PathSegment[], message: string, key = false) => problems.push(problemAt(file, locate, path, message, key));
+  const spec = s.spec;
+
+  const firstByName = new Map<string, number>();
+  spec.probes.forEach((p, i) => {
+    const first = firstByName.get(p.name);
+    if (first !== undefined) at(['spec', 'probes', i, 'name'], `duplicate probe name "${p.name}" (also spec.probes[${first}])`);
+    else firstByName.set(p.name, i);
+    if (p.kind === 'resource' || p.kind === 'pvc') {
+      const ref = p.ref as { name?: string; selector?: string; namespace?: string };
+      if (ref.name !== undefined && ref.selector !== undefined) {
+        at(['spec', 'probes', i, 'ref'], 'expected name or selector, not both', true);
+      }
+    }
+    if (p.kind === 'resource' && p.ref.name === undefined && p.ref.selector === undefined && p.ref.namespace === undefined) {
+      // Every object of a kind in the whole cluster is almost never what was meant.
+      at(['spec', 'probes', i, 'ref'], 'expected name, selector or at least namespace', true);
+    }
+  });
+
+  // Which source namespaces get restored, when the file says so; null: decided by the backup at run time.
+  const created = 'create' in spec.backup ? spec.backup.create.includedNamespaces : null;
+  const included = spec.restore?.includedNamespaces ?? null;
+  if (created !== null && included !== null) {
+    included.forEach((ns, i) => {
+      if (!created.includes(ns) && !hasVariable(ns) && !created.some(hasVariable)) {
+        at(['spec', 'restore', 'includedNamespaces', i], `namespace "${ns}" is not in backup.create.includedNamespaces (${created.join(', ')})`);
+      }
+    });
+  }
+  const excluded = spec.restore?.excludedNamespaces ?? [];
+  excluded.forEach((ns, i) => {
+    if (included?.includes(ns)) at(['spec', 'restore', 'excludedNamespaces', i], `namespace "${ns}" is both included and excluded`);
+  });
+  const restored = included ?? created;
+  if (restored !== null && !restored.some(hasVariable)) {
+    spec.probes.forEach((p, i) => {
+      const ns = p.ref.namespace;
+      if (ns === undefined || hasVariable(ns)) return;
+      if (!restored.includes(ns) || excluded.includes(ns)) {
+        at(['spec', 'probes', i, 'ref', 'namespace'], `namespace "${ns}" is not restored (restored: ${restored.join(', ')})`);
+      }
+    });
+  }
+
+  // Restoring into the very cluster and namespaces the backup came from would overwrite the workload it protects.
+  if ('cluster' in spec.target) {
+    const t = spec.target.cluster;
+    const source = spec.source?.kubeContext;
+    if (source !== undefined && t.kubeContext === source && (t.namespaceSuffix ?? '') === '') {
+      at(
+        ['spec', 'target', 'cluster', 'kubeContext'],
+        `the target is the source (${source}) with no namespaceSuffix: the restore would overwrite the protected workload; use a namespace target or set namespaceSuffix`,
+      );
+    }
+  }
+  return problems;
+}

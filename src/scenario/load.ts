@@ -1,0 +1,124 @@
+/**
+ * Reading a scenario file (YAML or JSON) and collecting every problem in it before anything touches a cluster:
+ * YAML syntax, then the JSON Schema (ajv, all errors), then the checks a schema cannot express. Each problem
+ * carries the line and column of the node it is about.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { Scenario } from './schema.js';
+import { schemaProblems } from './schema-errors.js';
+import { semanticProblems } from './checks.js';
+import { placeholderProblems } from './interpolate.js';
+import { sortProblems, type Locator, type PathSegment, type Problem } from './problems.js';
+
+/** A scenario file read and checked as written (no `${ENV}` resolved). */
+export interface LoadedScenario {
+  file: string;
+  /** The scenario when it has no problems; null otherwise. */
+  scenario: Scenario | null;
+  /** Every problem found, in file order; empty when valid. */
+  problems: Problem[];
+  /** SHA-256 of the file's bytes (hex); null when the file could not be read. */
+  sha256: string | null;
+  /** Finds a path's line and column in the file (for later problems, e.g. unset variables). */
+  locate: Locator;
+}
+
+let validator: ValidateFunction | undefined;
+/** One compiled validator per process: compiling the schema costs more than validating a file. */
+function scenarioValidator(): ValidateFunction {
+  if (validator === undefined) {
+    // verbose: errors carry the failing data and parent schema, which the messages quote.
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    addFormats.default(ajv);
+    validator = ajv.compile(Scenario);
+  }
+  return validator;
+}
+
+/** A locator over a parsed YAML document: map keys and list items down to the deepest node that exists. */
+export function documentLocator(doc: Document, lines: LineCounter): Locator {
+  const pos = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return { line, col };
+  };
+  return (path: readonly PathSegment[], wantKey = false) => {
+    let node: unknown = doc.contents;
+    let keyNode: Node | null = null;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (pair === undefined) break;
+        keyNode = pair.key as Node;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
+        keyNode = null;
+        node = node.items[seg];
+      } else {
+        break;
+      }
+    }
+    const valueNode = node as Node | null;
+    // An empty value (`objectives:` with nothing after it) has no useful position of its own: point at its key.
+    const emptyValue = valueNode === null || (isScalar(valueNode) && valueNode.value === null && valueNode.source === '');
+    if ((wantKey || emptyValue) && keyNode?.range) return pos(keyNode.range[0]);
+    if (valueNode?.range) return pos(valueNode.range[0]);
+    if (keyNode?.range) return pos(keyNode.range[0]);
+    return { line: 1, col: 1 };
+  };
+}
+
+/** The first line of a yaml error, without the code frame prettyErrors appends. */
+function yamlMessage(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Checks scenario source text; `file` names it in problems. */
+export function checkScenarioText(text: string, file: string): Omit<LoadedScenario, 'sha256'> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const locate = documentLocator(doc, lines);
+  if (doc.errors.length > 0) {
+    // The tree after a syntax error is a guess; schema errors on it would mislead.
+    const problems = doc.errors.map((e) => ({
+      file,
+      line: e.linePos?.[0].line ?? 1,
+      col: e.linePos?.[0].col ?? 1,
+      path: '(root)',
+      message: `YAML syntax: ${yamlMessage(e.message)}`,
+    }));
+    return { file, scenario: null, problems: sortProblems(problems), locate };
+  }
+  const data: unknown = doc.toJS();
+  const validate = scenarioValidator();
+  const problems: Problem[] = [];
+  const valid = validate(data);
+  if (!valid) problems.push(...schemaProblems(validate.errors ?? [], Scenario, data, file, locate));
+  problems.push(...placeholderProblems(data, file, locate));
+  if (valid) problems.push(...semanticProblems(data as Scenario, file, locate));
+  const sorted = sortProblems(problems);
+  return { file, scenario: sorted.length === 0 ? (data as Scenario) : null, problems: sorted, locate };
+}
+
+/** Reads and checks a scenario file; never throws for a bad or missing file, it reports a problem instead. */
+export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read: ${code ?? String(e)}`;
+    return {
+      file,
+      scenario: null,
+      problems: [{ file, line: 1, col: 1, path: '(root)', message }],
+      sha256: null,
+      locate: () => ({ line: 1, col: 1 }),
+    };
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { ...checkScenarioText(bytes.toString('utf8'), file), sha256 };
+}

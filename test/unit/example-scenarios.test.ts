@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileScenarioFile, formatProblems, loadScenario } from '../../src/scenario/index.js';
+import { mapNamespace } from '../../src/plan/compile.js';
+
+const DIR = join(import.meta.dirname, '..', '..', 'scenarios');
+const ID = 'test0001';
+/** Variables the examples read; a drill in CI would export them. */
+const ENV = { PAYMENTS_KUBE_CONTEXT: 'prod-weu' };
+
+describe('example scenarios', () => {
+  const files = readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/.test(f));
+  it('exist', () => expect(files).to.include.members(['local-demo.yaml', 'namespace-mapping.yaml', 'payments-nightly.yaml']));
+
+  for (const f of files) {
+    it(`${f} is valid and compiles to a plan`, async () => {
+      const file = join(DIR, f);
+      const loaded = await loadScenario(file);
+      expect(loaded.problems, formatProblems(loaded.problems)).to.deep.equal([]);
+      const plan = await compileScenarioFile(file, { drillId: ID, env: ENV });
+      expect(plan.drillId).to.equal(ID);
+      expect(plan.scenario.name).to.equal(f.replace(/\.(ya?ml|json)$/, ''));
+      expect(plan.probes.length).to.be.greaterThan(0);
+    });
+  }
+
+  it('local-demo restores shop into the DR cluster under its own name', async () => {
+    const plan = await compileScenarioFile(join(DIR, 'local-demo.yaml'), { drillId: ID, env: {} });
+    expect(plan.source.kubeContext).to.equal('dr-drill-primary');
+    expect(plan.target).to.deep.equal({ kind: 'cluster', kubeContext: 'dr-drill-dr', veleroNamespace: 'velero', namespaceSuffix: '' });
+    expect(plan.backup).to.include({ mode: 'create', name: `local-demo-${ID}`, ttl: '24h0m0s', timeoutMs: 300_000 });
+    expect(plan.restore).to.include({ restorePVs: true, timeoutMs: 600_000 });
+    expect(plan.objectives).to.deep.equal({ rtoMs: 600_000, rpoMs: 3_600_000 });
+    expect(plan.probes.map((p) => `${p.kind}:${p.name}`)).to.deep.equal([
+      'workload:web-ready',
+      'workload:db-ready',
+      'pvc:volumes-bound',
+      'resource:config-present',
+      'resource:service-present',
+    ]);
+  });
+
+  it('namespace-mapping restores catalog next to itself', async () => {
+    const plan = await compileScenarioFile(join(DIR, 'namespace-mapping.yaml'), { drillId: ID, env: {} });
+    expect(plan.target.kubeContext).to.equal('dr-drill-primary');
+    expect(mapNamespace(plan, 'catalog')).to.equal(`catalog-drill-${ID}`);
+    expect(plan.backup).to.deep.equal({ mode: 'schedule', schedule: 'catalog-hourly', maxAgeMs: 7_200_000 });
+  });
+
+  it('payments-nightly needs its kube context from the environment', async () => {
+    let message = '';
+    await compileScenarioFile(join(DIR, 'payments-nightly.yaml'), { drillId: ID, env: {} }).catch((e: Error) => (message = e.message));
+    expect(message).to.match(/payments-nightly\.yaml:\d+:\d+ spec\.source\.kubeContext: environment variable PAYMENTS_KUBE_CONTEXT is not set/);
+  });
+});
