@@ -1,0 +1,138 @@
+/**
+ * The two kwokctl clusters (binary runtime: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
+ * kwok as host processes), every binary set explicitly, loopback only. kwokctl detaches its components
+ * itself and records their pids under KWOK_WORKDIR/clusters/<name>/pids.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { infraError } from '../errors.js';
+import { pidRuns } from './processes.js';
+import { KUBE_VERSION, PORTS, type ClusterName, type LocalLayout } from './layout.js';
+import type { BinDir } from './binaries.js';
+
+/** Fake nodes per cluster (kwokctl scale node: no taint, 32 CPU, 110 pods each). */
+export const FAKE_NODES = 3;
+
+/** The admin kubeconfig kwokctl writes for a cluster. */
+export function clusterKubeconfig(layout: LocalLayout, name: ClusterName): string {
+  return join(layout.kwokWorkdir, 'clusters', name, 'kubeconfig.yaml');
+}
+
+/** True when kwokctl has a cluster of that name in the workdir (running or not). */
+export function clusterExists(layout: LocalLayout, name: ClusterName): boolean {
+  return existsSync(join(layout.kwokWorkdir, 'clusters', name, 'kwok.yaml'));
+}
+
+function kwokctlConfig(layout: LocalLayout, bin: BinDir, name: ClusterName): string {
+  const options = {
+    runtime: 'binary',
+    kubeVersion: KUBE_VERSION,
+    bindAddress: '127.0.0.1',
+    kubeApiserverPort: PORTS.apiserver[name],
+    kubeApiserverBinary: bin.path('kube-apiserver'),
+    kubeControllerManagerBinary: bin.path('kube-controller-manager'),
+    kubeSchedulerBinary: bin.path('kube-scheduler'),
+    kubectlBinary: bin.path('kubectl'),
+    etcdBinary: bin.path('etcd'),
+    kwokControllerBinary: bin.path('kwok'),
+    // Exec rules are cluster objects, so tests can add their own (e.g. for a mapped namespace).
+    enableCRDs: ['ClusterExec', 'Exec'],
+  };
+  const file = join(layout.kwokWorkdir, `${name}.kwokctl.yaml`);
+  writeFileSync(file, stringify({ kind: 'KwokctlConfiguration', apiVersion: 'config.kwok.x-k8s.io/v1alpha1', options }));
+  return file;
+}
+
+/** Environment for kwokctl: its workdir under the state dir, and the built kubectl first on PATH. */
+export function kwokctlEnv(layout: LocalLayout, bin: BinDir): NodeJS.ProcessEnv {
+  return { ...process.env, KWOK_WORKDIR: layout.kwokWorkdir, PATH: `${bin.dir}:${process.env.PATH ?? ''}` };
+}
+
+/** Runs kwokctl; its output goes to the environment's kwokctl log. */
+export async function kwokctl(layout: LocalLayout, bin: BinDir, args: string[]): Promise<string> {
+  mkdirSync(layout.logsDir, { recursive: true });
+  const log = join(layout.logsDir, 'kwokctl.log');
+  writeFileSync(log, `\n--- ${new Date().toISOString()} kwokctl ${args.join(' ')}\n`, { flag: 'a' });
+  const r = await execa(bin.path('kwokctl'), args, { env: kwokctlEnv(layout, bin), reject: false, stdin: 'ignore', all: true });
+  writeFileSync(log, r.all ?? '', { flag: 'a' });
+  if (r.exitCode !== 0) {
+    const tail = (r.all ?? '').split('\n').slice(-8).join('\n');
+    throw infraError('LOCAL_KWOKCTL_FAILED', `kwokctl ${args.join(' ')} failed (exit ${r.exitCode}):\n${tail}`, `see ${log}`);
+  }
+  return r.stdout;
+}
+
+/** True when the cluster's apiserver answers /readyz. */
+export async function apiserverReady(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<boolean> {
+  if (!existsSync(clusterKubeconfig(layout, name))) return false;
+  const r = await execa(bin.path('kubectl'), ['--kubeconfig', clusterKubeconfig(layout, name), 'get', '--raw', '/readyz',
+    '--request-timeout=5s'], { reject: false, stdin: 'ignore' });
+  return r.exitCode === 0 && r.stdout.trim() === 'ok';
+}
+
+/**
+ * Creates the cluster, or starts it again when kwokctl has it but its processes are gone (a reboot, a CI
+ * machine that ended them); then makes sure it has FAKE_NODES fake nodes. Returns what it did.
+ */
+export async function ensureCluster(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<'running' | 'started' | 'created'> {
+  mkdirSync(layout.kwokWorkdir, { recursive: true });
+  let what: 'running' | 'started' | 'created' = 'running';
+  if (!clusterExists(layout, name)) {
+    const config = kwokctlConfig(layout, bin, name);
+    // --kubeconfig= : kwokctl would otherwise add its context to ~/.kube/config and make it current.
+    await kwokctl(layout, bin, ['create', 'cluster', '--name', name, '--config', config, '--kubeconfig=', '--wait', '3m']);
+    what = 'created';
+  } else if (!(await apiserverReady(layout, bin, name))) {
+    await kwokctl(layout, bin, ['start', 'cluster', '--name', name, '--wait', '3m']);
+    what = 'started';
+  }
+  if (what !== 'running' || (await nodeCount(layout, bin, name)) < FAKE_NODES) {
+    await kwokctl(layout, bin, ['scale', 'node', '--name', name, '--replicas', String(FAKE_NODES)]);
+  }
+  return what;
+}
+
+async function nodeCount(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<number> {
+  const r = await execa(bin.path('kubectl'), ['--kubeconfig', clusterKubeconfig(layout, name), 'get', 'nodes', '-o', 'name'],
+    { reject: false, stdin: 'ignore' });
+  return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean).length : 0;
+}
+
+/** Deletes the cluster with kwokctl (it stops the processes it started, by its own pid files). */
+export async function deleteCluster(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<boolean> {
+  if (!clusterExists(layout, name)) return false;
+  await kwokctl(layout, bin, ['delete', 'cluster', '--name', name, '--kubeconfig=']);
+  return true;
+}
+
+/** The apiserver URL kwokctl wrote into the cluster's kubeconfig (for status output). */
+export function apiserverUrl(layout: LocalLayout, name: ClusterName): string | null {
+  try {
+    const m = /server:\s*(\S+)/.exec(readFileSync(clusterKubeconfig(layout, name), 'utf8'));
+    return m ? m[1]! : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Fallback of `local down` when kwokctl cannot delete the cluster: stops the processes kwokctl recorded in
+ * clusters/<name>/pids, by pid, when their command line still names the component. Returns how many it stopped.
+ */
+export async function stopClusterProcesses(layout: LocalLayout, name: ClusterName): Promise<number> {
+  const dir = join(layout.kwokWorkdir, 'clusters', name, 'pids');
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.pid'))) {
+    const pid = Number(readFileSync(join(dir, f), 'utf8').trim());
+    const marker = f.slice(0, -4) === 'kwok-controller' ? 'kwok' : f.slice(0, -4);
+    if (!Number.isInteger(pid) || pid <= 0 || !pidRuns(pid, marker)) continue;
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 50 && pidRuns(pid, marker); i++) await new Promise((r) => setTimeout(r, 100));
+    if (pidRuns(pid, marker)) process.kill(pid, 'SIGKILL');
+    n++;
+  }
+  return n;
+}

@@ -1,0 +1,137 @@
+/**
+ * `local up` and `local down` as library functions (the CLI and the e2e helpers call the same code).
+ * up is idempotent: each step checks first and only starts or applies what is missing.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { azuriteProcess, ensureAzurite } from './azurite.js';
+import { ensureBinaries, missingBinaries, binDir, type BinDir } from './binaries.js';
+import { deleteCluster, ensureCluster, stopClusterProcesses } from './clusters.js';
+import { seedDemo, waitDemoReady } from './demo.js';
+import { writeEnvironmentKubeconfig } from './kubeconfig.js';
+import { CLUSTERS, localLayout, type LocalLayout } from './layout.js';
+import { stopManaged } from './processes.js';
+import { localStatus, type LocalStatus } from './status.js';
+import { ensureCertificates } from './tls.js';
+import { ensureVeleroServer, installVelero, stopVeleroServer, waitBslAvailable } from './velero.js';
+
+/** A progress line: the step, what happened, and seconds since the command started. */
+export type Progress = (step: string, detail: string, elapsedSeconds: number) => void;
+
+/** Options of localUp. */
+export interface UpOptions {
+  layout?: LocalLayout;
+  onProgress?: Progress;
+  /** Skip seeding the demo workload (default: seed). */
+  skipDemo?: boolean;
+}
+
+/** Result of localUp: the status after it, plus how long it took. */
+export interface UpResult {
+  status: LocalStatus;
+  seconds: number;
+  bin: BinDir;
+}
+
+/** Brings the environment up (or checks that it is up) and returns its status. */
+export async function localUp(opts: UpOptions = {}): Promise<UpResult> {
+  const layout = opts.layout ?? localLayout();
+  const t0 = performance.now();
+  const say = (step: string, detail: string): void => opts.onProgress?.(step, detail, (performance.now() - t0) / 1000);
+  for (const d of [layout.stateDir, layout.logsDir, layout.pidDir, layout.execDir]) mkdirSync(d, { recursive: true });
+
+  say('binaries', 'checking (local/build.sh builds what is missing; a cold build takes tens of minutes)');
+  const bin = await ensureBinaries(layout, (line) => say('binaries', line));
+  say('binaries', `ready in ${bin.dir}`);
+  writeFileSync(binDirRecord(layout), `${bin.dir}\n`);
+
+  await ensureCertificates(layout);
+  say('tls', `CA ${layout.caCert}`);
+
+  const az = await ensureAzurite(layout);
+  say('azurite', `${az.started ? 'started' : 'running'} (pid ${az.pid}), container velero ready`);
+
+  for (const name of CLUSTERS) {
+    say(`cluster ${name}`, 'checking');
+    const what = await ensureCluster(layout, bin, name);
+    say(`cluster ${name}`, what);
+  }
+  const kubeconfig = writeEnvironmentKubeconfig(layout);
+  say('kubeconfig', kubeconfig);
+
+  for (const name of CLUSTERS) {
+    await installVelero(layout, bin, name);
+    const v = ensureVeleroServer(layout, bin, name);
+    say(`velero ${name}`, `${v.started ? 'started' : 'running'} (pid ${v.pid})`);
+  }
+  if (!opts.skipDemo) {
+    await seedDemo(layout, bin);
+    say('demo', 'applied shop, catalog and schedules in primary');
+  }
+  for (const name of CLUSTERS) {
+    await waitBslAvailable(layout, bin, name, 120_000);
+    say(`velero ${name}`, 'BSL default Available');
+  }
+  if (!opts.skipDemo) {
+    const s = await waitDemoReady(layout, bin, 120_000);
+    say('demo', `ready: web ${s.webReady}/2, db ${s.dbReady}/1, api ${s.apiReady}/2, pvc data-db-0 ${s.pvcPhase}`);
+  }
+  const status = await localStatus(layout, bin);
+  return { status, seconds: (performance.now() - t0) / 1000, bin };
+}
+
+function binDirRecord(layout: LocalLayout): string {
+  return join(layout.stateDir, 'bin-dir');
+}
+
+/**
+ * The bin dir for commands that must not build (status, down): DR_DRILL_BIN_DIR, else the one `up` recorded
+ * in the state dir; null when neither is complete.
+ */
+export function existingBinDir(layout: LocalLayout = localLayout()): BinDir | null {
+  const given = process.env.DR_DRILL_BIN_DIR;
+  if (given) return missingBinaries(given).length ? null : binDir(given);
+  if (!existsSync(binDirRecord(layout))) return null;
+  const dir = readFileSync(binDirRecord(layout), 'utf8').trim();
+  return dir && missingBinaries(dir).length === 0 ? binDir(dir) : null;
+}
+
+/** What localDown did, component by component. */
+export interface DownResult {
+  stopped: string[];
+  removedStateDir: string;
+}
+
+/**
+ * Stops everything the environment started (velero servers and Azurite by their pid files, the clusters through
+ * `kwokctl delete cluster`, which stops their processes by its own pid files) and removes the state dir.
+ */
+export async function localDown(opts: { layout?: LocalLayout; bin?: BinDir | null; onProgress?: Progress } = {}): Promise<DownResult> {
+  const layout = opts.layout ?? localLayout();
+  const t0 = performance.now();
+  const say = (step: string, detail: string): void => opts.onProgress?.(step, detail, (performance.now() - t0) / 1000);
+  const stopped: string[] = [];
+  for (const name of CLUSTERS) {
+    if (await stopVeleroServer(layout, name)) stopped.push(`velero-${name}`);
+    say(`velero ${name}`, 'stopped');
+  }
+  const bin = opts.bin === undefined ? existingBinDir(layout) : opts.bin;
+  for (const name of CLUSTERS) {
+    let deleted = false;
+    if (bin !== null) {
+      try {
+        deleted = await deleteCluster(layout, bin, name);
+      } catch (e) {
+        say(`cluster ${name}`, `kwokctl delete failed (${(e as Error).message.split('\n')[0]}); stopping its processes by pid`);
+      }
+    }
+    const killed = await stopClusterProcesses(layout, name);
+    if (deleted || killed > 0) stopped.push(`cluster-${name}`);
+    say(`cluster ${name}`, deleted ? 'deleted' : killed > 0 ? `stopped ${killed} processes` : 'not running');
+  }
+  if (await stopManaged(azuriteProcess(layout))) stopped.push('azurite');
+  say('azurite', 'stopped');
+  rmSync(layout.stateDir, { recursive: true, force: true });
+  say('state', `removed ${layout.stateDir}`);
+  return { stopped, removedStateDir: layout.stateDir };
+}
