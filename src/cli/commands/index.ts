@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { localCommand } from './local.js';
 import { validateCommand } from './validate.js';
 
 /** Every command, in the order --help lists them. Each file under commands/ adds its module here. */
