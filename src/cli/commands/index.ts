@@ -4,5 +4,6 @@ import { validateCommand } from './validate.js';
 
 /** Every command, in the order --help lists them. Each file under commands/ adds its module here. */
 export const commands: CommandModule[] = [
+  localCommand,
   validateCommand,
 ];
