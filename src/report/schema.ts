@@ -82,7 +82,8 @@ export const ProbeResult = Obj(
   'One probe of the restored copy.',
 );
 
-export const Objective = (what: string, extra: Record<string, TSchema>) =>
+// Generic in `extra` so that Static<> keeps the extra fields (rpo.basis, rpo.recoveryPoint) in the type.
+export const Objective = <E extends Record<string, TSchema>>(what: string, extra: E) =>
   Obj(
     {
       objectiveSeconds: Seconds(`The ${what} objective`),

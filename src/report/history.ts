@@ -1,0 +1,108 @@
+/** `report history`: the drills found in a report dir, newest first, and each scenario's last verified restore. */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatSeconds } from '../util/duration.js';
+import { inputError } from '../errors.js';
+import { parseReportFolderName } from './folder.js';
+import type { Report, VerdictT } from './schema.js';
+import { drillFolders } from './seal.js';
+
+/** One drill as history lists it; fields are null when the folder has no readable report.json (a crash). */
+export interface DrillSummary {
+  scenario: string;
+  drillId: string;
+  /** UTC ISO start time (from report.json, else the folder name). */
+  startedAt: string;
+  folder: string;
+  verdict: VerdictT | null;
+  rtoAchievedSeconds: number | null;
+  rtoObjectiveSeconds: number | null;
+  rpoAchievedSeconds: number | null;
+  rpoObjectiveSeconds: number | null;
+  backupName: string | null;
+  /** Why the folder has no usable report, when it has none. */
+  problem: string | null;
+}
+
+/** Drill history of a report dir. */
+export interface History {
+  reportDir: string;
+  drills: DrillSummary[];
+  /** Scenario → its newest PASS drill (null when it never passed). */
+  lastVerifiedRestore: Record<string, DrillSummary | null>;
+}
+
+/** Reads every drill folder under reportDir (optionally one scenario). A missing report dir is an empty history. */
+export function readHistory(reportDir: string, options: { scenario?: string } = {}): History {
+  if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) {
+    throw inputError('REPORT_DIR_NOT_DIR', `${reportDir} is not a directory`, 'pass the folder drills write to (--report-dir)');
+  }
+  const scenarios = !existsSync(reportDir)
+    ? []
+    : readdirSync(reportDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const drills: DrillSummary[] = [];
+  for (const scenario of scenarios) {
+    if (options.scenario !== undefined && scenario !== options.scenario) continue;
+    for (const name of drillFolders(join(reportDir, scenario))) drills.push(summarise(reportDir, scenario, name));
+  }
+  drills.sort((a, b) => (a.startedAt === b.startedAt ? cmp(a.scenario + a.drillId, b.scenario + b.drillId) : cmp(b.startedAt, a.startedAt)));
+  const lastVerifiedRestore: Record<string, DrillSummary | null> = {};
+  for (const d of drills) {
+    if (!(d.scenario in lastVerifiedRestore)) lastVerifiedRestore[d.scenario] = null;
+    if (d.verdict === 'PASS' && lastVerifiedRestore[d.scenario] === null) lastVerifiedRestore[d.scenario] = d;
+  }
+  return { reportDir, drills, lastVerifiedRestore };
+}
+
+function summarise(reportDir: string, scenario: string, name: string): DrillSummary {
+  const parsed = parseReportFolderName(name)!;
+  const folder = join(reportDir, scenario, name);
+  const base: DrillSummary = {
+    scenario, drillId: parsed.drillId, startedAt: parsed.startedAt.toISOString(), folder, verdict: null,
+    rtoAchievedSeconds: null, rtoObjectiveSeconds: null, rpoAchievedSeconds: null, rpoObjectiveSeconds: null,
+    backupName: null, problem: null,
+  };
+  const json = join(folder, 'report.json');
+  if (!existsSync(json)) return { ...base, problem: 'no report.json (the drill did not finish; see journal.jsonl)' };
+  try {
+    const r = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    return {
+      ...base,
+      drillId: r.drillId ?? base.drillId,
+      startedAt: r.startedAt ?? base.startedAt,
+      verdict: r.verdict ?? null,
+      rtoAchievedSeconds: r.rto?.achievedSeconds ?? null,
+      rtoObjectiveSeconds: r.rto?.objectiveSeconds ?? null,
+      rpoAchievedSeconds: r.rpo?.achievedSeconds ?? null,
+      rpoObjectiveSeconds: r.rpo?.objectiveSeconds ?? null,
+      backupName: r.backup?.name ?? null,
+    };
+  } catch (e) {
+    return { ...base, problem: `report.json unreadable: ${(e as Error).message}` };
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** History as aligned text columns, then the last verified restore per scenario. */
+export function renderHistory(h: History): string {
+  if (h.drills.length === 0) return `no drills found in ${h.reportDir}\n`;
+  const t = (n: number | null) => (n === null ? '—' : formatSeconds(n));
+  const rows = [
+    ['DATE (UTC)', 'SCENARIO', 'DRILL', 'VERDICT', 'RTO/OBJECTIVE', 'RPO/OBJECTIVE', 'BACKUP'],
+    ...h.drills.map((d) => [
+      d.startedAt.replace(/\.\d{3}Z$/, 'Z'), d.scenario, d.drillId, d.verdict ?? 'INCOMPLETE',
+      `${t(d.rtoAchievedSeconds)}/${t(d.rtoObjectiveSeconds)}`, `${t(d.rpoAchievedSeconds)}/${t(d.rpoObjectiveSeconds)}`, d.backupName ?? '—',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  lines.push('', 'Last verified restore:');
+  for (const s of Object.keys(h.lastVerifiedRestore).sort()) {
+    const d = h.lastVerifiedRestore[s];
+    lines.push(`  ${s}: ${d ? `${d.startedAt.replace(/\.\d{3}Z$/, 'Z')} drill ${d.drillId} (RTO ${t(d.rtoAchievedSeconds)})` : 'never passed'}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,52 @@
+/** Small formatting helpers shared by the text renderers. */
+import { formatSeconds } from '../../util/duration.js';
+import type { Report } from '../schema.js';
+
+/** A placeholder for a value that does not exist (the report holds null). */
+export const NONE = '—';
+
+/** Seconds as `12m03s`, or NONE. */
+export function secs(n: number | null | undefined): string {
+  return n === null || n === undefined ? NONE : formatSeconds(n);
+}
+
+/** `T0+12m03s`, or NONE. */
+export function sinceT0(n: number | null | undefined): string {
+  return n === null || n === undefined ? NONE : `T0+${formatSeconds(n)}`;
+}
+
+/** One objective (RTO or RPO) reduced to what every renderer prints. */
+export interface ObjectiveLine {
+  label: 'RTO' | 'RPO';
+  objective: string;
+  achieved: string;
+  /** met / MISSED / not measured. */
+  status: string;
+  met: boolean | null;
+  /** `+17m57s` spare or `-3m00s` over; NONE when not measured. */
+  margin: string;
+}
+
+/** RTO and RPO lines; the margin falls back to objective − achieved when the report has none. */
+export function objectiveLines(report: Report): ObjectiveLine[] {
+  return [line('RTO', report.rto), line('RPO', report.rpo)];
+}
+
+function line(label: 'RTO' | 'RPO', o: Report['rto']): ObjectiveLine {
+  const margin = o.marginSeconds ?? (o.achievedSeconds === null ? null : o.objectiveSeconds - o.achievedSeconds);
+  return {
+    label,
+    objective: formatSeconds(o.objectiveSeconds),
+    achieved: secs(o.achievedSeconds),
+    status: o.met === null ? 'not measured' : o.met ? 'met' : 'MISSED',
+    met: o.met,
+    margin: margin === null ? NONE : `${margin >= 0 ? '+' : ''}${formatSeconds(margin)}`,
+  };
+}
+
+/** Velero messages flattened to `where: message` lines (velero, cluster, then namespaces sorted). */
+export function messageLines(m: { velero: string[]; cluster: string[]; namespaces: Record<string, string[]> }): string[] {
+  const out = [...m.velero.map((s) => `velero: ${s}`), ...m.cluster.map((s) => `cluster: ${s}`)];
+  for (const ns of Object.keys(m.namespaces).sort()) for (const s of m.namespaces[ns]!) out.push(`namespace ${ns}: ${s}`);
+  return out;
+}

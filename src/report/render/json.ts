@@ -1,0 +1,8 @@
+import { redactDeep } from '../redact.js';
+import type { ReportRenderer } from './renderer.js';
+
+/** report.json: the machine-readable evidence, pretty-printed with a trailing newline. */
+export const jsonRenderer: ReportRenderer = {
+  fileName: 'report.json',
+  render: (report) => JSON.stringify(redactDeep(report), null, 2) + '\n',
+};

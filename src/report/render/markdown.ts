@@ -1,0 +1,132 @@
+/** report.md: the report for a human reviewer (pull request, wiki, audit folder). */
+import { redactDeep } from '../redact.js';
+import type { Report, VeleroMessages } from '../schema.js';
+import { NONE, objectiveLines, secs, sinceT0 } from './format.js';
+import type { ReportRenderer } from './renderer.js';
+
+/** Renders report.md. */
+export const markdownRenderer: ReportRenderer = {
+  fileName: 'report.md',
+  render: (input) => renderMarkdown(redactDeep(input)),
+};
+
+function renderMarkdown(r: Report): string {
+  const out: string[] = [];
+  const push = (...lines: string[]) => out.push(...lines);
+
+  push(`# Drill ${r.scenario.name}: ${r.verdict}`, '');
+  push(...table(['Drill', r.verdict], [
+    ['Drill id', code(r.drillId)],
+    ['Scenario', `${r.scenario.name}${r.scenario.file ? ` (${code(r.scenario.file)})` : ''}`],
+    ['Started', r.startedAt],
+    ['Sealed', r.endedAt ?? NONE],
+    ['T0', `${r.t0} (${r.t0Basis})`],
+    ['Source', `${r.source.kubeContext ?? NONE} / ${r.source.veleroNamespace ?? NONE}`],
+    ['Target', `${r.target.kind} in ${r.target.kubeContext ?? NONE} / ${r.target.veleroNamespace ?? NONE}`],
+    ['Namespaces', mapping(r.target.namespaceMapping)],
+    ['Tool', `${r.tool.name} ${r.tool.version}`],
+  ]), '');
+
+  push(`## Verdict: ${r.verdict}`, '');
+  if (r.negativeControl) push('> This run was a deliberate **negative control**: it is expected not to pass.', '');
+  if (r.reasons.length === 0) push(r.verdict === 'PASS' ? 'Recovery proven within objectives.' : 'No reason recorded.');
+  else push(...r.reasons.map((s) => `- ${inline(s)}`));
+  push('');
+
+  push('## Objectives', '');
+  push(...table(['', 'Objective', 'Achieved', 'Status', 'Margin'], objectiveLines(r).map((o) => [o.label, o.objective, o.achieved, o.status, o.margin])));
+  push('');
+  const basis = r.rpo.basis === 'canary'
+    ? 'RPO basis: canary — the newest data read back from the restored copy.'
+    : r.rpo.basis === 'backup-start'
+      ? "RPO basis: backup-start — the backup's start time, a conservative bound (no canary probe)."
+      : 'RPO was not measured.';
+  push(`${basis}${r.rpo.recoveryPoint ? ` Recovery point: ${r.rpo.recoveryPoint}.` : ''}`, '');
+
+  push('## Backup', '');
+  push(...table(['Name', 'Phase', 'Schedule', 'Started', 'Completed', 'Location', 'Taken by drill'], [[
+    r.backup.name ?? NONE, r.backup.phase ?? NONE, r.backup.schedule ?? NONE, r.backup.startTimestamp ?? NONE,
+    r.backup.completionTimestamp ?? NONE, r.backup.storageLocation ?? NONE, r.backup.takenByDrill ? 'yes (kept)' : 'no',
+  ]]), '');
+
+  push('## Restore', '');
+  const x = r.restore;
+  const items = x.itemsRestored === null && x.totalItems === null ? NONE : `${x.itemsRestored ?? '?'}/${x.totalItems ?? '?'}`;
+  push(...table(['Name', 'Phase', 'Warnings', 'Errors', 'Items', 'Queued', 'Running'], [[
+    x.name ?? NONE, x.phase ?? NONE, String(x.warnings ?? NONE), String(x.errors ?? NONE), items, secs(x.queuedSeconds), secs(x.runningSeconds),
+  ]]), '');
+  if (x.failureReason) push(`Failure reason: ${inline(x.failureReason)}`, '');
+  if (x.validationErrors.length) push('Validation errors:', '', ...x.validationErrors.map((s) => `- ${inline(s)}`), '');
+  if (x.triage.length) push('### Triage', '', ...x.triage.map((s) => `- ${inline(s)}`), '');
+  if (x.messages) {
+    push(...messages('Warnings', x.messages.warnings), ...messages('Errors', x.messages.errors));
+    if (x.messagesSource) push(`_Messages read from ${x.messagesSource}._`, '');
+  }
+
+  push('## Phases', '');
+  push(...table(['Phase', 'Outcome', 'Start', 'Duration', 'Split', 'Reason'], r.phases.map((p) => [
+    p.name, p.outcome, sinceT0(p.startSeconds), secs(p.durationSeconds),
+    p.subphases.map((s) => `${s.name} ${secs(s.durationSeconds)}`).join(', ') || NONE, p.reason ?? NONE,
+  ])), '');
+  const events = r.phases.flatMap((p) => p.events.map((e) => ({ ...e, phase: p.name })));
+  if (events.length) {
+    push('### Events', '');
+    push(...table(['At', 'Phase', 'Level', 'Message'], events.map((e) => [sinceT0(e.atSeconds), e.phase, e.level, e.message])), '');
+  }
+
+  push('## Probes', '');
+  if (r.probes.length === 0) push('No probes ran.', '');
+  else push(...table(['Probe', 'Kind', 'Critical', 'Outcome', 'Passed at', 'Duration', 'Subject', 'Last observation'], r.probes.map((p) => [
+    p.name, p.kind, p.critical ? 'yes' : 'no', p.outcome, sinceT0(p.passedAtSeconds), secs(p.durationSeconds), p.subject, p.lastObservation ?? NONE,
+  ])), '');
+
+  push('## Teardown', '');
+  const t = r.teardown;
+  push(t.performed ? `Performed: ${t.deleted.length} object(s) deleted.` : `Not performed${t.reason ? `: ${inline(t.reason)}` : '.'}`, '');
+  if (t.leftBehind.length) {
+    push(`Left behind (remove with \`dr-drill cleanup --drill-id ${r.drillId}\`):`, '');
+    push(...t.leftBehind.map((l) => `- ${code(l.object)}: ${inline(l.reason)}`), '');
+  }
+
+  if (r.warnings.length) push('## Warnings', '', ...r.warnings.map((s) => `- ${inline(s)}`), '');
+
+  push('## Evidence', '');
+  push(`- Scenario file SHA-256: ${r.scenario.sha256 ? code(r.scenario.sha256) : NONE}`);
+  push(r.evidence.previousDrillId || r.evidence.previousReportSha256
+    ? `- Previous drill: ${code(r.evidence.previousDrillId ?? '?')}, report.json SHA-256 ${code(r.evidence.previousReportSha256 ?? '?')}`
+    : '- Previous drill: none (first drill of this scenario in this report dir)');
+  push('- Every file in this folder is listed in `SHA256SUMS`: check with `sha256sum -c SHA256SUMS` or `dr-drill report verify <folder>`.');
+  return out.join('\n') + '\n';
+}
+
+function messages(title: string, m: VeleroMessages): string[] {
+  const out: string[] = [];
+  const add = (where: string, list: string[]) => { for (const s of list) out.push(`- ${where}: ${inline(s)}`); };
+  add('Velero', m.velero);
+  add('Cluster', m.cluster);
+  for (const ns of Object.keys(m.namespaces).sort()) add(`Namespace ${code(ns)}`, m.namespaces[ns]!);
+  return out.length ? [`### ${title}`, '', ...out, ''] : [];
+}
+
+function mapping(m: Record<string, string>): string {
+  const keys = Object.keys(m).sort();
+  return keys.length ? keys.map((k) => `${code(k)} → ${code(m[k]!)}`).join(', ') : NONE;
+}
+
+function table(head: string[], rows: string[][]): string[] {
+  const row = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [row(head), `|${head.map(() => '---').join('|')}|`, ...rows.map(row)];
+}
+
+// Table cells cannot hold pipes or line breaks.
+function cell(s: string): string {
+  return inline(s).replace(/\|/g, '\\|');
+}
+
+function inline(s: string): string {
+  return s.replace(/\r?\n/g, ' ').trim();
+}
+
+function code(s: string): string {
+  return '`' + s.replace(/`/g, "'") + '`';
+}

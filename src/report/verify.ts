@@ -1,0 +1,127 @@
+/**
+ * `report verify`: is this folder the evidence it claims to be? Checks SHA256SUMS, the report's schema and
+ * the chain link to the previous drill of the same scenario. Every problem names the file or link at fault.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { inputError } from '../errors.js';
+import { parseSums, sha256File, SUMS_FILE } from './checksums.js';
+import { parseReportFolderName } from './folder.js';
+import { drillFolders, scenarioDirOf } from './seal.js';
+import { validateReport } from './validate-report.js';
+
+/** One thing wrong with a report folder. */
+export interface VerifyProblem {
+  /** The file (`report.json`) or link (`evidence.previousReportSha256`) that is wrong. */
+  file: string;
+  message: string;
+}
+
+/** The outcome of verifying one report folder. */
+export interface VerifyResult {
+  folder: string;
+  ok: boolean;
+  problems: VerifyProblem[];
+  /** Things worth knowing that are not wrong (e.g. the first drill of a scenario has no chain link). */
+  notes: string[];
+  /** Files whose checksum matched. */
+  verifiedFiles: string[];
+}
+
+/** Verifies a report folder; throws an input DrillError (exit 2) when it does not exist. */
+export function verifyReportFolder(dir: string): VerifyResult {
+  const folder = resolve(dir);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw inputError('REPORT_DIR_NOT_FOUND', `no report folder at ${dir}`, 'pass a folder such as reports/<scenario>/<YYYYMMDDTHHMMSSZ>-<drillId>');
+  }
+  const problems: VerifyProblem[] = [];
+  const notes: string[] = [];
+  const verifiedFiles = checkSums(folder, problems);
+  const report = checkReport(folder, problems);
+  if (report) checkChain(folder, report, problems, notes);
+  return { folder, ok: problems.length === 0, problems, notes, verifiedFiles };
+}
+
+function checkSums(folder: string, problems: VerifyProblem[]): string[] {
+  const sumsPath = join(folder, SUMS_FILE);
+  if (!existsSync(sumsPath)) {
+    problems.push({ file: SUMS_FILE, message: 'missing: the folder was never sealed, or the file was removed' });
+    return [];
+  }
+  const { entries, badLines } = parseSums(readFileSync(sumsPath, 'utf8'));
+  for (const n of badLines) problems.push({ file: SUMS_FILE, message: `line ${n} is not "<sha256>  <file>"` });
+  const verified: string[] = [];
+  const listed = new Set<string>();
+  for (const { file, sha256 } of entries) {
+    listed.add(file);
+    // Entries are plain names in this folder; anything else would let a sums file vouch for files elsewhere.
+    if (file !== basename(file) || file === '.' || file === '..') {
+      problems.push({ file: SUMS_FILE, message: `lists "${file}", which is not a file of this folder` });
+      continue;
+    }
+    const path = join(folder, file);
+    if (!existsSync(path) || !statSync(path).isFile()) problems.push({ file, message: 'listed in SHA256SUMS but missing' });
+    else if (sha256File(path) !== sha256) problems.push({ file, message: 'SHA-256 does not match SHA256SUMS: the file changed after sealing' });
+    else verified.push(file);
+  }
+  for (const name of readdirSync(folder).sort()) {
+    if (name !== SUMS_FILE && !listed.has(name)) problems.push({ file: name, message: 'present but not listed in SHA256SUMS: added after sealing' });
+  }
+  return verified;
+}
+
+interface ChainFields {
+  drillId: string;
+  evidence: { previousReportSha256: string | null; previousDrillId: string | null };
+}
+
+function checkReport(folder: string, problems: VerifyProblem[]): ChainFields | null {
+  const path = join(folder, 'report.json');
+  if (!existsSync(path)) {
+    problems.push({ file: 'report.json', message: 'missing' });
+    return null;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    problems.push({ file: 'report.json', message: `not JSON: ${(e as Error).message}` });
+    return null;
+  }
+  const invalid = validateReport(value);
+  for (const p of invalid) problems.push({ file: 'report.json', message: `schema: ${p}` });
+  const v = value as Partial<ChainFields>;
+  // The chain can still be followed when the rest of the report is off, as long as its own fields are sound.
+  if (typeof v.drillId !== 'string' || !v.evidence || typeof v.evidence !== 'object') return null;
+  return v as ChainFields;
+}
+
+function checkChain(folder: string, report: ChainFields, problems: VerifyProblem[], notes: string[]): void {
+  const own = parseReportFolderName(basename(folder));
+  if (own && own.drillId !== report.drillId) {
+    problems.push({ file: 'report.json', message: `drillId ${report.drillId} does not match the folder name (${basename(folder)})` });
+  }
+  const { previousReportSha256: sha, previousDrillId: prevId } = report.evidence;
+  if (!sha && !prevId) {
+    notes.push('no previous drill linked: this is the first sealed drill of its scenario in this report dir');
+    return;
+  }
+  if (!sha || !prevId) {
+    problems.push({ file: 'evidence', message: 'previousReportSha256 and previousDrillId must be set together' });
+    return;
+  }
+  const scenarioDir = scenarioDirOf(folder);
+  const prev = drillFolders(scenarioDir).find((n) => parseReportFolderName(n)?.drillId === prevId);
+  if (!prev) {
+    problems.push({ file: 'evidence.previousDrillId', message: `the previous drill ${prevId} has no folder in ${scenarioDir}: it was removed or moved` });
+    return;
+  }
+  const prevJson = join(scenarioDir, prev, 'report.json');
+  if (!existsSync(prevJson)) {
+    problems.push({ file: 'evidence.previousReportSha256', message: `${prev}/report.json is missing` });
+  } else if (sha256File(prevJson) !== sha) {
+    problems.push({ file: 'evidence.previousReportSha256', message: `does not match ${prev}/report.json: the previous report changed after this one was sealed` });
+  } else {
+    notes.push(`chained to ${prev} (report.json SHA-256 matches)`);
+  }
+}
