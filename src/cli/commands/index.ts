@@ -1,11 +1,19 @@
 import type { CommandModule } from 'yargs';
 import { localCommand } from './local.js';
+import { planCommand } from './plan.js';
+import { runCommand } from './run.js';
+import { cleanupCommand } from './cleanup.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
+import { backupsCommand } from './backups.js';
 
 /** Every command, in the order --help lists them. Each file under commands/ adds its module here. */
 export const commands: CommandModule[] = [
   localCommand,
   validateCommand,
+  planCommand,
+  runCommand,
+  cleanupCommand,
   reportCommand,
+  backupsCommand,
 ];

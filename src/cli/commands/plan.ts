@@ -1,0 +1,50 @@
+/** `plan <scenario>`: the compiled plan and a read-only preflight; never writes. */
+import { defineCommand } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { printJson, printLine } from '../output.js';
+import { compileScenarioFile } from '../../scenario/index.js';
+import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
+import { preflight } from '../../engine/preflight.js';
+import { newDrillId } from '../../util/ids.js';
+import { formatSeconds } from '../../util/duration.js';
+import type { DrillPlan } from '../../plan/types.js';
+
+function describePlan(p: DrillPlan): string[] {
+  const b = p.backup;
+  const backup = b.mode === 'name' ? `backup ${b.name}` : b.mode === 'schedule' ? `newest Completed backup of schedule ${b.schedule}` : `a new backup ${b.name} of ${b.includedNamespaces.join(', ')}`;
+  return [
+    `scenario      ${p.scenario.name}${p.scenario.file ? ` (${p.scenario.file})` : ''}`,
+    `objectives    RTO ${formatSeconds(p.objectives.rtoMs / 1000)}, RPO ${formatSeconds(p.objectives.rpoMs / 1000)}`,
+    `source        ${p.source.kubeContext ?? '(current context)'}, Velero in ${p.source.veleroNamespace}`,
+    `backup        ${backup}${b.maxAgeMs !== null ? `, at most ${formatSeconds(b.maxAgeMs / 1000)} old` : ''}`,
+    `target        ${p.target.kind} in ${p.target.kubeContext ?? p.source.kubeContext ?? '(current context)'}, suffix "${p.target.namespaceSuffix}"`,
+    `restore       ${p.restore.name}, timeout ${formatSeconds(p.restore.timeoutMs / 1000)}, restorePVs ${p.restore.restorePVs}`,
+    `probes        ${p.probes.map((x) => `${x.name} (${x.kind}${x.critical ? '' : ', not critical'})`).join(', ') || 'none'}`,
+    `teardown      ${p.teardown.when}, timeout ${formatSeconds(p.teardown.timeoutMs / 1000)}`,
+  ];
+}
+
+export const planCommand = defineCommand<{ scenario: string; 'source-context'?: string; 'target-context'?: string }>({
+  command: 'plan <scenario>',
+  describe: 'Show the compiled plan and run a read-only preflight (contexts, Velero, BSL, backup age, target namespaces)',
+  builder: (y) => y
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
+    .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
+    .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" }) as never,
+  run: async (args) => {
+    const plan = await compileScenarioFile(args.scenario, { drillId: newDrillId(), env: process.env });
+    if (args['source-context']) plan.source.kubeContext = args['source-context'];
+    if (args['target-context']) plan.target.kubeContext = args['target-context'];
+    const kc = loadKubeConfig(args.kubeconfig);
+    const checks = await preflight(plan, (c) => gatewayFor(kc, c), new Date());
+    const code = checks.some((c) => c.status === 'error') ? EXIT.error : checks.some((c) => c.status === 'fail') ? EXIT.fail : EXIT.pass;
+    if (args.output === 'json') printJson({ plan, preflight: checks, ok: code === EXIT.pass });
+    else {
+      for (const l of describePlan(plan)) printLine(l);
+      printLine('');
+      printLine('preflight (read-only):');
+      for (const c of checks) printLine(`  ${c.status === 'ok' ? 'ok  ' : c.status.toUpperCase().padEnd(4)} ${c.name}: ${c.detail}`);
+    }
+    return code;
+  },
+});

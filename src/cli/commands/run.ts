@@ -1,0 +1,88 @@
+/** `run <scenario>`: one drill, end to end; the exit code is the verdict's (130 after teardown when interrupted). */
+import { defineCommand } from '../command.js';
+import { EXIT, exitCodeForVerdict } from '../exit-codes.js';
+import { printJson, useColour } from '../output.js';
+import { inputError } from '../../errors.js';
+import { compileScenarioFile } from '../../scenario/index.js';
+import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
+import { runDrill } from '../../engine/run-drill.js';
+import { renderers } from '../../report/render/index.js';
+import { systemClock } from '../../util/clock.js';
+import { newDrillId } from '../../util/ids.js';
+import { formatSeconds } from '../../util/duration.js';
+import { TOOL_VERSION } from '../../version.js';
+
+interface RunArgs {
+  scenario: string;
+  'disaster-at'?: string;
+  keep: boolean;
+  'report-dir': string;
+  'source-context'?: string;
+  'target-context'?: string;
+}
+
+export function parseDisasterAt(text: string | undefined): Date | null {
+  if (text === undefined) return null;
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime())) {
+    throw inputError('BAD_DISASTER_AT', `--disaster-at "${text}" is not an ISO-8601 time`, 'write it like 2026-11-26T03:00:00Z');
+  }
+  return d;
+}
+
+export const runCommand = defineCommand<RunArgs>({
+  command: 'run <scenario>',
+  describe: 'Run a drill: select a backup, restore it into the target, prove it with probes, measure RTO/RPO, tear down, report',
+  builder: (y) => y
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
+    .option('disaster-at', { type: 'string', describe: 'Disaster time T0 (ISO-8601, UTC); the backup must have started before it' })
+    .option('keep', { type: 'boolean', default: false, describe: 'Keep the restored copy for inspection (remove it later with dr-drill cleanup)' })
+    .option('report-dir', { type: 'string', default: 'reports', describe: 'Where report folders are written' })
+    .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
+    .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" }) as never,
+  run: async (args) => {
+    const disasterAt = parseDisasterAt(args['disaster-at']);
+    const drillId = newDrillId();
+    const plan = await compileScenarioFile(args.scenario, { drillId, env: process.env });
+    if (args['source-context']) plan.source.kubeContext = args['source-context'];
+    if (args['target-context']) plan.target.kubeContext = args['target-context'];
+    const kc = loadKubeConfig(args.kubeconfig);
+    const json = args.output === 'json';
+    const log = (line: string) => process.stderr.write(line + '\n');
+
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        log(`dr-drill: second ${sig}: exiting now; the journal holds the evidence so far; run dr-drill cleanup --drill-id ${drillId}`);
+        process.exit(EXIT.interrupted);
+      }
+      log(`dr-drill: ${sig} received: stopping, tearing down, sealing the report (press again to exit at once)`);
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    log(`drill ${drillId}: scenario ${plan.scenario.name}`);
+    try {
+      const outcome = await runDrill(plan, {
+        clock: systemClock,
+        gatewayFor: (ctx) => gatewayFor(kc, ctx),
+        reportDir: args['report-dir'],
+        toolVersion: TOOL_VERSION,
+        disasterAt,
+        keep: args.keep,
+        signal: controller.signal,
+        onEvent: (e) => log(`[${formatSeconds(Math.max(0, e.atSeconds)).padStart(7)}] ${e.phase ?? '-'}: ${e.message}`),
+      });
+      if (json) printJson(outcome.report);
+      else process.stdout.write(renderers.console.render(outcome.report, { folder: outcome.folder, colour: useColour() }));
+      if (outcome.interrupted) return EXIT.interrupted;
+      if (outcome.inputProblem) return EXIT.input;
+      return exitCodeForVerdict(outcome.report.verdict);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+});

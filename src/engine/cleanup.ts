@@ -1,0 +1,66 @@
+/**
+ * `dr-drill cleanup`: removes what drills left behind (kept copies, teardown leftovers), found by the drill
+ * labels and each drill Restore's `(created)` entries. Deletes exactly what teardown would have, nothing else.
+ */
+import type { KubeGateway } from '../kube/gateway.js';
+import type { KubeObject } from '../kube/types.js';
+import { LABEL_DRILL_ID } from '../plan/types.js';
+import { VELERO_API, type BackupStorageLocation, type VeleroRestore } from '../velero/types.js';
+import { downloadArtifact } from '../velero/download.js';
+import { parseRestoredResourceList } from '../velero/results.js';
+import { clusterScopedCreated, teardown, type TeardownResult } from './teardown.js';
+
+export interface CleanupResult extends TeardownResult {
+  drillId: string;
+}
+
+/** Drill ids with leftovers in this cluster: from labelled namespaces, Restores and DownloadRequests. */
+export async function findDrills(gw: KubeGateway): Promise<string[]> {
+  const ids = new Set<string>();
+  const collect = (items: KubeObject[]) => items.forEach((o) => o.metadata.labels?.[LABEL_DRILL_ID] && ids.add(o.metadata.labels[LABEL_DRILL_ID]));
+  collect((await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: LABEL_DRILL_ID })).items);
+  if (await gw.scope(VELERO_API, 'Restore')) collect((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: LABEL_DRILL_ID })).items);
+  return [...ids].sort();
+}
+
+export async function cleanupDrill(gw: KubeGateway, drillId: string, timeoutMs: number): Promise<CleanupResult> {
+  const sel = `${LABEL_DRILL_ID}=${drillId}`;
+  const namespaces = (await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: sel })).items.map((n) => n.metadata.name);
+  const hasVelero = (await gw.scope(VELERO_API, 'Restore')) !== null;
+  const restores = hasVelero ? ((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: sel })).items as VeleroRestore[]) : [];
+  const out: CleanupResult = { drillId, deleted: [], leftBehind: [] };
+  // DownloadRequests expire on their own; remove the drill's anyway.
+  if (hasVelero) {
+    for (const d of (await gw.list({ apiVersion: VELERO_API, kind: 'DownloadRequest', labelSelector: sel })).items) {
+      await gw.delete({ apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: d.metadata.namespace, name: d.metadata.name }).catch(() => undefined);
+    }
+  }
+  const restoreList = restores.length ? restores : [null];
+  for (const [i, r] of restoreList.entries()) {
+    let clusterScoped: Awaited<ReturnType<typeof clusterScopedCreated>> = [];
+    if (r) {
+      const items = await restoredItems(gw, r, drillId).catch(() => null);
+      clusterScoped = await clusterScopedCreated(gw, r.metadata.name, r.metadata.creationTimestamp ? new Date(r.metadata.creationTimestamp) : null, items);
+    }
+    const res = await teardown(gw, {
+      drillId,
+      namespaces: i === 0 ? namespaces : [],
+      restore: r ? { name: r.metadata.name, veleroNamespace: r.metadata.namespace! } : null,
+      clusterScoped,
+    }, timeoutMs, null);
+    out.deleted.push(...res.deleted);
+    out.leftBehind.push(...res.leftBehind);
+  }
+  return out;
+}
+
+async function restoredItems(gw: KubeGateway, r: VeleroRestore, drillId: string) {
+  const vns = r.metadata.namespace!;
+  const backupName = (r.spec as { backupName?: string } | undefined)?.backupName;
+  const backup = backupName ? await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: vns, name: backupName }) : null;
+  const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
+  const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns, name: bslName })) as BackupStorageLocation | null) : null;
+  const ca = bsl?.spec?.objectStorage?.caCert ? Buffer.from(bsl.spec.objectStorage.caCert, 'base64').toString('utf8') : null;
+  const body = await downloadArtifact(gw, vns, 'RestoreResourceList', r.metadata.name, { timeoutMs: 30_000, caCertPem: ca, labels: { [LABEL_DRILL_ID]: drillId } });
+  return parseRestoredResourceList(JSON.parse(body.toString('utf8')));
+}

@@ -1,0 +1,42 @@
+import type { KubeGateway } from '../kube/gateway.js';
+import type { DrillPlan } from '../plan/types.js';
+import type { Target } from '../targets/index.js';
+import type { RestoredItem } from '../velero/results.js';
+import type { VeleroBackup } from '../velero/types.js';
+import type { Clock } from '../util/clock.js';
+import type { DrillRecorder } from './recorder.js';
+
+/** What the phases share while a drill runs. */
+export interface DrillContext {
+  plan: DrillPlan;
+  rec: DrillRecorder;
+  clock: Clock;
+  signal: AbortSignal;
+  gatewayFor(context: string | null): KubeGateway;
+  disasterAt: Date | null;
+  source: KubeGateway | null;
+  target: Target | null;
+  backup: VeleroBackup | null;
+  /** The backup as the target cluster sees it (after sync); the restore references its storage location. */
+  targetBackup: VeleroBackup | null;
+  /** Source namespaces restored and where they went. */
+  namespaceMapping: Record<string, string>;
+  /** What the drill created and teardown may remove. */
+  owned: {
+    namespaces: string[];
+    restore: string | null;
+    restoreCreatedAtMono: number | null;
+    restoreCreatedAt: Date | null;
+    restoredItems: RestoredItem[] | null;
+  };
+  /** Monotonic time the restore reached a terminal phase. */
+  restoreEndedMono: number | null;
+  /** The restore reached a usable outcome (Completed, or PartiallyFailed): probes are worth running. */
+  restoreUsable: boolean;
+  failures: string[];
+  errors: string[];
+}
+
+export function drillLabels(plan: DrillPlan): Record<string, string> {
+  return { 'dr-drill.io/drill-id': plan.drillId, 'dr-drill.io/scenario': plan.scenario.name };
+}

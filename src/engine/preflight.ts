@@ -1,0 +1,93 @@
+/**
+ * The read-only preflight of `dr-drill plan`: everything the drill would check before its first write, and
+ * nothing that writes. Each check says what it found.
+ */
+import type { KubeGateway } from '../kube/gateway.js';
+import type { DrillPlan } from '../plan/types.js';
+import { isDrillError } from '../errors.js';
+import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
+import { getBackup, listScheduleBackups, newestCompleted } from '../velero/backups.js';
+import { VELERO_API, type BackupStorageLocation, type VeleroBackup } from '../velero/types.js';
+import { targets } from '../targets/index.js';
+import { formatSeconds } from '../util/duration.js';
+
+export interface PreflightCheck {
+  name: string;
+  /** ok: fine; fail: the drill would FAIL; error: the drill could not run. */
+  status: 'ok' | 'fail' | 'error' | 'info';
+  detail: string;
+}
+
+export async function preflight(plan: DrillPlan, gatewayFor: (ctx: string | null) => KubeGateway, now: Date): Promise<PreflightCheck[]> {
+  const checks: PreflightCheck[] = [];
+  const attempt = async (name: string, fn: () => Promise<string>, failAs: 'fail' | 'error' = 'error') => {
+    try {
+      checks.push({ name, status: 'ok', detail: await fn() });
+      return true;
+    } catch (e) {
+      checks.push({ name, status: isDrillError(e) ? 'error' : failAs, detail: isDrillError(e) ? `${e.message} — hint: ${e.hint}` : e instanceof Error ? e.message : String(e) });
+      return false;
+    }
+  };
+  let source: KubeGateway | null = null;
+  let backup: VeleroBackup | null = null;
+  const sns = plan.source.veleroNamespace;
+  await attempt('source reachable, Velero installed', async () => {
+    source = gatewayFor(plan.source.kubeContext);
+    await requireVelero(source, sns);
+    return `context ${source.context} (${source.server}), namespace ${sns}`;
+  });
+  if (source) {
+    const src: KubeGateway = source;
+    await attempt('source BackupStorageLocation Available', async () => {
+      const bsl = await requireAvailableBsl(src, sns, plan.backup.mode === 'create' ? plan.backup.storageLocation : null);
+      return `${bsl.metadata.name}: ${bsl.spec?.objectStorage?.bucket}/${bsl.spec?.objectStorage?.prefix ?? ''} (${bsl.spec?.accessMode ?? 'ReadWrite'})`;
+    });
+    const b = plan.backup;
+    await attempt('backup selectable and young enough', async () => {
+      if (b.mode === 'create') return `the drill will take backup ${b.name} of ${b.includedNamespaces.join(', ')}`;
+      backup = b.mode === 'name' ? await getBackup(src, sns, b.name) : newestCompleted(await listScheduleBackups(src, sns, b.schedule), null);
+      if (!backup) throw new Error(b.mode === 'name' ? `backup ${b.name} not found` : `no Completed backup of schedule ${b.schedule}`);
+      const start = backup.status?.startTimestamp ? Date.parse(backup.status.startTimestamp) : NaN;
+      const age = (now.getTime() - start) / 1000;
+      if (b.maxAgeMs !== null && age * 1000 > b.maxAgeMs) throw new Error(`backup ${backup.metadata.name} started ${formatSeconds(age)} ago, maxAge ${formatSeconds(b.maxAgeMs / 1000)}`);
+      return `${backup.metadata.name} (${backup.status?.phase}, started ${formatSeconds(age)} ago)`;
+    }, 'fail');
+  }
+  let target: KubeGateway | null = null;
+  const tns = plan.target.veleroNamespace;
+  await attempt('target reachable, Velero installed', async () => {
+    target = gatewayFor(plan.target.kubeContext ?? plan.source.kubeContext);
+    await requireVelero(target, tns);
+    return `context ${target.context} (${target.server}), namespace ${tns}`;
+  });
+  if (target) {
+    const tgt: KubeGateway = target;
+    const t = targets[plan.target.kind](plan.target, tgt, source);
+    if (!t.sameClusterAsSource && source) {
+      const src: KubeGateway = source;
+      await attempt('target BSL on the backup storage', async () => {
+        const { items: s } = await src.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: sns });
+        const { items: tt } = await tgt.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: tns });
+        const srcBsl = (s as BackupStorageLocation[]).find((x) => x.spec?.default) ?? (s as BackupStorageLocation[])[0];
+        const match = (tt as BackupStorageLocation[]).find((x) => srcBsl && sameStorage(x, srcBsl));
+        if (!match) throw new Error('no BackupStorageLocation in the target points at the source backup storage');
+        if (match.status?.phase !== 'Available') throw new Error(`BSL ${match.metadata.name} is ${match.status?.phase ?? 'not validated'}`);
+        return `${match.metadata.name} (${match.spec?.accessMode ?? 'ReadWrite'}, ${match.status?.phase})`;
+      });
+    }
+    const included = plan.restore.includedNamespaces ?? (backup as VeleroBackup | null)?.spec?.includedNamespaces ?? [];
+    await attempt('target namespaces free', async () => {
+      if (!included.length) return 'resolved once the backup is known';
+      const taken: string[] = [];
+      for (const ns of included) {
+        const dst = t.mapNamespace(ns);
+        if (t.sameClusterAsSource && (dst === ns || included.includes(dst))) throw new Error(`target namespace ${dst} is a source namespace in the same cluster`);
+        if (await tgt.get({ apiVersion: 'v1', kind: 'Namespace', name: dst })) taken.push(dst);
+      }
+      if (taken.length) throw new Error(`already exist in ${tgt.context}: ${taken.join(', ')}`);
+      return included.map((ns) => `${ns} → ${t.mapNamespace(ns)}`).join(', ');
+    });
+  }
+  return checks;
+}

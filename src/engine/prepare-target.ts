@@ -1,0 +1,93 @@
+import { inputError } from '../errors.js';
+import { WaitTimeout } from '../kube/wait.js';
+import { targets } from '../targets/index.js';
+import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
+import { waitBackupVisible } from '../velero/backups.js';
+import { VELERO_API, type BackupStorageLocation } from '../velero/types.js';
+import { LABEL_DRILL_ID } from '../plan/types.js';
+import { drillLabels, type DrillContext } from './context.js';
+import { error, fail } from './outcome.js';
+
+/** Velero's backup sync ticks once a minute; two ticks and a margin. */
+const SYNC_TIMEOUT_MS = 3 * 60_000;
+
+/**
+ * prepare-target: Velero ready in the target, the backup visible there through a BSL on the same storage,
+ * target namespaces free — all checked before the first write — then the drill's namespaces created.
+ */
+export async function prepareTarget(ctx: DrillContext): Promise<void> {
+  const { plan, rec } = ctx;
+  const backup = ctx.backup!;
+  const gw = ctx.gatewayFor(plan.target.kubeContext ?? plan.source.kubeContext);
+  const target = targets[plan.target.kind](plan.target, gw, ctx.source);
+  ctx.target = target;
+  const vns = target.veleroNamespace;
+  await requireVelero(gw, vns);
+
+  if (target.sameClusterAsSource) {
+    ctx.targetBackup = backup;
+    await requireAvailableBsl(gw, vns, backup.spec?.storageLocation ?? null);
+  } else {
+    await checkStoragePath(ctx, backup.spec?.storageLocation ?? null);
+    rec.event('info', `waiting for backup ${backup.metadata.name} to sync into ${gw.context}`);
+    try {
+      ctx.targetBackup = await waitBackupVisible(gw, vns, backup.metadata.name, { timeoutMs: SYNC_TIMEOUT_MS, signal: ctx.signal, onObservation: (o) => rec.event('info', o) });
+    } catch (e) {
+      if (e instanceof WaitTimeout) throw error(`backup ${backup.metadata.name} did not appear in ${gw.context} within ${SYNC_TIMEOUT_MS / 60_000}m: ${e.observation}`);
+      throw e;
+    }
+    await requireAvailableBsl(gw, vns, ctx.targetBackup.spec?.storageLocation ?? null);
+  }
+
+  const included = plan.restore.includedNamespaces ?? backup.spec?.includedNamespaces ?? [];
+  if (!included.length || included.includes('*')) {
+    throw inputError('RESTORE_NAMESPACES_UNKNOWN', `backup ${backup.metadata.name} includes all namespaces; the drill needs to know which to restore`,
+      'set spec.restore.includedNamespaces in the scenario');
+  }
+  const mapping: Record<string, string> = {};
+  for (const ns of included) mapping[ns] = target.mapNamespace(ns);
+  ctx.namespaceMapping = mapping;
+  rec.report.target = { kind: plan.target.kind, kubeContext: gw.context, veleroNamespace: vns, namespaceMapping: mapping };
+
+  // Every check before the first write: the drill must never restore over its own source.
+  for (const [src, dst] of Object.entries(mapping)) {
+    if (target.sameClusterAsSource && (dst === src || included.includes(dst))) {
+      throw inputError('TARGET_IS_SOURCE', `target namespace ${dst} is a source namespace in the same cluster (${gw.context})`,
+        'give the target a namespace suffix (target.namespace.suffix) or restore into another cluster');
+    }
+    const existing = await gw.get({ apiVersion: 'v1', kind: 'Namespace', name: dst });
+    if (existing) {
+      const owner = existing.metadata.labels?.[LABEL_DRILL_ID];
+      throw inputError('TARGET_NAMESPACE_EXISTS', `target namespace ${dst} already exists in ${gw.context}${owner ? ` (left by drill ${owner})` : ' and was not created by a drill'}`,
+        owner ? `run dr-drill cleanup --drill-id ${owner}` : 'choose a target (suffix or cluster) where the restored namespaces do not exist yet');
+    }
+  }
+  for (const dst of Object.values(mapping)) {
+    await gw.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: dst, labels: drillLabels(plan) } });
+    ctx.owned.namespaces.push(dst);
+    rec.event('info', `created namespace ${dst} in ${gw.context}`);
+  }
+}
+
+/**
+ * A target in another cluster sees the source's backups only through a BSL of its own on the same container and
+ * prefix. Checked up front, instead of waiting for a sync that can never come.
+ */
+async function checkStoragePath(ctx: DrillContext, sourceBslName: string | null): Promise<void> {
+  const { plan } = ctx;
+  const gw = ctx.target!.gateway;
+  const src = ctx.source;
+  if (!src) return;
+  const { items: srcBsls } = await src.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: plan.source.veleroNamespace });
+  const srcBsl = (srcBsls as BackupStorageLocation[]).find((b) => b.metadata.name === sourceBslName) ?? (srcBsls as BackupStorageLocation[]).find((b) => b.spec?.default);
+  if (!srcBsl) return;
+  const { items } = await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: ctx.target!.veleroNamespace });
+  const match = (items as BackupStorageLocation[]).find((b) => sameStorage(b, srcBsl));
+  if (!match) {
+    const where = `${srcBsl.spec?.objectStorage?.bucket ?? '?'}/${srcBsl.spec?.objectStorage?.prefix ?? ''}`;
+    throw error(`no BackupStorageLocation in ${gw.context}/${ctx.target!.veleroNamespace} points at the backup's storage (${where}); backup sync can never bring the backup there`);
+  }
+  if (match.spec?.accessMode !== 'ReadOnly') {
+    ctx.rec.event('warn', `BSL ${match.metadata.name} in ${gw.context} is ${match.spec?.accessMode ?? 'ReadWrite'}; a DR cluster should read the source's storage ReadOnly`);
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Builds the report tree while the drill runs and journals every step, so that a killed drill still leaves
+ * evidence. Times: monotonic for durations and RTO, wall-clock UTC for the record.
+ */
+import type { Clock } from '../util/clock.js';
+import type { Journal } from '../report/journal.js';
+import type { PhaseNameT, PhaseOutcomeT, PhaseReport, Report, ReportEventT } from '../report/schema.js';
+
+export type EventListener = (e: { phase: PhaseNameT | null; level: ReportEventT['level']; message: string; atSeconds: number }) => void;
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export class DrillRecorder {
+  private readonly startMono: number;
+  private t0Mono: number;
+  private current: { phase: PhaseReport; startMono: number } | null = null;
+
+  constructor(
+    readonly report: Report,
+    private readonly clock: Clock,
+    private readonly journal: Journal | null,
+    private readonly listener: EventListener = () => {},
+  ) {
+    this.startMono = clock.monotonicMs();
+    this.t0Mono = this.startMono;
+  }
+
+  /** Sets T0 as a point on the monotonic clock, with its wall-clock value and why. */
+  setT0(t0Mono: number, t0Wall: Date, basis: Report['t0Basis']): void {
+    this.t0Mono = t0Mono;
+    this.report.t0 = t0Wall.toISOString();
+    this.report.t0Basis = basis;
+    this.journal?.append('t0', { t0: this.report.t0, basis });
+  }
+
+  /** Seconds since T0 on the monotonic clock (negative before T0 when T0 is the backup's completion). */
+  sinceT0(mono = this.clock.monotonicMs()): number {
+    return round3((mono - this.t0Mono) / 1000);
+  }
+
+  get monotonicT0(): number {
+    return this.t0Mono;
+  }
+
+  get drillStartMono(): number {
+    return this.startMono;
+  }
+
+  now(): number {
+    return this.clock.monotonicMs();
+  }
+
+  startPhase(name: PhaseNameT): void {
+    if (this.current) this.endPhase('succeeded');
+    const phase = this.report.phases.find((p) => p.name === name)!;
+    phase.startedAt = this.clock.now().toISOString();
+    phase.startSeconds = this.sinceT0();
+    this.current = { phase, startMono: this.clock.monotonicMs() };
+    this.journal?.append('phase-started', { phase: name });
+    this.listener({ phase: name, level: 'info', message: `phase ${name} started`, atSeconds: phase.startSeconds });
+  }
+
+  endPhase(outcome: PhaseOutcomeT, reason: string | null = null): void {
+    if (!this.current) return;
+    const { phase, startMono } = this.current;
+    phase.endedAt = this.clock.now().toISOString();
+    phase.durationSeconds = round3((this.clock.monotonicMs() - startMono) / 1000);
+    phase.outcome = outcome;
+    phase.reason = reason;
+    this.current = null;
+    this.journal?.append('phase-ended', { phase: phase.name, outcome, reason, durationSeconds: phase.durationSeconds });
+    this.listener({ phase: phase.name, level: outcome === 'failed' ? 'error' : 'info', message: `phase ${phase.name} ${outcome}${reason ? `: ${reason}` : ''}`, atSeconds: this.sinceT0() });
+  }
+
+  /** Marks a phase that did not run. */
+  skipPhase(name: PhaseNameT, reason: string): void {
+    const phase = this.report.phases.find((p) => p.name === name)!;
+    if (phase.startedAt) return;
+    phase.outcome = 'skipped';
+    phase.reason = reason;
+    this.journal?.append('phase-skipped', { phase: name, reason });
+  }
+
+  get currentPhase(): PhaseNameT | null {
+    return this.current?.phase.name ?? null;
+  }
+
+  event(level: ReportEventT['level'], message: string, data: Record<string, unknown> = {}): void {
+    const atSeconds = this.sinceT0();
+    const e: ReportEventT = { at: this.clock.now().toISOString(), atSeconds, level, message };
+    this.current?.phase.events.push(e);
+    if (level === 'warn') this.report.warnings.push(message);
+    this.journal?.append('event', { phase: this.current?.phase.name ?? null, level, message, ...data });
+    this.listener({ phase: this.current?.phase.name ?? null, level, message, atSeconds });
+  }
+
+  subphase(name: string, durationSeconds: number | null): void {
+    this.current?.phase.subphases.push({ name, durationSeconds: durationSeconds === null ? null : round3(durationSeconds) });
+  }
+
+  journalEntry(type: string, data: Record<string, unknown>): void {
+    this.journal?.append(type, data);
+  }
+}
+
+/** A report skeleton with every key present and nothing measured yet. */
+export function emptyReport(init: {
+  toolVersion: string;
+  drillId: string;
+  scenario: Report['scenario'];
+  startedAt: Date;
+  negativeControl: boolean;
+  rtoObjectiveSeconds: number;
+  rpoObjectiveSeconds: number;
+}): Report {
+  const phase = (name: PhaseNameT): PhaseReport => ({
+    name, startedAt: null, endedAt: null, durationSeconds: null, startSeconds: null, outcome: 'skipped', reason: null, events: [], subphases: [],
+  });
+  return {
+    schemaVersion: 1,
+    tool: { name: 'dr-drill', version: init.toolVersion },
+    drillId: init.drillId,
+    scenario: init.scenario,
+    verdict: 'ERROR',
+    reasons: [],
+    negativeControl: init.negativeControl,
+    startedAt: init.startedAt.toISOString(),
+    endedAt: null,
+    t0: init.startedAt.toISOString(),
+    t0Basis: 'drill-start',
+    rto: { objectiveSeconds: init.rtoObjectiveSeconds, achievedSeconds: null, met: null, marginSeconds: null },
+    rpo: { objectiveSeconds: init.rpoObjectiveSeconds, achievedSeconds: null, met: null, marginSeconds: null, basis: null, recoveryPoint: null },
+    source: { kubeContext: null, veleroNamespace: null },
+    target: { kind: 'namespace', kubeContext: null, veleroNamespace: null, namespaceMapping: {} },
+    backup: { name: null, phase: null, startTimestamp: null, completionTimestamp: null, schedule: null, storageLocation: null, takenByDrill: false },
+    restore: {
+      name: null, phase: null, warnings: null, errors: null, failureReason: null, validationErrors: [], startTimestamp: null,
+      completionTimestamp: null, queuedSeconds: null, runningSeconds: null, itemsRestored: null, totalItems: null, messages: null,
+      messagesSource: null, triage: [],
+    },
+    phases: (['select-backup', 'provision-target', 'prepare-target', 'restore', 'verify', 'teardown', 'seal'] as const).map(phase),
+    probes: [],
+    teardown: { performed: false, reason: null, deleted: [], leftBehind: [] },
+    warnings: [],
+    evidence: { previousReportSha256: null, previousDrillId: null },
+  };
+}

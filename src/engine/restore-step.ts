@@ -1,0 +1,155 @@
+import { formatSeconds } from '../util/duration.js';
+import { WaitTimeout } from '../kube/wait.js';
+import { createRestore, waitRestoreTerminal, restoreObservation } from '../velero/restore.js';
+import { downloadArtifact } from '../velero/download.js';
+import { countMessages, parseRestoreResults, parseRestoredResourceList } from '../velero/results.js';
+import { triageRestore } from '../velero/triage.js';
+import { VELERO_API, type BackupStorageLocation, type RestoreResults, type VeleroRestore } from '../velero/types.js';
+import { drillLabels, type DrillContext } from './context.js';
+import { error, fail } from './outcome.js';
+
+const ARTIFACT_TIMEOUT_MS = 60_000;
+
+/**
+ * restore: one Restore CR, watched to a terminal phase under the scenario's timeout; the time split into queued
+ * (created → Velero's start; restores run one at a time) and running. Velero's results and resource list are
+ * archived into the report before anything is torn down.
+ */
+export async function runRestore(ctx: DrillContext): Promise<void> {
+  const { plan, rec } = ctx;
+  const target = ctx.target!;
+  const gw = target.gateway;
+  const vns = target.veleroNamespace;
+  const name = plan.restore.name;
+  rec.report.restore.name = name;
+
+  await createRestore(gw, {
+    name, veleroNamespace: vns, backupName: ctx.backup!.metadata.name,
+    includedNamespaces: Object.keys(ctx.namespaceMapping),
+    excludedNamespaces: plan.restore.excludedNamespaces,
+    includedResources: plan.restore.includedResources,
+    excludedResources: plan.restore.excludedResources,
+    namespaceMapping: ctx.namespaceMapping,
+    labelSelector: plan.restore.labelSelector,
+    restorePVs: plan.restore.restorePVs,
+    existingResourcePolicy: plan.restore.existingResourcePolicy,
+    labels: drillLabels(plan),
+  });
+  const createdMono = rec.now();
+  ctx.owned.restore = name;
+  ctx.owned.restoreCreatedAtMono = createdMono;
+  ctx.owned.restoreCreatedAt = ctx.clock.now();
+  rec.event('info', `created Restore ${name} of backup ${ctx.backup!.metadata.name} in ${gw.context}`);
+
+  let startedMono: number | null = null;
+  let restore: VeleroRestore;
+  try {
+    restore = await waitRestoreTerminal(gw, vns, name, {
+      timeoutMs: plan.restore.timeoutMs,
+      signal: ctx.signal,
+      onObservation: (o) => rec.event('info', o),
+      onStarted: () => {
+        startedMono = rec.now();
+        rec.subphase('queued', (startedMono - createdMono) / 1000);
+      },
+    });
+  } catch (e) {
+    if (e instanceof WaitTimeout) {
+      const current = (await gw.get({ apiVersion: VELERO_API, kind: 'Restore', namespace: vns, name }).catch(() => null)) as VeleroRestore | null;
+      if (current) recordRestore(ctx, current);
+      if (startedMono === null) {
+        throw fail(`restore ${name} did not start within ${formatSeconds(plan.restore.timeoutMs / 1000)}: Velero runs one restore at a time and never picked it up (is the Velero server running, or is another restore stuck?)`);
+      }
+      throw fail(`restore did not finish within ${formatSeconds(plan.restore.timeoutMs / 1000)}: ${e.observation}`);
+    }
+    throw e;
+  }
+  const endMono = rec.now();
+  ctx.restoreEndedMono = endMono;
+  if (startedMono === null) {
+    startedMono = endMono;
+    rec.subphase('queued', (endMono - createdMono) / 1000);
+  }
+  rec.subphase('running', (endMono - startedMono) / 1000);
+  recordRestore(ctx, restore);
+  rec.report.restore.queuedSeconds = round3((startedMono - createdMono) / 1000);
+  rec.report.restore.runningSeconds = round3((endMono - startedMono) / 1000);
+
+  const results = await archiveArtifacts(ctx, restore);
+  rec.report.restore.triage = triageRestore(restore, results);
+  judge(ctx, restore);
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function recordRestore(ctx: DrillContext, r: VeleroRestore): void {
+  const s = r.status ?? {};
+  Object.assign(ctx.rec.report.restore, {
+    phase: s.phase ?? 'New',
+    warnings: s.warnings ?? 0,
+    errors: s.errors ?? 0,
+    failureReason: s.failureReason ?? null,
+    validationErrors: s.validationErrors ?? [],
+    startTimestamp: s.startTimestamp ? new Date(s.startTimestamp).toISOString() : null,
+    completionTimestamp: s.completionTimestamp ? new Date(s.completionTimestamp).toISOString() : null,
+    itemsRestored: s.progress?.itemsRestored ?? null,
+    totalItems: s.progress?.totalItems ?? null,
+  });
+}
+
+/** Reads the results file and the restored resource list through DownloadRequests (as `velero restore describe`). */
+async function archiveArtifacts(ctx: DrillContext, restore: VeleroRestore): Promise<RestoreResults | null> {
+  const { rec } = ctx;
+  const gw = ctx.target!.gateway;
+  const vns = ctx.target!.veleroNamespace;
+  if (restore.status?.phase === 'FailedValidation') return null;
+  const bslName = ctx.targetBackup?.spec?.storageLocation;
+  const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns, name: bslName }).catch(() => null)) as BackupStorageLocation | null) : null;
+  const caCert = bsl?.spec?.objectStorage?.caCert ? Buffer.from(bsl.spec.objectStorage.caCert, 'base64').toString('utf8') : null;
+  const opts = { timeoutMs: ARTIFACT_TIMEOUT_MS, caCertPem: caCert, labels: drillLabels(ctx.plan), signal: ctx.signal };
+  let results: RestoreResults | null = null;
+  try {
+    results = parseRestoreResults(JSON.parse((await downloadArtifact(gw, vns, 'RestoreResults', restore.metadata.name, opts)).toString('utf8')));
+    rec.report.restore.messages = results;
+    rec.report.restore.messagesSource = 'download-request';
+    rec.journalEntry('restore-results', { errors: countMessages(results.errors), warnings: countMessages(results.warnings) });
+  } catch (e) {
+    rec.event('warn', `could not read the restore's results file: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    const list = JSON.parse((await downloadArtifact(gw, vns, 'RestoreResourceList', restore.metadata.name, opts)).toString('utf8'));
+    ctx.owned.restoredItems = parseRestoredResourceList(list);
+    rec.journalEntry('restored-resources', { items: ctx.owned.restoredItems.length, created: ctx.owned.restoredItems.filter((i) => i.action === 'created').length });
+  } catch (e) {
+    rec.event('warn', `could not read the restored resource list (teardown falls back to labels): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return results;
+}
+
+/** Velero's outcome against the scenario's tolerance: which are FAIL and which ERROR (DESIGN "Verdict"). */
+function judge(ctx: DrillContext, r: VeleroRestore): void {
+  const s = r.status ?? {};
+  const name = r.metadata.name;
+  switch (s.phase) {
+    case 'Completed':
+      ctx.restoreUsable = true;
+      return;
+    case 'PartiallyFailed': {
+      ctx.restoreUsable = true;
+      const max = ctx.plan.restore.tolerateMaxErrors;
+      if (max !== null && (s.errors ?? 0) <= max) {
+        ctx.rec.event('warn', `restore ${name} PartiallyFailed with ${s.errors ?? 0} error(s), tolerated (maxErrors ${max})`);
+        return;
+      }
+      // Probes still run: they show the operator what the errors cost.
+      ctx.failures.push(`restore ${name} PartiallyFailed with ${s.errors ?? '?'} error(s)${max !== null ? ` (tolerated: ${max})` : ''}: ${ctx.rec.report.restore.triage.slice(1).join('; ') || 'see restore.messages'}`);
+      return;
+    }
+    case 'Failed':
+      throw fail(`restore ${name} Failed: ${s.failureReason ?? 'no reason given'}`);
+    case 'FailedValidation':
+      throw error(`Velero rejected the drill's Restore request (FailedValidation): ${(s.validationErrors ?? []).join('; ') || restoreObservation(r, name)}`);
+    default:
+      throw fail(`restore ${name} ended in an unknown phase ${s.phase}`);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * runDrill: the phases in order, each recorded; whatever ends the drill early, teardown runs and the report is
+ * sealed after it, so teardown's outcome is part of the evidence. A library API: it returns data and prints
+ * nothing (the CLI listens to events for progress).
+ */
+import type { KubeGateway } from '../kube/gateway.js';
+import type { DrillPlan } from '../plan/types.js';
+import type { Report } from '../report/schema.js';
+import { Journal } from '../report/journal.js';
+import { reportFolder } from '../report/folder.js';
+import { findPreviousReport, writeReportFolder } from '../report/seal.js';
+import { againstObjective, achievedRpo, achievedRto } from '../measure/objectives.js';
+import { decideVerdict } from '../measure/verdict.js';
+import { isDrillError, inputError } from '../errors.js';
+import { WaitAborted } from '../kube/wait.js';
+import type { Clock } from '../util/clock.js';
+import { DrillRecorder, emptyReport, type EventListener } from './recorder.js';
+import type { DrillContext } from './context.js';
+import { Shortfall } from './outcome.js';
+import { selectBackup } from './select-backup.js';
+import { prepareTarget } from './prepare-target.js';
+import { runRestore } from './restore-step.js';
+import { runProbes, skippedProbes } from './verify-step.js';
+import { clusterScopedCreated, teardown } from './teardown.js';
+
+export interface DrillOptions {
+  clock: Clock;
+  gatewayFor(context: string | null): KubeGateway;
+  reportDir: string;
+  toolVersion: string;
+  disasterAt?: Date | null;
+  keep?: boolean;
+  /** Aborted on SIGINT/SIGTERM: the drill stops waiting, tears down and seals. */
+  signal?: AbortSignal;
+  onEvent?: EventListener;
+  negativeControl?: boolean;
+  html?: (r: Report) => string;
+}
+
+export interface DrillOutcome {
+  report: Report;
+  folder: string;
+  interrupted: boolean;
+  /** The drill ended on bad input discovered at run time (e.g. a target namespace that exists): exit 2. */
+  inputProblem: boolean;
+}
+
+export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<DrillOutcome> {
+  const { clock } = opts;
+  const startedAt = clock.now();
+  const disasterAt = opts.disasterAt ?? null;
+  if (disasterAt && disasterAt.getTime() > startedAt.getTime()) {
+    throw inputError('DISASTER_AT_IN_FUTURE', `--disaster-at ${disasterAt.toISOString()} is in the future`, 'give a time at or before now, in ISO-8601 UTC');
+  }
+  const folder = reportFolder(opts.reportDir, plan.scenario.name, startedAt, plan.drillId);
+  const journal = new Journal(folder, clock);
+  const report = emptyReport({
+    toolVersion: opts.toolVersion, drillId: plan.drillId, scenario: { name: plan.scenario.name, file: plan.scenario.file, sha256: plan.scenario.sha256, labels: plan.scenario.labels },
+    startedAt, negativeControl: opts.negativeControl ?? false, rtoObjectiveSeconds: plan.objectives.rtoMs / 1000, rpoObjectiveSeconds: plan.objectives.rpoMs / 1000,
+  });
+  const rec = new DrillRecorder(report, clock, journal, opts.onEvent);
+  journal.append('drill-started', { drillId: plan.drillId, scenario: plan.scenario.name, backup: plan.backup, target: plan.target, folder });
+  if (disasterAt) rec.setT0(rec.drillStartMono - (startedAt.getTime() - disasterAt.getTime()), disasterAt, 'disaster-at');
+  else rec.setT0(rec.drillStartMono, startedAt, 'drill-start');
+
+  const signal = opts.signal ?? new AbortController().signal;
+  const ctx: DrillContext = {
+    plan, rec, clock, signal, gatewayFor: opts.gatewayFor, disasterAt, source: null, target: null, backup: null, targetBackup: null,
+    namespaceMapping: {}, owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
+    restoreEndedMono: null, restoreUsable: false, failures: [], errors: [],
+  };
+  let interrupted = false;
+  let inputProblem = false;
+
+  const steps: Array<[Report['phases'][number]['name'], () => Promise<void>]> = [
+    ['select-backup', () => selectBackup(ctx)],
+    ['provision-target', async () => { throw new SkipPhase(`target kind ${plan.target.kind} is an existing cluster`); }],
+    ['prepare-target', () => prepareTarget(ctx)],
+    ['restore', () => runRestore(ctx)],
+    ['verify', async () => {
+      if (!ctx.restoreUsable) throw new SkipPhase('the restore did not produce a usable copy');
+      await runProbes(ctx);
+    }],
+  ];
+  let stopped: string | null = null;
+  for (const [name, step] of steps) {
+    if (stopped) {
+      rec.skipPhase(name, stopped);
+      continue;
+    }
+    if (signal.aborted) {
+      interrupted = true;
+      stopped = 'interrupted';
+      rec.skipPhase(name, stopped);
+      continue;
+    }
+    rec.startPhase(name);
+    try {
+      await step();
+      rec.endPhase(ctx.failures.length || ctx.errors.length ? 'failed' : 'succeeded', ctx.failures.at(-1) ?? ctx.errors.at(-1) ?? null);
+    } catch (e) {
+      if (e instanceof SkipPhase) {
+        rec.endPhase('skipped', e.message);
+        continue;
+      }
+      if (e instanceof WaitAborted || signal.aborted) {
+        interrupted = true;
+        stopped = 'interrupted';
+        rec.endPhase('interrupted', `interrupted (SIGINT/SIGTERM) while: ${e instanceof WaitAborted ? e.observation : describe(e)}`);
+        ctx.errors.push(`drill interrupted during ${name}`);
+        continue;
+      }
+      const reason = describe(e);
+      if (e instanceof Shortfall && e.verdict === 'FAIL') ctx.failures.push(reason);
+      else ctx.errors.push(reason);
+      if (isDrillError(e) && e.category === 'input') inputProblem = true;
+      rec.endPhase('failed', reason);
+      stopped = `not run: ${name} failed`;
+    }
+  }
+  if (!report.probes.length) report.probes = skippedProbes(ctx, stopped ?? 'not run');
+
+  await runTeardown(ctx, opts);
+  measure(ctx);
+  journal.append('verdict', { verdict: report.verdict, reasons: report.reasons });
+
+  rec.startPhase('seal');
+  const prev = findPreviousReport(opts.reportDir, plan.scenario.name, folder);
+  report.evidence = { previousReportSha256: prev?.reportSha256 ?? null, previousDrillId: prev?.drillId ?? null };
+  rec.endPhase('succeeded');
+  report.endedAt = clock.now().toISOString();
+  journal.append('report-sealed', { verdict: report.verdict });
+  journal.close();
+  const sealed = writeReportFolder(folder, report, { html: opts.html });
+  return { report: sealed.report, folder, interrupted, inputProblem };
+}
+
+class SkipPhase extends Error {}
+
+function describe(e: unknown): string {
+  if (isDrillError(e)) return `${e.message} (${e.code}; hint: ${e.hint})`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function runTeardown(ctx: DrillContext, opts: DrillOptions): Promise<void> {
+  const { plan, rec } = ctx;
+  const report = rec.report;
+  const when = opts.keep ? 'never' : plan.teardown.when;
+  const nothing = !ctx.owned.namespaces.length && !ctx.owned.restore;
+  const passing = !ctx.failures.length && !ctx.errors.length;
+  if (nothing || when === 'never' || (when === 'on-pass' && !passing)) {
+    const reason = nothing ? 'the drill created nothing to remove' : opts.keep ? 'kept on request (--keep)' : `teardown.when is ${when}`;
+    rec.skipPhase('teardown', reason);
+    report.teardown = { performed: false, reason, deleted: [], leftBehind: [] };
+    if (!nothing) rec.event('info', `left the restored copy in place: ${reason}; remove it with dr-drill cleanup --drill-id ${plan.drillId}`);
+    return;
+  }
+  rec.startPhase('teardown');
+  const gw = ctx.target!.gateway;
+  try {
+    const clusterScoped = ctx.owned.restore
+      ? await clusterScopedCreated(gw, ctx.owned.restore, ctx.owned.restoreCreatedAt, ctx.owned.restoredItems)
+      : [];
+    const result = await teardown(gw, {
+      drillId: plan.drillId, namespaces: ctx.owned.namespaces,
+      restore: ctx.owned.restore ? { name: ctx.owned.restore, veleroNamespace: ctx.target!.veleroNamespace } : null,
+      clusterScoped,
+    }, plan.teardown.timeoutMs, rec);
+    report.teardown = { performed: true, reason: null, ...result };
+    rec.endPhase(result.leftBehind.length ? 'failed' : 'succeeded',
+      result.leftBehind.length ? `${result.leftBehind.length} object(s) left for dr-drill cleanup --drill-id ${plan.drillId}` : null);
+  } catch (e) {
+    report.teardown = { performed: true, reason: describe(e), deleted: [], leftBehind: [] };
+    rec.endPhase('failed', describe(e));
+  }
+  if (report.teardown.leftBehind.length) report.warnings.push(`teardown left ${report.teardown.leftBehind.length} object(s): run dr-drill cleanup --drill-id ${plan.drillId}`);
+}
+
+function measure(ctx: DrillContext): void {
+  const { rec, plan } = ctx;
+  const report = rec.report;
+  const critical = report.probes.filter((p) => p.critical);
+  const restoreEnd = ctx.restoreEndedMono !== null && ctx.restoreUsable ? rec.sinceT0(ctx.restoreEndedMono) : null;
+  if (!critical.length && restoreEnd !== null) report.warnings.push('no critical probes: RTO is measured to the end of the restore, without proof the copy works');
+  const rto = achievedRto({ criticalPassedAtSeconds: critical.map((p) => (p.outcome === 'passed' ? p.passedAtSeconds : null)), restoreEndedAtSeconds: restoreEnd });
+  report.rto = againstObjective(plan.objectives.rtoMs / 1000, ctx.restoreUsable ? rto : null);
+  const recoveryPoint = report.backup.startTimestamp ? new Date(report.backup.startTimestamp) : null;
+  let rpo: number | null = null;
+  try {
+    rpo = achievedRpo(new Date(report.t0), recoveryPoint);
+  } catch {
+    rpo = null; // already refused in select-backup as an input error
+  }
+  report.rpo = { ...againstObjective(plan.objectives.rpoMs / 1000, rpo), basis: rpo === null ? null : 'backup-start', recoveryPoint: recoveryPoint?.toISOString() ?? null };
+  const { verdict, reasons } = decideVerdict({ errors: ctx.errors, failures: ctx.failures, rto: report.rto, rpo: report.rpo });
+  report.verdict = verdict;
+  report.reasons = reasons;
+}

@@ -1,0 +1,94 @@
+import { formatSeconds } from '../util/duration.js';
+import { inputError } from '../errors.js';
+import { LABEL_SCENARIO, LABEL_TAKEN_BY } from '../plan/types.js';
+import { requireAvailableBsl, requireVelero } from '../velero/bsl.js';
+import { createBackup, getBackup, listScheduleBackups, newestCompleted, waitBackupTerminal } from '../velero/backups.js';
+import { LABEL_SCHEDULE_NAME } from '../velero/names.js';
+import type { VeleroBackup } from '../velero/types.js';
+import { WaitTimeout } from '../kube/wait.js';
+import type { DrillContext } from './context.js';
+import { error, fail } from './outcome.js';
+
+/**
+ * select-backup: find (or take) the backup, fix T0, and refuse a stale backup before anything is restored.
+ */
+export async function selectBackup(ctx: DrillContext): Promise<void> {
+  const { plan, rec } = ctx;
+  const source = ctx.gatewayFor(plan.source.kubeContext);
+  ctx.source = source;
+  const ns = plan.source.veleroNamespace;
+  rec.report.source = { kubeContext: source.context, veleroNamespace: ns };
+  await requireVelero(source, ns);
+
+  let backup: VeleroBackup;
+  const b = plan.backup;
+  if (b.mode === 'create') {
+    await requireAvailableBsl(source, ns, b.storageLocation);
+    rec.event('info', `creating Backup ${b.name} of ${b.includedNamespaces.join(', ')} in ${source.context}`);
+    await createBackup(source, {
+      name: b.name, namespace: ns, includedNamespaces: b.includedNamespaces, ttl: b.ttl, storageLocation: b.storageLocation,
+      snapshotVolumes: b.snapshotVolumes, defaultVolumesToFsBackup: b.defaultVolumesToFsBackup,
+      labels: { [LABEL_TAKEN_BY]: plan.drillId, [LABEL_SCENARIO]: plan.scenario.name },
+    });
+    rec.report.backup.takenByDrill = true;
+    try {
+      backup = await waitBackupTerminal(source, ns, b.name, { timeoutMs: b.timeoutMs, signal: ctx.signal, onObservation: (o) => rec.event('info', o) });
+    } catch (e) {
+      if (e instanceof WaitTimeout) throw fail(`the backup the drill took did not complete within ${formatSeconds(b.timeoutMs / 1000)}: ${e.observation}`);
+      throw e;
+    }
+    const observedMono = rec.now();
+    record(ctx, backup);
+    if (backup.status?.phase === 'FailedValidation') {
+      throw error(`Velero rejected the drill's Backup request (FailedValidation): ${(backup.status.validationErrors ?? []).join('; ')}`);
+    }
+    if (backup.status?.phase === 'Failed') throw fail(`the backup the drill took Failed: ${backup.status.failureReason ?? 'no reason given'}`);
+    if (!ctx.disasterAt) rec.setT0(observedMono, new Date(backup.status!.completionTimestamp ?? rec.report.startedAt), 'backup-completed');
+  } else {
+    if (b.mode === 'name') {
+      const found = await getBackup(source, ns, b.name);
+      if (!found) throw fail(`backup ${b.name} does not exist in ${source.context}/${ns}`);
+      backup = found;
+    } else {
+      const all = await listScheduleBackups(source, ns, b.schedule);
+      const t0 = new Date(rec.report.t0);
+      const newest = newestCompleted(all, ctx.disasterAt ? t0 : null);
+      if (!newest) {
+        throw fail(`no Completed backup of schedule ${b.schedule}${ctx.disasterAt ? ` started before T0 ${t0.toISOString()}` : ''} in ${source.context}/${ns} (${all.length} backup(s) of it found)`);
+      }
+      backup = newest;
+    }
+    record(ctx, backup);
+    const phase = backup.status?.phase;
+    if (phase === 'PartiallyFailed') rec.event('warn', `backup ${backup.metadata.name} is PartiallyFailed: some items were not backed up`);
+    else if (phase !== 'Completed') throw fail(`backup ${backup.metadata.name} is ${phase ?? 'New'}, not restorable`);
+  }
+
+  const start = backup.status?.startTimestamp ? new Date(backup.status.startTimestamp) : null;
+  const t0 = new Date(rec.report.t0);
+  if (start && start.getTime() > t0.getTime() + 999) {
+    // Velero's timestamps have second precision; only a recovery point clearly after T0 is an input error.
+    throw inputError('RECOVERY_POINT_AFTER_T0', `backup ${backup.metadata.name} started at ${start.toISOString()}, after T0 ${t0.toISOString()}: an RPO cannot be negative`,
+      'pass a --disaster-at after the backup started, or select an older backup');
+  }
+  if (b.maxAgeMs !== null && start) {
+    const ageMs = t0.getTime() - start.getTime();
+    if (ageMs > b.maxAgeMs) {
+      throw fail(`no backup young enough: ${backup.metadata.name} started ${formatSeconds(ageMs / 1000)} before T0, maxAge is ${formatSeconds(b.maxAgeMs / 1000)}`);
+    }
+  }
+  ctx.backup = backup;
+  rec.event('info', `selected backup ${backup.metadata.name} (${backup.status?.phase}, started ${backup.status?.startTimestamp ?? '?'})`);
+}
+
+function record(ctx: DrillContext, b: VeleroBackup): void {
+  ctx.rec.report.backup = {
+    ...ctx.rec.report.backup,
+    name: b.metadata.name,
+    phase: b.status?.phase ?? null,
+    startTimestamp: b.status?.startTimestamp ? new Date(b.status.startTimestamp).toISOString() : null,
+    completionTimestamp: b.status?.completionTimestamp ? new Date(b.status.completionTimestamp).toISOString() : null,
+    schedule: b.metadata.labels?.[LABEL_SCHEDULE_NAME] ?? null,
+    storageLocation: b.spec?.storageLocation ?? null,
+  };
+}

@@ -1,0 +1,70 @@
+import { WaitAborted } from '../kube/wait.js';
+import { probeKind } from '../probes/index.js';
+import type { ProbeResultT } from '../report/schema.js';
+import type { DrillContext } from './context.js';
+
+/**
+ * verify: every probe runs concurrently, each under its own timeout; the moment each first passes is recorded
+ * against T0. Critical failures fail the drill; a probe that could not look (permission, API) is an ERROR.
+ */
+export async function runProbes(ctx: DrillContext): Promise<void> {
+  const { plan, rec } = ctx;
+  const target = ctx.target!;
+  const results = await Promise.all(plan.probes.map(async (p): Promise<ProbeResultT> => {
+    const kind = probeKind(p.kind);
+    const startMono = rec.now();
+    let last: string | null = null;
+    const probeCtx = {
+      gateway: target.gateway,
+      mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? target.mapNamespace(ns),
+      signal: ctx.signal,
+      onObservation: (o: string) => {
+        last = o;
+        rec.journalEntry('probe-observation', { probe: p.name, observation: o });
+      },
+    };
+    const subject = kind.subject(p.spec, probeCtx);
+    try {
+      const r = await kind.run(p.spec, probeCtx, p.timeoutMs);
+      const endMono = rec.now();
+      const result: ProbeResultT = {
+        name: p.name, kind: p.kind, critical: p.critical, outcome: r.outcome,
+        passedAtSeconds: r.outcome === 'passed' ? rec.sinceT0(endMono) : null,
+        durationSeconds: Math.round(endMono - startMono) / 1000,
+        subject: r.subject, lastObservation: r.observation,
+      };
+      rec.journalEntry('probe', { ...result });
+      rec.event(r.outcome === 'passed' ? 'info' : p.critical ? 'error' : 'warn', `probe ${p.name} ${r.outcome}: ${r.subject}${r.outcome === 'passed' ? '' : ` — ${r.observation}`}`);
+      return result;
+    } catch (e) {
+      if (e instanceof WaitAborted) {
+        rec.journalEntry('probe', { name: p.name, outcome: 'skipped', observation: `interrupted: ${e.observation}` });
+        return { name: p.name, kind: p.kind, critical: p.critical, outcome: 'skipped', passedAtSeconds: null, durationSeconds: null, subject, lastObservation: `interrupted while waiting: ${last ?? e.observation}` };
+      }
+      throw e;
+    }
+  }));
+  rec.report.probes = results;
+  for (const r of results) {
+    if (!r.critical) continue;
+    if (r.outcome === 'failed') ctx.failures.push(`critical probe ${r.name} failed: ${r.subject}: ${r.lastObservation ?? 'no observation'}`);
+    if (r.outcome === 'error') ctx.errors.push(`critical probe ${r.name} could not run: ${r.lastObservation ?? 'no observation'}`);
+  }
+  if (ctx.signal.aborted) throw new WaitAborted('probes interrupted');
+}
+
+/** Probes that never ran are still listed, as skipped, so the report shows what would have been checked. */
+export function skippedProbes(ctx: DrillContext, reason: string): ProbeResultT[] {
+  return ctx.plan.probes.map((p) => ({
+    name: p.name, kind: p.kind, critical: p.critical, outcome: 'skipped' as const, passedAtSeconds: null, durationSeconds: null,
+    subject: safeSubject(ctx, p), lastObservation: reason,
+  }));
+}
+
+function safeSubject(ctx: DrillContext, p: DrillContext['plan']['probes'][number]): string {
+  try {
+    return probeKind(p.kind).subject(p.spec, { mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? ctx.target?.mapNamespace(ns) ?? ns });
+  } catch {
+    return p.name;
+  }
+}

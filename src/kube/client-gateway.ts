@@ -1,0 +1,150 @@
+import { KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, type V1APIResource } from '@kubernetes/client-node';
+import type { KubeGateway, ListResult, WatchHandle } from './gateway.js';
+import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
+import { isNotFound, kubeError, statusCode } from './errors.js';
+
+/** KubernetesObjectApi with its discovery (kind → plural, scope) made reachable for watch paths. */
+class DiscoveringObjectApi extends KubernetesObjectApi {
+  async resourceOf(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
+    return this.resource(apiVersion, kind);
+  }
+}
+
+/** The real gateway over @kubernetes/client-node for one kubeconfig context. */
+export class ClientGateway implements KubeGateway {
+  readonly context: string;
+  readonly server: string;
+  private readonly api: DiscoveringObjectApi;
+  private readonly watcher: Watch;
+  private readonly scopes = new Map<string, V1APIResource | null>();
+
+  constructor(readonly kubeConfig: KubeConfig) {
+    this.context = kubeConfig.getCurrentContext();
+    this.server = kubeConfig.getCurrentCluster()?.server ?? '';
+    this.api = kubeConfig.makeApiClient(DiscoveringObjectApi);
+    this.watcher = new Watch(kubeConfig);
+  }
+
+  private async resource(apiVersion: string, kind: string): Promise<V1APIResource | null> {
+    const key = `${apiVersion}/${kind}`;
+    if (!this.scopes.has(key)) {
+      try {
+        this.scopes.set(key, (await this.api.resourceOf(apiVersion, kind)) ?? null);
+      } catch (e) {
+        if (isNotFound(e)) this.scopes.set(key, null);
+        else throw kubeError(e, { verb: 'discover', resource: `${kind} (${apiVersion})`, context: this.context });
+      }
+    }
+    return this.scopes.get(key) ?? null;
+  }
+
+  async scope(apiVersion: string, kind: string): Promise<'namespaced' | 'cluster' | null> {
+    const r = await this.resource(apiVersion, kind);
+    return r ? (r.namespaced ? 'namespaced' : 'cluster') : null;
+  }
+
+  private async collectionPath(q: { apiVersion: string; kind: string; namespace?: string }): Promise<string> {
+    const r = await this.resource(q.apiVersion, q.kind);
+    if (!r) throw kubeError(Object.assign(new Error(`the server does not serve ${q.kind} (${q.apiVersion})`), { statusCode: 404 }),
+      { verb: 'find', resource: `${q.kind} (${q.apiVersion})`, context: this.context });
+    const base = q.apiVersion.includes('/') ? `/apis/${q.apiVersion}` : `/api/${q.apiVersion}`;
+    return r.namespaced && q.namespace ? `${base}/namespaces/${q.namespace}/${r.name}` : `${base}/${r.name}`;
+  }
+
+  async get(ref: ObjectRef): Promise<KubeObject | null> {
+    try {
+      return (await this.api.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } })) as KubeObject;
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw kubeError(e, { verb: 'get', resource: ref.kind, namespace: ref.namespace, context: this.context });
+    }
+  }
+
+  async list(q: ObjectQuery): Promise<ListResult> {
+    const fieldSelector = [q.fieldSelector, q.name ? `metadata.name=${q.name}` : undefined].filter(Boolean).join(',') || undefined;
+    try {
+      const items: KubeObject[] = [];
+      let cont: string | undefined;
+      let rv = '';
+      do {
+        const page = await this.api.list(q.apiVersion, q.kind, q.namespace, undefined, undefined, undefined, fieldSelector, q.labelSelector, 500, cont);
+        for (const it of page.items) items.push({ ...(it as KubeObject), apiVersion: q.apiVersion, kind: q.kind });
+        cont = page.metadata?._continue || undefined;
+        rv = page.metadata?.resourceVersion ?? rv;
+      } while (cont);
+      return { items, resourceVersion: rv };
+    } catch (e) {
+      throw kubeError(e, { verb: 'list', resource: q.kind, namespace: q.namespace, context: this.context });
+    }
+  }
+
+  async watch(
+    q: ObjectQuery,
+    resourceVersion: string,
+    onEvent: (type: WatchEventType, obj: KubeObject) => void,
+    onClose: (err: { code?: number; message: string } | null) => void,
+  ): Promise<WatchHandle> {
+    const path = await this.collectionPath(q);
+    const fieldSelector = [q.fieldSelector, q.name ? `metadata.name=${q.name}` : undefined].filter(Boolean).join(',') || undefined;
+    let closed = false;
+    const close = (err: { code?: number; message: string } | null) => {
+      if (closed) return;
+      closed = true;
+      onClose(err);
+    };
+    const controller = await this.watcher.watch(
+      path,
+      { resourceVersion, allowWatchBookmarks: true, labelSelector: q.labelSelector, fieldSelector, timeoutSeconds: 300 },
+      (type: string, obj: KubeObject & { code?: number; message?: string }) => {
+        if (type === 'ERROR') {
+          close({ code: obj.code, message: obj.message ?? 'watch error' });
+          return;
+        }
+        onEvent(type as WatchEventType, { ...obj, apiVersion: q.apiVersion, kind: q.kind });
+      },
+      (err: unknown) => {
+        if (!err) return close(null);
+        const code = statusCode(err) ?? undefined;
+        close({ code, message: err instanceof Error ? err.message : String(err) });
+      },
+    ).catch((e: unknown) => {
+      throw kubeError(e, { verb: 'watch', resource: q.kind, namespace: q.namespace, context: this.context });
+    });
+    return {
+      stop: () => {
+        closed = true;
+        controller.abort();
+      },
+    };
+  }
+
+  async create(obj: KubeObject): Promise<KubeObject> {
+    try {
+      return (await this.api.create(obj as never)) as KubeObject;
+    } catch (e) {
+      throw kubeError(e, { verb: 'create', resource: obj.kind ?? 'object', namespace: obj.metadata.namespace, context: this.context });
+    }
+  }
+
+  async mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
+    const body = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace }, ...patch };
+    try {
+      return (await this.api.patch(body as never, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch)) as KubeObject;
+    } catch (e) {
+      throw kubeError(e, { verb: 'patch', resource: ref.kind, namespace: ref.namespace, context: this.context });
+    }
+  }
+
+  async delete(ref: ObjectRef): Promise<'deleted' | 'gone'> {
+    try {
+      await this.api.delete(
+        { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
+        undefined, undefined, undefined, undefined, 'Background',
+      );
+      return 'deleted';
+    } catch (e) {
+      if (isNotFound(e)) return 'gone';
+      throw kubeError(e, { verb: 'delete', resource: ref.kind, namespace: ref.namespace, context: this.context });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { ApiException } from '@kubernetes/client-node';
+import { DrillError, infraError } from '../errors.js';
+
+interface StatusBody {
+  reason?: string;
+  message?: string;
+  code?: number;
+  details?: { kind?: string; name?: string; group?: string };
+}
+
+/** HTTP status of a client-node failure, or null for a transport error. */
+export function statusCode(e: unknown): number | null {
+  if (e instanceof ApiException) return e.code;
+  const c = (e as { code?: unknown; statusCode?: unknown })?.statusCode ?? (e as { code?: unknown })?.code;
+  return typeof c === 'number' ? c : null;
+}
+
+function statusBody(e: unknown): StatusBody | null {
+  if (!(e instanceof ApiException)) return null;
+  const b = e.body as unknown;
+  if (typeof b === 'string') {
+    try {
+      return JSON.parse(b) as StatusBody;
+    } catch {
+      return { message: b.slice(0, 300) };
+    }
+  }
+  return (b as StatusBody) ?? null;
+}
+
+export function isNotFound(e: unknown): boolean {
+  return statusCode(e) === 404;
+}
+export function isConflict(e: unknown): boolean {
+  return statusCode(e) === 409;
+}
+
+/**
+ * A client-node failure as a DrillError for people: a denied request names the verb, resource and namespace;
+ * an unreachable server names the context.
+ */
+export function kubeError(e: unknown, what: { verb: string; resource: string; namespace?: string; context: string }): DrillError {
+  if (e instanceof DrillError) return e;
+  const where = what.namespace ? ` in namespace ${what.namespace}` : '';
+  const code = statusCode(e);
+  const body = statusBody(e);
+  if (code === 401) {
+    return infraError('KUBE_UNAUTHORIZED', `context ${what.context}: the API server rejected the credentials (401)`,
+      'refresh the kubeconfig credentials (e.g. az aks get-credentials, kubelogin) and retry');
+  }
+  if (code === 403) {
+    return infraError('KUBE_FORBIDDEN',
+      `context ${what.context}: permission denied to ${what.verb} ${what.resource}${where}` + (body?.message ? ` (${body.message})` : ''),
+      `grant the drill's identity '${what.verb}' on '${what.resource}' (see deploy/rbac/drill-runner.yaml)`);
+  }
+  if (code !== null && code >= 400) {
+    return infraError('KUBE_API_ERROR',
+      `context ${what.context}: ${what.verb} ${what.resource}${where} failed with ${code}${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'no message'}`,
+      'check the API server and the request; rerun with the same scenario once fixed');
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return infraError('KUBE_UNREACHABLE', `context ${what.context}: cannot reach the API server to ${what.verb} ${what.resource}${where}: ${msg}`,
+    'check that the cluster is up and the kubeconfig context points at it');
+}

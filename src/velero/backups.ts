@@ -1,0 +1,86 @@
+import type { KubeGateway } from '../kube/gateway.js';
+import { waitFor, type WaitOptions } from '../kube/wait.js';
+import { VELERO_API, isTerminalBackupPhase, type VeleroBackup } from './types.js';
+import { LABEL_SCHEDULE_NAME, validLabelValue } from './names.js';
+
+export async function getBackup(gw: KubeGateway, ns: string, name: string): Promise<VeleroBackup | null> {
+  return (await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name })) as VeleroBackup | null;
+}
+
+/**
+ * The newest Completed backup of a schedule, by status.startTimestamp (as Velero's own scheduleName restore does:
+ * PartiallyFailed backups are skipped). With `startedBefore`, only backups that started before it count.
+ */
+export function newestCompleted(backups: VeleroBackup[], startedBefore: Date | null): VeleroBackup | null {
+  let best: VeleroBackup | null = null;
+  for (const b of backups) {
+    if (b.status?.phase !== 'Completed' || !b.status.startTimestamp) continue;
+    if (startedBefore && Date.parse(b.status.startTimestamp) >= startedBefore.getTime()) continue;
+    if (!best || Date.parse(b.status.startTimestamp) > Date.parse(best.status!.startTimestamp!)) best = b;
+  }
+  return best;
+}
+
+export async function listScheduleBackups(gw: KubeGateway, ns: string, schedule: string): Promise<VeleroBackup[]> {
+  const { items } = await gw.list({ apiVersion: VELERO_API, kind: 'Backup', namespace: ns, labelSelector: `${LABEL_SCHEDULE_NAME}=${validLabelValue(schedule)}` });
+  return items as VeleroBackup[];
+}
+
+export interface NewBackup {
+  name: string;
+  namespace: string;
+  includedNamespaces: string[];
+  ttl: string;
+  storageLocation: string | null;
+  snapshotVolumes: boolean;
+  defaultVolumesToFsBackup: boolean;
+  labels: Record<string, string>;
+}
+
+export async function createBackup(gw: KubeGateway, b: NewBackup): Promise<VeleroBackup> {
+  return (await gw.create({
+    apiVersion: VELERO_API,
+    kind: 'Backup',
+    metadata: { name: b.name, namespace: b.namespace, labels: b.labels },
+    spec: {
+      includedNamespaces: b.includedNamespaces,
+      ttl: b.ttl,
+      snapshotVolumes: b.snapshotVolumes,
+      defaultVolumesToFsBackup: b.defaultVolumesToFsBackup,
+      ...(b.storageLocation ? { storageLocation: b.storageLocation } : {}),
+    },
+  })) as VeleroBackup;
+}
+
+function backupObservation(b: VeleroBackup | undefined): string {
+  if (!b) return 'Backup not found';
+  const s = b.status ?? {};
+  const items = s.progress?.totalItems ? `, ${s.progress.itemsBackedUp ?? 0}/${s.progress.totalItems} items` : '';
+  return `Backup ${b.metadata.name} is ${s.phase ?? 'New'}${items}`;
+}
+
+/** Waits until the backup reaches a terminal phase (any of them: the caller judges it). */
+export async function waitBackupTerminal(gw: KubeGateway, ns: string, name: string, opts: WaitOptions): Promise<VeleroBackup> {
+  const { verdict } = await waitFor<VeleroBackup>(gw, { apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name }, (objs) => {
+    const b = objs[0] as VeleroBackup | undefined;
+    return isTerminalBackupPhase(b?.status?.phase)
+      ? { state: 'done', observation: backupObservation(b), value: b }
+      : { state: 'waiting', observation: backupObservation(b) };
+  }, opts);
+  return verdict.value!;
+}
+
+/**
+ * Waits until backup sync has brought the backup into a cluster (a target cluster reading the source's storage
+ * through its own BSL). Velero syncs on a one-minute tick, so this is a wait for an event, not a poll.
+ */
+export async function waitBackupVisible(gw: KubeGateway, ns: string, name: string, opts: WaitOptions): Promise<VeleroBackup> {
+  const { verdict } = await waitFor<VeleroBackup>(gw, { apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name }, (objs) => {
+    const b = objs[0] as VeleroBackup | undefined;
+    if (!b) return { state: 'waiting', observation: `Backup ${name} not yet synced into ${gw.context} (Velero syncs about once a minute)` };
+    return isTerminalBackupPhase(b.status?.phase)
+      ? { state: 'done', observation: backupObservation(b), value: b }
+      : { state: 'waiting', observation: backupObservation(b) };
+  }, opts);
+  return verdict.value!;
+}

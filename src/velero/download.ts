@@ -1,0 +1,59 @@
+import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import type { KubeGateway } from '../kube/gateway.js';
+import { waitFor } from '../kube/wait.js';
+import { VELERO_API } from './types.js';
+
+export type DownloadTargetKind = 'RestoreResults' | 'RestoreResourceList' | 'RestoreLog' | 'BackupResourceList' | 'BackupResults';
+
+/**
+ * Reads a Velero artefact the way `velero restore describe` does: a DownloadRequest, Velero signs a URL, we GET
+ * it. The CA is the BSL's caCert when it has one (self-signed storage endpoints); TLS is never disabled.
+ * The signed URL is a secret: it never reaches an error message or log.
+ */
+export async function downloadArtifact(
+  gw: KubeGateway,
+  veleroNamespace: string,
+  kind: DownloadTargetKind,
+  name: string,
+  opts: { timeoutMs: number; caCertPem: string | null; labels: Record<string, string>; signal?: AbortSignal },
+): Promise<Buffer> {
+  const reqName = `${name}-${randomBytes(4).toString('hex')}`.slice(0, 63);
+  await gw.create({
+    apiVersion: VELERO_API,
+    kind: 'DownloadRequest',
+    metadata: { name: reqName, namespace: veleroNamespace, labels: opts.labels },
+    spec: { target: { kind, name } },
+  });
+  try {
+    const { verdict } = await waitFor<string>(gw, { apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: veleroNamespace, name: reqName }, (objs) => {
+      const url = (objs[0]?.status as { downloadURL?: string } | undefined)?.downloadURL;
+      return url ? { state: 'done', observation: 'download URL signed', value: url } : { state: 'waiting', observation: `DownloadRequest ${reqName} not processed yet` };
+    }, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+    const body = await get(verdict.value!, opts.caCertPem, opts.timeoutMs);
+    return kind === 'RestoreLog' || kind.endsWith('ResourceList') || kind.endsWith('Results') ? gunzipSync(body) : body;
+  } finally {
+    await gw.delete({ apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: veleroNamespace, name: reqName }).catch(() => undefined);
+  }
+}
+
+function get(url: string, ca: string | null, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const fn = u.protocol === 'http:' ? httpRequest : request;
+    const req = fn(u, { method: 'GET', timeout: timeoutMs, ...(ca ? { ca } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: unknown) => chunks.push(c as Buffer));
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 300) reject(new Error(`storage answered ${res.statusCode} for the signed download URL of ${u.pathname.split('/').pop()}`));
+        else resolve(Buffer.concat(chunks));
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('download timed out')));
+    req.on('error', (e) => reject(new Error(`download from ${u.host} failed: ${e.message}`)));
+    req.end();
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Velero's own shapes (velero.io/v1), the parts the drill reads. Phases are Velero's words, kept verbatim
+ * (checked against pkg/apis/velero/v1 @ v1.17.2 and v1.18).
+ */
+import type { KubeObject } from '../kube/types.js';
+
+export const VELERO_API = 'velero.io/v1';
+
+export const BACKUP_TERMINAL = ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'] as const;
+export const RESTORE_TERMINAL = ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'] as const;
+export type RestoreTerminalPhase = (typeof RESTORE_TERMINAL)[number];
+
+export interface BackupStatus {
+  phase?: string;
+  startTimestamp?: string;
+  completionTimestamp?: string;
+  expiration?: string;
+  warnings?: number;
+  errors?: number;
+  failureReason?: string;
+  validationErrors?: string[];
+  progress?: { totalItems?: number; itemsBackedUp?: number };
+}
+
+export interface VeleroBackup extends KubeObject {
+  spec?: { includedNamespaces?: string[]; storageLocation?: string; ttl?: string; [k: string]: unknown };
+  status?: BackupStatus;
+}
+
+export interface RestoreStatus {
+  phase?: string;
+  startTimestamp?: string;
+  completionTimestamp?: string;
+  warnings?: number;
+  errors?: number;
+  failureReason?: string;
+  validationErrors?: string[];
+  progress?: { totalItems?: number; itemsRestored?: number };
+}
+
+export interface VeleroRestore extends KubeObject {
+  status?: RestoreStatus;
+}
+
+export interface BackupStorageLocation extends KubeObject {
+  spec?: {
+    provider?: string;
+    default?: boolean;
+    accessMode?: 'ReadOnly' | 'ReadWrite';
+    objectStorage?: { bucket?: string; prefix?: string; caCert?: string };
+    config?: Record<string, string>;
+  };
+  status?: { phase?: string; message?: string; lastSyncedTime?: string; lastValidationTime?: string };
+}
+
+/** Velero's results file: messages by where they arose. */
+export interface ResultMessages {
+  velero: string[];
+  cluster: string[];
+  namespaces: Record<string, string[]>;
+}
+
+export interface RestoreResults {
+  warnings: ResultMessages;
+  errors: ResultMessages;
+}
+
+export function isTerminalRestorePhase(phase: string | undefined): phase is RestoreTerminalPhase {
+  return (RESTORE_TERMINAL as readonly string[]).includes(phase ?? '');
+}
+
+export function isTerminalBackupPhase(phase: string | undefined): boolean {
+  return (BACKUP_TERMINAL as readonly string[]).includes(phase ?? '');
+}
