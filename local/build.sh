@@ -16,15 +16,25 @@ bin=${1:-$cache/bin-k$K8S_VERSION-e$ETCD_VERSION-w$KWOK_VERSION-v$VELERO_VERSION
 src=$cache/src
 mkdir -p "$bin/plugins" "$src"
 
-command -v go >/dev/null || { echo "error: Go is not installed; install Go >= 1.24 (Debian: apt-get install golang) and retry" >&2; exit 3; }
 export GOFLAGS="-trimpath" CGO_ENABLED=0 GOTOOLCHAIN=local
 log() { printf '[build] %s\n' "$*" >&2; }
-need() { for f in "$@"; do [ -x "$bin/$f" ] || return 0; done; return 1; }
+started=$SECONDS; step=
+# need FILE...: true when one of the files is missing in the bin dir (and then Go must be installed).
+need() {
+  for f in "$@"; do
+    if [ ! -e "$bin/$f" ]; then
+      command -v go >/dev/null || { echo "error: Go is not installed; install Go >= 1.24 (Debian: apt-get install golang-go) and retry, or set DR_DRILL_BIN_DIR to prebuilt binaries" >&2; exit 3; }
+      return 0
+    fi
+  done
+  return 1
+}
+took() { log "$1 built in $((SECONDS - step))s"; }
 
 # Kubernetes: go install refuses k8s.io/kubernetes (its go.mod replaces the staging modules with ./staging),
 # so a wrapper module replaces each staging module with its published v0.x tag.
 if need kube-apiserver kube-controller-manager kube-scheduler kubectl; then
-  log "kubernetes v$K8S_VERSION"
+  log "kubernetes v$K8S_VERSION"; step=$SECONDS
   minor=$(echo "$K8S_VERSION" | cut -d. -f2); staging=v0.${K8S_VERSION#1.}
   d=$src/k8s-$K8S_VERSION; mkdir -p "$d"; cd "$d"
   if [ ! -f go.mod ]; then
@@ -41,39 +51,53 @@ if need kube-apiserver kube-controller-manager kube-scheduler kubectl; then
   ldf="$ldf -X $C.gitVersion=v$K8S_VERSION -X $C.gitMajor=1 -X $C.gitMinor=$minor -X $C.gitTreeState=clean"
   GOFLAGS="$GOFLAGS -mod=mod" go build -ldflags "$ldf" -o "$bin/" k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  took kubernetes
 fi
 
 # etcd: the server module's go.mod has replace lines too; a wrapper needs none (siblings are required at tags).
 if need etcd; then
-  log "etcd v$ETCD_VERSION"
+  log "etcd v$ETCD_VERSION"; step=$SECONDS
   d=$src/etcd-$ETCD_VERSION; mkdir -p "$d"; cd "$d"
   [ -f go.mod ] || { go mod init local/etcdbuild >/dev/null 2>&1; go get "go.etcd.io/etcd/server/v3@v$ETCD_VERSION" >&2; }
   GOFLAGS="$GOFLAGS -mod=mod" go build -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3
+  took etcd
 fi
 
 # kwok and kwokctl have no replace lines: go install works.
 if need kwok kwokctl; then
-  log "kwok v$KWOK_VERSION"
+  log "kwok v$KWOK_VERSION"; step=$SECONDS
   GOBIN=$bin go install -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION" \
     "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@v$KWOK_VERSION"
+  took kwok
 fi
 
 # Velero's go.mod replaces kopia with a fork, so build inside a copy of the module with its own go.mod/go.sum.
-if need velero; then
-  log "velero v$VELERO_VERSION"
+# One patch: `velero server` leaves controller-runtime's metrics server at its default, :8080 on every
+# interface, so a second server on the same host dies ("bind: address already in use") and the first is
+# reachable from outside. The patch turns that server off (BindAddress "0"); Velero's own metrics stay on
+# --metrics-address. The marker file records that the binary carries the patch.
+if need velero velero.loopback-patch; then
+  log "velero v$VELERO_VERSION"; step=$SECONDS
   mod=$(go mod download -json "github.com/vmware-tanzu/velero@v$VELERO_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   d=$src/velero-$VELERO_VERSION; rm -rf "$d"; cp -r "$mod" "$d"; chmod -R u+w "$d"; cd "$d"
+  f=pkg/cmd/server/server.go
+  grep -q 'mgr, err = ctrl.NewManager(clientConfig, ctrl.Options{' $f || { echo "error: velero $f changed; update the metrics patch in local/build.sh" >&2; exit 1; }
+  sed -i -e 's|^\(\s*\)mgr, err = ctrl.NewManager(clientConfig, ctrl.Options{|&\n\1\tMetrics: metricsserver.Options{BindAddress: "0"},|' \
+    -e 's|^\(\s*\)ctrl "sigs.k8s.io/controller-runtime"|&\n\1metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"|' $f
   go build -ldflags "-s -w -X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=v$VELERO_VERSION" -o "$bin/velero" ./cmd/velero
+  echo "controller-runtime metrics server disabled (local/build.sh)" > "$bin/velero.loopback-patch"
   cd "$src"; rm -rf "$d"
+  took velero
 fi
 
 # The Azure plugin: the module proxy refuses this module, so the repository carries its v1.13.2 sources.
-if [ ! -x "$bin/plugins/velero-plugin-for-microsoft-azure" ]; then
-  log "velero-plugin-for-microsoft-azure v$AZURE_PLUGIN_VERSION"
+if need plugins/velero-plugin-for-microsoft-azure; then
+  log "velero-plugin-for-microsoft-azure v$AZURE_PLUGIN_VERSION"; step=$SECONDS
   d=$src/azure-plugin-$AZURE_PLUGIN_VERSION; rm -rf "$d"; cp -r "$here/velero-plugin-for-microsoft-azure" "$d"; cd "$d"
   GOFLAGS="$GOFLAGS -mod=mod" go build -ldflags "-s -w" -o "$bin/plugins/velero-plugin-for-microsoft-azure" .
   cd "$src"; rm -rf "$d"
+  took velero-plugin-for-microsoft-azure
 fi
 
-log "binaries ready in $bin"
+log "binaries ready in $bin ($((SECONDS - started))s)"
 echo "$bin"

@@ -6,11 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
 import { infraError } from '../errors.js';
 import type { BinDir } from './binaries.js';
 import { clusterKubeconfig } from './clusters.js';
-import { apply, jsonpath } from './kubectl.js';
-import type { LocalLayout } from './layout.js';
+import { apply, jsonpath, kubectl } from './kubectl.js';
+import { VELERO_NAMESPACE, type LocalLayout } from './layout.js';
+
+/** The demo's Velero Schedules (local/demo/schedules.yaml). */
+export const DEMO_SCHEDULES = ['shop-daily', 'catalog-hourly'] as const;
 
 /** Applies the demo manifests and schedules to primary (idempotent). */
 export async function seedDemo(layout: LocalLayout, bin: BinDir): Promise<void> {
@@ -55,4 +59,24 @@ export async function waitDemoReady(layout: LocalLayout, bin: BinDir, timeoutMs:
     s = await demoState(layout, bin);
   }
   return s;
+}
+
+/**
+ * Velero does not run a new Schedule at once, so a drill that selects "the newest backup of shop-daily" would
+ * find none until 03:00. For each demo Schedule without a backup, this takes one now, as
+ * `velero backup create --from-schedule` does (labelled velero.io/schedule-name). Returns the names created.
+ */
+export async function ensureScheduleBackups(layout: LocalLayout, bin: BinDir): Promise<string[]> {
+  const kc = clusterKubeconfig(layout, 'primary');
+  const created: string[] = [];
+  for (const schedule of DEMO_SCHEDULES) {
+    const have = await kubectl(bin, kc, ['-n', VELERO_NAMESPACE, 'get', 'backups', '-l', `velero.io/schedule-name=${schedule}`, '-o', 'name']);
+    if (have.trim()) continue;
+    const r = await execa(bin.path('velero'), ['--kubeconfig', kc, '-n', VELERO_NAMESPACE, 'backup', 'create', '--from-schedule', schedule],
+      { reject: false, stdin: 'ignore' });
+    if (r.exitCode !== 0) throw infraError('LOCAL_BACKUP_FAILED', `velero backup create --from-schedule ${schedule}: ${r.stderr.trim()}`, 'see the velero-primary log');
+    const m = /Backup request "([^"]+)"/.exec(r.stdout);
+    created.push(m ? m[1]! : schedule);
+  }
+  return created;
 }

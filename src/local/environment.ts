@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { azuriteProcess, ensureAzurite } from './azurite.js';
 import { ensureBinaries, missingBinaries, binDir, type BinDir } from './binaries.js';
 import { deleteCluster, ensureCluster, stopClusterProcesses } from './clusters.js';
-import { seedDemo, waitDemoReady } from './demo.js';
+import { ensureScheduleBackups, seedDemo, waitDemoReady } from './demo.js';
 import { writeEnvironmentKubeconfig } from './kubeconfig.js';
 import { CLUSTERS, localLayout, type LocalLayout } from './layout.js';
 import { stopManaged } from './processes.js';
@@ -59,9 +59,11 @@ export async function localUp(opts: UpOptions = {}): Promise<UpResult> {
   const kubeconfig = writeEnvironmentKubeconfig(layout);
   say('kubeconfig', kubeconfig);
 
+  const startedAt: Partial<Record<(typeof CLUSTERS)[number], Date>> = {};
   for (const name of CLUSTERS) {
     await installVelero(layout, bin, name);
     const v = ensureVeleroServer(layout, bin, name);
+    if (v.started) startedAt[name] = new Date();
     say(`velero ${name}`, `${v.started ? 'started' : 'running'} (pid ${v.pid})`);
   }
   if (!opts.skipDemo) {
@@ -69,12 +71,14 @@ export async function localUp(opts: UpOptions = {}): Promise<UpResult> {
     say('demo', 'applied shop, catalog and schedules in primary');
   }
   for (const name of CLUSTERS) {
-    await waitBslAvailable(layout, bin, name, 120_000);
+    await waitBslAvailable(layout, bin, name, 120_000, startedAt[name]);
     say(`velero ${name}`, 'BSL default Available');
   }
   if (!opts.skipDemo) {
     const s = await waitDemoReady(layout, bin, 120_000);
     say('demo', `ready: web ${s.webReady}/2, db ${s.dbReady}/1, api ${s.apiReady}/2, pvc data-db-0 ${s.pvcPhase}`);
+    const taken = await ensureScheduleBackups(layout, bin);
+    if (taken.length) say('demo', `first backups of the schedules requested: ${taken.join(', ')} (they reach dr with the next backup sync, within about a minute)`);
   }
   const status = await localStatus(layout, bin);
   return { status, seconds: (performance.now() - t0) / 1000, bin };

@@ -55,7 +55,27 @@ export function clusterExecManifest(layout: LocalLayout): Record<string, unknown
   };
 }
 
-/** Installs the Velero CRDs (skipped when present), the namespace, the BSL and the ClusterExec rule. */
+/**
+ * A stand-in for the Deployment `velero install` creates, scaled to zero: the real server runs on the host,
+ * but Velero's pod-volume restore action looks the Deployment up (for the restore-helper image) when it is
+ * built, and every restore fails with `deployments.apps "velero" not found` without it.
+ */
+export function placeholderDeployment(): Record<string, unknown> {
+  const labels = { component: 'velero', deploy: 'velero' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'velero', namespace: VELERO_NAMESPACE, labels: { ...labels, 'app.kubernetes.io/managed-by': 'dr-drill-local' },
+      annotations: { 'dr-drill.io/note': 'placeholder: velero server runs as a host process (dr-drill local up)' } },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'velero', image: 'velero/velero:v1.17.2', command: ['/velero'], args: ['server'] }] } },
+    },
+  };
+}
+
+/** Installs the Velero CRDs (skipped when present), the namespace, the BSL, the placeholder Deployment and the ClusterExec rule. */
 export async function installVelero(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<void> {
   const kc = clusterKubeconfig(layout, name);
   if ((await jsonpath(bin, kc, ['crd', 'backupstoragelocations.velero.io'], '{.metadata.name}')) === null) {
@@ -68,6 +88,7 @@ export async function installVelero(layout: LocalLayout, bin: BinDir, name: Clus
   const docs = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: VELERO_NAMESPACE } },
     bslManifest(layout, name),
+    placeholderDeployment(),
     clusterExecManifest(layout),
   ];
   await apply(bin, kc, docs.map((d) => stringify(d)).join('---\n'));
@@ -106,22 +127,27 @@ export function stopVeleroServer(layout: LocalLayout, name: ClusterName, signal:
   return stopManaged(veleroProcess(layout, name), 10_000, signal);
 }
 
-/** The BSL's phase and message, or null when it cannot be read. */
-export async function bslPhase(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<{ phase: string; message: string } | null> {
+/** The BSL's phase, message and last validation time, or null when it cannot be read. */
+export async function bslPhase(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<{ phase: string; message: string; validatedAt: Date | null } | null> {
   const out = await jsonpath(bin, clusterKubeconfig(layout, name), ['-n', VELERO_NAMESPACE, 'backupstoragelocation', 'default'],
-    '{.status.phase}|{.status.message}');
+    '{.status.phase}|{.status.lastValidationTime}|{.status.message}');
   if (out === null) return null;
-  const [phase = '', message = ''] = out.split('|');
-  return { phase, message };
+  const [phase = '', validated = '', ...message] = out.split('|');
+  return { phase, message: message.join('|'), validatedAt: validated ? new Date(validated) : null };
 }
 
-/** Waits until the BSL is Available; the error carries the last phase and message seen. */
-export async function waitBslAvailable(layout: LocalLayout, bin: BinDir, name: ClusterName, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the BSL is Available. With `since` (when the server was just started), a phase left over from
+ * an earlier server does not count: the validation must be at or after that second.
+ * The error carries the last phase and message seen.
+ */
+export async function waitBslAvailable(layout: LocalLayout, bin: BinDir, name: ClusterName, timeoutMs: number, since?: Date): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last: { phase: string; message: string } | null = null;
+  const floor = since ? Math.floor(since.getTime() / 1000) * 1000 : 0;
+  let last: Awaited<ReturnType<typeof bslPhase>> = null;
   while (Date.now() < deadline) {
     last = await bslPhase(layout, bin, name);
-    if (last?.phase === 'Available') return;
+    if (last?.phase === 'Available' && (last.validatedAt?.getTime() ?? 0) >= floor) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw infraError('LOCAL_BSL_UNAVAILABLE',
