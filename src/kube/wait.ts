@@ -88,7 +88,7 @@ export function waitFor<T>(
     };
     const startWatch = async (rv: string): Promise<void> => {
       let lastRv = rv;
-      handle = await gw.watch(
+      const h = await gw.watch(
         query,
         rv,
         (type, obj) => {
@@ -106,6 +106,9 @@ export function waitFor<T>(
           retry(new Error(err.message));
         },
       );
+      // Finished (timeout, abort, verdict) while the watch was being opened: close it, or it outlives the wait.
+      if (finished) h.stop();
+      else handle = h;
     };
     const retry = (e: unknown) => {
       if (finished) return;

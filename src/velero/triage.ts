@@ -3,7 +3,8 @@ import type { RestoreResults, VeleroRestore } from './types.js';
 
 const PATTERNS: Array<[RegExp, string]> = [
   [/already exists/i, 'an object already existed in the target and was left as it was (existingResourcePolicy none)'],
-  [/persistentvolume.*(bound|claim)|claimRef|volume.*already bound/i,
+  // `persistentvolumes?\b`: every PVC error starts "error restoring persistentvolumeclaims/…"; that alone is no binding problem.
+  [/persistentvolumes?\b.*(bound|claim)|claimRef|volume.*already bound/i,
     'a persistent volume could not be bound to the restored claim: the PV still belongs to the source claim (restore volumes into a clean cluster, or use snapshots / file-system backup)'],
   [/forbidden|cannot (create|patch|get)/i, 'Velero was denied permission in the target cluster'],
   [/admission webhook|denied the request/i, 'an admission webhook in the target rejected an object'],

@@ -1,0 +1,219 @@
+/**
+ * A tiny simulated Velero server over a MemoryGateway, for engine tests only (the real proof is the e2e tier
+ * against real Velero). It does what the engine depends on, in Velero's words:
+ * - a Restore goes New → InProgress (startTimestamp, finalizer) → a terminal phase, and the objects it restores
+ *   appear in the mapped namespaces, labelled velero.io/restore-name, workloads with a ready status;
+ * - a Restore being deleted loses its finalizer — unless Velero is `down`;
+ * - a DownloadRequest gets a signed URL served by a local HTTP server (gzip JSON results and resource list);
+ * - a Backup created by the drill completes with timestamps.
+ * Steps are spaced `stepMs` apart (0: next tick). When `down`, it does nothing at all.
+ */
+import { createServer, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import type { KubeObject, ObjectRef } from '../../src/kube/types.js';
+import { LABEL_BACKUP_NAME, LABEL_RESTORE_NAME, LABEL_SCHEDULE_NAME, validLabelValue } from '../../src/velero/names.js';
+import type { RestoreResults, RestoreTerminalPhase, VeleroRestore } from '../../src/velero/types.js';
+import type { MemoryGateway } from './memory-gateway.js';
+
+export const RESTORE_FINALIZER = 'restores.velero.io/external-resources-finalizer';
+const API = 'velero.io/v1';
+
+export interface RestoreBehaviour {
+  phase: RestoreTerminalPhase;
+  errors: number;
+  warnings: number;
+  failureReason?: string;
+  validationErrors?: string[];
+  /** The results file (restore-<name>-results.gz). */
+  results: RestoreResults;
+}
+
+export interface VeleroSimOptions {
+  namespace?: string;
+  /** What every backup holds: objects as they were in the source cluster. */
+  content?: KubeObject[];
+  /** Milliseconds between a restore's (or backup's) steps. */
+  stepMs?: number;
+  /** Workloads (by name) that never become ready once restored. */
+  unready?: string[];
+  restore?: Partial<RestoreBehaviour>;
+}
+
+const noMessages = () => ({ velero: [], cluster: [], namespaces: {} });
+
+/** Velero writes timestamps with second precision. */
+export function veleroTime(d: Date): string {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export class VeleroSim {
+  /** Velero is down: nothing is processed, finalizers stay. */
+  down = false;
+  readonly namespace: string;
+  readonly restoresSeen: string[] = [];
+  private readonly artifacts = new Map<string, unknown>();
+  private server: Server | null = null;
+  private port = 0;
+  private unsubscribe: (() => void) | null = null;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly gw: MemoryGateway, private readonly opts: VeleroSimOptions = {}) {
+    this.namespace = opts.namespace ?? 'velero';
+  }
+
+  /** Starts the download server and the controller; creates Velero's namespace and an Available default BSL. */
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
+      if (!this.artifacts.has(key)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(gzipSync(JSON.stringify(this.artifacts.get(key))));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    if (!this.gw.peek({ apiVersion: 'v1', kind: 'Namespace', name: this.namespace })) {
+      this.gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } });
+    }
+    this.gw.put({
+      apiVersion: API, kind: 'BackupStorageLocation', metadata: { name: 'default', namespace: this.namespace },
+      spec: { provider: 'azure', default: true, objectStorage: { bucket: 'velero', prefix: 'prod' }, config: { storageAccount: 'drsa' } },
+      status: { phase: 'Available' },
+    });
+    this.unsubscribe = this.gw.subscribe((type, o) => this.observe(type, o));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    for (const t of this.timers) clearTimeout(t);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** A backup as a schedule (or a person) made it, started `ageMs` before now. */
+  seedBackup(name: string, o: { ageMs: number; schedule?: string; phase?: string; includedNamespaces?: string[]; now?: Date }): KubeObject {
+    const start = new Date((o.now ?? new Date()).getTime() - o.ageMs);
+    return this.gw.put({
+      apiVersion: API, kind: 'Backup',
+      metadata: { name, namespace: this.namespace, labels: o.schedule ? { [LABEL_SCHEDULE_NAME]: validLabelValue(o.schedule) } : {} },
+      spec: { includedNamespaces: o.includedNamespaces ?? ['payments'], storageLocation: 'default', ttl: '720h0m0s' },
+      status: { phase: o.phase ?? 'Completed', startTimestamp: veleroTime(start), completionTimestamp: veleroTime(new Date(start.getTime() + Math.min(60_000, o.ageMs / 2))) },
+    });
+  }
+
+  private observe(type: string, o: KubeObject): void {
+    if (this.down || o.metadata.namespace !== this.namespace || type === 'DELETED') return;
+    const ref: ObjectRef = { apiVersion: API, kind: o.kind!, namespace: this.namespace, name: o.metadata.name };
+    if (o.kind === 'Restore' && o.metadata.deletionTimestamp) return this.later(() => this.gw.update(ref, (r) => void (r.metadata.finalizers = (r.metadata.finalizers ?? []).filter((f) => f !== RESTORE_FINALIZER))));
+    if (type !== 'ADDED') return;
+    if (o.kind === 'Restore') return this.runRestore(o as VeleroRestore);
+    if (o.kind === 'Backup' && !o.status?.phase) return this.runBackup(ref);
+    if (o.kind === 'DownloadRequest') {
+      const target = (o.spec as { target: { kind: string; name: string } }).target;
+      return this.later(() => this.gw.update(ref, (d) => void (d.status = {
+        phase: 'Processed', downloadURL: `http://127.0.0.1:${this.port}/${target.kind}/${target.name}?sig=secret`, expiration: veleroTime(new Date(Date.now() + 600_000)),
+      })));
+    }
+  }
+
+  /** Runs `fn` after stepMs, unless Velero has gone down meanwhile. */
+  private later(fn: () => void, steps = 1): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.down) fn();
+    }, (this.opts.stepMs ?? 0) * steps);
+    this.timers.add(t);
+  }
+
+  private runBackup(ref: ObjectRef): void {
+    const start = veleroTime(new Date());
+    this.later(() => this.gw.update(ref, (b) => {
+      b.spec = { storageLocation: 'default', ...b.spec };
+      b.status = { phase: 'InProgress', startTimestamp: start };
+    }));
+    this.later(() => this.gw.update(ref, (b) => void (b.status = { ...b.status, phase: 'Completed', completionTimestamp: veleroTime(new Date()) })), 2);
+  }
+
+  private runRestore(r: VeleroRestore): void {
+    const name = r.metadata.name;
+    const ref: ObjectRef = { apiVersion: API, kind: 'Restore', namespace: this.namespace, name };
+    this.restoresSeen.push(name);
+    const b: RestoreBehaviour = { phase: 'Completed', errors: 0, warnings: 0, results: { warnings: noMessages(), errors: noMessages() }, ...this.opts.restore };
+    const backupName = (r.spec as { backupName: string }).backupName;
+    this.later(() => {
+      const backup = this.gw.peek({ apiVersion: API, kind: 'Backup', namespace: this.namespace, name: backupName });
+      const validationErrors = b.phase === 'FailedValidation' ? (b.validationErrors ?? ['invalid']) : !backup ? [`backup "${backupName}" not found`] : null;
+      if (validationErrors) {
+        this.gw.update(ref, (x) => void (x.status = { phase: 'FailedValidation', validationErrors }));
+        return;
+      }
+      this.gw.update(ref, (x) => {
+        x.metadata.finalizers = [...(x.metadata.finalizers ?? []), RESTORE_FINALIZER];
+        x.status = { phase: 'InProgress', startTimestamp: veleroTime(new Date()) };
+      });
+      this.later(() => {
+        const list = b.phase === 'Failed' ? {} : this.restoreObjects(r, backupName);
+        const items = Object.values(list).flat().length;
+        this.artifacts.set(`RestoreResourceList/${name}`, list);
+        this.artifacts.set(`RestoreResults/${name}`, b.results);
+        this.gw.update(ref, (x) => void (x.status = {
+          ...x.status, phase: b.phase, completionTimestamp: veleroTime(new Date()), warnings: b.warnings, errors: b.errors,
+          progress: { totalItems: items, itemsRestored: items },
+          ...(b.failureReason ? { failureReason: b.failureReason } : {}),
+        }));
+      });
+    });
+  }
+
+  /** Creates the backup's objects in the target as Velero would; returns the resource list Velero writes. */
+  private restoreObjects(r: VeleroRestore, backupName: string): Record<string, string[]> {
+    const spec = r.spec as { includedNamespaces?: string[]; namespaceMapping?: Record<string, string> };
+    const mapping = spec.namespaceMapping ?? {};
+    const list: Record<string, string[]> = {};
+    const note = (o: KubeObject, action: string) => {
+      const k = `${o.apiVersion}/${o.kind}`;
+      (list[k] ??= []).push(`${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}(${action})`);
+    };
+    const labels = { [LABEL_RESTORE_NAME]: validLabelValue(r.metadata.name), [LABEL_BACKUP_NAME]: validLabelValue(backupName) };
+    for (const src of this.opts.content ?? []) {
+      const ns = src.metadata.namespace;
+      if (ns && spec.includedNamespaces?.length && !spec.includedNamespaces.includes(ns)) continue;
+      const target = ns ? (mapping[ns] ?? ns) : undefined;
+      if (target && !this.gw.peek({ apiVersion: 'v1', kind: 'Namespace', name: target })) {
+        const created = this.gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: target, labels } });
+        note(created, 'created');
+      }
+      const copy: KubeObject = structuredClone({ ...src, metadata: { ...src.metadata, namespace: target, uid: undefined, resourceVersion: undefined, creationTimestamp: undefined } });
+      const existingRef = { apiVersion: copy.apiVersion!, kind: copy.kind!, namespace: target, name: copy.metadata.name };
+      if (this.gw.peek(existingRef)) {
+        // Velero leaves an existing object as it is (existingResourcePolicy none) but still labels it.
+        this.gw.update(existingRef, (x) => void (x.metadata.labels = { ...x.metadata.labels, ...labels }));
+        note(copy, 'skipped');
+        continue;
+      }
+      copy.metadata.labels = { ...copy.metadata.labels, ...labels };
+      copy.status = this.restoredStatus(copy);
+      note(this.gw.put(copy), 'created');
+    }
+    return list;
+  }
+
+  private restoredStatus(o: KubeObject): unknown {
+    const ready = !(this.opts.unready ?? []).includes(o.metadata.name);
+    const n = o.spec?.replicas ?? 1;
+    switch (o.kind) {
+      case 'Deployment':
+        return { observedGeneration: 1, replicas: n, updatedReplicas: n, readyReplicas: ready ? n : 0, availableReplicas: ready ? n : 0 };
+      case 'StatefulSet':
+        return { observedGeneration: 1, replicas: n, readyReplicas: ready ? n : 0, updatedReplicas: n, currentRevision: 'r1', updateRevision: 'r1' };
+      case 'PersistentVolumeClaim':
+        return { phase: ready ? 'Bound' : 'Pending' };
+      case 'PersistentVolume':
+        return { phase: 'Bound' };
+      default:
+        return o.status;
+    }
+  }
+}

@@ -1,0 +1,268 @@
+import { expect } from 'chai';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeObject } from '../../src/kube/types.js';
+import type { DrillPlan } from '../../src/plan/types.js';
+import { runDrill, type DrillOptions, type DrillOutcome } from '../../src/engine/run-drill.js';
+import { validateReport } from '../../src/report/validate-report.js';
+import { systemClock } from '../../src/util/clock.js';
+import { MemoryGateway } from '../support/memory-gateway.js';
+import { VeleroSim, type VeleroSimOptions } from '../support/velero-sim.js';
+import { aPlan, HOUR, SECOND } from '../support/plan-builder.js';
+
+/** The protected workload as it is in the source namespace (and therefore in every backup). */
+const SOURCE: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'payments' } },
+  {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'payments', labels: { app: 'api' } },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'api' } } },
+    status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 },
+  },
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'payments' }, data: { mode: 'live' } },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'payments-reader' }, rules: [] },
+];
+/** The backup also holds a PV the live cluster no longer has: the restore creates it, so the drill owns it. */
+const BACKUP_CONTENT = [
+  ...SOURCE.filter((o) => o.kind !== 'Namespace'),
+  { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-payments-data' }, spec: { capacity: { storage: '1Gi' }, persistentVolumeReclaimPolicy: 'Delete' } },
+];
+
+interface World {
+  gw: MemoryGateway;
+  sim: VeleroSim;
+  dir: string;
+  run(plan: DrillPlan, opts?: Partial<DrillOptions>): Promise<DrillOutcome & { json: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** A cluster with the source workload, a bystander namespace, Velero (simulated) and a daily schedule's backup. */
+async function world(sim: VeleroSimOptions = {}, seed = (s: VeleroSim) => void s.seedBackup('payments-daily-1', { ageMs: 2 * HOUR, schedule: 'payments-daily' })): Promise<World> {
+  const gw = new MemoryGateway('prod-weu', 'https://prod-weu.example:443');
+  for (const o of SOURCE) gw.put(o);
+  gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bystander' } });
+  gw.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unlabelled', namespace: 'bystander' } });
+  const s = await new VeleroSim(gw, { content: BACKUP_CONTENT, ...sim }).start();
+  seed(s);
+  const dir = mkdtempSync(join(tmpdir(), 'dr-drill-engine-'));
+  return {
+    gw, sim: s, dir,
+    async run(plan, opts = {}) {
+      const out = await runDrill(plan, { clock: systemClock, gatewayFor: () => gw, reportDir: dir, toolVersion: '0.0.0-test', ...opts });
+      const json = JSON.parse(readFileSync(join(out.folder, 'report.json'), 'utf8'));
+      expect(validateReport(json), 'report.json against its schema').to.deep.equal([]);
+      expect(existsSync(join(out.folder, 'SHA256SUMS')), 'SHA256SUMS').to.equal(true);
+      expect(existsSync(join(out.folder, 'journal.jsonl')), 'journal.jsonl').to.equal(true);
+      return { ...out, json };
+    },
+  };
+}
+
+const phase = (json: Record<string, any>, name: string) => json.phases.find((p: { name: string }) => p.name === name); // eslint-disable-line @typescript-eslint/no-explicit-any
+const restores = (gw: MemoryGateway) => gw.all('Restore').map((r) => r.metadata.name);
+
+describe('runDrill (memory cluster, simulated Velero)', function () {
+  this.timeout(10_000);
+  let w: World;
+  afterEach(async () => {
+    await w?.sim.stop();
+    if (w) rmSync(w.dir, { recursive: true, force: true });
+  });
+
+  it('PASS: restores into a scratch namespace, proves it, measures, tears down exactly what it owns', async () => {
+    w = await world();
+    const before = w.gw.keys(); // includes ClusterRole payments-reader: in the backup, but there before (Velero skips and labels it)
+    const { json, interrupted, inputProblem, folder } = await w.run(aPlan().build());
+
+    expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+    expect([interrupted, inputProblem]).to.deep.equal([false, false]);
+    expect(json.rto.achievedSeconds).to.be.a('number').and.at.least(0);
+    expect(json.rto.met).to.equal(true);
+    expect(json.rpo).to.include({ basis: 'backup-start', met: true });
+    expect(json.rpo.achievedSeconds).to.be.within(2 * 3600 - 2, 2 * 3600 + 2);
+    expect(json.backup).to.include({ name: 'payments-daily-1', phase: 'Completed', schedule: 'payments-daily', takenByDrill: false });
+    expect(json.restore).to.include({ name: 'dr-drill-abcd1234', phase: 'Completed', messagesSource: 'download-request' });
+    expect(json.target.namespaceMapping).to.deep.equal({ payments: 'payments-drill-abcd1234' });
+    expect(json.probes.map((p: { name: string; outcome: string }) => [p.name, p.outcome])).to.deep.equal([['api-ready', 'passed']]);
+    const outcomes = Object.fromEntries(json.phases.map((p: { name: string; outcome: string }) => [p.name, p.outcome]));
+    expect(outcomes).to.include({
+      'select-backup': 'succeeded', 'provision-target': 'skipped', 'prepare-target': 'succeeded', restore: 'succeeded',
+      verify: 'succeeded', teardown: 'succeeded', seal: 'succeeded',
+    });
+    for (const p of json.phases.filter((x: { outcome: string }) => x.outcome === 'succeeded')) expect(p.startedAt && p.endedAt, p.name).to.be.a('string');
+    expect(phase(json, 'restore').subphases.map((s: { name: string }) => s.name)).to.deep.equal(['queued', 'running']);
+    expect(json.teardown.deleted).to.have.members(['Namespace payments-drill-abcd1234', 'Restore velero/dr-drill-abcd1234', 'PersistentVolume pv-payments-data']);
+    expect(json.teardown.leftBehind).to.deep.equal([]);
+    // Nothing else: the source, the bystander, the pre-existing ClusterRole Velero only labelled, the backup.
+    expect(w.gw.keys()).to.deep.equal(before);
+    const role = w.gw.peek({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'payments-reader' });
+    expect(role?.metadata.labels?.['velero.io/restore-name'], 'labelled by Velero, still not the drill\'s').to.equal('dr-drill-abcd1234');
+    const journal = readFileSync(join(folder, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
+    expect(journal).to.include.members(['drill-started', 'phase-started', 'probe', 'verdict', 'report-sealed']);
+  });
+
+  it('FAIL: a critical probe that cannot pass says what it last saw', async () => {
+    w = await world({ unready: ['api'] });
+    const { json } = await w.run(aPlan().workloadProbe('api-ready', 'payments', 'api', 300).build());
+    expect(json.verdict).to.equal('FAIL');
+    const probe = json.probes[0];
+    expect(probe.outcome).to.equal('failed');
+    expect(probe.lastObservation).to.match(/timed out after .*0 of 2 updated replicas are available/);
+    expect(json.reasons[0]).to.match(/critical probe api-ready failed: Deployment payments-drill-abcd1234\/api/);
+    expect(json.rto.achievedSeconds).to.equal(null);
+    expect(json.teardown.performed).to.equal(true);
+  });
+
+  it('FAIL: a non-critical probe failing does not fail the drill', async () => {
+    w = await world({ unready: ['api'] });
+    const plan = aPlan().noProbes()
+      .probe({ name: 'settings', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'payments', name: 'settings' }, match: { data: { mode: 'live' } } })
+      .probe({ name: 'api-ready', kind: 'workload', critical: false, ref: { kind: 'Deployment', namespace: 'payments', name: 'api' } }, 200)
+      .build();
+    const { json } = await w.run(plan);
+    expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+    expect(json.probes.map((p: { outcome: string }) => p.outcome)).to.deep.equal(['passed', 'failed']);
+  });
+
+  it('FAIL: an RTO objective too tight, with the margin', async () => {
+    w = await world({ stepMs: 20 });
+    const { json } = await w.run(aPlan().rto(1).build());
+    expect(json.verdict).to.equal('FAIL');
+    expect(json.rto.met).to.equal(false);
+    expect(json.rto.marginSeconds).to.be.below(0);
+    expect(json.reasons).to.have.length(1);
+    expect(json.reasons[0]).to.match(/^RTO objective missed: achieved \S+ against \S+ \(over by \S+\)$/);
+  });
+
+  it('FAIL: no backup young enough (maxAge), and no Restore is created', async () => {
+    w = await world({}, (s) => void s.seedBackup('payments-daily-old', { ageMs: 30 * HOUR, schedule: 'payments-daily' }));
+    const { json } = await w.run(aPlan().schedule('payments-daily', 26 * HOUR).build());
+    expect(json.verdict).to.equal('FAIL');
+    expect(json.reasons[0]).to.match(/no backup young enough: payments-daily-old started 1d6h before T0, maxAge is 1d2h/);
+    expect(w.sim.restoresSeen).to.deep.equal([]);
+    expect(phase(json, 'restore').outcome).to.equal('skipped');
+    expect(json.probes[0].outcome).to.equal('skipped');
+  });
+
+  it('ERROR: Velero CRDs missing', async () => {
+    w = await world();
+    w.gw.forgetKind('velero.io/v1');
+    const { json, inputProblem } = await w.run(aPlan().build());
+    expect(json.verdict).to.equal('ERROR');
+    expect(inputProblem).to.equal(false);
+    expect(json.reasons[0]).to.match(/Velero is not installed .*VELERO_NOT_INSTALLED/);
+  });
+
+  it('input problem: the target namespace exists without the drill label, and nothing is created', async () => {
+    w = await world();
+    w.gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'payments-drill-abcd1234' } });
+    const before = w.gw.keys();
+    const { json, inputProblem } = await w.run(aPlan().build());
+    expect(inputProblem).to.equal(true);
+    expect(json.reasons[0]).to.match(/target namespace payments-drill-abcd1234 already exists .* not created by a drill/);
+    expect(w.gw.requests.create).to.equal(0);
+    expect(w.gw.keys()).to.deep.equal(before);
+    expect(json.teardown.performed).to.equal(false);
+  });
+
+  it('refuses a target namespace equal to the source in the same cluster', async () => {
+    w = await world();
+    const { json, inputProblem } = await w.run(aPlan().suffix('').build());
+    expect(inputProblem).to.equal(true);
+    expect(json.reasons[0]).to.match(/TARGET_IS_SOURCE/);
+    expect(w.gw.requests.create + w.gw.requests.patch + w.gw.requests.delete).to.equal(0);
+  });
+
+  const partial = { phase: 'PartiallyFailed' as const, errors: 1, warnings: 0, results: {
+    warnings: { velero: [], cluster: [], namespaces: {} },
+    errors: { velero: [], cluster: [], namespaces: { 'payments-drill-abcd1234': ['error restoring persistentvolumeclaims/payments-drill-abcd1234/data: storageclass.storage.k8s.io "premium" not found'] } },
+  } };
+  for (const c of [
+    { name: 'restore PartiallyFailed beyond tolerance → FAIL, explained', tolerate: null, verdict: 'FAIL' },
+    { name: 'restore PartiallyFailed within tolerance → PASS with a warning', tolerate: 1, verdict: 'PASS' },
+  ]) {
+    it(c.name, async () => {
+      w = await world({ restore: partial });
+      const { json } = await w.run(aPlan().tolerate(c.tolerate).build());
+      expect(json.verdict, json.reasons.join('\n')).to.equal(c.verdict);
+      expect(json.restore.phase).to.equal('PartiallyFailed');
+      expect(json.restore.triage.join('\n')).to.match(/storage class used by the backup does not exist/);
+      expect(json.probes[0].outcome, 'probes still run').to.equal('passed');
+      if (c.verdict === 'FAIL') expect(json.reasons[0]).to.match(/PartiallyFailed with 1 error/);
+      else expect(json.warnings.join('\n')).to.match(/tolerated/);
+    });
+  }
+
+  it('FAIL: restore Failed, probes skipped', async () => {
+    w = await world({ restore: { phase: 'Failed', failureReason: 'error downloading backup' } });
+    const { json } = await w.run(aPlan().build());
+    expect(json.verdict).to.equal('FAIL');
+    expect(json.reasons[0]).to.match(/restore dr-drill-abcd1234 Failed: error downloading backup/);
+    expect(json.probes[0].outcome).to.equal('skipped');
+    expect(phase(json, 'verify').outcome).to.equal('skipped');
+    expect(json.teardown.deleted).to.include('Restore velero/dr-drill-abcd1234');
+  });
+
+  it('ERROR: FailedValidation of the drill\'s own request', async () => {
+    w = await world({ restore: { phase: 'FailedValidation', validationErrors: ['invalid namespace mapping'] } });
+    const { json } = await w.run(aPlan().build());
+    expect(json.verdict).to.equal('ERROR');
+    expect(json.reasons[0]).to.match(/FailedValidation.*invalid namespace mapping/);
+  });
+
+  it('interrupted during verify: stops waiting, tears down, seals', async () => {
+    w = await world({ unready: ['api'] });
+    const ac = new AbortController();
+    const onEvent: DrillOptions['onEvent'] = (e) => {
+      if (e.message === 'phase verify started') setTimeout(() => ac.abort(), 20);
+    };
+    const { json, interrupted } = await w.run(aPlan().workloadProbe('api-ready', 'payments', 'api', 60 * SECOND).build(), { signal: ac.signal, onEvent });
+    expect(interrupted).to.equal(true);
+    expect(phase(json, 'verify').outcome).to.equal('interrupted');
+    expect(json.probes[0].outcome).to.equal('skipped');
+    expect(json.probes[0].lastObservation).to.match(/interrupted while waiting: .*0 of 2 updated replicas/);
+    expect(json.teardown.performed).to.equal(true);
+    expect(w.gw.peek({ apiVersion: 'v1', kind: 'Namespace', name: 'payments-drill-abcd1234' })).to.equal(null);
+    expect(json.endedAt).to.be.a('string');
+  });
+
+  it('teardown with Velero down: the Restore is left behind and listed, within the timeout', async () => {
+    w = await world();
+    const onEvent: DrillOptions['onEvent'] = (e) => {
+      if (e.message === 'phase verify started') w.sim.down = true;
+    };
+    const { json } = await w.run(aPlan().teardown('always', 300).build(), { onEvent });
+    expect(json.teardown.leftBehind.map((l: { object: string }) => l.object)).to.deep.equal(['Restore velero/dr-drill-abcd1234']);
+    expect(json.teardown.leftBehind[0].reason).to.match(/being deleted.*restores\.velero\.io\/external-resources-finalizer/);
+    expect(json.teardown.deleted).to.include('Namespace payments-drill-abcd1234');
+    expect(phase(json, 'teardown').outcome).to.equal('failed');
+    expect(json.warnings.join('\n')).to.match(/dr-drill cleanup --drill-id abcd1234/);
+    expect(restores(w.gw)).to.deep.equal(['dr-drill-abcd1234']);
+  });
+
+  it('--disaster-at selects the newest backup started before T0', async () => {
+    const now = new Date();
+    w = await world({}, (s) => {
+      s.seedBackup('payments-daily-10h', { ageMs: 10 * HOUR, schedule: 'payments-daily', now });
+      s.seedBackup('payments-daily-5h', { ageMs: 5 * HOUR, schedule: 'payments-daily', now });
+      s.seedBackup('payments-daily-1h', { ageMs: 1 * HOUR, schedule: 'payments-daily', now });
+    });
+    const disasterAt = new Date(now.getTime() - 3 * HOUR);
+    const { json } = await w.run(aPlan().build(), { disasterAt });
+    expect(json.backup.name).to.equal('payments-daily-5h');
+    expect(json.t0Basis).to.equal('disaster-at');
+    expect(json.t0).to.equal(disasterAt.toISOString());
+    expect(json.rpo.achievedSeconds).to.be.within(2 * 3600 - 1, 2 * 3600 + 1);
+  });
+
+  it('a backup the drill takes carries taken-by, sets T0 at its completion, and is kept', async () => {
+    w = await world({}, () => undefined);
+    const { json } = await w.run(aPlan().createBackup().build());
+    expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+    expect(json.backup).to.include({ name: 'payments-nightly-abcd1234', phase: 'Completed', takenByDrill: true });
+    expect(json.t0Basis).to.equal('backup-completed');
+    const backup = w.gw.peek({ apiVersion: 'velero.io/v1', kind: 'Backup', namespace: 'velero', name: 'payments-nightly-abcd1234' });
+    expect(backup, 'the backup is kept').to.not.equal(null);
+    expect(backup!.metadata.labels).to.deep.equal({ 'dr-drill.io/taken-by': 'abcd1234', 'dr-drill.io/scenario': 'payments-nightly' });
+    expect(json.teardown.deleted.join('\n')).to.not.match(/Backup/);
+  });
+});
