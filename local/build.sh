@@ -23,7 +23,7 @@ started=$SECONDS; step=
 need() {
   for f in "$@"; do
     if [ ! -e "$bin/$f" ]; then
-      command -v go >/dev/null || { echo "error: Go is not installed; install Go >= 1.24 (Debian: apt-get install golang-go) and retry, or set DR_DRILL_BIN_DIR to prebuilt binaries" >&2; exit 3; }
+      command -v go >/dev/null || { echo "error: Go is not installed; install Go >= 1.24 and put it on PATH, or set DR_DRILL_BIN_DIR to prebuilt binaries" >&2; exit 3; }
       return 0
     fi
   done

@@ -58,6 +58,7 @@ say "DownloadRequest processed; GET ${url%%\?*} -> HTTP $code ($(gzip -dc /tmp/d
 k --context dr-drill-dr -n velero delete downloadrequest "$dr" --wait=false >/dev/null
 k --context dr-drill-dr -n velero delete restore "$name" >/dev/null
 k --context dr-drill-dr delete ns "$ns" --wait=true --timeout=120s >/dev/null
+k --context dr-drill-dr delete pv -l "velero.io/restore-name=$name" >/dev/null   # restored PVs are cluster-scoped
 "$bin/velero" "${P[@]}" backup delete "$name" --confirm >/dev/null
-say "cleaned up (restore, namespace $ns in dr, backup $name)"
+say "cleaned up (restore, namespace $ns and restored PVs in dr, backup $name)"
 echo "sync_delay_seconds=$sync"

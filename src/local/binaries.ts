@@ -66,7 +66,7 @@ export async function ensureBinaries(layout: LocalLayout, onLine: (line: string)
   await new Promise<void>((resolve) => log.end(resolve));
   if (r.exitCode === 3) {
     throw infraError('LOCAL_GO_MISSING', 'the Go toolchain is needed to build the local environment and was not found',
-      'install Go >= 1.24 (Debian: apt-get install golang-go, or from go.dev), or set DR_DRILL_BIN_DIR to prebuilt binaries');
+      'install Go >= 1.24 and put it on PATH, or set DR_DRILL_BIN_DIR to a directory of prebuilt binaries');
   }
   if (r.exitCode !== 0) {
     throw infraError('LOCAL_BUILD_FAILED', `local/build.sh failed (exit ${r.exitCode})`, `see ${logFile}`);

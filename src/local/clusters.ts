@@ -103,7 +103,8 @@ async function nodeCount(layout: LocalLayout, bin: BinDir, name: ClusterName): P
 /** Deletes the cluster with kwokctl (it stops the processes it started, by its own pid files). */
 export async function deleteCluster(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<boolean> {
   if (!clusterExists(layout, name)) return false;
-  await kwokctl(layout, bin, ['delete', 'cluster', '--name', name, '--kubeconfig=']);
+  // kwokctl delete refuses an empty --kubeconfig ("empty path"); give it a file of ours instead of ~/.kube/config.
+  await kwokctl(layout, bin, ['delete', 'cluster', '--name', name, '--kubeconfig', join(layout.kwokWorkdir, 'kwokctl-kubeconfig.yaml')]);
   return true;
 }
 

@@ -65,8 +65,9 @@ export function veleroRunning(cluster: ClusterName = 'dr'): boolean {
 /** Starts the cluster's velero server again (no-op when it runs) and waits for its BSL to be Available. */
 export async function restartVelero(env: E2eEnv, cluster: ClusterName = 'dr', timeoutMs = 120_000): Promise<number> {
   const layout = localLayout();
-  const { pid } = ensureVeleroServer(layout, env.bin, cluster);
-  await waitBslAvailable(layout, env.bin, cluster, timeoutMs);
+  const since = new Date();
+  const { pid, started } = ensureVeleroServer(layout, env.bin, cluster);
+  await waitBslAvailable(layout, env.bin, cluster, timeoutMs, started ? since : undefined);
   return pid;
 }
 
