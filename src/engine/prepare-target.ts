@@ -6,6 +6,8 @@ import { waitBackupVisible } from '../velero/backups.js';
 import { VELERO_API, type BackupStorageLocation } from '../velero/types.js';
 import { LABEL_DRILL_ID } from '../plan/types.js';
 import { drillLabels, type DrillContext } from './context.js';
+import { pingVeleroServer } from '../velero/server-status.js';
+import { PING_TIMEOUT_MS } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
 
 /** Velero's backup sync ticks once a minute; two ticks and a margin. */
@@ -62,6 +64,9 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
         owner ? `run dr-drill cleanup --drill-id ${owner}` : 'choose a target (suffix or cluster) where the restored namespaces do not exist yet');
     }
   }
+  // The first write: a ServerStatusRequest that only a running Velero server answers.
+  const server = await pingVeleroServer(gw, vns, { timeoutMs: PING_TIMEOUT_MS, labels: drillLabels(plan), signal: ctx.signal });
+  rec.event('info', `Velero ${server.serverVersion} answers in ${gw.context}/${vns}`);
   for (const dst of Object.values(mapping)) {
     await gw.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: dst, labels: drillLabels(plan) } });
     ctx.owned.namespaces.push(dst);

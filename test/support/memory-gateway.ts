@@ -23,7 +23,7 @@ const DEFAULT_KINDS: Array<[string, string, Scope]> = [
   ['v1', 'ConfigMap', 'namespaced'], ['v1', 'Secret', 'namespaced'], ['v1', 'Service', 'namespaced'],
   ['apps/v1', 'Deployment', 'namespaced'], ['apps/v1', 'StatefulSet', 'namespaced'], ['apps/v1', 'DaemonSet', 'namespaced'],
   ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'cluster'],
-  ...(['Backup', 'Restore', 'Schedule', 'BackupStorageLocation', 'DownloadRequest'] as const)
+  ...(['Backup', 'Restore', 'Schedule', 'BackupStorageLocation', 'DownloadRequest', 'ServerStatusRequest'] as const)
     .map((k): [string, string, Scope] => ['velero.io/v1', k, 'namespaced']),
 ];
 

@@ -110,6 +110,9 @@ export class VeleroSim {
     if (type !== 'ADDED') return;
     if (o.kind === 'Restore') return this.runRestore(o as VeleroRestore);
     if (o.kind === 'Backup' && !o.status?.phase) return this.runBackup(ref);
+    if (o.kind === 'ServerStatusRequest') {
+      return this.later(() => this.gw.update(ref, (r) => void (r.status = { phase: 'Processed', serverVersion: 'v1.17.2-sim', processedTimestamp: veleroTime(new Date()), plugins: [] })));
+    }
     if (o.kind === 'DownloadRequest') {
       const target = (o.spec as { target: { kind: string; name: string } }).target;
       return this.later(() => this.gw.update(ref, (d) => void (d.status = {
