@@ -33,9 +33,51 @@ export interface UpResult {
   bin: BinDir;
 }
 
-/** Brings the environment up (or checks that it is up) and returns its status. */
+/** Brings the environment up (or checks that it is up) and returns its status. One `up` at a time per state dir. */
 export async function localUp(opts: UpOptions = {}): Promise<UpResult> {
   const layout = opts.layout ?? localLayout();
+  mkdirSync(layout.stateDir, { recursive: true });
+  const release = await acquireLock(join(layout.stateDir, 'up.lock'), (pid) =>
+    opts.onProgress?.('lock', `waiting for another \`local up\` (pid ${pid})`, 0));
+  try {
+    return await up(layout, opts);
+  } finally {
+    release();
+  }
+}
+
+/** An exclusive lock file holding our pid; a lock whose pid is gone is taken over. */
+async function acquireLock(file: string, onWait: (pid: number) => void): Promise<() => void> {
+  const deadline = Date.now() + 30 * 60_000; // a cold build may hold it for a long time
+  let told = false;
+  for (;;) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch {
+      const pid = Number(readFileSync(file, 'utf8').trim() || '0');
+      if (!pid || !pidAlive(pid)) {
+        rmSync(file, { force: true });
+        continue;
+      }
+      if (!told) onWait(pid);
+      told = true;
+      if (Date.now() > deadline) throw new Error(`another \`dr-drill local up\` (pid ${pid}) holds ${file}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
   const t0 = performance.now();
   const say = (step: string, detail: string): void => opts.onProgress?.(step, detail, (performance.now() - t0) / 1000);
   for (const d of [layout.stateDir, layout.logsDir, layout.pidDir, layout.execDir]) mkdirSync(d, { recursive: true });
