@@ -52,6 +52,13 @@ export async function ensureBinaries(layout: LocalLayout, onLine: (line: string)
       throw infraError('LOCAL_BINARIES_MISSING', `DR_DRILL_BIN_DIR=${given} lacks ${missing.join(', ')}`,
         'unset DR_DRILL_BIN_DIR to build them with local/build.sh, or point it at a complete bin dir');
     }
+    try {
+      accessSync(join(given, 'velero.loopback-patch'));
+    } catch {
+      throw infraError('LOCAL_VELERO_UNPATCHED', `DR_DRILL_BIN_DIR=${given} has a velero without local/build.sh's metrics patch`,
+        'a stock velero server binds :8080 on every interface and the second server dies; build velero with local/build.sh ' +
+        '(or create velero.loopback-patch beside a velero built with that patch)');
+    }
     return binDir(given);
   }
   mkdirSync(layout.logsDir, { recursive: true });
