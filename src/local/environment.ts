@@ -83,7 +83,9 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
   for (const d of [layout.stateDir, layout.logsDir, layout.pidDir, layout.execDir]) mkdirSync(d, { recursive: true });
 
   say('binaries', 'checking (local/build.sh builds what is missing; a cold build takes tens of minutes)');
-  const bin = await ensureBinaries(layout, (line) => say('binaries', line));
+  const bin = await ensureBinaries(layout, (line) => {
+    if (!line.startsWith('binaries ready')) say('binaries', line);
+  });
   say('binaries', `ready in ${bin.dir}`);
   writeFileSync(binDirRecord(layout), `${bin.dir}\n`);
 
