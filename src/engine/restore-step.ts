@@ -2,10 +2,12 @@ import { formatSeconds } from '../util/duration.js';
 import { WaitTimeout } from '../kube/wait.js';
 import { createRestore, waitRestoreTerminal, restoreObservation } from '../velero/restore.js';
 import { downloadArtifact } from '../velero/download.js';
-import { countMessages, parseRestoreResults, parseRestoredResourceList } from '../velero/results.js';
+import { countMessages, parseRestoreResults, parseRestoredResourceList, type RestoredItem } from '../velero/results.js';
+import { readRestoreResourceList, readRestoreResults, type BackupStorage } from '../storage/index.js';
 import { triageRestore } from '../velero/triage.js';
 import { VELERO_API, type BackupStorageLocation, type RestoreResults, type VeleroRestore } from '../velero/types.js';
 import { drillLabels, type DrillContext } from './context.js';
+import { watchVelero } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
 
 const ARTIFACT_TIMEOUT_MS = 60_000;
@@ -44,15 +46,18 @@ export async function runRestore(ctx: DrillContext): Promise<void> {
   let startedMono: number | null = null;
   let restore: VeleroRestore;
   try {
-    restore = await waitRestoreTerminal(gw, vns, name, {
+    restore = await watchVelero(ctx, gw, vns, (signal, observed) => waitRestoreTerminal(gw, vns, name, {
       timeoutMs: plan.restore.timeoutMs,
-      signal: ctx.signal,
-      onObservation: (o) => rec.event('info', o),
+      signal,
+      onObservation: (o) => {
+        observed();
+        rec.event('info', o);
+      },
       onStarted: () => {
         startedMono = rec.now();
         rec.subphase('queued', (startedMono - createdMono) / 1000);
       },
-    });
+    }));
   } catch (e) {
     if (e instanceof WaitTimeout) {
       const current = (await gw.get({ apiVersion: VELERO_API, kind: 'Restore', namespace: vns, name }).catch(() => null)) as VeleroRestore | null;
@@ -97,18 +102,24 @@ function recordRestore(ctx: DrillContext, r: VeleroRestore): void {
   });
 }
 
-/** Reads the results file and the restored resource list through DownloadRequests (as `velero restore describe`). */
+/**
+ * Reads the results file and the restored resource list: straight from the BSL's storage when the scenario
+ * names it (no DownloadRequest, no Velero server needed), otherwise — or when that read fails — through
+ * DownloadRequests (as `velero restore describe`).
+ */
 async function archiveArtifacts(ctx: DrillContext, restore: VeleroRestore): Promise<RestoreResults | null> {
   const { rec } = ctx;
   const gw = ctx.target!.gateway;
   const vns = ctx.target!.veleroNamespace;
   if (restore.status?.phase === 'FailedValidation') return null;
+  const fromStorage = ctx.storage ? await readFromStorage(ctx, ctx.storage, restore.metadata.name) : { results: null, items: null };
+  if (fromStorage.results && fromStorage.items) return fromStorage.results;
   const bslName = ctx.targetBackup?.spec?.storageLocation;
   const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns, name: bslName }).catch(() => null)) as BackupStorageLocation | null) : null;
   const caCert = bsl?.spec?.objectStorage?.caCert ? Buffer.from(bsl.spec.objectStorage.caCert, 'base64').toString('utf8') : null;
   const opts = { timeoutMs: ARTIFACT_TIMEOUT_MS, caCertPem: caCert, labels: drillLabels(ctx.plan), signal: ctx.signal };
-  let results: RestoreResults | null = null;
-  try {
+  let results: RestoreResults | null = fromStorage.results;
+  if (!results) try {
     results = parseRestoreResults(JSON.parse((await downloadArtifact(gw, vns, 'RestoreResults', restore.metadata.name, opts)).toString('utf8')));
     rec.report.restore.messages = results;
     rec.report.restore.messagesSource = 'download-request';
@@ -116,7 +127,7 @@ async function archiveArtifacts(ctx: DrillContext, restore: VeleroRestore): Prom
   } catch (e) {
     rec.event('warn', `could not read the restore's results file: ${e instanceof Error ? e.message : String(e)}`);
   }
-  try {
+  if (!fromStorage.items) try {
     const list = JSON.parse((await downloadArtifact(gw, vns, 'RestoreResourceList', restore.metadata.name, opts)).toString('utf8'));
     ctx.owned.restoredItems = parseRestoredResourceList(list);
     rec.journalEntry('restored-resources', { items: ctx.owned.restoredItems.length, created: ctx.owned.restoredItems.filter((i) => i.action === 'created').length });
@@ -124,6 +135,38 @@ async function archiveArtifacts(ctx: DrillContext, restore: VeleroRestore): Prom
     rec.event('warn', `could not read the restored resource list (teardown falls back to labels): ${e instanceof Error ? e.message : String(e)}`);
   }
   return results;
+}
+
+/** Both restore files read from storage; null for each that could not be read (a warning says why). */
+async function readFromStorage(ctx: DrillContext, storage: BackupStorage, name: string): Promise<{ results: RestoreResults | null; items: RestoredItem[] | null }> {
+  const { rec } = ctx;
+  let results: RestoreResults | null = null;
+  let items: RestoredItem[] | null = null;
+  try {
+    results = await readRestoreResults(storage, name);
+    if (results) {
+      rec.report.restore.messages = results;
+      rec.report.restore.messagesSource = 'storage';
+      rec.journalEntry('restore-results', { source: 'storage', errors: countMessages(results.errors), warnings: countMessages(results.warnings) });
+    } else rec.event('warn', `the restore's results file is not in ${storage.description}; trying a DownloadRequest`);
+  } catch (e) {
+    rec.event('warn', `could not read the restore's results from storage (trying a DownloadRequest): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    const list = await readRestoreResourceList(storage, name);
+    if (list) {
+      // The storage reader keeps Velero's `<apiVersion>/<Kind>` key; teardown wants them apart.
+      items = list.map((i) => {
+        const slash = i.key.lastIndexOf('/');
+        return { apiVersion: i.key.slice(0, slash), kind: i.key.slice(slash + 1), namespace: i.namespace, name: i.name, action: i.action };
+      });
+      ctx.owned.restoredItems = items;
+      rec.journalEntry('restored-resources', { source: 'storage', items: items.length, created: items.filter((i) => i.action === 'created').length });
+    } else rec.event('warn', `the restored resource list is not in ${storage.description}; trying a DownloadRequest`);
+  } catch (e) {
+    rec.event('warn', `could not read the restored resource list from storage (trying a DownloadRequest): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { results, items };
 }
 
 /** Velero's outcome against the scenario's tolerance: which are FAIL and which ERROR (DESIGN "Verdict"). */

@@ -6,6 +6,8 @@ import { createBackup, getBackup, listScheduleBackups, newestCompleted, waitBack
 import { LABEL_SCHEDULE_NAME } from '../velero/names.js';
 import type { VeleroBackup } from '../velero/types.js';
 import { WaitTimeout } from '../kube/wait.js';
+import { listBackups, readJsonArtifact, type BackupStorage, type StoredBackup } from '../storage/index.js';
+import { checkStoredBackup } from '../storage/stored-backup.js';
 import type { DrillContext } from './context.js';
 import { error, fail } from './outcome.js';
 
@@ -14,14 +16,20 @@ import { error, fail } from './outcome.js';
  */
 export async function selectBackup(ctx: DrillContext): Promise<void> {
   const { plan, rec } = ctx;
+  let backup: VeleroBackup;
+  const b = plan.backup;
+  if (plan.storage?.selectBackup && ctx.storage) {
+    // No source cluster: the regional-outage rehearsal, where only the backup storage is left.
+    rec.report.source = { kubeContext: null, veleroNamespace: null };
+    backup = await selectFromStorage(ctx, ctx.storage);
+    return accept(ctx, backup);
+  }
   const source = ctx.gatewayFor(plan.source.kubeContext);
   ctx.source = source;
   const ns = plan.source.veleroNamespace;
   rec.report.source = { kubeContext: source.context, veleroNamespace: ns };
   await requireVelero(source, ns);
 
-  let backup: VeleroBackup;
-  const b = plan.backup;
   if (b.mode === 'create') {
     await requireAvailableBsl(source, ns, b.storageLocation);
     rec.event('info', `creating Backup ${b.name} of ${b.includedNamespaces.join(', ')} in ${source.context}`);
@@ -58,12 +66,24 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
       }
       backup = newest;
     }
-    record(ctx, backup);
-    const phase = backup.status?.phase;
-    if (phase === 'PartiallyFailed') rec.event('warn', `backup ${backup.metadata.name} is PartiallyFailed: some items were not backed up`);
-    else if (phase !== 'Completed') throw fail(`backup ${backup.metadata.name} is ${phase ?? 'New'}, not restorable`);
+    return accept(ctx, backup);
   }
+  checkAge(ctx, backup);
+}
 
+/** An existing backup: recorded, its phase judged, its age checked against T0 and maxAge. */
+function accept(ctx: DrillContext, backup: VeleroBackup): void {
+  const { rec } = ctx;
+  record(ctx, backup);
+  const phase = backup.status?.phase;
+  if (phase === 'PartiallyFailed') rec.event('warn', `backup ${backup.metadata.name} is PartiallyFailed: some items were not backed up`);
+  else if (phase !== 'Completed') throw fail(`backup ${backup.metadata.name} is ${phase ?? 'New'}, not restorable`);
+  checkAge(ctx, backup);
+}
+
+function checkAge(ctx: DrillContext, backup: VeleroBackup): void {
+  const { rec } = ctx;
+  const b = ctx.plan.backup;
   const start = backup.status?.startTimestamp ? new Date(backup.status.startTimestamp) : null;
   const t0 = new Date(rec.report.t0);
   if (start && start.getTime() > t0.getTime() + 999) {
@@ -79,6 +99,36 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
   }
   ctx.backup = backup;
   rec.event('info', `selected backup ${backup.metadata.name} (${backup.status?.phase}, started ${backup.status?.startTimestamp ?? '?'})`);
+}
+
+/**
+ * The backup named, or the newest Completed one of the schedule (started before T0 with --disaster-at), read
+ * from `velero-backup.json` files as Velero's backup sync would (label velero.io/schedule-name).
+ */
+async function selectFromStorage(ctx: DrillContext, storage: BackupStorage): Promise<VeleroBackup> {
+  const { rec } = ctx;
+  const b = ctx.plan.backup;
+  if (b.mode === 'create') throw error('a drill without a source cluster cannot take a backup'); // refused at compile time
+  rec.event('info', `no source cluster: selecting the backup from ${storage.description}`);
+  let name: string;
+  if (b.mode === 'name') name = b.name;
+  else {
+    const t0 = new Date(rec.report.t0);
+    const ofSchedule = (await listBackups(storage, { now: ctx.clock.now() })).filter((r) => r.schedule === b.schedule);
+    const usable = ofSchedule.filter((r) => r.phase === 'Completed' && r.startTimestamp && (!ctx.disasterAt || Date.parse(r.startTimestamp) < t0.getTime()));
+    const newest = usable.sort((x, y) => Date.parse(y.startTimestamp!) - Date.parse(x.startTimestamp!))[0];
+    if (!newest) {
+      throw fail(`no Completed backup of schedule ${b.schedule}${ctx.disasterAt ? ` started before T0 ${t0.toISOString()}` : ''} in ${storage.description} (${ofSchedule.length} backup(s) of it found)`);
+    }
+    name = newest.name;
+  }
+  const meta = await readJsonArtifact<StoredBackup>(storage, storage.layout.backupKey(name, 'metadata'), checkStoredBackup);
+  if (!meta.ok) {
+    if (meta.problem === 'missing') throw fail(`backup ${name} does not exist in ${storage.description} (no ${meta.key})`);
+    throw fail(`backup ${name} cannot be read from storage: ${meta.key}: ${meta.problem}${meta.detail ? ` — ${meta.detail}` : ''}`);
+  }
+  // velero-backup.json is the Backup object as Velero encoded it; its name was checked by checkStoredBackup.
+  return meta.value as unknown as VeleroBackup;
 }
 
 function record(ctx: DrillContext, b: VeleroBackup): void {

@@ -1,6 +1,7 @@
 /**
- * `report verify`: is this folder the evidence it claims to be? Checks SHA256SUMS, the report's schema and
- * the chain link to the previous drill of the same scenario. Every problem names the file or link at fault.
+ * `report verify`: is this folder the evidence it claims to be? Checks SHA256SUMS, the Ed25519 signature over
+ * it (SHA256SUMS.sig, when signed), the report's schema and the chain link to the previous drill of the same
+ * scenario. Every problem names the file or link at fault.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -9,6 +10,8 @@ import { parseSums, sha256File, SUMS_FILE } from './checksums.js';
 import { parseReportFolderName } from './folder.js';
 import { drillFolders, scenarioDirOf } from './seal.js';
 import { validateReport } from './validate-report.js';
+import { checkSignature, SIGNATURE_FILE, type SignatureRecord } from '../evidence/signing.js';
+import type { KeyObject } from 'node:crypto';
 
 /** One thing wrong with a report folder. */
 export interface VerifyProblem {
@@ -28,8 +31,14 @@ export interface VerifyResult {
   verifiedFiles: string[];
 }
 
+/** Options for verifyReportFolder. */
+export interface VerifyFolderOptions {
+  /** Require a signature by this key (`--public-key`); otherwise a signature is checked against the recorded key. */
+  publicKey?: KeyObject | null;
+}
+
 /** Verifies a report folder; throws an input DrillError (exit 2) when it does not exist. */
-export function verifyReportFolder(dir: string): VerifyResult {
+export function verifyReportFolder(dir: string, opts: VerifyFolderOptions = {}): VerifyResult {
   const folder = resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw inputError('REPORT_DIR_NOT_FOUND', `no report folder at ${dir}`, 'pass a folder such as reports/<scenario>/<YYYYMMDDTHHMMSSZ>-<drillId>');
@@ -39,6 +48,10 @@ export function verifyReportFolder(dir: string): VerifyResult {
   const verifiedFiles = checkSums(folder, problems);
   const report = checkReport(folder, problems);
   if (report) checkChain(folder, report, problems, notes);
+  // A report whose own fields are unreadable still gets its signature file judged (as unaccounted for).
+  const sig = checkSignature(folder, report?.evidence.signedBy, opts.publicKey ?? null);
+  problems.push(...sig.problems);
+  notes.push(...sig.notes);
   return { folder, ok: problems.length === 0, problems, notes, verifiedFiles };
 }
 
@@ -65,14 +78,15 @@ function checkSums(folder: string, problems: VerifyProblem[]): string[] {
     else verified.push(file);
   }
   for (const name of readdirSync(folder).sort()) {
-    if (name !== SUMS_FILE && !listed.has(name)) problems.push({ file: name, message: 'present but not listed in SHA256SUMS: added after sealing' });
+    // The signature is written after SHA256SUMS and cannot be listed in it; checkSignature accounts for it.
+    if (name !== SUMS_FILE && name !== SIGNATURE_FILE && !listed.has(name)) problems.push({ file: name, message: 'present but not listed in SHA256SUMS: added after sealing' });
   }
   return verified;
 }
 
 interface ChainFields {
   drillId: string;
-  evidence: { previousReportSha256: string | null; previousDrillId: string | null };
+  evidence: { previousReportSha256: string | null; previousDrillId: string | null; signedBy?: SignatureRecord | null };
 }
 
 function checkReport(folder: string, problems: VerifyProblem[]): ChainFields | null {

@@ -1,0 +1,141 @@
+/**
+ * `report verify --container …  <scenario>/<folder>`: the uploaded copy of a drill folder is downloaded to a
+ * temporary directory and put through the same checks as a local folder (SHA256SUMS, signature, schema, chain).
+ * For the chain, only the previous drill's report.json is fetched. The blob metadata is checked too: an
+ * uploaded copy whose metadata disagrees with its report is reported, as it would mislead anyone who searches by it.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import type { ContainerClient } from '@azure/storage-blob';
+import { inputError } from '../errors.js';
+import { parseReportFolderName } from '../report/folder.js';
+import { verifyReportFolder, type VerifyResult } from '../report/verify.js';
+import { storageError } from '../storage/storage-errors.js';
+import { CONNECTION_STRING_ENV } from '../plan/storage-plan.js';
+import { SecretText } from '../plan/types.js';
+import { containerFor, containerLocation, uploadedFolderPrefix, uploadedScenarioPrefix } from './upload.js';
+
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Options for verifyUploadedReport. */
+export interface VerifyUploadedOptions {
+  prefix: string | null;
+  publicKey?: KeyObject | null;
+}
+
+async function download(container: ContainerClient, key: string, path: string): Promise<Record<string, string>> {
+  const blob = container.getBlobClient(key);
+  const buf = await blob.downloadToBuffer();
+  writeFileSync(path, buf);
+  return (await blob.getProperties()).metadata ?? {};
+}
+
+/** Verifies an uploaded drill folder, `ref` = `<scenario>/<folder>`. Throws an input DrillError when it is not there. */
+export async function verifyUploadedReport(container: ContainerClient, ref: string, opts: VerifyUploadedOptions): Promise<VerifyResult> {
+  const [scenario, folderName, ...rest] = ref.replace(/^\/+|\/+$/g, '').split('/');
+  if (!scenario || !folderName || rest.length || !SEGMENT.test(scenario) || !parseReportFolderName(folderName)) {
+    throw inputError('UPLOADED_REF_INVALID', `"${ref}" is not <scenario>/<YYYYMMDDTHHMMSSZ>-<drillId>`, 'name the uploaded folder as it was printed by dr-drill run, e.g. payments-nightly/20260101T020000Z-ab12cd34');
+  }
+  const base = uploadedFolderPrefix(opts.prefix, scenario, folderName);
+  const where = `${containerLocation(container)}/${base}`;
+  const tmp = mkdtempSync(join(tmpdir(), 'dr-drill-verify-'));
+  try {
+    const local = join(tmp, scenario, folderName);
+    mkdirSync(local, { recursive: true });
+    const metadata = new Map<string, Record<string, string>>();
+    try {
+      for await (const b of container.listBlobsFlat({ prefix: base })) {
+        const name = b.name.slice(base.length);
+        if (!name || name.includes('/')) continue;
+        metadata.set(name, await download(container, b.name, join(local, name)));
+      }
+    } catch (e) {
+      throw storageError(e, where);
+    }
+    if (metadata.size === 0) {
+      throw inputError('UPLOADED_REPORT_NOT_FOUND', `no uploaded report at ${where}`, 'check --container, --prefix and the <scenario>/<folder> name');
+    }
+    const extra = await fetchPrevious(container, opts.prefix, scenario, local, join(tmp, scenario));
+    const result = verifyReportFolder(local, { publicKey: opts.publicKey ?? null });
+    checkMetadata(local, metadata, result);
+    // Messages name the temporary copy; name the uploaded one instead.
+    const remoteScenario = `${containerLocation(container)}/${uploadedScenarioPrefix(opts.prefix, scenario).replace(/\/$/, '')}`;
+    const relabel = (text: string) => text.split(join(tmp, scenario)).join(remoteScenario);
+    for (const p of result.problems) p.message = relabel(p.message);
+    result.notes = [...extra, ...result.notes.map(relabel)];
+    result.folder = where.replace(/\/$/, '');
+    return result;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Downloads the previous drill's report.json (found by the drill id in its folder name) for the chain check. */
+async function fetchPrevious(container: ContainerClient, prefix: string | null, scenario: string, local: string, scenarioDir: string): Promise<string[]> {
+  let prevId: unknown;
+  try {
+    prevId = (JSON.parse(readFileSync(join(local, 'report.json'), 'utf8')) as { evidence?: { previousDrillId?: unknown } }).evidence?.previousDrillId;
+  } catch {
+    return []; // verifyReportFolder reports the unreadable report
+  }
+  if (typeof prevId !== 'string') return [];
+  const scenarioPrefix = uploadedScenarioPrefix(prefix, scenario);
+  try {
+    for await (const item of container.listBlobsByHierarchy('/', { prefix: scenarioPrefix })) {
+      if (item.kind !== 'prefix') continue;
+      const name = item.name.slice(scenarioPrefix.length).replace(/\/$/, '');
+      if (parseReportFolderName(name)?.drillId !== prevId) continue;
+      mkdirSync(join(scenarioDir, name), { recursive: true });
+      try {
+        await download(container, `${item.name}report.json`, join(scenarioDir, name, 'report.json'));
+      } catch {
+        // Folder there, report.json gone: the chain check names exactly that.
+        rmSync(join(scenarioDir, name, 'report.json'), { force: true });
+      }
+      return [`previous drill ${prevId} found at ${containerLocation(container)}/${item.name}`];
+    }
+  } catch (e) {
+    throw storageError(e, `${containerLocation(container)}/${scenarioPrefix}`);
+  }
+  return [];
+}
+
+function checkMetadata(local: string, metadata: Map<string, Record<string, string>>, result: VerifyResult): void {
+  let report: { drillId?: unknown; verdict?: unknown; scenario?: { name?: unknown } };
+  try {
+    report = JSON.parse(readFileSync(join(local, 'report.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  const want: Record<string, unknown> = { scenario: report.scenario?.name, verdict: report.verdict, drillid: report.drillId };
+  for (const [file, meta] of metadata) {
+    for (const [k, v] of Object.entries(want)) {
+      if (meta[k] !== undefined && meta[k] !== v) {
+        result.problems.push({ file, message: `blob metadata ${k}="${meta[k]}" disagrees with report.json (${String(v)})` });
+        result.ok = false;
+      }
+    }
+  }
+}
+
+/** `report verify` flags naming an uploaded copy's account. */
+export interface UploadedLocationFlags {
+  container: string;
+  accountUrl?: string | undefined;
+  connectionString?: string | undefined;
+}
+
+/** The evidence container the flags name; input errors (exit 2) for missing or conflicting credentials. */
+export function evidenceContainerFromFlags(flags: UploadedLocationFlags, env: NodeJS.ProcessEnv = process.env): ContainerClient {
+  if (flags.accountUrl && flags.connectionString) throw inputError('STORAGE_TWO_CREDENTIALS', 'give either --account-url or --connection-string, not both', 'drop one of them');
+  if (flags.accountUrl) return containerFor({ kind: 'default-credential', accountUrl: flags.accountUrl }, flags.container);
+  const cs = flags.connectionString ?? env[CONNECTION_STRING_ENV];
+  if (!cs) throw inputError('STORAGE_NO_CREDENTIALS', 'no storage account given for the uploaded report', `pass --account-url or --connection-string, or set ${CONNECTION_STRING_ENV}`);
+  try {
+    return containerFor({ kind: 'connection-string', connectionString: new SecretText(cs) }, flags.container);
+  } catch {
+    throw inputError('STORAGE_BAD_OPTION', 'invalid connection string', 'pass the storage account connection string (AccountKey or SharedAccessSignature form)');
+  }
+}

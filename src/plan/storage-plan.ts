@@ -1,0 +1,97 @@
+/**
+ * spec.storage and spec.report.upload → plan. Pure, like the rest of compilation. Secrets (connection strings)
+ * are wrapped in SecretText so that `plan --output json`, the journal and error messages never carry them.
+ */
+import { inputError } from '../errors.js';
+import type { Scenario } from '../scenario/schema.js';
+import { parseDuration } from '../util/duration.js';
+import { SecretText, type DrillPlan, type StorageAuthPlan, type StoragePlan, type UploadPlan } from './types.js';
+
+/** The variable the Azure CLI (and `dr-drill backups`) reads a connection string from. */
+export const CONNECTION_STRING_ENV = 'AZURE_STORAGE_CONNECTION_STRING';
+/** Default BSL container (Velero's docs and `backups --container`). */
+export const DEFAULT_BSL_CONTAINER = 'velero';
+/** Default immutability length of uploaded evidence. */
+export const DEFAULT_IMMUTABLE_FOR_MS = 365 * 24 * 3600_000;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function auth(where: string, accountUrl: string | undefined, connectionString: string | undefined, env: Env, fallback: StorageAuthPlan | null): StorageAuthPlan {
+  if (accountUrl && connectionString) {
+    throw inputError('STORAGE_TWO_CREDENTIALS', `${where} sets both accountUrl and connectionString`, 'keep one of them');
+  }
+  if (accountUrl) return { kind: 'default-credential', accountUrl };
+  if (connectionString) return { kind: 'connection-string', connectionString: new SecretText(connectionString) };
+  if (fallback) return fallback;
+  const fromEnv = env[CONNECTION_STRING_ENV];
+  if (fromEnv) return { kind: 'connection-string', connectionString: new SecretText(fromEnv) };
+  throw inputError('STORAGE_NO_CREDENTIALS', `${where} names no storage account`,
+    `set ${where}.accountUrl, or ${where}.connectionString: "\${${CONNECTION_STRING_ENV}}", or export ${CONNECTION_STRING_ENV}`);
+}
+
+/** A prefix as written, without leading/trailing slashes; null when empty. */
+export function cleanPrefix(p: string | undefined | null): string | null {
+  const c = (p ?? '').replace(/^\/+|\/+$/g, '');
+  return c === '' ? null : c;
+}
+
+/** Same account when both are given the same way with the same value (the runtime check compares URLs). */
+function sameAccount(a: StorageAuthPlan, b: StorageAuthPlan): boolean {
+  if (a.kind === 'default-credential' && b.kind === 'default-credential') return a.accountUrl.replace(/\/+$/, '') === b.accountUrl.replace(/\/+$/, '');
+  if (a.kind === 'connection-string' && b.kind === 'connection-string') return a.connectionString.reveal() === b.connectionString.reveal();
+  return false;
+}
+
+/**
+ * True when blobs under `<container>/<uploadPrefix>/<scenario>/` would land inside the BSL: Velero marks a BSL
+ * Unavailable when foreign top-level folders appear under its prefix, and evidence must never mix with backups.
+ */
+export function overlapsBsl(bsl: { container: string; prefix: string | null }, upload: { container: string; prefix: string | null }, scenario: string): boolean {
+  if (bsl.container !== upload.container) return false;
+  if (bsl.prefix === null) return true;
+  const path = `${upload.prefix ? `${upload.prefix}/` : ''}${scenario}/`;
+  return path.startsWith(`${bsl.prefix}/`);
+}
+
+/**
+ * Adds `storage` and `report.upload` to a compiled plan, and refuses what cannot run without a source cluster:
+ * a backup the drill would take, or a namespace target (there is no source cluster to map namespaces in).
+ */
+export function addStoragePlans(plan: DrillPlan, s: Scenario, env: Env): void {
+  const spec = s.spec;
+  if (spec.storage) {
+    const st = spec.storage;
+    const storage: StoragePlan = {
+      auth: auth('spec.storage', st.accountUrl, st.connectionString, env, null),
+      container: st.container ?? DEFAULT_BSL_CONTAINER,
+      prefix: cleanPrefix(st.prefix),
+      caCertFile: st.caCertFile ?? null,
+      selectBackup: spec.source === undefined,
+    };
+    plan.storage = storage;
+    if (storage.selectBackup) {
+      if (plan.backup.mode === 'create') {
+        throw inputError('SOURCELESS_CREATE', 'spec.backup.create needs a source cluster, and spec.source is omitted (the backup is selected from spec.storage)',
+          'name the backup (spec.backup.name) or its schedule (spec.backup.fromSchedule), or add spec.source');
+      }
+      if (plan.target.kind !== 'cluster') {
+        throw inputError('SOURCELESS_TARGET', `a drill without a source cluster needs a cluster target, not a ${plan.target.kind} target`,
+          'set spec.target.cluster.kubeContext to the DR cluster, whose Velero has a BSL on the same container and prefix');
+      }
+    }
+  }
+  const up = spec.report?.upload;
+  if (up) {
+    const upload: UploadPlan = {
+      auth: auth('spec.report.upload', up.accountUrl, up.connectionString, env, plan.storage?.auth ?? null),
+      container: up.container,
+      prefix: cleanPrefix(up.prefix),
+      immutableForMs: up.immutableFor === undefined ? DEFAULT_IMMUTABLE_FOR_MS : parseDuration(up.immutableFor),
+    };
+    if (plan.storage && sameAccount(plan.storage.auth, upload.auth) && overlapsBsl(plan.storage, upload, plan.scenario.name)) {
+      throw inputError('UPLOAD_INTO_BSL', `spec.report.upload (${upload.container}/${upload.prefix ?? ''}) is inside the backup storage location (${plan.storage.container}/${plan.storage.prefix ?? ''})`,
+        'upload evidence to a separate container: Velero marks a BSL Unavailable when foreign folders appear in it');
+    }
+    plan.report.upload = upload;
+  }
+}
