@@ -22,6 +22,7 @@ import { prepareTarget } from './prepare-target.js';
 import { runRestore } from './restore-step.js';
 import { runProbes, skippedProbes } from './verify-step.js';
 import { clusterScopedCreated, teardown } from './teardown.js';
+import { aksTeardownPhase, provisionAks, type AksHandle } from './aks-lifecycle.js';
 
 export interface DrillOptions {
   clock: Clock;
@@ -72,9 +73,13 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   let interrupted = false;
   let inputProblem = false;
 
+  let aks: AksHandle | null = null;
   const steps: Array<[Report['phases'][number]['name'], () => Promise<void>]> = [
     ['select-backup', () => selectBackup(ctx)],
-    ['provision-target', async () => { throw new SkipPhase(`target kind ${plan.target.kind} is an existing cluster`); }],
+    ['provision-target', async () => {
+      if (plan.target.kind !== 'aks') throw new SkipPhase(`target kind ${plan.target.kind} is an existing cluster`);
+      await provisionAks(ctx, (h) => { aks = h; });
+    }],
     ['prepare-target', () => prepareTarget(ctx)],
     ['restore', () => runRestore(ctx)],
     ['verify', async () => {
@@ -120,7 +125,9 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   }
   if (!report.probes.length) report.probes = skippedProbes(ctx, stopped ?? 'not run');
 
-  await runTeardown(ctx, opts);
+  const aksHandle = aks as AksHandle | null;
+  if (aksHandle?.cluster) await aksTeardownPhase(ctx, aksHandle, opts.keep ?? false);
+  else await runTeardown(ctx, opts);
   measure(ctx);
   journal.append('verdict', { verdict: report.verdict, reasons: report.reasons });
 

@@ -8,6 +8,7 @@ import { interpolate } from '../scenario/interpolate.js';
 import { formatProblems, noLocation, type Locator } from '../scenario/problems.js';
 import type { Scenario, ScenarioProbe } from '../scenario/schema.js';
 import { parseDuration } from '../util/duration.js';
+import { aksTargetPlan } from './aks-plan.js';
 import { DEFAULTS, type BackupPlan, type DrillPlan, type ProbePlan, type TargetPlan } from './types.js';
 
 /** What a compilation needs besides the scenario. */
@@ -77,6 +78,7 @@ function targetPlan(s: Scenario, drillId: string, sourceContext: string | null, 
       namespaceSuffix: (n.suffix ?? DEFAULTS.namespaceSuffix).replaceAll('{{drillId}}', drillId),
     };
   }
+  if ('aks' in t) return aksTargetPlan(s, t.aks, drillId);
   const c = t.cluster;
   return {
     kind: 'cluster',

@@ -27,11 +27,42 @@ export interface SourcePlan {
 }
 
 export interface TargetPlan {
-  kind: 'namespace' | 'cluster';
+  kind: 'namespace' | 'cluster' | 'aks';
   kubeContext: string | null;
   veleroNamespace: string;
   /** Appended to every restored namespace; '' keeps names (cluster targets only). */
   namespaceSuffix: string;
+  /** Only for kind aks: the cluster the drill provisions (kubeContext is then a name the engine routes to it). */
+  aks?: AksTargetPlan;
+}
+
+/** A scratch AKS cluster: where, how big, how Velero reaches the source storage, when it expires. */
+export interface AksTargetPlan {
+  subscriptionId: string;
+  resourceGroup: string;
+  createResourceGroup: boolean;
+  location: string;
+  clusterName: string;
+  dnsPrefix: string;
+  kubernetesVersion: string | null;
+  nodePools: Array<{ name: string; mode: 'System' | 'User'; vmSize: string; count: number; zones: string[] }>;
+  networkPlugin: 'azure' | 'kubenet' | 'none';
+  identity: { type: 'SystemAssigned' } | { type: 'UserAssigned'; resourceId: string };
+  /** Scenario tags plus dr-drill-drill-id, dr-drill-scenario (dr-drill-expires is set at provisioning time). */
+  tags: Record<string, string>;
+  credentials: 'admin' | 'user';
+  expiresAfterMs: number;
+  costPerNodeHour: number;
+  provisionTimeoutMs: number;
+  velero: {
+    install: 'auto' | 'always' | 'never';
+    image: string;
+    pluginImage: string;
+    bslName: string;
+    storage: { container: string; prefix: string | null; storageAccount: string; resourceGroup: string; subscriptionId: string; storageAccountUri: string | null; caCertFile: string | null };
+    credentials: { secretFile: string } | { workloadIdentityClientId: string };
+    timeoutMs: number;
+  };
 }
 
 export interface RestorePlan {

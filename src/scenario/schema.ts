@@ -95,8 +95,83 @@ export const ClusterTarget = Strict(
   },
   'An existing cluster target.',
 );
-export const Target = Type.Union([NamespaceTarget, ClusterTarget], {
-  description: 'Where the drill restores: exactly one of namespace or cluster.',
+export const AksNodePool = Strict(
+  {
+    name: Type.String({ pattern: '^[a-z][a-z0-9]{0,11}$', description: 'Agent pool name: lower-case letters and digits, at most 12.' }),
+    mode: Type.Optional(Type.Union([Type.Literal('System'), Type.Literal('User')], { description: 'System or User (default: System for the first pool, User for the others).' })),
+    vmSize: Type.String({ minLength: 1, description: 'VM size offered in the location, e.g. Standard_D4s_v5.' }),
+    count: Type.Integer({ minimum: 1, maximum: 1000, description: 'Node count.' }),
+    zones: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Availability zones, e.g. ["1","2","3"].' })),
+  },
+  'A node pool of the drill cluster.',
+);
+export const AksVelero = Strict(
+  {
+    install: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], {
+        description: 'auto (default): install unless Velero is healthy with a BSL on the backup storage; always; never.',
+      }),
+    ),
+    image: Type.Optional(Type.String({ minLength: 1, description: 'Velero server image (default velero/velero:v1.17.2).' })),
+    pluginImage: Type.Optional(Type.String({ minLength: 1, description: 'Azure plugin image (default velero/velero-plugin-for-microsoft-azure:v1.13.2).' })),
+    bslName: Type.Optional(Name('Name of the ReadOnly BSL the drill creates (default "default").')),
+    storage: Strict(
+      {
+        container: Name('Blob container of the source backups (the BSL bucket).'),
+        prefix: Type.Optional(Type.String({ description: 'Prefix inside the container, as in the source BSL.' })),
+        storageAccount: Name('Storage account name.'),
+        resourceGroup: Name('Resource group of the storage account.'),
+        subscriptionId: Type.Optional(Name('Subscription of the storage account (default: the cluster subscription).')),
+        storageAccountUri: Type.Optional(Type.String({ minLength: 1, description: 'Blob endpoint URI when it is not the public one.' })),
+        caCertFile: Type.Optional(Name('PEM file of a private CA for the storage endpoint (the BSL objectStorage.caCert).')),
+      },
+      'The source backup storage, read ReadOnly by the new cluster.',
+    ),
+    credentials: Type.Union(
+      [
+        Strict({ secretFile: Name('Path of a Velero Azure credentials env file (AZURE_SUBSCRIPTION_ID=…), put in Secret cloud-credentials; read at run time, never reported.') }, 'Secret credentials.'),
+        Strict({ workloadIdentityClientId: Name('Client id of a user-assigned identity federated with the velero ServiceAccount.') }, 'Workload identity.'),
+      ],
+      { description: 'How Velero in the drill cluster reaches the storage.' },
+    ),
+    timeout: Type.Optional(Duration('How long to wait for the BSL to be Available (default 5m).')),
+  },
+  'Velero in the drill cluster: installed from generated manifests, ReadOnly BSL on the source storage.',
+);
+export const AksTarget = Strict(
+  {
+    aks: Strict(
+      {
+        subscriptionId: Name('Azure subscription id.'),
+        resourceGroup: Name('Resource group of the drill cluster.'),
+        createResourceGroup: Type.Optional(Type.Boolean({ description: 'Create the resource group (and delete it in teardown) (default false).' })),
+        location: Name('Azure region, e.g. swedencentral (the DR region).'),
+        clusterName: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$', description: 'Managed cluster name (default dr-drill-{{drillId}}).' })),
+        kubernetesVersion: Type.Optional(Type.String({ minLength: 1, description: 'Kubernetes version (default: the region default).' })),
+        nodePools: Type.Optional(Type.Array(AksNodePool, { minItems: 1, description: 'Node pools (default one System pool, 2 × Standard_D4s_v5).' })),
+        networkPlugin: Type.Optional(Type.Union([Type.Literal('azure'), Type.Literal('kubenet'), Type.Literal('none')], { description: 'Network plugin (default azure).' })),
+        identity: Type.Optional(
+          Type.Union([
+            Strict({ type: Type.Literal('SystemAssigned') }, 'System-assigned identity.'),
+            Strict({ type: Type.Literal('UserAssigned'), resourceId: Name('Resource id of the user-assigned identity.') }, 'User-assigned identity.'),
+          ], { description: 'Cluster identity (default SystemAssigned).' }),
+        ),
+        tags: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra tags; the dr-drill-* tags are always set.' })),
+        credentials: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('user')], { description: 'admin (default) kubeconfig, or user kubeconfig in exec format (needs kubelogin) where local accounts are disabled.' })),
+        expiresAfter: Type.Optional(Duration('The dr-drill-expires tag: when dr-drill janitor may delete a cluster left behind (default 24h).')),
+        costPerNodeHour: Type.Optional(Type.Number({ minimum: 0, description: 'Hourly price of one node in USD, for the report cost line (default 0.2).' })),
+        provisionTimeout: Type.Optional(Duration('How long provisioning may take (default 30m).')),
+        veleroNamespace: Type.Optional(Name('Namespace of Velero in the drill cluster (default velero).')),
+        namespaceSuffix: Type.Optional(Type.String({ maxLength: 40, description: 'Appended to restored namespace names (default: none).' })),
+        velero: AksVelero,
+      },
+      'Provision a scratch AKS cluster in the DR region, install Velero, restore, delete the cluster.',
+    ),
+  },
+  'A fresh AKS cluster target.',
+);
+export const Target = Type.Union([NamespaceTarget, ClusterTarget, AksTarget], {
+  description: 'Where the drill restores: exactly one of namespace, cluster or aks.',
 });
 
 export const Restore = Strict(

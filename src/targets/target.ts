@@ -2,7 +2,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 
 /** Where a drill restores, as the engine sees it: a gateway, Velero's namespace, and the namespace mapping. */
 export interface Target {
-  kind: 'namespace' | 'cluster';
+  kind: 'namespace' | 'cluster' | 'aks';
   gateway: KubeGateway;
   veleroNamespace: string;
   /** Same API server as the source: then a target namespace must never be a source namespace. */

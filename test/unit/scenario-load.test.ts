@@ -93,8 +93,8 @@ describe('scenario loader', () => {
     },
     {
       name: 'bad union: target not a mapping',
-      text: edit('    namespace: {}\n', '    aks: {}\n'),
-      expected: ['s.yaml:11:3 spec.target: expected exactly one of namespace, cluster'],
+      text: edit('    namespace: {}\n', '    gke: {}\n'),
+      expected: ['s.yaml:11:3 spec.target: expected exactly one of namespace, cluster, aks'],
     },
     {
       name: 'enum lists the allowed values',

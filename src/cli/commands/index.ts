@@ -6,6 +6,7 @@ import { cleanupCommand } from './cleanup.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
 import { backupsCommand } from './backups.js';
+import { janitorCommand } from './janitor.js';
 
 /** Every command, in the order --help lists them. Each file under commands/ adds its module here. */
 export const commands: CommandModule[] = [
@@ -16,4 +17,5 @@ export const commands: CommandModule[] = [
   cleanupCommand,
   reportCommand,
   backupsCommand,
+  janitorCommand,
 ];

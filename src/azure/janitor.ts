@@ -1,0 +1,60 @@
+/**
+ * The janitor: drill clusters whose dr-drill-expires tag is past (a `--keep`, a crashed drill, a teardown that
+ * could not finish) are found by tag and deleted. Clusters without the drill tags are never touched.
+ */
+import type { ManagedCluster } from '@azure/arm-containerservice';
+import { AKS_TAGS } from '../plan/aks-plan.js';
+import { mapArmError } from './arm-errors.js';
+import type { AksClusters } from './aks-cluster.js';
+
+/** One drill cluster the janitor looked at. */
+export interface JanitorEntry {
+  resourceGroup: string;
+  name: string;
+  drillId: string;
+  scenario: string | null;
+  expires: string | null;
+  expired: boolean;
+  action: 'deleted' | 'would-delete' | 'kept' | 'failed';
+  error: string | null;
+}
+
+/** The resource group part of an ARM id. */
+function resourceGroupOf(id: string | undefined): string {
+  return /\/resourcegroups\/([^/]+)/i.exec(id ?? '')?.[1] ?? '';
+}
+
+/** Lists drill clusters (by tag) and deletes the expired ones, unless dryRun. An unparsable expiry is kept. */
+export async function runJanitor(clusters: AksClusters, opts: { now: Date; dryRun: boolean; resourceGroup?: string; onProgress?: (m: string) => void }): Promise<JanitorEntry[]> {
+  const found: ManagedCluster[] = [];
+  try {
+    const it = opts.resourceGroup ? clusters.client.managedClusters.listByResourceGroup(opts.resourceGroup) : clusters.client.managedClusters.list();
+    for await (const mc of it) found.push(mc);
+  } catch (e) {
+    throw mapArmError(e, `list managed clusters in subscription ${clusters.subscriptionId}${opts.resourceGroup ? ` resource group ${opts.resourceGroup}` : ''}`);
+  }
+  const entries: JanitorEntry[] = [];
+  for (const mc of found) {
+    const tags = mc.tags ?? {};
+    const drillId = tags[AKS_TAGS.drillId];
+    if (!drillId) continue;
+    const expires = tags[AKS_TAGS.expires] ?? null;
+    const t = expires ? Date.parse(expires) : NaN;
+    const expired = Number.isFinite(t) && t <= opts.now.getTime();
+    const entry: JanitorEntry = {
+      resourceGroup: resourceGroupOf(mc.id), name: mc.name ?? '', drillId, scenario: tags[AKS_TAGS.scenario] ?? null,
+      expires, expired, action: expired ? (opts.dryRun ? 'would-delete' : 'deleted') : 'kept', error: null,
+    };
+    if (expired && !opts.dryRun) {
+      opts.onProgress?.(`deleting ${entry.resourceGroup}/${entry.name} (drill ${drillId}, expired ${expires})`);
+      try {
+        await clusters.deleteCluster(entry.resourceGroup, entry.name);
+      } catch (e) {
+        entry.action = 'failed';
+        entry.error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    entries.push(entry);
+  }
+  return entries;
+}

@@ -1,0 +1,164 @@
+/**
+ * The aks target's two engine hooks: provision-target (create the cluster, fetch its kubeconfig, install Velero,
+ * route the target context to it; counted in RTO like every phase after T0) and the cluster part of teardown
+ * (delete the cluster and the resource group the drill made; `--keep` leaves them with their expiry tag).
+ */
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { armSettings } from '../azure/arm.js';
+import { AksClusters, type ProvisionedCluster } from '../azure/aks-cluster.js';
+import { costLine } from '../azure/cost.js';
+import { inputError, isDrillError } from '../errors.js';
+import { ClientGateway } from '../kube/client-gateway.js';
+import type { KubeGateway } from '../kube/gateway.js';
+import type { AksTargetPlan } from '../plan/types.js';
+import { applyObjects, existingVelero, veleroCrds, veleroManifests, waitBslAvailable, type VeleroInstallSpec } from '../velero/install.js';
+import { VELERO_API } from '../velero/types.js';
+import { drillLabels, type DrillContext } from './context.js';
+
+/** What the drill made in Azure; teardown reads it. */
+export interface AksHandle {
+  clusters: AksClusters;
+  cluster: ProvisionedCluster | null;
+  startedAt: Date;
+}
+
+/** provision-target for kind aks. Returns the handle as soon as ARM accepted the cluster, so teardown can delete it. */
+export async function provisionAks(ctx: DrillContext, setHandle: (h: AksHandle) => void): Promise<void> {
+  const { plan, rec } = ctx;
+  const aks = plan.target.aks!;
+  const clusters = new AksClusters(armSettings(), aks.subscriptionId);
+  const handle: AksHandle = { clusters, cluster: null, startedAt: ctx.clock.now() };
+  setHandle(handle);
+  const progress = (m: string) => rec.event('info', m);
+  try {
+    handle.cluster = await clusters.provision(aks, { now: ctx.clock.now(), signal: ctx.signal, onProgress: progress });
+  } catch (e) {
+    const made = (e as { provisioned?: ProvisionedCluster }).provisioned;
+    // The PUT may have been accepted before the failure: teardown deletes by name, and the resource group if ours.
+    if (made) handle.cluster = made;
+    throw e;
+  }
+  const kubeconfig = await clusters.kubeconfig(aks);
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
+  const gw = new ClientGateway(kc);
+  rec.event('info', `kubeconfig (${aks.credentials}) loaded in memory for context ${gw.context}; API server ${gw.server}`);
+  const original = ctx.gatewayFor;
+  ctx.gatewayFor = (c) => (c === plan.target.kubeContext ? gw : original(c));
+  await installVelero(ctx, gw, aks);
+}
+
+async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetPlan): Promise<void> {
+  const { plan, rec } = ctx;
+  const v = aks.velero;
+  const spec: VeleroInstallSpec = {
+    namespace: plan.target.veleroNamespace, image: v.image, pluginImage: v.pluginImage, bslName: v.bslName,
+    storage: { ...v.storage, caCertPem: v.storage.caCertFile ? readText(v.storage.caCertFile, 'velero.storage.caCertFile') : null },
+    credentials: 'secretFile' in v.credentials ? { secretFileText: readText(v.credentials.secretFile, 'velero.credentials.secretFile') } : v.credentials,
+    labels: drillLabels(plan),
+  };
+  if (v.install === 'never') {
+    rec.event('info', 'Velero install skipped: velero.install is never');
+    return;
+  }
+  if (v.install === 'auto') {
+    const existing = await existingVelero(gw, spec);
+    if (existing.healthy) {
+      rec.event('info', `Velero install skipped: already installed and healthy (${existing.why})`);
+      rec.report.warnings.push(`Velero was already installed in the drill cluster; install skipped (${existing.why})`);
+      return;
+    }
+    rec.event('info', `installing Velero: ${existing.why}`);
+  }
+  if ((await gw.scope(VELERO_API, 'Restore')) === null) {
+    const crds = await veleroCrds();
+    if (!crds) {
+      throw inputError('VELERO_CLI_MISSING', `Velero CRDs are missing in ${gw.context} and the velero CLI is not available to render them`,
+        'install the velero CLI (on PATH, or DR_DRILL_VELERO_BIN) — dr-drill runs `velero install --crds-only --dry-run -o yaml`');
+    }
+    const applied = await applyObjects(gw, crds);
+    rec.event('info', `applied ${applied.length} Velero CRDs`);
+    // The API server serves a CRD a moment after it is created; discovery is cached per gateway, so wait here.
+    await waitFor(() => gw.scope(VELERO_API, 'BackupStorageLocation').then((s) => s !== null), 30_000);
+  }
+  const applied = await applyObjects(gw, veleroManifests(spec));
+  rec.event('info', `applied Velero manifests: ${applied.join(', ')}`);
+  rec.event('info', `waiting for BSL ${spec.bslName} to be Available`);
+  await waitBslAvailable(gw, spec, v.timeoutMs, ctx.signal);
+}
+
+async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  // Discovery, not an object: there is nothing to watch, so a short bounded retry.
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function readText(path: string, field: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw inputError('AKS_FILE_UNREADABLE', `${field} ${path} cannot be read: ${(e as Error).message}`, 'point it at an existing file');
+  }
+}
+
+/**
+ * Deletes the drill cluster (and its resource group when the drill made it), unless kept. Records deletions in
+ * report.teardown.deleted, failures in leftBehind, and the cost line in warnings.
+ */
+export async function teardownAks(ctx: DrillContext, handle: AksHandle, keepReason: string | null): Promise<void> {
+  const { rec, plan } = ctx;
+  const report = rec.report;
+  const c = handle.cluster;
+  if (!c) return;
+  const aks = plan.target.aks!;
+  const id = `ManagedCluster ${c.resourceGroup}/${c.name}`;
+  if (keepReason) {
+    rec.event('info', `kept ${id} (${keepReason}); it carries dr-drill-expires=${c.expiresAt}: dr-drill janitor --subscription ${c.subscriptionId} deletes it after that`);
+    report.warnings.push(costLine(c.nodeCount, handle.startedAt, ctx.clock.now(), aks.costPerNodeHour, true));
+    report.warnings.push(`${id} was kept until ${c.expiresAt}; delete it with dr-drill janitor --subscription ${c.subscriptionId}`);
+    return;
+  }
+  const teardownReport = report.teardown;
+  try {
+    rec.event('info', `deleting ${id}`);
+    await handle.clusters.deleteCluster(c.resourceGroup, c.name);
+    teardownReport.deleted.push(id);
+    if (c.resourceGroupCreated) {
+      rec.event('info', `deleting ResourceGroup ${c.resourceGroup} (created by the drill)`);
+      const gone = await handle.clusters.deleteResourceGroup(c.resourceGroup, plan.teardown.timeoutMs);
+      if (gone) teardownReport.deleted.push(`ResourceGroup ${c.resourceGroup}`);
+      else teardownReport.leftBehind.push({ object: `ResourceGroup ${c.resourceGroup}`, reason: 'still deleting at the teardown deadline' });
+    }
+  } catch (e) {
+    teardownReport.leftBehind.push({ object: id, reason: isDrillError(e) ? `${e.message} (${e.code})` : String(e) });
+    report.warnings.push(`${id} could not be deleted: run dr-drill janitor --subscription ${c.subscriptionId} (it expires ${c.expiresAt})`);
+  }
+  report.warnings.push(costLine(c.nodeCount, handle.startedAt, ctx.clock.now(), aks.costPerNodeHour, false));
+}
+
+/**
+ * The teardown phase of an aks drill. Deleting the cluster removes everything the restore made in it, so the
+ * in-cluster teardown is not run first (it would only wait on finalizers of objects about to vanish).
+ */
+export async function aksTeardownPhase(ctx: DrillContext, handle: AksHandle, keep: boolean): Promise<void> {
+  const { plan, rec } = ctx;
+  const when = keep ? 'never' : plan.teardown.when;
+  const passing = !ctx.failures.length && !ctx.errors.length;
+  const keepReason = keep ? 'kept on request (--keep)' : when === 'never' ? 'teardown.when is never'
+    : when === 'on-pass' && !passing ? 'teardown.when is on-pass and the drill did not pass' : null;
+  if (keepReason) {
+    rec.skipPhase('teardown', keepReason);
+    rec.report.teardown = { performed: false, reason: keepReason, deleted: [], leftBehind: [] };
+    await teardownAks(ctx, handle, keepReason);
+    return;
+  }
+  rec.startPhase('teardown');
+  rec.report.teardown = { performed: true, reason: null, deleted: [], leftBehind: [] };
+  await teardownAks(ctx, handle, null);
+  const left = rec.report.teardown.leftBehind.length;
+  rec.endPhase(left ? 'failed' : 'succeeded', left ? `${left} Azure resource(s) left: run dr-drill janitor --subscription ${handle.cluster?.subscriptionId}` : null);
+}

@@ -1,0 +1,142 @@
+/**
+ * The aks target against a local HTTPS ARM fake (self-signed CA through NODE_EXTRA_CA_CERTS, so the code under
+ * test runs in a child process): provisioning flow, the clear errors of item 2, credentials, teardown, janitor.
+ * No local Kubernetes needed: the fake hands out a dummy kubeconfig.
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { FakeArm } from '../support/fake-arm/server.js';
+import type { AksTargetPlan } from '../../src/plan/types.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SUB = '00000000-0000-0000-0000-000000000001';
+
+function aPlan(over: Partial<AksTargetPlan> = {}): AksTargetPlan {
+  return {
+    subscriptionId: SUB, resourceGroup: 'rg-drill', createResourceGroup: true, location: 'swedencentral', clusterName: 'dr-drill-abcd1234',
+    dnsPrefix: 'drill-abcd1234', kubernetesVersion: null, nodePools: [{ name: 'system', mode: 'System', vmSize: 'Standard_D4s_v5', count: 2, zones: ['1', '2'] }],
+    networkPlugin: 'azure', identity: { type: 'SystemAssigned' },
+    tags: { 'dr-drill-drill-id': 'abcd1234', 'dr-drill-scenario': 'payments' }, credentials: 'admin', expiresAfterMs: 3_600_000,
+    costPerNodeHour: 0.2, provisionTimeoutMs: 60_000,
+    velero: { install: 'auto', image: 'v', pluginImage: 'p', bslName: 'default', credentials: { workloadIdentityClientId: 'x' }, timeoutMs: 1000,
+      storage: { container: 'velero', prefix: null, storageAccount: 'sa', resourceGroup: 'rg', subscriptionId: SUB, storageAccountUri: null, caCertFile: null } },
+    ...over,
+  };
+}
+
+async function drive(fake: FakeArm, plan: AksTargetPlan, keep = false): Promise<Record<string, any>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/support/fake-arm/drive.ts', JSON.stringify(plan), ...(keep ? ['keep'] : [])],
+    { cwd: root, env: { ...process.env, ...fake.env() } });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+async function cli(fake: FakeArm, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], { cwd: root, env: { ...process.env, ...fake.env() } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', function () {
+  this.timeout(60_000);
+  let fake: FakeArm;
+  beforeEach(async () => { fake = await new FakeArm().start(); });
+  afterEach(async () => {
+    expect([...fake.clusters.keys()], 'no cluster left behind in the fake').to.deep.equal([]);
+    await fake.stop();
+  });
+
+  it('creates the resource group and the cluster, polls the operation, gets credentials, deletes both', async () => {
+    const out = await drive(fake, aPlan());
+    expect(out.error).to.equal(undefined);
+    expect(out.context).to.equal('fake-aks-admin');
+    expect(out.deleted).to.deep.equal(['ManagedCluster rg-drill/dr-drill-abcd1234', 'ResourceGroup rg-drill']);
+    const put = fake.requests.find((r) => r.method === 'PUT' && r.path.includes('managedClusters'))!;
+    expect(put.apiVersion).to.match(/^\d{4}-\d{2}-\d{2}/);
+    expect(put.auth).to.equal('Bearer fake-arm-token');
+    expect(put.ifNoneMatch).to.equal('*');
+    const body = put.body as { tags: Record<string, string>; location: string; properties: { agentPoolProfiles: Array<{ count: number; availabilityZones: string[] }> } };
+    expect(body.location).to.equal('swedencentral');
+    expect(body.tags['dr-drill-drill-id']).to.equal('abcd1234');
+    expect(Date.parse(body.tags['dr-drill-expires'])).to.be.greaterThan(Date.now());
+    expect(body.properties.agentPoolProfiles[0].availabilityZones).to.deep.equal(['1', '2']);
+    const seq = fake.requests.map((r) => `${r.method} ${r.path.replace(/\/subscriptions\/[^/]+/, '').replace(/op-\d+/, 'op')}`);
+    expect(seq.filter((s) => s.startsWith('GET /operations/')).length).to.be.greaterThanOrEqual(3);
+    expect(seq).to.include('POST /resourceGroups/rg-drill/providers/Microsoft.ContainerService/managedClusters/dr-drill-abcd1234/listClusterAdminCredential');
+    expect(fake.resourceGroups.size).to.equal(0);
+  });
+
+  it('honours 429 Retry-After (the SDK retries) and counts the throttled answers', async () => {
+    fake.fault({ method: 'PUT', path: 'managedClusters', status: 429, code: 'TooManyRequests', message: 'throttled', retryAfter: 1, times: 2 });
+    const t0 = Date.now();
+    const out = await drive(fake, aPlan());
+    expect(out.error).to.equal(undefined);
+    const puts = fake.requests.filter((r) => r.method === 'PUT' && r.path.includes('managedClusters'));
+    expect(puts.length).to.equal(3);
+    expect(Date.now() - t0).to.be.greaterThanOrEqual(2000);
+  });
+
+  const failures: Array<{ name: string; fault: Parameters<FakeArm['fault']>[0]; code: string; hint: RegExp }> = [
+    { name: 'quota exceeded (operation Failed)', fault: { method: 'PUT', path: 'managedClusters', status: 200, asyncFailure: true, code: 'QuotaExceeded', message: 'Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota.' }, code: 'AKS_QUOTA_EXCEEDED', hint: /quota/ },
+    { name: 'VM size not offered in the region', fault: { method: 'PUT', path: 'managedClusters', status: 400, code: 'BadRequest', message: "The VM size of Standard_E96s_v5 is not allowed in your subscription in location 'swedencentral'." }, code: 'AKS_VM_SIZE_UNAVAILABLE', hint: /list-skus/ },
+    { name: 'conflict (409)', fault: { method: 'PUT', path: 'managedClusters', status: 409, code: 'OperationNotAllowed', message: "Operation is not allowed because there's an in progress operation." }, code: 'AKS_CONFLICT', hint: /another operation/ },
+    { name: 'authorisation failure (403)', fault: { method: 'GET', path: 'resourcegroups', status: 403, code: 'AuthorizationFailed', message: "The client 'x' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resourcegroups/read'." }, code: 'ARM_AUTHORIZATION_FAILED', hint: /Contributor/ },
+    { name: 'throttling that never ends', fault: { status: 429, code: 'TooManyRequests', message: 'throttled', retryAfter: 0, times: 20 }, code: 'ARM_THROTTLED', hint: /Retry-After/ },
+  ];
+  for (const c of failures) {
+    it(`maps ${c.name} to ${c.code} with a hint, and leaves nothing behind`, async () => {
+      fake.fault(c.fault);
+      const out = await drive(fake, aPlan());
+      expect(out.error?.code, JSON.stringify(out)).to.equal(c.code);
+      expect(out.error.hint).to.match(c.hint);
+      expect(JSON.stringify(out)).to.not.contain('fake-arm-token');
+    });
+  }
+
+  it('refuses to take over an existing cluster of the same name', async () => {
+    fake.resourceGroups.set(`${SUB}/rg-drill`.toLowerCase(), { location: 'swedencentral', tags: {} });
+    fake.seedCluster(SUB, 'rg-drill', 'dr-drill-abcd1234', {});
+    const out = await drive(fake, aPlan({ createResourceGroup: false }), true);
+    expect(out.error.code).to.equal('AKS_NAME_CONFLICT');
+    expect(fake.requests.some((r) => r.method === 'PUT' && r.path.includes('managedClusters'))).to.equal(false);
+    fake.clusters.clear();
+  });
+
+  it('does not create a resource group unless the scenario allows it', async () => {
+    const out = await drive(fake, aPlan({ createResourceGroup: false }));
+    expect(out.error.code).to.equal('AZURE_RESOURCE_GROUP_NOT_FOUND');
+    expect(fake.requests.some((r) => r.method === 'PUT')).to.equal(false);
+  });
+
+  it('--keep leaves the cluster with its expiry tag; the janitor --dry-run lists it, then deletes it once expired', async () => {
+    const out = await drive(fake, aPlan({ expiresAfterMs: 0 }), true);
+    expect(out.provisioned.expiresAt).to.be.a('string');
+    expect(fake.clusters.size).to.equal(1);
+    fake.seedCluster(SUB, 'rg-other', 'not-a-drill', {});
+    fake.seedCluster(SUB, 'rg-other', 'young-drill', { 'dr-drill-drill-id': 'young123', 'dr-drill-expires': new Date(Date.now() + 3_600_000).toISOString() });
+    const dry = await cli(fake, ['janitor', '--subscription', SUB, '--dry-run', '--output', 'json']);
+    expect(dry.code, dry.stderr).to.equal(0);
+    const listed = JSON.parse(dry.stdout) as { clusters: Array<{ name: string; action: string }> };
+    expect(listed.clusters.map((c) => `${c.name}:${c.action}`).sort()).to.deep.equal(['dr-drill-abcd1234:would-delete', 'young-drill:kept']);
+    expect(fake.clusters.size).to.equal(3);
+    const real = await cli(fake, ['janitor', '--subscription', SUB, '--output', 'json']);
+    expect(real.code, real.stderr).to.equal(0);
+    expect(fake.clusters.has(`${SUB}/rg-drill/dr-drill-abcd1234`.toLowerCase())).to.equal(false);
+    expect(fake.clusters.size).to.equal(2);
+    fake.clusters.clear();
+  });
+
+  it('refuses a plain-http ARM endpoint (TLS is never disabled)', async () => {
+    const r = await cli(fake, ['janitor', '--subscription', SUB]).then(async () =>
+      run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'janitor', '--subscription', SUB], { cwd: root, env: { ...process.env, ...fake.env(), DR_DRILL_ARM_ENDPOINT: 'http://127.0.0.1:1' } })
+        .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e));
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('ARM_ENDPOINT_NOT_TLS');
+  });
+});

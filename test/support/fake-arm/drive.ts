@@ -1,0 +1,40 @@
+/**
+ * Child-process driver for the integration tests (NODE_EXTRA_CA_CERTS is read at process start): provisions a
+ * drill cluster through src/azure against DR_DRILL_ARM_ENDPOINT, fetches its kubeconfig, deletes it (and the
+ * resource group when it made it), and prints one JSON line with what happened — never the kubeconfig itself.
+ * Usage: node --import tsx drive.ts '<AksTargetPlan JSON>' [keep]
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { armSettings } from '../../../src/azure/arm.js';
+import { AksClusters, type ProvisionedCluster } from '../../../src/azure/aks-cluster.js';
+import { isDrillError } from '../../../src/errors.js';
+import type { AksTargetPlan } from '../../../src/plan/types.js';
+
+const plan = JSON.parse(process.argv[2]) as AksTargetPlan;
+const keep = process.argv[3] === 'keep';
+const progress: string[] = [];
+const out: Record<string, unknown> = { progress };
+let made: ProvisionedCluster | null = null;
+const clusters = new AksClusters(armSettings(), plan.subscriptionId);
+try {
+  made = await clusters.provision(plan, { now: new Date(), onProgress: (m) => progress.push(m) });
+  out.provisioned = made;
+  const kc = new KubeConfig();
+  kc.loadFromString(await clusters.kubeconfig(plan));
+  out.context = kc.getCurrentContext();
+} catch (e) {
+  made = (e as { provisioned?: ProvisionedCluster }).provisioned ?? made;
+  out.error = isDrillError(e) ? { code: e.code, message: e.message, hint: e.hint, category: e.category } : { code: 'UNEXPECTED', message: String(e) };
+}
+if (made && !keep) {
+  const deleted: string[] = [];
+  try {
+    await clusters.deleteCluster(made.resourceGroup, made.name);
+    deleted.push(`ManagedCluster ${made.resourceGroup}/${made.name}`);
+    if (made.resourceGroupCreated && await clusters.deleteResourceGroup(made.resourceGroup, 10_000)) deleted.push(`ResourceGroup ${made.resourceGroup}`);
+  } catch (e) {
+    out.deleteError = isDrillError(e) ? e.code : String(e);
+  }
+  out.deleted = deleted;
+}
+process.stdout.write(JSON.stringify(out) + '\n');
