@@ -56,7 +56,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   const folder = reportFolder(opts.reportDir, plan.scenario.name, startedAt, plan.drillId);
   const journal = new Journal(folder, clock);
   const report = emptyReport({
-    toolVersion: opts.toolVersion, drillId: plan.drillId, scenario: { name: plan.scenario.name, file: plan.scenario.file, sha256: plan.scenario.sha256, labels: plan.scenario.labels },
+    toolVersion: opts.toolVersion, drillId: plan.drillId, scenario: { name: plan.scenario.name, file: plan.scenario.file, sha256: plan.scenario.sha256, labels: plan.scenario.labels, controls: plan.scenario.controls ?? [] },
     startedAt, negativeControl: opts.negativeControl ?? false, rtoObjectiveSeconds: plan.objectives.rtoMs / 1000, rpoObjectiveSeconds: plan.objectives.rpoMs / 1000,
   });
   const rec = new DrillRecorder(report, clock, journal, opts.onEvent);

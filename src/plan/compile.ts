@@ -9,7 +9,7 @@ import { formatProblems, noLocation, type Locator } from '../scenario/problems.j
 import type { Scenario, ScenarioProbe } from '../scenario/schema.js';
 import { parseDuration } from '../util/duration.js';
 import { aksTargetPlan } from './aks-plan.js';
-import { DEFAULTS, type BackupPlan, type DrillPlan, type ProbePlan, type TargetPlan } from './types.js';
+import { DEFAULTS, SecretText, type BackupPlan, type DrillPlan, type NotifyPlan, type ProbePlan, type TargetPlan } from './types.js';
 
 /** What a compilation needs besides the scenario. */
 export interface CompileOptions {
@@ -147,6 +147,8 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
       sha256: opts.sha256,
       labels: { ...(s.metadata.labels ?? {}) },
       description: s.metadata.description ?? null,
+      // Only when named, like notify below: plans of scenarios without them stay as they were.
+      ...(s.metadata.controls ? { controls: [...s.metadata.controls] } : {}),
     },
     objectives: { rtoMs: parseDuration(spec.objectives.rto), rpoMs: parseDuration(spec.objectives.rpo) },
     source: { kubeContext: sourceContext, veleroNamespace: sourceVelero },
@@ -167,8 +169,18 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
     },
     probes: spec.probes.map(probePlan),
     teardown: { when: spec.teardown?.when ?? 'always', timeoutMs: msOr(spec.teardown?.timeout, DEFAULTS.teardownTimeoutMs) },
-    report: { html: spec.report?.html ?? false },
+    report: { html: spec.report?.html ?? false, ...(spec.report?.notify ? { notify: notifyPlan(spec.report.notify) } : {}) },
   };
   refuseUnsafe(plan, s);
   return plan;
+}
+
+/** spec.report.notify with defaults: on FAIL and ERROR, 10s per attempt; the URL is wrapped so it never prints. */
+function notifyPlan(n: NonNullable<NonNullable<Scenario['spec']['report']>['notify']> | undefined): NotifyPlan | null {
+  if (!n) return null;
+  if (!/^https?:\/\/\S+$/.test(n.webhook)) {
+    throw inputError('NOTIFY_WEBHOOK_URL', 'spec.report.notify.webhook is not an http(s) URL', 'set it to the incoming-webhook URL, e.g. webhook: ${TEAMS_WEBHOOK_URL}');
+  }
+  const on = n.on === undefined ? (['fail', 'error'] as const) : n.on === 'always' ? (['pass', 'fail', 'error'] as const) : n.on;
+  return { webhook: new SecretText(n.webhook), on: [...on], timeoutMs: msOr(n.timeout, 10_000) };
 }

@@ -92,7 +92,7 @@ export interface ProbePlan {
 
 export interface DrillPlan {
   drillId: string;
-  scenario: { name: string; file: string | null; sha256: string | null; labels: Record<string, string>; description: string | null };
+  scenario: { name: string; file: string | null; sha256: string | null; labels: Record<string, string>; description: string | null; controls?: string[] };
   objectives: { rtoMs: number; rpoMs: number };
   source: SourcePlan;
   backup: BackupPlan;
@@ -100,7 +100,42 @@ export interface DrillPlan {
   restore: RestorePlan;
   probes: ProbePlan[];
   teardown: { when: 'always' | 'on-pass' | 'never'; timeoutMs: number };
-  report: { html: boolean };
+  report: { html: boolean; notify?: NotifyPlan | null };
+}
+
+/** A verdict a notification can be sent on. */
+export type NotifyOn = 'pass' | 'fail' | 'error';
+
+/** Where and when to post a chat message after sealing (spec.report.notify). */
+export interface NotifyPlan {
+  /** The webhook URL, resolved; a secret, so it is wrapped to never print or serialise. */
+  webhook: SecretText;
+  on: NotifyOn[];
+  /** Per attempt. */
+  timeoutMs: number;
+}
+
+/**
+ * A string that must not be printed: `plan --output json`, logs and util.inspect see `***`; only reveal()
+ * gives the value (a webhook URL carries its credential in the path).
+ */
+export class SecretText {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toJSON(): string {
+    return '***';
+  }
+  toString(): string {
+    return '***';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '***';
+  }
 }
 
 export const DEFAULTS = {

@@ -1,11 +1,16 @@
-/** `report history`: the drills found in a report dir, newest first, and each scenario's last verified restore. */
+/**
+ * `report history`: the drills found in a report dir, newest first, each scenario's last verified restore and
+ * its RTO trend. Compliance summaries (compliance.ts) and the HTML trend chart are built from the same data.
+ */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSeconds } from '../util/duration.js';
 import { inputError } from '../errors.js';
 import { parseReportFolderName } from './folder.js';
 import type { Report, VerdictT } from './schema.js';
+import { sha256File } from './checksums.js';
 import { drillFolders } from './seal.js';
+import { rtoTrends, TREND_DEFAULTS, type Trend } from './trend.js';
 
 /** One drill as history lists it; fields are null when the folder has no readable report.json (a crash). */
 export interface DrillSummary {
@@ -20,6 +25,12 @@ export interface DrillSummary {
   rpoAchievedSeconds: number | null;
   rpoObjectiveSeconds: number | null;
   backupName: string | null;
+  rtoMet: boolean | null;
+  rpoMet: boolean | null;
+  /** Compliance controls the scenario named (report.scenario.controls); [] for older reports. */
+  controls: string[];
+  /** SHA-256 of report.json: the evidence hash an auditor looks up (SHA256SUMS lists it too). */
+  reportSha256: string | null;
   /** Why the folder has no usable report, when it has none. */
   problem: string | null;
 }
@@ -27,13 +38,28 @@ export interface DrillSummary {
 /** Drill history of a report dir. */
 export interface History {
   reportDir: string;
+  /** Only drills started at or after this (UTC ISO), when --since was given. */
+  since: string | null;
   drills: DrillSummary[];
   /** Scenario → its newest PASS drill (null when it never passed). */
   lastVerifiedRestore: Record<string, DrillSummary | null>;
+  /** RTO trend per scenario, over its last `window` drills with a measured RTO. */
+  trends: Trend[];
+}
+
+/** Options of readHistory. */
+export interface HistoryOptions {
+  scenario?: string;
+  /** Drills started before this are left out. */
+  since?: Date;
+  /** Drills in the trend window (default 5). */
+  trendWindow?: number;
+  /** Warn when RTO grew by more than this percentage over the window (default 20). */
+  trendThresholdPercent?: number;
 }
 
 /** Reads every drill folder under reportDir (optionally one scenario). A missing report dir is an empty history. */
-export function readHistory(reportDir: string, options: { scenario?: string } = {}): History {
+export function readHistory(reportDir: string, options: HistoryOptions = {}): History {
   if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) {
     throw inputError('REPORT_DIR_NOT_DIR', `${reportDir} is not a directory`, 'pass the folder drills write to (--report-dir)');
   }
@@ -45,13 +71,19 @@ export function readHistory(reportDir: string, options: { scenario?: string } = 
     if (options.scenario !== undefined && scenario !== options.scenario) continue;
     for (const name of drillFolders(join(reportDir, scenario))) drills.push(summarise(reportDir, scenario, name));
   }
+  const since = options.since?.toISOString() ?? null;
+  if (since !== null) drills.splice(0, drills.length, ...drills.filter((d) => d.startedAt >= since));
   drills.sort((a, b) => (a.startedAt === b.startedAt ? cmp(a.scenario + a.drillId, b.scenario + b.drillId) : cmp(b.startedAt, a.startedAt)));
   const lastVerifiedRestore: Record<string, DrillSummary | null> = {};
   for (const d of drills) {
     if (!(d.scenario in lastVerifiedRestore)) lastVerifiedRestore[d.scenario] = null;
     if (d.verdict === 'PASS' && lastVerifiedRestore[d.scenario] === null) lastVerifiedRestore[d.scenario] = d;
   }
-  return { reportDir, drills, lastVerifiedRestore };
+  const trends = rtoTrends(drills, {
+    window: options.trendWindow ?? TREND_DEFAULTS.window,
+    thresholdPercent: options.trendThresholdPercent ?? TREND_DEFAULTS.thresholdPercent,
+  });
+  return { reportDir, since, drills, lastVerifiedRestore, trends };
 }
 
 function summarise(reportDir: string, scenario: string, name: string): DrillSummary {
@@ -60,7 +92,7 @@ function summarise(reportDir: string, scenario: string, name: string): DrillSumm
   const base: DrillSummary = {
     scenario, drillId: parsed.drillId, startedAt: parsed.startedAt.toISOString(), folder, verdict: null,
     rtoAchievedSeconds: null, rtoObjectiveSeconds: null, rpoAchievedSeconds: null, rpoObjectiveSeconds: null,
-    backupName: null, problem: null,
+    backupName: null, rtoMet: null, rpoMet: null, controls: [], reportSha256: null, problem: null,
   };
   const json = join(folder, 'report.json');
   if (!existsSync(json)) return { ...base, problem: 'no report.json (the drill did not finish; see journal.jsonl)' };
@@ -76,6 +108,10 @@ function summarise(reportDir: string, scenario: string, name: string): DrillSumm
       rpoAchievedSeconds: r.rpo?.achievedSeconds ?? null,
       rpoObjectiveSeconds: r.rpo?.objectiveSeconds ?? null,
       backupName: r.backup?.name ?? null,
+      rtoMet: r.rto?.met ?? null,
+      rpoMet: r.rpo?.met ?? null,
+      controls: Array.isArray(r.scenario?.controls) ? r.scenario.controls.filter((c) => typeof c === 'string') : [],
+      reportSha256: sha256File(json),
     };
   } catch (e) {
     return { ...base, problem: `report.json unreadable: ${(e as Error).message}` };
@@ -103,6 +139,10 @@ export function renderHistory(h: History): string {
   for (const s of Object.keys(h.lastVerifiedRestore).sort()) {
     const d = h.lastVerifiedRestore[s];
     lines.push(`  ${s}: ${d ? `${d.startedAt.replace(/\.\d{3}Z$/, 'Z')} drill ${d.drillId} (RTO ${t(d.rtoAchievedSeconds)})` : 'never passed'}`);
+  }
+  if (h.trends.length) {
+    lines.push('', 'RTO trend:');
+    for (const tr of h.trends) lines.push(`  ${tr.warning ? 'WARNING ' : ''}${tr.scenario}: ${tr.summary}`);
   }
   return lines.join('\n') + '\n';
 }

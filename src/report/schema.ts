@@ -115,6 +115,10 @@ export const Report = Type.Object(
         file: Nullable(Type.String({ description: 'Scenario file path as given.' })),
         sha256: Nullable(Type.String({ description: 'SHA-256 of the scenario file as read.' })),
         labels: Type.Record(Type.String(), Type.String()),
+        // Optional, unlike other keys: reports sealed before controls existed must still verify.
+        controls: Type.Optional(
+          Type.Array(Type.String(), { description: 'Compliance controls the scenario evidences (metadata.controls).' }),
+        ),
       },
       'The scenario this drill ran.',
     ),

@@ -305,6 +305,30 @@ export const Teardown = Strict(
 export const ReportOptions = Strict(
   {
     html: Type.Optional(Type.Boolean({ description: 'Also write report.html (default false).' })),
+    notify: Type.Optional(
+      Strict(
+        {
+          webhook: Type.String({
+            minLength: 1,
+            description: 'Teams or Slack incoming-webhook URL; a secret, so usually ${ENV} (resolved by plan and run, never printed).',
+          }),
+          on: Type.Optional(
+            Type.Union(
+              [
+                Type.Literal('always'),
+                Type.Array(Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('error')]), {
+                  minItems: 1,
+                  uniqueItems: true,
+                }),
+              ],
+              { description: 'Verdicts that send a message: always, or a list of pass, fail, error (default [fail, error]).' },
+            ),
+          ),
+          timeout: Type.Optional(Duration('How long one attempt may take (default 10s); three attempts are made.')),
+        },
+        'Post a message to a chat webhook after the report is sealed; a failure to notify is a warning only.',
+      ),
+    ),
   },
   'Report options.',
 );
@@ -322,6 +346,12 @@ export const Scenario = Type.Object(
         }),
         description: Type.Optional(Type.String({ description: 'What this drill proves, for the report.' })),
         labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Free-form labels.' })),
+        controls: Type.Optional(
+          Type.Array(Type.String({ minLength: 1 }), {
+            uniqueItems: true,
+            description: 'Compliance controls this drill evidences, free-form ids (e.g. "ISO27001:A.8.13", "SOC2:A1.3", "DORA:Art.12").',
+          }),
+        ),
       },
       'Identity of the scenario.',
     ),

@@ -4,6 +4,9 @@ import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { verifyReportFolder } from '../../report/verify.js';
 import { readHistory, renderHistory } from '../../report/history.js';
+import { renderHistoryMarkdown } from '../../report/compliance.js';
+import { TREND_DEFAULTS } from '../../report/trend.js';
+import { inputError } from '../../errors.js';
 
 const verify = defineCommand<{ dir: string }>({
   command: 'verify <dir>',
@@ -23,20 +26,56 @@ const verify = defineCommand<{ dir: string }>({
   },
 });
 
-const history = defineCommand<{ 'report-dir': string; scenario?: string }>({
+interface HistoryArgs {
+  'report-dir': string;
+  scenario?: string;
+  since?: string;
+  'trend-window': number;
+  'trend-threshold': number;
+}
+
+const history = defineCommand<HistoryArgs>({
   command: 'history',
-  describe: 'List past drills, newest first, and the last verified restore of each scenario',
+  describe: 'List past drills, newest first, the last verified restore and RTO trend of each scenario; --output markdown gives a per-control compliance summary',
   builder: (y) =>
     y
       .option('report-dir', { type: 'string', default: 'reports', describe: 'Where drills write their reports' })
-      .option('scenario', { type: 'string', describe: 'Only this scenario' }) as never,
+      .option('scenario', { type: 'string', describe: 'Only this scenario' })
+      .option('since', { type: 'string', describe: 'Only drills started on or after this date (ISO-8601, e.g. 2026-01-01)' })
+      .option('trend-window', { type: 'number', default: TREND_DEFAULTS.window, describe: 'Drills per scenario the RTO trend looks at' })
+      .option('trend-threshold', { type: 'number', default: TREND_DEFAULTS.thresholdPercent, describe: 'Warn when RTO grew by more than this percentage over the window' })
+      // yargs merges choices of a redefined option: history alone also speaks markdown.
+      .option('output', { choices: ['markdown'] as const, describe: 'Output format (markdown: compliance summary)' }) as never,
   run: async (args) => {
-    const h = readHistory(args['report-dir'], args.scenario === undefined ? {} : { scenario: args.scenario });
-    if (args.output === 'json') printJson(h);
+    const h = readHistory(args['report-dir'], {
+      ...(args.scenario === undefined ? {} : { scenario: args.scenario }),
+      ...(args.since === undefined ? {} : { since: parseSince(args.since) }),
+      trendWindow: positive('--trend-window', args['trend-window'], 2),
+      trendThresholdPercent: positive('--trend-threshold', args['trend-threshold'], 0),
+    });
+    const format = args.output as string;
+    if (format === 'json') printJson(h);
+    else if (format === 'markdown') process.stdout.write(renderHistoryMarkdown(h));
     else process.stdout.write(renderHistory(h));
+    // Trend warnings go to stderr too, so a nightly job's log shows them whatever the output format.
+    for (const t of h.trends) if (t.warning) process.stderr.write(`warning: ${t.warning}\n`);
     return EXIT.pass;
   },
 });
+
+/** --since as a UTC date or date-time. */
+export function parseSince(text: string): Date {
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) {
+    throw inputError('BAD_SINCE', `--since "${text}" is not an ISO-8601 date`, 'write it like 2026-01-01 or 2026-01-01T00:00:00Z');
+  }
+  return d;
+}
+
+function positive(flag: string, n: number, min: number): number {
+  if (!Number.isFinite(n) || n < min) throw inputError('BAD_FLAG', `${flag} must be a number of at least ${min}`, `e.g. ${flag} 5`);
+  return n;
+}
 
 /** The `report` command group. */
 export const reportCommand = defineGroup('report', 'Verify report folders and list drill history', [verify, history]);

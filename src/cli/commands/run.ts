@@ -7,10 +7,14 @@ import { compileScenarioFile } from '../../scenario/index.js';
 import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
 import { runDrill } from '../../engine/run-drill.js';
 import { renderers } from '../../report/render/index.js';
+import { renderHtml } from '../../report/render/html.js';
+import { readHistory } from '../../report/history.js';
+import { notify } from '../../report/notify.js';
 import { systemClock } from '../../util/clock.js';
 import { newDrillId } from '../../util/ids.js';
 import { formatSeconds } from '../../util/duration.js';
 import { TOOL_VERSION } from '../../version.js';
+import type { Report } from '../../report/schema.js';
 
 interface RunArgs {
   scenario: string;
@@ -65,7 +69,10 @@ export const runCommand = defineCommand<RunArgs>({
     process.on('SIGTERM', onSignal);
     log(`drill ${drillId}: scenario ${plan.scenario.name}`);
     try {
+      // The trend chart needs earlier drills: read them here, so rendering stays pure.
+      const history = plan.report.html ? readHistory(args['report-dir'], { scenario: plan.scenario.name }).drills : [];
       const outcome = await runDrill(plan, {
+        ...(plan.report.html ? { html: (r: Report) => renderHtml(r, { history }) } : {}),
         clock: systemClock,
         gatewayFor: (ctx) => gatewayFor(kc, ctx),
         reportDir: args['report-dir'],
@@ -75,6 +82,13 @@ export const runCommand = defineCommand<RunArgs>({
         signal: controller.signal,
         onEvent: (e) => log(`[${formatSeconds(Math.max(0, e.atSeconds)).padStart(7)}] ${e.phase ?? '-'}: ${e.message}`),
       });
+      if (plan.report.notify) {
+        const n = plan.report.notify;
+        // Best effort: a webhook that is down is a warning, never a different verdict or exit code.
+        const sent = await notify({ url: n.webhook.reveal(), on: n.on, timeoutMs: n.timeoutMs }, outcome.report, { folder: outcome.folder });
+        if (sent.warning) log(`dr-drill: warning: ${sent.warning}`);
+        else if (sent.sent) log(`dr-drill: notification sent (${outcome.report.verdict})`);
+      }
       if (json) printJson(outcome.report);
       else process.stdout.write(renderers.console.render(outcome.report, { folder: outcome.folder, colour: useColour() }));
       if (outcome.interrupted) return EXIT.interrupted;
