@@ -1,5 +1,8 @@
 import { WaitAborted } from '../kube/wait.js';
 import { probeKind } from '../probes/index.js';
+import { runInMode } from '../probes/probe-modes.js';
+import { DEFAULTS } from '../plan/types.js';
+import { drillLabels } from './context.js';
 import type { ProbeResultT } from '../report/schema.js';
 import type { DrillContext } from './context.js';
 
@@ -22,14 +25,21 @@ export async function runProbes(ctx: DrillContext): Promise<void> {
         last = o;
         rec.journalEntry('probe-observation', { probe: p.name, observation: o });
       },
+      intervalMs: p.intervalMs ?? DEFAULTS.probeIntervalMs,
+      prepared: ctx.prepared?.[p.name],
+      drillId: plan.drillId,
+      labels: drillLabels(plan),
     };
     const subject = kind.subject(p.spec, probeCtx);
     try {
-      const r = await kind.run(p.spec, probeCtx, p.timeoutMs);
+      let firstPassMono: number | null = null;
+      const r = await runInMode(kind, p.spec, probeCtx, { timeoutMs: p.timeoutMs, intervalMs: probeCtx.intervalMs, continuous: p.continuous },
+        () => (firstPassMono = rec.now()));
       const endMono = rec.now();
+      if (r.outcome === 'passed' && r.recoveryPoint && (!ctx.canaryRecoveryPoint || r.recoveryPoint < ctx.canaryRecoveryPoint)) ctx.canaryRecoveryPoint = r.recoveryPoint;
       const result: ProbeResultT = {
         name: p.name, kind: p.kind, critical: p.critical, outcome: r.outcome,
-        passedAtSeconds: r.outcome === 'passed' ? rec.sinceT0(endMono) : null,
+        passedAtSeconds: r.outcome === 'passed' ? rec.sinceT0(firstPassMono ?? endMono) : null,
         durationSeconds: Math.round(endMono - startMono) / 1000,
         subject: r.subject, lastObservation: r.observation,
       };

@@ -1,5 +1,7 @@
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, type V1APIResource } from '@kubernetes/client-node';
-import type { KubeGateway, ListResult, WatchHandle } from './gateway.js';
+import { CoreV1Api, Exec, KubeConfig, KubernetesObjectApi, PatchStrategy, PortForward, Watch, type V1APIResource, type V1Status } from '@kubernetes/client-node';
+import { createServer, type AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, WatchHandle } from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
 import { isNotFound, kubeError, statusCode } from './errors.js';
 
@@ -127,7 +129,9 @@ export class ClientGateway implements KubeGateway {
   }
 
   async mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
-    const body = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace }, ...patch };
+    // A patch may carry metadata (labels, finalizers): keep the identifying fields client-node needs.
+    const meta = (patch.metadata ?? {}) as Record<string, unknown>;
+    const body = { ...patch, apiVersion: ref.apiVersion, kind: ref.kind, metadata: { ...meta, name: ref.name, namespace: ref.namespace } };
     try {
       return (await this.api.patch(body as never, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch)) as KubeObject;
     } catch (e) {
@@ -147,4 +151,67 @@ export class ClientGateway implements KubeGateway {
       throw kubeError(e, { verb: 'delete', resource: ref.kind, namespace: ref.namespace, context: this.context });
     }
   }
+
+  async exec(namespace: string, pod: string, container: string | null, command: string[], timeoutMs: number): Promise<ExecResult> {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const sink = (into: Buffer[]) => new Writable({ write(chunk: Buffer, _enc, cb) { into.push(Buffer.from(chunk)); cb(); } });
+    let ws: { close(): void } | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await new Promise<ExecResult>((resolve, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`exec did not finish within ${Math.round(timeoutMs / 1000)}s`), { timedOut: true })), timeoutMs);
+        // The v5/v4 channel protocol ends with a Status on the error channel: Success, or NonZeroExitCode with
+        // the code in details.causes[ExitCode]; the socket closing without one is a broken stream, not exit 0.
+        new Exec(this.kubeConfig).exec(namespace, pod, container ?? '', command, sink(out), sink(err), null, false, (status: V1Status) => {
+          const exitCode = exitCodeOf(status);
+          // A Failure without an exit code (e.g. the executable does not exist) explains itself only in message.
+          const why = exitCode === -1 && status.message ? `\n${status.message}` : '';
+          resolve({ exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + why });
+        }).then((socket) => {
+          ws = socket;
+          socket.on('close', () => setTimeout(() => reject(new Error('exec stream closed without a status')), 200));
+        }, reject);
+      });
+    } catch (e) {
+      if ((e as { timedOut?: boolean }).timedOut) throw e;
+      throw kubeError(e, { verb: 'exec', resource: 'pods/exec', namespace, context: this.context });
+    } finally {
+      clearTimeout(timer);
+      (ws as { close(): void } | null)?.close();
+    }
+  }
+
+  async logs(namespace: string, pod: string, container: string | null, limitBytes: number): Promise<string> {
+    try {
+      return await this.kubeConfig.makeApiClient(CoreV1Api).readNamespacedPodLog({ namespace, name: pod, container: container ?? undefined, limitBytes });
+    } catch (e) {
+      throw kubeError(e, { verb: 'get', resource: 'pods/log', namespace, context: this.context });
+    }
+  }
+
+  async portForward(namespace: string, pod: string, port: number): Promise<PortForwardHandle> {
+    const forward = new PortForward(this.kubeConfig);
+    // One WebSocket per accepted connection, as kubectl port-forward opens one stream pair per connection.
+    const server = createServer((socket) => {
+      forward.portForward(namespace, pod, [port], socket, null, socket).then((ws) => {
+        const w = ws as { close(): void; on?(ev: string, f: () => void): void };
+        socket.on('close', () => w.close());
+        w.on?.('close', () => socket.end());
+      }, (e: unknown) => socket.destroy(e instanceof Error ? e : new Error(String(e))));
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+    return {
+      localPort: (server.address() as AddressInfo).port,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+}
+
+/** The exit code a pods/exec Status reports (0 on Success; -1 when the server gave none). */
+export function exitCodeOf(status: V1Status): number {
+  if (status.status === 'Success') return 0;
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+  const code = cause?.message === undefined ? NaN : Number(cause.message);
+  return Number.isFinite(code) ? code : -1;
 }

@@ -9,6 +9,19 @@ export interface WatchHandle {
   stop(): void;
 }
 
+/** What a command run in a container returned: its exit code (0 on Success) and its output, as text. */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A local TCP port forwarded through the API server to a pod's port; close() ends the listener. */
+export interface PortForwardHandle {
+  localPort: number;
+  close(): Promise<void>;
+}
+
 /**
  * The one door to a cluster. Thin on purpose: the same engine code runs against a real API server
  * (client-gateway.ts) and, in unit tests, against memory-gateway in test/support.
@@ -35,4 +48,13 @@ export interface KubeGateway {
   delete(ref: ObjectRef): Promise<'deleted' | 'gone'>;
   /** Whether the kind is namespaced, or null when the server does not know the kind (e.g. CRD missing). */
   scope(apiVersion: string, kind: string): Promise<'namespaced' | 'cluster' | null>;
+  /**
+   * Runs a command in a container (pods/exec, no TTY, no stdin); rejects when the exec cannot start or takes
+   * longer than timeoutMs. Optional: gateways without it make exec-based probes report an error.
+   */
+  exec?(namespace: string, pod: string, container: string | null, command: string[], timeoutMs: number): Promise<ExecResult>;
+  /** The tail of a container's log (pods/log), at most limitBytes. Optional, like exec. */
+  logs?(namespace: string, pod: string, container: string | null, limitBytes: number): Promise<string>;
+  /** Forwards a local loopback port to a pod's port (pods/portforward). Optional, like exec. */
+  portForward?(namespace: string, pod: string, port: number): Promise<PortForwardHandle>;
 }

@@ -2,12 +2,22 @@
 import { workloadProbe } from './workload.js';
 import { resourceProbe } from './resource.js';
 import { pvcProbe } from './pvc.js';
+import { execProbe } from './exec.js';
+import { httpProbe } from './http.js';
+import { jobProbe } from './job.js';
+import { checksumProbe } from './checksum.js';
+import { canaryProbe } from './canary.js';
 import type { ProbeKind as ProbeKindImpl } from './probe.js';
 
 export const probes = {
   workload: workloadProbe,
   resource: resourceProbe,
   pvc: pvcProbe,
+  exec: execProbe,
+  http: httpProbe,
+  job: jobProbe,
+  checksum: checksumProbe,
+  canary: canaryProbe,
 } as const;
 
 export type ProbeKind = keyof typeof probes;

@@ -10,6 +10,23 @@ export interface ProbeContext {
   mapNamespace(sourceNamespace: string): string;
   signal: AbortSignal;
   onObservation(observation: string): void;
+  /** Time between attempts of polling kinds (exec, http, canary, checksum); default 5s. */
+  intervalMs?: number;
+  /** What this probe's own beforeBackup returned (e.g. the canary nonce the drill wrote); undefined when it did not run. */
+  prepared?: unknown;
+  /** The drill's id, for names and labels of what a probe creates (job). */
+  drillId?: string;
+  /** Labels for what a probe creates in the target (drill-id, scenario), so teardown and cleanup find it. */
+  labels?: Record<string, string>;
+}
+
+/** What beforeBackup is given: the source cluster, just before the drill creates its backup. */
+export interface SourceContext {
+  gateway: KubeGateway;
+  signal: AbortSignal;
+  drillId: string;
+  /** UTC now (the drill's clock). */
+  now(): Date;
 }
 
 export interface ProbeResult {
@@ -18,12 +35,19 @@ export interface ProbeResult {
   subject: string;
   /** The last thing seen; for a failure, why it is not passing. */
   observation: string | null;
+  /** A canary's recovery point: the newest marker found in the restored copy (rpo.basis canary). */
+  recoveryPoint?: Date;
 }
 
 /** One probe kind: one file, this interface, registered in probes/index.ts. */
 export interface ProbeKind<Spec> {
   subject(spec: Spec, ctx: Pick<ProbeContext, 'mapNamespace'>): string;
   run(spec: Spec, ctx: ProbeContext, timeoutMs: number): Promise<ProbeResult>;
+  /**
+   * Runs on the source just before a drill-created backup (canary marker, checksum manifest); what it returns is
+   * handed back to run() as ctx.prepared. Only kinds that need it implement it.
+   */
+  beforeBackup?(spec: Spec, ctx: SourceContext): Promise<unknown>;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Scenario } from './schema.js';
 import { problemAt, type Locator, type PathSegment, type Problem } from './problems.js';
+import { dataProbeProblems, probeNamespace } from './probe-checks.js';
 
 const hasVariable = (s: string) => s.includes('${');
 
@@ -29,6 +30,7 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
       // Every object of a kind in the whole cluster is almost never what was meant.
       at(['spec', 'probes', i, 'ref'], 'expected name, selector or at least namespace', true);
     }
+    for (const d of dataProbeProblems(p, spec)) at(['spec', 'probes', i, ...d.path], d.message, d.key ?? false);
   });
 
   // Which source namespaces get restored, when the file says so; null: decided by the backup at run time.
@@ -48,10 +50,10 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
   const restored = included ?? created;
   if (restored !== null && !restored.some(hasVariable)) {
     spec.probes.forEach((p, i) => {
-      const ns = p.ref.namespace;
+      const { namespace: ns, path } = probeNamespace(p);
       if (ns === undefined || hasVariable(ns)) return;
       if (!restored.includes(ns) || excluded.includes(ns)) {
-        at(['spec', 'probes', i, 'ref', 'namespace'], `namespace "${ns}" is not restored (restored: ${restored.join(', ')})`);
+        at(['spec', 'probes', i, ...path], `namespace "${ns}" is not restored (restored: ${restored.join(', ')})`);
       }
     });
   }

@@ -8,12 +8,15 @@
  * `compact()` (history dropped), `failOn(verb, kind, 403)`, `forgetKind()` (a CRD missing), `requests` (counts).
  * Controllers in tests (velero-sim) write through `put`/`update`/`remove`, which are neither counted nor failed.
  */
-import type { KubeGateway, ListResult, WatchHandle } from '../../src/kube/gateway.js';
+import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, WatchHandle } from '../../src/kube/gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from '../../src/kube/types.js';
 import { kubeError } from '../../src/kube/errors.js';
 import type { DrillError } from '../../src/errors.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'patch' | 'delete';
+
+/** A programmable exec: what a command run in a pod returns (`onExec`); throwing makes the exec fail. */
+export type ExecHandler = (call: { namespace: string; pod: string; container: string | null; command: string[] }) => ExecResult | Promise<ExecResult>;
 type Scope = 'namespaced' | 'cluster';
 type CloseErr = { code?: number; message: string } | null;
 
@@ -21,6 +24,7 @@ const DEFAULT_KINDS: Array<[string, string, Scope]> = [
   ['v1', 'Namespace', 'cluster'], ['v1', 'PersistentVolume', 'cluster'], ['v1', 'Node', 'cluster'],
   ['v1', 'Pod', 'namespaced'], ['v1', 'Event', 'namespaced'], ['v1', 'PersistentVolumeClaim', 'namespaced'],
   ['v1', 'ConfigMap', 'namespaced'], ['v1', 'Secret', 'namespaced'], ['v1', 'Service', 'namespaced'],
+  ['batch/v1', 'Job', 'namespaced'],
   ['apps/v1', 'Deployment', 'namespaced'], ['apps/v1', 'StatefulSet', 'namespaced'], ['apps/v1', 'DaemonSet', 'namespaced'],
   ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'cluster'],
   ...(['Backup', 'Restore', 'Schedule', 'BackupStorageLocation', 'DownloadRequest', 'ServerStatusRequest'] as const)
@@ -126,6 +130,45 @@ export class MemoryGateway implements KubeGateway {
 
   async scope(apiVersion: string, kind: string): Promise<Scope | null> {
     return this.kinds.get(`${apiVersion}/${kind}`) ?? null;
+  }
+
+  /** Exec calls made, in order (for assertions). */
+  readonly execCalls: Array<{ namespace: string; pod: string; container: string | null; command: string[] }> = [];
+  /** What exec does; default: the pod has no such command. */
+  onExec: ExecHandler = () => ({ exitCode: 127, stdout: '', stderr: 'memory-gateway: no exec handler' });
+  /** Pod port → local loopback port of a test server (`servePort`). */
+  private readonly forwards = new Map<string, number>();
+
+  async exec(namespace: string, pod: string, container: string | null, command: string[], _timeoutMs: number): Promise<ExecResult> {
+    this.count('create', 'pods/exec', namespace);
+    if (!this.objects.has(keyOf({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod }))) {
+      throw this.statusError(404, 'exec', { apiVersion: 'v1', kind: 'Pod', namespace, name: pod }, `pods "${pod}" not found`);
+    }
+    const call = { namespace, pod, container, command: [...command] };
+    this.execCalls.push(call);
+    return this.onExec(call);
+  }
+
+  /** Pod logs by `namespace/pod`; absent: 404 as from a node that keeps none. */
+  readonly podLogs = new Map<string, string>();
+
+  async logs(namespace: string, pod: string, _container: string | null, limitBytes: number): Promise<string> {
+    this.count('get', 'pods/log', namespace);
+    const text = this.podLogs.get(`${namespace}/${pod}`);
+    if (text === undefined) throw this.statusError(404, 'get', { apiVersion: 'v1', kind: 'Pod', namespace, name: pod }, `no logs for pod ${pod}`);
+    return text.slice(-limitBytes);
+  }
+
+  /** A pod's port is served by a local server listening on 127.0.0.1:localPort (what a port-forward reaches). */
+  servePort(namespace: string, pod: string, port: number, localPort: number): void {
+    this.forwards.set(`${namespace}/${pod}:${port}`, localPort);
+  }
+
+  async portForward(namespace: string, pod: string, port: number): Promise<PortForwardHandle> {
+    this.count('create', 'pods/portforward', namespace);
+    const local = this.forwards.get(`${namespace}/${pod}:${port}`);
+    if (local === undefined) throw this.statusError(404, 'portforward', { apiVersion: 'v1', kind: 'Pod', namespace, name: pod }, `nothing listens on ${pod}:${port}`);
+    return { localPort: local, close: async () => undefined };
   }
 
   // ---- the server side: what controllers (velero-sim) and test setup use; not counted, never failed ------------

@@ -1,0 +1,37 @@
+import type { Static } from '@sinclair/typebox';
+import type { ExecProbe } from '../scenario/schema.js';
+import { DEFAULTS } from '../plan/types.js';
+import { choosePod, describeExec, execIn } from './exec-client.js';
+import { checkJson, checkRegex } from './expect.js';
+import { poll } from './poll.js';
+import { settle, type ProbeKind } from './probe.js';
+
+type Spec = Static<typeof ExecProbe>;
+
+/** One attempt must not eat the whole probe timeout: a hung command is retried on the next attempt. */
+const ATTEMPT_CAP_MS = 60_000;
+
+/**
+ * A command run in a restored pod gives the expected exit code, stdout and/or JSON value. Polled every
+ * interval until it does (a database still replaying its log answers wrongly for a while); the last
+ * output, truncated and redacted, is the observation.
+ */
+export const execProbe: ProbeKind<Spec> = {
+  subject: (p, ctx) => `exec ${p.command.join(' ').slice(0, 80)} in pod ${ctx.mapNamespace(p.pod.namespace)}/${p.pod.name ?? `[${p.pod.selector}]`}`,
+  async run(p, ctx, timeoutMs) {
+    const namespace = ctx.mapNamespace(p.pod.namespace);
+    const want = p.expect ?? {};
+    const exitCode = want.exitCode ?? 0;
+    return settle(this.subject(p, ctx), () => poll(async (remaining) => {
+      const pod = await choosePod(ctx.gateway, namespace, p.pod);
+      const r = await execIn(ctx.gateway, namespace, pod, p.command, Math.min(remaining, ATTEMPT_CAP_MS));
+      const problems = [
+        r.exitCode !== exitCode ? `exit code ${r.exitCode}, want ${exitCode}` : null,
+        want.stdout !== undefined ? checkRegex('stdout', r.stdout, want.stdout) : null,
+        want.json !== undefined ? checkJson(r.stdout, want.json) : null,
+      ].filter((x): x is string => x !== null);
+      const seen = `pod ${pod.name}: ${describeExec(r)}`;
+      return problems.length ? { state: 'waiting', observation: `${problems.join('; ')} (${seen})` } : { state: 'done', observation: seen };
+    }, { timeoutMs, intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs, signal: ctx.signal, onObservation: ctx.onObservation }));
+  },
+};

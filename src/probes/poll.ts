@@ -1,0 +1,65 @@
+/**
+ * Polling for probes that have nothing to watch: a command's output or an HTTP answer changes without any API
+ * object changing, so exec, http, canary and checksum probes try again every interval until they pass, fail for
+ * good, or the timeout ends. Object-state probes (workload, resource, pvc, job) watch instead.
+ */
+import { WaitAborted, WaitFailed, WaitTimeout } from '../kube/wait.js';
+import { isDrillError } from '../errors.js';
+
+/** One attempt's conclusion, in the words of kube/wait's Verdict. */
+export interface Attempt {
+  state: 'done' | 'failed' | 'waiting';
+  observation: string;
+}
+
+export interface PollOptions {
+  timeoutMs: number;
+  intervalMs: number;
+  signal: AbortSignal;
+  onObservation?: (observation: string) => void;
+}
+
+/** Errors that another attempt cannot fix: the identity may not do this. */
+const FATAL = new Set(['KUBE_FORBIDDEN', 'KUBE_UNAUTHORIZED', 'EXEC_UNSUPPORTED', 'PORT_FORWARD_UNSUPPORTED']);
+
+/**
+ * Runs `attempt(remainingMs)` until it is done (resolves with its observation), failed (WaitFailed) or the
+ * timeout passes (WaitTimeout with the last observation). A thrown error counts as a waiting attempt (a pod
+ * restarting, a stream cut), except permission errors, which propagate at once.
+ */
+export async function poll(attempt: (remainingMs: number) => Promise<Attempt>, o: PollOptions): Promise<string> {
+  const deadline = Date.now() + o.timeoutMs;
+  let last = 'no attempt finished';
+  for (;;) {
+    if (o.signal.aborted) throw new WaitAborted(last);
+    let a: Attempt;
+    try {
+      a = await attempt(Math.max(1, deadline - Date.now()));
+    } catch (e) {
+      if (e instanceof WaitAborted) throw e;
+      if (isDrillError(e) && FATAL.has(e.code)) throw e;
+      a = { state: 'waiting', observation: e instanceof Error ? e.message : String(e) };
+    }
+    if (a.observation !== last) o.onObservation?.(a.observation);
+    last = a.observation;
+    if (a.state === 'done') return a.observation;
+    if (a.state === 'failed') throw new WaitFailed(a.observation);
+    const left = deadline - Date.now();
+    if (left <= 0) throw new WaitTimeout(last, o.timeoutMs);
+    await sleep(Math.min(o.intervalMs, left), o.signal);
+  }
+}
+
+/** A sleep that ends early (without throwing) when the signal aborts; the caller checks the signal. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * End-to-end: data probes against the real local environment. What this proves for real, and what not:
+ * - exec runs through the API server's pods/exec and kwok's ClusterExec, which runs the command on this host;
+ * - canary with a ConfigMap carrier: the drill writes the marker on the source, real Velero backs it up to
+ *   Azurite and restores it into the mapped namespace, and the probe reads it back there (rpo.basis canary);
+ * - the negative control of the same scenario fails, and the CLI exits 0 for that.
+ * A file canary or a checksum manifest would read the same host files on "source" and "target" here (kwok exec
+ * runs on the host), so they are not proven by this file; see docs/probes.md.
+ */
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { ensureLocalEnv, type E2eEnv } from './support/env.js';
+import { kubectl, kubectlJson, ROOT, runDrillCli, scenario, tempDir } from './support/drill.js';
+import { validateReport } from '../../src/report/validate-report.js';
+
+const PRIMARY = 'dr-drill-primary';
+const stamp = Date.now().toString(36);
+const NS = `probes-e2e-${stamp}`;
+const RESTORED = `${NS}-restored`;
+const EXEC_RULE = `dr-drill-e2e-probes-${stamp}`;
+
+let env: E2eEnv;
+let reportDir: string;
+
+function probesScenario(name: string): object {
+  return scenario(name, {
+    objectives: { rto: '10m', rpo: '1h' },
+    source: { kubeContext: PRIMARY },
+    backup: { create: { includedNamespaces: [NS], ttl: '2h', timeout: '5m' } },
+    // A fixed suffix, not the drill id, so that the ClusterExec rule can name the restored namespace beforehand.
+    target: { namespace: { suffix: '-restored' } },
+    restore: { includedNamespaces: [NS], timeout: '8m' },
+    probes: [
+      { name: 'app-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: NS, name: 'app' }, timeout: '2m' },
+      { name: 'settings', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'settings' }, match: { data: { mode: 'primary' } } },
+      { name: 'health-json', kind: 'exec', pod: { namespace: NS, selector: 'app=probe-app' }, command: ['sh', '-c', 'printf \'{"status":"ok","count":3}\''],
+        expect: { exitCode: 0, json: { path: 'status', equals: 'ok' } }, timeout: '1m', interval: '2s' },
+      { name: 'ns-visible', kind: 'exec', pod: { namespace: NS, selector: 'app=probe-app' }, command: ['sh', '-c', 'echo hello from $0', 'probe'],
+        expect: { stdout: '^hello from probe$' }, timeout: '1m', interval: '2s' },
+      { name: 'canary', kind: 'canary', carrier: { configMap: { namespace: NS, name: 'dr-drill-canary' } }, timeout: '1m', interval: '2s' },
+    ],
+    teardown: { when: 'always' },
+  });
+}
+
+describe('e2e: data probes (exec, canary) and the negative control', function () {
+  this.timeout(20 * 60_000);
+
+  before(async function () {
+    env = await ensureLocalEnv();
+    reportDir = tempDir('probes');
+    const built = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false });
+    if (built.exitCode !== 0) throw new Error(`npm run build: ${built.stderr}`);
+    const labels = { app: 'probe-app' };
+    const docs = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: NS }, data: { mode: 'primary' } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: NS, labels },
+        spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } } } },
+      // kwok's exec rules are cluster objects (enableCRDs: ClusterExec): one for this test's namespaces only.
+      { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterExec', metadata: { name: EXEC_RULE },
+        spec: { selector: { matchNamespaces: [NS, RESTORED] }, execs: [{ local: { workDir: mkdtempSync(join(tmpdir(), 'dr-drill-e2e-exec-')) } }] } },
+    ];
+    await kubectl(env, PRIMARY, ['apply', '-f', '-'], docs.map((d) => stringify(d)).join('---\n'));
+    await kubectl(env, PRIMARY, ['-n', NS, 'rollout', 'status', 'deployment/app', '--timeout=120s']);
+  });
+
+  after(async function () {
+    if (!env) return;
+    await kubectl(env, PRIMARY, ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+    await kubectl(env, PRIMARY, ['delete', 'clusterexec', EXEC_RULE, '--ignore-not-found']).catch(() => undefined);
+  });
+
+  it('a drill with exec, canary and resource probes passes with rpo.basis canary', async () => {
+    const run = await runDrillCli(env, probesScenario('e2e-probes'), reportDir);
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const r = run.report!;
+    expect(r.verdict, r.reasons.join('\n')).to.equal('PASS');
+    expect(validateReport(r)).to.deep.equal([]);
+    expect(r.negativeControl).to.equal(false);
+    expect(r.probes.map((p) => [p.name, p.outcome])).to.deep.equal([
+      ['app-ready', 'passed'], ['settings', 'passed'], ['health-json', 'passed'], ['ns-visible', 'passed'], ['canary', 'passed']]);
+    // The command really ran (kwok ClusterExec on this host), in a restored pod, and its stdout is in the report.
+    const health = r.probes.find((p) => p.name === 'health-json')!;
+    expect(health.subject).to.contain(RESTORED);
+    expect(health.lastObservation).to.match(/exit 0; stdout: \{"status":"ok","count":3\}/);
+    // The marker came back through a real Velero backup and restore; RPO is measured to it.
+    expect(r.rpo.basis).to.equal('canary');
+    expect(r.rpo.recoveryPoint).to.be.a('string');
+    const canary = r.probes.find((p) => p.name === 'canary')!;
+    expect(canary.lastObservation).to.contain(`marker ${run.drillId}-`);
+    const rp = Date.parse(r.rpo.recoveryPoint!);
+    expect(rp).to.be.at.most(Date.parse(r.t0));
+    expect(rp).to.be.at.most(Date.parse(r.backup.startTimestamp!) + 999);
+    expect(r.rpo.achievedSeconds).to.equal((Date.parse(r.t0) - rp) / 1000);
+    // The marker is in the source carrier too (the drill wrote it there before the backup).
+    const cm = await kubectlJson<{ data: Record<string, string> }>(env, PRIMARY, ['-n', NS, 'get', 'configmap', 'dr-drill-canary']);
+    expect(Object.keys(cm.data).some((k) => k.startsWith(`marker.${run.drillId}-`))).to.equal(true);
+    // Torn down.
+    const left = await kubectlJson(env, PRIMARY, ['get', 'namespaces', '-l', `dr-drill.io/drill-id=${run.drillId}`]);
+    expect(left.items).to.deep.equal([]);
+  });
+
+  it('its negative control fails as it must (impossible canary nonce), and the CLI exits 0', async () => {
+    const run = await runDrillCli(env, probesScenario('e2e-probes'), reportDir, ['--negative-control']);
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const r = run.report!;
+    expect(r.negativeControl).to.equal(true);
+    expect(r.verdict).to.equal('FAIL');
+    expect(validateReport(r)).to.deep.equal([]);
+    const canary = r.probes.find((p) => p.name === 'canary')!;
+    expect(canary.outcome).to.equal('failed');
+    expect(canary.lastObservation).to.match(/^canary not found: no marker negative-control-/);
+    expect(r.reasons.join('\n')).to.contain('critical probe canary failed');
+    // Everything else still passed: only the impossible expectation made it fail.
+    expect(r.probes.filter((p) => p.name !== 'canary').every((p) => p.outcome === 'passed')).to.equal(true);
+    expect(run.stderr).to.contain('negative control: FAIL as required');
+  });
+});
