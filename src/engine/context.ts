@@ -4,6 +4,7 @@ import type { Target } from '../targets/index.js';
 import type { RestoredItem } from '../velero/results.js';
 import type { VeleroBackup } from '../velero/types.js';
 import type { Clock } from '../util/clock.js';
+import type { BackupStorage } from '../storage/index.js';
 import type { DrillRecorder } from './recorder.js';
 
 /** What the phases share while a drill runs. */
@@ -14,6 +15,8 @@ export interface DrillContext {
   signal: AbortSignal;
   gatewayFor(context: string | null): KubeGateway;
   disasterAt: Date | null;
+  /** spec.storage, read directly (opened lazily); absent/null when the scenario names no storage. */
+  storage?: BackupStorage | null;
   source: KubeGateway | null;
   target: Target | null;
   backup: VeleroBackup | null;
@@ -35,6 +38,10 @@ export interface DrillContext {
   restoreUsable: boolean;
   failures: string[];
   errors: string[];
+  /** What probes prepared on the source before a drill-created backup (canary nonce, checksum manifest), by probe name. */
+  prepared?: Record<string, unknown>;
+  /** The oldest recovery point the passing canary probes proved (rpo.basis canary); unset without one. */
+  canaryRecoveryPoint?: Date;
 }
 
 export function drillLabels(plan: DrillPlan): Record<string, string> {

@@ -138,10 +138,10 @@ export function emptyReport(init: {
       completionTimestamp: null, queuedSeconds: null, runningSeconds: null, itemsRestored: null, totalItems: null, messages: null,
       messagesSource: null, triage: [],
     },
-    phases: (['select-backup', 'provision-target', 'prepare-target', 'restore', 'verify', 'teardown', 'seal'] as const).map(phase),
+    phases: (['select-backup', 'integrity', 'provision-target', 'prepare-target', 'restore', 'verify', 'teardown', 'seal'] as const).map(phase),
     probes: [],
     teardown: { performed: false, reason: null, deleted: [], leftBehind: [] },
     warnings: [],
-    evidence: { previousReportSha256: null, previousDrillId: null },
+    evidence: { previousReportSha256: null, previousDrillId: null, signedBy: null },
   };
 }

@@ -22,6 +22,9 @@ import { prepareTarget } from './prepare-target.js';
 import { runRestore } from './restore-step.js';
 import { runProbes, skippedProbes } from './verify-step.js';
 import { clusterScopedCreated, teardown } from './teardown.js';
+import { checkIntegrity } from './integrity-step.js';
+import { LazyStorage, type StorageOpener } from './drill-storage.js';
+import { preparePublicKey, signSums, uploadEvidence, type Signer, type UploadOutcome } from '../evidence/index.js';
 import { aksTeardownPhase, provisionAks, type AksHandle } from './aks-lifecycle.js';
 
 export interface DrillOptions {
@@ -36,6 +39,10 @@ export interface DrillOptions {
   onEvent?: EventListener;
   negativeControl?: boolean;
   html?: (r: Report) => string;
+  /** run --sign-key: signs SHA256SUMS (SHA256SUMS.sig) and records the public key in the report. */
+  signer?: Signer | null;
+  /** Opens spec.storage (default: Azure Blob); tests inject a local or in-memory BackupStorage. */
+  openStorage?: StorageOpener;
 }
 
 export interface DrillOutcome {
@@ -44,6 +51,8 @@ export interface DrillOutcome {
   interrupted: boolean;
   /** The drill ended on bad input discovered at run time (e.g. a target namespace that exists): exit 2. */
   inputProblem: boolean;
+  /** spec.report.upload: where the sealed folder went and the immutability statement, or why it failed; null: no upload. */
+  upload?: UploadOutcome | null;
 }
 
 export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<DrillOutcome> {
@@ -69,6 +78,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
     plan, rec, clock, signal, gatewayFor: opts.gatewayFor, disasterAt, source: null, target: null, backup: null, targetBackup: null,
     namespaceMapping: {}, owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
     restoreEndedMono: null, restoreUsable: false, failures: [], errors: [],
+    storage: plan.storage ? new LazyStorage(plan.storage, opts.openStorage) : null,
   };
   let interrupted = false;
   let inputProblem = false;
@@ -76,6 +86,10 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   let aks: AksHandle | null = null;
   const steps: Array<[Report['phases'][number]['name'], () => Promise<void>]> = [
     ['select-backup', () => selectBackup(ctx)],
+    ['integrity', async () => {
+      if (!ctx.storage) throw new SkipPhase('no storage credentials in the scenario');
+      await checkIntegrity(ctx);
+    }],
     ['provision-target', async () => {
       if (plan.target.kind !== 'aks') throw new SkipPhase(`target kind ${plan.target.kind} is an existing cluster`);
       await provisionAks(ctx, (h) => { aks = h; });
@@ -133,13 +147,19 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
 
   rec.startPhase('seal');
   const prev = findPreviousReport(opts.reportDir, plan.scenario.name, folder);
-  report.evidence = { previousReportSha256: prev?.reportSha256 ?? null, previousDrillId: prev?.drillId ?? null };
+  report.evidence = {
+    previousReportSha256: prev?.reportSha256 ?? null, previousDrillId: prev?.drillId ?? null,
+    // The public key is in the folder before SHA256SUMS is written, so the sums cover it; the .sig comes after.
+    signedBy: opts.signer ? preparePublicKey(folder, opts.signer) : null,
+  };
   rec.endPhase('succeeded');
   report.endedAt = clock.now().toISOString();
   journal.append('report-sealed', { verdict: report.verdict });
   journal.close();
   const sealed = writeReportFolder(folder, report, { html: opts.html });
-  return { report: sealed.report, folder, interrupted, inputProblem };
+  if (opts.signer) signSums(folder, opts.signer);
+  const upload = plan.report.upload ? await uploadEvidence(folder, sealed.report, plan.report.upload, plan.storage ?? null, clock.now()) : null;
+  return { report: sealed.report, folder, interrupted, inputProblem, upload };
 }
 
 class SkipPhase extends Error {}
@@ -191,14 +211,18 @@ function measure(ctx: DrillContext): void {
   if (!critical.length && restoreEnd !== null) report.warnings.push('no critical probes: RTO is measured to the end of the restore, without proof the copy works');
   const rto = achievedRto({ criticalPassedAtSeconds: critical.map((p) => (p.outcome === 'passed' ? p.passedAtSeconds : null)), restoreEndedAtSeconds: restoreEnd });
   report.rto = againstObjective(plan.objectives.rtoMs / 1000, ctx.restoreUsable ? rto : null);
-  const recoveryPoint = report.backup.startTimestamp ? new Date(report.backup.startTimestamp) : null;
+  // A canary read back from the restored copy is the newest data proven present; without a canary probe the
+  // backup's start stands in. A scenario whose critical canary found nothing has no proven recovery point at all.
+  const canaryExpected = plan.probes.some((p) => p.kind === 'canary' && p.critical);
+  const basis = ctx.canaryRecoveryPoint ? 'canary' as const : canaryExpected ? null : 'backup-start' as const;
+  const recoveryPoint = ctx.canaryRecoveryPoint ?? (basis && report.backup.startTimestamp ? new Date(report.backup.startTimestamp) : null);
   let rpo: number | null = null;
   try {
     rpo = achievedRpo(new Date(report.t0), recoveryPoint);
   } catch {
-    rpo = null; // already refused in select-backup as an input error
+    rpo = null; // already refused in select-backup as an input error (a canary is never after T0: written before the backup)
   }
-  report.rpo = { ...againstObjective(plan.objectives.rpoMs / 1000, rpo), basis: rpo === null ? null : 'backup-start', recoveryPoint: recoveryPoint?.toISOString() ?? null };
+  report.rpo = { ...againstObjective(plan.objectives.rpoMs / 1000, rpo), basis: rpo === null ? null : basis, recoveryPoint: recoveryPoint?.toISOString() ?? null };
   const { verdict, reasons } = decideVerdict({ errors: ctx.errors, failures: ctx.failures, rto: report.rto, rpo: report.rpo });
   report.verdict = verdict;
   report.reasons = reasons;

@@ -10,6 +10,7 @@ import { listBackups, readJsonArtifact, type BackupStorage, type StoredBackup } 
 import { checkStoredBackup } from '../storage/stored-backup.js';
 import type { DrillContext } from './context.js';
 import { error, fail } from './outcome.js';
+import { prepareProbesBeforeBackup } from './canary-step.js';
 
 /**
  * select-backup: find (or take) the backup, fix T0, and refuse a stale backup before anything is restored.
@@ -32,6 +33,7 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
 
   if (b.mode === 'create') {
     await requireAvailableBsl(source, ns, b.storageLocation);
+    await prepareProbesBeforeBackup(ctx, source);
     rec.event('info', `creating Backup ${b.name} of ${b.includedNamespaces.join(', ')} in ${source.context}`);
     await createBackup(source, {
       name: b.name, namespace: ns, includedNamespaces: b.includedNamespaces, ttl: b.ttl, storageLocation: b.storageLocation,

@@ -59,6 +59,11 @@ export function kubeError(e: unknown, what: { verb: string; resource: string; na
       'check the API server and the request; rerun with the same scenario once fixed');
   }
   const msg = e instanceof Error ? e.message : String(e);
+  const net = (e as { code?: unknown; cause?: { code?: unknown } })?.code ?? (e as { cause?: { code?: unknown } })?.cause?.code;
+  if (typeof net !== 'string' && !/ECONN|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|socket|network|fetch failed|certificate|TLS/i.test(msg)) {
+    return infraError('KUBE_CLIENT_ERROR', `context ${what.context}: ${what.verb} ${what.resource}${where} failed in the client: ${msg}`,
+      'this is likely a dr-drill bug; the journal in the report folder has the details');
+  }
   return infraError('KUBE_UNREACHABLE', `context ${what.context}: cannot reach the API server to ${what.verb} ${what.resource}${where}: ${msg}`,
     'check that the cluster is up and the kubeconfig context points at it');
 }

@@ -7,8 +7,10 @@ import { inputError } from '../errors.js';
 import { interpolate } from '../scenario/interpolate.js';
 import { formatProblems, noLocation, type Locator } from '../scenario/problems.js';
 import type { Scenario, ScenarioProbe } from '../scenario/schema.js';
+import { probeNamespace } from '../scenario/probe-checks.js';
 import { parseDuration } from '../util/duration.js';
 import { aksTargetPlan } from './aks-plan.js';
+import { addStoragePlans } from './storage-plan.js';
 import { DEFAULTS, SecretText, type BackupPlan, type DrillPlan, type NotifyPlan, type ProbePlan, type TargetPlan } from './types.js';
 
 /** What a compilation needs besides the scenario. */
@@ -89,7 +91,14 @@ function targetPlan(s: Scenario, drillId: string, sourceContext: string | null, 
 }
 
 function probePlan(p: ScenarioProbe): ProbePlan {
-  return { name: p.name, kind: p.kind, critical: p.critical ?? true, timeoutMs: msOr(p.timeout, DEFAULTS.probeTimeoutMs), spec: p };
+  return {
+    name: p.name, kind: p.kind, critical: p.critical ?? true, timeoutMs: msOr(p.timeout, DEFAULTS.probeTimeoutMs), spec: p,
+    // Only when written, so plans of scenarios without them stay as they were.
+    ...(p.interval !== undefined ? { intervalMs: parseDuration(p.interval) } : {}),
+    ...(p.mode === 'continuous' && p.duration !== undefined
+      ? { continuous: { durationMs: parseDuration(p.duration), minSuccessRatio: p.minSuccessRatio ?? 1 } }
+      : {}),
+  };
 }
 
 /** Refuses plans that would restore over the source or into names Kubernetes rejects. */
@@ -105,7 +114,7 @@ function refuseUnsafe(plan: DrillPlan, scenario: Scenario): void {
   const sourceNamespaces = new Set<string>([
     ...(plan.restore.includedNamespaces ?? []),
     ...(plan.backup.mode === 'create' ? plan.backup.includedNamespaces : []),
-    ...scenario.spec.probes.flatMap((p) => (p.ref.namespace === undefined ? [] : [p.ref.namespace])),
+    ...scenario.spec.probes.flatMap((p) => { const ns = probeNamespace(p).namespace; return ns === undefined ? [] : [ns]; }),
   ]);
   const bad = [...sourceNamespaces]
     .map((ns) => mapNamespace(plan, ns))
@@ -172,6 +181,7 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
     report: { html: spec.report?.html ?? false, ...(spec.report?.notify ? { notify: notifyPlan(spec.report.notify) } : {}) },
   };
   refuseUnsafe(plan, s);
+  addStoragePlans(plan, s, opts.env);
   return plan;
 }
 

@@ -88,6 +88,10 @@ export interface ProbePlan {
   critical: boolean;
   timeoutMs: number;
   spec: ScenarioProbe;
+  /** Time between attempts of polling kinds and between continuous samples (default DEFAULTS.probeIntervalMs). */
+  intervalMs?: number;
+  /** mode continuous: after the first pass, sampled for durationMs; passes when the share of passing samples ≥ minSuccessRatio. */
+  continuous?: { durationMs: number; minSuccessRatio: number };
 }
 
 export interface DrillPlan {
@@ -100,7 +104,33 @@ export interface DrillPlan {
   restore: RestorePlan;
   probes: ProbePlan[];
   teardown: { when: 'always' | 'on-pass' | 'never'; timeoutMs: number };
-  report: { html: boolean; notify?: NotifyPlan | null };
+  report: { html: boolean; notify?: NotifyPlan | null; upload?: UploadPlan };
+  /** spec.storage: the BSL's storage, read directly (absent when the scenario names none). */
+  storage?: StoragePlan;
+}
+
+/** How to reach a storage account; a connection string is a secret and never prints. */
+export type StorageAuthPlan =
+  | { kind: 'connection-string'; connectionString: SecretText }
+  | { kind: 'default-credential'; accountUrl: string };
+
+/** The BSL's container and prefix, read directly (spec.storage). */
+export interface StoragePlan {
+  auth: StorageAuthPlan;
+  container: string;
+  prefix: string | null;
+  caCertFile: string | null;
+  /** spec.source is omitted: the backup is selected from storage, and there is no source cluster. */
+  selectBackup: boolean;
+}
+
+/** Where the sealed report folder is uploaded (spec.report.upload). */
+export interface UploadPlan {
+  auth: StorageAuthPlan;
+  container: string;
+  prefix: string | null;
+  /** Unlocked immutability policy length, where the account supports it. */
+  immutableForMs: number;
 }
 
 /** A verdict a notification can be sent on. */
@@ -145,6 +175,7 @@ export const DEFAULTS = {
   backupTimeoutMs: 30 * 60_000,
   restoreTimeoutMs: 30 * 60_000,
   probeTimeoutMs: 5 * 60_000,
+  probeIntervalMs: 5_000,
   teardownTimeoutMs: 5 * 60_000,
 } as const;
 

@@ -14,6 +14,7 @@ const Obj = <T extends Record<string, TSchema>>(props: T, description: string) =
 export const PhaseName = Type.Union(
   [
     Type.Literal('select-backup'),
+    Type.Literal('integrity'),
     Type.Literal('provision-target'),
     Type.Literal('prepare-target'),
     Type.Literal('restore'),
@@ -207,6 +208,20 @@ export const Report = Type.Object(
       {
         previousReportSha256: Nullable(Type.String({ description: 'SHA-256 of the previous report.json of the scenario.' })),
         previousDrillId: Nullable(Type.String()),
+        // Optional so that reports sealed before signing existed still validate; dr-drill always writes it.
+        // Not named "signature": redaction masks the whole value of any key named like a secret (…signature, …sig).
+        signedBy: Type.Optional(
+          Nullable(
+            Obj(
+              {
+                algorithm: Type.Literal('ed25519'),
+                publicKeyPem: Type.String({ description: 'SPKI PEM of the key that signed SHA256SUMS (in SHA256SUMS.sig, base64).' }),
+                publicKeySha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the public key (SPKI DER), hex.' }),
+              },
+              'The Ed25519 signature over SHA256SUMS; null when the drill was not signed (run --sign-key).',
+            ),
+          ),
+        ),
       },
       'The chain to the previous drill of the same scenario.',
     ),

@@ -225,6 +225,16 @@ const ProbeCommon = {
     Type.Boolean({ description: 'Counts toward RTO and the verdict (default true); false only reports it.' }),
   ),
   timeout: Type.Optional(Duration('How long the probe may take to pass (default 5m).')),
+  mode: Type.Optional(
+    Type.Union([Type.Literal('once'), Type.Literal('continuous')], {
+      description: 'once (default): passes the first time it passes; continuous: after its first pass it is sampled for `duration` and must pass at least minSuccessRatio of the samples.',
+    }),
+  ),
+  duration: Type.Optional(Duration('continuous mode: how long the probe is sampled after its first pass (required with mode continuous).')),
+  interval: Type.Optional(Duration('Time between attempts of polling kinds (exec, http, canary, checksum) and between continuous samples (default 5s).')),
+  minSuccessRatio: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 1, description: 'continuous mode: the share of samples that must pass (default 1).' }),
+  ),
 };
 
 export const WorkloadProbe = Strict(
@@ -286,7 +296,153 @@ export const PvcProbe = Strict(
   'PersistentVolumeClaims are Bound.',
 );
 
-export const Probe = Type.Union([WorkloadProbe, ResourceProbe, PvcProbe], {
+/** A pod to run in: by name, or the first Ready pod matching a selector; namespaces as in the source. */
+export const PodRef = Strict(
+  {
+    namespace: Name('Namespace as it is in the source; the drill maps it to the target.'),
+    name: Type.Optional(Name('Pod name; omit to pick by selector.')),
+    selector: Type.Optional(Type.String({ minLength: 1, description: 'Label selector; the first Ready pod (by name) is used.' })),
+    container: Type.Optional(Name("Container name (default: the pod's first container).")),
+  },
+  'The pod a command runs in.',
+);
+
+/** A value at a JSON path of a response or of stdout. */
+export const JsonExpect = Strict(
+  {
+    path: Type.String({ description: 'Dotted path into the JSON document, e.g. status.replicas or items.0.name ("" for the whole).' }),
+    equals: Type.Optional(Type.Unknown({ description: 'The value must equal this (partial match for objects).' })),
+    matches: Type.Optional(Type.String({ minLength: 1, description: 'The value, as text, must match this regular expression.' })),
+  },
+  'A value at a JSON path.',
+);
+
+export const ExecProbe = Strict(
+  {
+    ...ProbeCommon,
+    kind: Type.Literal('exec'),
+    pod: PodRef,
+    command: Type.Array(Type.String(), { minItems: 1, description: 'Command and arguments, run without a shell (write [sh, -c, "..."] for one).' }),
+    expect: Type.Optional(
+      Strict(
+        {
+          exitCode: Type.Optional(Type.Integer({ description: 'Expected exit code (default 0).' })),
+          stdout: Type.Optional(Type.String({ minLength: 1, description: 'Regular expression stdout must match.' })),
+          json: Type.Optional(JsonExpect),
+        },
+        'What the command must give; retried every interval until it does or the timeout ends.',
+      ),
+    ),
+  },
+  'A command run in a restored pod (pods/exec) gives the expected result.',
+);
+
+export const HttpProbe = Strict(
+  {
+    ...ProbeCommon,
+    kind: Type.Literal('http'),
+    target: Strict(
+      {
+        namespace: Name('Namespace as it is in the source.'),
+        pod: Type.Optional(Name('Pod name.')),
+        selector: Type.Optional(Type.String({ minLength: 1, description: 'Label selector of the pods (first Ready one).' })),
+        service: Type.Optional(Name("Service name: its selector picks the pod, its port's targetPort the port.")),
+        port: Type.Integer({ minimum: 1, maximum: 65535, description: 'Pod port, or the Service port when service is given.' }),
+      },
+      'Where the request goes, through an API-server port-forward (no ingress needed).',
+    ),
+    method: Type.Optional(Type.String({ pattern: '^[A-Z]+$', description: 'HTTP method (default GET).' })),
+    path: Type.Optional(Type.String({ pattern: '^/', description: 'Path and query (default /).' })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Request headers; values are never reported.' })),
+    body: Type.Optional(Type.String({ description: 'Request body.' })),
+    expect: Type.Optional(
+      Strict(
+        {
+          status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599, description: 'Expected status (default 200).' })),
+          body: Type.Optional(Type.String({ minLength: 1, description: 'Regular expression the body must match.' })),
+          json: Type.Optional(JsonExpect),
+        },
+        'What the response must be.',
+      ),
+    ),
+  },
+  'An HTTP request to a restored pod or service answers as expected; latency is recorded.',
+);
+
+export const JobProbe = Strict(
+  {
+    ...ProbeCommon,
+    kind: Type.Literal('job'),
+    namespace: Name('Namespace as it is in the source: the Job runs in its restored copy.'),
+    image: Type.String({ minLength: 1, description: 'Container image of the verification Job.' }),
+    command: Type.Array(Type.String(), { minItems: 1, description: 'Command and arguments.' }),
+    env: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Environment variables (values are never reported).' })),
+    volumes: Type.Optional(
+      Type.Array(
+        Strict(
+          {
+            claim: Name('A restored PersistentVolumeClaim.'),
+            mountPath: Type.String({ pattern: '^/', description: 'Where it is mounted.' }),
+            readOnly: Type.Optional(Type.Boolean({ description: 'Mount read-only (default true).' })),
+          },
+          'A restored claim mounted into the Job.',
+        ),
+        { description: 'Restored claims to mount.' },
+      ),
+    ),
+    serviceAccountName: Type.Optional(Name('ServiceAccount of the Job pod.')),
+  },
+  'A verification Job run in the target (e.g. pg_dump --schema-only) completes; its logs go into the report.',
+);
+
+export const ChecksumProbe = Strict(
+  {
+    ...ProbeCommon,
+    kind: Type.Literal('checksum'),
+    pod: PodRef,
+    path: Type.String({ pattern: '^/', description: 'Directory (in the container) whose files are compared, e.g. the restored volume mount.' }),
+    against: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal('source', { description: 'A manifest the drill takes from the same pod in the source just before it creates the backup (needs backup.create).' }),
+          Strict({ manifestFile: Name('A manifest written by dr-drill manifest take (JSON).') }, 'A stored manifest.'),
+        ],
+        { description: 'What the restored files are compared with (default source).' },
+      ),
+    ),
+    ignore: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Globs of relative paths to leave out (* within a segment, ** across).' })),
+  },
+  'The files under a path of the restored copy match a manifest (path, size, SHA-256); added, removed and changed files are listed.',
+);
+
+export const CanaryProbe = Strict(
+  {
+    ...ProbeCommon,
+    kind: Type.Literal('canary'),
+    carrier: Type.Union(
+      [
+        Strict(
+          { configMap: Strict({ namespace: Name('Namespace as it is in the source.'), name: Name('ConfigMap name.') }, 'The carrier ConfigMap.') },
+          'Markers are keys marker.<nonce> of a ConfigMap in the protected namespace: Velero backs it up and restores it.',
+        ),
+        Strict(
+          { file: Strict({ pod: PodRef, path: Type.String({ pattern: '^/', description: 'File on a protected volume; one marker per line.' }) }, 'The carrier file.') },
+          'Markers are lines "<time> <nonce>" of a file on a protected volume, written and read by exec.',
+        ),
+      ],
+      { description: 'Where the markers live.' },
+    ),
+    writer: Type.Optional(
+      Type.Union([Type.Literal('drill'), Type.Literal('heartbeat')], {
+        description: 'drill (default): the drill writes a marker with its own nonce just before it creates the backup (needs backup.create), and the probe requires that marker; heartbeat: markers are written by deploy/canary/heartbeat.yaml and the probe takes the newest that survived.',
+      }),
+    ),
+    nonce: Type.Optional(Type.String({ pattern: '^[-._a-zA-Z0-9]+$', maxLength: 200, description: 'Require the marker with this nonce (default: the one the drill wrote; heartbeat: any).' })),
+  },
+  'Reads the newest canary marker back from the restored copy: the recovery point of rpo.basis canary.',
+);
+
+export const Probe = Type.Union([WorkloadProbe, ResourceProbe, PvcProbe, ExecProbe, HttpProbe, JobProbe, ChecksumProbe, CanaryProbe], {
   description: 'A declarative check of the restored copy.',
 });
 
@@ -302,9 +458,43 @@ export const Teardown = Strict(
   'Removing what the drill created.',
 );
 
+export const Storage = Strict(
+  {
+    accountUrl: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'https://<account>.blob.core.windows.net, signed in with DefaultAzureCredential.' }),
+    ),
+    connectionString: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Storage connection string; write "${AZURE_STORAGE_CONNECTION_STRING}", never the secret (default: that variable).',
+      }),
+    ),
+    container: Type.Optional(Name('Blob container of the BSL, objectStorage.bucket (default velero).')),
+    prefix: Type.Optional(Type.String({ description: 'Prefix inside the container, objectStorage.prefix.' })),
+    caCertFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'CA of a private endpoint; must also be in NODE_EXTRA_CA_CERTS (TLS is never disabled).' }),
+    ),
+  },
+  "The BSL's storage, read directly: with spec.source omitted the backup is selected from it; an integrity phase verifies the backup before restoring.",
+);
+
+export const Upload = Strict(
+  {
+    container: Name('Evidence container; never the BSL container and prefix.'),
+    prefix: Type.Optional(Type.String({ description: 'Prefix inside the evidence container.' })),
+    accountUrl: Type.Optional(Type.String({ pattern: '^https?://', description: "Evidence account URL (default: spec.storage's account)." })),
+    connectionString: Type.Optional(
+      Type.String({ minLength: 1, description: "Evidence account connection string, usually ${ENV} (default: spec.storage's)." }),
+    ),
+    immutableFor: Type.Optional(Duration('Unlocked immutability policy set on each uploaded blob where the account supports it (default 365d).')),
+  },
+  'Upload the sealed report folder to <container>/<prefix>/<scenario>/<folder>/.',
+);
+
 export const ReportOptions = Strict(
   {
     html: Type.Optional(Type.Boolean({ description: 'Also write report.html (default false).' })),
+    upload: Type.Optional(Upload),
     notify: Type.Optional(
       Strict(
         {
@@ -359,6 +549,7 @@ export const Scenario = Type.Object(
       {
         objectives: Objectives,
         source: Type.Optional(Source),
+        storage: Type.Optional(Storage),
         backup: BackupSelection,
         target: Target,
         restore: Type.Optional(Restore),

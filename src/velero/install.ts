@@ -32,6 +32,9 @@ export function desiredBsl(s: VeleroInstallSpec): BackupStorageLocation {
   const config: Record<string, string> = { resourceGroup: s.storage.resourceGroup, storageAccount: s.storage.storageAccount, subscriptionId: s.storage.subscriptionId };
   if (s.storage.storageAccountUri) config.storageAccountURI = s.storage.storageAccountUri;
   if ('workloadIdentityClientId' in s.credentials) config.useAAD = 'true';
+  // The plugin's documented shared-key convention: the key sits in the credentials file under this name, and the
+  // BSL names it; without it the plugin looks the key up through ARM (ListKeys).
+  else if (/^AZURE_STORAGE_ACCOUNT_ACCESS_KEY=/m.test(s.credentials.secretFileText)) config.storageAccountKeyEnvVar = 'AZURE_STORAGE_ACCOUNT_ACCESS_KEY';
   return {
     apiVersion: VELERO_API, kind: 'BackupStorageLocation',
     metadata: { name: s.bslName, namespace: s.namespace, labels: { ...COMPONENT, ...s.labels } },

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { FakeArm, localDrKubeconfig } from '../support/fake-arm/server.js';
 import { ensureLocalEnv } from './support/env.js';
+import { AZURITE_KEY } from '../../src/local/layout.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,7 +30,7 @@ describe('e2e: aks target (fake ARM + local dr cluster)', function () {
     const fake = await new FakeArm({ kubeconfig }).start();
     const dir = mkdtempSync(join(tmpdir(), 'aks-e2e-'));
     const creds = join(dir, 'cloud');
-    writeFileSync(creds, 'AZURE_CLOUD_NAME=AzurePublicCloud\n');
+    writeFileSync(creds, `AZURE_CLOUD_NAME=AzurePublicCloud\nAZURE_STORAGE_ACCOUNT_ACCESS_KEY=${AZURITE_KEY}\n`, { mode: 0o600 });
     const scenario = join(dir, 'aks.yaml');
     writeFileSync(scenario, `apiVersion: dr-drill/v1
 kind: Scenario

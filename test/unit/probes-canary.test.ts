@@ -68,7 +68,7 @@ describe('probe kind canary', () => {
 
     it('heartbeat: the newest marker that survived', async () => {
       gw.put(carrier({ 'marker.heartbeat': '2026-03-01T10:30:00Z', 'marker.x': '2026-03-01T09:00:00Z' }));
-      const r = await probes.canary.run(canary({ writer: 'heartbeat' }), ctxOf(gw), 500);
+      const r = await probes.canary.run(canary({ writer: 'heartbeat' }), ctxOf(gw), 2000);
       expect(r.recoveryPoint!.toISOString()).to.equal('2026-03-01T10:30:00.000Z');
     });
 
@@ -95,7 +95,7 @@ describe('probe kind canary', () => {
       gw.put(pod('db-0', NS));
       gw.onExec = ({ command }) => ({ exitCode: 0, stdout: command[0] === 'cat' ? '2026-03-01T10:00:00Z n1\n2026-03-01T10:05:00Z n2\n' : '', stderr: '' });
       const spec = { name: 'c', kind: 'canary', writer: 'heartbeat', carrier: { file: { pod: { namespace: 'shop', name: 'db-0' }, path: '/data/canary' } } } as Extract<ScenarioProbe, { kind: 'canary' }>;
-      const r = await probes.canary.run(spec, ctxOf(gw), 500);
+      const r = await probes.canary.run(spec, ctxOf(gw), 2000);
       expect(r.recoveryPoint!.toISOString()).to.equal('2026-03-01T10:05:00.000Z');
       expect(gw.execCalls[0].command).to.deep.equal(['cat', '/data/canary']);
     });

@@ -29,7 +29,7 @@ describe('probe kind exec', () => {
     it(c.name, async () => {
       gw.put(pod('db-0', NS));
       gw.onExec = () => ({ stderr: '', ...c.out });
-      const r = await probes.exec.run(spec(c.expect), ctxOf(gw), 100);
+      const r = await probes.exec.run(spec(c.expect), ctxOf(gw), 600);
       expect(r.outcome).to.equal(c.outcome);
       expect(r.observation).to.match(c.observation);
     });
@@ -40,7 +40,7 @@ describe('probe kind exec', () => {
     gw.put(pod('db-0', NS, false));
     gw.put(pod('other', NS, true, { app: 'web' }));
     gw.onExec = () => ({ exitCode: 0, stdout: 'ok', stderr: '' });
-    const r = await probes.exec.run(spec({}), ctxOf(gw), 500);
+    const r = await probes.exec.run(spec({}), ctxOf(gw), 2000);
     expect(r.outcome).to.equal('passed');
     expect(gw.execCalls).to.deep.equal([{ namespace: NS, pod: 'db-1', container: 'main', command: ['psql', '-tAc', 'select 1'] }]);
   });
@@ -72,7 +72,7 @@ describe('probe kind exec', () => {
   it('keeps secrets and bulk out of the observation', async () => {
     gw.put(pod('db-0', NS));
     gw.onExec = () => ({ exitCode: 0, stdout: `password=hunter2 ${'x'.repeat(5000)}`, stderr: '' });
-    const r = await probes.exec.run(spec({}), ctxOf(gw), 500);
+    const r = await probes.exec.run(spec({}), ctxOf(gw), 2000);
     expect(r.observation).not.to.contain('hunter2');
     expect(r.observation!.length).to.be.below(2200);
     expect(reportable('a'.repeat(10), 4)).to.equal('aaaa… (6 more characters)');

@@ -49,7 +49,7 @@ describe('probe kind http (memory gateway forwarding to a local server; kwok her
 
   it('a wrong status is retried, then fails with what came back', async () => {
     answer = { status: 503, body: 'warming up' };
-    const r = await probes.http.run({ name: 'h', kind: 'http', target: { namespace: 'shop', pod: 'web-0', port: 8080 } }, ctxOf(gw), 100);
+    const r = await probes.http.run({ name: 'h', kind: 'http', target: { namespace: 'shop', pod: 'web-0', port: 8080 } }, ctxOf(gw), 1500);
     expect(r.outcome).to.equal('failed');
     expect(r.observation).to.match(/status 503, want 200 .*body: warming up/);
     expect(seen.length).to.be.greaterThan(1);

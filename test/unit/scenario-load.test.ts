@@ -50,8 +50,8 @@ describe('scenario loader', () => {
     },
     {
       name: 'wrong probe kind',
-      text: edit('      kind: workload', '      kind: http'),
-      expected: ['s.yaml:15:13 spec.probes[0].kind: expected one of workload, resource, pvc, got "http"'],
+      text: edit('      kind: workload', '      kind: ping'),
+      expected: ['s.yaml:15:13 spec.probes[0].kind: expected one of workload, resource, pvc, exec, http, job, checksum, canary, got "ping"'],
     },
     {
       name: 'errors of the probe kind written, not of the others',
@@ -142,7 +142,7 @@ describe('scenario loader', () => {
       text: '{\n  "apiVersion": "dr-drill/v1",\n  "kind": "Scenario",\n  "metadata": { "name": "x" },\n  "spec": { "bogus": 1 }\n}\n',
       expected: [
         's.yaml:5:3 spec: missing required fields `objectives`, `backup`, `target`, `probes`',
-        's.yaml:5:13 spec.bogus: unknown field `bogus` (expected one of objectives, source, backup, target, restore, probes, teardown, report)',
+        's.yaml:5:13 spec.bogus: unknown field `bogus` (expected one of objectives, source, storage, backup, target, restore, probes, teardown, report)',
       ],
     },
   ];

@@ -3,17 +3,40 @@ import { defineCommand, defineGroup } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { verifyReportFolder } from '../../report/verify.js';
+import { evidenceContainerFromFlags, loadPublicKey, verifyUploadedReport } from '../../evidence/index.js';
+import { cleanPrefix } from '../../plan/storage-plan.js';
 import { readHistory, renderHistory } from '../../report/history.js';
 import { renderHistoryMarkdown } from '../../report/compliance.js';
 import { TREND_DEFAULTS } from '../../report/trend.js';
 import { inputError } from '../../errors.js';
 
-const verify = defineCommand<{ dir: string }>({
+interface VerifyArgs {
+  dir: string;
+  'public-key'?: string;
+  container?: string;
+  prefix?: string;
+  'account-url'?: string;
+  'connection-string'?: string;
+}
+
+const verify = defineCommand<VerifyArgs>({
   command: 'verify <dir>',
-  describe: 'Check a report folder: SHA256SUMS, report.json against its schema, and the chain to the previous drill',
-  builder: (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'The report folder' }) as never,
+  describe: 'Check a report folder (or, with --container, its uploaded copy <scenario>/<folder>): SHA256SUMS, the signature, report.json against its schema, and the chain to the previous drill',
+  builder: (y) => y
+    .positional('dir', { type: 'string', demandOption: true, describe: 'The report folder, or <scenario>/<folder> of an uploaded copy' })
+    .option('public-key', { type: 'string', describe: 'Require a signature (SHA256SUMS.sig) by this Ed25519 public key (PEM)' })
+    .option('container', { type: 'string', describe: 'Verify the uploaded copy in this evidence container' })
+    .option('prefix', { type: 'string', describe: 'Prefix of the uploads in the evidence container' })
+    .option('account-url', { type: 'string', describe: 'Evidence account, signed in with DefaultAzureCredential' })
+    // No yargs default: it would print the secret in --help.
+    .option('connection-string', { type: 'string', describe: 'Evidence account connection string (default: $AZURE_STORAGE_CONNECTION_STRING)' }) as never,
   run: async (args) => {
-    const result = verifyReportFolder(args.dir);
+    const publicKey = args['public-key'] ? loadPublicKey(args['public-key']) : null;
+    const result = args.container
+      ? await verifyUploadedReport(
+        evidenceContainerFromFlags({ container: args.container, accountUrl: args['account-url'], connectionString: args['connection-string'] }),
+        args.dir, { prefix: cleanPrefix(args.prefix), publicKey })
+      : verifyReportFolder(args.dir, { publicKey });
     if (args.output === 'json') printJson(result);
     else {
       for (const p of result.problems) printLine(`${result.folder}/${p.file}: ${p.message}`);

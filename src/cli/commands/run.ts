@@ -6,6 +6,7 @@ import { inputError } from '../../errors.js';
 import { compileScenarioFile } from '../../scenario/index.js';
 import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
 import { runDrill } from '../../engine/run-drill.js';
+import { loadSigningKey } from '../../evidence/index.js';
 import { renderers } from '../../report/render/index.js';
 import { renderHtml } from '../../report/render/html.js';
 import { readHistory } from '../../report/history.js';
@@ -15,6 +16,7 @@ import { newDrillId } from '../../util/ids.js';
 import { formatSeconds } from '../../util/duration.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Report } from '../../report/schema.js';
+import { negativeControlPlan } from '../../plan/negative-control.js';
 
 interface RunArgs {
   scenario: string;
@@ -23,6 +25,8 @@ interface RunArgs {
   'report-dir': string;
   'source-context'?: string;
   'target-context'?: string;
+  'sign-key'?: string;
+  'negative-control': boolean;
 }
 
 export function parseDisasterAt(text: string | undefined): Date | null {
@@ -43,13 +47,20 @@ export const runCommand = defineCommand<RunArgs>({
     .option('keep', { type: 'boolean', default: false, describe: 'Keep the restored copy for inspection (remove it later with dr-drill cleanup)' })
     .option('report-dir', { type: 'string', default: 'reports', describe: 'Where report folders are written' })
     .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
-    .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" }) as never,
+    .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" })
+    .option('negative-control', { type: 'boolean', default: false,
+      describe: 'Run with one impossible expectation (a canary nonce never written, or an object that cannot exist) to prove the drill can fail: exit 0 when it FAILs as it must, 1 when it passes (the drill cannot fail), 3 on ERROR' })
+    .option('sign-key', { type: 'string', describe: 'Ed25519 private key (PEM): sign SHA256SUMS into SHA256SUMS.sig, public key recorded in the report' }) as never,
   run: async (args) => {
     const disasterAt = parseDisasterAt(args['disaster-at']);
     const drillId = newDrillId();
-    const plan = await compileScenarioFile(args.scenario, { drillId, env: process.env });
+    const compiled = await compileScenarioFile(args.scenario, { drillId, env: process.env });
+    const negative = args['negative-control'] ? negativeControlPlan(compiled) : null;
+    const plan = negative?.plan ?? compiled;
     if (args['source-context']) plan.source.kubeContext = args['source-context'];
     if (args['target-context']) plan.target.kubeContext = args['target-context'];
+    // A bad key is an input error before anything touches a cluster.
+    const signer = args['sign-key'] ? loadSigningKey(args['sign-key']) : null;
     const kc = loadKubeConfig(args.kubeconfig);
     const json = args.output === 'json';
     const log = (line: string) => process.stderr.write(line + '\n');
@@ -68,6 +79,7 @@ export const runCommand = defineCommand<RunArgs>({
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     log(`drill ${drillId}: scenario ${plan.scenario.name}`);
+    if (negative) log(`drill ${drillId}: NEGATIVE CONTROL: ${negative.expectation}; this run must end in FAIL`);
     try {
       // The trend chart needs earlier drills: read them here, so rendering stays pure.
       const history = plan.report.html ? readHistory(args['report-dir'], { scenario: plan.scenario.name }).drills : [];
@@ -79,6 +91,8 @@ export const runCommand = defineCommand<RunArgs>({
         toolVersion: TOOL_VERSION,
         disasterAt,
         keep: args.keep,
+        negativeControl: Boolean(negative),
+        signer,
         signal: controller.signal,
         onEvent: (e) => log(`[${formatSeconds(Math.max(0, e.atSeconds)).padStart(7)}] ${e.phase ?? '-'}: ${e.message}`),
       });
@@ -91,8 +105,19 @@ export const runCommand = defineCommand<RunArgs>({
       }
       if (json) printJson(outcome.report);
       else process.stdout.write(renderers.console.render(outcome.report, { folder: outcome.folder, colour: useColour() }));
+      if (signer) log(`signed: ${outcome.folder}/SHA256SUMS.sig (key sha256:${signer.record.publicKeySha256})`);
+      if (outcome.upload?.result) log(`uploaded: ${outcome.upload.result.location} (${outcome.upload.result.files.length} files); ${outcome.upload.result.immutability.statement}`);
+      else if (outcome.upload) log(`warning: evidence upload FAILED: ${outcome.upload.error}; the local folder ${outcome.folder} is complete`);
       if (outcome.interrupted) return EXIT.interrupted;
       if (outcome.inputProblem) return EXIT.input;
+      if (negative) {
+        // Inverted on purpose: a negative control that FAILs proves the drill can fail (success); one that
+        // PASSes means the drill cannot tell a broken restore from a good one (a problem). ERROR stays ERROR.
+        const v = outcome.report.verdict;
+        log(v === 'FAIL' ? 'negative control: FAIL as required: the drill is able to fail' : v === 'PASS'
+          ? 'negative control: PASSED although an expectation was impossible: the drill cannot fail; do not trust its PASS' : 'negative control: ERROR: nothing was proven');
+        return v === 'FAIL' ? EXIT.pass : v === 'PASS' ? EXIT.fail : EXIT.error;
+      }
       return exitCodeForVerdict(outcome.report.verdict);
     } finally {
       process.off('SIGINT', onSignal);

@@ -1,0 +1,284 @@
+/**
+ * End-to-end drills against the real local environment: kube-apiserver + kube-controller-manager + scheduler +
+ * kwok per cluster, a real Velero server each with the Azure plugin, Azurite as the backup storage.
+ * Backups are shared between cases: Velero's backup sync runs on a one-minute tick.
+ */
+import { expect } from 'chai';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { ensureLocalEnv, killVelero, restartVelero, veleroRunning, type E2eEnv } from './support/env.js';
+import { cli, finishDrill, kubectl, kubectlJson, ROOT, runDrillCli, scenario, startDrill, tempDir, writeScenario, type DrillRun } from './support/drill.js';
+import { validateReport } from '../../src/report/validate-report.js';
+
+const PRIMARY = 'dr-drill-primary';
+const DR = 'dr-drill-dr';
+const LABEL = 'dr-drill.io/drill-id';
+
+let env: E2eEnv;
+let reportDir: string;
+const snapshot = async (context: string, ns: string) =>
+  Object.fromEntries((await kubectlJson(env, context, ['-n', ns, 'get', 'all,configmaps,secrets,pvc'])).items.map((o) => [`${o.metadata.name}`, o.metadata.resourceVersion]));
+
+async function veleroBackup(name: string, args: string[]): Promise<void> {
+  const r = await execa(env.bin.path('velero'), ['--kubeconfig', env.kubeconfig, '--kubecontext', PRIMARY, '-n', 'velero', 'backup', 'create', name, ...args, '--wait'], { reject: false });
+  if (r.exitCode !== 0) throw new Error(`velero backup create ${name}: ${r.stderr}`);
+}
+
+async function waitSynced(name: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await execa(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', DR, '-n', 'velero', 'get', 'backup', name], { reject: false });
+    if (r.exitCode === 0) return;
+    await sleep(2000);
+  }
+  throw new Error(`backup ${name} did not sync into ${DR}`);
+}
+
+/** Case h: after every drill nothing with its label remains in either cluster, and planted objects are untouched. */
+async function expectNoLeftovers(run: DrillRun): Promise<void> {
+  expect(run.drillId, run.stderr).to.be.a('string');
+  for (const ctx of [PRIMARY, DR]) {
+    const ns = await kubectlJson(env, ctx, ['get', 'namespaces', '-l', `${LABEL}=${run.drillId}`]);
+    expect(ns.items.map((n) => n.metadata.name), `namespaces left in ${ctx}`).to.deep.equal([]);
+    const rs = await kubectlJson(env, ctx, ['-n', 'velero', 'get', 'restores', '-l', `${LABEL}=${run.drillId}`]);
+    expect(rs.items.map((n) => n.metadata.name), `restores left in ${ctx}`).to.deep.equal([]);
+  }
+  for (const ctx of [PRIMARY, DR]) expect(await snapshot(ctx, 'planted')).to.deep.equal(planted[ctx]);
+}
+
+function expectSealed(run: DrillRun): void {
+  expect(run.folder, run.stderr).to.be.a('string');
+  for (const f of ['report.json', 'report.md', 'junit.xml', 'journal.jsonl', 'SHA256SUMS']) expect(existsSync(join(run.folder!, f)), f).to.equal(true);
+  expect(validateReport(run.report)).to.deep.equal([]);
+  for (const line of readFileSync(join(run.folder!, 'journal.jsonl'), 'utf8').trim().split('\n')) JSON.parse(line);
+}
+
+const planted: Record<string, Record<string, string>> = {};
+const stamp = Date.now().toString(36);
+const bulkBackup = `e2e-bulk-${stamp}`;
+const catalogBackup = `e2e-catalog-${stamp}`;
+const shopBackup = `e2e-shop-${stamp}`;
+
+describe('e2e: drills against the local environment', function () {
+  this.timeout(20 * 60_000);
+
+  before(async function () {
+    env = await ensureLocalEnv();
+    reportDir = tempDir('reports');
+    const built = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false });
+    if (built.exitCode !== 0) throw new Error(`npm run build: ${built.stderr}`);
+    // Plant objects a drill must never touch, in both clusters.
+    for (const ctx of [PRIMARY, DR]) {
+      await kubectl(env, ctx, ['apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'planted' } }));
+      await kubectl(env, ctx, ['apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keep-me', namespace: 'planted' }, data: { a: '1' } }));
+      planted[ctx] = await snapshot(ctx, 'planted');
+    }
+    // A namespace with many objects, so that a restore of it runs long enough to be interrupted (case f).
+    const items = Array.from({ length: 1500 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'bulk' }, data: { i: String(i), pad: 'x'.repeat(200) } }));
+    await kubectl(env, PRIMARY, ['apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bulk' } }));
+    await kubectl(env, PRIMARY, ['apply', '--server-side', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'List', items }));
+    await veleroBackup(bulkBackup, ['--include-namespaces', 'bulk', '--snapshot-volumes=false']);
+    await veleroBackup(catalogBackup, ['--include-namespaces', 'catalog', '--snapshot-volumes=false']);
+    await veleroBackup(shopBackup, ['--include-namespaces', 'shop', '--snapshot-volumes=false']);
+  });
+
+  it('a. cross-cluster drill of the demo scenario passes with a complete, schema-valid report folder', async () => {
+    const run = await runDrillCli(env, JSON.parse(JSON.stringify(await import('yaml').then((y) => y.parse(readFileSync(join(ROOT, 'scenarios', 'local-demo.yaml'), 'utf8'))))), reportDir);
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(run.report!.verdict).to.equal('PASS');
+    expectSealed(run);
+    expect(run.report!.rto.achievedSeconds).to.be.a('number');
+    expect(run.report!.rpo.basis).to.equal('backup-start');
+    expect(run.report!.backup.takenByDrill).to.equal(true);
+    expect(run.report!.teardown.leftBehind).to.deep.equal([]);
+    const contract = await execa('bash', [join(ROOT, '..', 'shared', 'checks', 'contract.sh'), run.folder!], { cwd: ROOT, reject: false });
+    if (existsSync(join(ROOT, '..', 'shared', 'checks', 'contract.sh'))) expect(contract.stdout, contract.stdout).to.match(/contract: 0 miss/);
+    expect((await cli(['report', 'verify', run.folder!])).exitCode).to.equal(0);
+    // The backup the drill took is real and kept.
+    const b = await kubectlJson(env, PRIMARY, ['-n', 'velero', 'get', 'backups', '-l', `dr-drill.io/taken-by=${run.drillId}`]);
+    expect(b.items).to.have.length(1);
+    await expectNoLeftovers(run);
+  });
+
+  const catalogDrill = (name: string, extra: Record<string, unknown> = {}) => scenario(name, {
+    source: { kubeContext: PRIMARY },
+    backup: { name: catalogBackup },
+    target: { namespace: { suffix: '-drill-{{drillId}}' } },
+    restore: { includedNamespaces: ['catalog'], timeout: '5m' },
+    probes: [
+      { name: 'api-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' }, timeout: '2m' },
+      { name: 'config', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', selector: 'app=catalog' }, minCount: 0 },
+    ],
+    ...extra,
+  });
+
+  it('b. namespace-mapping drill inside primary of a namespace without volumes passes; the source is untouched', async () => {
+    const before = await snapshot(PRIMARY, 'catalog');
+    const run = await runDrillCli(env, catalogDrill('e2e-catalog'), reportDir);
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(run.report!.verdict).to.equal('PASS');
+    expectSealed(run);
+    expect(Object.values(run.report!.target.namespaceMapping)[0]).to.equal(`catalog-drill-${run.drillId}`);
+    expect(await snapshot(PRIMARY, 'catalog')).to.deep.equal(before);
+    await expectNoLeftovers(run);
+  });
+
+  it('b2. namespace-mapping drill of shop (PVC bound to a static PV) inside primary is judged on what Velero really does', async () => {
+    const before = await snapshot(PRIMARY, 'shop');
+    const pvBefore = (await kubectlJson(env, PRIMARY, ['get', 'pv'])).items.map((p) => p.metadata.name);
+    const run = await runDrillCli(env, scenario('e2e-shop-mapped', {
+      source: { kubeContext: PRIMARY },
+      backup: { name: shopBackup },
+      target: { namespace: {} },
+      restore: { includedNamespaces: ['shop'], restorePVs: true, timeout: '5m' },
+      probes: [
+        { name: 'volumes-bound', kind: 'pvc', ref: { namespace: 'shop' }, timeout: '45s' },
+        { name: 'db-ready', kind: 'workload', ref: { kind: 'StatefulSet', namespace: 'shop', name: 'db' }, timeout: '45s' },
+      ],
+    }), reportDir);
+    expectSealed(run);
+    const r = run.report!;
+    // Whatever Velero does with the source's PV, the drill must not pass a copy whose volume is not its own,
+    // and must say why in words (probe observation or triage).
+    if (run.exitCode === 0) {
+      const pvc = r.probes.find((p) => p.name === 'volumes-bound')!;
+      expect(pvc.outcome).to.equal('passed');
+    } else {
+      expect(run.exitCode).to.equal(1);
+      expect(r.verdict).to.equal('FAIL');
+      const words = [...r.reasons, ...r.restore.triage, ...r.probes.map((p) => p.lastObservation ?? '')].join('\n');
+      expect(words).to.match(/volume|claim|Pending|bound/i);
+    }
+    process.stderr.write(`      b2: exit ${run.exitCode}, verdict ${r.verdict}; ${r.reasons.join(' | ')}; triage: ${r.restore.triage.join(' | ')}\n`);
+    expect(await snapshot(PRIMARY, 'shop')).to.deep.equal(before);
+    const pvAfter = (await kubectlJson(env, PRIMARY, ['get', 'pv'])).items.map((p) => p.metadata.name);
+    expect(pvAfter.sort()).to.deep.equal(pvBefore.sort());
+    await expectNoLeftovers(run);
+  });
+
+  it('c. a probe that cannot pass fails the drill (exit 1) and the report shows its last observation', async () => {
+    const s = catalogDrill('e2e-probe-fails') as { spec: { probes: object[] } };
+    s.spec.probes.push({ name: 'missing', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', name: 'does-not-exist' }, timeout: '15s' });
+    const run = await runDrillCli(env, s, reportDir);
+    expect(run.exitCode, run.stderr).to.equal(1);
+    const p = run.report!.probes.find((x) => x.name === 'missing')!;
+    expect(p.outcome).to.equal('failed');
+    expect(p.lastObservation).to.match(/does-not-exist|no ConfigMap/);
+    expect(run.report!.rto.achievedSeconds).to.equal(null);
+    await expectNoLeftovers(run);
+  });
+
+  it('d. an RTO objective too tight fails with the margin', async () => {
+    const run = await runDrillCli(env, catalogDrill('e2e-rto-tight', { objectives: { rto: '1s', rpo: '24h' } }), reportDir);
+    expect(run.exitCode, run.stderr).to.equal(1);
+    expect(run.report!.rto.met).to.equal(false);
+    expect(run.report!.rto.marginSeconds).to.be.below(0);
+    expect(run.report!.reasons.join('\n')).to.match(/RTO objective missed: .*over by/);
+    await expectNoLeftovers(run);
+  });
+
+  it('e. a backup older than maxAge fails before any restore is created', async () => {
+    const run = await runDrillCli(env, catalogDrill('e2e-too-old', { backup: { name: catalogBackup, maxAge: '1s' } }), reportDir);
+    expect(run.exitCode, run.stderr).to.equal(1);
+    expect(run.report!.reasons.join('\n')).to.match(/no backup young enough/);
+    expect(run.report!.restore.name).to.equal(null);
+    expect(run.report!.phases.find((p) => p.name === 'restore')!.outcome).to.equal('skipped');
+    const rs = await kubectlJson(env, PRIMARY, ['-n', 'velero', 'get', 'restores', '-l', `${LABEL}=${run.drillId}`]);
+    expect(rs.items).to.deep.equal([]);
+  });
+
+  it('g. SIGINT during verification tears down and exits 130', async () => {
+    const s = catalogDrill('e2e-sigint') as { spec: { probes: object[] } };
+    s.spec.probes.push({ name: 'forever', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', name: 'never' }, timeout: '10m' });
+    const file = writeScenario(reportDir, s);
+    const child = startDrill(env, file, reportDir);
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const deadline = Date.now() + 120_000;
+    while (!/verify: phase verify started/.test(stderr) && Date.now() < deadline) await sleep(200);
+    expect(stderr).to.match(/phase verify started/);
+    await sleep(1000);
+    child.kill('SIGINT');
+    const run = await finishDrill(child, reportDir, 'e2e-sigint');
+    expect(run.exitCode, stderr).to.equal(130);
+    expectSealed(run);
+    expect(run.report!.teardown.performed).to.equal(true);
+    expect(run.report!.phases.find((p) => p.name === 'verify')!.outcome).to.equal('interrupted');
+    await expectNoLeftovers(run);
+  });
+
+  describe('i. RBAC', () => {
+    let tokenKubeconfig: (sa: string) => Promise<string>;
+    before(async () => {
+      await kubectl(env, PRIMARY, ['apply', '-f', join(ROOT, 'deploy', 'rbac', 'drill-runner.yaml')]);
+      await kubectl(env, PRIMARY, ['-n', 'dr-drill', 'create', 'serviceaccount', 'nobody', '--dry-run=client', '-o', 'yaml']).then((y) => kubectl(env, PRIMARY, ['apply', '-f', '-'], y));
+      const cfg = JSON.parse(await kubectl(env, PRIMARY, ['config', 'view', '--raw', '--minify', '-o', 'json'])) as { clusters: Array<{ cluster: Record<string, string> }> };
+      tokenKubeconfig = async (sa) => {
+        const token = (await kubectl(env, PRIMARY, ['-n', 'dr-drill', 'create', 'token', sa, '--duration', '1h'])).trim();
+        const file = join(reportDir, `kubeconfig-${sa}`);
+        writeFileSync(file, stringify({
+          apiVersion: 'v1', kind: 'Config', 'current-context': PRIMARY,
+          clusters: [{ name: 'primary', cluster: cfg.clusters[0]!.cluster }],
+          users: [{ name: sa, user: { token } }],
+          contexts: [{ name: PRIMARY, context: { cluster: 'primary', user: sa } }],
+        }), { mode: 0o600 });
+        return file;
+      };
+    });
+
+    it('a ServiceAccount bound to deploy/rbac/drill-runner.yaml can run a drill', async () => {
+      const run = await runDrillCli(env, catalogDrill('e2e-rbac'), reportDir, [], await tokenKubeconfig('dr-drill-runner'));
+      expect(run.exitCode, `${run.stderr}\n${run.report?.reasons.join('\n')}`).to.equal(0);
+      await expectNoLeftovers(run);
+    });
+
+    it('one without it gets an error naming the denied verb and resource', async () => {
+      const run = await runDrillCli(env, catalogDrill('e2e-rbac-denied'), reportDir, [], await tokenKubeconfig('nobody'));
+      expect(run.exitCode, run.stderr).to.equal(3);
+      expect(run.report!.verdict).to.equal('ERROR');
+      expect(run.report!.reasons.join('\n')).to.match(/permission denied to (get|list|watch|create) \S+/);
+    });
+  });
+
+  it('f. the dr velero server killed during the restore: ERROR (exit 3), journal intact, teardown does not hang, cleanup finishes later', async () => {
+    await waitSynced(bulkBackup);
+    const s = scenario('e2e-velero-killed', {
+      source: { kubeContext: PRIMARY },
+      backup: { name: bulkBackup },
+      target: { cluster: { kubeContext: DR } },
+      restore: { includedNamespaces: ['bulk'], timeout: '10m' },
+      probes: [{ name: 'configs', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'bulk' }, minCount: 1500 }],
+      teardown: { when: 'always', timeout: '20s' },
+    });
+    const file = writeScenario(reportDir, s);
+    const child = startDrill(env, file, reportDir);
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const deadline = Date.now() + 180_000;
+    while (!/Restore dr-drill-\w+ is InProgress/.test(stderr) && Date.now() < deadline && child.exitCode === null) await sleep(100);
+    expect(stderr).to.match(/is InProgress/);
+    await killVelero('dr');
+    expect(veleroRunning('dr')).to.equal(false);
+    const run = await finishDrill(child, reportDir, 'e2e-velero-killed');
+    try {
+      expect(run.exitCode, stderr).to.equal(3);
+      expect(run.report!.verdict).to.equal('ERROR');
+      expect(run.report!.reasons.join('\n')).to.match(/VELERO_NOT_RESPONDING|did not answer/);
+      expectSealed(run);
+      expect(run.report!.teardown.leftBehind.map((l) => l.object).join('\n')).to.match(/Restore velero\/dr-drill-/);
+    } finally {
+      await restartVelero(env, 'dr');
+    }
+    const deadline2 = Date.now() + 120_000;
+    let cleaned = await cli(['--kubeconfig', env.kubeconfig, 'cleanup', '--drill-id', run.drillId!, '--context', DR, '--timeout', '60s']);
+    while (cleaned.exitCode !== 0 && Date.now() < deadline2) {
+      await sleep(5000);
+      cleaned = await cli(['--kubeconfig', env.kubeconfig, 'cleanup', '--drill-id', run.drillId!, '--context', DR, '--timeout', '60s']);
+    }
+    expect(cleaned.exitCode, cleaned.stdout + cleaned.stderr).to.equal(0);
+    await expectNoLeftovers(run);
+  });
+});
