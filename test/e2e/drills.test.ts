@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { ensureLocalEnv, killVelero, restartVelero, veleroRunning, type E2eEnv } from './support/env.js';
+import { e2eNodeEnv, ensureLocalEnv, killVelero, restartVelero, veleroRunning, type E2eEnv } from './support/env.js';
 import { cli, finishDrill, kubectl, kubectlJson, ROOT, runDrillCli, scenario, startDrill, tempDir, writeScenario, type DrillRun } from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
 
@@ -279,6 +279,34 @@ describe('e2e: drills against the local environment', function () {
       cleaned = await cli(['--kubeconfig', env.kubeconfig, 'cleanup', '--drill-id', run.drillId!, '--context', DR, '--timeout', '60s']);
     }
     expect(cleaned.exitCode, cleaned.stdout + cleaned.stderr).to.equal(0);
+    await expectNoLeftovers(run);
+  });
+
+  it('j. a drill from the backup storage alone (no source cluster): integrity phase, restore in dr, signed and uploaded evidence', async () => {
+    await waitSynced(catalogBackup);
+    const keyDir = tempDir('key');
+    const key = join(keyDir, 'ed25519.pem');
+    await execa('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', key]);
+    await execa('openssl', ['pkey', '-in', key, '-pubout', '-out', join(keyDir, 'pub.pem')]);
+    const blobEnv = e2eNodeEnv(env);
+    const run = await runDrillCli(env, scenario('e2e-sourceless', {
+      storage: { connectionString: '${AZURE_STORAGE_CONNECTION_STRING}', container: 'velero' },
+      backup: { name: catalogBackup },
+      target: { cluster: { kubeContext: DR } },
+      restore: { includedNamespaces: ['catalog'], timeout: '5m' },
+      probes: [{ name: 'api-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' }, timeout: '2m' }],
+      report: { upload: { container: 'drill-evidence', prefix: 'e2e' } },
+    }), reportDir, ['--sign-key', key], undefined, blobEnv);
+    expect(run.exitCode, `${run.stderr}\n${run.report?.reasons.join('\n')}`).to.equal(0);
+    const r = run.report!;
+    expect(r.source.kubeContext).to.equal(null);
+    expect(r.phases.find((p) => p.name === 'integrity')!.outcome).to.equal('succeeded');
+    expect(r.restore.messagesSource).to.equal('storage');
+    expectSealed(run);
+    expect((await cli(['report', 'verify', run.folder!, '--public-key', join(keyDir, 'pub.pem')])).exitCode).to.equal(0);
+    const folderName = run.folder!.split('/').pop()!;
+    const remote = await cli(['report', 'verify', '--container', 'drill-evidence', '--prefix', 'e2e', `e2e-sourceless/${folderName}`], blobEnv);
+    expect(remote.exitCode, remote.stdout + remote.stderr).to.equal(0);
     await expectNoLeftovers(run);
   });
 });

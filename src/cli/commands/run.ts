@@ -1,5 +1,6 @@
 /** `run <scenario>`: one drill, end to end; the exit code is the verdict's (130 after teardown when interrupted). */
 import { defineCommand } from '../command.js';
+import { createProgress, type LogFormat } from '../progress.js';
 import { EXIT, exitCodeForVerdict } from '../exit-codes.js';
 import { printJson, useColour } from '../output.js';
 import { inputError } from '../../errors.js';
@@ -27,6 +28,7 @@ interface RunArgs {
   'target-context'?: string;
   'sign-key'?: string;
   'negative-control': boolean;
+  'log-format': LogFormat;
 }
 
 export function parseDisasterAt(text: string | undefined): Date | null {
@@ -50,6 +52,7 @@ export const runCommand = defineCommand<RunArgs>({
     .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" })
     .option('negative-control', { type: 'boolean', default: false,
       describe: 'Run with one impossible expectation (a canary nonce never written, or an object that cannot exist) to prove the drill can fail: exit 0 when it FAILs as it must, 1 when it passes (the drill cannot fail), 3 on ERROR' })
+    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Progress on stderr: text (live on a terminal, a line per event otherwise) or json (one object per event)' })
     .option('sign-key', { type: 'string', describe: 'Ed25519 private key (PEM): sign SHA256SUMS into SHA256SUMS.sig, public key recorded in the report' }) as never,
   run: async (args) => {
     const disasterAt = parseDisasterAt(args['disaster-at']);
@@ -63,7 +66,8 @@ export const runCommand = defineCommand<RunArgs>({
     const signer = args['sign-key'] ? loadSigningKey(args['sign-key']) : null;
     const kc = loadKubeConfig(args.kubeconfig);
     const json = args.output === 'json';
-    const log = (line: string) => process.stderr.write(line + '\n');
+    const progress = createProgress({ format: args['log-format'], rtoObjectiveSeconds: plan.objectives.rtoMs / 1000, colour: useColour(process.stderr) });
+    const log = (line: string) => progress.log(line);
 
     const controller = new AbortController();
     let signals = 0;
@@ -94,8 +98,9 @@ export const runCommand = defineCommand<RunArgs>({
         negativeControl: Boolean(negative),
         signer,
         signal: controller.signal,
-        onEvent: (e) => log(`[${formatSeconds(Math.max(0, e.atSeconds)).padStart(7)}] ${e.phase ?? '-'}: ${e.message}`),
+        onEvent: progress.onEvent,
       });
+      progress.stop();
       if (plan.report.notify) {
         const n = plan.report.notify;
         // Best effort: a webhook that is down is a warning, never a different verdict or exit code.
@@ -120,6 +125,7 @@ export const runCommand = defineCommand<RunArgs>({
       }
       return exitCodeForVerdict(outcome.report.verdict);
     } finally {
+      progress.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

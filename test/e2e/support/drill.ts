@@ -33,9 +33,9 @@ export function writeScenario(dir: string, scenario: object): string {
 }
 
 /** Starts `dr-drill run` as a child process; resolve it with `finishDrill`. */
-export function startDrill(env: E2eEnv, scenarioFile: string, reportDir: string, extra: string[] = [], kubeconfig = env.kubeconfig): ResultPromise {
+export function startDrill(env: E2eEnv, scenarioFile: string, reportDir: string, extra: string[] = [], kubeconfig = env.kubeconfig, extraEnv: Record<string, string> = {}): ResultPromise {
   return execa(process.execPath, [BIN, '--kubeconfig', kubeconfig, 'run', scenarioFile, '--report-dir', reportDir, '--output', 'json', ...extra],
-    { reject: false, all: false, env: { NO_COLOR: '1' }, stdin: 'ignore' });
+    { reject: false, all: false, env: { NO_COLOR: '1', ...extraEnv }, stdin: 'ignore' });
 }
 
 export async function finishDrill(p: ResultPromise, reportDir: string, scenarioName: string): Promise<DrillRun> {
@@ -49,10 +49,10 @@ export async function finishDrill(p: ResultPromise, reportDir: string, scenarioN
   return { exitCode: r.exitCode ?? -1, report, folder, stdout, stderr, drillId };
 }
 
-export async function runDrillCli(env: E2eEnv, scenario: object, reportDir: string, extra: string[] = [], kubeconfig?: string): Promise<DrillRun> {
+export async function runDrillCli(env: E2eEnv, scenario: object, reportDir: string, extra: string[] = [], kubeconfig?: string, extraEnv: Record<string, string> = {}): Promise<DrillRun> {
   const file = writeScenario(reportDir, scenario);
   const name = (scenario as { metadata: { name: string } }).metadata.name;
-  return finishDrill(startDrill(env, file, reportDir, extra, kubeconfig), reportDir, name);
+  return finishDrill(startDrill(env, file, reportDir, extra, kubeconfig, extraEnv), reportDir, name);
 }
 
 export async function cli(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; stderr: string }> {

@@ -1,0 +1,132 @@
+/**
+ * Progress of a running drill for the person or pipeline watching it:
+ * - on a terminal, a live block: every phase with a spinner and its elapsed time, the subject of the current wait
+ *   ("Restore … InProgress, 812/1,204 items"), and the RTO budget left;
+ * - without a TTY (CI), one line per event;
+ * - `--log-format json`, one JSON object per event for log pipelines.
+ * Everything goes to stderr, so `--output json` on stdout stays machine-readable. NO_COLOR is honoured.
+ */
+import type { EventListener } from '../engine/recorder.js';
+import { formatSeconds } from '../util/duration.js';
+
+export type LogFormat = 'text' | 'json';
+
+const PHASES = ['select-backup', 'integrity', 'provision-target', 'prepare-target', 'restore', 'verify', 'teardown', 'seal'] as const;
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export interface Progress {
+  onEvent: EventListener;
+  /** A line outside the live block (signals, summaries). */
+  log(line: string): void;
+  stop(): void;
+}
+
+export function createProgress(opts: { format: LogFormat; stream?: NodeJS.WriteStream; rtoObjectiveSeconds: number; colour: boolean }): Progress {
+  const stream = opts.stream ?? process.stderr;
+  if (opts.format === 'json') {
+    return {
+      onEvent: (e) => stream.write(JSON.stringify({ at: new Date().toISOString(), atSeconds: e.atSeconds, phase: e.phase, level: e.level, message: e.message }) + '\n'),
+      log: (line) => stream.write(JSON.stringify({ at: new Date().toISOString(), level: 'info', message: line }) + '\n'),
+      stop: () => {},
+    };
+  }
+  if (!stream.isTTY) {
+    return {
+      onEvent: (e) => stream.write(`[${formatSeconds(Math.max(0, e.atSeconds)).padStart(7)}] ${e.phase ?? '-'}: ${e.message}\n`),
+      log: (line) => stream.write(line + '\n'),
+      stop: () => {},
+    };
+  }
+  return new LiveProgress(stream, opts.rtoObjectiveSeconds, opts.colour);
+}
+
+type PhaseState = { state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; started: number | null; ended: number | null; note: string };
+
+class LiveProgress implements Progress {
+  private readonly phases = new Map<string, PhaseState>(PHASES.map((p) => [p, { state: 'pending', started: null, ended: null, note: '' }]));
+  private current: string | null = null;
+  private subject = '';
+  private sinceT0 = 0;
+  private sinceT0At = Date.now();
+  private drawn = 0;
+  private frame = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly stream: NodeJS.WriteStream, private readonly rtoSeconds: number, private readonly colour: boolean) {
+    this.timer = setInterval(() => this.draw(), 120);
+    this.timer.unref();
+  }
+
+  onEvent: EventListener = (e) => {
+    this.sinceT0 = e.atSeconds;
+    this.sinceT0At = Date.now();
+    const m = /^phase (\S+) (started|succeeded|failed|skipped|interrupted)(?:: (.*))?$/.exec(e.message);
+    if (m) {
+      const p = this.phases.get(m[1]!) ?? { state: 'pending', started: null, ended: null, note: '' };
+      this.phases.set(m[1]!, p);
+      if (m[2] === 'started') {
+        p.state = 'running';
+        p.started = Date.now();
+        this.current = m[1]!;
+        this.subject = '';
+      } else {
+        p.state = m[2] === 'succeeded' ? 'done' : m[2] === 'skipped' ? 'skipped' : 'failed';
+        p.ended = Date.now();
+        p.note = m[3] ?? '';
+      }
+    } else {
+      if (e.level === 'info') this.subject = e.message;
+      else this.above(`${e.level === 'error' ? this.paint('31', 'error') : this.paint('33', 'warn')} ${e.phase ?? '-'}: ${e.message}`);
+    }
+    this.draw();
+  };
+
+  log(line: string): void {
+    this.above(line);
+  }
+
+  private stopped = false;
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.draw();
+    this.drawn = 0;
+  }
+
+  private paint(code: string, text: string): string {
+    return this.colour ? `\u001b[${code}m${text}\u001b[0m` : text;
+  }
+
+  /** Prints a line above the live block, which is then redrawn below it. */
+  private above(line: string): void {
+    this.clear();
+    this.stream.write(line + '\n');
+    this.draw();
+  }
+
+  private clear(): void {
+    if (this.drawn) this.stream.write(`\u001b[${this.drawn}A\u001b[0J`);
+    this.drawn = 0;
+  }
+
+  private draw(): void {
+    if (this.stopped && this.drawn === 0) return;
+    const width = Math.max(40, (this.stream.columns || 100) - 1);
+    const lines: string[] = [];
+    this.frame = (this.frame + 1) % SPINNER.length;
+    for (const [name, p] of this.phases) {
+      const elapsed = p.started ? formatSeconds(((p.ended ?? Date.now()) - p.started) / 1000) : '';
+      const icon = p.state === 'running' ? this.paint('36', SPINNER[this.frame]!) : p.state === 'done' ? this.paint('32', '✔') : p.state === 'failed' ? this.paint('31', '✖') : p.state === 'skipped' ? '-' : ' ';
+      const note = p.state === 'running' && name === this.current ? this.subject : p.note;
+      lines.push(`${icon} ${name.padEnd(17)} ${elapsed.padStart(7)}  ${note}`.slice(0, width));
+    }
+    const now = this.sinceT0 + (Date.now() - this.sinceT0At) / 1000;
+    const left = this.rtoSeconds - now;
+    lines.push(`  RTO budget: ${left >= 0 ? `${formatSeconds(left)} left of ${formatSeconds(this.rtoSeconds)}` : this.paint('31', `exceeded by ${formatSeconds(-left)}`)} (T0+${formatSeconds(Math.max(0, now))})`);
+    this.clear();
+    this.stream.write(lines.join('\n') + '\n');
+    this.drawn = lines.length;
+  }
+}
