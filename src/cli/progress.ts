@@ -21,7 +21,7 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(opts: { format: LogFormat; stream?: NodeJS.WriteStream; rtoObjectiveSeconds: number; colour: boolean }): Progress {
+export function createProgress(opts: { format: LogFormat; stream?: NodeJS.WriteStream; rtoObjectiveSeconds: number; colour: boolean; live?: boolean }): Progress {
   const stream = opts.stream ?? process.stderr;
   if (opts.format === 'json') {
     return {
@@ -30,7 +30,7 @@ export function createProgress(opts: { format: LogFormat; stream?: NodeJS.WriteS
       stop: () => {},
     };
   }
-  if (!stream.isTTY) {
+  if (!stream.isTTY || opts.live === false) {
     return {
       onEvent: (e) => stream.write(`[${formatSeconds(Math.max(0, e.atSeconds)).padStart(7)}] ${e.phase ?? '-'}: ${e.message}\n`),
       log: (line) => stream.write(line + '\n'),

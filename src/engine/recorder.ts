@@ -142,6 +142,7 @@ export function emptyReport(init: {
     probes: [],
     teardown: { performed: false, reason: null, deleted: [], leftBehind: [] },
     warnings: [],
+    rehearsal: null,
     evidence: { previousReportSha256: null, previousDrillId: null, signedBy: null },
   };
 }

@@ -41,6 +41,11 @@ export interface DrillOptions {
   html?: (r: Report) => string;
   /** run --sign-key: signs SHA256SUMS (SHA256SUMS.sig) and records the public key in the report. */
   signer?: Signer | null;
+  /**
+   * run --step: asked before each phase that will run; the operator's time is part of RTO as lived and reported
+   * apart (report.rehearsal). 'abort' stops the drill there: teardown still runs.
+   */
+  beforePhase?: (phase: Report['phases'][number]['name']) => Promise<'continue' | 'abort'>;
   /** Opens spec.storage (default: Azure Blob); tests inject a local or in-memory BackupStorage. */
   openStorage?: StorageOpener;
 }
@@ -102,6 +107,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
     }],
   ];
   let stopped: string | null = null;
+  const pauses: Array<{ beforePhase: Report['phases'][number]['name']; atSeconds: number; seconds: number }> = [];
   for (const [name, step] of steps) {
     if (stopped) {
       rec.skipPhase(name, stopped);
@@ -112,6 +118,19 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
       stopped = 'interrupted';
       rec.skipPhase(name, stopped);
       continue;
+    }
+    if (opts.beforePhase) {
+      const pauseStart = rec.now();
+      const decision = await opts.beforePhase(name);
+      pauses.push({ beforePhase: name, atSeconds: rec.sinceT0(pauseStart), seconds: (rec.now() - pauseStart) / 1000 });
+      if (decision === 'abort' || signal.aborted) {
+        interrupted = true;
+        stopped = 'aborted by the operator';
+        ctx.errors.push(`the operator aborted the drill before ${name}`);
+        rec.event('warn', `the operator aborted the drill before ${name}`);
+        rec.skipPhase(name, stopped);
+        continue;
+      }
     }
     rec.startPhase(name);
     try {
@@ -143,6 +162,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   if (aksHandle?.cluster) await aksTeardownPhase(ctx, aksHandle, opts.keep ?? false);
   else await runTeardown(ctx, opts);
   measure(ctx);
+  if (opts.beforePhase) report.rehearsal = rehearsalOf(pauses, report.rto.achievedSeconds);
   journal.append('verdict', { verdict: report.verdict, reasons: report.reasons });
 
   rec.startPhase('seal');
@@ -226,4 +246,16 @@ function measure(ctx: DrillContext): void {
   const { verdict, reasons } = decideVerdict({ errors: ctx.errors, failures: ctx.failures, rto: report.rto, rpo: report.rpo });
   report.verdict = verdict;
   report.reasons = reasons;
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** RTO as lived includes the operator's pauses; the machine RTO leaves out those taken before the RTO moment. */
+export function rehearsalOf(pauses: Array<{ beforePhase: Report['phases'][number]['name']; atSeconds: number; seconds: number }>, rto: number | null): Report['rehearsal'] {
+  const before = pauses.filter((p) => rto !== null && p.atSeconds < rto).reduce((n, p) => n + p.seconds, 0);
+  return {
+    operatorSeconds: r3(pauses.reduce((n, p) => n + p.seconds, 0)),
+    pauses: pauses.map((p) => ({ beforePhase: p.beforePhase, seconds: r3(p.seconds) })),
+    machineRtoSeconds: rto === null ? null : r3(Math.max(0, rto - before)),
+  };
 }

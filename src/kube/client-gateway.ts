@@ -19,6 +19,8 @@ export class ClientGateway implements KubeGateway {
   private readonly api: DiscoveringObjectApi;
   private readonly watcher: Watch;
   private readonly scopes = new Map<string, V1APIResource | null>();
+  /** API requests made so far, by verb (a list counts its pages); read by bench/scale.ts, costs nothing otherwise. */
+  readonly requests = { get: 0, list: 0, watch: 0 };
 
   constructor(readonly kubeConfig: KubeConfig) {
     this.context = kubeConfig.getCurrentContext();
@@ -54,6 +56,7 @@ export class ClientGateway implements KubeGateway {
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | null> {
+    this.requests.get++;
     try {
       return (await this.api.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } })) as KubeObject;
     } catch (e) {
@@ -69,6 +72,7 @@ export class ClientGateway implements KubeGateway {
       let cont: string | undefined;
       let rv = '';
       do {
+        this.requests.list++;
         const page = await this.api.list(q.apiVersion, q.kind, q.namespace, undefined, undefined, undefined, fieldSelector, q.labelSelector, 500, cont);
         for (const it of page.items) items.push({ ...(it as KubeObject), apiVersion: q.apiVersion, kind: q.kind });
         cont = page.metadata?._continue || undefined;
@@ -94,6 +98,7 @@ export class ClientGateway implements KubeGateway {
       closed = true;
       onClose(err);
     };
+    this.requests.watch++;
     const controller = await this.watcher.watch(
       path,
       { resourceVersion, allowWatchBookmarks: true, labelSelector: q.labelSelector, fieldSelector, timeoutSeconds: 300 },

@@ -204,6 +204,16 @@ export const Report = Type.Object(
       'What teardown removed and what it left for dr-drill cleanup.',
     ),
     warnings: Type.Array(Type.String(), { description: 'Non-fatal things worth knowing.' }),
+    rehearsal: Nullable(
+      Obj(
+        {
+          operatorSeconds: Seconds('Time the operator spent at the pauses before phases (run --step)'),
+          pauses: Type.Array(Obj({ beforePhase: PhaseName, seconds: Seconds('Pause') }, 'A pause before a phase.')),
+          machineRtoSeconds: Nullable(Seconds('Achieved RTO minus the operator time before it: what a nightly drill would measure')),
+        },
+        'A rehearsal (run --step): RTO as lived includes operator time, as in a real failover; the machine time is kept apart.',
+      ),
+    ),
     evidence: Obj(
       {
         previousReportSha256: Nullable(Type.String({ description: 'SHA-256 of the previous report.json of the scenario.' })),

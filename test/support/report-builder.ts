@@ -64,6 +64,7 @@ export class ReportBuilder {
       probes: [],
       teardown: { performed: true, reason: null, deleted: ['Namespace payments-drill-abcd1234', 'Restore velero/dr-drill-abcd1234'], leftBehind: [] },
       warnings: [],
+      rehearsal: null,
       evidence: { previousReportSha256: null, previousDrillId: null },
     };
   }

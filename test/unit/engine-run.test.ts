@@ -265,4 +265,30 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(backup!.metadata.labels).to.deep.equal({ 'dr-drill.io/taken-by': 'abcd1234', 'dr-drill.io/scenario': 'payments-nightly' });
     expect(json.teardown.deleted.join('\n')).to.not.match(/Backup/);
   });
+
+  it('rehearsal (--step): operator pauses count in RTO as lived and are reported apart; an abort still tears down', async () => {
+    w = await world();
+    const asked: string[] = [];
+    const { json } = await w.run(aPlan().build(), {
+      beforePhase: async (phase) => {
+        asked.push(phase);
+        await new Promise((r) => setTimeout(r, 20));
+        return 'continue';
+      },
+    });
+    expect(json.verdict).to.equal('PASS');
+    expect(asked).to.include.members(['select-backup', 'prepare-target', 'restore', 'verify']);
+    expect(json.rehearsal.pauses.map((p: { beforePhase: string }) => p.beforePhase)).to.deep.equal(asked);
+    expect(json.rehearsal.operatorSeconds).to.be.greaterThan(0);
+    expect(json.rehearsal.machineRtoSeconds).to.be.lessThan(json.rto.achievedSeconds);
+
+    await w.sim.stop();
+    rmSync(w.dir, { recursive: true, force: true });
+    w = await world();
+    const aborted = await w.run(aPlan().build(), { beforePhase: async (phase) => (phase === 'verify' ? 'abort' : 'continue') });
+    expect(aborted.interrupted).to.equal(true);
+    expect(aborted.json.verdict).to.equal('ERROR');
+    expect(aborted.json.reasons.join()).to.match(/operator aborted the drill before verify/);
+    expect(aborted.json.teardown.performed).to.equal(true);
+  });
 });

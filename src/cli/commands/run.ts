@@ -1,6 +1,7 @@
 /** `run <scenario>`: one drill, end to end; the exit code is the verdict's (130 after teardown when interrupted). */
 import { defineCommand } from '../command.js';
 import { createProgress, type LogFormat } from '../progress.js';
+import { askOperator } from '../step-prompt.js';
 import { EXIT, exitCodeForVerdict } from '../exit-codes.js';
 import { printJson, useColour } from '../output.js';
 import { inputError } from '../../errors.js';
@@ -29,6 +30,7 @@ interface RunArgs {
   'sign-key'?: string;
   'negative-control': boolean;
   'log-format': LogFormat;
+  step: boolean;
 }
 
 export function parseDisasterAt(text: string | undefined): Date | null {
@@ -52,6 +54,7 @@ export const runCommand = defineCommand<RunArgs>({
     .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" })
     .option('negative-control', { type: 'boolean', default: false,
       describe: 'Run with one impossible expectation (a canary nonce never written, or an object that cannot exist) to prove the drill can fail: exit 0 when it FAILs as it must, 1 when it passes (the drill cannot fail), 3 on ERROR' })
+    .option('step', { type: 'boolean', default: false, describe: 'Rehearsal: pause before each phase to continue or abort (abort still tears down); the report keeps operator time apart from machine time' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Progress on stderr: text (live on a terminal, a line per event otherwise) or json (one object per event)' })
     .option('sign-key', { type: 'string', describe: 'Ed25519 private key (PEM): sign SHA256SUMS into SHA256SUMS.sig, public key recorded in the report' }) as never,
   run: async (args) => {
@@ -66,7 +69,10 @@ export const runCommand = defineCommand<RunArgs>({
     const signer = args['sign-key'] ? loadSigningKey(args['sign-key']) : null;
     const kc = loadKubeConfig(args.kubeconfig);
     const json = args.output === 'json';
-    const progress = createProgress({ format: args['log-format'], rtoObjectiveSeconds: plan.objectives.rtoMs / 1000, colour: useColour(process.stderr) });
+    if (args.step && !process.stdin.isTTY) {
+      throw inputError('STEP_NEEDS_TERMINAL', '--step pauses for an operator, but standard input is not a terminal', 'run it interactively, or drop --step in CI');
+    }
+    const progress = createProgress({ format: args['log-format'], rtoObjectiveSeconds: plan.objectives.rtoMs / 1000, colour: useColour(process.stderr), live: !args.step });
     const log = (line: string) => progress.log(line);
 
     const controller = new AbortController();
@@ -99,6 +105,7 @@ export const runCommand = defineCommand<RunArgs>({
         signer,
         signal: controller.signal,
         onEvent: progress.onEvent,
+        beforePhase: args.step ? (phase) => askOperator(phase, controller.signal) : undefined,
       });
       progress.stop();
       if (plan.report.notify) {

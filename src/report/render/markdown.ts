@@ -1,4 +1,5 @@
 /** report.md: the report for a human reviewer (pull request, wiki, audit folder). */
+import { formatSeconds } from '../../util/duration.js';
 import { redactDeep } from '../redact.js';
 import type { Report, VeleroMessages } from '../schema.js';
 import { NONE, objectiveLines, secs, sinceT0 } from './format.js';
@@ -88,6 +89,12 @@ function renderMarkdown(r: Report): string {
     push(...t.leftBehind.map((l) => `- ${code(l.object)}: ${inline(l.reason)}`), '');
   }
 
+  if (r.rehearsal) {
+    const h = r.rehearsal;
+    push('## Rehearsal (run --step)', '',
+      `RTO as lived ${r.rto.achievedSeconds === null ? NONE : formatSeconds(r.rto.achievedSeconds)} includes ${formatSeconds(h.operatorSeconds)} of operator time; machine RTO ${h.machineRtoSeconds === null ? NONE : formatSeconds(h.machineRtoSeconds)}.`, '',
+      ...h.pauses.map((p) => `- paused ${formatSeconds(p.seconds)} before ${p.beforePhase}`), '');
+  }
   if (r.warnings.length) push('## Warnings', '', ...r.warnings.map((s) => `- ${inline(s)}`), '');
 
   push('## Evidence', '');

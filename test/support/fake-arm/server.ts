@@ -34,7 +34,7 @@ interface Cluster { body: Record<string, unknown>; rg: string; name: string; sta
 
 /** The local `dr` cluster's kubeconfig of the dr-drill local environment, when it exists. */
 export function localDrKubeconfig(): string | null {
-  const p = join(homedir(), '.local/state/dr-drill/local/kubeconfig');
+  const p = join(process.env.DR_DRILL_LOCAL_STATE || join(homedir(), '.local/state/dr-drill/local'), 'kubeconfig');
   if (!existsSync(p)) return null;
   return readFileSync(p, 'utf8');
 }

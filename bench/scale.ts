@@ -1,0 +1,194 @@
+/**
+ * `npm run bench:scale [-- --nodes 1000 --pods 10000 --namespaces 200]` (issue 3, item 6): readiness at scale.
+ *
+ * Creates its own kwokctl cluster `dr-drill-bench` (never the `local up` clusters), fake nodes, namespaces and pods
+ * that kwok leaves alone, then flips the pods Ready itself at a controlled rate and measures, per pod, the time from
+ * the flip to the moment the drill side first sees it Ready:
+ *   - watch: the project's waitFor (list + watch), one per namespace, through ClientGateway — as probes use it;
+ *   - poll:  a naive GET-every-pod-every-second loop.
+ * Each side runs in its own child process (its peak RSS and request count are its own), at two sizes (all pods, and
+ * a tenth of them in the same namespaces). Prints numbers next to the goals; asserts nothing. Deletes the cluster at
+ * the end, on error, on SIGINT/SIGTERM and at the hard time cap.
+ *
+ * Flags: --nodes --pods --namespaces (1000/10000/200), --rate flips per second (200), --poll-concurrency (50),
+ * --cap-minutes (20).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadKubeConfig } from '../src/kube/kubeconfig.js';
+import { benchBinDir } from './support/bin-dir.js';
+import { compileRunner } from './support/compile-runner.js';
+import { BENCH_CLUSTER, FLIP_LABEL, createBenchCluster, deleteBenchCluster, scaleNodes, startWatchdog } from './support/bench-cluster.js';
+import { SLICE_LABEL, byNamespace, countReady, createObjects, flipReady, planPods, podKey, resetReady, type BenchPod } from './support/bench-pods.js';
+import { rawClient, type RawClient } from './support/raw-client.js';
+import type { RunnerJob, RunnerMessage, RunnerMode } from './support/readiness-runner.js';
+import { mb, ms, shuffled, summarize, type Summary } from './support/stats.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '1000' },
+    pods: { type: 'string', default: '10000' },
+    namespaces: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '200' },
+    'poll-concurrency': { type: 'string', default: '50' },
+    'cap-minutes': { type: 'string', default: '20' },
+  },
+});
+const N = { nodes: Number(flags.nodes), pods: Number(flags.pods), namespaces: Number(flags.namespaces) };
+const RATE = Number(flags.rate);
+const POLL_CONCURRENCY = Number(flags['poll-concurrency']);
+const CAP_MS = Number(flags['cap-minutes']) * 60_000;
+const GOALS = { p99Ms: 250, rssKB: 250 * 1024 };
+
+interface Measurement {
+  mode: RunnerMode;
+  size: string;
+  pods: number;
+  latency: Summary;
+  unobserved: number;
+  requests: { get: number; list: number; watch: number };
+  readyRssKB: number;
+  maxRssKB: number;
+  heapUsedKB: number;
+  externalKB: number;
+  flipWindowMs: number;
+  flipRttMs: Summary;
+  failures: string[];
+}
+
+const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
+const abort = new AbortController();
+let runner: ChildProcess | null = null;
+let runnerFile = '';
+
+function startRunner(job: RunnerJob): { ready: Promise<number>; done: Promise<Extract<RunnerMessage, { type: 'done' }>> } {
+  const child = fork(runnerFile, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  runner = child;
+  let onReady!: (rss: number) => void;
+  const ready = new Promise<number>((r) => (onReady = r));
+  const done = new Promise<Extract<RunnerMessage, { type: 'done' }>>((resolve, reject) => {
+    child.on('message', (m: RunnerMessage) => (m.type === 'ready' ? onReady(m.rssKB) : resolve(m)));
+    child.on('exit', (code) => reject(new Error(`runner exited (${code}) before reporting`)));
+    abort.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+  });
+  child.send(job);
+  return { ready: Promise.race([ready, done.then(() => 0)]), done };
+}
+
+async function measure(client: RawClient, kubeconfig: string, mode: RunnerMode, size: string, pods: readonly BenchPod[], selector: string): Promise<Measurement> {
+  const before = await countReady(client);
+  if (before.ready) throw new Error(`${before.ready} pod(s) already Ready before the ${mode} measurement (is kwok managing them?)`);
+  log(`${mode} @ ${size}: ${pods.length} pods — starting the runner`);
+  const r = startRunner({ mode, kubeconfig, labelSelector: selector, pods: byNamespace(pods), timeoutMs: Math.max(120_000, (pods.length / RATE) * 1000 * 4), concurrency: POLL_CONCURRENCY });
+  const readyRssKB = await r.ready;
+  log(`${mode} @ ${size}: runner listening, flipping at ${RATE}/s`);
+  const flips = await flipReady(client, shuffled(pods, pods.length), RATE, 64, abort.signal);
+  const done = await r.done;
+  runner?.kill();
+  runner = null;
+  const latencies: number[] = [];
+  const rtts: number[] = [];
+  let unobserved = 0;
+  for (const p of pods) {
+    const key = podKey(p);
+    const seen = done.observed[key];
+    const sent = flips.sent.get(key)!;
+    if (seen === undefined) unobserved++;
+    else latencies.push(seen - sent);
+    rtts.push(flips.acked.get(key)! - sent);
+  }
+  log(`${mode} @ ${size}: done; resetting readiness`);
+  await resetReady(client, pods, 32);
+  return { mode, size, pods: pods.length, latency: summarize(latencies), unobserved, requests: done.requests, readyRssKB, maxRssKB: done.maxRssKB, heapUsedKB: done.heapUsedKB, externalKB: done.externalKB,
+    flipWindowMs: flips.windowMs, flipRttMs: summarize(rtts), failures: done.failures };
+}
+
+function print(results: Measurement[], setupMs: number, ports: Record<string, number>): void {
+  const out: string[] = [];
+  const row = (...cells: string[]) => out.push(cells.map((c, i) => (i === 0 ? c.padEnd(18) : c.padStart(10))).join(' '));
+  out.push('', `dr-drill scale benchmark — ${N.nodes} fake nodes, ${N.pods} pods in ${N.namespaces} namespaces, flips at ${RATE}/s`,
+    `cluster ${BENCH_CLUSTER} on 127.0.0.1 (ports ${Object.values(ports).join(', ')}), set up in ${ms(setupMs)}`, '',
+    'latency = first Ready observation by the runner − PATCH sent by the flipper (apiserver round trip included)', '');
+  row('runner @ size', 'pods', 'p50', 'p90', 'p99', 'max', 'unseen', 'requests', 'peak RSS', 'RSS ready');
+  for (const m of results) {
+    const req = m.requests.get + m.requests.list + m.requests.watch;
+    row(`${m.mode} @ ${m.size}`, String(m.pods), ms(m.latency.p50), ms(m.latency.p90), ms(m.latency.p99), ms(m.latency.max), String(m.unobserved), String(req), mb(m.maxRssKB), mb(m.readyRssKB));
+  }
+  out.push('');
+  for (const m of results) {
+    out.push(`${`${m.mode} @ ${m.size}`.padEnd(18)} requests: list ${m.requests.list}, watch ${m.requests.watch}, get ${m.requests.get}; flips took ${ms(m.flipWindowMs)} ` +
+      `(PATCH round trip p50 ${ms(m.flipRttMs.p50)}, p99 ${ms(m.flipRttMs.p99)}); JS heap ${mb(m.heapUsedKB)}, external ${mb(m.externalKB)} at the end${m.failures.length ? `; errors: ${m.failures.slice(0, 3).join(' | ')}` : ''}`);
+  }
+  const full = results.find((m) => m.mode === 'watch' && m.size === 'all');
+  const tenth = results.find((m) => m.mode === 'watch' && m.size === '1/10');
+  if (full) {
+    const req = (m: Measurement) => m.requests.get + m.requests.list + m.requests.watch;
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    out.push('', 'goals (watch runner):',
+      `  p99 ≤ ${GOALS.p99Ms} ms: ${ms(full.latency.p99)} at ${full.pods} pods — ${verdict(full.latency.p99 <= GOALS.p99Ms && full.unobserved === 0)}`,
+      tenth ? `  requests independent of object count: ${req(tenth)} for ${tenth.pods} pods, ${req(full)} for ${full.pods} pods (one list + one watch per namespace) — ${verdict(req(tenth) === req(full))}` : '',
+      `  peak RSS ≤ ${GOALS.rssKB / 1024} MB: ${mb(Math.max(full.maxRssKB, tenth?.maxRssKB ?? 0))} — ${verdict(Math.max(full.maxRssKB, tenth?.maxRssKB ?? 0) <= GOALS.rssKB)}`);
+  }
+  console.log(out.filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n'));
+}
+
+async function main(): Promise<void> {
+  const bin = benchBinDir();
+  runnerFile = await compileRunner();
+  const workdir = mkdtempSync(join(tmpdir(), 'dr-drill-bench-'));
+  const cap = setTimeout(() => {
+    log(`hard cap of ${CAP_MS / 60_000} min reached — stopping`);
+    abort.abort();
+  }, CAP_MS);
+  let cleaned: Promise<void> | null = null;
+  const cleanup = (): Promise<void> => (cleaned ??= (async () => {
+    clearTimeout(cap);
+    runner?.kill();
+    log(`deleting cluster ${BENCH_CLUSTER}`);
+    await deleteBenchCluster(workdir, bin).catch((e: unknown) => log(`kwokctl delete failed: ${String(e)}; workdir kept at ${workdir}`));
+    rmSync(workdir, { recursive: true, force: true });
+  })());
+  // `on`, not `once`: tsx relays a Ctrl-C to us a second time, which must not kill us halfway through the cleanup.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (abort.signal.aborted) return;
+      log(`${sig}: cleaning up`);
+      abort.abort();
+      void cleanup().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    });
+  }
+  // Should this process die without cleaning up (SIGKILL), a detached watchdog deletes the cluster after it.
+  startWatchdog(workdir, bin);
+  try {
+    const t0 = performance.now();
+    log(`creating cluster ${BENCH_CLUSTER} in ${workdir}`);
+    const cluster = await createBenchCluster(workdir, bin);
+    log(`ports ${JSON.stringify(cluster.ports)}; scaling to ${N.nodes} nodes`);
+    await scaleNodes(cluster, bin, N.nodes);
+    const client = await rawClient(loadKubeConfig(cluster.kubeconfig));
+    const nodes = (JSON.parse((await client.send('GET', '/api/v1/nodes')).body) as { items: { metadata: { name: string } }[] }).items.map((n) => n.metadata.name);
+    const plan = planPods(N.pods, N.namespaces);
+    log(`creating ${plan.namespaces.length} namespaces and ${plan.pods.length} pods on ${nodes.length} nodes`);
+    await createObjects(client, plan.namespaces, plan.pods, nodes, 32);
+    const setupMs = performance.now() - t0;
+    const tenth = plan.pods.filter((p) => p.slice === 0);
+    const all = `${FLIP_LABEL.key}=${FLIP_LABEL.value}`;
+    const results: Measurement[] = [];
+    for (const mode of ['watch', 'poll'] as const) {
+      results.push(await measure(client, cluster.kubeconfig, mode, '1/10', tenth, `${all},${SLICE_LABEL}=0`));
+      results.push(await measure(client, cluster.kubeconfig, mode, 'all', plan.pods, all));
+    }
+    client.close();
+    print(results, setupMs, cluster.ports);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(() => process.exit(0), (e: unknown) => {
+  console.error(`bench:scale failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(abort.signal.aborted ? 2 : 1);
+});
