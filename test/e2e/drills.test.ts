@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
@@ -56,6 +57,26 @@ function expectSealed(run: DrillRun): void {
   for (const line of readFileSync(join(run.folder!, 'journal.jsonl'), 'utf8').trim().split('\n')) JSON.parse(line);
 }
 
+/** The drill's report.html in headless Chromium: verdict shown, timeline drawn, nothing requested but the file. */
+async function expectHtmlRenders(file: string, verdict: string): Promise<void> {
+  expect(existsSync(file), 'report.html').to.equal(true);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: process.env.DR_DRILL_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const url = pathToFileURL(file).href;
+    await page.goto(url);
+    expect(requests).to.deep.equal([url]);
+    expect(await page.locator('body').innerText()).to.contain(verdict);
+    expect(await page.locator('svg').count()).to.be.greaterThan(0);
+    await page.screenshot({ path: file.replace(/\.html$/, '.e2e.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+}
+
 const planted: Record<string, Record<string, string>> = {};
 const stamp = Date.now().toString(36);
 const bulkBackup = `e2e-bulk-${stamp}`;
@@ -97,6 +118,7 @@ describe('e2e: drills against the local environment', function () {
     const contract = await execa('bash', [join(ROOT, '..', 'shared', 'checks', 'contract.sh'), run.folder!], { cwd: ROOT, reject: false });
     if (existsSync(join(ROOT, '..', 'shared', 'checks', 'contract.sh'))) expect(contract.stdout, contract.stdout).to.match(/contract: 0 miss/);
     expect((await cli(['report', 'verify', run.folder!])).exitCode).to.equal(0);
+    await expectHtmlRenders(join(run.folder!, 'report.html'), 'PASS');
     // The backup the drill took is real and kept.
     const b = await kubectlJson(env, PRIMARY, ['-n', 'velero', 'get', 'backups', '-l', `dr-drill.io/taken-by=${run.drillId}`]);
     expect(b.items).to.have.length(1);
@@ -308,5 +330,20 @@ describe('e2e: drills against the local environment', function () {
     const remote = await cli(['report', 'verify', '--container', 'drill-evidence', '--prefix', 'e2e', `e2e-sourceless/${folderName}`], blobEnv);
     expect(remote.exitCode, remote.stdout + remote.stderr).to.equal(0);
     await expectNoLeftovers(run);
+  });
+
+  it('k. report history shows the drills of a scenario, its trend and the last verified restore', async () => {
+    const again = await runDrillCli(env, catalogDrill('e2e-catalog'), reportDir);
+    expect(again.exitCode, again.stderr).to.equal(0);
+    const h = await cli(['report', 'history', '--report-dir', reportDir, '--scenario', 'e2e-catalog', '--output', 'json']);
+    expect(h.exitCode, h.stderr).to.equal(0);
+    const history = JSON.parse(h.stdout) as { drills: Array<{ drillId: string; verdict: string }>; lastVerifiedRestore: Record<string, { drillId: string } | null>; trends: Array<{ drills: unknown[]; summary: string }> };
+    expect(history.drills.length).to.be.at.least(2);
+    expect(history.drills[0]!.drillId).to.equal(again.drillId);
+    expect(history.lastVerifiedRestore['e2e-catalog']!.drillId).to.equal(again.drillId);
+    expect(history.trends[0]!.drills.length).to.be.at.least(2);
+    expect(history.trends[0]!.summary).to.match(/RTO/);
+    // The newest report is chained to the one before it.
+    expect(again.report!.evidence.previousReportSha256).to.match(/^[0-9a-f]{64}$/);
   });
 });
