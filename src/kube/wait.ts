@@ -82,7 +82,7 @@ export function waitFor<T>(
     const relist = async (): Promise<void> => {
       const { items, resourceVersion } = await gw.list(query);
       cache.clear();
-      for (const it of items) cache.set(key(it), it);
+      for (const it of items) cache.set(key(it), slim(it));
       check();
       if (!finished) await startWatch(resourceVersion);
     };
@@ -96,7 +96,7 @@ export function waitFor<T>(
           if (obj.metadata?.resourceVersion) lastRv = obj.metadata.resourceVersion;
           if (type === 'BOOKMARK') return;
           if (type === 'DELETED') cache.delete(key(obj));
-          else cache.set(key(obj), obj);
+          else cache.set(key(obj), slim(obj));
           check();
         },
         (err) => {
@@ -130,4 +130,15 @@ export class WaitFailed extends Error {
     super(observation);
     this.name = 'WaitFailed';
   }
+}
+
+/**
+ * What a wait keeps of an object: everything but metadata.managedFields, which no verdict reads and which is
+ * often the largest part of a pod (a drill over thousands of pods holds them all in memory).
+ */
+function slim(o: KubeObject): KubeObject {
+  if (!o.metadata || !('managedFields' in o.metadata)) return o;
+  const { managedFields: _drop, ...metadata } = o.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+  void _drop;
+  return { ...o, metadata };
 }
