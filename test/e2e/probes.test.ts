@@ -8,13 +8,13 @@
  * runs on the host), so they are not proven by this file; see docs/probes.md.
  */
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
-import { kubectl, kubectlJson, ROOT, runDrillCli, scenario, tempDir } from './support/drill.js';
+import { cli, kubectl, kubectlJson, ROOT, runDrillCli, scenario, tempDir } from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
 
 const PRIMARY = 'dr-drill-primary';
@@ -129,5 +129,15 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     // Everything else still passed: only the impossible expectation made it fail.
     expect(r.probes.filter((p) => p.name !== 'canary').every((p) => p.outcome === 'passed')).to.equal(true);
     expect(run.stderr).to.contain('negative control: FAIL as required');
+  });
+
+  it('manifest take records a directory of a real pod (pods/exec) for checksum probes', async () => {
+    const out = join(reportDir, 'manifest.json');
+    const r = await cli(['--kubeconfig', env.kubeconfig, 'manifest', 'take', '--context', PRIMARY, '-n', NS, '-l', 'app=probe-app', '--path', DATA_DIR, '--out', out]);
+    expect(r.exitCode, r.stderr).to.equal(0);
+    const m = JSON.parse(readFileSync(out, 'utf8')) as { kind: string; root: string; files: Array<{ path: string; size: number; sha256: string }> };
+    expect(m.kind).to.equal('FileManifest');
+    expect(m.files.map((f) => f.path).sort()).to.deep.equal(['orders.csv', 'scratch.tmp', 'wal/0001']);
+    expect(m.files.find((f) => f.path === 'wal/0001')!.size).to.equal(4096);
   });
 });

@@ -3,6 +3,7 @@ import { localCommand } from './local.js';
 import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 import { cleanupCommand } from './cleanup.js';
+import { manifestCommand } from './manifest.js';
 import { validateCommand } from './validate.js';
 import { reportCommand } from './report.js';
 import { backupsCommand } from './backups.js';
@@ -15,6 +16,7 @@ export const commands: CommandModule[] = [
   planCommand,
   runCommand,
   cleanupCommand,
+  manifestCommand,
   reportCommand,
   backupsCommand,
   janitorCommand,
