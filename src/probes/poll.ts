@@ -20,6 +20,7 @@ export interface PollOptions {
 }
 
 /** Errors that another attempt cannot fix: the identity may not do this. */
+const NOTHING_YET = 'no attempt finished';
 const FATAL = new Set(['KUBE_FORBIDDEN', 'KUBE_UNAUTHORIZED', 'EXEC_UNSUPPORTED', 'PORT_FORWARD_UNSUPPORTED']);
 
 /**
@@ -29,7 +30,7 @@ const FATAL = new Set(['KUBE_FORBIDDEN', 'KUBE_UNAUTHORIZED', 'EXEC_UNSUPPORTED'
  */
 export async function poll(attempt: (remainingMs: number) => Promise<Attempt>, o: PollOptions): Promise<string> {
   const deadline = Date.now() + o.timeoutMs;
-  let last = 'no attempt finished';
+  let last = NOTHING_YET;
   for (;;) {
     if (o.signal.aborted) throw new WaitAborted(last);
     let a: Attempt;
@@ -38,6 +39,8 @@ export async function poll(attempt: (remainingMs: number) => Promise<Attempt>, o
     } catch (e) {
       if (e instanceof WaitAborted) throw e;
       if (isDrillError(e) && FATAL.has(e.code)) throw e;
+      // An attempt cut short by the deadline says nothing new: report what the last full attempt saw.
+      if (Date.now() >= deadline && last !== NOTHING_YET) throw new WaitTimeout(last, o.timeoutMs);
       a = { state: 'waiting', observation: e instanceof Error ? e.message : String(e) };
     }
     if (a.observation !== last) o.onObservation?.(a.observation);
