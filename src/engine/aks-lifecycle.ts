@@ -14,7 +14,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { AksTargetPlan } from '../plan/types.js';
 import { applyObjects, existingVelero, veleroCrds, veleroManifests, waitBslAvailable, type VeleroInstallSpec } from '../velero/install.js';
 import { VELERO_API } from '../velero/types.js';
-import { drillLabels, type DrillContext } from './context.js';
+import type { DrillContext } from './context.js';
 
 /** What the drill made in Azure; teardown reads it. */
 export interface AksHandle {
@@ -56,7 +56,9 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
     namespace: plan.target.veleroNamespace, image: v.image, pluginImage: v.pluginImage, bslName: v.bslName,
     storage: { ...v.storage, caCertPem: v.storage.caCertFile ? readText(v.storage.caCertFile, 'velero.storage.caCertFile') : null },
     credentials: 'secretFile' in v.credentials ? { secretFileText: readText(v.credentials.secretFile, 'velero.credentials.secretFile') } : v.credentials,
-    labels: drillLabels(plan),
+    // Not the drill-id label: the install may apply onto objects that already exist (the velero namespace), and
+    // cleanup deletes what carries that label. The cluster's deletion removes what the install made.
+    labels: { 'dr-drill.io/installed-by': plan.drillId, 'dr-drill.io/scenario': plan.scenario.name },
   };
   if (v.install === 'never') {
     rec.event('info', 'Velero install skipped: velero.install is never');

@@ -25,10 +25,14 @@ export async function findDrills(gw: KubeGateway): Promise<string[]> {
 
 export async function cleanupDrill(gw: KubeGateway, drillId: string, timeoutMs: number): Promise<CleanupResult> {
   const sel = `${LABEL_DRILL_ID}=${drillId}`;
-  const namespaces = (await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: sel })).items.map((n) => n.metadata.name);
+  const labelled = (await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: sel })).items.map((n) => n.metadata.name);
   const hasVelero = (await gw.scope(VELERO_API, 'Restore')) !== null;
+  // A namespace where Velero keeps its BackupStorageLocations is never a drill's, whatever its labels say.
+  const veleroHomes = new Set(hasVelero ? (await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation' })).items.map((b) => b.metadata.namespace) : []);
+  const namespaces = labelled.filter((n) => !veleroHomes.has(n));
   const restores = hasVelero ? ((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: sel })).items as VeleroRestore[]) : [];
-  const out: CleanupResult = { drillId, deleted: [], leftBehind: [] };
+  const out: CleanupResult = { drillId, deleted: [], leftBehind: labelled.filter((n) => veleroHomes.has(n))
+    .map((n) => ({ object: `Namespace ${n}`, reason: 'Velero runs there (it holds BackupStorageLocations): cleanup never deletes it; remove its drill label by hand' })) };
   // DownloadRequests expire on their own; remove the drill's anyway.
   if (hasVelero) {
     for (const d of (await gw.list({ apiVersion: VELERO_API, kind: 'DownloadRequest', labelSelector: sel })).items) {
