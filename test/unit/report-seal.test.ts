@@ -45,9 +45,7 @@ describe('seal', () => {
     expect(text).not.to.contain('SHA256SUMS');
   });
 
-  it('is checkable with sha256sum -c', function () {
-    const probe = spawnSync('sha256sum', ['--version']);
-    if (probe.error) this.skip();
+  it('is checkable with sha256sum -c (coreutils)', function () {
     const { folder } = sealDrill(tmp(), '2026-01-01T00:00:00Z', 'abcd1234');
     const res = spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: folder, encoding: 'utf8' });
     expect(res.status, res.stdout + res.stderr).to.equal(0);
