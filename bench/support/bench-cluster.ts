@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { BinDir } from '../../src/local/binaries.js';
-import { KUBE_VERSION, PORTS } from '../../src/local/layout.js';
+import { PORTS } from '../../src/local/layout.js';
+import { binaryRuntimeOptions } from '../../src/local/clusters.js';
 
 export const BENCH_CLUSTER = 'dr-drill-bench';
 /** Pods with this label are left alone by kwok (its disregard selector), so the benchmark alone sets their status. */
@@ -41,17 +42,7 @@ async function kwokctl(workdir: string, bin: BinDir, args: string[]): Promise<st
 
 /** Creates the cluster and checks the ports kwokctl picked; the caller deletes it (also on error). */
 export async function createBenchCluster(workdir: string, bin: BinDir): Promise<BenchCluster> {
-  const options = {
-    runtime: 'binary',
-    kubeVersion: KUBE_VERSION,
-    bindAddress: '127.0.0.1',
-    kubeApiserverBinary: bin.path('kube-apiserver'),
-    kubeControllerManagerBinary: bin.path('kube-controller-manager'),
-    kubeSchedulerBinary: bin.path('kube-scheduler'),
-    kubectlBinary: bin.path('kubectl'),
-    etcdBinary: bin.path('etcd'),
-    kwokControllerBinary: bin.path('kwok'),
-  };
+  const options = binaryRuntimeOptions(bin);
   // kwokctl hands KwokConfiguration documents to kwok. kwok's default pod stages would make every pod on one of
   // its nodes Ready at once; pods matching the disregard selector are skipped entirely (PodController.need).
   const kwokOptions = { disregardStatusWithLabelSelector: `${FLIP_LABEL.key}=${FLIP_LABEL.value}` };

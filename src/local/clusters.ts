@@ -25,18 +25,28 @@ export function clusterExists(layout: LocalLayout, name: ClusterName): boolean {
   return existsSync(join(layout.kwokWorkdir, 'clusters', name, 'kwok.yaml'));
 }
 
-function kwokctlConfig(layout: LocalLayout, bin: BinDir, name: ClusterName): string {
-  const options = {
+/**
+ * kwokctl options every cluster here shares: the binary runtime, loopback only, and every binary set explicitly
+ * (an unset one falls back to a download URL, which fails offline).
+ */
+export function binaryRuntimeOptions(bin: BinDir): Record<string, string> {
+  return {
     runtime: 'binary',
     kubeVersion: KUBE_VERSION,
     bindAddress: '127.0.0.1',
-    kubeApiserverPort: PORTS.apiserver[name],
     kubeApiserverBinary: bin.path('kube-apiserver'),
     kubeControllerManagerBinary: bin.path('kube-controller-manager'),
     kubeSchedulerBinary: bin.path('kube-scheduler'),
     kubectlBinary: bin.path('kubectl'),
     etcdBinary: bin.path('etcd'),
     kwokControllerBinary: bin.path('kwok'),
+  };
+}
+
+function kwokctlConfig(layout: LocalLayout, bin: BinDir, name: ClusterName): string {
+  const options = {
+    ...binaryRuntimeOptions(bin),
+    kubeApiserverPort: PORTS.apiserver[name],
     // Exec rules are cluster objects, so tests can add their own (e.g. for a mapped namespace).
     enableCRDs: ['ClusterExec', 'Exec'],
   };
