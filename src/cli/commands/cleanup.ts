@@ -6,7 +6,7 @@ import { inputError } from '../../errors.js';
 import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
 import { cleanupDrill, findDrills, type CleanupResult } from '../../engine/cleanup.js';
 import { DRILL_ID_PATTERN } from '../../util/ids.js';
-import { parseDuration } from '../../util/duration.js';
+import { durationFlag } from '../flags.js';
 
 export const cleanupCommand = defineCommand<{ 'drill-id'?: string; all: boolean; context?: string; timeout: string }>({
   command: 'cleanup',
@@ -23,12 +23,7 @@ export const cleanupCommand = defineCommand<{ 'drill-id'?: string; all: boolean;
   run: async (args) => {
     const id = args['drill-id'];
     if (id !== undefined && !DRILL_ID_PATTERN.test(id)) throw inputError('BAD_DRILL_ID', `--drill-id "${id}" is not a drill id`, 'a drill id is 8 characters [a-z0-9], as in the report folder name');
-    let timeoutMs: number;
-    try {
-      timeoutMs = parseDuration(args.timeout);
-    } catch (e) {
-      throw inputError('BAD_TIMEOUT', `--timeout: ${(e as Error).message}`, 'e.g. --timeout 5m');
-    }
+    const timeoutMs = durationFlag('timeout', args.timeout, '5m');
     const gw = gatewayFor(loadKubeConfig(args.kubeconfig), args.context ?? null);
     const ids = id ? [id] : await findDrills(gw);
     const results: CleanupResult[] = [];

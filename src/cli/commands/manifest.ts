@@ -9,7 +9,7 @@ import { printJson, printLine } from '../output.js';
 import { inputError } from '../../errors.js';
 import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
 import { takeManifest } from '../../probes/checksum.js';
-import { parseDuration } from '../../util/duration.js';
+import { durationFlag } from '../flags.js';
 
 interface TakeArgs {
   context?: string;
@@ -37,12 +37,7 @@ const take = defineCommand<TakeArgs>({
   run: async (args) => {
     if (!args.pod === !args.selector) throw inputError('MANIFEST_POD', 'give exactly one of --pod or --selector', 'e.g. --selector app=postgres');
     if (!args.path.startsWith('/')) throw inputError('MANIFEST_PATH', `--path ${args.path} is not absolute`, 'e.g. --path /var/lib/postgresql/data');
-    let timeoutMs: number;
-    try {
-      timeoutMs = parseDuration(args.timeout);
-    } catch (e) {
-      throw inputError('BAD_TIMEOUT', `--timeout: ${(e as Error).message}`, 'e.g. --timeout 2m');
-    }
+    const timeoutMs = durationFlag('timeout', args.timeout, '2m');
     const gw = gatewayFor(loadKubeConfig(args.kubeconfig), args.context ?? null);
     const manifest = await takeManifest(gw, args.namespace, { name: args.pod, selector: args.selector, container: args.container }, args.path, timeoutMs);
     const text = JSON.stringify(manifest, null, 2) + '\n';
