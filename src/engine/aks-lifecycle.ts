@@ -12,7 +12,7 @@ import { inputError, isDrillError } from '../errors.js';
 import { ClientGateway } from '../kube/client-gateway.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { AksTargetPlan } from '../plan/types.js';
-import { applyObjects, existingVelero, veleroCrds, veleroManifests, waitBslAvailable, type VeleroInstallSpec } from '../velero/install.js';
+import { applyObjects, existingVelero, renderWithCli, veleroCliVersion, veleroCrds, veleroManifests, waitBslAvailable, type VeleroInstallSpec } from '../velero/install.js';
 import { VELERO_API } from '../velero/types.js';
 import type { DrillContext } from './context.js';
 
@@ -60,21 +60,33 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
     // cleanup deletes what carries that label. The cluster's deletion removes what the install made.
     labels: { 'dr-drill.io/installed-by': plan.drillId, 'dr-drill.io/scenario': plan.scenario.name },
   };
+  const record = (x: NonNullable<DrillContext['rec']['report']['target']['veleroInstall']>) => {
+    rec.report.target = { ...rec.report.target, veleroInstall: x };
+  };
   if (v.install === 'never') {
     rec.event('info', 'Velero install skipped: velero.install is never');
+    record({ performed: false, method: null, cliVersion: null, reason: 'skipped: velero.install is never' });
     return;
   }
   if (v.install === 'auto') {
     const existing = await existingVelero(gw, spec);
     if (existing.healthy) {
       rec.event('info', `Velero install skipped: already installed and healthy (${existing.why})`);
-      rec.report.warnings.push(`Velero was already installed in the drill cluster; install skipped (${existing.why})`);
+      record({ performed: false, method: null, cliVersion: null, reason: `skipped: already installed and healthy (${existing.why})` });
       return;
     }
     rec.event('info', `installing Velero: ${existing.why}`);
   }
+  const useCli = v.installer === 'cli' || (v.installer === 'auto' && (await veleroCliVersion()) !== null);
+  const rendered = useCli ? await renderWithCli(spec) : null;
+  const how = rendered
+    ? `rendered by velero install --dry-run (CLI ${rendered.cliVersion}), BSL forced ReadOnly, applied by dr-drill`
+    : 'from dr-drill\'s generated manifests';
+  if (rendered && v.image.split(':').pop() !== rendered.cliVersion) {
+    rec.report.warnings.push(`the velero CLI is ${rendered.cliVersion} but the server image is ${v.image}: the CRDs and manifests follow the CLI's version`);
+  }
   if ((await gw.scope(VELERO_API, 'Restore')) === null) {
-    const crds = await veleroCrds();
+    const crds = rendered?.crds ?? (await veleroCrds());
     if (!crds) {
       throw inputError('VELERO_CLI_MISSING', `Velero CRDs are missing in ${gw.context} and the velero CLI is not available to render them`,
         'install the velero CLI (on PATH, or DR_DRILL_VELERO_BIN) — dr-drill runs `velero install --crds-only --dry-run -o yaml`');
@@ -83,9 +95,12 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
     rec.event('info', `applied ${applied.length} Velero CRDs`);
     // The API server serves a CRD a moment after it is created; discovery is cached per gateway, so wait here.
     await waitFor(() => gw.scope(VELERO_API, 'BackupStorageLocation').then((s) => s !== null), 30_000);
+  } else {
+    rec.event('info', 'Velero CRDs already present in the drill cluster: left as they are');
   }
-  const applied = await applyObjects(gw, veleroManifests(spec));
-  rec.event('info', `applied Velero manifests: ${applied.join(', ')}`);
+  const applied = await applyObjects(gw, rendered?.objects ?? veleroManifests(spec));
+  rec.event('info', `installed Velero ${how}: ${applied.join(', ')}`);
+  record({ performed: true, method: rendered ? 'cli' : 'manifests', cliVersion: rendered?.cliVersion ?? null, reason: `installed ${how}` });
   rec.event('info', `waiting for BSL ${spec.bslName} to be Available`);
   await waitBslAvailable(gw, spec, v.timeoutMs, ctx.signal);
 }

@@ -49,7 +49,7 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
   const mapping: Record<string, string> = {};
   for (const ns of included) mapping[ns] = target.mapNamespace(ns);
   ctx.namespaceMapping = mapping;
-  rec.report.target = { kind: plan.target.kind, kubeContext: gw.context, veleroNamespace: vns, namespaceMapping: mapping };
+  rec.report.target = { ...rec.report.target, kind: plan.target.kind, kubeContext: gw.context, veleroNamespace: vns, namespaceMapping: mapping };
 
   // Every check before the first write: the drill must never restore over its own source.
   for (const [src, dst] of Object.entries(mapping)) {

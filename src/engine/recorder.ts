@@ -131,7 +131,7 @@ export function emptyReport(init: {
     rto: { objectiveSeconds: init.rtoObjectiveSeconds, achievedSeconds: null, met: null, marginSeconds: null },
     rpo: { objectiveSeconds: init.rpoObjectiveSeconds, achievedSeconds: null, met: null, marginSeconds: null, basis: null, recoveryPoint: null },
     source: { kubeContext: null, veleroNamespace: null },
-    target: { kind: 'namespace', kubeContext: null, veleroNamespace: null, namespaceMapping: {} },
+    target: { kind: 'namespace', kubeContext: null, veleroNamespace: null, namespaceMapping: {}, veleroInstall: null },
     backup: { name: null, phase: null, startTimestamp: null, completionTimestamp: null, schedule: null, storageLocation: null, takenByDrill: false },
     restore: {
       name: null, phase: null, warnings: null, errors: null, failureReason: null, validationErrors: [], startTimestamp: null,

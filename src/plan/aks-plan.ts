@@ -46,6 +46,7 @@ export function aksTargetPlan(s: Scenario, a: AksSpec, drillId: string): TargetP
     provisionTimeoutMs: a.provisionTimeout === undefined ? AKS_DEFAULTS.provisionTimeoutMs : parseDuration(a.provisionTimeout),
     velero: {
       install: v.install ?? 'auto',
+      installer: v.installer ?? 'auto',
       image: v.image ?? AKS_DEFAULTS.veleroImage,
       pluginImage: v.pluginImage ?? AKS_DEFAULTS.pluginImage,
       bslName: v.bslName ?? 'default',

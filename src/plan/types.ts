@@ -56,6 +56,7 @@ export interface AksTargetPlan {
   provisionTimeoutMs: number;
   velero: {
     install: 'auto' | 'always' | 'never';
+    installer: 'auto' | 'cli' | 'manifests';
     image: string;
     pluginImage: string;
     bslName: string;

@@ -112,6 +112,11 @@ export const AksVelero = Strict(
         description: 'auto (default): install unless Velero is healthy with a BSL on the backup storage; always; never.',
       }),
     ),
+    installer: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('cli'), Type.Literal('manifests')], {
+        description: 'How the install is rendered: cli runs `velero install --dry-run -o yaml` (velero on PATH or DR_DRILL_VELERO_BIN), manifests uses dr-drill\'s own; auto (default): cli when the velero CLI is available. Either way the BSL is forced ReadOnly and dr-drill applies the objects.',
+      }),
+    ),
     image: Type.Optional(Type.String({ minLength: 1, description: 'Velero server image (default velero/velero:v1.17.2).' })),
     pluginImage: Type.Optional(Type.String({ minLength: 1, description: 'Azure plugin image (default velero/velero-plugin-for-microsoft-azure:v1.13.2).' })),
     bslName: Type.Optional(Name('Name of the ReadOnly BSL the drill creates (default "default").')),
@@ -136,7 +141,7 @@ export const AksVelero = Strict(
     ),
     timeout: Type.Optional(Duration('How long to wait for the BSL to be Available (default 5m).')),
   },
-  'Velero in the drill cluster: installed from generated manifests, ReadOnly BSL on the source storage.',
+  'Velero in the drill cluster: rendered by the velero CLI or from generated manifests, ReadOnly BSL on the source storage.',
 );
 export const AksTarget = Strict(
   {

@@ -1,16 +1,21 @@
 /**
- * Velero in a fresh drill cluster, from manifests this module generates (what `velero install` would make, with
- * the Azure plugin and a ReadOnly BSL on the source storage): Namespace, CRDs (from `velero install --crds-only
- * --dry-run -o yaml`, the one part not worth re-typing), ServiceAccount, ClusterRoleBinding, Secret
- * cloud-credentials, BackupStorageLocation, Deployment velero. Skipped when Velero is already healthy there with
- * a BSL on the backup's storage.
+ * Velero in a fresh drill cluster, with the Azure plugin and a ReadOnly BSL on the source storage: Namespace,
+ * CRDs, ServiceAccount, ClusterRoleBinding, Secret cloud-credentials, BackupStorageLocation, Deployment velero.
+ * Rendered by `velero install --dry-run -o yaml` when the CLI is available (the objects the team's own install
+ * would make, for the CLI's version), else from manifests this module generates; either way dr-drill applies
+ * them itself, because `velero install` cannot make the BSL ReadOnly and a ReadWrite BSL in a drill cluster
+ * would garbage-collect expired backups from the source storage. Skipped when Velero is already healthy there
+ * with a BSL on the backup's storage.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { waitFor, WaitTimeout } from '../kube/wait.js';
-import { infraError } from '../errors.js';
+import { infraError, inputError } from '../errors.js';
 import { sameStorage } from './bsl.js';
 import { VELERO_API, type BackupStorageLocation } from './types.js';
 
@@ -46,15 +51,20 @@ export function desiredBsl(s: VeleroInstallSpec): BackupStorageLocation {
   };
 }
 
+/** The env file in Secret cloud-credentials. With workload identity the plugin still reads one, holding ids only (no secret). */
+function cloudCredentialsText(s: VeleroInstallSpec): string {
+  if ('workloadIdentityClientId' in s.credentials) {
+    return `AZURE_SUBSCRIPTION_ID=${s.storage.subscriptionId}\nAZURE_RESOURCE_GROUP=${s.storage.resourceGroup}\nAZURE_CLIENT_ID=${s.credentials.workloadIdentityClientId}\nAZURE_CLOUD_NAME=AzurePublicCloud\n`;
+  }
+  return s.credentials.secretFileText;
+}
+
 /** Every manifest except the CRDs, in apply order. Pure. */
 export function veleroManifests(s: VeleroInstallSpec): KubeObject[] {
   const ns = s.namespace;
   const labels = { ...COMPONENT, ...s.labels };
   const wi = 'workloadIdentityClientId' in s.credentials ? s.credentials.workloadIdentityClientId : null;
-  // With workload identity the plugin still reads an env file, holding ids only (no secret).
-  const cloud = wi
-    ? `AZURE_SUBSCRIPTION_ID=${s.storage.subscriptionId}\nAZURE_RESOURCE_GROUP=${s.storage.resourceGroup}\nAZURE_CLIENT_ID=${wi}\nAZURE_CLOUD_NAME=AzurePublicCloud\n`
-    : (s.credentials as { secretFileText: string }).secretFileText;
+  const cloud = cloudCredentialsText(s);
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'velero', namespace: ns, labels, ...(wi ? { annotations: { 'azure.workload.identity/client-id': wi } } : {}) } },
@@ -108,6 +118,101 @@ export async function veleroCrds(bin = veleroBinary()): Promise<KubeObject[] | n
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as KubeObject | null)
     .flatMap((o) => (o?.kind === 'List' ? ((o as unknown as { items: KubeObject[] }).items) : o ? [o] : []))
     .filter((o) => o.kind === 'CustomResourceDefinition');
+}
+
+/** The velero CLI's client version (e.g. v1.17.2), or null when it cannot run here. */
+export async function veleroCliVersion(bin = veleroBinary()): Promise<string | null> {
+  const r = await execa(bin, ['version', '--client-only'], { reject: false, timeout: 30_000, stdin: 'ignore' });
+  if (r.failed || r.exitCode !== 0) return null;
+  return /Version:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
+}
+
+/** What `velero install` rendered, split so CRDs can be applied (and served) before the rest. */
+export interface RenderedInstall {
+  crds: KubeObject[];
+  objects: KubeObject[];
+  cliVersion: string;
+}
+
+/** The `velero install` arguments for the spec; the files are already written. Pure. */
+export function cliInstallArgs(s: VeleroInstallSpec, files: { kubeconfig: string; secret: string; caCert: string | null }): string[] {
+  const bsl = desiredBsl(s);
+  const config = Object.entries(bsl.spec?.config ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const wi = 'workloadIdentityClientId' in s.credentials ? s.credentials.workloadIdentityClientId : null;
+  return [
+    'install', '--dry-run', '-o', 'yaml', '--kubeconfig', files.kubeconfig, '--namespace', s.namespace,
+    '--provider', 'azure', '--plugins', s.pluginImage, '--image', s.image,
+    '--bucket', s.storage.container, ...(s.storage.prefix ? ['--prefix', s.storage.prefix] : []),
+    '--backup-location-config', config, '--use-volume-snapshots=false', '--secret-file', files.secret,
+    ...(files.caCert ? ['--cacert', files.caCert] : []),
+    ...(wi ? ['--sa-annotations', `azure.workload.identity/client-id=${wi}`, '--pod-labels', 'azure.workload.identity/use=true'] : []),
+  ];
+}
+
+/**
+ * Renders the install with the velero CLI. The CLI only renders: it gets a kubeconfig without credentials (it
+ * insists on one even for --dry-run) and never talks to the drill cluster. The credentials file lives in a 0700
+ * temp folder for the call only; the CLI's output holds the Secret, so only its stderr is ever quoted.
+ */
+export async function renderWithCli(s: VeleroInstallSpec, bin = veleroBinary()): Promise<RenderedInstall> {
+  const cliVersion = await veleroCliVersion(bin);
+  if (!cliVersion) {
+    throw inputError('VELERO_CLI_MISSING', `the velero CLI (${bin}) cannot run here`,
+      'put velero on PATH or set DR_DRILL_VELERO_BIN, or set target.aks.velero.installer: manifests');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'dr-drill-velero-install-'));
+  try {
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, RENDER_ONLY_KUBECONFIG, { mode: 0o600 });
+    const secret = join(dir, 'cloud');
+    writeFileSync(secret, cloudCredentialsText(s), { mode: 0o600 });
+    const caCert = s.storage.caCertPem ? join(dir, 'ca.pem') : null;
+    if (caCert) writeFileSync(caCert, s.storage.caCertPem!, { mode: 0o600 });
+    const r = await execa(bin, cliInstallArgs(s, { kubeconfig, secret, caCert }), { reject: false, timeout: 60_000, stdin: 'ignore' });
+    if (r.failed || r.exitCode !== 0) {
+      throw infraError('VELERO_CLI_RENDER_FAILED', `velero install --dry-run (${cliVersion}) failed: ${lastLine(String(r.stderr)) || `exit ${r.exitCode}`}`,
+        'run the same velero install --dry-run -o yaml by hand to see why, or set target.aks.velero.installer: manifests');
+    }
+    const all = parseAllDocuments(String(r.stdout)).map((d) => d.toJS() as KubeObject | null)
+      .flatMap((o) => (o?.kind === 'List' ? ((o as unknown as { items: KubeObject[] }).items) : o ? [o] : []));
+    const rendered = hardenRendered(all.filter((o) => o.kind !== 'CustomResourceDefinition'), s);
+    return { crds: all.filter((o) => o.kind === 'CustomResourceDefinition'), objects: rendered, cliVersion };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What the drill changes in the CLI's rendering: the BSL gets the drill's name and is forced ReadOnly, and every
+ * object carries the drill's labels. Refuses a rendering whose BSL is not on the backup's storage. Pure.
+ */
+export function hardenRendered(objs: KubeObject[], s: VeleroInstallSpec): KubeObject[] {
+  const want = desiredBsl(s);
+  const out = objs.map((o): KubeObject => {
+    const metadata = { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), ...s.labels } };
+    delete (metadata as Record<string, unknown>).creationTimestamp;
+    if (o.kind !== 'BackupStorageLocation') return { ...o, metadata };
+    const b = o as BackupStorageLocation;
+    return { ...b, metadata: { ...metadata, name: s.bslName }, spec: { ...b.spec, accessMode: 'ReadOnly' } } as KubeObject;
+  });
+  const bsl = out.find((o) => o.kind === 'BackupStorageLocation') as BackupStorageLocation | undefined;
+  if (!bsl || !sameStorage(bsl, want)) {
+    throw infraError('VELERO_CLI_RENDER_UNEXPECTED', `velero install rendered ${bsl ? `a BSL on ${bsl.spec?.objectStorage?.bucket}/${bsl.spec?.objectStorage?.prefix ?? ''}` : 'no BSL'}, not one on ${s.storage.container}/${s.storage.prefix ?? ''}`,
+      'check the velero CLI version, or set target.aks.velero.installer: manifests');
+  }
+  return out;
+}
+
+const RENDER_ONLY_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters: [{ name: render-only, cluster: { server: "https://127.0.0.1:1" } }]
+users: [{ name: render-only, user: {} }]
+contexts: [{ name: render-only, context: { cluster: render-only, user: render-only } }]
+current-context: render-only
+`;
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter(Boolean).at(-1)?.slice(0, 300) ?? '';
 }
 
 /** Why an existing Velero is (or is not) good enough to skip the install. */

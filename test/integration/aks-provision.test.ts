@@ -21,7 +21,7 @@ function aPlan(over: Partial<AksTargetPlan> = {}): AksTargetPlan {
     networkPlugin: 'azure', identity: { type: 'SystemAssigned' },
     tags: { 'dr-drill-drill-id': 'abcd1234', 'dr-drill-scenario': 'payments' }, credentials: 'admin', expiresAfterMs: 3_600_000,
     costPerNodeHour: 0.2, provisionTimeoutMs: 60_000,
-    velero: { install: 'auto', image: 'v', pluginImage: 'p', bslName: 'default', credentials: { workloadIdentityClientId: 'x' }, timeoutMs: 1000,
+    velero: { install: 'auto', installer: 'manifests', image: 'v', pluginImage: 'p', bslName: 'default', credentials: { workloadIdentityClientId: 'x' }, timeoutMs: 1000,
       storage: { container: 'velero', prefix: null, storageAccount: 'sa', resourceGroup: 'rg', subscriptionId: SUB, storageAccountUri: null, caCertFile: null } },
     ...over,
   };

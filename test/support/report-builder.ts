@@ -49,7 +49,7 @@ export class ReportBuilder {
       rto: { objectiveSeconds: 1800, achievedSeconds: 420, met: true, marginSeconds: 1380 },
       rpo: { objectiveSeconds: 93600, achievedSeconds: 7200, met: true, marginSeconds: 86400, basis: 'backup-start', recoveryPoint: '' },
       source: { kubeContext: 'prod-weu', veleroNamespace: 'velero' },
-      target: { kind: 'namespace', kubeContext: 'prod-weu', veleroNamespace: 'velero', namespaceMapping: { payments: 'payments-drill-abcd1234' } },
+      target: { kind: 'namespace', kubeContext: 'prod-weu', veleroNamespace: 'velero', namespaceMapping: { payments: 'payments-drill-abcd1234' }, veleroInstall: null },
       backup: {
         name: 'payments-daily-20260101000000', phase: 'Completed', startTimestamp: '', completionTimestamp: '',
         schedule: 'payments-daily', storageLocation: 'default', takenByDrill: false,

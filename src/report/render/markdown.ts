@@ -25,6 +25,7 @@ function renderMarkdown(r: Report): string {
     ['Source', `${r.source.kubeContext ?? NONE} / ${r.source.veleroNamespace ?? NONE}`],
     ['Target', `${r.target.kind} in ${r.target.kubeContext ?? NONE} / ${r.target.veleroNamespace ?? NONE}`],
     ['Namespaces', mapping(r.target.namespaceMapping)],
+    ...(r.target.veleroInstall ? [['Velero install', inline(r.target.veleroInstall.reason)]] : []),
     ['Tool', `${r.tool.name} ${r.tool.version}`],
   ]), '');
 
