@@ -140,6 +140,7 @@ export function emptyReport(init: {
     },
     phases: (['select-backup', 'integrity', 'provision-target', 'prepare-target', 'restore', 'verify', 'teardown', 'seal'] as const).map(phase),
     probes: [],
+    hooks: [],
     teardown: { performed: false, reason: null, deleted: [], leftBehind: [] },
     warnings: [],
     rehearsal: null,
