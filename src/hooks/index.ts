@@ -2,3 +2,4 @@
 export { runHook, describeEnd } from './run-hook.js';
 export { maskText, secretEnvValues, kubeconfigSecrets } from './mask.js';
 export type { HookCommand, HookEnd, HookRunOptions, HookRunResult } from './types.js';
+export { findExecutable } from './which.js';
