@@ -21,7 +21,11 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(opts: { format: LogFormat; stream?: NodeJS.WriteStream; rtoObjectiveSeconds: number; colour: boolean; live?: boolean }): Progress {
+/**
+ * `phases`: the drill's phases in running order when it has more than the built-in ones (runbook hooks, from
+ * the plan), so the live block shows them in place rather than appended as they start.
+ */
+export function createProgress(opts: { format: LogFormat; stream?: NodeJS.WriteStream; rtoObjectiveSeconds: number; colour: boolean; live?: boolean; phases?: readonly string[] }): Progress {
   const stream = opts.stream ?? process.stderr;
   if (opts.format === 'json') {
     return {
@@ -37,13 +41,13 @@ export function createProgress(opts: { format: LogFormat; stream?: NodeJS.WriteS
       stop: () => {},
     };
   }
-  return new LiveProgress(stream, opts.rtoObjectiveSeconds, opts.colour);
+  return new LiveProgress(stream, opts.rtoObjectiveSeconds, opts.colour, opts.phases ?? PHASES);
 }
 
 type PhaseState = { state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; started: number | null; ended: number | null; note: string };
 
 class LiveProgress implements Progress {
-  private readonly phases = new Map<string, PhaseState>(PHASES.map((p) => [p, { state: 'pending', started: null, ended: null, note: '' }]));
+  private readonly phases: Map<string, PhaseState>;
   private current: string | null = null;
   private subject = '';
   private sinceT0 = 0;
@@ -52,7 +56,8 @@ class LiveProgress implements Progress {
   private frame = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly stream: NodeJS.WriteStream, private readonly rtoSeconds: number, private readonly colour: boolean) {
+  constructor(private readonly stream: NodeJS.WriteStream, private readonly rtoSeconds: number, private readonly colour: boolean, order: readonly string[]) {
+    this.phases = new Map<string, PhaseState>(order.map((p) => [p, { state: 'pending', started: null, ended: null, note: '' }]));
     this.timer = setInterval(() => this.draw(), 120);
     this.timer.unref();
   }

@@ -40,6 +40,8 @@ export interface DrillContext {
   errors: string[];
   /** What probes prepared on the source before a drill-created backup (canary nonce, checksum manifest), by probe name. */
   prepared?: Record<string, unknown>;
+  /** The report folder (hook logs go there); absent in contexts built outside runDrill. */
+  reportFolder?: string;
   /** The oldest recovery point the passing canary probes proved (rpo.basis canary); unset without one. */
   canaryRecoveryPoint?: Date;
 }

@@ -103,6 +103,9 @@ export class DrillRecorder {
   }
 }
 
+/** The built-in phases in running order (runbook hooks are placed among them from the plan). */
+export const BUILTIN_PHASES = ['select-backup', 'integrity', 'provision-target', 'prepare-target', 'restore', 'verify', 'teardown', 'seal'] as const;
+
 /** A report skeleton with every key present and nothing measured yet. */
 export function emptyReport(init: {
   toolVersion: string;
@@ -138,8 +141,9 @@ export function emptyReport(init: {
       completionTimestamp: null, queuedSeconds: null, runningSeconds: null, itemsRestored: null, totalItems: null, messages: null,
       messagesSource: null, triage: [],
     },
-    phases: (['select-backup', 'integrity', 'provision-target', 'prepare-target', 'restore', 'verify', 'teardown', 'seal'] as const).map(phase),
+    phases: BUILTIN_PHASES.map(phase),
     probes: [],
+    hooks: [],
     teardown: { performed: false, reason: null, deleted: [], leftBehind: [] },
     warnings: [],
     rehearsal: null,

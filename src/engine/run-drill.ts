@@ -26,6 +26,7 @@ import { checkIntegrity } from './integrity-step.js';
 import { LazyStorage, type StorageOpener } from './drill-storage.js';
 import { preparePublicKey, signSums, uploadEvidence, type Signer, type UploadOutcome } from '../evidence/index.js';
 import { aksTeardownPhase, provisionAks, type AksHandle } from './aks-lifecycle.js';
+import { afterRestoreHooksEnd, finishHookReport, placeHooks, runTeardownHooks, withHookSteps } from './hook-steps.js';
 
 export interface DrillOptions {
   clock: Clock;
@@ -73,6 +74,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
     toolVersion: opts.toolVersion, drillId: plan.drillId, scenario: { name: plan.scenario.name, file: plan.scenario.file, sha256: plan.scenario.sha256, labels: plan.scenario.labels, controls: plan.scenario.controls ?? [] },
     startedAt, negativeControl: opts.negativeControl ?? false, rtoObjectiveSeconds: plan.objectives.rtoMs / 1000, rpoObjectiveSeconds: plan.objectives.rpoMs / 1000,
   });
+  placeHooks(report, plan);
   const rec = new DrillRecorder(report, clock, journal, opts.onEvent);
   journal.append('drill-started', { drillId: plan.drillId, scenario: plan.scenario.name, backup: plan.backup, target: plan.target, folder });
   if (disasterAt) rec.setT0(rec.drillStartMono - (startedAt.getTime() - disasterAt.getTime()), disasterAt, 'disaster-at');
@@ -83,20 +85,21 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
     plan, rec, clock, signal, gatewayFor: opts.gatewayFor, disasterAt, source: null, target: null, backup: null, targetBackup: null,
     namespaceMapping: {}, owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
     restoreEndedMono: null, restoreUsable: false, failures: [], errors: [],
-    storage: plan.storage ? new LazyStorage(plan.storage, opts.openStorage) : null,
+    storage: plan.storage ? new LazyStorage(plan.storage, opts.openStorage) : null, reportFolder: folder,
   };
   let interrupted = false;
   let inputProblem = false;
 
   let aks: AksHandle | null = null;
-  const steps: Array<[Report['phases'][number]['name'], () => Promise<void>]> = [
+  const steps = withHookSteps(ctx, [
     ['select-backup', () => selectBackup(ctx)],
     ['integrity', async () => {
       if (!ctx.storage) throw new SkipPhase('no storage credentials in the scenario');
       await checkIntegrity(ctx);
     }],
     ['provision-target', async () => {
-      if (plan.target.kind !== 'aks') throw new SkipPhase(`target kind ${plan.target.kind} is an existing cluster`);
+      const produced = plan.hooks?.find((h) => h.produces);
+      if (plan.target.kind !== 'aks') throw new SkipPhase(produced ? `the cluster comes from hook ${produced.name}` : `target kind ${plan.target.kind} is an existing cluster`);
       await provisionAks(ctx, (h) => { aks = h; });
     }],
     ['prepare-target', () => prepareTarget(ctx)],
@@ -105,7 +108,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
       if (!ctx.restoreUsable) throw new SkipPhase('the restore did not produce a usable copy');
       await runProbes(ctx);
     }],
-  ];
+  ]);
   let stopped: string | null = null;
   const pauses: Array<{ beforePhase: Report['phases'][number]['name']; atSeconds: number; seconds: number }> = [];
   for (const [name, step] of steps) {
@@ -164,6 +167,8 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   measure(ctx);
   if (opts.beforePhase) report.rehearsal = rehearsalOf(pauses, report.rto.achievedSeconds);
   journal.append('verdict', { verdict: report.verdict, reasons: report.reasons });
+  await runTeardownHooks(ctx, opts.keep ?? false);
+  finishHookReport(report);
 
   rec.startPhase('seal');
   const prev = findPreviousReport(opts.reportDir, plan.scenario.name, folder);
@@ -227,7 +232,8 @@ function measure(ctx: DrillContext): void {
   const { rec, plan } = ctx;
   const report = rec.report;
   const critical = report.probes.filter((p) => p.critical);
-  const restoreEnd = ctx.restoreEndedMono !== null && ctx.restoreUsable ? rec.sinceT0(ctx.restoreEndedMono) : null;
+  const restoreEnd = ctx.restoreEndedMono !== null && ctx.restoreUsable
+    ? Math.max(rec.sinceT0(ctx.restoreEndedMono), afterRestoreHooksEnd(report) ?? -Infinity) : null;
   if (!critical.length && restoreEnd !== null) report.warnings.push('no critical probes: RTO is measured to the end of the restore, without proof the copy works');
   const rto = achievedRto({ criticalPassedAtSeconds: critical.map((p) => (p.outcome === 'passed' ? p.passedAtSeconds : null)), restoreEndedAtSeconds: restoreEnd });
   report.rto = againstObjective(plan.objectives.rtoMs / 1000, ctx.restoreUsable ? rto : null);

@@ -29,6 +29,17 @@ export class ClientGateway implements KubeGateway {
     this.watcher = new Watch(kubeConfig);
   }
 
+  exportKubeconfig(): string {
+    const kc = this.kubeConfig;
+    const context = kc.getContextObject(this.context);
+    const cluster = kc.getCurrentCluster();
+    const user = kc.getCurrentUser();
+    // Only this context's credentials: a hook gets the target cluster, not every cluster the operator can reach.
+    const one = new KubeConfig();
+    one.loadFromOptions({ clusters: cluster ? [cluster] : [], users: user ? [user] : [], contexts: context ? [context] : [], currentContext: this.context });
+    return one.exportConfig();
+  }
+
   private async resource(apiVersion: string, kind: string): Promise<V1APIResource | null> {
     const key = `${apiVersion}/${kind}`;
     if (!this.scopes.has(key)) {

@@ -55,6 +55,11 @@ export interface KubeGateway {
   exec?(namespace: string, pod: string, container: string | null, command: string[], timeoutMs: number): Promise<ExecResult>;
   /** The tail of a container's log (pods/log), at most limitBytes. Optional, like exec. */
   logs?(namespace: string, pod: string, container: string | null, limitBytes: number): Promise<string>;
+  /**
+   * A kubeconfig holding only this gateway's context, cluster and user (for a command run against the same
+   * cluster, e.g. a runbook hook's kubectl). Optional: in-memory gateways have none.
+   */
+  exportKubeconfig?(): string;
   /** Forwards a local loopback port to a pod's port (pods/portforward). Optional, like exec. */
   portForward?(namespace: string, pod: string, port: number): Promise<PortForwardHandle>;
 }

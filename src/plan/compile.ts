@@ -11,7 +11,7 @@ import { probeNamespace } from '../scenario/probe-checks.js';
 import { parseDuration } from '../util/duration.js';
 import { aksTargetPlan } from './aks-plan.js';
 import { addStoragePlans } from './storage-plan.js';
-import { DEFAULTS, SecretText, type BackupPlan, type DrillPlan, type NotifyPlan, type ProbePlan, type TargetPlan } from './types.js';
+import { DEFAULTS, SecretText, type BackupPlan, type DrillPlan, type HookPlan, type NotifyPlan, type ProbePlan, type TargetPlan } from './types.js';
 
 /** What a compilation needs besides the scenario. */
 export interface CompileOptions {
@@ -180,9 +180,22 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
     teardown: { when: spec.teardown?.when ?? 'always', timeoutMs: msOr(spec.teardown?.timeout, DEFAULTS.teardownTimeoutMs) },
     report: { html: spec.report?.html ?? false, ...(spec.report?.notify ? { notify: notifyPlan(spec.report.notify) } : {}) },
   };
+  if (spec.hooks?.length) plan.hooks = spec.hooks.map(hookPlan);
   refuseUnsafe(plan, s);
   addStoragePlans(plan, s, opts.env);
   return plan;
+}
+
+/** spec.hooks[i] with defaults; env values are wrapped so `plan --output json` never prints them. */
+function hookPlan(h: NonNullable<Scenario['spec']['hooks']>[number]): HookPlan {
+  return {
+    name: h.name, at: h.at, command: [...h.command],
+    env: Object.fromEntries(Object.entries(h.env ?? {}).map(([k, v]) => [k, new SecretText(v)])),
+    workingDir: h.workingDir ?? null, timeoutMs: msOr(h.timeout, DEFAULTS.hookTimeoutMs),
+    // A teardown hook never stops teardown nor changes the verdict: it can only warn.
+    onFailure: h.at === 'on-teardown' ? 'warn' : h.onFailure ?? 'fail',
+    produces: h.produces ? { kubeconfig: h.produces.kubeconfig, context: h.produces.context ?? null } : null,
+  };
 }
 
 /** spec.report.notify with defaults: on FAIL and ERROR, 10s per attempt; the URL is wrapped so it never prints. */

@@ -108,6 +108,23 @@ export interface DrillPlan {
   report: { html: boolean; notify?: NotifyPlan | null; upload?: UploadPlan };
   /** spec.storage: the BSL's storage, read directly (absent when the scenario names none). */
   storage?: StoragePlan;
+  /** spec.hooks in file order (absent when the scenario has none). */
+  hooks?: HookPlan[];
+}
+
+/** A runbook hook with its defaults filled (spec.hooks). */
+export interface HookPlan {
+  name: string;
+  at: 'provision' | 'before-restore' | 'after-restore' | 'after-verify' | 'on-teardown';
+  command: string[];
+  /** Extra environment; every value is treated as a secret (masked in output, never printed by plan). */
+  env: Record<string, SecretText>;
+  /** null: the current directory. */
+  workingDir: string | null;
+  timeoutMs: number;
+  onFailure: 'fail' | 'warn';
+  /** provision hooks: the kubeconfig the command writes (relative to workingDir) and the context in it. */
+  produces: { kubeconfig: string; context: string | null } | null;
 }
 
 /** How to reach a storage account; a connection string is a secret and never prints. */
@@ -178,6 +195,7 @@ export const DEFAULTS = {
   probeTimeoutMs: 5 * 60_000,
   probeIntervalMs: 5_000,
   teardownTimeoutMs: 5 * 60_000,
+  hookTimeoutMs: 10 * 60_000,
 } as const;
 
 /** Labels on everything a drill creates and will remove. */

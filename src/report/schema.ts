@@ -21,6 +21,8 @@ export const PhaseName = Type.Union(
     Type.Literal('verify'),
     Type.Literal('teardown'),
     Type.Literal('seal'),
+    // A runbook hook is a phase of its own, placed at its point (spec.hooks[].at).
+    Type.Unsafe<`hook:${string}`>(Type.String({ pattern: '^hook:[a-z0-9]([-a-z0-9]*[a-z0-9])?$', description: 'A runbook hook: hook:<name>.' })),
   ],
   { description: 'A drill phase, in the order they run.' },
 );
@@ -67,6 +69,21 @@ export const Phase = Obj(
     ),
   },
   'One phase of the drill.',
+);
+
+export const HookResult = Obj(
+  {
+    name: Type.String(),
+    at: Type.String({ description: 'The point it ran at: provision, before-restore, after-restore, after-verify or on-teardown.' }),
+    command: Type.Array(Type.String(), { description: 'Command and arguments as run (secrets masked).' }),
+    exitCode: Nullable(Type.Integer({ description: 'Exit code; null when it did not run, could not start, or was killed.' })),
+    outcome: PhaseOutcome,
+    durationSeconds: Nullable(Seconds('How long the command ran, measured on the monotonic clock')),
+    countedInRto: Type.Boolean({ description: 'It ended before the RTO moment (the last critical probe pass), so its time is inside the achieved RTO.' }),
+    outputFile: Nullable(Type.String({ description: 'Its combined stdout/stderr, secrets masked, in the report folder (listed in SHA256SUMS).' })),
+    reason: Nullable(Type.String({ description: 'Why it failed or was skipped: exit code or timeout and its last output line.' })),
+  },
+  'One runbook hook of the drill.',
 );
 
 export const ProbeResult = Obj(
@@ -203,6 +220,8 @@ export const Report = Type.Object(
     ),
     phases: Type.Array(Phase),
     probes: Type.Array(ProbeResult),
+    // Optional so that reports sealed before hooks existed still validate; dr-drill always writes it.
+    hooks: Type.Optional(Type.Array(HookResult, { description: 'Runbook hooks (spec.hooks), in the order they were meant to run.' })),
     teardown: Obj(
       {
         performed: Type.Boolean(),
@@ -260,6 +279,7 @@ export type PhaseReport = Static<typeof Phase>;
 export type PhaseNameT = Static<typeof PhaseName>;
 export type PhaseOutcomeT = Static<typeof PhaseOutcome>;
 export type ProbeResultT = Static<typeof ProbeResult>;
+export type HookResultT = Static<typeof HookResult>;
 export type ProbeOutcomeT = Static<typeof ProbeOutcome>;
 export type VerdictT = Static<typeof Verdict>;
 export type ReportEventT = Static<typeof ReportEvent>;

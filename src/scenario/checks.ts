@@ -6,6 +6,7 @@
 import type { Scenario } from './schema.js';
 import { problemAt, type Locator, type PathSegment, type Problem } from './problems.js';
 import { dataProbeProblems, probeNamespace } from './probe-checks.js';
+import { hookProblems } from './hook-checks.js';
 
 const hasVariable = (s: string) => s.includes('${');
 
@@ -69,5 +70,6 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
       );
     }
   }
+  for (const h of hookProblems(spec)) at(h.path, h.message, h.key ?? false);
   return problems;
 }

@@ -451,6 +451,41 @@ export const Probe = Type.Union([WorkloadProbe, ResourceProbe, PvcProbe, ExecPro
   description: 'A declarative check of the restored copy.',
 });
 
+/** The named points of a drill where runbook hooks run, in the order they come. */
+export const HOOK_POINTS = ['provision', 'before-restore', 'after-restore', 'after-verify', 'on-teardown'] as const;
+
+export const Hook = Strict(
+  {
+    name: Type.String({
+      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      maxLength: 63,
+      description: 'Unique name of the hook (lower-case, digits and dashes): its phase is hook:<name>, its log hook-<name>.log.',
+    }),
+    at: Type.Union(HOOK_POINTS.map((p) => Type.Literal(p)), {
+      description: 'When it runs: provision (before provision-target; may produce the target kubeconfig), before-restore, after-restore (before the probes: counted in RTO), after-verify (after the final probe: not in RTO), on-teardown (after teardown, even when the drill failed or was interrupted).',
+    }),
+    command: Type.Array(Type.String(), { minItems: 1, description: 'Command and arguments, run without a shell (write [sh, -c, "..."] for one).' }),
+    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { description: 'Extra environment variables; their values are masked in the hook log and the report.' })),
+    workingDir: Type.Optional(Name('Directory the command runs in (default: the current directory).')),
+    timeout: Type.Optional(Duration('How long the command may run before it is killed (default 10m).')),
+    onFailure: Type.Optional(
+      Type.Union([Type.Literal('fail'), Type.Literal('warn')], {
+        description: 'fail (default): a non-zero exit or a timeout fails the drill; warn: only a warning. on-teardown hooks only ever warn.',
+      }),
+    ),
+    produces: Type.Optional(
+      Strict(
+        {
+          kubeconfig: Name('Kubeconfig file the command writes (relative to workingDir); the cluster target is reached through it.'),
+          context: Type.Optional(Name('Context in that kubeconfig (default: its current-context).')),
+        },
+        'provision hooks only: the target cluster comes from this hook (e.g. terraform apply handing a kubeconfig back).',
+      ),
+    ),
+  },
+  'A runbook step run at a named point of the drill (execa, argv), timed as its own phase.',
+);
+
 export const Teardown = Strict(
   {
     when: Type.Optional(
@@ -560,6 +595,7 @@ export const Scenario = Type.Object(
         restore: Type.Optional(Restore),
         probes: Type.Array(Probe, { description: 'Checks of the restored copy; critical ones decide RTO.' }),
         teardown: Type.Optional(Teardown),
+        hooks: Type.Optional(Type.Array(Hook, { description: 'Runbook hooks: commands run at named points of the drill.' })),
         report: Type.Optional(ReportOptions),
       },
       'What to restore, where, and how to prove it.',
@@ -578,3 +614,5 @@ export type ScenarioProbe = Static<typeof Probe>;
 export type ProbeKindName = ScenarioProbe['kind'];
 export type BackupSelection = Static<typeof BackupSelection>;
 export type ScenarioTarget = Static<typeof Target>;
+export type ScenarioHook = Static<typeof Hook>;
+export type HookPoint = (typeof HOOK_POINTS)[number];

@@ -54,3 +54,17 @@ describe('progress display', () => {
     expect(out).not.to.match(/\u001b\[3\dm/);
   });
 });
+
+describe('progress display: runbook hooks', () => {
+  it('the live block shows hook phases in running order, not appended when they start', () => {
+    const { stream, text } = fakeStream(true);
+    const phases = ['select-backup', 'restore', 'hook:switch-traffic', 'verify', 'teardown', 'seal'];
+    const p = createProgress({ format: 'text', stream, rtoObjectiveSeconds: 600, colour: false, phases });
+    p.onEvent({ phase: 'hook:switch-traffic', level: 'info', message: 'phase hook:switch-traffic started', atSeconds: 5 });
+    p.stop();
+    const block = text().split('\u001b[0J').at(-1)!;
+    // Each line: state icon, space, phase name padded, elapsed, note.
+    const order = block.split('\n').map((l) => l.slice(2).split(' ')[0]).filter((n) => n && phases.includes(n));
+    expect(order).to.deep.equal(phases);
+  });
+});

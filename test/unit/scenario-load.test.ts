@@ -142,7 +142,7 @@ describe('scenario loader', () => {
       text: '{\n  "apiVersion": "dr-drill/v1",\n  "kind": "Scenario",\n  "metadata": { "name": "x" },\n  "spec": { "bogus": 1 }\n}\n',
       expected: [
         's.yaml:5:3 spec: missing required fields `objectives`, `backup`, `target`, `probes`',
-        's.yaml:5:13 spec.bogus: unknown field `bogus` (expected one of objectives, source, storage, backup, target, restore, probes, teardown, report)',
+        's.yaml:5:13 spec.bogus: unknown field `bogus` (expected one of objectives, source, storage, backup, target, restore, probes, teardown, hooks, report)',
       ],
     },
   ];

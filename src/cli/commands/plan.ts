@@ -5,6 +5,8 @@ import { printJson, printLine } from '../output.js';
 import { compileScenarioFile } from '../../scenario/index.js';
 import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
 import { preflight } from '../../engine/preflight.js';
+import { hookPreflight } from '../../engine/hook-preflight.js';
+import { maskText } from '../../hooks/index.js';
 import { newDrillId } from '../../util/ids.js';
 import { formatSeconds } from '../../util/duration.js';
 import type { DrillPlan } from '../../plan/types.js';
@@ -21,6 +23,7 @@ function describePlan(p: DrillPlan): string[] {
     `restore       ${p.restore.name}, timeout ${formatSeconds(p.restore.timeoutMs / 1000)}, restorePVs ${p.restore.restorePVs}`,
     `probes        ${p.probes.map((x) => `${x.name} (${x.kind}${x.critical ? '' : ', not critical'})`).join(', ') || 'none'}`,
     `teardown      ${p.teardown.when}, timeout ${formatSeconds(p.teardown.timeoutMs / 1000)}`,
+    ...(p.hooks ?? []).map((h, i) => `${i ? '              ' : 'hooks         '}${h.name} at ${h.at}: ${maskText(h.command.join(' '), Object.values(h.env).map((v) => v.reveal()))}${Object.keys(h.env).length ? ` (env ${Object.keys(h.env).join(', ')})` : ''}`),
   ];
 }
 
@@ -36,7 +39,7 @@ export const planCommand = defineCommand<{ scenario: string; 'source-context'?: 
     if (args['source-context']) plan.source.kubeContext = args['source-context'];
     if (args['target-context']) plan.target.kubeContext = args['target-context'];
     const kc = loadKubeConfig(args.kubeconfig);
-    const checks = await preflight(plan, (c) => gatewayFor(kc, c), new Date());
+    const checks = [...await preflight(plan, (c) => gatewayFor(kc, c), new Date()), ...hookPreflight(plan)];
     const code = checks.some((c) => c.status === 'error') ? EXIT.error : checks.some((c) => c.status === 'fail') ? EXIT.fail : EXIT.pass;
     if (args.output === 'json') printJson({ plan, preflight: checks, ok: code === EXIT.pass });
     else {

@@ -8,6 +8,8 @@ import { inputError } from '../../errors.js';
 import { compileScenarioFile } from '../../scenario/index.js';
 import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
 import { runDrill } from '../../engine/run-drill.js';
+import { phaseOrder } from '../../engine/hook-steps.js';
+import { BUILTIN_PHASES } from '../../engine/recorder.js';
 import { loadSigningKey } from '../../evidence/index.js';
 import { renderers } from '../../report/render/index.js';
 import { renderHtml } from '../../report/render/html.js';
@@ -72,7 +74,7 @@ export const runCommand = defineCommand<RunArgs>({
     if (args.step && !process.stdin.isTTY) {
       throw inputError('STEP_NEEDS_TERMINAL', '--step pauses for an operator, but standard input is not a terminal', 'run it interactively, or drop --step in CI');
     }
-    const progress = createProgress({ format: args['log-format'], rtoObjectiveSeconds: plan.objectives.rtoMs / 1000, colour: useColour(process.stderr), live: !args.step });
+    const progress = createProgress({ format: args['log-format'], rtoObjectiveSeconds: plan.objectives.rtoMs / 1000, colour: useColour(process.stderr), live: !args.step, phases: phaseOrder(plan, BUILTIN_PHASES) });
     const log = (line: string) => progress.log(line);
 
     const controller = new AbortController();

@@ -24,7 +24,7 @@ export interface HtmlOptions {
 /** Renders report.html (secrets redacted first, every text escaped). */
 export function renderHtml(input: Report, options: HtmlOptions = {}): string {
   const r = redactDeep(input);
-  const body = [banner(r), objectives(r), timeline(r), trend(r, options), probes(r), restore(r), teardown(r), warnings(r), evidence(r)];
+  const body = [banner(r), objectives(r), timeline(r), trend(r, options), probes(r), hooks(r), restore(r), teardown(r), warnings(r), evidence(r)];
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -90,7 +90,7 @@ function objectives(r: Report): string {
 function timeline(r: Report): string {
   const svg = ganttSvg(r);
   if (!svg) return section('Timeline', ['<p>No phase ran.</p>']);
-  const legend = '<p class="legend small"><span class="k succeeded"></span>succeeded <span class="k failed"></span>failed <span class="k skipped"></span>skipped <span class="k queued"></span>restore queued <span class="k running"></span>restore running <span class="k passed"></span>probe passed <span class="k objective"></span>RTO objective <span class="k achieved"></span>achieved RTO</p>';
+  const legend = `<p class="legend small"><span class="k succeeded"></span>succeeded <span class="k failed"></span>failed <span class="k skipped"></span>skipped <span class="k queued"></span>restore queued <span class="k running"></span>restore running ${r.hooks?.length ? '<span class="k hook"></span>runbook hook ' : ''}<span class="k passed"></span>probe passed <span class="k objective"></span>RTO objective <span class="k achieved"></span>achieved RTO</p>`;
   const rows = r.phases.map((p) => `<tr><td>${esc(p.name)}</td><td class="${esc(p.outcome)}">${esc(p.outcome)}</td><td>${esc(sinceT0(p.startSeconds))}</td><td>${esc(secs(p.durationSeconds))}</td><td>${esc(p.subphases.map((s) => `${s.name} ${secs(s.durationSeconds)}`).join(', ') || NONE)}</td><td>${esc(p.reason ?? '')}</td></tr>`);
   return section('Timeline', [svg, legend, table(['Phase', 'Outcome', 'Start', 'Duration', 'Split', 'Reason'], rows)]);
 }
@@ -108,6 +108,12 @@ function probes(r: Report): string {
   if (!r.probes.length) return section('Probes', ['<p>No probes ran.</p>']);
   const rows = r.probes.map((p) => `<tr><td>${esc(p.name)}</td><td>${esc(p.kind)}</td><td>${p.critical ? 'yes' : 'no'}</td><td class="${esc(p.outcome)}">${esc(p.outcome)}</td><td>${esc(sinceT0(p.passedAtSeconds))}</td><td>${esc(secs(p.durationSeconds))}</td><td>${esc(p.subject)}</td><td class="obs">${esc(p.lastObservation ?? NONE)}</td></tr>`);
   return section('Probes', [table(['Probe', 'Kind', 'Critical', 'Outcome', 'Passed at', 'Duration', 'Subject', 'Last observation'], rows)]);
+}
+
+function hooks(r: Report): string {
+  if (!r.hooks?.length) return '';
+  const rows = r.hooks.map((h) => `<tr><td>${esc(h.name)}</td><td>${esc(h.at)}</td><td><code>${esc(h.command.join(' '))}</code></td><td class="${esc(h.outcome)}">${esc(h.outcome)}</td><td>${esc(h.exitCode ?? NONE)}</td><td>${esc(secs(h.durationSeconds))}</td><td>${h.countedInRto ? 'yes' : 'no'}</td><td>${esc(h.outputFile ?? NONE)}</td><td class="obs">${esc(h.reason ?? '')}</td></tr>`);
+  return section('Runbook hooks', [table(['Hook', 'At', 'Command', 'Outcome', 'Exit', 'Duration', 'In RTO', 'Log', 'Reason'], rows)]);
 }
 
 function restore(r: Report): string {
@@ -180,12 +186,12 @@ thead th{background:#f3f5f8}td ul{margin:0;padding-left:18px}.obs{font-family:ui
 .ok,.passed,.succeeded{color:var(--pass);font-weight:600}.bad,.failed,.error{color:var(--fail);font-weight:600}.none,.skipped{color:var(--mute)}
 .small{color:var(--mute);font-size:12px}code{font-family:ui-monospace,Consolas,monospace;font-size:12px}.hash{word-break:break-all}
 svg{display:block;max-width:100%;height:auto;font-size:11px}svg.trend{max-width:720px}svg .grid{stroke:#eceff3}svg .tick{fill:var(--mute)}svg .label{fill:var(--ink)}svg .label.probe{font-style:italic}
-rect.phase.succeeded{fill:#5c8fd6}rect.phase.failed{fill:var(--fail)}rect.phase.skipped{fill:#c9ced6}rect.phase.interrupted{fill:var(--error)}
+rect.phase.succeeded{fill:#5c8fd6}rect.phase.hook.succeeded{fill:#2a9d8f}rect.phase.failed{fill:var(--fail)}rect.phase.skipped{fill:#c9ced6}rect.phase.interrupted{fill:var(--error)}
 rect.sub.queued{fill:#b9a4e0}rect.sub.running{fill:#7e57c2}rect.probe.passed{fill:var(--pass)}rect.probe.failed{fill:var(--fail)}rect.probe.error{fill:var(--error)}rect.probe.skipped{fill:#c9ced6}
 rect.noncritical{opacity:.55}line.objective{stroke:var(--fail);stroke-width:2;stroke-dasharray:6 4}line.achieved{stroke:var(--ink);stroke-width:2}
 polyline.rto{fill:none;stroke:#5c8fd6;stroke-width:2}circle.pt{stroke:#fff;stroke-width:1.5}circle.pass{fill:var(--pass)}circle.fail{fill:var(--fail)}circle.error,circle.none{fill:var(--error)}
 .legend .k{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px;vertical-align:middle;background:#ccc}
-.k.succeeded{background:#5c8fd6}.k.failed{background:var(--fail)}.k.skipped{background:#c9ced6}.k.queued{background:#b9a4e0}.k.running{background:#7e57c2}.k.passed{background:var(--pass)}
+.k.succeeded{background:#5c8fd6}.k.failed{background:var(--fail)}.k.skipped{background:#c9ced6}.k.queued{background:#b9a4e0}.k.running{background:#7e57c2}.k.passed{background:var(--pass)}.k.hook{background:#2a9d8f}
 .k.objective{height:2px;background:var(--fail)}.k.achieved{height:2px;background:var(--ink)}
 footer{margin-top:30px;color:var(--mute);font-size:12px}
 @media print{main{max-width:none;padding:0}.banner{-webkit-print-color-adjust:exact;print-color-adjust:exact}svg rect,.legend .k{-webkit-print-color-adjust:exact;print-color-adjust:exact}details>*{display:block}a{color:inherit}}

@@ -27,10 +27,13 @@ function renderJunit(r: Report): string {
   const cases: Case[] = [];
   for (const p of r.phases) {
     const tag = p.outcome === 'failed' ? 'failure' : p.outcome === 'interrupted' ? 'error' : p.outcome === 'skipped' ? 'skipped' : null;
+    // A runbook hook is a testcase of its own class, with its command, exit code and log file.
+    const hook = p.name.startsWith('hook:') ? r.hooks?.find((h) => `hook:${h.name}` === p.name) : undefined;
+    const events = p.events.map((e) => `[${e.at}] ${e.level}: ${e.message}`);
     cases.push({
-      classname: `${cls}.phase`, name: p.name, seconds: p.durationSeconds ?? 0,
+      classname: hook ? `${cls}.hook` : `${cls}.phase`, name: hook ? hook.name : p.name, seconds: p.durationSeconds ?? 0,
       result: tag && { tag, type: p.outcome, message: p.reason ?? p.outcome },
-      out: p.events.map((e) => `[${e.at}] ${e.level}: ${e.message}`).join('\n'),
+      out: (hook ? [`${hook.at}: ${hook.command.join(' ')}`, `exit code ${hook.exitCode ?? 'none'}; log ${hook.outputFile ?? 'none'}`, ...events] : events).join('\n'),
     });
   }
   for (const o of objectiveLines(r)) {

@@ -82,6 +82,14 @@ function renderMarkdown(r: Report): string {
     p.name, p.kind, p.critical ? 'yes' : 'no', p.outcome, sinceT0(p.passedAtSeconds), secs(p.durationSeconds), p.subject, p.lastObservation ?? NONE,
   ])), '');
 
+  if (r.hooks?.length) {
+    push('## Runbook hooks', '');
+    push(...table(['Hook', 'At', 'Command', 'Outcome', 'Exit', 'Duration', 'In RTO', 'Log', 'Reason'], r.hooks.map((h) => [
+      h.name, h.at, code(h.command.join(' ')), h.outcome, h.exitCode === null ? NONE : String(h.exitCode), secs(h.durationSeconds),
+      h.countedInRto ? 'yes' : 'no', h.outputFile ? code(h.outputFile) : NONE, h.reason ?? NONE,
+    ])), '');
+  }
+
   push('## Teardown', '');
   const t = r.teardown;
   push(t.performed ? `Performed: ${t.deleted.length} object(s) deleted.` : `Not performed${t.reason ? `: ${inline(t.reason)}` : '.'}`, '');

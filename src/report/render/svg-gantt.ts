@@ -29,7 +29,8 @@ export function timelineRows(r: Report): Bar[] {
     const why = p.reason ? ` — ${p.reason}` : '';
     rows.push({
       label: p.name, group: 'phase',
-      segments: [{ start, end, cls: `phase ${p.outcome}`, title: `${p.name}: ${p.outcome}, T0+${formatSeconds(start)} → T0+${formatSeconds(end)} (${formatSeconds(end - start)})${why}` }],
+      // A runbook hook is a phase drawn in its own colour, so the operator's steps stand out from the machine's.
+      segments: [{ start, end, cls: `phase ${p.name.startsWith('hook:') ? 'hook ' : ''}${p.outcome}`, title: `${p.name}: ${p.outcome}, T0+${formatSeconds(start)} → T0+${formatSeconds(end)} (${formatSeconds(end - start)})${why}` }],
     });
     if (p.subphases.length) {
       // Subphases are consecutive from the phase start (restore: queued, then running).
