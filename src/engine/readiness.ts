@@ -97,7 +97,7 @@ export function readinessWarnings(facts: VolumeFacts, config: CrossRegionPlan | 
           warnings.push(`zone ${mapped} (spec.restore.zones.map ${zone} → ${mapped}, used by ${listed(who)}) is not a zone of ${target.where}'s nodes (${orNone(target.zones)}): pods bound to it stay Pending`);
         }
       } else if (!have.has(zone)) {
-        warnings.push(`zone ${zone} (node affinity of ${listed(who)}) is not a zone of ${target.where}'s nodes (${orNone(target.zones)}): pods bound to it stay Pending; add spec.restore.zones.map: {${zone}: <one of ${orNone(target.zones)}>} or zones.dropNodeAffinity: true`);
+        warnings.push(`zone ${zone} (node affinity or nodeSelector of ${listed(who)}) is not a zone of ${target.where}'s nodes (${orNone(target.zones)}): pods bound to it stay Pending; add spec.restore.zones.map: {${zone}: <one of ${orNone(target.zones)}>} or zones.dropNodeAffinity: true`);
       }
     }
   }
