@@ -19,7 +19,10 @@ export async function findDrills(gw: KubeGateway): Promise<string[]> {
   const ids = new Set<string>();
   const collect = (items: KubeObject[]) => items.forEach((o) => o.metadata.labels?.[LABEL_DRILL_ID] && ids.add(o.metadata.labels[LABEL_DRILL_ID]));
   collect((await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: LABEL_DRILL_ID })).items);
-  if (await gw.scope(VELERO_API, 'Restore')) collect((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: LABEL_DRILL_ID })).items);
+  if (await gw.scope(VELERO_API, 'Restore')) {
+    collect((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: LABEL_DRILL_ID })).items);
+    collect(await veleroConfigMaps(gw, LABEL_DRILL_ID));
+  }
   return [...ids].sort();
 }
 
@@ -39,6 +42,8 @@ export async function cleanupDrill(gw: KubeGateway, drillId: string, timeoutMs: 
       await gw.delete({ apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: d.metadata.namespace, name: d.metadata.name }).catch(() => undefined);
     }
   }
+  // The drill's Velero ConfigMaps (change-storage-class, resource modifiers), only where Velero runs.
+  const configMaps = hasVelero ? (await veleroConfigMaps(gw, sel)).map((c) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: c.metadata.namespace!, name: c.metadata.name })) : [];
   const restoreList = restores.length ? restores : [null];
   for (const [i, r] of restoreList.entries()) {
     let clusterScoped: Awaited<ReturnType<typeof clusterScopedCreated>> = [];
@@ -51,6 +56,7 @@ export async function cleanupDrill(gw: KubeGateway, drillId: string, timeoutMs: 
       namespaces: i === 0 ? namespaces : [],
       restore: r ? { name: r.metadata.name, veleroNamespace: r.metadata.namespace! } : null,
       clusterScoped,
+      configMaps: i === 0 ? configMaps : [],
     }, timeoutMs, null);
     out.deleted.push(...res.deleted);
     out.leftBehind.push(...res.leftBehind);
@@ -67,4 +73,10 @@ async function restoredItems(gw: KubeGateway, r: VeleroRestore, drillId: string)
   const ca = bsl?.spec?.objectStorage?.caCert ? Buffer.from(bsl.spec.objectStorage.caCert, 'base64').toString('utf8') : null;
   const body = await downloadArtifact(gw, vns, 'RestoreResourceList', r.metadata.name, { timeoutMs: 30_000, caCertPem: ca, labels: { [LABEL_DRILL_ID]: drillId } });
   return parseRestoredResourceList(JSON.parse(body.toString('utf8')));
+}
+
+/** ConfigMaps matching the selector in namespaces where Velero keeps BackupStorageLocations. */
+async function veleroConfigMaps(gw: KubeGateway, selector: string): Promise<KubeObject[]> {
+  const homes = new Set((await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation' })).items.map((b) => b.metadata.namespace));
+  return (await gw.list({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: selector })).items.filter((c) => homes.has(c.metadata.namespace));
 }

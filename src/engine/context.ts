@@ -1,4 +1,5 @@
 import type { KubeGateway } from '../kube/gateway.js';
+import type { ObjectRef } from '../kube/types.js';
 import type { DrillPlan } from '../plan/types.js';
 import type { Target } from '../targets/index.js';
 import type { RestoredItem } from '../velero/results.js';
@@ -6,6 +7,7 @@ import type { VeleroBackup } from '../velero/types.js';
 import type { Clock } from '../util/clock.js';
 import type { BackupStorage } from '../storage/index.js';
 import type { DrillRecorder } from './recorder.js';
+import type { RestoreConfigState } from './cross-region.js';
 
 /** What the phases share while a drill runs. */
 export interface DrillContext {
@@ -31,7 +33,11 @@ export interface DrillContext {
     restoreCreatedAtMono: number | null;
     restoreCreatedAt: Date | null;
     restoredItems: RestoredItem[] | null;
+    /** Velero ConfigMaps the drill created for its restore (change-storage-class, resource modifiers). */
+    configMaps?: ObjectRef[];
   };
+  /** Cross-region Velero configuration decided in prepare-target, applied just before the Restore. */
+  restoreConfig?: RestoreConfigState;
   /** Monotonic time the restore reached a terminal phase. */
   restoreEndedMono: number | null;
   /** The restore reached a usable outcome (Completed, or PartiallyFailed): probes are worth running. */

@@ -10,10 +10,11 @@ import { getBackup, listScheduleBackups, newestCompleted } from '../velero/backu
 import { VELERO_API, type BackupStorageLocation, type VeleroBackup } from '../velero/types.js';
 import { targets } from '../targets/index.js';
 import { formatSeconds } from '../util/duration.js';
+import { crossRegionChecks } from './preflight-readiness.js';
 
 export interface PreflightCheck {
   name: string;
-  /** ok: fine; fail: the drill would FAIL; error: the drill could not run. */
+  /** ok: fine; fail: the drill would FAIL; error: the drill could not run; warn: worth fixing, does not stop the drill. */
   status: 'ok' | 'fail' | 'error' | 'info' | 'warn';
   detail: string;
 }
@@ -61,7 +62,12 @@ export async function preflight(plan: DrillPlan, gatewayFor: (ctx: string | null
   }
   let target: KubeGateway | null = null;
   const tns = plan.target.veleroNamespace;
-  await attempt('target reachable, Velero installed', async () => {
+  const aks = plan.target.aks;
+  if (aks) {
+    // The cluster does not exist before provision-target: there is no context to reach yet.
+    checks.push({ name: 'target reachable, Velero installed', status: 'info',
+      detail: `skipped: AKS cluster ${aks.clusterName} in ${aks.location} is created by the drill; Velero, its BSL and the target namespaces are checked at prepare-target` });
+  } else await attempt('target reachable, Velero installed', async () => {
     target = gatewayFor(plan.target.kubeContext ?? plan.source.kubeContext);
     await requireVelero(target, tns);
     return `context ${target.context} (${target.server}), namespace ${tns}`;
@@ -94,5 +100,6 @@ export async function preflight(plan: DrillPlan, gatewayFor: (ctx: string | null
       return included.map((ns) => `${ns} → ${t.mapNamespace(ns)}`).join(', ');
     });
   }
+  checks.push(...await crossRegionChecks(plan, source, target, backup));
   return checks;
 }

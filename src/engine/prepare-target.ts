@@ -9,6 +9,7 @@ import { drillLabels, type DrillContext } from './context.js';
 import { pingVeleroServer } from '../velero/server-status.js';
 import { PING_TIMEOUT_MS } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
+import { checkReadiness, decideRestoreConfig } from './cross-region.js';
 
 /** Velero's backup sync ticks once a minute; two ticks and a margin. */
 const SYNC_TIMEOUT_MS = 3 * 60_000;
@@ -64,9 +65,11 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
         owner ? `run dr-drill cleanup --drill-id ${owner}` : 'choose a target (suffix or cluster) where the restored namespaces do not exist yet');
     }
   }
+  await decideRestoreConfig(ctx);
   // The first write: a ServerStatusRequest that only a running Velero server answers.
   const server = await pingVeleroServer(gw, vns, { timeoutMs: PING_TIMEOUT_MS, labels: drillLabels(plan), signal: ctx.signal });
   rec.event('info', `Velero ${server.serverVersion} answers in ${gw.context}/${vns}`);
+  await checkReadiness(ctx, included);
   for (const dst of Object.values(mapping)) {
     await gw.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: dst, labels: drillLabels(plan) } });
     ctx.owned.namespaces.push(dst);

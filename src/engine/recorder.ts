@@ -139,7 +139,7 @@ export function emptyReport(init: {
     restore: {
       name: null, phase: null, warnings: null, errors: null, failureReason: null, validationErrors: [], startTimestamp: null,
       completionTimestamp: null, queuedSeconds: null, runningSeconds: null, itemsRestored: null, totalItems: null, messages: null,
-      messagesSource: null, triage: [],
+      messagesSource: null, triage: [], crossRegion: null,
     },
     phases: BUILTIN_PHASES.map(phase),
     probes: [],

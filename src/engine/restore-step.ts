@@ -9,6 +9,7 @@ import { VELERO_API, type BackupStorageLocation, type RestoreResults, type Veler
 import { drillLabels, type DrillContext } from './context.js';
 import { watchVelero } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
+import { applyRestoreConfig } from './cross-region.js';
 
 const ARTIFACT_TIMEOUT_MS = 60_000;
 
@@ -25,6 +26,7 @@ export async function runRestore(ctx: DrillContext): Promise<void> {
   const name = plan.restore.name;
   rec.report.restore.name = name;
 
+  const resourceModifier = await applyRestoreConfig(ctx);
   await createRestore(gw, {
     name, veleroNamespace: vns, backupName: ctx.backup!.metadata.name,
     includedNamespaces: Object.keys(ctx.namespaceMapping),
@@ -36,6 +38,7 @@ export async function runRestore(ctx: DrillContext): Promise<void> {
     restorePVs: plan.restore.restorePVs,
     existingResourcePolicy: plan.restore.existingResourcePolicy,
     labels: drillLabels(plan),
+    resourceModifier,
   });
   const createdMono = rec.now();
   ctx.owned.restore = name;

@@ -198,7 +198,7 @@ async function runTeardown(ctx: DrillContext, opts: DrillOptions): Promise<void>
   const { plan, rec } = ctx;
   const report = rec.report;
   const when = opts.keep ? 'never' : plan.teardown.when;
-  const nothing = !ctx.owned.namespaces.length && !ctx.owned.restore;
+  const nothing = !ctx.owned.namespaces.length && !ctx.owned.restore && !ctx.owned.configMaps?.length;
   const passing = !ctx.failures.length && !ctx.errors.length;
   if (nothing || when === 'never' || (when === 'on-pass' && !passing)) {
     const reason = nothing ? 'the drill created nothing to remove' : opts.keep ? 'kept on request (--keep)' : `teardown.when is ${when}`;
@@ -216,7 +216,7 @@ async function runTeardown(ctx: DrillContext, opts: DrillOptions): Promise<void>
     const result = await teardown(gw, {
       drillId: plan.drillId, namespaces: ctx.owned.namespaces,
       restore: ctx.owned.restore ? { name: ctx.owned.restore, veleroNamespace: ctx.target!.veleroNamespace } : null,
-      clusterScoped,
+      clusterScoped, configMaps: ctx.owned.configMaps ?? [],
     }, plan.teardown.timeoutMs, rec);
     report.teardown = { performed: true, reason: null, ...result };
     rec.endPhase(result.leftBehind.length ? 'failed' : 'succeeded',

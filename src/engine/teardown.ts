@@ -13,6 +13,8 @@ export interface Owned {
   restore: { name: string; veleroNamespace: string } | null;
   /** Cluster-scoped objects the Restore created: `(created)` entries of its resource list. */
   clusterScoped: ObjectRef[];
+  /** Velero ConfigMaps the drill created for its restore (removed after the Restore: Velero reads them while it runs). */
+  configMaps?: ObjectRef[];
 }
 
 export interface TeardownResult {
@@ -63,6 +65,9 @@ export async function teardown(gw: KubeGateway, owned: Owned, timeoutMs: number,
   if (owned.restore) {
     await remove({ apiVersion: VELERO_API, kind: 'Restore', namespace: owned.restore.veleroNamespace, name: owned.restore.name },
       (o) => o.metadata.labels?.[LABEL_DRILL_ID] === owned.drillId, `it does not carry ${LABEL_DRILL_ID}=${owned.drillId}`);
+  }
+  for (const ref of owned.configMaps ?? []) {
+    await remove(ref, (o) => o.metadata.labels?.[LABEL_DRILL_ID] === owned.drillId, `it does not carry ${LABEL_DRILL_ID}=${owned.drillId}`);
   }
 
   for (const { ref, label } of pending) {

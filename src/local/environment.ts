@@ -13,6 +13,7 @@ import { CLUSTERS, localLayout, type LocalLayout } from './layout.js';
 import { stopManaged } from './processes.js';
 import { localStatus, type LocalStatus } from './status.js';
 import { ensureCertificates } from './tls.js';
+import { ensureTopology, STORAGE_CLASSES } from './topology.js';
 import { ensureVeleroServer, installVelero, stopVeleroServer, waitBslAvailable } from './velero.js';
 
 /** A progress line: the step, what happened, and seconds since the command started. */
@@ -99,6 +100,10 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
     say(`cluster ${name}`, 'checking');
     const what = await ensureCluster(layout, bin, name);
     say(`cluster ${name}`, what);
+  }
+  for (const name of CLUSTERS) {
+    const t = await ensureTopology(layout, bin, name);
+    say(`cluster ${name}`, `${t.nodes} nodes in zones ${t.zones.join(', ')}; storage classes ${STORAGE_CLASSES[name].join(', ')}`);
   }
   const kubeconfig = writeEnvironmentKubeconfig(layout);
   say('kubeconfig', kubeconfig);

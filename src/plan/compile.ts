@@ -175,6 +175,15 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
       existingResourcePolicy: r.existingResourcePolicy ?? 'none',
       timeoutMs: msOr(r.timeout, DEFAULTS.restoreTimeoutMs),
       tolerateMaxErrors: r.tolerate?.partiallyFailed.maxErrors ?? null,
+      // Only when written, so plans of scenarios without them stay as they were.
+      ...(r.storageClassMapping || r.zones || r.resourceModifiers ? {
+        crossRegion: {
+          storageClassMapping: { ...(r.storageClassMapping ?? {}) },
+          zoneMap: { ...(r.zones?.map ?? {}) },
+          dropNodeAffinity: r.zones?.dropNodeAffinity ?? false,
+          modifierRules: structuredClone(r.resourceModifiers?.resourceModifierRules ?? []),
+        },
+      } : {}),
     },
     probes: spec.probes.map(probePlan),
     teardown: { when: spec.teardown?.when ?? 'always', timeoutMs: msOr(spec.teardown?.timeout, DEFAULTS.teardownTimeoutMs) },

@@ -2,7 +2,7 @@
  * The compiled drill plan: what the engine runs. Durations are milliseconds, defaults are filled, `${ENV}` and
  * `{{drillId}}` are resolved, namespace names are mapped. The engine never sees the scenario file.
  */
-import type { ScenarioProbe } from '../scenario/schema.js';
+import type { ScenarioProbe, ScenarioModifierRule } from '../scenario/schema.js';
 
 export type BackupPlan =
   | { mode: 'name'; name: string; maxAgeMs: number | null }
@@ -80,6 +80,19 @@ export interface RestorePlan {
   timeoutMs: number;
   /** A PartiallyFailed restore with at most this many errors passes; null: PartiallyFailed fails the drill. */
   tolerateMaxErrors: number | null;
+  /** Storage classes, zones and resource modifiers for the target region; absent when the scenario sets none. */
+  crossRegion?: CrossRegionPlan;
+}
+
+/** spec.restore.{storageClassMapping, zones, resourceModifiers}, compiled. */
+export interface CrossRegionPlan {
+  /** Source class → target class ({} when none). */
+  storageClassMapping: Record<string, string>;
+  /** Source zone → target zone ({} when none). */
+  zoneMap: Record<string, string>;
+  dropNodeAffinity: boolean;
+  /** The scenario's own Velero resource-modifier rules, applied after the generated ones. */
+  modifierRules: ScenarioModifierRule[];
 }
 
 /** A probe with its defaults filled; `spec` keeps the kind-specific fields as written (env resolved). */

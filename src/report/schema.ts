@@ -215,6 +215,38 @@ export const Report = Type.Object(
           }),
         ),
         triage: Type.Array(Type.String(), { description: 'What the outcome means, in words an operator understands.' }),
+        // Optional so that reports sealed before it existed still validate; dr-drill always writes it (null: none).
+        crossRegion: Type.Optional(
+          Nullable(
+            Obj(
+              {
+                storageClassConfigMap: Nullable(
+                  Obj(
+                    {
+                      name: Type.String(),
+                      ownedByDrill: Type.Boolean({ description: 'The drill created it (and removes it); false: existing Velero configuration, used as is.' }),
+                      mapping: Type.Record(Type.String(), Type.String(), { description: 'Source class → target class, as the ConfigMap holds it.' }),
+                    },
+                    "Velero's change-storage-class ConfigMap the restore ran with.",
+                  ),
+                ),
+                resourceModifierConfigMap: Nullable(
+                  Obj(
+                    {
+                      name: Type.String(),
+                      generatedRules: Type.Integer({ description: 'Zone rules generated from the backup contents.' }),
+                      scenarioRules: Type.Integer({ description: "Rules from the scenario's resourceModifiers." }),
+                    },
+                    "The resource-modifier ConfigMap the Restore's spec.resourceModifier referenced.",
+                  ),
+                ),
+                zoneMap: Type.Record(Type.String(), Type.String(), { description: 'Source zone → target zone.' }),
+                dropNodeAffinity: Type.Boolean(),
+              },
+              'Storage classes, zones and resource modifiers applied for the target region.',
+            ),
+          ),
+        ),
       },
       'The Velero Restore the drill made.',
     ),

@@ -7,6 +7,7 @@ import type { Scenario } from './schema.js';
 import { problemAt, type Locator, type PathSegment, type Problem } from './problems.js';
 import { dataProbeProblems, probeNamespace } from './probe-checks.js';
 import { hookProblems } from './hook-checks.js';
+import { restoreConfigProblems } from './restore-checks.js';
 
 const hasVariable = (s: string) => s.includes('${');
 
@@ -58,6 +59,8 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
       }
     });
   }
+
+  if (spec.restore) for (const d of restoreConfigProblems(spec.restore)) at(d.path, d.message, d.key ?? false);
 
   // Restoring into the very cluster and namespaces the backup came from would overwrite the workload it protects.
   if ('cluster' in spec.target) {

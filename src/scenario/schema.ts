@@ -179,6 +179,94 @@ export const Target = Type.Union([NamespaceTarget, ClusterTarget, AksTarget], {
   description: 'Where the drill restores: exactly one of namespace, cluster or aks.',
 });
 
+/** A Kubernetes label value (zone and storage-class names go into JSON patches, so nothing else is accepted). */
+const LabelValue = (description: string) =>
+  Type.String({ pattern: '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$', maxLength: 63, description });
+const ClassName = (description: string) =>
+  Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253, description });
+
+/** Velero's resource-modifier rules (internal/resourcemodifiers, version v1), passed through as written. */
+export const ResourceModifierRule = Strict(
+  {
+    conditions: Strict(
+      {
+        groupResource: Type.String({ minLength: 1, description: 'Resource and group, e.g. persistentvolumeclaims or deployments.apps; a glob such as *.apps is allowed.' }),
+        resourceNameRegex: Type.Optional(Type.String({ minLength: 1, description: 'Regular expression (Go RE2) the object name must match.' })),
+        namespaces: Type.Optional(Type.Array(Name('A namespace'), { description: 'Source namespaces (Velero matches before namespace mapping).' })),
+        labelSelector: Type.Optional(
+          Strict(
+            {
+              matchLabels: Type.Optional(Type.Record(Type.String(), Type.String())),
+              matchExpressions: Type.Optional(
+                Type.Array(
+                  Strict(
+                    {
+                      key: Type.String({ minLength: 1 }),
+                      operator: Type.Union([Type.Literal('In'), Type.Literal('NotIn'), Type.Literal('Exists'), Type.Literal('DoesNotExist')]),
+                      values: Type.Optional(Type.Array(Type.String())),
+                    },
+                    'A label selector requirement.',
+                  ),
+                ),
+              ),
+            },
+            'A Kubernetes label selector.',
+          ),
+        ),
+        matches: Type.Optional(
+          Type.Array(
+            Strict(
+              {
+                path: Type.String({ pattern: '^/', description: 'JSON pointer, e.g. /spec/storageClassName.' }),
+                value: Type.String({ description: 'The value there (a JSON patch test).' }),
+              },
+              'The object must hold this value at this path.',
+            ),
+            { description: 'Every one must hold for the rule to apply.' },
+          ),
+        ),
+      },
+      'Which restored objects the rule applies to.',
+    ),
+    patches: Type.Optional(
+      Type.Array(
+        Strict(
+          {
+            operation: Type.Union(['add', 'remove', 'replace', 'test', 'move', 'copy'].map((o) => Type.Literal(o)), { description: 'JSON patch operation.' }),
+            path: Type.String({ pattern: '^/', description: 'JSON pointer.' }),
+            from: Type.Optional(Type.String({ pattern: '^/', description: 'Source pointer of move and copy.' })),
+            value: Type.Optional(Type.String({ description: 'The value, as Velero reads it: a string; JSON objects, arrays, numbers and booleans are written as text.' })),
+          },
+          'A JSON patch (RFC 6902) operation.',
+        ),
+        { minItems: 1, description: 'JSON patch operations; a failing test operation leaves the object unchanged.' },
+      ),
+    ),
+    mergePatches: Type.Optional(
+      Type.Array(Strict({ patchData: Type.String({ minLength: 1, description: 'A JSON merge patch (RFC 7386), in YAML or JSON.' }) }, 'A merge patch.'), { minItems: 1 }),
+    ),
+    strategicPatches: Type.Optional(
+      Type.Array(Strict({ patchData: Type.String({ minLength: 1, description: 'A strategic merge patch, in YAML or JSON.' }) }, 'A strategic merge patch.'), { minItems: 1 }),
+    ),
+  },
+  'One Velero resource-modifier rule: conditions and exactly one of patches, mergePatches or strategicPatches.',
+);
+
+export const RestoreZones = Strict(
+  {
+    map: Type.Optional(
+      Type.Record(Type.String(), LabelValue('Target zone.'), {
+        minProperties: 1,
+        description: 'Source zone → target zone, rewritten in PV node affinity and in workloads\' zone nodeSelector/node affinity (keys topology.kubernetes.io/zone, failure-domain.beta.kubernetes.io/zone, topology.disk.csi.azure.com/zone).',
+      }),
+    ),
+    dropNodeAffinity: Type.Optional(
+      Type.Boolean({ description: 'Remove node affinity from restored PVs and workloads, and zone keys from nodeSelectors (default false); applied after map.' }),
+    ),
+  },
+  'Zone/node affinity for the target region, applied through a Velero resource modifier the drill generates from the backup contents.',
+);
+
 export const Restore = Strict(
   {
     includedNamespaces: Type.Optional(
@@ -200,6 +288,22 @@ export const Restore = Strict(
       }),
     ),
     timeout: Type.Optional(Duration('How long the Restore may take to reach a terminal phase (default 30m).')),
+    storageClassMapping: Type.Optional(
+      Type.Record(Type.String(), ClassName('Target storage class.'), {
+        minProperties: 1,
+        description: "Source storage class → target storage class, through Velero's change-storage-class ConfigMap in the target's Velero namespace (PVs, PVCs, StatefulSet claim templates).",
+      }),
+    ),
+    zones: Type.Optional(RestoreZones),
+    resourceModifiers: Type.Optional(
+      Strict(
+        {
+          version: Type.Literal('v1', { description: 'Velero resource-modifier format version.' }),
+          resourceModifierRules: Type.Array(ResourceModifierRule, { minItems: 1, description: 'Applied after the rules the drill generates for zones.' }),
+        },
+        'Raw Velero resource modifiers (the content of a resource-modifier ConfigMap), passed to the Restore as written.',
+      ),
+    ),
     tolerate: Type.Optional(
       Strict(
         {
@@ -616,3 +720,4 @@ export type BackupSelection = Static<typeof BackupSelection>;
 export type ScenarioTarget = Static<typeof Target>;
 export type ScenarioHook = Static<typeof Hook>;
 export type HookPoint = (typeof HOOK_POINTS)[number];
+export type ScenarioModifierRule = Static<typeof ResourceModifierRule>;

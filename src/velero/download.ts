@@ -6,7 +6,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import { waitFor } from '../kube/wait.js';
 import { VELERO_API } from './types.js';
 
-export type DownloadTargetKind = 'RestoreResults' | 'RestoreResourceList' | 'RestoreLog' | 'BackupResourceList' | 'BackupResults';
+export type DownloadTargetKind = 'RestoreResults' | 'RestoreResourceList' | 'RestoreLog' | 'BackupResourceList' | 'BackupResults' | 'BackupContents';
 
 /**
  * Reads a Velero artefact the way `velero restore describe` does: a DownloadRequest, Velero signs a URL, we GET

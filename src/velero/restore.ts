@@ -15,6 +15,8 @@ export interface NewRestore {
   restorePVs: boolean;
   existingResourcePolicy: 'none' | 'update';
   labels: Record<string, string>;
+  /** A resource-modifier ConfigMap in the Velero namespace (spec.resourceModifier); absent/null: none. */
+  resourceModifier?: string | null;
 }
 
 /** The Restore CR as Velero expects it; empty lists are left out so Velero's defaults apply. */
@@ -35,6 +37,8 @@ export function restoreManifest(r: NewRestore): VeleroRestore {
       ...(r.labelSelector ? { labelSelector: { matchLabels: r.labelSelector } } : {}),
       restorePVs: r.restorePVs,
       existingResourcePolicy: r.existingResourcePolicy,
+      // Velero compares the kind case-insensitively with "configmap" and reads the map from the Restore's namespace.
+      ...(r.resourceModifier ? { resourceModifier: { kind: 'ConfigMap', name: r.resourceModifier } } : {}),
     },
   };
 }

@@ -21,15 +21,23 @@ function describePlan(p: DrillPlan): string[] {
     `backup        ${backup}${b.maxAgeMs !== null ? `, at most ${formatSeconds(b.maxAgeMs / 1000)} old` : ''}`,
     `target        ${p.target.kind} in ${p.target.kubeContext ?? p.source.kubeContext ?? '(current context)'}, suffix "${p.target.namespaceSuffix}"`,
     `restore       ${p.restore.name}, timeout ${formatSeconds(p.restore.timeoutMs / 1000)}, restorePVs ${p.restore.restorePVs}`,
+    ...crossRegionLines(p),
     `probes        ${p.probes.map((x) => `${x.name} (${x.kind}${x.critical ? '' : ', not critical'})`).join(', ') || 'none'}`,
     `teardown      ${p.teardown.when}, timeout ${formatSeconds(p.teardown.timeoutMs / 1000)}`,
     ...(p.hooks ?? []).map((h, i) => `${i ? '              ' : 'hooks         '}${h.name} at ${h.at}: ${maskText(h.command.join(' '), Object.values(h.env).map((v) => v.reveal()))}${Object.keys(h.env).length ? ` (env ${Object.keys(h.env).join(', ')})` : ''}`),
   ];
 }
 
+function crossRegionLines(p: DrillPlan): string[] {
+  const c = p.restore.crossRegion;
+  if (!c) return [];
+  const pairs = (m: Record<string, string>) => Object.entries(m).map(([a, b]) => `${a} → ${b}`).join(', ') || 'none';
+  return [`cross-region  storage classes ${pairs(c.storageClassMapping)}; zones ${pairs(c.zoneMap)}${c.dropNodeAffinity ? '; node affinity dropped' : ''}; ${c.modifierRules.length} scenario resource-modifier rule(s)`];
+}
+
 export const planCommand = defineCommand<{ scenario: string; 'source-context'?: string; 'target-context'?: string }>({
   command: 'plan <scenario>',
-  describe: 'Show the compiled plan and run a read-only preflight (contexts, Velero, BSL, backup age, target namespaces)',
+  describe: 'Show the compiled plan and run a read-only preflight (contexts, Velero, BSL, backup age, target namespaces, storage classes and zones)',
   builder: (y) => y
     .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
     .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })

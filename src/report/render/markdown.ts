@@ -60,6 +60,7 @@ function renderMarkdown(r: Report): string {
   if (x.failureReason) push(`Failure reason: ${inline(x.failureReason)}`, '');
   if (x.validationErrors.length) push('Validation errors:', '', ...x.validationErrors.map((s) => `- ${inline(s)}`), '');
   if (x.triage.length) push('### Triage', '', ...x.triage.map((s) => `- ${inline(s)}`), '');
+  if (x.crossRegion) push(...crossRegion(x.crossRegion));
   if (x.messages) {
     push(...messages('Warnings', x.messages.warnings), ...messages('Errors', x.messages.errors));
     if (x.messagesSource) push(`_Messages read from ${x.messagesSource}._`, '');
@@ -145,4 +146,17 @@ function inline(s: string): string {
 
 function code(s: string): string {
   return '`' + s.replace(/`/g, "'") + '`';
+}
+
+/** The cross-region configuration the restore ran with (report.restore.crossRegion). */
+function crossRegion(c: NonNullable<Report['restore']['crossRegion']>): string[] {
+  const pairs = (m: Record<string, string>) => Object.entries(m).map(([a, b]) => `${a} → ${b}`).join(', ') || NONE;
+  const sc = c.storageClassConfigMap;
+  const rm = c.resourceModifierConfigMap;
+  return ['### Cross-region configuration', '', ...table(['Setting', 'Value'], [
+    ['Storage classes', sc ? `${inline(pairs(sc.mapping))} (ConfigMap ${sc.name}${sc.ownedByDrill ? ', created by the drill' : ', existing, not the drill\'s'})` : NONE],
+    ['Zones', inline(pairs(c.zoneMap))],
+    ['Drop node affinity', c.dropNodeAffinity ? 'yes' : 'no'],
+    ['Resource modifiers', rm ? `ConfigMap ${rm.name}: ${rm.generatedRules} generated zone rule(s), ${rm.scenarioRules} from the scenario` : NONE],
+  ]), ''];
 }

@@ -1,0 +1,174 @@
+/**
+ * Cross-region readiness in a drill: what the backup's volumes need (read from the backup's contents), what the
+ * target has, the warnings in between, and the Velero configuration that bridges them (change-storage-class and
+ * resource-modifier ConfigMaps). Decisions that can refuse the drill are taken before its first write.
+ */
+import { Readable } from 'node:stream';
+import { inputError } from '../errors.js';
+import type { KubeGateway } from '../kube/gateway.js';
+import type { KubeObject } from '../kube/types.js';
+import type { BackupStorage } from '../storage/index.js';
+import { readBackupItems } from '../velero/backup-contents.js';
+import { downloadArtifact } from '../velero/download.js';
+import {
+  CHANGE_STORAGE_CLASS_SELECTOR, changeStorageClassConfigMap, changeStorageClassName, decideStorageClassConfig, resourceModifierConfigMap,
+  resourceModifierName, zoneRules, type ModifierRule, type StorageClassDecision,
+} from '../velero/restore-config.js';
+import { VELERO_API, type BackupStorageLocation } from '../velero/types.js';
+import { FACT_RESOURCES, POD_SPEC_PATHS, volumeFacts, type BackupItem, type VolumeFacts } from '../velero/volume-facts.js';
+import { drillLabels, type DrillContext } from './context.js';
+import { clusterInventory, readinessWarnings } from './readiness.js';
+import { error } from './outcome.js';
+
+const CONTENTS_TIMEOUT_MS = 120_000;
+
+/** How a backup's contents are reached: its storage directly, or a DownloadRequest in a cluster that has the Backup. */
+export interface ContentsSource {
+  storage: BackupStorage | null;
+  gateway: KubeGateway | null;
+  veleroNamespace: string;
+  labels: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** The backup's storage and placement facts, from its tarball (only the namespaces to be restored). */
+export async function backupFacts(src: ContentsSource, backupName: string, namespaces: string[]): Promise<{ facts: VolumeFacts; via: string }> {
+  const ns = new Set(namespaces);
+  if (src.storage) {
+    const stream = await src.storage.openRead(src.storage.layout.backupKey(backupName, 'contents'));
+    if (stream) return { facts: volumeFacts(await readBackupItems(stream, FACT_RESOURCES, ns)), via: src.storage.description };
+  }
+  if (!src.gateway) throw new Error(`backup ${backupName}'s contents are not reachable: no storage and no cluster`);
+  const gw = src.gateway;
+  const backup = await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: src.veleroNamespace, name: backupName });
+  const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
+  const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: src.veleroNamespace, name: bslName })) as BackupStorageLocation | null) : null;
+  const ca = bsl?.spec?.objectStorage?.caCert ? Buffer.from(bsl.spec.objectStorage.caCert, 'base64').toString('utf8') : null;
+  const body = await downloadArtifact(gw, src.veleroNamespace, 'BackupContents', backupName,
+    { timeoutMs: CONTENTS_TIMEOUT_MS, caCertPem: ca, labels: src.labels, signal: src.signal });
+  return { facts: volumeFacts(await readBackupItems(Readable.from([body]), FACT_RESOURCES, ns)), via: `a DownloadRequest in ${gw.context}` };
+}
+
+/**
+ * The same facts from the live source (plan, when the drill will take the backup itself): PVCs, the PVs bound to
+ * them and the workloads of the namespaces, as a backup taken now would hold them.
+ */
+export async function liveFacts(gw: KubeGateway, namespaces: string[]): Promise<VolumeFacts> {
+  const items: BackupItem[] = [];
+  const kinds: Record<string, [string, string]> = {
+    pods: ['v1', 'Pod'], 'deployments.apps': ['apps/v1', 'Deployment'], 'statefulsets.apps': ['apps/v1', 'StatefulSet'],
+    'daemonsets.apps': ['apps/v1', 'DaemonSet'], 'replicasets.apps': ['apps/v1', 'ReplicaSet'], 'jobs.batch': ['batch/v1', 'Job'], 'cronjobs.batch': ['batch/v1', 'CronJob'],
+  };
+  const add = (groupResource: string, o: KubeObject) => items.push({ groupResource, namespace: o.metadata.namespace ?? null, name: o.metadata.name, object: o });
+  for (const ns of namespaces) {
+    for (const pvc of (await gw.list({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: ns })).items) {
+      add('persistentvolumeclaims', pvc);
+      const pv = pvc.spec?.volumeName ? await gw.get({ apiVersion: 'v1', kind: 'PersistentVolume', name: pvc.spec.volumeName }) : null;
+      if (pv) add('persistentvolumes', pv);
+    }
+    for (const gr of Object.keys(POD_SPEC_PATHS)) {
+      const [apiVersion, kind] = kinds[gr]!;
+      for (const o of (await gw.list({ apiVersion, kind, namespace: ns })).items) add(gr, o);
+    }
+  }
+  return volumeFacts(items);
+}
+
+/** What prepare-target decided for the restore step. */
+export interface RestoreConfigState {
+  storageClass: StorageClassDecision;
+  rules: ModifierRule[];
+  generatedRules: number;
+}
+
+/**
+ * Before the first write: the change-storage-class ConfigMap question. A conflict with Velero configuration the
+ * drill does not own is an input error (exit 2): the scenario and the cluster disagree, and nothing was created.
+ */
+export async function decideRestoreConfig(ctx: DrillContext): Promise<void> {
+  const gw = ctx.target!.gateway;
+  const vns = ctx.target!.veleroNamespace;
+  const wanted = ctx.plan.restore.crossRegion?.storageClassMapping ?? {};
+  const existing = (await gw.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: vns, labelSelector: CHANGE_STORAGE_CLASS_SELECTOR })).items;
+  const decision = decideStorageClassConfig(existing, wanted, `${gw.context}/${vns}`);
+  if (decision.action === 'refuse') throw inputError('STORAGE_CLASS_CONFIG_CONFLICT', decision.message, decision.hint);
+  if (decision.action === 'use-existing') {
+    const maps = Object.entries(decision.mapping).map(([a, b]) => `${a} → ${b}`).join(', ') || 'nothing';
+    ctx.rec.event(Object.keys(wanted).length ? 'info' : 'warn', `the change-storage-class ConfigMap ${decision.name} in ${gw.context}/${vns} (${decision.owner ? `left by drill ${decision.owner}` : 'not the drill\'s'}) applies to this restore: ${maps}`);
+  }
+  ctx.restoreConfig = { storageClass: decision, rules: [], generatedRules: 0 };
+}
+
+/**
+ * After the first write, before the restore: read the backup's facts, record readiness warnings, and generate the
+ * zone rules. Without zone mappings an unreadable backup only costs the warnings; with them it is an ERROR, since
+ * the rules cannot be made.
+ */
+export async function checkReadiness(ctx: DrillContext, namespaces: string[]): Promise<void> {
+  const { plan, rec } = ctx;
+  const cr = plan.restore.crossRegion;
+  const gw = ctx.target!.gateway;
+  const state = ctx.restoreConfig ?? { storageClass: { action: 'none' } as const, rules: [], generatedRules: 0 };
+  ctx.restoreConfig = state;
+  const needRules = Object.keys(cr?.zoneMap ?? {}).length > 0;
+  // A namespace target shares the source's classes and zones: reading the backup contents (inside RTO) would
+  // only confirm that, unless the scenario asked for a mapping.
+  if (plan.target.kind === 'namespace' && !cr) {
+    state.rules = [];
+    return;
+  }
+  let facts: VolumeFacts | null = null;
+  try {
+    const read = await backupFacts({ storage: ctx.storage ?? null, gateway: gw, veleroNamespace: ctx.target!.veleroNamespace, labels: drillLabels(plan), signal: ctx.signal },
+      ctx.backup!.metadata.name, namespaces);
+    facts = read.facts;
+    rec.event('info', `read backup contents via ${read.via}: ${facts.pvcs.length} PVC(s), ${facts.pvs.length} PV(s), ${facts.zoneSites.length} zone reference(s)`);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    if (needRules) throw error(`cannot read backup ${ctx.backup!.metadata.name}'s contents to generate the zone rules: ${why}`);
+    rec.event('warn', `could not read backup contents, cross-region readiness not checked: ${why}`);
+  }
+  if (facts) {
+    // A warn event also lands in report.warnings, so a nightly run shows what plan would have said.
+    for (const w of readinessWarnings(facts, cr, await clusterInventory(gw))) rec.event('warn', w);
+  }
+  const generated = facts && cr ? zoneRules(facts.zoneSites, cr.zoneMap, cr.dropNodeAffinity, namespaces) : [];
+  state.rules = [...generated, ...((cr?.modifierRules ?? []) as ModifierRule[])];
+  state.generatedRules = generated.length;
+}
+
+/** Creates the drill's ConfigMaps just before the Restore; returns the resource-modifier ConfigMap's name, if any. */
+export async function applyRestoreConfig(ctx: DrillContext): Promise<string | null> {
+  const { plan, rec } = ctx;
+  const gw = ctx.target!.gateway;
+  const vns = ctx.target!.veleroNamespace;
+  const state = ctx.restoreConfig;
+  const cr = plan.restore.crossRegion;
+  const labels = drillLabels(plan);
+  ctx.owned.configMaps ??= [];
+  let scName: string | null = null;
+  if (state?.storageClass.action === 'create') {
+    scName = changeStorageClassName(plan.drillId);
+    await gw.create(changeStorageClassConfigMap(scName, vns, state.storageClass.mapping, labels));
+    ctx.owned.configMaps.push({ apiVersion: 'v1', kind: 'ConfigMap', namespace: vns, name: scName });
+    rec.event('info', `created change-storage-class ConfigMap ${scName} in ${gw.context}/${vns}: ${Object.entries(state.storageClass.mapping).map(([a, b]) => `${a} → ${b}`).join(', ')}`);
+  } else if (state?.storageClass.action === 'use-existing') scName = state.storageClass.name;
+  let rmName: string | null = null;
+  if (state && state.rules.length) {
+    rmName = resourceModifierName(plan.drillId);
+    await gw.create(resourceModifierConfigMap(rmName, vns, state.rules, labels));
+    ctx.owned.configMaps.push({ apiVersion: 'v1', kind: 'ConfigMap', namespace: vns, name: rmName });
+    rec.event('info', `created resource-modifier ConfigMap ${rmName} in ${gw.context}/${vns}: ${state.generatedRules} zone rule(s) generated from the backup, ${state.rules.length - state.generatedRules} from the scenario`);
+  }
+  if (cr || scName) {
+    rec.report.restore.crossRegion = {
+      storageClassConfigMap: state?.storageClass.action === 'create' || state?.storageClass.action === 'use-existing'
+        ? { name: scName!, ownedByDrill: state.storageClass.action === 'create', mapping: { ...state.storageClass.mapping } }
+        : null,
+      resourceModifierConfigMap: rmName ? { name: rmName, generatedRules: state!.generatedRules, scenarioRules: state!.rules.length - state!.generatedRules } : null,
+      zoneMap: { ...(cr?.zoneMap ?? {}) },
+      dropNodeAffinity: cr?.dropNodeAffinity ?? false,
+    };
+  }
+  return rmName;
+}
