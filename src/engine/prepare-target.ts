@@ -85,7 +85,10 @@ async function checkStoragePath(ctx: DrillContext, sourceBslName: string | null)
   const { plan } = ctx;
   const gw = ctx.target!.gateway;
   const src = ctx.source;
-  if (!src) return;
+  if (!src) {
+    if (plan.storage) await checkStorageOnlyPath(ctx, plan.storage.container, plan.storage.prefix);
+    return;
+  }
   const { items: srcBsls } = await src.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: plan.source.veleroNamespace });
   const srcBsl = (srcBsls as BackupStorageLocation[]).find((b) => b.metadata.name === sourceBslName) ?? (srcBsls as BackupStorageLocation[]).find((b) => b.spec?.default);
   if (!srcBsl) return;
@@ -97,5 +100,23 @@ async function checkStoragePath(ctx: DrillContext, sourceBslName: string | null)
   }
   if (match.spec?.accessMode !== 'ReadOnly') {
     ctx.rec.event('warn', `BSL ${match.metadata.name} in ${gw.context} is ${match.spec?.accessMode ?? 'ReadWrite'}; a DR cluster should read the source's storage ReadOnly`);
+  }
+}
+
+/**
+ * A storage-only drill (no source cluster) knows the container and prefix from spec.storage: the target needs a
+ * BSL there. The account is not compared (spec.storage may name it by connection string, URL or key), so a BSL
+ * on a same-named container of another account passes here and is left to the sync wait.
+ */
+async function checkStorageOnlyPath(ctx: DrillContext, container: string, prefix: string | null): Promise<void> {
+  const gw = ctx.target!.gateway;
+  const vns = ctx.target!.veleroNamespace;
+  const norm = (p?: string | null) => (p ?? '').replace(/^\/+|\/+$/g, '');
+  const { items } = await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns });
+  const match = (items as BackupStorageLocation[]).find((b) => b.spec?.objectStorage?.bucket === container && norm(b.spec?.objectStorage?.prefix) === norm(prefix));
+  if (!match) {
+    const seen = (items as BackupStorageLocation[]).map((b) => `${b.metadata.name} → ${b.spec?.objectStorage?.bucket ?? '?'}/${b.spec?.objectStorage?.prefix ?? ''}`);
+    throw error(`no BackupStorageLocation in ${gw.context}/${vns} points at spec.storage (${container}/${prefix ?? ''}); backup sync can never bring the backup there`
+      + (seen.length ? ` (BSLs there: ${seen.join(', ')})` : ' (there is no BSL at all)'));
   }
 }

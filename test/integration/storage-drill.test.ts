@@ -8,6 +8,7 @@ import type { DrillContext } from '../../src/engine/context.js';
 import { selectBackup } from '../../src/engine/select-backup.js';
 import { checkIntegrity } from '../../src/engine/integrity-step.js';
 import { runRestore } from '../../src/engine/restore-step.js';
+import { prepareTarget } from '../../src/engine/prepare-target.js';
 import { LazyStorage } from '../../src/engine/drill-storage.js';
 import { Shortfall } from '../../src/engine/outcome.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -149,5 +150,24 @@ describe('source-less drills: backup selection, integrity and restore results fr
     expect(ctx.owned.restoredItems).to.deep.include({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'api', action: 'created' });
     expect(gw.all('DownloadRequest')).to.deep.equal([]);
     expect(ctx.restoreUsable).to.equal(true);
+  });
+
+  it('ERRORs at once when the target has no BSL on spec.storage, instead of waiting for a sync that cannot come', async () => {
+    const ctx = context(compile(scenario(container.containerName, { name: 'manual-1' })));
+    await selectBackup(ctx);
+    const gw = new MemoryGateway('dr');
+    gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'velero' } });
+    gw.put({ apiVersion: 'velero.io/v1', kind: 'BackupStorageLocation', metadata: { name: 'default', namespace: 'velero' },
+      spec: { provider: 'azure', objectStorage: { bucket: container.containerName, prefix: 'other' }, accessMode: 'ReadOnly' }, status: { phase: 'Available' } } as never);
+    ctx.gatewayFor = () => gw as unknown as KubeGateway;
+    try {
+      await prepareTarget(ctx);
+      expect.fail('should have thrown');
+    } catch (e) {
+      expect(e).to.be.instanceOf(Shortfall);
+      expect((e as Shortfall).verdict).to.equal('ERROR');
+      expect((e as Error).message).to.contain(`points at spec.storage (${container.containerName}/weu)`).and.contain(`default → ${container.containerName}/other`);
+    }
+    expect(gw.all('Namespace').map((n) => n.metadata.name), 'nothing created').to.deep.equal(['velero']);
   });
 });
