@@ -116,6 +116,9 @@ spec:
       expect(cleaned.code ?? 0, `${cleaned.stdout}${cleaned.stderr}`).to.equal(0);
     } finally {
       drillDone = true;
+      // A failed run still must not leave restored objects in the shared dr cluster: the Restore that lists them
+      // lives in VNS, so cleanup runs while it (and the installed server, for its finalizer) still exist.
+      await run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'cleanup', '--all', '--kubeconfig', env.kubeconfig, '--context', env.contexts.dr], { cwd: root }).catch(() => {});
       // What the install applied to the shared dr cluster: its namespace (with the BSL, the synced Backups and the
       // Deployment) and the ClusterRoleBinding. The server stays up until the namespace is gone (finalizers).
       const kubectl = (args: string[]) => run(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', env.contexts.dr, ...args]).catch(() => {});
