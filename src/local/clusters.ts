@@ -47,8 +47,9 @@ function kwokctlConfig(layout: LocalLayout, bin: BinDir, name: ClusterName): str
   const options = {
     ...binaryRuntimeOptions(bin),
     kubeApiserverPort: PORTS.apiserver[name],
-    // Exec rules are cluster objects, so tests can add their own (e.g. for a mapped namespace).
-    enableCRDs: ['ClusterExec', 'Exec'],
+    // Exec and port-forward rules are cluster objects, so tests can add their own (e.g. for a mapped namespace):
+    // kwok runs no containers, so `exec` runs on this host and a port-forward reaches a server on this host.
+    enableCRDs: ['ClusterExec', 'Exec', 'ClusterPortForward', 'PortForward'],
   };
   const file = join(layout.kwokWorkdir, `${name}.kwokctl.yaml`);
   writeFileSync(file, stringify({ kind: 'KwokctlConfiguration', apiVersion: 'config.kwok.x-k8s.io/v1alpha1', options }));

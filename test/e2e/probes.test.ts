@@ -1,6 +1,8 @@
 /**
  * End-to-end: data probes against the real local environment. What this proves for real, and what not:
  * - exec runs through the API server's pods/exec and kwok's ClusterExec, which runs the command on this host;
+ * - http runs through the API server's pods/portforward (client-node's WebSocket PortForward) and kwok's
+ *   ClusterPortForward, which connects to a server on this host that stands in for the restored pod's port;
  * - canary with a ConfigMap carrier: the drill writes the marker on the source, real Velero backs it up to
  *   Azurite and restores it into the mapped namespace, and the probe reads it back there (rpo.basis canary);
  * - the negative control of the same scenario fails, and the CLI exits 0 for that.
@@ -9,6 +11,8 @@
  */
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -22,6 +26,10 @@ const stamp = Date.now().toString(36);
 const NS = `probes-e2e-${stamp}`;
 const RESTORED = `${NS}-restored`;
 const EXEC_RULE = `dr-drill-e2e-probes-${stamp}`;
+const FORWARD_RULE = `dr-drill-e2e-probes-${stamp}`;
+/** What the restored pod's port 8080 answers (kwok forwards it to this host): the requests it saw, and its mood. */
+const app = { requests: [] as string[], healthy: true };
+let appServer: Server;
 const DATA_DIR = mkdtempSync(join(tmpdir(), 'dr-drill-e2e-data-'));
 writeFileSync(join(DATA_DIR, 'orders.csv'), 'id,total\n1,42\n');
 mkdirSync(join(DATA_DIR, 'wal'));
@@ -50,6 +58,8 @@ function probesScenario(name: string): object {
       // Runs the real manifest path (exec find + sha256sum in the source pod before the backup, in the restored pod
       // after) — but kwok's exec runs on this host, so both read the same directory: this proves the mechanics,
       // not that Velero restored the files (docs/probes.md).
+      { name: 'api-health', kind: 'http', target: { namespace: NS, selector: 'app=probe-app', port: 8080 }, path: '/healthz',
+        headers: { Authorization: 'Bearer e2e-secret-token' }, expect: { status: 200, json: { path: 'status', equals: 'ok' } }, timeout: '1m', interval: '2s' },
       { name: 'files', kind: 'checksum', pod: { namespace: NS, selector: 'app=probe-app' }, path: DATA_DIR, ignore: ['*.tmp'], timeout: '1m', interval: '2s' },
     ],
     teardown: { when: 'always' },
@@ -64,6 +74,13 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     reportDir = tempDir('probes');
     const built = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false });
     if (built.exitCode !== 0) throw new Error(`npm run build: ${built.stderr}`);
+    appServer = createServer((req, res) => {
+      app.requests.push(`${req.method} ${req.url} auth=${req.headers.authorization ? 'yes' : 'no'}`);
+      res.writeHead(app.healthy ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: app.healthy ? 'ok' : 'degraded' }));
+    });
+    await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+    const appPort = (appServer.address() as AddressInfo).port;
     const labels = { app: 'probe-app' };
     const docs = [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
@@ -73,6 +90,9 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       // kwok's exec rules are cluster objects (enableCRDs: ClusterExec): one for this test's namespaces only.
       { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterExec', metadata: { name: EXEC_RULE },
         spec: { selector: { matchNamespaces: [NS, RESTORED] }, execs: [{ local: { workDir: mkdtempSync(join(tmpdir(), 'dr-drill-e2e-exec-')) } }] } },
+      // …and so are port-forward rules (enableCRDs: ClusterPortForward): port 8080 of these pods is appServer.
+      { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterPortForward', metadata: { name: FORWARD_RULE },
+        spec: { selector: { matchNamespaces: [NS, RESTORED] }, forwards: [{ ports: [8080], target: { port: appPort, address: '127.0.0.1' } }] } },
     ];
     await kubectl(env, PRIMARY, ['apply', '-f', '-'], docs.map((d) => stringify(d)).join('---\n'));
     await kubectl(env, PRIMARY, ['-n', NS, 'rollout', 'status', 'deployment/app', '--timeout=120s']);
@@ -82,6 +102,8 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     if (!env) return;
     await kubectl(env, PRIMARY, ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']).catch(() => undefined);
     await kubectl(env, PRIMARY, ['delete', 'clusterexec', EXEC_RULE, '--ignore-not-found']).catch(() => undefined);
+    await kubectl(env, PRIMARY, ['delete', 'clusterportforward', FORWARD_RULE, '--ignore-not-found']).catch(() => undefined);
+    appServer?.close();
   });
 
   it('a drill with exec, canary and resource probes passes with rpo.basis canary', async () => {
@@ -92,7 +114,13 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     expect(validateReport(r)).to.deep.equal([]);
     expect(r.negativeControl).to.equal(false);
     expect(r.probes.map((p) => [p.name, p.outcome])).to.deep.equal([
-      ['app-ready', 'passed'], ['settings', 'passed'], ['health-json', 'passed'], ['ns-visible', 'passed'], ['canary', 'passed'], ['files', 'passed']]);
+      ['app-ready', 'passed'], ['settings', 'passed'], ['health-json', 'passed'], ['ns-visible', 'passed'], ['canary', 'passed'], ['api-health', 'passed'], ['files', 'passed']]);
+    // The request went API server → pods/portforward → kwok → this host, with its header; the value never reported.
+    const http = r.probes.find((p) => p.name === 'api-health')!;
+    expect(http.subject).to.contain(RESTORED);
+    expect(http.lastObservation).to.match(/answered 200 in \d+ms; body: \{"status":"ok"\}/);
+    expect(app.requests).to.include('GET /healthz auth=yes');
+    expect(readFileSync(join(run.folder!, 'report.json'), 'utf8')).to.not.contain('e2e-secret-token');
     expect(r.probes.find((p) => p.name === 'files')!.lastObservation).to.match(/2 file\(s\)|2 files|match/i);
     // The command really ran (kwok ClusterExec on this host), in a restored pod, and its stdout is in the report.
     const health = r.probes.find((p) => p.name === 'health-json')!;
@@ -129,6 +157,22 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     // Everything else still passed: only the impossible expectation made it fail.
     expect(r.probes.filter((p) => p.name !== 'canary').every((p) => p.outcome === 'passed')).to.equal(true);
     expect(run.stderr).to.contain('negative control: FAIL as required');
+  });
+
+  it('an http probe answered 503 fails the drill with the status and body it saw', async () => {
+    app.healthy = false;
+    try {
+      const run = await runDrillCli(env, scenario('e2e-probes-http', {
+        ...(probesScenario('e2e-probes-http') as { spec: Record<string, unknown> }).spec,
+        probes: [{ name: 'api-health', kind: 'http', target: { namespace: NS, selector: 'app=probe-app', port: 8080 }, path: '/healthz', timeout: '10s', interval: '2s' }],
+      }), reportDir);
+      expect(run.exitCode, run.stderr).to.equal(1);
+      const probe = run.report!.probes[0]!;
+      expect(probe.outcome).to.equal('failed');
+      expect(probe.lastObservation).to.match(/status 503, want 200 .*answered 503 in \d+ms; body: \{"status":"degraded"\}/);
+    } finally {
+      app.healthy = true;
+    }
   });
 
   it('manifest take records a directory of a real pod (pods/exec) for checksum probes', async () => {
