@@ -3,12 +3,13 @@
  * sealed after it, so teardown's outcome is part of the evidence. A library API: it returns data and prints
  * nothing (the CLI listens to events for progress).
  */
+import { basename } from 'node:path';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan } from '../plan/types.js';
 import type { Report } from '../report/schema.js';
 import { Journal } from '../report/journal.js';
 import { reportFolder } from '../report/folder.js';
-import { findPreviousReport, writeReportFolder } from '../report/seal.js';
+import { findPreviousReport, writeReportFolder, type PreviousReport } from '../report/seal.js';
 import { againstObjective, achievedRpo, achievedRto } from '../measure/objectives.js';
 import { decideVerdict } from '../measure/verdict.js';
 import { isDrillError, inputError } from '../errors.js';
@@ -24,7 +25,7 @@ import { runProbes, skippedProbes } from './verify-step.js';
 import { clusterScopedCreated, teardown } from './teardown.js';
 import { checkIntegrity } from './integrity-step.js';
 import { LazyStorage, type StorageOpener } from './drill-storage.js';
-import { preparePublicKey, signSums, uploadEvidence, type Signer, type UploadOutcome } from '../evidence/index.js';
+import { containerFor, findPreviousUploaded, preparePublicKey, signSums, uploadEvidence, type Signer, type UploadOutcome } from '../evidence/index.js';
 import { aksTeardownPhase, provisionAks, type AksHandle } from './aks-lifecycle.js';
 import { afterRestoreHooksEnd, finishHookReport, placeHooks, runTeardownHooks, withHookSteps } from './hook-steps.js';
 
@@ -171,9 +172,11 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   finishHookReport(report);
 
   rec.startPhase('seal');
-  const prev = findPreviousReport(opts.reportDir, plan.scenario.name, folder);
+  const local = findPreviousReport(opts.reportDir, plan.scenario.name, folder);
+  const prev = local ?? await previousUploaded(plan, folder, rec);
   report.evidence = {
     previousReportSha256: prev?.reportSha256 ?? null, previousDrillId: prev?.drillId ?? null,
+    previousFrom: prev ? (local ? 'report-dir' : 'evidence-container') : null,
     // The public key is in the folder before SHA256SUMS is written, so the sums cover it; the .sig comes after.
     signedBy: opts.signer ? preparePublicKey(folder, opts.signer) : null,
   };
@@ -188,6 +191,23 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
 }
 
 class SkipPhase extends Error {}
+
+/**
+ * A CI runner starts with an empty report dir: when the drill uploads its evidence, the previous drill of the chain
+ * is the newest uploaded one. A storage problem here costs only the link, never the drill.
+ */
+async function previousUploaded(plan: DrillPlan, folder: string, rec: DrillRecorder): Promise<PreviousReport | null> {
+  const up = plan.report.upload;
+  if (!up) return null;
+  try {
+    const prev = await findPreviousUploaded(containerFor(up.auth, up.container), up.prefix, plan.scenario.name, basename(folder));
+    if (prev) rec.event('info', `previous drill ${prev.drillId} of the chain found in the evidence container: ${prev.folder}`);
+    return prev;
+  } catch (e) {
+    rec.report.warnings.push(`the previous uploaded report could not be read, so this report starts a new chain: ${describe(e)}`);
+    return null;
+  }
+}
 
 function describe(e: unknown): string {
   if (isDrillError(e)) return `${e.message} (${e.code}; hint: ${e.hint})`;

@@ -9,3 +9,4 @@ export type { UploadOutcome } from './upload.js';
 export { uploadEvidence, uploadReportFolder, uploadDrillFolder, containerFor, containerLocation, uploadedFolderPrefix } from './upload.js';
 export type { VerifyUploadedOptions, UploadedLocationFlags } from './verify-uploaded.js';
 export { verifyUploadedReport, evidenceContainerFromFlags } from './verify-uploaded.js';
+export { readUploadedHistory, findPreviousUploaded } from './uploaded-history.js';

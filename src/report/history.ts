@@ -2,13 +2,13 @@
  * `report history`: the drills found in a report dir, newest first, each scenario's last verified restore and
  * its RTO trend. Compliance summaries (compliance.ts) and the HTML trend chart are built from the same data.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSeconds } from '../util/duration.js';
 import { inputError } from '../errors.js';
 import { parseReportFolderName } from './folder.js';
 import type { Report, VerdictT } from './schema.js';
-import { sha256File } from './checksums.js';
 import { drillFolders } from './seal.js';
 import { rtoTrends, TREND_DEFAULTS, type Trend } from './trend.js';
 
@@ -69,10 +69,18 @@ export function readHistory(reportDir: string, options: HistoryOptions = {}): Hi
   const drills: DrillSummary[] = [];
   for (const scenario of scenarios) {
     if (options.scenario !== undefined && scenario !== options.scenario) continue;
-    for (const name of drillFolders(join(reportDir, scenario))) drills.push(summarise(reportDir, scenario, name));
+    for (const name of drillFolders(join(reportDir, scenario))) {
+      const json = join(reportDir, scenario, name, 'report.json');
+      drills.push(summariseReport(scenario, name, join(reportDir, scenario, name), existsSync(json) ? readFileSync(json) : null));
+    }
   }
+  return historyOf(reportDir, drills, options);
+}
+
+/** Orders drills newest first and derives each scenario's last verified restore and RTO trend. */
+export function historyOf(location: string, all: DrillSummary[], options: HistoryOptions = {}): History {
   const since = options.since?.toISOString() ?? null;
-  if (since !== null) drills.splice(0, drills.length, ...drills.filter((d) => d.startedAt >= since));
+  const drills = all.filter((d) => (since === null || d.startedAt >= since) && (options.scenario === undefined || d.scenario === options.scenario));
   drills.sort((a, b) => (a.startedAt === b.startedAt ? cmp(a.scenario + a.drillId, b.scenario + b.drillId) : cmp(b.startedAt, a.startedAt)));
   const lastVerifiedRestore: Record<string, DrillSummary | null> = {};
   for (const d of drills) {
@@ -83,21 +91,23 @@ export function readHistory(reportDir: string, options: HistoryOptions = {}): Hi
     window: options.trendWindow ?? TREND_DEFAULTS.window,
     thresholdPercent: options.trendThresholdPercent ?? TREND_DEFAULTS.thresholdPercent,
   });
-  return { reportDir, since, drills, lastVerifiedRestore, trends };
+  return { reportDir: location, since, drills, lastVerifiedRestore, trends };
 }
 
-function summarise(reportDir: string, scenario: string, name: string): DrillSummary {
+/**
+ * One drill folder as history lists it, from its report.json bytes (null: the folder has none, the drill did not
+ * finish). `folder` is where it lives: a local path or an uploaded copy's URL.
+ */
+export function summariseReport(scenario: string, name: string, folder: string, reportJson: Buffer | null): DrillSummary {
   const parsed = parseReportFolderName(name)!;
-  const folder = join(reportDir, scenario, name);
   const base: DrillSummary = {
     scenario, drillId: parsed.drillId, startedAt: parsed.startedAt.toISOString(), folder, verdict: null,
     rtoAchievedSeconds: null, rtoObjectiveSeconds: null, rpoAchievedSeconds: null, rpoObjectiveSeconds: null,
     backupName: null, rtoMet: null, rpoMet: null, controls: [], reportSha256: null, problem: null,
   };
-  const json = join(folder, 'report.json');
-  if (!existsSync(json)) return { ...base, problem: 'no report.json (the drill did not finish; see journal.jsonl)' };
+  if (reportJson === null) return { ...base, problem: 'no report.json (the drill did not finish; see journal.jsonl)' };
   try {
-    const r = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    const r = JSON.parse(reportJson.toString('utf8')) as Report;
     return {
       ...base,
       drillId: r.drillId ?? base.drillId,
@@ -111,7 +121,7 @@ function summarise(reportDir: string, scenario: string, name: string): DrillSumm
       rtoMet: r.rto?.met ?? null,
       rpoMet: r.rpo?.met ?? null,
       controls: Array.isArray(r.scenario?.controls) ? r.scenario.controls.filter((c) => typeof c === 'string') : [],
-      reportSha256: sha256File(json),
+      reportSha256: createHash('sha256').update(reportJson).digest('hex'),
     };
   } catch (e) {
     return { ...base, problem: `report.json unreadable: ${(e as Error).message}` };

@@ -280,6 +280,14 @@ export const Report = Type.Object(
       {
         previousReportSha256: Nullable(Type.String({ description: 'SHA-256 of the previous report.json of the scenario.' })),
         previousDrillId: Nullable(Type.String()),
+        // Optional so that reports sealed before it existed still validate; dr-drill always writes it.
+        previousFrom: Type.Optional(
+          Nullable(
+            Type.Union([Type.Literal('report-dir'), Type.Literal('evidence-container')], {
+              description: 'Where the previous report was found at sealing: the local report dir, or the evidence container (a CI runner keeps no report dir).',
+            }),
+          ),
+        ),
         // Optional so that reports sealed before signing existed still validate; dr-drill always writes it.
         // Not named "signature": redaction masks the whole value of any key named like a secret (…signature, …sig).
         signedBy: Type.Optional(

@@ -86,7 +86,7 @@ function checkSums(folder: string, problems: VerifyProblem[]): string[] {
 
 interface ChainFields {
   drillId: string;
-  evidence: { previousReportSha256: string | null; previousDrillId: string | null; signedBy?: SignatureRecord | null };
+  evidence: { previousReportSha256: string | null; previousDrillId: string | null; previousFrom?: string | null; signedBy?: SignatureRecord | null };
 }
 
 function checkReport(folder: string, problems: VerifyProblem[]): ChainFields | null {
@@ -126,6 +126,10 @@ function checkChain(folder: string, report: ChainFields, problems: VerifyProblem
   }
   const scenarioDir = scenarioDirOf(folder);
   const prev = drillFolders(scenarioDir).find((n) => parseReportFolderName(n)?.drillId === prevId);
+  if (!prev && report.evidence.previousFrom === 'evidence-container') {
+    notes.push(`the previous drill ${prevId} was linked from the evidence container, not this report dir: verify the uploaded copy (report verify --container …) to check that link`);
+    return;
+  }
   if (!prev) {
     problems.push({ file: 'evidence.previousDrillId', message: `the previous drill ${prevId} has no folder in ${scenarioDir}: it was removed or moved` });
     return;

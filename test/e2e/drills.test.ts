@@ -330,6 +330,28 @@ describe('e2e: drills against the local environment', function () {
     const remote = await cli(['report', 'verify', '--container', 'drill-evidence', '--prefix', 'e2e', `e2e-sourceless/${folderName}`], blobEnv);
     expect(remote.exitCode, remote.stdout + remote.stderr).to.equal(0);
     await expectNoLeftovers(run);
+
+    // The next nightly run on a fresh CI runner (an empty report dir) chains to the uploaded report, and the
+    // history comes from the evidence container.
+    const freshDir = tempDir('fresh-runner');
+    const next = await runDrillCli(env, scenario('e2e-sourceless', {
+      storage: { connectionString: '${AZURE_STORAGE_CONNECTION_STRING}', container: 'velero' },
+      backup: { name: catalogBackup },
+      target: { cluster: { kubeContext: DR } },
+      restore: { includedNamespaces: ['catalog'], timeout: '5m' },
+      probes: [{ name: 'api-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' }, timeout: '2m' }],
+      report: { upload: { container: 'drill-evidence', prefix: 'e2e' } },
+    }), freshDir, [], undefined, blobEnv);
+    expect(next.exitCode, `${next.stderr}\n${next.report?.reasons.join('\n')}`).to.equal(0);
+    expect(next.report!.evidence).to.include({ previousDrillId: run.drillId, previousFrom: 'evidence-container' });
+    const nextRemote = await cli(['report', 'verify', '--container', 'drill-evidence', '--prefix', 'e2e', `e2e-sourceless/${next.folder!.split('/').pop()}`], blobEnv);
+    expect(nextRemote.exitCode, nextRemote.stdout + nextRemote.stderr).to.equal(0);
+    expect(nextRemote.stdout).to.contain(`chained to ${folderName}`);
+    const hist = await cli(['report', 'history', '--container', 'drill-evidence', '--prefix', 'e2e', '--scenario', 'e2e-sourceless', '--output', 'json'], blobEnv);
+    expect(hist.exitCode, hist.stderr).to.equal(0);
+    const ids = (JSON.parse(hist.stdout) as { drills: Array<{ drillId: string }> }).drills.map((d) => d.drillId);
+    expect(ids.slice(0, 2)).to.deep.equal([next.drillId, run.drillId]);
+    await expectNoLeftovers(next);
   });
 
   it('k. report history shows the drills of a scenario, its trend and the last verified restore', async () => {

@@ -1,26 +1,10 @@
 import { expect } from 'chai';
 import type { ContainerClient } from '@azure/storage-blob';
-import { main } from '../../src/cli/main.js';
 import { BlobBackupStorage, listBackups, listBackupNames } from '../../src/storage/index.js';
 import { azuriteConnectionString, newTestContainer } from '../support/azurite.js';
 import { buildBackupFiles, uploadFiles } from '../support/velero-fixture.js';
 
-/** Run the CLI in-process and capture what it prints. */
-export async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => ((stdout += String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => ((stderr += String(c)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
+import { runCli } from '../support/run-cli.js';
 
 describe('storage: backups list (Azurite)', () => {
   let container: ContainerClient;

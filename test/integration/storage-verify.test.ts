@@ -3,7 +3,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { BlobBackupStorage, verifyBackup, type BackupVerification } from '../../src/storage/index.js';
 import { azuriteConnectionString, newTestContainer } from '../support/azurite.js';
 import { appItems, buildBackupFiles, uploadFiles, type FixtureBackup } from '../support/velero-fixture.js';
-import { runCli } from './storage-list.test.js';
+import { runCli } from '../support/run-cli.js';
 
 /** Build a backup, let `mutate` damage its files, upload it, verify it. */
 async function verifyCase(container: ContainerClient, f: FixtureBackup, mutate?: (files: Map<string, Buffer>) => void): Promise<BackupVerification> {

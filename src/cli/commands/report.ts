@@ -3,7 +3,7 @@ import { defineCommand, defineGroup } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { verifyReportFolder } from '../../report/verify.js';
-import { evidenceContainerFromFlags, loadPublicKey, verifyUploadedReport } from '../../evidence/index.js';
+import { evidenceContainerFromFlags, loadPublicKey, readUploadedHistory, verifyUploadedReport } from '../../evidence/index.js';
 import { cleanPrefix } from '../../plan/storage-plan.js';
 import { readHistory, renderHistory } from '../../report/history.js';
 import { renderHistoryMarkdown } from '../../report/compliance.js';
@@ -51,6 +51,10 @@ const verify = defineCommand<VerifyArgs>({
 
 interface HistoryArgs {
   'report-dir': string;
+  container?: string;
+  prefix?: string;
+  'account-url'?: string;
+  'connection-string'?: string;
   scenario?: string;
   since?: string;
   'trend-window': number;
@@ -63,6 +67,11 @@ const history = defineCommand<HistoryArgs>({
   builder: (y) =>
     y
       .option('report-dir', { type: 'string', default: 'reports', describe: 'Where drills write their reports' })
+      .option('container', { type: 'string', describe: 'Read the drills uploaded to this evidence container instead (CI runners keep no report dir)' })
+      .option('prefix', { type: 'string', describe: 'Prefix of the uploads in the evidence container' })
+      .option('account-url', { type: 'string', describe: 'Evidence account, signed in with DefaultAzureCredential' })
+      // No yargs default: it would print the secret in --help.
+      .option('connection-string', { type: 'string', describe: 'Evidence account connection string (default: $AZURE_STORAGE_CONNECTION_STRING)' })
       .option('scenario', { type: 'string', describe: 'Only this scenario' })
       .option('since', { type: 'string', describe: 'Only drills started on or after this date (ISO-8601, e.g. 2026-01-01)' })
       .option('trend-window', { type: 'number', default: TREND_DEFAULTS.window, describe: 'Drills per scenario the RTO trend looks at' })
@@ -70,12 +79,17 @@ const history = defineCommand<HistoryArgs>({
       // yargs merges choices of a redefined option: history alone also speaks markdown.
       .option('output', { choices: ['markdown'] as const, describe: 'Output format (markdown: compliance summary)' }) as never,
   run: async (args) => {
-    const h = readHistory(args['report-dir'], {
+    const options = {
       ...(args.scenario === undefined ? {} : { scenario: args.scenario }),
       ...(args.since === undefined ? {} : { since: parseSince(args.since) }),
       trendWindow: positive('--trend-window', args['trend-window'], 2),
       trendThresholdPercent: positive('--trend-threshold', args['trend-threshold'], 0),
-    });
+    };
+    const h = args.container
+      ? await readUploadedHistory(
+        evidenceContainerFromFlags({ container: args.container, accountUrl: args['account-url'], connectionString: args['connection-string'] }),
+        cleanPrefix(args.prefix), options)
+      : readHistory(args['report-dir'], options);
     const format = args.output as string;
     if (format === 'json') printJson(h);
     else if (format === 'markdown') process.stdout.write(renderHistoryMarkdown(h));

@@ -1,0 +1,79 @@
+/**
+ * Drill history from the evidence container. Nightly drills run on throwaway CI runners whose report dir starts
+ * empty, so the uploaded copies are the only complete history: `report history --container` lists them, and a
+ * drill that uploads chains its report to the previous uploaded one when the local dir has none.
+ * Only report.json of each folder is read (a few kB each).
+ */
+import { createHash } from 'node:crypto';
+import type { ContainerClient } from '@azure/storage-blob';
+import { parseReportFolderName } from '../report/folder.js';
+import { historyOf, summariseReport, type DrillSummary, type History, type HistoryOptions } from '../report/history.js';
+import type { PreviousReport } from '../report/seal.js';
+import { storageError } from '../storage/storage-errors.js';
+import { containerLocation, uploadedScenarioPrefix } from './upload.js';
+
+/** One uploaded drill folder: where it is and the blob name of its report.json when it has one. */
+interface UploadedFolder {
+  scenario: string;
+  folderName: string;
+  /** `<prefix>/<scenario>/<folder>/` */
+  blobPrefix: string;
+  hasReport: boolean;
+}
+
+/** The uploaded drill folders under prefix (one scenario, or all), oldest first within a scenario. */
+async function uploadedFolders(container: ContainerClient, prefix: string | null, scenario?: string): Promise<UploadedFolder[]> {
+  const root = prefix ? `${prefix}/` : '';
+  const listFrom = scenario === undefined ? root : uploadedScenarioPrefix(prefix, scenario);
+  const found = new Map<string, UploadedFolder>();
+  try {
+    for await (const b of container.listBlobsFlat({ prefix: listFrom })) {
+      const [scen, folderName, file, ...rest] = b.name.slice(root.length).split('/');
+      if (!scen || !folderName || !file || rest.length || !parseReportFolderName(folderName)) continue;
+      const key = `${scen}/${folderName}`;
+      const f = found.get(key) ?? { scenario: scen, folderName, blobPrefix: `${root}${key}/`, hasReport: false };
+      if (file === 'report.json') f.hasReport = true;
+      found.set(key, f);
+    }
+  } catch (e) {
+    throw storageError(e, `${containerLocation(container)}/${listFrom}`);
+  }
+  return [...found.values()].sort((a, b) => (a.blobPrefix < b.blobPrefix ? -1 : 1));
+}
+
+async function reportBytes(container: ContainerClient, f: UploadedFolder): Promise<Buffer | null> {
+  if (!f.hasReport) return null;
+  try {
+    return await container.getBlobClient(`${f.blobPrefix}report.json`).downloadToBuffer();
+  } catch (e) {
+    throw storageError(e, `${containerLocation(container)}/${f.blobPrefix}report.json`);
+  }
+}
+
+/** History of the uploaded drills: the same listing, last verified restore and RTO trend as a local report dir. */
+export async function readUploadedHistory(container: ContainerClient, prefix: string | null, options: HistoryOptions = {}): Promise<History> {
+  const where = containerLocation(container);
+  const drills: DrillSummary[] = [];
+  for (const f of await uploadedFolders(container, prefix, options.scenario)) {
+    // --since can skip the download: the folder name carries the drill's start.
+    if (options.since && parseReportFolderName(f.folderName)!.startedAt < options.since) continue;
+    drills.push(summariseReport(f.scenario, f.folderName, `${where}/${f.blobPrefix.replace(/\/$/, '')}`, await reportBytes(container, f)));
+  }
+  return historyOf(`${where}${prefix ? `/${prefix}` : ''}`, drills, options);
+}
+
+/** The newest uploaded drill of the scenario before `beforeFolderName` that has a report.json, for the chain. */
+export async function findPreviousUploaded(container: ContainerClient, prefix: string | null, scenario: string, beforeFolderName: string): Promise<PreviousReport | null> {
+  const folders = (await uploadedFolders(container, prefix, scenario)).filter((f) => f.scenario === scenario && f.folderName < beforeFolderName && f.hasReport);
+  const last = folders.at(-1);
+  if (!last) return null;
+  const bytes = (await reportBytes(container, last))!;
+  let drillId = parseReportFolderName(last.folderName)!.drillId;
+  try {
+    const id = (JSON.parse(bytes.toString('utf8')) as { drillId?: unknown }).drillId;
+    if (typeof id === 'string') drillId = id;
+  } catch {
+    // The folder name's id stands; the chain check names an unreadable report.
+  }
+  return { folder: `${containerLocation(container)}/${last.blobPrefix.replace(/\/$/, '')}`, drillId, reportSha256: createHash('sha256').update(bytes).digest('hex') };
+}
