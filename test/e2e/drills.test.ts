@@ -311,14 +311,15 @@ describe('e2e: drills against the local environment', function () {
     await execa('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', key]);
     await execa('openssl', ['pkey', '-in', key, '-pubout', '-out', join(keyDir, 'pub.pem')]);
     const blobEnv = e2eNodeEnv(env);
-    const run = await runDrillCli(env, scenario('e2e-sourceless', {
+    const sourceless = scenario('e2e-sourceless', {
       storage: { connectionString: '${AZURE_STORAGE_CONNECTION_STRING}', container: 'velero' },
       backup: { name: catalogBackup },
       target: { cluster: { kubeContext: DR } },
       restore: { includedNamespaces: ['catalog'], timeout: '5m' },
       probes: [{ name: 'api-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' }, timeout: '2m' }],
       report: { upload: { container: 'drill-evidence', prefix: 'e2e' } },
-    }), reportDir, ['--sign-key', key], undefined, blobEnv);
+    });
+    const run = await runDrillCli(env, sourceless, reportDir, ['--sign-key', key], undefined, blobEnv);
     expect(run.exitCode, `${run.stderr}\n${run.report?.reasons.join('\n')}`).to.equal(0);
     const r = run.report!;
     expect(r.source.kubeContext).to.equal(null);
@@ -334,14 +335,7 @@ describe('e2e: drills against the local environment', function () {
     // The next nightly run on a fresh CI runner (an empty report dir) chains to the uploaded report, and the
     // history comes from the evidence container.
     const freshDir = tempDir('fresh-runner');
-    const next = await runDrillCli(env, scenario('e2e-sourceless', {
-      storage: { connectionString: '${AZURE_STORAGE_CONNECTION_STRING}', container: 'velero' },
-      backup: { name: catalogBackup },
-      target: { cluster: { kubeContext: DR } },
-      restore: { includedNamespaces: ['catalog'], timeout: '5m' },
-      probes: [{ name: 'api-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' }, timeout: '2m' }],
-      report: { upload: { container: 'drill-evidence', prefix: 'e2e' } },
-    }), freshDir, [], undefined, blobEnv);
+    const next = await runDrillCli(env, sourceless, freshDir, [], undefined, blobEnv);
     expect(next.exitCode, `${next.stderr}\n${next.report?.reasons.join('\n')}`).to.equal(0);
     expect(next.report!.evidence).to.include({ previousDrillId: run.drillId, previousFrom: 'evidence-container' });
     const nextRemote = await cli(['report', 'verify', '--container', 'drill-evidence', '--prefix', 'e2e', `e2e-sourceless/${next.folder!.split('/').pop()}`], blobEnv);
