@@ -44,19 +44,26 @@ export function kubeError(e: unknown, what: { verb: string; resource: string; na
   const where = what.namespace ? ` in namespace ${what.namespace}` : '';
   const code = statusCode(e);
   const body = statusBody(e);
+  // The HTTP status stays on the DrillError, so callers can still ask isNotFound/isConflict of it.
+  const withStatus = (d: DrillError): DrillError => (code === null ? d : Object.assign(d, { statusCode: code }));
   if (code === 401) {
-    return infraError('KUBE_UNAUTHORIZED', `context ${what.context}: the API server rejected the credentials (401)`,
-      'refresh the kubeconfig credentials (e.g. az aks get-credentials, kubelogin) and retry');
+    return withStatus(infraError('KUBE_UNAUTHORIZED', `context ${what.context}: the API server rejected the credentials (401)`,
+      'refresh the kubeconfig credentials (e.g. az aks get-credentials, kubelogin) and retry'));
   }
   if (code === 403) {
-    return infraError('KUBE_FORBIDDEN',
+    return withStatus(infraError('KUBE_FORBIDDEN',
       `context ${what.context}: permission denied to ${what.verb} ${what.resource}${where}` + (body?.message ? ` (${body.message})` : ''),
-      `grant the drill's identity '${what.verb}' on '${what.resource}' (see deploy/rbac/drill-runner.yaml)`);
+      `grant the drill's identity '${what.verb}' on '${what.resource}' (see deploy/rbac/drill-runner.yaml)`));
+  }
+  if (code === 409) {
+    return withStatus(infraError('KUBE_CONFLICT',
+      `context ${what.context}: ${what.verb} ${what.resource}${where} failed with 409${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'no message'}`,
+      'the object already exists or changed at the same moment: if an earlier drill left it, run dr-drill cleanup; otherwise rerun'));
   }
   if (code !== null && code >= 400) {
-    return infraError('KUBE_API_ERROR',
+    return withStatus(infraError('KUBE_API_ERROR',
       `context ${what.context}: ${what.verb} ${what.resource}${where} failed with ${code}${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'no message'}`,
-      'check the API server and the request; rerun with the same scenario once fixed');
+      'check the API server and the request; rerun with the same scenario once fixed'));
   }
   const msg = e instanceof Error ? e.message : String(e);
   const net = (e as { code?: unknown; cause?: { code?: unknown } })?.code ?? (e as { cause?: { code?: unknown } })?.cause?.code;
