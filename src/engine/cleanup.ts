@@ -5,6 +5,7 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { LABEL_DRILL_ID } from '../plan/types.js';
+import { bslCaCertPem } from '../velero/bsl.js';
 import { VELERO_API, type BackupStorageLocation, type VeleroRestore } from '../velero/types.js';
 import { downloadArtifact } from '../velero/download.js';
 import { parseRestoredResourceList } from '../velero/results.js';
@@ -70,7 +71,7 @@ async function restoredItems(gw: KubeGateway, r: VeleroRestore, drillId: string)
   const backup = backupName ? await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: vns, name: backupName }) : null;
   const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
   const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns, name: bslName })) as BackupStorageLocation | null) : null;
-  const ca = bsl?.spec?.objectStorage?.caCert ? Buffer.from(bsl.spec.objectStorage.caCert, 'base64').toString('utf8') : null;
+  const ca = bslCaCertPem(bsl);
   const body = await downloadArtifact(gw, vns, 'RestoreResourceList', r.metadata.name, { timeoutMs: 30_000, caCertPem: ca, labels: { [LABEL_DRILL_ID]: drillId } });
   return parseRestoredResourceList(JSON.parse(body.toString('utf8')));
 }

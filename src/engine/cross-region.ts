@@ -11,11 +11,12 @@ import type { BackupStorage } from '../storage/index.js';
 import { readBackupItems } from '../velero/backup-contents.js';
 import { downloadArtifact } from '../velero/download.js';
 import {
-  CHANGE_STORAGE_CLASS_SELECTOR, changeStorageClassConfigMap, changeStorageClassName, decideStorageClassConfig, resourceModifierConfigMap,
-  resourceModifierName, zoneRules, type ModifierRule, type StorageClassDecision,
+  changeStorageClassConfigMap, changeStorageClassName, describeMapping, resourceModifierConfigMap, resourceModifierName,
+  storageClassDecisionIn, zoneRules, type ModifierRule, type StorageClassDecision,
 } from '../velero/restore-config.js';
+import { bslCaCertPem } from '../velero/bsl.js';
 import { VELERO_API, type BackupStorageLocation } from '../velero/types.js';
-import { FACT_RESOURCES, POD_SPEC_PATHS, volumeFacts, type BackupItem, type VolumeFacts } from '../velero/volume-facts.js';
+import { FACT_RESOURCES, WORKLOADS, volumeFacts, type BackupItem, type VolumeFacts } from '../velero/volume-facts.js';
 import { drillLabels, type DrillContext } from './context.js';
 import { clusterInventory, readinessWarnings } from './readiness.js';
 import { error } from './outcome.js';
@@ -43,7 +44,7 @@ export async function backupFacts(src: ContentsSource, backupName: string, names
   const backup = await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: src.veleroNamespace, name: backupName });
   const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
   const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: src.veleroNamespace, name: bslName })) as BackupStorageLocation | null) : null;
-  const ca = bsl?.spec?.objectStorage?.caCert ? Buffer.from(bsl.spec.objectStorage.caCert, 'base64').toString('utf8') : null;
+  const ca = bslCaCertPem(bsl);
   const body = await downloadArtifact(gw, src.veleroNamespace, 'BackupContents', backupName,
     { timeoutMs: CONTENTS_TIMEOUT_MS, caCertPem: ca, labels: src.labels, signal: src.signal });
   return { facts: volumeFacts(await readBackupItems(Readable.from([body]), FACT_RESOURCES, ns)), via: `a DownloadRequest in ${gw.context}` };
@@ -55,10 +56,6 @@ export async function backupFacts(src: ContentsSource, backupName: string, names
  */
 export async function liveFacts(gw: KubeGateway, namespaces: string[]): Promise<VolumeFacts> {
   const items: BackupItem[] = [];
-  const kinds: Record<string, [string, string]> = {
-    pods: ['v1', 'Pod'], 'deployments.apps': ['apps/v1', 'Deployment'], 'statefulsets.apps': ['apps/v1', 'StatefulSet'],
-    'daemonsets.apps': ['apps/v1', 'DaemonSet'], 'replicasets.apps': ['apps/v1', 'ReplicaSet'], 'jobs.batch': ['batch/v1', 'Job'], 'cronjobs.batch': ['batch/v1', 'CronJob'],
-  };
   const add = (groupResource: string, o: KubeObject) => items.push({ groupResource, namespace: o.metadata.namespace ?? null, name: o.metadata.name, object: o });
   for (const ns of namespaces) {
     for (const pvc of (await gw.list({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: ns })).items) {
@@ -66,8 +63,7 @@ export async function liveFacts(gw: KubeGateway, namespaces: string[]): Promise<
       const pv = pvc.spec?.volumeName ? await gw.get({ apiVersion: 'v1', kind: 'PersistentVolume', name: pvc.spec.volumeName }) : null;
       if (pv) add('persistentvolumes', pv);
     }
-    for (const gr of Object.keys(POD_SPEC_PATHS)) {
-      const [apiVersion, kind] = kinds[gr]!;
+    for (const [gr, { apiVersion, kind }] of Object.entries(WORKLOADS)) {
       for (const o of (await gw.list({ apiVersion, kind, namespace: ns })).items) add(gr, o);
     }
   }
@@ -89,12 +85,10 @@ export async function decideRestoreConfig(ctx: DrillContext): Promise<void> {
   const gw = ctx.target!.gateway;
   const vns = ctx.target!.veleroNamespace;
   const wanted = ctx.plan.restore.crossRegion?.storageClassMapping ?? {};
-  const existing = (await gw.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: vns, labelSelector: CHANGE_STORAGE_CLASS_SELECTOR })).items;
-  const decision = decideStorageClassConfig(existing, wanted, `${gw.context}/${vns}`);
+  const decision = await storageClassDecisionIn(gw, vns, wanted);
   if (decision.action === 'refuse') throw inputError('STORAGE_CLASS_CONFIG_CONFLICT', decision.message, decision.hint);
   if (decision.action === 'use-existing') {
-    const maps = Object.entries(decision.mapping).map(([a, b]) => `${a} → ${b}`).join(', ') || 'nothing';
-    ctx.rec.event(Object.keys(wanted).length ? 'info' : 'warn', `the change-storage-class ConfigMap ${decision.name} in ${gw.context}/${vns} (${decision.owner ? `left by drill ${decision.owner}` : 'not the drill\'s'}) applies to this restore: ${maps}`);
+    ctx.rec.event(Object.keys(wanted).length ? 'info' : 'warn', `the change-storage-class ConfigMap ${decision.name} in ${gw.context}/${vns} (${decision.owner ? `left by drill ${decision.owner}` : 'not the drill\'s'}) applies to this restore: ${describeMapping(decision.mapping)}`);
   }
   ctx.restoreConfig = { storageClass: decision, rules: [], generatedRules: 0 };
 }

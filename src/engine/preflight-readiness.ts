@@ -6,7 +6,7 @@
 import { isDrillError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan } from '../plan/types.js';
-import { CHANGE_STORAGE_CLASS_SELECTOR, decideStorageClassConfig } from '../velero/restore-config.js';
+import { describeMapping, storageClassDecisionIn } from '../velero/restore-config.js';
 import type { VeleroBackup } from '../velero/types.js';
 import type { VolumeFacts } from '../velero/volume-facts.js';
 import { LazyStorage } from './drill-storage.js';
@@ -21,10 +21,9 @@ export async function crossRegionChecks(plan: DrillPlan, source: KubeGateway | n
   const wanted = plan.restore.crossRegion?.storageClassMapping ?? {};
   if (target) {
     try {
-      const existing = (await target.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: plan.target.veleroNamespace, labelSelector: CHANGE_STORAGE_CLASS_SELECTOR })).items;
-      const d = decideStorageClassConfig(existing, wanted, `${target.context}/${plan.target.veleroNamespace}`);
+      const d = await storageClassDecisionIn(target, plan.target.veleroNamespace, wanted);
       if (d.action === 'refuse') checks.push({ name: 'change-storage-class config', status: 'error', detail: `${d.message} — hint: ${d.hint}` });
-      else if (d.action === 'use-existing') checks.push({ name: 'change-storage-class config', status: Object.keys(wanted).length ? 'ok' : 'warn', detail: `existing ConfigMap ${d.name} applies to the restore: ${Object.entries(d.mapping).map(([a, b]) => `${a} → ${b}`).join(', ') || 'nothing'}` });
+      else if (d.action === 'use-existing') checks.push({ name: 'change-storage-class config', status: Object.keys(wanted).length ? 'ok' : 'warn', detail: `existing ConfigMap ${d.name} applies to the restore: ${describeMapping(d.mapping)}` });
       else if (d.action === 'create') checks.push({ name: 'change-storage-class config', status: 'ok', detail: 'none in the target; the drill creates its own for the restore and removes it at teardown' });
     } catch (e) {
       checks.push({ name: 'change-storage-class config', status: 'error', detail: describe(e) });

@@ -6,7 +6,7 @@
  */
 import type { KubeGateway } from '../kube/gateway.js';
 import type { AksTargetPlan, CrossRegionPlan } from '../plan/types.js';
-import type { VolumeFacts } from '../velero/volume-facts.js';
+import { WORKLOADS, type VolumeFacts } from '../velero/volume-facts.js';
 
 /** What the target offers; null: unknown (not checked). */
 export interface TargetInventory {
@@ -81,9 +81,9 @@ export function readinessWarnings(facts: VolumeFacts, config: CrossRegionPlan | 
   if (target.zones) {
     const have = new Set(target.zones);
     const users = new Map<string, Set<string>>();
-    for (const s of facts.zoneSites) {
-      if (drop) continue; // every zone constraint the drill knows is removed
-      const kind = s.groupResource === 'persistentvolumes' ? 'PV' : KIND[s.groupResource] ?? s.groupResource;
+    // With dropNodeAffinity every zone constraint the drill knows is removed: none is left to check.
+    for (const s of drop ? [] : facts.zoneSites) {
+      const kind = s.groupResource === 'persistentvolumes' ? 'PV' : WORKLOADS[s.groupResource]?.kind ?? s.groupResource;
       const who = s.namespace ? `${kind} ${s.namespace}/${s.name}` : `${kind} ${s.name}`;
       const set = users.get(s.zone) ?? new Set<string>();
       set.add(who);
@@ -104,7 +104,3 @@ export function readinessWarnings(facts: VolumeFacts, config: CrossRegionPlan | 
   return warnings;
 }
 
-const KIND: Record<string, string> = {
-  pods: 'Pod', 'deployments.apps': 'Deployment', 'statefulsets.apps': 'StatefulSet', 'daemonsets.apps': 'DaemonSet',
-  'replicasets.apps': 'ReplicaSet', 'jobs.batch': 'Job', 'cronjobs.batch': 'CronJob',
-};

@@ -5,6 +5,7 @@ import { downloadArtifact } from '../velero/download.js';
 import { countMessages, parseRestoreResults, parseRestoredResourceList, type RestoredItem } from '../velero/results.js';
 import { readRestoreResourceList, readRestoreResults, type BackupStorage } from '../storage/index.js';
 import { triageRestore } from '../velero/triage.js';
+import { bslCaCertPem } from '../velero/bsl.js';
 import { VELERO_API, type BackupStorageLocation, type RestoreResults, type VeleroRestore } from '../velero/types.js';
 import { drillLabels, type DrillContext } from './context.js';
 import { watchVelero } from './velero-watchdog.js';
@@ -119,7 +120,7 @@ async function archiveArtifacts(ctx: DrillContext, restore: VeleroRestore): Prom
   if (fromStorage.results && fromStorage.items) return fromStorage.results;
   const bslName = ctx.targetBackup?.spec?.storageLocation;
   const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns, name: bslName }).catch(() => null)) as BackupStorageLocation | null) : null;
-  const caCert = bsl?.spec?.objectStorage?.caCert ? Buffer.from(bsl.spec.objectStorage.caCert, 'base64').toString('utf8') : null;
+  const caCert = bslCaCertPem(bsl);
   const opts = { timeoutMs: ARTIFACT_TIMEOUT_MS, caCertPem: caCert, labels: drillLabels(ctx.plan), signal: ctx.signal };
   let results: RestoreResults | null = fromStorage.results;
   if (!results) try {

@@ -44,3 +44,9 @@ export function sameStorage(a: BackupStorageLocation, b: BackupStorageLocation):
     && norm(a.spec?.objectStorage?.prefix) === norm(b.spec?.objectStorage?.prefix)
     && acct(a).replace(/\/+$/, '') === acct(b).replace(/\/+$/, '');
 }
+
+/** The PEM a BSL trusts for its object store (objectStorage.caCert, base64), or null: artefact downloads trust it too. */
+export function bslCaCertPem(bsl: BackupStorageLocation | null | undefined): string | null {
+  const ca = bsl?.spec?.objectStorage?.caCert;
+  return ca ? Buffer.from(ca, 'base64').toString('utf8') : null;
+}

@@ -4,6 +4,7 @@
  * pkg/restore/actions/change_storageclass_action.go, internal/resourcemodifiers). Pure, except nothing: the engine
  * decides when to create them.
  */
+import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { objectName } from './names.js';
 import { POD_SPEC_PATHS, ZONE_KEYS, type ZoneSite } from './volume-facts.js';
@@ -53,6 +54,16 @@ export type StorageClassDecision =
   /** An existing ConfigMap (not this drill's) applies; it already maps what the scenario needs, or the scenario needs nothing. */
   | { action: 'use-existing'; name: string; mapping: Record<string, string>; owner: string | null }
   | { action: 'refuse'; message: string; hint: string };
+
+/** The change-storage-class decision for a target's Velero namespace, from the ConfigMaps it has now. */
+export async function storageClassDecisionIn(gw: KubeGateway, veleroNamespace: string, wanted: Record<string, string>): Promise<StorageClassDecision> {
+  const existing = (await gw.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: veleroNamespace, labelSelector: CHANGE_STORAGE_CLASS_SELECTOR })).items;
+  return decideStorageClassConfig(existing, wanted, `${gw.context}/${veleroNamespace}`);
+}
+
+/** A class mapping for people: `a → b, c → d`, or `nothing`. */
+export const describeMapping = (mapping: Record<string, string>): string =>
+  Object.entries(mapping).map(([from, to]) => `${from} → ${to}`).join(', ') || 'nothing';
 
 /**
  * The cluster's change-storage-class config is shared by every restore in it, so the drill never changes one it

@@ -10,16 +10,19 @@ import type { KubeObject } from '../kube/types.js';
 export const ZONE_KEYS = ['topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone', 'topology.disk.csi.azure.com/zone'] as const;
 const isZoneKey = (k: unknown): k is string => typeof k === 'string' && (ZONE_KEYS as readonly string[]).includes(k);
 
-/** Where a pod spec sits in each workload kind Velero restores (group-resource as in the tarball). */
-export const POD_SPEC_PATHS: Record<string, string[]> = {
-  pods: ['spec'],
-  'deployments.apps': ['spec', 'template', 'spec'],
-  'statefulsets.apps': ['spec', 'template', 'spec'],
-  'daemonsets.apps': ['spec', 'template', 'spec'],
-  'replicasets.apps': ['spec', 'template', 'spec'],
-  'jobs.batch': ['spec', 'template', 'spec'],
-  'cronjobs.batch': ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+/** The workload kinds that carry a pod spec, by group-resource as in the tarball: their API kind and where the pod spec sits. */
+export const WORKLOADS: Record<string, { apiVersion: string; kind: string; podSpec: string[] }> = {
+  pods: { apiVersion: 'v1', kind: 'Pod', podSpec: ['spec'] },
+  'deployments.apps': { apiVersion: 'apps/v1', kind: 'Deployment', podSpec: ['spec', 'template', 'spec'] },
+  'statefulsets.apps': { apiVersion: 'apps/v1', kind: 'StatefulSet', podSpec: ['spec', 'template', 'spec'] },
+  'daemonsets.apps': { apiVersion: 'apps/v1', kind: 'DaemonSet', podSpec: ['spec', 'template', 'spec'] },
+  'replicasets.apps': { apiVersion: 'apps/v1', kind: 'ReplicaSet', podSpec: ['spec', 'template', 'spec'] },
+  'jobs.batch': { apiVersion: 'batch/v1', kind: 'Job', podSpec: ['spec', 'template', 'spec'] },
+  'cronjobs.batch': { apiVersion: 'batch/v1', kind: 'CronJob', podSpec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'] },
 };
+
+/** Where a pod spec sits in each workload kind Velero restores (group-resource as in the tarball). */
+export const POD_SPEC_PATHS: Record<string, string[]> = Object.fromEntries(Object.entries(WORKLOADS).map(([gr, w]) => [gr, w.podSpec]));
 
 /** A backed-up object with where it was found. */
 export interface BackupItem {

@@ -6,10 +6,9 @@
  * make it PASS, and teardown removes the drill's Velero ConfigMaps.
  */
 import { expect } from 'chai';
-import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
-import { cli, kubectl, kubectlJson, ROOT, runDrillCli, scenario, tempDir, writeScenario } from './support/drill.js';
+import { cli, ensureBuilt, kubectl, kubectlJson, runDrillCli, scenario, tempDir, writeScenario } from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
 
 const PRIMARY = 'dr-drill-primary';
@@ -78,8 +77,7 @@ describe('e2e: cross-region readiness (storage classes and zones)', function () 
   before(async function () {
     env = await ensureLocalEnv();
     reportDir = tempDir('zones');
-    const built = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false });
-    if (built.exitCode !== 0) throw new Error(`npm run build: ${built.stderr}`);
+    await ensureBuilt();
     await kubectl(env, PRIMARY, ['apply', '-f', '-'], workload.map((o) => stringify(o)).join('---\n'));
     await waitPrimaryReady();
   });

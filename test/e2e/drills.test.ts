@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { e2eNodeEnv, ensureLocalEnv, killVelero, restartVelero, veleroRunning, type E2eEnv } from './support/env.js';
-import { cli, finishDrill, kubectl, kubectlJson, ROOT, runDrillCli, scenario, startDrill, tempDir, writeScenario, type DrillRun } from './support/drill.js';
+import { cli, ensureBuilt, finishDrill, kubectl, kubectlJson, ROOT, runDrillCli, scenario, startDrill, tempDir, type DrillRun, writeScenario } from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
 
 const PRIMARY = 'dr-drill-primary';
@@ -89,8 +89,7 @@ describe('e2e: drills against the local environment', function () {
   before(async function () {
     env = await ensureLocalEnv();
     reportDir = tempDir('reports');
-    const built = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false });
-    if (built.exitCode !== 0) throw new Error(`npm run build: ${built.stderr}`);
+    await ensureBuilt();
     // Plant objects a drill must never touch, in both clusters.
     for (const ctx of [PRIMARY, DR]) {
       await kubectl(env, ctx, ['apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'planted' } }));

@@ -7,9 +7,8 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
-import { cli, kubectlJson, ROOT, runDrillCli, scenario, tempDir } from './support/drill.js';
+import { cli, ensureBuilt, kubectlJson, runDrillCli, scenario, tempDir } from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
 
 const PRIMARY = 'dr-drill-primary';
@@ -62,8 +61,7 @@ describe('e2e: runbook hooks', function () {
     env = await ensureLocalEnv();
     reportDir = tempDir('hooks-reports');
     work = tempDir('hooks-work');
-    const built = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false });
-    if (built.exitCode !== 0) throw new Error(`npm run build: ${built.stderr}`);
+    await ensureBuilt();
     const kubectl = env.bin.path('kubectl');
     writeFileSync(join(work, 'provision.sh'), provisionScript(kubectl, env.kubeconfig));
     writeFileSync(join(work, 'switch.sh'), switchScript(kubectl));

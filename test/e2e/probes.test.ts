@@ -15,10 +15,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
-import { cli, kubectl, kubectlJson, ROOT, runDrillCli, scenario, tempDir } from './support/drill.js';
+import { cli, ensureBuilt, kubectl, kubectlJson, runDrillCli, scenario, tempDir } from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
 
 const PRIMARY = 'dr-drill-primary';
@@ -72,8 +71,7 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
   before(async function () {
     env = await ensureLocalEnv();
     reportDir = tempDir('probes');
-    const built = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false });
-    if (built.exitCode !== 0) throw new Error(`npm run build: ${built.stderr}`);
+    await ensureBuilt();
     appServer = createServer((req, res) => {
       app.requests.push(`${req.method} ${req.url} auth=${req.headers.authorization ? 'yes' : 'no'}`);
       res.writeHead(app.healthy ? 200 : 503, { 'content-type': 'application/json' });

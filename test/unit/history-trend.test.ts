@@ -8,7 +8,7 @@ import { readHistory } from '../../src/report/history.js';
 import { complianceSummary, renderHistoryMarkdown, NO_CONTROL } from '../../src/report/compliance.js';
 import { rtoTrend } from '../../src/report/trend.js';
 import { writeReportFolder } from '../../src/report/seal.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/run-cli.js';
 import { aReport, type ReportBuilder } from '../support/report-builder.js';
 
 function drill(dir: string, scenario: string, day: number, drillId: string, tune: (b: ReportBuilder) => ReportBuilder = (b) => b): string {
@@ -92,20 +92,6 @@ describe('history with trends, --since and compliance', () => {
 });
 
 describe('report history command (trends, markdown, since)', () => {
-  async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const w = process.stdout.write.bind(process.stdout);
-    const e = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((c: string | Uint8Array) => ((out += String(c)), true)) as typeof process.stdout.write;
-    process.stderr.write = ((c: string | Uint8Array) => ((err += String(c)), true)) as typeof process.stderr.write;
-    try {
-      return { code: await main(argv), out, err };
-    } finally {
-      process.stdout.write = w;
-      process.stderr.write = e;
-    }
-  }
   const cases: { name: string; argv: (d: string) => string[]; code: number; out?: RegExp; err?: RegExp }[] = [
     { name: 'text shows the trend and warns on stderr', argv: (d) => ['report', 'history', '--report-dir', d], code: 0, out: /WARNING payments: RTO 5m00s → 7m00s over 5 drills \(\+40%\)/, err: /warning: RTO of payments grew by 40%/ },
     { name: 'a higher threshold silences the warning', argv: (d) => ['report', 'history', '--report-dir', d, '--trend-threshold', '50'], code: 0, out: /^ {2}payments: RTO/m },
@@ -117,10 +103,10 @@ describe('report history command (trends, markdown, since)', () => {
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const r = await cli(c.argv(fixture()));
-      expect(r.code, r.err).to.equal(c.code);
-      if (c.out) expect(r.out).to.match(c.out);
-      if (c.err) expect(r.err).to.match(c.err);
+      const r = await runCli(c.argv(fixture()));
+      expect(r.code, r.stderr).to.equal(c.code);
+      if (c.out) expect(r.stdout).to.match(c.out);
+      if (c.err) expect(r.stderr).to.match(c.err);
     });
   }
 });

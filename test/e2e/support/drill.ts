@@ -75,3 +75,13 @@ export async function kubectlJson<T = { items: Array<{ metadata: { name: string;
 export function scenario(name: string, spec: Record<string, unknown>): object {
   return { apiVersion: 'dr-drill/v1', kind: 'Scenario', metadata: { name }, spec: { objectives: { rto: '10m', rpo: '24h' }, ...spec } };
 }
+
+let built: Promise<void> | null = null;
+
+/** Builds dist/ (what bin/dr-drill.js runs) once per test process, so every file drills with the current source. */
+export function ensureBuilt(): Promise<void> {
+  built ??= execa('npm', ['run', 'build'], { cwd: ROOT, reject: false }).then((r) => {
+    if (r.exitCode !== 0) throw new Error(`npm run build: ${String(r.stderr)}`);
+  });
+  return built;
+}
