@@ -21,8 +21,25 @@ import { parseArgs } from 'node:util';
 import { loadKubeConfig } from '../src/kube/kubeconfig.js';
 import { benchBinDir } from './support/bin-dir.js';
 import { compileRunner } from './support/compile-runner.js';
-import { BENCH_CLUSTER, FLIP_LABEL, createBenchCluster, deleteBenchCluster, scaleNodes, startWatchdog } from './support/bench-cluster.js';
-import { SLICE_LABEL, byNamespace, countReady, createObjects, flipReady, planPods, podKey, resetReady, type BenchPod } from './support/bench-pods.js';
+import {
+  BENCH_CLUSTER,
+  FLIP_LABEL,
+  createBenchCluster,
+  deleteBenchCluster,
+  scaleNodes,
+  startWatchdog,
+} from './support/bench-cluster.js';
+import {
+  SLICE_LABEL,
+  byNamespace,
+  countReady,
+  createObjects,
+  flipReady,
+  planPods,
+  podKey,
+  resetReady,
+  type BenchPod,
+} from './support/bench-pods.js';
 import { rawClient, type RawClient } from './support/raw-client.js';
 import type { RunnerJob, RunnerMessage, RunnerMode } from './support/readiness-runner.js';
 import { mb, ms, shuffled, summarize, type Summary } from './support/stats.js';
@@ -64,7 +81,10 @@ const abort = new AbortController();
 let runner: ChildProcess | null = null;
 let runnerFile = '';
 
-function startRunner(job: RunnerJob): { ready: Promise<number>; done: Promise<Extract<RunnerMessage, { type: 'done' }>> } {
+function startRunner(job: RunnerJob): {
+  ready: Promise<number>;
+  done: Promise<Extract<RunnerMessage, { type: 'done' }>>;
+} {
   const child = fork(runnerFile, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   runner = child;
   let onReady!: (rss: number) => void;
@@ -78,11 +98,26 @@ function startRunner(job: RunnerJob): { ready: Promise<number>; done: Promise<Ex
   return { ready: Promise.race([ready, done.then(() => 0)]), done };
 }
 
-async function measure(client: RawClient, kubeconfig: string, mode: RunnerMode, size: string, pods: readonly BenchPod[], selector: string): Promise<Measurement> {
+async function measure(
+  client: RawClient,
+  kubeconfig: string,
+  mode: RunnerMode,
+  size: string,
+  pods: readonly BenchPod[],
+  selector: string,
+): Promise<Measurement> {
   const before = await countReady(client);
-  if (before.ready) throw new Error(`${before.ready} pod(s) already Ready before the ${mode} measurement (is kwok managing them?)`);
+  if (before.ready)
+    throw new Error(`${before.ready} pod(s) already Ready before the ${mode} measurement (is kwok managing them?)`);
   log(`${mode} @ ${size}: ${pods.length} pods — starting the runner`);
-  const r = startRunner({ mode, kubeconfig, labelSelector: selector, pods: byNamespace(pods), timeoutMs: Math.max(120_000, (pods.length / RATE) * 1000 * 4), concurrency: POLL_CONCURRENCY });
+  const r = startRunner({
+    mode,
+    kubeconfig,
+    labelSelector: selector,
+    pods: byNamespace(pods),
+    timeoutMs: Math.max(120_000, (pods.length / RATE) * 1000 * 4),
+    concurrency: POLL_CONCURRENCY,
+  });
   const readyRssKB = await r.ready;
   log(`${mode} @ ${size}: runner listening, flipping at ${RATE}/s`);
   const flips = await flipReady(client, shuffled(pods, pods.length), RATE, 64, abort.signal);
@@ -102,35 +137,72 @@ async function measure(client: RawClient, kubeconfig: string, mode: RunnerMode, 
   }
   log(`${mode} @ ${size}: done; resetting readiness`);
   await resetReady(client, pods, 32);
-  return { mode, size, pods: pods.length, latency: summarize(latencies), unobserved, requests: done.requests, readyRssKB, maxRssKB: done.maxRssKB, heapUsedKB: done.heapUsedKB, externalKB: done.externalKB,
-    flipWindowMs: flips.windowMs, flipRttMs: summarize(rtts), failures: done.failures };
+  return {
+    mode,
+    size,
+    pods: pods.length,
+    latency: summarize(latencies),
+    unobserved,
+    requests: done.requests,
+    readyRssKB,
+    maxRssKB: done.maxRssKB,
+    heapUsedKB: done.heapUsedKB,
+    externalKB: done.externalKB,
+    flipWindowMs: flips.windowMs,
+    flipRttMs: summarize(rtts),
+    failures: done.failures,
+  };
 }
 
 function print(results: Measurement[], setupMs: number, ports: Record<string, number>): void {
   const out: string[] = [];
-  const row = (...cells: string[]) => out.push(cells.map((c, i) => (i === 0 ? c.padEnd(18) : c.padStart(10))).join(' '));
-  out.push('', `dr-drill scale benchmark — ${N.nodes} fake nodes, ${N.pods} pods in ${N.namespaces} namespaces, flips at ${RATE}/s`,
-    `cluster ${BENCH_CLUSTER} on 127.0.0.1 (ports ${Object.values(ports).join(', ')}), set up in ${ms(setupMs)}`, '',
-    'latency = first Ready observation by the runner − PATCH sent by the flipper (apiserver round trip included)', '');
+  const row = (...cells: string[]) =>
+    out.push(cells.map((c, i) => (i === 0 ? c.padEnd(18) : c.padStart(10))).join(' '));
+  out.push(
+    '',
+    `dr-drill scale benchmark — ${N.nodes} fake nodes, ${N.pods} pods in ${N.namespaces} namespaces, flips at ${RATE}/s`,
+    `cluster ${BENCH_CLUSTER} on 127.0.0.1 (ports ${Object.values(ports).join(', ')}), set up in ${ms(setupMs)}`,
+    '',
+    'latency = first Ready observation by the runner − PATCH sent by the flipper (apiserver round trip included)',
+    '',
+  );
   row('runner @ size', 'pods', 'p50', 'p90', 'p99', 'max', 'unseen', 'requests', 'peak RSS', 'RSS ready');
   for (const m of results) {
     const req = m.requests.get + m.requests.list + m.requests.watch;
-    row(`${m.mode} @ ${m.size}`, String(m.pods), ms(m.latency.p50), ms(m.latency.p90), ms(m.latency.p99), ms(m.latency.max), String(m.unobserved), String(req), mb(m.maxRssKB), mb(m.readyRssKB));
+    row(
+      `${m.mode} @ ${m.size}`,
+      String(m.pods),
+      ms(m.latency.p50),
+      ms(m.latency.p90),
+      ms(m.latency.p99),
+      ms(m.latency.max),
+      String(m.unobserved),
+      String(req),
+      mb(m.maxRssKB),
+      mb(m.readyRssKB),
+    );
   }
   out.push('');
   for (const m of results) {
-    out.push(`${`${m.mode} @ ${m.size}`.padEnd(18)} requests: list ${m.requests.list}, watch ${m.requests.watch}, get ${m.requests.get}; flips took ${ms(m.flipWindowMs)} ` +
-      `(PATCH round trip p50 ${ms(m.flipRttMs.p50)}, p99 ${ms(m.flipRttMs.p99)}); JS heap ${mb(m.heapUsedKB)}, external ${mb(m.externalKB)} at the end${m.failures.length ? `; errors: ${m.failures.slice(0, 3).join(' | ')}` : ''}`);
+    out.push(
+      `${`${m.mode} @ ${m.size}`.padEnd(18)} requests: list ${m.requests.list}, watch ${m.requests.watch}, get ${m.requests.get}; flips took ${ms(m.flipWindowMs)} ` +
+        `(PATCH round trip p50 ${ms(m.flipRttMs.p50)}, p99 ${ms(m.flipRttMs.p99)}); JS heap ${mb(m.heapUsedKB)}, external ${mb(m.externalKB)} at the end${m.failures.length ? `; errors: ${m.failures.slice(0, 3).join(' | ')}` : ''}`,
+    );
   }
   const full = results.find((m) => m.mode === 'watch' && m.size === 'all');
   const tenth = results.find((m) => m.mode === 'watch' && m.size === '1/10');
   if (full) {
     const req = (m: Measurement) => m.requests.get + m.requests.list + m.requests.watch;
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-    out.push('', 'goals (watch runner):',
+    out.push(
+      '',
+      'goals (watch runner):',
       `  p99 ≤ ${GOALS.p99Ms} ms: ${ms(full.latency.p99)} at ${full.pods} pods — ${verdict(full.latency.p99 <= GOALS.p99Ms && full.unobserved === 0)}`,
-      tenth ? `  requests independent of object count: ${req(tenth)} for ${tenth.pods} pods, ${req(full)} for ${full.pods} pods (one list + one watch per namespace) — ${verdict(req(tenth) === req(full))}` : '',
-      `  peak RSS ≤ ${GOALS.rssKB / 1024} MB: ${mb(Math.max(full.maxRssKB, tenth?.maxRssKB ?? 0))} — ${verdict(Math.max(full.maxRssKB, tenth?.maxRssKB ?? 0) <= GOALS.rssKB)}`);
+      tenth
+        ? `  requests independent of object count: ${req(tenth)} for ${tenth.pods} pods, ${req(full)} for ${full.pods} pods (one list + one watch per namespace) — ${verdict(req(tenth) === req(full))}`
+        : '',
+      `  peak RSS ≤ ${GOALS.rssKB / 1024} MB: ${mb(Math.max(full.maxRssKB, tenth?.maxRssKB ?? 0))} — ${verdict(Math.max(full.maxRssKB, tenth?.maxRssKB ?? 0) <= GOALS.rssKB)}`,
+    );
   }
   console.log(out.filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n'));
 }
@@ -144,13 +216,16 @@ async function main(): Promise<void> {
     abort.abort();
   }, CAP_MS);
   let cleaned: Promise<void> | null = null;
-  const cleanup = (): Promise<void> => (cleaned ??= (async () => {
-    clearTimeout(cap);
-    runner?.kill();
-    log(`deleting cluster ${BENCH_CLUSTER}`);
-    await deleteBenchCluster(workdir, bin).catch((e: unknown) => log(`kwokctl delete failed: ${String(e)}; workdir kept at ${workdir}`));
-    rmSync(workdir, { recursive: true, force: true });
-  })());
+  const cleanup = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      clearTimeout(cap);
+      runner?.kill();
+      log(`deleting cluster ${BENCH_CLUSTER}`);
+      await deleteBenchCluster(workdir, bin).catch((e: unknown) =>
+        log(`kwokctl delete failed: ${String(e)}; workdir kept at ${workdir}`),
+      );
+      rmSync(workdir, { recursive: true, force: true });
+    })());
   // `on`, not `once`: tsx relays a Ctrl-C to us a second time, which must not kill us halfway through the cleanup.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
@@ -169,7 +244,9 @@ async function main(): Promise<void> {
     log(`ports ${JSON.stringify(cluster.ports)}; scaling to ${N.nodes} nodes`);
     await scaleNodes(cluster, bin, N.nodes);
     const client = await rawClient(loadKubeConfig(cluster.kubeconfig));
-    const nodes = (JSON.parse((await client.send('GET', '/api/v1/nodes')).body) as { items: { metadata: { name: string } }[] }).items.map((n) => n.metadata.name);
+    const nodes = (
+      JSON.parse((await client.send('GET', '/api/v1/nodes')).body) as { items: { metadata: { name: string } }[] }
+    ).items.map((n) => n.metadata.name);
     const plan = planPods(N.pods, N.namespaces);
     log(`creating ${plan.namespaces.length} namespaces and ${plan.pods.length} pods on ${nodes.length} nodes`);
     await createObjects(client, plan.namespaces, plan.pods, nodes, 32);
@@ -188,7 +265,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  console.error(`bench:scale failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(abort.signal.aborted ? 2 : 1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(`bench:scale failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(abort.signal.aborted ? 2 : 1);
+  },
+);

@@ -52,9 +52,14 @@ async function main(): Promise<void> {
     const tarPath = join(dir, layout.backupKey(NAME, 'contents'));
     await writeTarball(benchItems(), createWriteStream(tarPath), NAME);
     const { gzipSync } = await import('node:zlib');
-    await writeFile(join(dir, layout.backupKey(NAME, 'resourceList')), gzipSync(JSON.stringify(resourceList(benchItems())) + '\n'));
+    await writeFile(
+      join(dir, layout.backupKey(NAME, 'resourceList')),
+      gzipSync(JSON.stringify(resourceList(benchItems())) + '\n'),
+    );
     const size = (await stat(tarPath)).size;
-    console.log(`built ${ITEMS} items in ${((performance.now() - t) / 1000).toFixed(1)} s: tarball ${mb(size).toFixed(1)} MB compressed`);
+    console.log(
+      `built ${ITEMS} items in ${((performance.now() - t) / 1000).toFixed(1)} s: tarball ${mb(size).toFixed(1)} MB compressed`,
+    );
 
     // Verify runs in a child process so that its peak RSS is its own, not the fixture builder's. gunzip and
     // verify alternate twice and the best of each counts, so page-cache warm-up favours neither.
@@ -64,7 +69,9 @@ async function main(): Promise<void> {
       const g = spawnSync('sh', ['-c', `gunzip -c '${tarPath}' > /dev/null`]);
       if (g.status !== 0) throw new Error(`gunzip failed: ${g.stderr}`);
       const gunzip = (performance.now() - t) / 1000;
-      const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--verify', dir], { encoding: 'utf8' });
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--verify', dir], {
+        encoding: 'utf8',
+      });
       if (child.status !== 0) throw new Error(`verify run failed: ${child.stderr}`);
       runs.push({ gunzip, verify: JSON.parse(child.stdout) as VerifyRun });
     }
@@ -72,10 +79,18 @@ async function main(): Promise<void> {
     const verify = runs.map((r) => r.verify).sort((a, b) => a.seconds - b.seconds)[0]!;
     const gunzipMBs = mb(size) / gunzipS;
     const verifyMBs = mb(size) / verify.seconds;
-    console.log(`items:           ${verify.items} (+${verify.items} preferred-version copies), ${mb(verify.uncompressed).toFixed(1)} MB uncompressed`);
-    console.log(`gunzip -c:       ${gunzipS.toFixed(2)} s  ${gunzipMBs.toFixed(1)} MB/s compressed (${(mb(verify.uncompressed) / gunzipS).toFixed(0)} MB/s uncompressed)`);
-    console.log(`dr-drill verify: ${verify.seconds.toFixed(2)} s  ${verifyMBs.toFixed(1)} MB/s compressed (${(mb(verify.uncompressed) / verify.seconds).toFixed(0)} MB/s uncompressed) = ${((verifyMBs / gunzipMBs) * 100).toFixed(0)} % of gunzip (goal >= 70 %)`);
-    console.log(`peak RSS:        ${verify.maxRssMB.toFixed(0)} MB in the verify process, ${verify.baselineRssMB.toFixed(0)} MB of it before verify started (Node + tsx + modules) (goal < 200 MB)`);
+    console.log(
+      `items:           ${verify.items} (+${verify.items} preferred-version copies), ${mb(verify.uncompressed).toFixed(1)} MB uncompressed`,
+    );
+    console.log(
+      `gunzip -c:       ${gunzipS.toFixed(2)} s  ${gunzipMBs.toFixed(1)} MB/s compressed (${(mb(verify.uncompressed) / gunzipS).toFixed(0)} MB/s uncompressed)`,
+    );
+    console.log(
+      `dr-drill verify: ${verify.seconds.toFixed(2)} s  ${verifyMBs.toFixed(1)} MB/s compressed (${(mb(verify.uncompressed) / verify.seconds).toFixed(0)} MB/s uncompressed) = ${((verifyMBs / gunzipMBs) * 100).toFixed(0)} % of gunzip (goal >= 70 %)`,
+    );
+    console.log(
+      `peak RSS:        ${verify.maxRssMB.toFixed(0)} MB in the verify process, ${verify.baselineRssMB.toFixed(0)} MB of it before verify started (Node + tsx + modules) (goal < 200 MB)`,
+    );
   } finally {
     if (!process.env.BENCH_DIR) await rm(dir, { recursive: true, force: true });
   }
@@ -96,7 +111,13 @@ async function verifyOnly(dir: string): Promise<void> {
   const v = await verifyBackup(openLocalStorage(dir), NAME);
   const seconds = (performance.now() - t) / 1000;
   if (!v.ok) throw new Error(`verify found defects: ${JSON.stringify(v.defects.slice(0, 3))}`);
-  const run: VerifyRun = { seconds, items: v.tarball?.items ?? 0, uncompressed: v.tarball?.uncompressedBytes ?? 0, maxRssMB: process.resourceUsage().maxRSS / 1024, baselineRssMB };
+  const run: VerifyRun = {
+    seconds,
+    items: v.tarball?.items ?? 0,
+    uncompressed: v.tarball?.uncompressedBytes ?? 0,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    baselineRssMB,
+  };
   process.stdout.write(JSON.stringify(run));
 }
 

@@ -10,7 +10,9 @@ import { BlobServiceClient } from '@azure/storage-blob';
 const [backup, restore] = process.argv.slice(2);
 const cs = process.env.AZURE_STORAGE_CONNECTION_STRING;
 if (!backup || !cs) {
-  process.stderr.write('usage: AZURE_STORAGE_CONNECTION_STRING=… tsx scripts/capture-velero-fixture.ts <backup> [restore]\n');
+  process.stderr.write(
+    'usage: AZURE_STORAGE_CONNECTION_STRING=… tsx scripts/capture-velero-fixture.ts <backup> [restore]\n',
+  );
   process.exit(2);
 }
 const out = join(import.meta.dirname, '..', 'test', 'fixtures', 'velero-v1.17.2');

@@ -18,7 +18,10 @@ export const FLIP_LABEL = { key: 'dr-drill.io/bench-flip', value: 'manual' } as 
 
 /** Ports of the `local up` environment (and its CI run) that the benchmark must never take. */
 const RESERVED_PORTS: readonly number[] = [
-  PORTS.azurite, ...Object.values(PORTS.apiserver), ...Object.values(PORTS.veleroMetrics), ...Object.values(PORTS.veleroProfiler),
+  PORTS.azurite,
+  ...Object.values(PORTS.apiserver),
+  ...Object.values(PORTS.veleroMetrics),
+  ...Object.values(PORTS.veleroProfiler),
 ];
 
 export interface BenchCluster {
@@ -34,9 +37,17 @@ function env(workdir: string, bin: BinDir): NodeJS.ProcessEnv {
 }
 
 async function kwokctl(workdir: string, bin: BinDir, args: string[]): Promise<string> {
-  const r = await execa(bin.path('kwokctl'), args, { env: env(workdir, bin), reject: false, stdin: 'ignore', all: true });
+  const r = await execa(bin.path('kwokctl'), args, {
+    env: env(workdir, bin),
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+  });
   writeFileSync(join(workdir, 'kwokctl.log'), `\n--- kwokctl ${args.join(' ')}\n${r.all ?? ''}\n`, { flag: 'a' });
-  if (r.exitCode !== 0) throw new Error(`kwokctl ${args.join(' ')} failed (exit ${r.exitCode}):\n${(r.all ?? '').split('\n').slice(-8).join('\n')}`);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `kwokctl ${args.join(' ')} failed (exit ${r.exitCode}):\n${(r.all ?? '').split('\n').slice(-8).join('\n')}`,
+    );
   return r.stdout;
 }
 
@@ -47,12 +58,25 @@ export async function createBenchCluster(workdir: string, bin: BinDir): Promise<
   // its nodes Ready at once; pods matching the disregard selector are skipped entirely (PodController.need).
   const kwokOptions = { disregardStatusWithLabelSelector: `${FLIP_LABEL.key}=${FLIP_LABEL.value}` };
   const config = join(workdir, 'kwokctl.yaml');
-  writeFileSync(config, [
-    stringify({ kind: 'KwokctlConfiguration', apiVersion: 'config.kwok.x-k8s.io/v1alpha1', options }),
-    stringify({ kind: 'KwokConfiguration', apiVersion: 'config.kwok.x-k8s.io/v1alpha1', options: kwokOptions }),
-  ].join('---\n'));
-  await kwokctl(workdir, bin, ['create', 'cluster', '--name', BENCH_CLUSTER, '--config', config,
-    '--kubeconfig', join(workdir, 'kwokctl-kubeconfig.yaml'), '--wait', '3m']);
+  writeFileSync(
+    config,
+    [
+      stringify({ kind: 'KwokctlConfiguration', apiVersion: 'config.kwok.x-k8s.io/v1alpha1', options }),
+      stringify({ kind: 'KwokConfiguration', apiVersion: 'config.kwok.x-k8s.io/v1alpha1', options: kwokOptions }),
+    ].join('---\n'),
+  );
+  await kwokctl(workdir, bin, [
+    'create',
+    'cluster',
+    '--name',
+    BENCH_CLUSTER,
+    '--config',
+    config,
+    '--kubeconfig',
+    join(workdir, 'kwokctl-kubeconfig.yaml'),
+    '--wait',
+    '3m',
+  ]);
   const clusterDir = join(workdir, 'kwok', 'clusters', BENCH_CLUSTER);
   const ports = recordedPorts(join(clusterDir, 'kwok.yaml'));
   const taken = Object.entries(ports).filter(([, p]) => RESERVED_PORTS.includes(p));
@@ -66,7 +90,8 @@ function recordedPorts(file: string): Record<string, number> {
   for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
     const o = doc.toJS() as { kind?: string; options?: Record<string, unknown> } | null;
     if (o?.kind !== 'KwokctlConfiguration') continue;
-    for (const [k, v] of Object.entries(o.options ?? {})) if (/Port$/.test(k) && typeof v === 'number' && v > 0) out[k] = v;
+    for (const [k, v] of Object.entries(o.options ?? {}))
+      if (/Port$/.test(k) && typeof v === 'number' && v > 0) out[k] = v;
   }
   return out;
 }
@@ -78,7 +103,14 @@ export async function scaleNodes(cluster: BenchCluster, bin: BinDir, replicas: n
 /** Deletes the cluster (kwokctl stops the processes it started, by its pid files); quiet when it is not there. */
 export async function deleteBenchCluster(workdir: string, bin: BinDir): Promise<void> {
   if (!existsSync(join(workdir, 'kwok', 'clusters', BENCH_CLUSTER))) return;
-  await kwokctl(workdir, bin, ['delete', 'cluster', '--name', BENCH_CLUSTER, '--kubeconfig', join(workdir, 'kwokctl-kubeconfig.yaml')]);
+  await kwokctl(workdir, bin, [
+    'delete',
+    'cluster',
+    '--name',
+    BENCH_CLUSTER,
+    '--kubeconfig',
+    join(workdir, 'kwokctl-kubeconfig.yaml'),
+  ]);
 }
 
 /**
@@ -93,5 +125,9 @@ export function startWatchdog(workdir: string, bin: BinDir): void {
       `delete cluster --name ${BENCH_CLUSTER} --kubeconfig ${q(join(workdir, 'kwokctl-kubeconfig.yaml'))} >/dev/null 2>&1; fi`,
     `rm -rf ${q(workdir)}`,
   ].join('\n');
-  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore', env: { ...process.env, PATH: `${bin.dir}:${process.env.PATH ?? ''}` } }).unref();
+  spawn('sh', ['-c', script], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, PATH: `${bin.dir}:${process.env.PATH ?? ''}` },
+  }).unref();
 }

@@ -27,7 +27,14 @@ export function byNamespace(pods: readonly BenchPod[]): Record<string, string[]>
 /** Pods spread round-robin over namespaces and nodes (spec.nodeName set: no scheduler, and kwok disregards them). */
 export function planPods(pods: number, namespaces: number): { namespaces: string[]; pods: BenchPod[] } {
   const ns = Array.from({ length: namespaces }, (_, i) => `bench-${String(i).padStart(3, '0')}`);
-  return { namespaces: ns, pods: Array.from({ length: pods }, (_, i) => ({ namespace: ns[i % namespaces]!, name: `pod-${String(i).padStart(5, '0')}`, slice: Math.floor(i / namespaces) % 10 })) };
+  return {
+    namespaces: ns,
+    pods: Array.from({ length: pods }, (_, i) => ({
+      namespace: ns[i % namespaces]!,
+      name: `pod-${String(i).padStart(5, '0')}`,
+      slice: Math.floor(i / namespaces) % 10,
+    })),
+  };
 }
 
 /** POST, retrying what a fresh namespace answers before its default ServiceAccount exists, and server hiccups. */
@@ -35,33 +42,57 @@ async function createWithRetry(client: RawClient, path: string, body: unknown): 
   for (let attempt = 0; ; attempt++) {
     const r = await client.send('POST', path, body);
     if (r.status < 300 || r.status === 409) return;
-    if (attempt >= 40 || ![403, 404, 429, 500, 503, 504].includes(r.status)) throw new Error(`POST ${path}: ${r.status} ${r.body.slice(0, 300)}`);
+    if (attempt >= 40 || ![403, 404, 429, 500, 503, 504].includes(r.status))
+      throw new Error(`POST ${path}: ${r.status} ${r.body.slice(0, 300)}`);
     await sleep(250);
   }
 }
 
-export async function createObjects(client: RawClient, namespaces: readonly string[], pods: readonly BenchPod[], nodes: readonly string[], concurrency: number): Promise<void> {
+export async function createObjects(
+  client: RawClient,
+  namespaces: readonly string[],
+  pods: readonly BenchPod[],
+  nodes: readonly string[],
+  concurrency: number,
+): Promise<void> {
   await forEachLimited(namespaces, concurrency, (name) =>
-    createWithRetry(client, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
-  await forEachLimited(pods, concurrency, (p, i) => createWithRetry(client, `/api/v1/namespaces/${p.namespace}/pods`, {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: p.name, namespace: p.namespace, labels: { [FLIP_LABEL.key]: FLIP_LABEL.value, [SLICE_LABEL]: String(p.slice) } },
-    spec: {
-      nodeName: nodes[i % nodes.length],
-      automountServiceAccountToken: false,
-      containers: [{ name: 'app', image: 'registry.invalid/bench:1' }],
-    },
-  }));
+    createWithRetry(client, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
+  );
+  await forEachLimited(pods, concurrency, (p, i) =>
+    createWithRetry(client, `/api/v1/namespaces/${p.namespace}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: p.name,
+        namespace: p.namespace,
+        labels: { [FLIP_LABEL.key]: FLIP_LABEL.value, [SLICE_LABEL]: String(p.slice) },
+      },
+      spec: {
+        nodeName: nodes[i % nodes.length],
+        automountServiceAccountToken: false,
+        containers: [{ name: 'app', image: 'registry.invalid/bench:1' }],
+      },
+    }),
+  );
 }
 
 function statusPatch(ready: boolean): unknown {
   const at = new Date().toISOString();
-  return { status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: at }] } };
+  return {
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: at }],
+    },
+  };
 }
 
 async function patchStatus(client: RawClient, p: BenchPod, ready: boolean): Promise<void> {
-  const r = await client.send('PATCH', `/api/v1/namespaces/${p.namespace}/pods/${p.name}/status`, statusPatch(ready), 'application/merge-patch+json');
+  const r = await client.send(
+    'PATCH',
+    `/api/v1/namespaces/${p.namespace}/pods/${p.name}/status`,
+    statusPatch(ready),
+    'application/merge-patch+json',
+  );
   if (r.status >= 300) throw new Error(`PATCH ${podKey(p)}/status: ${r.status} ${r.body.slice(0, 300)}`);
 }
 
@@ -79,7 +110,13 @@ const now = (): number => performance.timeOrigin + performance.now();
  * Makes the pods Ready in the given order at `ratePerSec`, spread evenly over the window (at most `maxInFlight`
  * PATCHes outstanding; when the apiserver is slower the window stretches and the printout says so).
  */
-export async function flipReady(client: RawClient, pods: readonly BenchPod[], ratePerSec: number, maxInFlight: number, signal: AbortSignal): Promise<FlipRecord> {
+export async function flipReady(
+  client: RawClient,
+  pods: readonly BenchPod[],
+  ratePerSec: number,
+  maxInFlight: number,
+  signal: AbortSignal,
+): Promise<FlipRecord> {
   const sent = new Map<string, number>();
   const acked = new Map<string, number>();
   const start = now();
@@ -92,7 +129,9 @@ export async function flipReady(client: RawClient, pods: readonly BenchPod[], ra
     const p = pods[i]!;
     const key = podKey(p);
     sent.set(key, now());
-    const task: Promise<void> = patchStatus(client, p, true).then(() => void acked.set(key, now())).finally(() => pending.delete(task));
+    const task: Promise<void> = patchStatus(client, p, true)
+      .then(() => void acked.set(key, now()))
+      .finally(() => pending.delete(task));
     pending.add(task);
   }
   await Promise.all(pending);
@@ -106,8 +145,15 @@ export async function resetReady(client: RawClient, pods: readonly BenchPod[], c
 
 /** How many of the benchmark's pods are Ready now (one list; before a measurement it must be 0). */
 export async function countReady(client: RawClient): Promise<{ total: number; ready: number }> {
-  const r = await client.send('GET', `/api/v1/pods?labelSelector=${encodeURIComponent(`${FLIP_LABEL.key}=${FLIP_LABEL.value}`)}`);
+  const r = await client.send(
+    'GET',
+    `/api/v1/pods?labelSelector=${encodeURIComponent(`${FLIP_LABEL.key}=${FLIP_LABEL.value}`)}`,
+  );
   if (r.status >= 300) throw new Error(`list pods: ${r.status}`);
-  const items = (JSON.parse(r.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }).items;
-  return { total: items.length, ready: items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length };
+  const items = (JSON.parse(r.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] })
+    .items;
+  return {
+    total: items.length,
+    ready: items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length,
+  };
 }

@@ -9,7 +9,18 @@ import { fileURLToPath } from 'node:url';
 
 export async function compileRunner(): Promise<string> {
   const entry = fileURLToPath(new URL('./readiness-runner.ts', import.meta.url));
-  const outfile = fileURLToPath(new URL('../../node_modules/.cache/dr-drill-bench/readiness-runner.mjs', import.meta.url));
-  await build({ entryPoints: [entry], outfile, bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
+  const outfile = fileURLToPath(
+    new URL('../../node_modules/.cache/dr-drill-bench/readiness-runner.mjs', import.meta.url),
+  );
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
   return outfile;
 }

@@ -21,28 +21,37 @@ export async function rawClient(kc: KubeConfig, maxSockets = 64): Promise<RawCli
   const server = new URL(kc.getCurrentCluster()?.server ?? '');
   const base: Record<string, unknown> = {};
   await kc.applyToHTTPSOptions(base);
-  const agent = new Agent({ keepAlive: true, maxSockets, ca: base.ca as never, cert: base.cert as never, key: base.key as never });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets,
+    ca: base.ca as never,
+    cert: base.cert as never,
+    key: base.key as never,
+  });
   return {
     send: (method, path, body, contentType = 'application/json') =>
       new Promise<RawResponse>((resolve, reject) => {
         const data = body === undefined ? undefined : JSON.stringify(body);
-        const req = request({
-          agent,
-          hostname: server.hostname,
-          port: server.port,
-          method,
-          path,
-          headers: {
-            ...(base.headers as Record<string, string> | undefined),
-            accept: 'application/json',
-            ...(data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {}),
+        const req = request(
+          {
+            agent,
+            hostname: server.hostname,
+            port: server.port,
+            method,
+            path,
+            headers: {
+              ...(base.headers as Record<string, string> | undefined),
+              accept: 'application/json',
+              ...(data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {}),
+            },
           },
-        }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        });
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+          },
+        );
         req.on('error', reject);
         req.end(data);
       }),
@@ -51,7 +60,11 @@ export async function rawClient(kc: KubeConfig, maxSockets = 64): Promise<RawCli
 }
 
 /** Runs task over items with at most `limit` in flight. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

@@ -30,29 +30,33 @@ export interface RunnerJob {
 export type RunnerMessage =
   | { type: 'ready'; rssKB: number }
   | {
-    type: 'done';
-    /** `namespace/name` → epoch ms (fractional) of the first Ready observation. */
-    observed: Record<string, number>;
-    requests: { get: number; list: number; watch: number };
-    maxRssKB: number;
-    /** process.memoryUsage() at the end, KB: where the RSS goes (JS heap vs. buffers vs. the rest, e.g. TLS). */
-    heapUsedKB: number;
-    externalKB: number;
-    failures: string[];
-  };
+      type: 'done';
+      /** `namespace/name` → epoch ms (fractional) of the first Ready observation. */
+      observed: Record<string, number>;
+      requests: { get: number; list: number; watch: number };
+      maxRssKB: number;
+      /** process.memoryUsage() at the end, KB: where the RSS goes (JS heap vs. buffers vs. the rest, e.g. TLS). */
+      heapUsedKB: number;
+      externalKB: number;
+      failures: string[];
+    };
 
 /** What the resource probe's `match` would say for "the pod is Ready". */
 export const READY_MATCH = { status: { conditions: [{ type: 'Ready', status: 'True' }] } } as const;
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-async function run(job: RunnerJob, send: (m: RunnerMessage) => void): Promise<Extract<RunnerMessage, { type: 'done' }>> {
+async function run(
+  job: RunnerJob,
+  send: (m: RunnerMessage) => void,
+): Promise<Extract<RunnerMessage, { type: 'done' }>> {
   const gw = gatewayFor(loadKubeConfig(job.kubeconfig), null);
   const observed: Record<string, number> = {};
   const failures: string[] = [];
   const record = (o: KubeObject, at: number): void => {
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
-    if (observed[key] === undefined && !o.metadata.deletionTimestamp && partialMatch(o, READY_MATCH) === null) observed[key] = at;
+    if (observed[key] === undefined && !o.metadata.deletionTimestamp && partialMatch(o, READY_MATCH) === null)
+      observed[key] = at;
   };
   const namespaces = Object.keys(job.pods);
 
@@ -65,56 +69,80 @@ async function run(job: RunnerJob, send: (m: RunnerMessage) => void): Promise<Ex
       if (++established === namespaces.length) send({ type: 'ready', rssKB: process.resourceUsage().maxRSS });
       return h;
     };
-    await Promise.all(namespaces.map((namespace) => {
-      const want = job.pods[namespace]!.length;
-      return waitFor(wrapped, { apiVersion: 'v1', kind: 'Pod', namespace, labelSelector: job.labelSelector }, (objs) => {
-        const at = now();
-        let ready = 0;
-        for (const o of objs) {
-          record(o, at);
-          if (observed[`${namespace}/${o.metadata.name}`] !== undefined) ready++;
-        }
-        return ready >= want
-          ? { state: 'done', observation: `${ready} Pod(s) Ready` }
-          : { state: 'waiting', observation: `${ready}/${want} Pod(s) Ready` };
-      }, { timeoutMs: job.timeoutMs }).catch((e: unknown) => void failures.push(`${namespace}: ${e instanceof Error ? e.message : String(e)}`));
-    }));
+    await Promise.all(
+      namespaces.map((namespace) => {
+        const want = job.pods[namespace]!.length;
+        return waitFor(
+          wrapped,
+          { apiVersion: 'v1', kind: 'Pod', namespace, labelSelector: job.labelSelector },
+          (objs) => {
+            const at = now();
+            let ready = 0;
+            for (const o of objs) {
+              record(o, at);
+              if (observed[`${namespace}/${o.metadata.name}`] !== undefined) ready++;
+            }
+            return ready >= want
+              ? { state: 'done', observation: `${ready} Pod(s) Ready` }
+              : { state: 'waiting', observation: `${ready}/${want} Pod(s) Ready` };
+          },
+          { timeoutMs: job.timeoutMs },
+        ).catch((e: unknown) => void failures.push(`${namespace}: ${e instanceof Error ? e.message : String(e)}`));
+      }),
+    );
   } else {
     const deadline = Date.now() + job.timeoutMs;
-    const refs = namespaces.flatMap((namespace) => job.pods[namespace]!.map((name) => ({ apiVersion: 'v1', kind: 'Pod', namespace, name })));
+    const refs = namespaces.flatMap((namespace) =>
+      job.pods[namespace]!.map((name) => ({ apiVersion: 'v1', kind: 'Pod', namespace, name })),
+    );
     let inFlight = 0;
     const waiting: (() => void)[] = [];
     const acquire = async (): Promise<void> => {
-      if (inFlight < job.concurrency) { inFlight++; return; }
+      if (inFlight < job.concurrency) {
+        inFlight++;
+        return;
+      }
       await new Promise<void>((r) => waiting.push(r));
     };
     const release = (): void => {
       const next = waiting.shift();
-      if (next) next(); else inFlight--;
+      if (next) next();
+      else inFlight--;
     };
     // Listening once every pod has been read once (as the watch side is once its watches are open).
     let firstRound = 0;
-    await Promise.all(refs.map(async (ref) => {
-      for (let round = 0; Date.now() < deadline; round++) {
-        await acquire();
-        let pod: KubeObject | null = null;
-        try {
-          pod = await gw.get(ref);
-        } catch (e) {
-          if (failures.length < 100) failures.push(`${ref.namespace}/${ref.name}: ${e instanceof Error ? e.message : String(e)}`);
-        } finally {
-          release();
+    await Promise.all(
+      refs.map(async (ref) => {
+        for (let round = 0; Date.now() < deadline; round++) {
+          await acquire();
+          let pod: KubeObject | null = null;
+          try {
+            pod = await gw.get(ref);
+          } catch (e) {
+            if (failures.length < 100)
+              failures.push(`${ref.namespace}/${ref.name}: ${e instanceof Error ? e.message : String(e)}`);
+          } finally {
+            release();
+          }
+          if (pod) record(pod, now());
+          if (round === 0 && ++firstRound === refs.length)
+            send({ type: 'ready', rssKB: process.resourceUsage().maxRSS });
+          if (observed[`${ref.namespace}/${ref.name}`] !== undefined) return;
+          await sleep(1000);
         }
-        if (pod) record(pod, now());
-        if (round === 0 && ++firstRound === refs.length) send({ type: 'ready', rssKB: process.resourceUsage().maxRSS });
-        if (observed[`${ref.namespace}/${ref.name}`] !== undefined) return;
-        await sleep(1000);
-      }
-      if (failures.length < 100) failures.push(`${ref.namespace}/${ref.name}: not Ready within ${job.timeoutMs} ms`);
-    }));
+        if (failures.length < 100) failures.push(`${ref.namespace}/${ref.name}: not Ready within ${job.timeoutMs} ms`);
+      }),
+    );
   }
-  return { type: 'done', observed, requests: { ...gw.requests }, maxRssKB: process.resourceUsage().maxRSS,
-    heapUsedKB: Math.round(process.memoryUsage().heapUsed / 1024), externalKB: Math.round(process.memoryUsage().external / 1024), failures: failures.slice(0, 20) };
+  return {
+    type: 'done',
+    observed,
+    requests: { ...gw.requests },
+    maxRssKB: process.resourceUsage().maxRSS,
+    heapUsedKB: Math.round(process.memoryUsage().heapUsed / 1024),
+    externalKB: Math.round(process.memoryUsage().external / 1024),
+    failures: failures.slice(0, 20),
+  };
 }
 
 // Forked by bench/scale.ts: one job in, 'ready' and 'done' out, then exit.

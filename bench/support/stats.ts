@@ -17,10 +17,17 @@ export interface Summary {
 
 export function summarize(values: readonly number[]): Summary {
   const s = [...values].sort((a, b) => a - b);
-  return { count: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s.length ? s[s.length - 1]! : NaN };
+  return {
+    count: s.length,
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    max: s.length ? s[s.length - 1]! : NaN,
+  };
 }
 
-export const ms = (v: number): string => (Number.isFinite(v) ? (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`) : '—');
+export const ms = (v: number): string =>
+  Number.isFinite(v) ? (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`) : '—';
 export const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
 
 /** Fisher–Yates, seeded so that two runs flip in the same order. */
@@ -28,7 +35,11 @@ export function shuffled<T>(items: readonly T[], seed = 1): T[] {
   const out = [...items];
   let x = seed >>> 0 || 1;
   for (let i = out.length - 1; i > 0; i--) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     const j = x % (i + 1);
     [out[i], out[j]] = [out[j]!, out[i]!];
   }

@@ -28,7 +28,10 @@ export interface ProvisionedCluster {
 /** ARM access for one drill cluster. */
 export class AksClusters {
   readonly client: ContainerServiceClient;
-  constructor(readonly settings: ArmSettings, readonly subscriptionId: string) {
+  constructor(
+    readonly settings: ArmSettings,
+    readonly subscriptionId: string,
+  ) {
     this.client = containerServiceClient(settings, subscriptionId);
   }
 
@@ -37,13 +40,18 @@ export class AksClusters {
     return {
       location: plan.location,
       tags: { ...plan.tags, [AKS_TAGS.expires]: expiresAt.toISOString() },
-      identity: plan.identity.type === 'SystemAssigned'
-        ? { type: 'SystemAssigned' }
-        : { type: 'UserAssigned', userAssignedIdentities: { [plan.identity.resourceId]: {} } },
+      identity:
+        plan.identity.type === 'SystemAssigned'
+          ? { type: 'SystemAssigned' }
+          : { type: 'UserAssigned', userAssignedIdentities: { [plan.identity.resourceId]: {} } },
       dnsPrefix: plan.dnsPrefix,
       kubernetesVersion: plan.kubernetesVersion ?? undefined,
       agentPoolProfiles: plan.nodePools.map((p) => ({
-        name: p.name, mode: p.mode, vmSize: p.vmSize, count: p.count, osType: 'Linux',
+        name: p.name,
+        mode: p.mode,
+        vmSize: p.vmSize,
+        count: p.count,
+        osType: 'Linux',
         availabilityZones: p.zones.length ? p.zones : undefined,
       })),
       networkProfile: { networkPlugin: plan.networkPlugin },
@@ -54,38 +62,74 @@ export class AksClusters {
    * Creates the cluster and waits until ARM says Succeeded. Never takes over an existing cluster: a GET first,
    * and If-None-Match: * on the PUT so a race still fails (412) instead of updating someone else's cluster.
    */
-  async provision(plan: AksTargetPlan, opts: { now: Date; signal?: AbortSignal; onProgress: (m: string) => void }): Promise<ProvisionedCluster> {
+  async provision(
+    plan: AksTargetPlan,
+    opts: { now: Date; signal?: AbortSignal; onProgress: (m: string) => void },
+  ): Promise<ProvisionedCluster> {
     const where = `managed cluster ${plan.resourceGroup}/${plan.clusterName} in ${plan.location}`;
     const expiresAt = new Date(opts.now.getTime() + plan.expiresAfterMs);
     let rgCreated = false;
     try {
-      const rgExists = await resourceGroupExists(this.client, this.settings.endpoint, plan.subscriptionId, plan.resourceGroup);
+      const rgExists = await resourceGroupExists(
+        this.client,
+        this.settings.endpoint,
+        plan.subscriptionId,
+        plan.resourceGroup,
+      );
       if (!rgExists) {
         if (!plan.createResourceGroup) {
-          throw inputError('AZURE_RESOURCE_GROUP_NOT_FOUND', `resource group ${plan.resourceGroup} does not exist in subscription ${plan.subscriptionId}`,
-            'create it first, or set createResourceGroup: true in the aks target (the drill then deletes it in teardown)');
+          throw inputError(
+            'AZURE_RESOURCE_GROUP_NOT_FOUND',
+            `resource group ${plan.resourceGroup} does not exist in subscription ${plan.subscriptionId}`,
+            'create it first, or set createResourceGroup: true in the aks target (the drill then deletes it in teardown)',
+          );
         }
         opts.onProgress(`creating resource group ${plan.resourceGroup} in ${plan.location}`);
-        await createResourceGroup(this.client, this.settings.endpoint, plan.subscriptionId, plan.resourceGroup, plan.location,
-          { [AKS_TAGS.drillId]: plan.tags[AKS_TAGS.drillId], [AKS_TAGS.scenario]: plan.tags[AKS_TAGS.scenario], [AKS_TAGS.expires]: expiresAt.toISOString() });
+        await createResourceGroup(
+          this.client,
+          this.settings.endpoint,
+          plan.subscriptionId,
+          plan.resourceGroup,
+          plan.location,
+          {
+            [AKS_TAGS.drillId]: plan.tags[AKS_TAGS.drillId],
+            [AKS_TAGS.scenario]: plan.tags[AKS_TAGS.scenario],
+            [AKS_TAGS.expires]: expiresAt.toISOString(),
+          },
+        );
         rgCreated = true;
       }
     } catch (e) {
       throw mapArmError(e, `resource group ${plan.resourceGroup}`);
     }
-    const base = { subscriptionId: plan.subscriptionId, resourceGroup: plan.resourceGroup, name: plan.clusterName, location: plan.location, resourceGroupCreated: rgCreated };
+    const base = {
+      subscriptionId: plan.subscriptionId,
+      resourceGroup: plan.resourceGroup,
+      name: plan.clusterName,
+      location: plan.location,
+      resourceGroupCreated: rgCreated,
+    };
     try {
-      const existing = await this.client.managedClusters.get(plan.resourceGroup, plan.clusterName).catch((e: { statusCode?: number }) => {
-        if (e?.statusCode === 404) return null;
-        throw e;
-      });
+      const existing = await this.client.managedClusters
+        .get(plan.resourceGroup, plan.clusterName)
+        .catch((e: { statusCode?: number }) => {
+          if (e?.statusCode === 404) return null;
+          throw e;
+        });
       if (existing) {
-        throw inputError('AKS_NAME_CONFLICT', `${where} already exists${existing.tags?.[AKS_TAGS.drillId] ? ` (drill ${existing.tags[AKS_TAGS.drillId]})` : ''}`,
-          'the drill never takes over a cluster: choose another clusterName, or remove the old drill cluster with dr-drill janitor');
+        throw inputError(
+          'AKS_NAME_CONFLICT',
+          `${where} already exists${existing.tags?.[AKS_TAGS.drillId] ? ` (drill ${existing.tags[AKS_TAGS.drillId]})` : ''}`,
+          'the drill never takes over a cluster: choose another clusterName, or remove the old drill cluster with dr-drill janitor',
+        );
       }
       opts.onProgress(`creating ${where} (${plan.nodePools.map((p) => `${p.count}×${p.vmSize}`).join(', ')})`);
-      const poller = this.client.managedClusters.createOrUpdate(plan.resourceGroup, plan.clusterName, AksClusters.body(plan, expiresAt),
-        { ifNoneMatch: '*', updateIntervalInMs: this.settings.pollIntervalMs, abortSignal: opts.signal });
+      const poller = this.client.managedClusters.createOrUpdate(
+        plan.resourceGroup,
+        plan.clusterName,
+        AksClusters.body(plan, expiresAt),
+        { ifNoneMatch: '*', updateIntervalInMs: this.settings.pollIntervalMs, abortSignal: opts.signal },
+      );
       let last = '';
       poller.onProgress((s) => {
         if (s.status !== last) opts.onProgress(`ARM operation ${s.status}`);
@@ -93,14 +137,32 @@ export class AksClusters {
       });
       const mc = await withTimeout(poller.pollUntilDone(), plan.provisionTimeoutMs, where);
       if (mc.provisioningState && mc.provisioningState !== 'Succeeded') {
-        throw infraError('AKS_PROVISIONING_FAILED', `${where}: provisioningState ${mc.provisioningState}`, 'see the activity log of the resource group');
+        throw infraError(
+          'AKS_PROVISIONING_FAILED',
+          `${where}: provisioningState ${mc.provisioningState}`,
+          'see the activity log of the resource group',
+        );
       }
       opts.onProgress(`${where} is ${mc.provisioningState ?? 'Succeeded'} (Kubernetes ${mc.kubernetesVersion ?? '?'})`);
-      return { ...base, nodeCount: nodeCount(plan), expiresAt: expiresAt.toISOString(), fqdn: mc.fqdn ?? null, kubernetesVersion: mc.kubernetesVersion ?? null };
+      return {
+        ...base,
+        nodeCount: nodeCount(plan),
+        expiresAt: expiresAt.toISOString(),
+        fqdn: mc.fqdn ?? null,
+        kubernetesVersion: mc.kubernetesVersion ?? null,
+      };
     } catch (e) {
       const err = mapArmError(e, `create ${where}`);
       // The caller tears down what was made; the error carries whether the resource group is the drill's.
-      throw Object.assign(err, { provisioned: { ...base, nodeCount: nodeCount(plan), expiresAt: expiresAt.toISOString(), fqdn: null, kubernetesVersion: null } });
+      throw Object.assign(err, {
+        provisioned: {
+          ...base,
+          nodeCount: nodeCount(plan),
+          expiresAt: expiresAt.toISOString(),
+          fqdn: null,
+          kubernetesVersion: null,
+        },
+      });
     }
   }
 
@@ -110,16 +172,28 @@ export class AksClusters {
    */
   async kubeconfig(plan: AksTargetPlan): Promise<string> {
     try {
-      const res = plan.credentials === 'admin'
-        ? await this.client.managedClusters.listClusterAdminCredentials(plan.resourceGroup, plan.clusterName)
-        : await this.client.managedClusters.listClusterUserCredentials(plan.resourceGroup, plan.clusterName, { format: 'exec' });
+      const res =
+        plan.credentials === 'admin'
+          ? await this.client.managedClusters.listClusterAdminCredentials(plan.resourceGroup, plan.clusterName)
+          : await this.client.managedClusters.listClusterUserCredentials(plan.resourceGroup, plan.clusterName, {
+              format: 'exec',
+            });
       const value = res.kubeconfigs?.[0]?.value;
-      if (!value) throw infraError('AKS_NO_KUBECONFIG', `managed cluster ${plan.clusterName} returned no kubeconfig`, 'retry; check the cluster in the portal');
+      if (!value)
+        throw infraError(
+          'AKS_NO_KUBECONFIG',
+          `managed cluster ${plan.clusterName} returned no kubeconfig`,
+          'retry; check the cluster in the portal',
+        );
       return new TextDecoder().decode(value);
     } catch (e) {
       const mapped = mapArmError(e, `get ${plan.credentials} credentials of ${plan.resourceGroup}/${plan.clusterName}`);
       if (plan.credentials === 'admin' && /local accounts|disableLocalAccounts|BadRequest/i.test(mapped.message)) {
-        throw infraError('AKS_LOCAL_ACCOUNTS_DISABLED', mapped.message, 'the cluster has local accounts disabled: set credentials: user in the aks target and install kubelogin');
+        throw infraError(
+          'AKS_LOCAL_ACCOUNTS_DISABLED',
+          mapped.message,
+          'the cluster has local accounts disabled: set credentials: user in the aks target and install kubelogin',
+        );
       }
       throw mapped;
     }
@@ -128,7 +202,9 @@ export class AksClusters {
   /** Deletes the cluster and waits for the operation; a cluster that is already gone counts as deleted. */
   async deleteCluster(rg: string, name: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
     try {
-      await this.client.managedClusters.delete(rg, name, { updateIntervalInMs: this.settings.pollIntervalMs, abortSignal: opts.signal }).pollUntilDone();
+      await this.client.managedClusters
+        .delete(rg, name, { updateIntervalInMs: this.settings.pollIntervalMs, abortSignal: opts.signal })
+        .pollUntilDone();
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return;
       throw mapArmError(e, `delete managed cluster ${rg}/${name}`);
@@ -138,7 +214,10 @@ export class AksClusters {
   /** Deletes a resource group the drill created; false when it is still being deleted at the deadline. */
   async deleteResourceGroup(rg: string, timeoutMs: number): Promise<boolean> {
     try {
-      return await deleteResourceGroup(this.client, this.settings.endpoint, this.subscriptionId, rg, { timeoutMs, pollMs: this.settings.pollIntervalMs });
+      return await deleteResourceGroup(this.client, this.settings.endpoint, this.subscriptionId, rg, {
+        timeoutMs,
+        pollMs: this.settings.pollIntervalMs,
+      });
     } catch (e) {
       throw mapArmError(e, `delete resource group ${rg}`);
     }
@@ -153,8 +232,17 @@ export function nodeCount(plan: AksTargetPlan): number {
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(infraError('AKS_PROVISION_TIMEOUT', `${what} not ready after ${Math.round(ms / 60_000)}m`,
-      'raise aks.provisionTimeout, or check the cluster in the portal (the drill still deletes it)')), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          infraError(
+            'AKS_PROVISION_TIMEOUT',
+            `${what} not ready after ${Math.round(ms / 60_000)}m`,
+            'raise aks.provisionTimeout, or check the cluster in the portal (the drill still deletes it)',
+          ),
+        ),
+      ms,
+    );
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

@@ -39,11 +39,18 @@ export function armSettings(env: NodeJS.ProcessEnv = process.env): ArmSettings {
   try {
     url = new URL(raw);
   } catch {
-    throw inputError('ARM_ENDPOINT_INVALID', `DR_DRILL_ARM_ENDPOINT "${raw}" is not a URL`, 'set it to an https:// URL such as https://management.usgovcloudapi.net');
+    throw inputError(
+      'ARM_ENDPOINT_INVALID',
+      `DR_DRILL_ARM_ENDPOINT "${raw}" is not a URL`,
+      'set it to an https:// URL such as https://management.usgovcloudapi.net',
+    );
   }
   if (url.protocol !== 'https:') {
-    throw inputError('ARM_ENDPOINT_NOT_TLS', `DR_DRILL_ARM_ENDPOINT ${url.origin} is not https`,
-      'use an https endpoint; trust a private CA with NODE_EXTRA_CA_CERTS (TLS is never disabled)');
+    throw inputError(
+      'ARM_ENDPOINT_NOT_TLS',
+      `DR_DRILL_ARM_ENDPOINT ${url.origin} is not https`,
+      'use an https endpoint; trust a private CA with NODE_EXTRA_CA_CERTS (TLS is never disabled)',
+    );
   }
   const token = env.DR_DRILL_ARM_TOKEN;
   const poll = Number(env.DR_DRILL_ARM_POLL_MS);

@@ -25,13 +25,21 @@ function resourceGroupOf(id: string | undefined): string {
 }
 
 /** Lists drill clusters (by tag) and deletes the expired ones, unless dryRun. An unparsable expiry is kept. */
-export async function runJanitor(clusters: AksClusters, opts: { now: Date; dryRun: boolean; resourceGroup?: string; onProgress?: (m: string) => void }): Promise<JanitorEntry[]> {
+export async function runJanitor(
+  clusters: AksClusters,
+  opts: { now: Date; dryRun: boolean; resourceGroup?: string; onProgress?: (m: string) => void },
+): Promise<JanitorEntry[]> {
   const found: ManagedCluster[] = [];
   try {
-    const it = opts.resourceGroup ? clusters.client.managedClusters.listByResourceGroup(opts.resourceGroup) : clusters.client.managedClusters.list();
+    const it = opts.resourceGroup
+      ? clusters.client.managedClusters.listByResourceGroup(opts.resourceGroup)
+      : clusters.client.managedClusters.list();
     for await (const mc of it) found.push(mc);
   } catch (e) {
-    throw mapArmError(e, `list managed clusters in subscription ${clusters.subscriptionId}${opts.resourceGroup ? ` resource group ${opts.resourceGroup}` : ''}`);
+    throw mapArmError(
+      e,
+      `list managed clusters in subscription ${clusters.subscriptionId}${opts.resourceGroup ? ` resource group ${opts.resourceGroup}` : ''}`,
+    );
   }
   const entries: JanitorEntry[] = [];
   for (const mc of found) {
@@ -42,8 +50,14 @@ export async function runJanitor(clusters: AksClusters, opts: { now: Date; dryRu
     const t = expires ? Date.parse(expires) : NaN;
     const expired = Number.isFinite(t) && t <= opts.now.getTime();
     const entry: JanitorEntry = {
-      resourceGroup: resourceGroupOf(mc.id), name: mc.name ?? '', drillId, scenario: tags[AKS_TAGS.scenario] ?? null,
-      expires, expired, action: expired ? (opts.dryRun ? 'would-delete' : 'deleted') : 'kept', error: null,
+      resourceGroup: resourceGroupOf(mc.id),
+      name: mc.name ?? '',
+      drillId,
+      scenario: tags[AKS_TAGS.scenario] ?? null,
+      expires,
+      expired,
+      action: expired ? (opts.dryRun ? 'would-delete' : 'deleted') : 'kept',
+      error: null,
     };
     if (expired && !opts.dryRun) {
       opts.onProgress?.(`deleting ${entry.resourceGroup}/${entry.name} (drill ${drillId}, expired ${expires})`);

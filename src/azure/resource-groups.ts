@@ -2,31 +2,58 @@
  * Resource groups through the same ARM pipeline as the managed-cluster client (auth, retry with Retry-After,
  * TLS), so no second SDK is needed for three calls.
  */
-import { createDefaultHttpClient, createPipelineRequest, RestError, type PipelineResponse } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  createPipelineRequest,
+  RestError,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
 
 const RG_API_VERSION = '2021-04-01';
 const http = createDefaultHttpClient();
 
-async function send(client: ContainerServiceClient, endpoint: string, method: 'GET' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<PipelineResponse> {
+async function send(
+  client: ContainerServiceClient,
+  endpoint: string,
+  method: 'GET' | 'PUT' | 'DELETE',
+  url: string,
+  body?: unknown,
+): Promise<PipelineResponse> {
   const abs = url.startsWith('https://') ? url : `${endpoint}${url}`;
   // ARM adds api-version to the URLs it hands out for polling only sometimes; a request without one is refused.
-  const full = /[?&]api-version=/.test(abs) ? abs : `${abs}${abs.includes('?') ? '&' : '?'}api-version=${RG_API_VERSION}`;
+  const full = /[?&]api-version=/.test(abs)
+    ? abs
+    : `${abs}${abs.includes('?') ? '&' : '?'}api-version=${RG_API_VERSION}`;
   const req = createPipelineRequest({ url: full, method, body: body === undefined ? undefined : JSON.stringify(body) });
   req.headers.set('content-type', 'application/json');
   const res = await client.pipeline.sendRequest(http, req);
   if (res.status >= 400) {
     let parsed: { error?: { code?: string; message?: string } } = {};
-    try { parsed = JSON.parse(res.bodyAsText ?? '{}'); } catch { /* not JSON: keep the status */ }
-    throw new RestError(parsed.error?.message ?? `HTTP ${res.status}`, { statusCode: res.status, code: parsed.error?.code, response: res });
+    try {
+      parsed = JSON.parse(res.bodyAsText ?? '{}');
+    } catch {
+      /* not JSON: keep the status */
+    }
+    throw new RestError(parsed.error?.message ?? `HTTP ${res.status}`, {
+      statusCode: res.status,
+      code: parsed.error?.code,
+      response: res,
+    });
   }
   return res;
 }
 
-const rgPath = (sub: string, rg: string) => `/subscriptions/${encodeURIComponent(sub)}/resourcegroups/${encodeURIComponent(rg)}`;
+const rgPath = (sub: string, rg: string) =>
+  `/subscriptions/${encodeURIComponent(sub)}/resourcegroups/${encodeURIComponent(rg)}`;
 
 /** True when the resource group exists. */
-export async function resourceGroupExists(client: ContainerServiceClient, endpoint: string, sub: string, rg: string): Promise<boolean> {
+export async function resourceGroupExists(
+  client: ContainerServiceClient,
+  endpoint: string,
+  sub: string,
+  rg: string,
+): Promise<boolean> {
   try {
     await send(client, endpoint, 'GET', rgPath(sub, rg));
     return true;
@@ -37,7 +64,14 @@ export async function resourceGroupExists(client: ContainerServiceClient, endpoi
 }
 
 /** Creates (PUT) a resource group with tags. */
-export async function createResourceGroup(client: ContainerServiceClient, endpoint: string, sub: string, rg: string, location: string, tags: Record<string, string>): Promise<void> {
+export async function createResourceGroup(
+  client: ContainerServiceClient,
+  endpoint: string,
+  sub: string,
+  rg: string,
+  location: string,
+  tags: Record<string, string>,
+): Promise<void> {
   await send(client, endpoint, 'PUT', rgPath(sub, rg), { location, tags });
 }
 
@@ -45,7 +79,13 @@ export async function createResourceGroup(client: ContainerServiceClient, endpoi
  * Deletes a resource group and polls its Location until it is gone (200/204) or the deadline passes; returns
  * whether deletion completed. ARM's Retry-After on the poll answers is honoured.
  */
-export async function deleteResourceGroup(client: ContainerServiceClient, endpoint: string, sub: string, rg: string, opts: { timeoutMs: number; pollMs: number }): Promise<boolean> {
+export async function deleteResourceGroup(
+  client: ContainerServiceClient,
+  endpoint: string,
+  sub: string,
+  rg: string,
+  opts: { timeoutMs: number; pollMs: number },
+): Promise<boolean> {
   let res: PipelineResponse;
   try {
     res = await send(client, endpoint, 'DELETE', rgPath(sub, rg));

@@ -15,8 +15,18 @@ export async function main(argv: string[]): Promise<number> {
   const cli = yargs()
     .scriptName('dr-drill')
     .usage('$0 <command> [options]\n\nRehearse disaster recovery for Kubernetes workloads protected by Velero.')
-    .option('kubeconfig', { type: 'string', describe: 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', global: true })
-    .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format', global: true })
+    .option('kubeconfig', {
+      type: 'string',
+      describe: 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)',
+      global: true,
+    })
+    .option('output', {
+      alias: 'o',
+      choices: ['text', 'json'] as const,
+      default: 'text' as const,
+      describe: 'Output format',
+      global: true,
+    })
     .strict()
     .demandCommand(1, 'name a command (see --help)')
     .recommendCommands()
@@ -43,4 +53,3 @@ export async function main(argv: string[]): Promise<number> {
   }
   return usageFailed ? EXIT.input : exitCode;
 }
-

@@ -11,7 +11,16 @@ import { formatSeconds } from '../util/duration.js';
 
 export type LogFormat = 'text' | 'json';
 
-const PHASES = ['select-backup', 'integrity', 'provision-target', 'prepare-target', 'restore', 'verify', 'teardown', 'seal'] as const;
+const PHASES = [
+  'select-backup',
+  'integrity',
+  'provision-target',
+  'prepare-target',
+  'restore',
+  'verify',
+  'teardown',
+  'seal',
+] as const;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export interface Progress {
@@ -25,18 +34,36 @@ export interface Progress {
  * `phases`: the drill's phases in running order when it has more than the built-in ones (runbook hooks, from
  * the plan), so the live block shows them in place rather than appended as they start.
  */
-export function createProgress(opts: { format: LogFormat; stream?: NodeJS.WriteStream; rtoObjectiveSeconds: number; colour: boolean; live?: boolean; phases?: readonly string[] }): Progress {
+export function createProgress(opts: {
+  format: LogFormat;
+  stream?: NodeJS.WriteStream;
+  rtoObjectiveSeconds: number;
+  colour: boolean;
+  live?: boolean;
+  phases?: readonly string[];
+}): Progress {
   const stream = opts.stream ?? process.stderr;
   if (opts.format === 'json') {
     return {
-      onEvent: (e) => stream.write(JSON.stringify({ at: new Date().toISOString(), atSeconds: e.atSeconds, phase: e.phase, level: e.level, message: e.message }) + '\n'),
-      log: (line) => stream.write(JSON.stringify({ at: new Date().toISOString(), level: 'info', message: line }) + '\n'),
+      onEvent: (e) =>
+        stream.write(
+          JSON.stringify({
+            at: new Date().toISOString(),
+            atSeconds: e.atSeconds,
+            phase: e.phase,
+            level: e.level,
+            message: e.message,
+          }) + '\n',
+        ),
+      log: (line) =>
+        stream.write(JSON.stringify({ at: new Date().toISOString(), level: 'info', message: line }) + '\n'),
       stop: () => {},
     };
   }
   if (!stream.isTTY || opts.live === false) {
     return {
-      onEvent: (e) => stream.write(`[${formatSeconds(Math.max(0, e.atSeconds)).padStart(7)}] ${e.phase ?? '-'}: ${e.message}\n`),
+      onEvent: (e) =>
+        stream.write(`[${formatSeconds(Math.max(0, e.atSeconds)).padStart(7)}] ${e.phase ?? '-'}: ${e.message}\n`),
       log: (line) => stream.write(line + '\n'),
       stop: () => {},
     };
@@ -44,7 +71,12 @@ export function createProgress(opts: { format: LogFormat; stream?: NodeJS.WriteS
   return new LiveProgress(stream, opts.rtoObjectiveSeconds, opts.colour, opts.phases ?? PHASES);
 }
 
-type PhaseState = { state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; started: number | null; ended: number | null; note: string };
+type PhaseState = {
+  state: 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+  started: number | null;
+  ended: number | null;
+  note: string;
+};
 
 class LiveProgress implements Progress {
   private readonly phases: Map<string, PhaseState>;
@@ -56,8 +88,15 @@ class LiveProgress implements Progress {
   private frame = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly stream: NodeJS.WriteStream, private readonly rtoSeconds: number, private readonly colour: boolean, order: readonly string[]) {
-    this.phases = new Map<string, PhaseState>(order.map((p) => [p, { state: 'pending', started: null, ended: null, note: '' }]));
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly rtoSeconds: number,
+    private readonly colour: boolean,
+    order: readonly string[],
+  ) {
+    this.phases = new Map<string, PhaseState>(
+      order.map((p) => [p, { state: 'pending', started: null, ended: null, note: '' }]),
+    );
     this.timer = setInterval(() => this.draw(), 120);
     this.timer.unref();
   }
@@ -81,7 +120,10 @@ class LiveProgress implements Progress {
       }
     } else {
       if (e.level === 'info') this.subject = e.message;
-      else this.above(`${e.level === 'error' ? this.paint('31', 'error') : this.paint('33', 'warn')} ${e.phase ?? '-'}: ${e.message}`);
+      else
+        this.above(
+          `${e.level === 'error' ? this.paint('31', 'error') : this.paint('33', 'warn')} ${e.phase ?? '-'}: ${e.message}`,
+        );
     }
     this.draw();
   };
@@ -123,13 +165,24 @@ class LiveProgress implements Progress {
     this.frame = (this.frame + 1) % SPINNER.length;
     for (const [name, p] of this.phases) {
       const elapsed = p.started ? formatSeconds(((p.ended ?? Date.now()) - p.started) / 1000) : '';
-      const icon = p.state === 'running' ? this.paint('36', SPINNER[this.frame]!) : p.state === 'done' ? this.paint('32', '✔') : p.state === 'failed' ? this.paint('31', '✖') : p.state === 'skipped' ? '-' : ' ';
+      const icon =
+        p.state === 'running'
+          ? this.paint('36', SPINNER[this.frame]!)
+          : p.state === 'done'
+            ? this.paint('32', '✔')
+            : p.state === 'failed'
+              ? this.paint('31', '✖')
+              : p.state === 'skipped'
+                ? '-'
+                : ' ';
       const note = p.state === 'running' && name === this.current ? this.subject : p.note;
       lines.push(`${icon} ${name.padEnd(17)} ${elapsed.padStart(7)}  ${note}`.slice(0, width));
     }
     const now = this.sinceT0 + (Date.now() - this.sinceT0At) / 1000;
     const left = this.rtoSeconds - now;
-    lines.push(`  RTO budget: ${left >= 0 ? `${formatSeconds(left)} left of ${formatSeconds(this.rtoSeconds)}` : this.paint('31', `exceeded by ${formatSeconds(-left)}`)} (T0+${formatSeconds(Math.max(0, now))})`);
+    lines.push(
+      `  RTO budget: ${left >= 0 ? `${formatSeconds(left)} left of ${formatSeconds(this.rtoSeconds)}` : this.paint('31', `exceeded by ${formatSeconds(-left)}`)} (T0+${formatSeconds(Math.max(0, now))})`,
+    );
     this.clear();
     this.stream.write(lines.join('\n') + '\n');
     this.drawn = lines.length;

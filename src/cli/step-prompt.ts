@@ -15,9 +15,17 @@ export async function askOperator(phase: string, signal: AbortSignal): Promise<'
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     for (;;) {
-      const what = WHAT[phase] ?? (phase.startsWith('hook:') ? 'run the runbook hook (its command, as the scenario writes it)' : '');
-      const answer = (await rl.question(`\nnext: ${phase} — ${what}\n[Enter] continue, [a] abort (tears down what the drill made) > `, { signal }))
-        .trim().toLowerCase();
+      const what =
+        WHAT[phase] ??
+        (phase.startsWith('hook:') ? 'run the runbook hook (its command, as the scenario writes it)' : '');
+      const answer = (
+        await rl.question(
+          `\nnext: ${phase} — ${what}\n[Enter] continue, [a] abort (tears down what the drill made) > `,
+          { signal },
+        )
+      )
+        .trim()
+        .toLowerCase();
       if (answer === '' || answer === 'c' || answer === 'continue') return 'continue';
       if (answer === 'a' || answer === 'abort') return 'abort';
       process.stderr.write('answer Enter to continue or a to abort\n');

@@ -12,7 +12,16 @@ import { inputError, isDrillError } from '../errors.js';
 import { ClientGateway } from '../kube/client-gateway.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { AksTargetPlan } from '../plan/types.js';
-import { applyObjects, existingVelero, renderWithCli, veleroCliVersion, veleroCrds, veleroManifests, waitBslAvailable, type VeleroInstallSpec } from '../velero/install.js';
+import {
+  applyObjects,
+  existingVelero,
+  renderWithCli,
+  veleroCliVersion,
+  veleroCrds,
+  veleroManifests,
+  waitBslAvailable,
+  type VeleroInstallSpec,
+} from '../velero/install.js';
 import { VELERO_API } from '../velero/types.js';
 import type { DrillContext } from './context.js';
 
@@ -43,7 +52,10 @@ export async function provisionAks(ctx: DrillContext, setHandle: (h: AksHandle) 
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
   const gw = new ClientGateway(kc);
-  rec.event('info', `kubeconfig (${aks.credentials}) loaded in memory for context ${gw.context}; API server ${gw.server}`);
+  rec.event(
+    'info',
+    `kubeconfig (${aks.credentials}) loaded in memory for context ${gw.context}; API server ${gw.server}`,
+  );
   const original = ctx.gatewayFor;
   ctx.gatewayFor = (c) => (c === plan.target.kubeContext ? gw : original(c));
   await installVelero(ctx, gw, aks);
@@ -53,9 +65,18 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
   const { plan, rec } = ctx;
   const v = aks.velero;
   const spec: VeleroInstallSpec = {
-    namespace: plan.target.veleroNamespace, image: v.image, pluginImage: v.pluginImage, bslName: v.bslName,
-    storage: { ...v.storage, caCertPem: v.storage.caCertFile ? readText(v.storage.caCertFile, 'velero.storage.caCertFile') : null },
-    credentials: 'secretFile' in v.credentials ? { secretFileText: readText(v.credentials.secretFile, 'velero.credentials.secretFile') } : v.credentials,
+    namespace: plan.target.veleroNamespace,
+    image: v.image,
+    pluginImage: v.pluginImage,
+    bslName: v.bslName,
+    storage: {
+      ...v.storage,
+      caCertPem: v.storage.caCertFile ? readText(v.storage.caCertFile, 'velero.storage.caCertFile') : null,
+    },
+    credentials:
+      'secretFile' in v.credentials
+        ? { secretFileText: readText(v.credentials.secretFile, 'velero.credentials.secretFile') }
+        : v.credentials,
     // Not the drill-id label: the install may apply onto objects that already exist (the velero namespace), and
     // cleanup deletes what carries that label. The cluster's deletion removes what the install made.
     labels: { 'dr-drill.io/installed-by': plan.drillId, 'dr-drill.io/scenario': plan.scenario.name },
@@ -72,7 +93,12 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
     const existing = await existingVelero(gw, spec);
     if (existing.healthy) {
       rec.event('info', `Velero install skipped: already installed and healthy (${existing.why})`);
-      record({ performed: false, method: null, cliVersion: null, reason: `skipped: already installed and healthy (${existing.why})` });
+      record({
+        performed: false,
+        method: null,
+        cliVersion: null,
+        reason: `skipped: already installed and healthy (${existing.why})`,
+      });
       return;
     }
     rec.event('info', `installing Velero: ${existing.why}`);
@@ -81,15 +107,20 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
   const rendered = useCli ? await renderWithCli(spec) : null;
   const how = rendered
     ? `rendered by velero install --dry-run (CLI ${rendered.cliVersion}), BSL forced ReadOnly, applied by dr-drill`
-    : 'from dr-drill\'s generated manifests';
+    : "from dr-drill's generated manifests";
   if (rendered && v.image.split(':').pop() !== rendered.cliVersion) {
-    rec.report.warnings.push(`the velero CLI is ${rendered.cliVersion} but the server image is ${v.image}: the CRDs and manifests follow the CLI's version`);
+    rec.report.warnings.push(
+      `the velero CLI is ${rendered.cliVersion} but the server image is ${v.image}: the CRDs and manifests follow the CLI's version`,
+    );
   }
   if ((await gw.scope(VELERO_API, 'Restore')) === null) {
     const crds = rendered?.crds ?? (await veleroCrds());
     if (!crds) {
-      throw inputError('VELERO_CLI_MISSING', `Velero CRDs are missing in ${gw.context} and the velero CLI is not available to render them`,
-        'install the velero CLI (on PATH, or DR_DRILL_VELERO_BIN) — dr-drill runs `velero install --crds-only --dry-run -o yaml`');
+      throw inputError(
+        'VELERO_CLI_MISSING',
+        `Velero CRDs are missing in ${gw.context} and the velero CLI is not available to render them`,
+        'install the velero CLI (on PATH, or DR_DRILL_VELERO_BIN) — dr-drill runs `velero install --crds-only --dry-run -o yaml`',
+      );
     }
     const applied = await applyObjects(gw, crds);
     rec.event('info', `applied ${applied.length} Velero CRDs`);
@@ -100,7 +131,12 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
   }
   const applied = await applyObjects(gw, rendered?.objects ?? veleroManifests(spec));
   rec.event('info', `installed Velero ${how}: ${applied.join(', ')}`);
-  record({ performed: true, method: rendered ? 'cli' : 'manifests', cliVersion: rendered?.cliVersion ?? null, reason: `installed ${how}` });
+  record({
+    performed: true,
+    method: rendered ? 'cli' : 'manifests',
+    cliVersion: rendered?.cliVersion ?? null,
+    reason: `installed ${how}`,
+  });
   rec.event('info', `waiting for BSL ${spec.bslName} to be Available`);
   await waitBslAvailable(gw, spec, v.timeoutMs, ctx.signal);
 }
@@ -118,7 +154,11 @@ function readText(path: string, field: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw inputError('AKS_FILE_UNREADABLE', `${field} ${path} cannot be read: ${(e as Error).message}`, 'point it at an existing file');
+    throw inputError(
+      'AKS_FILE_UNREADABLE',
+      `${field} ${path} cannot be read: ${(e as Error).message}`,
+      'point it at an existing file',
+    );
   }
 }
 
@@ -134,9 +174,14 @@ export async function teardownAks(ctx: DrillContext, handle: AksHandle, keepReas
   const aks = plan.target.aks!;
   const id = `ManagedCluster ${c.resourceGroup}/${c.name}`;
   if (keepReason) {
-    rec.event('info', `kept ${id} (${keepReason}); it carries dr-drill-expires=${c.expiresAt}: dr-drill janitor --subscription ${c.subscriptionId} deletes it after that`);
+    rec.event(
+      'info',
+      `kept ${id} (${keepReason}); it carries dr-drill-expires=${c.expiresAt}: dr-drill janitor --subscription ${c.subscriptionId} deletes it after that`,
+    );
     report.warnings.push(costLine(c.nodeCount, handle.startedAt, ctx.clock.now(), aks.costPerNodeHour, true));
-    report.warnings.push(`${id} was kept until ${c.expiresAt}; delete it with dr-drill janitor --subscription ${c.subscriptionId}`);
+    report.warnings.push(
+      `${id} was kept until ${c.expiresAt}; delete it with dr-drill janitor --subscription ${c.subscriptionId}`,
+    );
     return;
   }
   const teardownReport = report.teardown;
@@ -148,11 +193,17 @@ export async function teardownAks(ctx: DrillContext, handle: AksHandle, keepReas
       rec.event('info', `deleting ResourceGroup ${c.resourceGroup} (created by the drill)`);
       const gone = await handle.clusters.deleteResourceGroup(c.resourceGroup, plan.teardown.timeoutMs);
       if (gone) teardownReport.deleted.push(`ResourceGroup ${c.resourceGroup}`);
-      else teardownReport.leftBehind.push({ object: `ResourceGroup ${c.resourceGroup}`, reason: 'still deleting at the teardown deadline' });
+      else
+        teardownReport.leftBehind.push({
+          object: `ResourceGroup ${c.resourceGroup}`,
+          reason: 'still deleting at the teardown deadline',
+        });
     }
   } catch (e) {
     teardownReport.leftBehind.push({ object: id, reason: isDrillError(e) ? `${e.message} (${e.code})` : String(e) });
-    report.warnings.push(`${id} could not be deleted: run dr-drill janitor --subscription ${c.subscriptionId} (it expires ${c.expiresAt})`);
+    report.warnings.push(
+      `${id} could not be deleted: run dr-drill janitor --subscription ${c.subscriptionId} (it expires ${c.expiresAt})`,
+    );
   }
   report.warnings.push(costLine(c.nodeCount, handle.startedAt, ctx.clock.now(), aks.costPerNodeHour, false));
 }
@@ -165,8 +216,13 @@ export async function aksTeardownPhase(ctx: DrillContext, handle: AksHandle, kee
   const { plan, rec } = ctx;
   const when = keep ? 'never' : plan.teardown.when;
   const passing = !ctx.failures.length && !ctx.errors.length;
-  const keepReason = keep ? 'kept on request (--keep)' : when === 'never' ? 'teardown.when is never'
-    : when === 'on-pass' && !passing ? 'teardown.when is on-pass and the drill did not pass' : null;
+  const keepReason = keep
+    ? 'kept on request (--keep)'
+    : when === 'never'
+      ? 'teardown.when is never'
+      : when === 'on-pass' && !passing
+        ? 'teardown.when is on-pass and the drill did not pass'
+        : null;
   if (keepReason) {
     rec.skipPhase('teardown', keepReason);
     rec.report.teardown = { performed: false, reason: keepReason, deleted: [], leftBehind: [] };
@@ -177,5 +233,10 @@ export async function aksTeardownPhase(ctx: DrillContext, handle: AksHandle, kee
   rec.report.teardown = { performed: true, reason: null, deleted: [], leftBehind: [] };
   await teardownAks(ctx, handle, null);
   const left = rec.report.teardown.leftBehind.length;
-  rec.endPhase(left ? 'failed' : 'succeeded', left ? `${left} Azure resource(s) left: run dr-drill janitor --subscription ${handle.cluster?.subscriptionId}` : null);
+  rec.endPhase(
+    left ? 'failed' : 'succeeded',
+    left
+      ? `${left} Azure resource(s) left: run dr-drill janitor --subscription ${handle.cluster?.subscriptionId}`
+      : null,
+  );
 }

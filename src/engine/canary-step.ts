@@ -14,15 +14,27 @@ export async function prepareProbesBeforeBackup(ctx: DrillContext, source: KubeG
     const kind = probeKind(p.kind);
     if (!kind.beforeBackup) continue;
     try {
-      const value = await kind.beforeBackup(p.spec, { gateway: source, signal: ctx.signal, drillId: ctx.plan.drillId, now: () => ctx.clock.now() });
+      const value = await kind.beforeBackup(p.spec, {
+        gateway: source,
+        signal: ctx.signal,
+        drillId: ctx.plan.drillId,
+        now: () => ctx.clock.now(),
+      });
       if (value === undefined) continue;
       prepared[p.name] = value;
       ctx.rec.event('info', `probe ${p.name}: prepared on the source before the backup (${p.kind})`);
-      ctx.rec.journalEntry('probe-prepared', { probe: p.name, kind: p.kind, ...(p.kind === 'canary' ? (value as object) : {}) });
+      ctx.rec.journalEntry('probe-prepared', {
+        probe: p.name,
+        kind: p.kind,
+        ...(p.kind === 'canary' ? (value as object) : {}),
+      });
     } catch (e) {
       if (isDrillError(e)) throw e;
-      throw infraError('PROBE_PREPARE_FAILED', `probe ${p.name} (${p.kind}) could not prepare on the source before the backup: ${e instanceof Error ? e.message : String(e)}`,
-        'check that the source pod or ConfigMap it names exists and that the drill identity may write it');
+      throw infraError(
+        'PROBE_PREPARE_FAILED',
+        `probe ${p.name} (${p.kind}) could not prepare on the source before the backup: ${e instanceof Error ? e.message : String(e)}`,
+        'check that the source pod or ConfigMap it names exists and that the drill identity may write it',
+      );
     }
   }
   ctx.prepared = prepared;

@@ -18,7 +18,8 @@ export interface CleanupResult extends TeardownResult {
 /** Drill ids with leftovers in this cluster: from labelled namespaces, Restores and DownloadRequests. */
 export async function findDrills(gw: KubeGateway): Promise<string[]> {
   const ids = new Set<string>();
-  const collect = (items: KubeObject[]) => items.forEach((o) => o.metadata.labels?.[LABEL_DRILL_ID] && ids.add(o.metadata.labels[LABEL_DRILL_ID]));
+  const collect = (items: KubeObject[]) =>
+    items.forEach((o) => o.metadata.labels?.[LABEL_DRILL_ID] && ids.add(o.metadata.labels[LABEL_DRILL_ID]));
   collect((await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: LABEL_DRILL_ID })).items);
   if (await gw.scope(VELERO_API, 'Restore')) {
     collect((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: LABEL_DRILL_ID })).items);
@@ -29,36 +30,79 @@ export async function findDrills(gw: KubeGateway): Promise<string[]> {
 
 export async function cleanupDrill(gw: KubeGateway, drillId: string, timeoutMs: number): Promise<CleanupResult> {
   const sel = `${LABEL_DRILL_ID}=${drillId}`;
-  const labelled = (await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: sel })).items.map((n) => n.metadata.name);
+  const labelled = (await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: sel })).items.map(
+    (n) => n.metadata.name,
+  );
   const hasVelero = (await gw.scope(VELERO_API, 'Restore')) !== null;
   // A namespace where Velero keeps its BackupStorageLocations is never a drill's, whatever its labels say.
-  const veleroHomes = new Set(hasVelero ? (await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation' })).items.map((b) => b.metadata.namespace) : []);
+  const veleroHomes = new Set(
+    hasVelero
+      ? (await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation' })).items.map(
+          (b) => b.metadata.namespace,
+        )
+      : [],
+  );
   const namespaces = labelled.filter((n) => !veleroHomes.has(n));
-  const restores = hasVelero ? ((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: sel })).items as VeleroRestore[]) : [];
-  const out: CleanupResult = { drillId, deleted: [], leftBehind: labelled.filter((n) => veleroHomes.has(n))
-    .map((n) => ({ object: `Namespace ${n}`, reason: 'Velero runs there (it holds BackupStorageLocations): cleanup never deletes it; remove its drill label by hand' })) };
+  const restores = hasVelero
+    ? ((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: sel })).items as VeleroRestore[])
+    : [];
+  const out: CleanupResult = {
+    drillId,
+    deleted: [],
+    leftBehind: labelled
+      .filter((n) => veleroHomes.has(n))
+      .map((n) => ({
+        object: `Namespace ${n}`,
+        reason:
+          'Velero runs there (it holds BackupStorageLocations): cleanup never deletes it; remove its drill label by hand',
+      })),
+  };
   // DownloadRequests expire on their own; remove the drill's anyway.
   if (hasVelero) {
     for (const d of (await gw.list({ apiVersion: VELERO_API, kind: 'DownloadRequest', labelSelector: sel })).items) {
-      await gw.delete({ apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: d.metadata.namespace, name: d.metadata.name }).catch(() => undefined);
+      await gw
+        .delete({
+          apiVersion: VELERO_API,
+          kind: 'DownloadRequest',
+          namespace: d.metadata.namespace,
+          name: d.metadata.name,
+        })
+        .catch(() => undefined);
     }
   }
   // The drill's Velero ConfigMaps (change-storage-class, resource modifiers), only where Velero runs.
-  const configMaps = hasVelero ? (await veleroConfigMaps(gw, sel)).map((c) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: c.metadata.namespace!, name: c.metadata.name })) : [];
+  const configMaps = hasVelero
+    ? (await veleroConfigMaps(gw, sel)).map((c) => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace: c.metadata.namespace!,
+        name: c.metadata.name,
+      }))
+    : [];
   const restoreList = restores.length ? restores : [null];
   for (const [i, r] of restoreList.entries()) {
     let clusterScoped: Awaited<ReturnType<typeof clusterScopedCreated>> = [];
     if (r) {
       const items = await restoredItems(gw, r, drillId).catch(() => null);
-      clusterScoped = await clusterScopedCreated(gw, r.metadata.name, r.metadata.creationTimestamp ? new Date(r.metadata.creationTimestamp) : null, items);
+      clusterScoped = await clusterScopedCreated(
+        gw,
+        r.metadata.name,
+        r.metadata.creationTimestamp ? new Date(r.metadata.creationTimestamp) : null,
+        items,
+      );
     }
-    const res = await teardown(gw, {
-      drillId,
-      namespaces: i === 0 ? namespaces : [],
-      restore: r ? { name: r.metadata.name, veleroNamespace: r.metadata.namespace! } : null,
-      clusterScoped,
-      configMaps: i === 0 ? configMaps : [],
-    }, timeoutMs, null);
+    const res = await teardown(
+      gw,
+      {
+        drillId,
+        namespaces: i === 0 ? namespaces : [],
+        restore: r ? { name: r.metadata.name, veleroNamespace: r.metadata.namespace! } : null,
+        clusterScoped,
+        configMaps: i === 0 ? configMaps : [],
+      },
+      timeoutMs,
+      null,
+    );
     out.deleted.push(...res.deleted);
     out.leftBehind.push(...res.leftBehind);
   }
@@ -68,16 +112,33 @@ export async function cleanupDrill(gw: KubeGateway, drillId: string, timeoutMs: 
 async function restoredItems(gw: KubeGateway, r: VeleroRestore, drillId: string) {
   const vns = r.metadata.namespace!;
   const backupName = (r.spec as { backupName?: string } | undefined)?.backupName;
-  const backup = backupName ? await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: vns, name: backupName }) : null;
+  const backup = backupName
+    ? await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: vns, name: backupName })
+    : null;
   const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
-  const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns, name: bslName })) as BackupStorageLocation | null) : null;
+  const bsl = bslName
+    ? ((await gw.get({
+        apiVersion: VELERO_API,
+        kind: 'BackupStorageLocation',
+        namespace: vns,
+        name: bslName,
+      })) as BackupStorageLocation | null)
+    : null;
   const ca = bslCaCertPem(bsl);
-  const body = await downloadArtifact(gw, vns, 'RestoreResourceList', r.metadata.name, { timeoutMs: 30_000, caCertPem: ca, labels: { [LABEL_DRILL_ID]: drillId } });
+  const body = await downloadArtifact(gw, vns, 'RestoreResourceList', r.metadata.name, {
+    timeoutMs: 30_000,
+    caCertPem: ca,
+    labels: { [LABEL_DRILL_ID]: drillId },
+  });
   return parseRestoredResourceList(JSON.parse(body.toString('utf8')));
 }
 
 /** ConfigMaps matching the selector in namespaces where Velero keeps BackupStorageLocations. */
 async function veleroConfigMaps(gw: KubeGateway, selector: string): Promise<KubeObject[]> {
-  const homes = new Set((await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation' })).items.map((b) => b.metadata.namespace));
-  return (await gw.list({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: selector })).items.filter((c) => homes.has(c.metadata.namespace));
+  const homes = new Set(
+    (await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation' })).items.map((b) => b.metadata.namespace),
+  );
+  return (await gw.list({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: selector })).items.filter((c) =>
+    homes.has(c.metadata.namespace),
+  );
 }

@@ -11,8 +11,15 @@ import type { BackupStorage } from '../storage/index.js';
 import { readBackupItems } from '../velero/backup-contents.js';
 import { downloadArtifact } from '../velero/download.js';
 import {
-  changeStorageClassConfigMap, changeStorageClassName, describeMapping, resourceModifierConfigMap, resourceModifierName,
-  storageClassDecisionIn, zoneRules, type ModifierRule, type StorageClassDecision,
+  changeStorageClassConfigMap,
+  changeStorageClassName,
+  describeMapping,
+  resourceModifierConfigMap,
+  resourceModifierName,
+  storageClassDecisionIn,
+  zoneRules,
+  type ModifierRule,
+  type StorageClassDecision,
 } from '../velero/restore-config.js';
 import { bslCaCertPem } from '../velero/bsl.js';
 import { VELERO_API, type BackupStorageLocation } from '../velero/types.js';
@@ -33,21 +40,45 @@ export interface ContentsSource {
 }
 
 /** The backup's storage and placement facts, from its tarball (only the namespaces to be restored). */
-export async function backupFacts(src: ContentsSource, backupName: string, namespaces: string[]): Promise<{ facts: VolumeFacts; via: string }> {
+export async function backupFacts(
+  src: ContentsSource,
+  backupName: string,
+  namespaces: string[],
+): Promise<{ facts: VolumeFacts; via: string }> {
   const ns = new Set(namespaces);
   if (src.storage) {
     const stream = await src.storage.openRead(src.storage.layout.backupKey(backupName, 'contents'));
-    if (stream) return { facts: volumeFacts(await readBackupItems(stream, FACT_RESOURCES, ns)), via: src.storage.description };
+    if (stream)
+      return { facts: volumeFacts(await readBackupItems(stream, FACT_RESOURCES, ns)), via: src.storage.description };
   }
   if (!src.gateway) throw new Error(`backup ${backupName}'s contents are not reachable: no storage and no cluster`);
   const gw = src.gateway;
-  const backup = await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: src.veleroNamespace, name: backupName });
+  const backup = await gw.get({
+    apiVersion: VELERO_API,
+    kind: 'Backup',
+    namespace: src.veleroNamespace,
+    name: backupName,
+  });
   const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
-  const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: src.veleroNamespace, name: bslName })) as BackupStorageLocation | null) : null;
+  const bsl = bslName
+    ? ((await gw.get({
+        apiVersion: VELERO_API,
+        kind: 'BackupStorageLocation',
+        namespace: src.veleroNamespace,
+        name: bslName,
+      })) as BackupStorageLocation | null)
+    : null;
   const ca = bslCaCertPem(bsl);
-  const body = await downloadArtifact(gw, src.veleroNamespace, 'BackupContents', backupName,
-    { timeoutMs: CONTENTS_TIMEOUT_MS, caCertPem: ca, labels: src.labels, signal: src.signal });
-  return { facts: volumeFacts(await readBackupItems(Readable.from([body]), FACT_RESOURCES, ns)), via: `a DownloadRequest in ${gw.context}` };
+  const body = await downloadArtifact(gw, src.veleroNamespace, 'BackupContents', backupName, {
+    timeoutMs: CONTENTS_TIMEOUT_MS,
+    caCertPem: ca,
+    labels: src.labels,
+    signal: src.signal,
+  });
+  return {
+    facts: volumeFacts(await readBackupItems(Readable.from([body]), FACT_RESOURCES, ns)),
+    via: `a DownloadRequest in ${gw.context}`,
+  };
 }
 
 /**
@@ -56,11 +87,14 @@ export async function backupFacts(src: ContentsSource, backupName: string, names
  */
 export async function liveFacts(gw: KubeGateway, namespaces: string[]): Promise<VolumeFacts> {
   const items: BackupItem[] = [];
-  const add = (groupResource: string, o: KubeObject) => items.push({ groupResource, namespace: o.metadata.namespace ?? null, name: o.metadata.name, object: o });
+  const add = (groupResource: string, o: KubeObject) =>
+    items.push({ groupResource, namespace: o.metadata.namespace ?? null, name: o.metadata.name, object: o });
   for (const ns of namespaces) {
     for (const pvc of (await gw.list({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: ns })).items) {
       add('persistentvolumeclaims', pvc);
-      const pv = pvc.spec?.volumeName ? await gw.get({ apiVersion: 'v1', kind: 'PersistentVolume', name: pvc.spec.volumeName }) : null;
+      const pv = pvc.spec?.volumeName
+        ? await gw.get({ apiVersion: 'v1', kind: 'PersistentVolume', name: pvc.spec.volumeName })
+        : null;
       if (pv) add('persistentvolumes', pv);
     }
     for (const [gr, { apiVersion, kind }] of Object.entries(WORKLOADS)) {
@@ -88,7 +122,10 @@ export async function decideRestoreConfig(ctx: DrillContext): Promise<void> {
   const decision = await storageClassDecisionIn(gw, vns, wanted);
   if (decision.action === 'refuse') throw inputError('STORAGE_CLASS_CONFIG_CONFLICT', decision.message, decision.hint);
   if (decision.action === 'use-existing') {
-    ctx.rec.event(Object.keys(wanted).length ? 'info' : 'warn', `the change-storage-class ConfigMap ${decision.name} in ${gw.context}/${vns} (${decision.owner ? `left by drill ${decision.owner}` : 'not the drill\'s'}) applies to this restore: ${describeMapping(decision.mapping)}`);
+    ctx.rec.event(
+      Object.keys(wanted).length ? 'info' : 'warn',
+      `the change-storage-class ConfigMap ${decision.name} in ${gw.context}/${vns} (${decision.owner ? `left by drill ${decision.owner}` : "not the drill's"}) applies to this restore: ${describeMapping(decision.mapping)}`,
+    );
   }
   ctx.restoreConfig = { storageClass: decision, rules: [], generatedRules: 0 };
 }
@@ -113,13 +150,26 @@ export async function checkReadiness(ctx: DrillContext, namespaces: string[]): P
   }
   let facts: VolumeFacts | null = null;
   try {
-    const read = await backupFacts({ storage: ctx.storage ?? null, gateway: gw, veleroNamespace: ctx.target!.veleroNamespace, labels: drillLabels(plan), signal: ctx.signal },
-      ctx.backup!.metadata.name, namespaces);
+    const read = await backupFacts(
+      {
+        storage: ctx.storage ?? null,
+        gateway: gw,
+        veleroNamespace: ctx.target!.veleroNamespace,
+        labels: drillLabels(plan),
+        signal: ctx.signal,
+      },
+      ctx.backup!.metadata.name,
+      namespaces,
+    );
     facts = read.facts;
-    rec.event('info', `read backup contents via ${read.via}: ${facts.pvcs.length} PVC(s), ${facts.pvs.length} PV(s), ${facts.zoneSites.length} zone reference(s)`);
+    rec.event(
+      'info',
+      `read backup contents via ${read.via}: ${facts.pvcs.length} PVC(s), ${facts.pvs.length} PV(s), ${facts.zoneSites.length} zone reference(s)`,
+    );
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    if (needRules) throw error(`cannot read backup ${ctx.backup!.metadata.name}'s contents to generate the zone rules: ${why}`);
+    if (needRules)
+      throw error(`cannot read backup ${ctx.backup!.metadata.name}'s contents to generate the zone rules: ${why}`);
     rec.event('warn', `could not read backup contents, cross-region readiness not checked: ${why}`);
   }
   if (facts) {
@@ -145,21 +195,42 @@ export async function applyRestoreConfig(ctx: DrillContext): Promise<string | nu
     scName = changeStorageClassName(plan.drillId);
     await gw.create(changeStorageClassConfigMap(scName, vns, state.storageClass.mapping, labels));
     ctx.owned.configMaps.push({ apiVersion: 'v1', kind: 'ConfigMap', namespace: vns, name: scName });
-    rec.event('info', `created change-storage-class ConfigMap ${scName} in ${gw.context}/${vns}: ${Object.entries(state.storageClass.mapping).map(([a, b]) => `${a} → ${b}`).join(', ')}`);
+    rec.event(
+      'info',
+      `created change-storage-class ConfigMap ${scName} in ${gw.context}/${vns}: ${Object.entries(
+        state.storageClass.mapping,
+      )
+        .map(([a, b]) => `${a} → ${b}`)
+        .join(', ')}`,
+    );
   } else if (state?.storageClass.action === 'use-existing') scName = state.storageClass.name;
   let rmName: string | null = null;
   if (state && state.rules.length) {
     rmName = resourceModifierName(plan.drillId);
     await gw.create(resourceModifierConfigMap(rmName, vns, state.rules, labels));
     ctx.owned.configMaps.push({ apiVersion: 'v1', kind: 'ConfigMap', namespace: vns, name: rmName });
-    rec.event('info', `created resource-modifier ConfigMap ${rmName} in ${gw.context}/${vns}: ${state.generatedRules} zone rule(s) generated from the backup, ${state.rules.length - state.generatedRules} from the scenario`);
+    rec.event(
+      'info',
+      `created resource-modifier ConfigMap ${rmName} in ${gw.context}/${vns}: ${state.generatedRules} zone rule(s) generated from the backup, ${state.rules.length - state.generatedRules} from the scenario`,
+    );
   }
   if (cr || scName) {
     rec.report.restore.crossRegion = {
-      storageClassConfigMap: state?.storageClass.action === 'create' || state?.storageClass.action === 'use-existing'
-        ? { name: scName!, ownedByDrill: state.storageClass.action === 'create', mapping: { ...state.storageClass.mapping } }
+      storageClassConfigMap:
+        state?.storageClass.action === 'create' || state?.storageClass.action === 'use-existing'
+          ? {
+              name: scName!,
+              ownedByDrill: state.storageClass.action === 'create',
+              mapping: { ...state.storageClass.mapping },
+            }
+          : null,
+      resourceModifierConfigMap: rmName
+        ? {
+            name: rmName,
+            generatedRules: state!.generatedRules,
+            scenarioRules: state!.rules.length - state!.generatedRules,
+          }
         : null,
-      resourceModifierConfigMap: rmName ? { name: rmName, generatedRules: state!.generatedRules, scenarioRules: state!.rules.length - state!.generatedRules } : null,
       zoneMap: { ...(cr?.zoneMap ?? {}) },
       dropNodeAffinity: cr?.dropNodeAffinity ?? false,
     };

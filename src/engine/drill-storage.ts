@@ -17,18 +17,27 @@ export type StorageOpener = (plan: StoragePlan) => BackupStorage;
  */
 export function openPlanStorage(plan: StoragePlan, env: NodeJS.ProcessEnv = process.env): BackupStorage {
   if (plan.caCertFile && env.NODE_EXTRA_CA_CERTS !== plan.caCertFile) {
-    throw inputError('STORAGE_CA_NOT_TRUSTED', `spec.storage.caCertFile ${plan.caCertFile} is not trusted by this process`,
-      `export NODE_EXTRA_CA_CERTS=${plan.caCertFile} before running dr-drill (Node reads it only at start)`);
+    throw inputError(
+      'STORAGE_CA_NOT_TRUSTED',
+      `spec.storage.caCertFile ${plan.caCertFile} is not trusted by this process`,
+      `export NODE_EXTRA_CA_CERTS=${plan.caCertFile} before running dr-drill (Node reads it only at start)`,
+    );
   }
   const base = { container: plan.container, ...(plan.prefix ? { prefix: plan.prefix } : {}) };
   return plan.auth.kind === 'default-credential'
     ? openBlobStorage({ ...base, auth: { kind: 'default-credential', accountUrl: plan.auth.accountUrl } })
-    : openBlobStorage({ ...base, auth: { kind: 'connection-string', connectionString: plan.auth.connectionString.reveal() } });
+    : openBlobStorage({
+        ...base,
+        auth: { kind: 'connection-string', connectionString: plan.auth.connectionString.reveal() },
+      });
 }
 
 /** Where a plan's storage is, for messages: never the connection string. */
 export function describeStoragePlan(plan: StoragePlan): string {
-  const account = plan.auth.kind === 'default-credential' ? plan.auth.accountUrl.replace(/\/+$/, '') : 'the connection string\'s account';
+  const account =
+    plan.auth.kind === 'default-credential'
+      ? plan.auth.accountUrl.replace(/\/+$/, '')
+      : "the connection string's account";
   return `${account} container ${plan.container}${plan.prefix ? ` prefix ${plan.prefix}` : ''}`;
 }
 

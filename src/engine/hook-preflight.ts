@@ -16,6 +16,10 @@ export function hookPreflight(plan: DrillPlan, cwd = process.cwd(), path = proce
     const where = `${h.at}, timeout ${formatSeconds(h.timeoutMs / 1000)}, onFailure ${h.onFailure}${h.produces ? `, produces the target kubeconfig ${h.produces.kubeconfig}` : ''}`;
     return found
       ? { name: `hook ${h.name}`, status: 'ok' as const, detail: `${h.command[0]} → ${found} (${where})` }
-      : { name: `hook ${h.name}`, status: 'warn' as const, detail: `${h.command[0]} not found on PATH${h.command[0]!.includes('/') ? ` (relative to ${dir})` : ''}: the hook cannot start here (${where})` };
+      : {
+          name: `hook ${h.name}`,
+          status: 'warn' as const,
+          detail: `${h.command[0]} not found on PATH${h.command[0]!.includes('/') ? ` (relative to ${dir})` : ''}: the hook cannot start here (${where})`,
+        };
   });
 }

@@ -13,7 +13,14 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan, HookPlan } from '../plan/types.js';
 import { mapNamespace } from '../plan/compile.js';
 import type { PhaseNameT, Report } from '../report/schema.js';
-import { describeEnd, kubeconfigSecrets, maskText, runHook, secretEnvValues, type HookRunResult } from '../hooks/index.js';
+import {
+  describeEnd,
+  kubeconfigSecrets,
+  maskText,
+  runHook,
+  secretEnvValues,
+  type HookRunResult,
+} from '../hooks/index.js';
 import type { DrillContext } from './context.js';
 import { fail } from './outcome.js';
 
@@ -21,7 +28,10 @@ type Point = HookPlan['at'];
 
 /** The built-in phase each point's hooks run just before; on-teardown hooks follow teardown. */
 const BEFORE: Record<Exclude<Point, 'on-teardown'>, PhaseNameT> = {
-  provision: 'provision-target', 'before-restore': 'restore', 'after-restore': 'verify', 'after-verify': 'teardown',
+  provision: 'provision-target',
+  'before-restore': 'restore',
+  'after-restore': 'verify',
+  'after-verify': 'teardown',
 };
 
 export const hookPhase = (h: Pick<HookPlan, 'name'>): PhaseNameT => `hook:${h.name}`;
@@ -43,24 +53,55 @@ export function placeHooks(report: Report, plan: DrillPlan): void {
   const hooks = plan.hooks ?? [];
   if (!hooks.length) return;
   const byName = new Map(report.phases.map((p) => [p.name, p]));
-  report.phases = phaseOrder(plan, report.phases.map((p) => p.name)).map((name) => byName.get(name) ?? {
-    name, startedAt: null, endedAt: null, durationSeconds: null, startSeconds: null, outcome: 'skipped', reason: null, events: [], subphases: [],
-  });
+  report.phases = phaseOrder(
+    plan,
+    report.phases.map((p) => p.name),
+  ).map(
+    (name) =>
+      byName.get(name) ?? {
+        name,
+        startedAt: null,
+        endedAt: null,
+        durationSeconds: null,
+        startSeconds: null,
+        outcome: 'skipped',
+        reason: null,
+        events: [],
+        subphases: [],
+      },
+  );
   report.hooks = hooks.map((h) => ({
-    name: h.name, at: h.at, command: h.command.map((a) => maskText(a, Object.values(h.env).map((v) => v.reveal()))),
-    exitCode: null, outcome: 'skipped', durationSeconds: null, countedInRto: false, outputFile: null, reason: null,
+    name: h.name,
+    at: h.at,
+    command: h.command.map((a) =>
+      maskText(
+        a,
+        Object.values(h.env).map((v) => v.reveal()),
+      ),
+    ),
+    exitCode: null,
+    outcome: 'skipped',
+    durationSeconds: null,
+    countedInRto: false,
+    outputFile: null,
+    reason: null,
   }));
 }
 
 /** The main-loop steps with each point's hooks before the phase they precede. */
-export function withHookSteps(ctx: DrillContext, steps: Array<[PhaseNameT, () => Promise<void>]>): Array<[PhaseNameT, () => Promise<void>]> {
+export function withHookSteps(
+  ctx: DrillContext,
+  steps: Array<[PhaseNameT, () => Promise<void>]>,
+): Array<[PhaseNameT, () => Promise<void>]> {
   type S = [PhaseNameT, () => Promise<void>];
   const make = (name: PhaseNameT, run: () => Promise<void>): S => [name, run];
   const hooks = (ctx.plan.hooks ?? []).filter((h) => h.at !== 'on-teardown');
   if (!hooks.length) return steps;
   const out: S[] = [];
   for (const step of steps) {
-    for (const h of hooks) if (BEFORE[h.at as Exclude<Point, 'on-teardown'>] === step[0]) out.push(make(hookPhase(h), () => runHookStep(ctx, h)));
+    for (const h of hooks)
+      if (BEFORE[h.at as Exclude<Point, 'on-teardown'>] === step[0])
+        out.push(make(hookPhase(h), () => runHookStep(ctx, h)));
     out.push(step);
   }
   // after-verify hooks precede teardown, which is not a loop step: they go last.
@@ -88,8 +129,11 @@ export async function runHookStep(ctx: DrillContext, h: HookPlan): Promise<void>
     return;
   }
   if (end.kind === 'not-started') {
-    throw infraError('HOOK_COMMAND_FAILED_TO_START', `hook ${h.name}: ${end.message}`,
-      `install ${h.command[0]} where the drill runs, or fix spec.hooks (${h.name}).command / workingDir`);
+    throw infraError(
+      'HOOK_COMMAND_FAILED_TO_START',
+      `hook ${h.name}: ${end.message}`,
+      `install ${h.command[0]} where the drill runs, or fix spec.hooks (${h.name}).command / workingDir`,
+    );
   }
   throw fail(reason);
 }
@@ -99,8 +143,13 @@ export async function runTeardownHooks(ctx: DrillContext, keep: boolean): Promis
   const { rec, plan } = ctx;
   const hooks = (plan.hooks ?? []).filter((h) => h.at === 'on-teardown');
   const passing = !ctx.failures.length && !ctx.errors.length;
-  const keepReason = keep ? 'kept on request (--keep)' : plan.teardown.when === 'never' ? 'teardown.when is never'
-    : plan.teardown.when === 'on-pass' && !passing ? 'teardown.when is on-pass and the drill did not pass' : null;
+  const keepReason = keep
+    ? 'kept on request (--keep)'
+    : plan.teardown.when === 'never'
+      ? 'teardown.when is never'
+      : plan.teardown.when === 'on-pass' && !passing
+        ? 'teardown.when is on-pass and the drill did not pass'
+        : null;
   for (const h of hooks) {
     if (keepReason) {
       rec.skipPhase(hookPhase(h), keepReason);
@@ -124,7 +173,8 @@ export function finishHookReport(report: Report): void {
     entry.reason = p.reason;
     entry.durationSeconds = p.durationSeconds;
     const end = p.startSeconds === null ? null : p.startSeconds + (p.durationSeconds ?? 0);
-    entry.countedInRto = end !== null && report.rto.achievedSeconds !== null && end <= report.rto.achievedSeconds + 0.001;
+    entry.countedInRto =
+      end !== null && report.rto.achievedSeconds !== null && end <= report.rto.achievedSeconds + 0.001;
   }
 }
 
@@ -134,7 +184,8 @@ export function finishHookReport(report: Report): void {
  */
 export function afterRestoreHooksEnd(report: Report): number | null {
   const names = new Set((report.hooks ?? []).filter((h) => h.at === 'after-restore').map((h) => `hook:${h.name}`));
-  const ends = report.phases.filter((p) => names.has(p.name) && p.outcome === 'succeeded' && p.startSeconds !== null)
+  const ends = report.phases
+    .filter((p) => names.has(p.name) && p.outcome === 'succeeded' && p.startSeconds !== null)
     .map((p) => p.startSeconds! + (p.durationSeconds ?? 0));
   return ends.length ? Math.max(...ends) : null;
 }
@@ -144,7 +195,12 @@ function failureReason(h: HookPlan, r: HookRunResult): string {
   return `hook ${h.name} (${h.at}) failed: ${describeEnd(r.end, h.timeoutMs)}${last} (log ${basename(r.logFile)})`;
 }
 
-async function execute(ctx: DrillContext, h: HookPlan, signal: AbortSignal | undefined, verdict: string | null): Promise<HookRunResult> {
+async function execute(
+  ctx: DrillContext,
+  h: HookPlan,
+  signal: AbortSignal | undefined,
+  verdict: string | null,
+): Promise<HookRunResult> {
   const { rec, plan } = ctx;
   const folder = ctx.reportFolder ?? process.cwd();
   const logFile = join(folder, `hook-${h.name}.log`);
@@ -163,21 +219,40 @@ async function execute(ctx: DrillContext, h: HookPlan, signal: AbortSignal | und
     ...(verdict ? { DR_DRILL_VERDICT: verdict } : {}),
   };
   const entry = rec.report.hooks?.find((x) => x.name === h.name);
-  rec.event('info', `running ${entry?.command.join(' ') ?? h.name} (timeout ${Math.round(h.timeoutMs / 1000)}s${kube ? `, DR_DRILL_KUBECONFIG for ${kube.context}` : ''})`);
+  rec.event(
+    'info',
+    `running ${entry?.command.join(' ') ?? h.name} (timeout ${Math.round(h.timeoutMs / 1000)}s${kube ? `, DR_DRILL_KUBECONFIG for ${kube.context}` : ''})`,
+  );
   try {
     const result = await runHook(
       { name: h.name, command: h.command, env, workingDir: h.workingDir, timeoutMs: h.timeoutMs },
       {
-        logFile, signal,
-        secrets: () => [...own, ...secretEnvValues(process.env), ...(kube ? kubeconfigSecrets(kube.text) : []), ...producedSecrets(h)],
-        onProgress: (line, ms) => rec.event('info', `hook ${h.name} still running (${Math.round(ms / 1000)}s)${line ? `: ${line.slice(0, 200)}` : ''}`),
+        logFile,
+        signal,
+        secrets: () => [
+          ...own,
+          ...secretEnvValues(process.env),
+          ...(kube ? kubeconfigSecrets(kube.text) : []),
+          ...producedSecrets(h),
+        ],
+        onProgress: (line, ms) =>
+          rec.event(
+            'info',
+            `hook ${h.name} still running (${Math.round(ms / 1000)}s)${line ? `: ${line.slice(0, 200)}` : ''}`,
+          ),
       },
     );
     if (entry) {
       entry.exitCode = result.end.kind === 'exited' ? result.end.exitCode : null;
       entry.outputFile = basename(result.logFile);
     }
-    rec.journalEntry('hook', { name: h.name, at: h.at, end: result.end, lastLine: result.lastLine, durationMs: Math.round(result.durationMs) });
+    rec.journalEntry('hook', {
+      name: h.name,
+      at: h.at,
+      end: result.end,
+      lastLine: result.lastLine,
+      durationMs: Math.round(result.durationMs),
+    });
     return result;
   } finally {
     if (kube) rmSync(kube.dir, { recursive: true, force: true });
@@ -223,21 +298,37 @@ function routeProducedKubeconfig(ctx: DrillContext, h: HookPlan): void {
   const { plan, rec } = ctx;
   const path = producedPath(h)!;
   const hint = `make the hook write the kubeconfig to ${h.produces!.kubeconfig} (relative to its workingDir), e.g. terraform output -raw kube_config > ${h.produces!.kubeconfig}`;
-  if (!existsSync(path)) throw infraError('HOOK_KUBECONFIG_MISSING', `hook ${h.name} exited 0 but wrote no kubeconfig at ${path}`, hint);
+  if (!existsSync(path))
+    throw infraError('HOOK_KUBECONFIG_MISSING', `hook ${h.name} exited 0 but wrote no kubeconfig at ${path}`, hint);
   const kc = new KubeConfig();
   try {
     kc.loadFromString(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw infraError('HOOK_KUBECONFIG_INVALID', `hook ${h.name} wrote ${path}, which is not a kubeconfig: ${(e as Error).message}`, hint);
+    throw infraError(
+      'HOOK_KUBECONFIG_INVALID',
+      `hook ${h.name} wrote ${path}, which is not a kubeconfig: ${(e as Error).message}`,
+      hint,
+    );
   }
   const name = h.produces!.context ?? kc.getCurrentContext();
   if (!name || !kc.getContextObject(name)) {
-    throw infraError('HOOK_KUBECONFIG_INVALID', `the kubeconfig hook ${h.name} wrote has no context ${name ? `"${name}"` : '(no current-context)'}`,
-      `set spec.hooks (${h.name}).produces.context to one of: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}`);
+    throw infraError(
+      'HOOK_KUBECONFIG_INVALID',
+      `the kubeconfig hook ${h.name} wrote has no context ${name ? `"${name}"` : '(no current-context)'}`,
+      `set spec.hooks (${h.name}).produces.context to one of: ${
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || '(none)'
+      }`,
+    );
   }
   kc.setCurrentContext(name);
   const gw = new ClientGateway(kc);
-  rec.event('info', `target context ${plan.target.kubeContext} routed to context ${name} of the kubeconfig hook ${h.name} wrote (API server ${gw.server})`);
+  rec.event(
+    'info',
+    `target context ${plan.target.kubeContext} routed to context ${name} of the kubeconfig hook ${h.name} wrote (API server ${gw.server})`,
+  );
   const original = ctx.gatewayFor;
   ctx.gatewayFor = (c) => (c === plan.target.kubeContext ? gw : original(c));
 }

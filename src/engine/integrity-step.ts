@@ -18,18 +18,30 @@ export async function checkIntegrity(ctx: DrillContext): Promise<void> {
   rec.event('info', `verifying backup ${name} in ${storage.description}`);
   const v = await verifyBackup(storage, name);
   rec.journalEntry('backup-integrity', {
-    backup: name, ok: v.ok, defects: v.defects, items: v.tarball?.items ?? null, resourceListItems: v.resourceListItems,
+    backup: name,
+    ok: v.ok,
+    defects: v.defects,
+    items: v.tarball?.items ?? null,
+    resourceListItems: v.resourceListItems,
   });
   for (const n of v.notes) rec.event('info', `integrity: ${n}`);
   if (v.ok) {
-    rec.event('info', `backup ${name} is whole: ${v.artifacts.filter((a) => a.status === 'ok').length} artifact(s) decode, ${v.tarball?.items ?? 0} item(s) in the tarball match the resource list`);
+    rec.event(
+      'info',
+      `backup ${name} is whole: ${v.artifacts.filter((a) => a.status === 'ok').length} artifact(s) decode, ${v.tarball?.items ?? 0} item(s) in the tarball match the resource list`,
+    );
     return;
   }
   // Nothing at all under backups/<name>/: spec.storage is not this backup's BSL — a setup problem, not a damaged backup.
   if (v.artifacts.every((a) => a.status === 'missing')) {
-    throw error(`backup ${name} has no files in ${storage.description}: spec.storage is not the storage location of this backup (check container and prefix)`);
+    throw error(
+      `backup ${name} has no files in ${storage.description}: spec.storage is not the storage location of this backup (check container and prefix)`,
+    );
   }
-  for (const d of v.defects.slice(0, MAX_DEFECT_EVENTS)) rec.event('error', `DEFECT ${d.artifact}: ${d.problem}${d.detail ? ` — ${d.detail}` : ''}`);
+  for (const d of v.defects.slice(0, MAX_DEFECT_EVENTS))
+    rec.event('error', `DEFECT ${d.artifact}: ${d.problem}${d.detail ? ` — ${d.detail}` : ''}`);
   const first = v.defects[0]!;
-  throw fail(`backup ${name} failed its integrity check before restore: ${v.defects.length} defect(s), first ${first.artifact}: ${first.problem}${first.detail ? ` — ${first.detail}` : ''}`);
+  throw fail(
+    `backup ${name} failed its integrity check before restore: ${v.defects.length} defect(s), first ${first.artifact}: ${first.problem}${first.detail ? ` — ${first.detail}` : ''}`,
+  );
 }

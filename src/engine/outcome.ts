@@ -3,7 +3,10 @@
  * not be exercised). DrillErrors from adapters are ERRORs (input ones exit 2); interrupts are their own thing.
  */
 export class Shortfall extends Error {
-  constructor(readonly verdict: 'FAIL' | 'ERROR', message: string) {
+  constructor(
+    readonly verdict: 'FAIL' | 'ERROR',
+    message: string,
+  ) {
     super(message);
     this.name = 'Shortfall';
   }

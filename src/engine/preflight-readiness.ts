@@ -16,15 +16,31 @@ import type { PreflightCheck } from './preflight.js';
 
 const NAME = 'cross-region readiness';
 
-export async function crossRegionChecks(plan: DrillPlan, source: KubeGateway | null, target: KubeGateway | null, backup: VeleroBackup | null): Promise<PreflightCheck[]> {
+export async function crossRegionChecks(
+  plan: DrillPlan,
+  source: KubeGateway | null,
+  target: KubeGateway | null,
+  backup: VeleroBackup | null,
+): Promise<PreflightCheck[]> {
   const checks: PreflightCheck[] = [];
   const wanted = plan.restore.crossRegion?.storageClassMapping ?? {};
   if (target) {
     try {
       const d = await storageClassDecisionIn(target, plan.target.veleroNamespace, wanted);
-      if (d.action === 'refuse') checks.push({ name: 'change-storage-class config', status: 'error', detail: `${d.message} — hint: ${d.hint}` });
-      else if (d.action === 'use-existing') checks.push({ name: 'change-storage-class config', status: Object.keys(wanted).length ? 'ok' : 'warn', detail: `existing ConfigMap ${d.name} applies to the restore: ${describeMapping(d.mapping)}` });
-      else if (d.action === 'create') checks.push({ name: 'change-storage-class config', status: 'ok', detail: 'none in the target; the drill creates its own for the restore and removes it at teardown' });
+      if (d.action === 'refuse')
+        checks.push({ name: 'change-storage-class config', status: 'error', detail: `${d.message} — hint: ${d.hint}` });
+      else if (d.action === 'use-existing')
+        checks.push({
+          name: 'change-storage-class config',
+          status: Object.keys(wanted).length ? 'ok' : 'warn',
+          detail: `existing ConfigMap ${d.name} applies to the restore: ${describeMapping(d.mapping)}`,
+        });
+      else if (d.action === 'create')
+        checks.push({
+          name: 'change-storage-class config',
+          status: 'ok',
+          detail: 'none in the target; the drill creates its own for the restore and removes it at teardown',
+        });
     } catch (e) {
       checks.push({ name: 'change-storage-class config', status: 'error', detail: describe(e) });
     }
@@ -39,15 +55,30 @@ export async function crossRegionChecks(plan: DrillPlan, source: KubeGateway | n
       facts = await liveFacts(source, included);
       what = `the live objects of ${included.join(', ')} in ${source.context} (the backup is taken at run time)`;
     } else {
-      if (!backup) return [...checks, { name: NAME, status: 'info', detail: 'skipped: no backup selected; run checks it at prepare-target' }];
+      if (!backup)
+        return [
+          ...checks,
+          { name: NAME, status: 'info', detail: 'skipped: no backup selected; run checks it at prepare-target' },
+        ];
       // Reading through spec.storage creates nothing; a DownloadRequest is the one object plan creates (and deletes), as `velero backup describe --details` does.
-      const read = await backupFacts({ storage: plan.storage ? new LazyStorage(plan.storage) : null, gateway: source, veleroNamespace: plan.source.veleroNamespace, labels: { 'dr-drill.io/scenario': plan.scenario.name } },
-        backup.metadata.name, included);
+      const read = await backupFacts(
+        {
+          storage: plan.storage ? new LazyStorage(plan.storage) : null,
+          gateway: source,
+          veleroNamespace: plan.source.veleroNamespace,
+          labels: { 'dr-drill.io/scenario': plan.scenario.name },
+        },
+        backup.metadata.name,
+        included,
+      );
       facts = read.facts;
       what = `backup ${backup.metadata.name} (read via ${read.via})`;
     }
   } catch (e) {
-    return [...checks, { name: NAME, status: 'info', detail: `skipped: could not read the backup's volumes: ${describe(e)}` }];
+    return [
+      ...checks,
+      { name: NAME, status: 'info', detail: `skipped: could not read the backup's volumes: ${describe(e)}` },
+    ];
   }
 
   let inventory: TargetInventory;
@@ -56,11 +87,22 @@ export async function crossRegionChecks(plan: DrillPlan, source: KubeGateway | n
     else if (target) inventory = await clusterInventory(target);
     else return [...checks, { name: NAME, status: 'info', detail: 'skipped: the target is not reachable' }];
   } catch (e) {
-    return [...checks, { name: NAME, status: 'info', detail: `skipped: could not list the target's storage classes and nodes: ${describe(e)}` }];
+    return [
+      ...checks,
+      {
+        name: NAME,
+        status: 'info',
+        detail: `skipped: could not list the target's storage classes and nodes: ${describe(e)}`,
+      },
+    ];
   }
   const warnings = readinessWarnings(facts, plan.restore.crossRegion, inventory);
   if (!warnings.length) {
-    checks.push({ name: NAME, status: 'ok', detail: `${facts.pvcs.length} PVC(s), ${facts.pvs.length} PV(s) and ${facts.zoneSites.length} zone reference(s) of ${what} fit ${inventory.where}` });
+    checks.push({
+      name: NAME,
+      status: 'ok',
+      detail: `${facts.pvcs.length} PVC(s), ${facts.pvs.length} PV(s) and ${facts.zoneSites.length} zone reference(s) of ${what} fit ${inventory.where}`,
+    });
   }
   for (const w of warnings) checks.push({ name: NAME, status: 'warn', detail: w });
   return checks;

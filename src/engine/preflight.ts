@@ -19,14 +19,22 @@ export interface PreflightCheck {
   detail: string;
 }
 
-export async function preflight(plan: DrillPlan, gatewayFor: (ctx: string | null) => KubeGateway, now: Date): Promise<PreflightCheck[]> {
+export async function preflight(
+  plan: DrillPlan,
+  gatewayFor: (ctx: string | null) => KubeGateway,
+  now: Date,
+): Promise<PreflightCheck[]> {
   const checks: PreflightCheck[] = [];
   const attempt = async (name: string, fn: () => Promise<string>, failAs: 'fail' | 'error' = 'error') => {
     try {
       checks.push({ name, status: 'ok', detail: await fn() });
       return true;
     } catch (e) {
-      checks.push({ name, status: isDrillError(e) ? 'error' : failAs, detail: isDrillError(e) ? `${e.message} — hint: ${e.hint}` : e instanceof Error ? e.message : String(e) });
+      checks.push({
+        name,
+        status: isDrillError(e) ? 'error' : failAs,
+        detail: isDrillError(e) ? `${e.message} — hint: ${e.hint}` : e instanceof Error ? e.message : String(e),
+      });
       return false;
     }
   };
@@ -41,23 +49,44 @@ export async function preflight(plan: DrillPlan, gatewayFor: (ctx: string | null
   if (source) {
     const src: KubeGateway = source;
     await attempt('source BackupStorageLocation Available', async () => {
-      const bsl = await requireAvailableBsl(src, sns, plan.backup.mode === 'create' ? plan.backup.storageLocation : null);
+      const bsl = await requireAvailableBsl(
+        src,
+        sns,
+        plan.backup.mode === 'create' ? plan.backup.storageLocation : null,
+      );
       return `${bsl.metadata.name}: ${bsl.spec?.objectStorage?.bucket}/${bsl.spec?.objectStorage?.prefix ?? ''} (${bsl.spec?.accessMode ?? 'ReadWrite'})`;
     });
     const b = plan.backup;
-    await attempt('backup selectable and young enough', async () => {
-      if (b.mode === 'create') return `the drill will take backup ${b.name} of ${b.includedNamespaces.join(', ')}`;
-      backup = b.mode === 'name' ? await getBackup(src, sns, b.name) : newestCompleted(await listScheduleBackups(src, sns, b.schedule), null);
-      if (!backup) throw new Error(b.mode === 'name' ? `backup ${b.name} not found` : `no Completed backup of schedule ${b.schedule}`);
-      const start = backup.status?.startTimestamp ? Date.parse(backup.status.startTimestamp) : NaN;
-      const age = (now.getTime() - start) / 1000;
-      if (b.maxAgeMs !== null && age * 1000 > b.maxAgeMs) throw new Error(`backup ${backup.metadata.name} started ${formatSeconds(age)} ago, maxAge ${formatSeconds(b.maxAgeMs / 1000)}`);
-      return `${backup.metadata.name} (${backup.status?.phase}, started ${formatSeconds(age)} ago)`;
-    }, 'fail');
+    await attempt(
+      'backup selectable and young enough',
+      async () => {
+        if (b.mode === 'create') return `the drill will take backup ${b.name} of ${b.includedNamespaces.join(', ')}`;
+        backup =
+          b.mode === 'name'
+            ? await getBackup(src, sns, b.name)
+            : newestCompleted(await listScheduleBackups(src, sns, b.schedule), null);
+        if (!backup)
+          throw new Error(
+            b.mode === 'name' ? `backup ${b.name} not found` : `no Completed backup of schedule ${b.schedule}`,
+          );
+        const start = backup.status?.startTimestamp ? Date.parse(backup.status.startTimestamp) : NaN;
+        const age = (now.getTime() - start) / 1000;
+        if (b.maxAgeMs !== null && age * 1000 > b.maxAgeMs)
+          throw new Error(
+            `backup ${backup.metadata.name} started ${formatSeconds(age)} ago, maxAge ${formatSeconds(b.maxAgeMs / 1000)}`,
+          );
+        return `${backup.metadata.name} (${backup.status?.phase}, started ${formatSeconds(age)} ago)`;
+      },
+      'fail',
+    );
   }
   const produced = plan.hooks?.find((h) => h.produces);
   if (produced) {
-    checks.push({ name: 'target reachable, Velero installed', status: 'info', detail: `the target cluster comes from hook ${produced.name} at run time: not checked now` });
+    checks.push({
+      name: 'target reachable, Velero installed',
+      status: 'info',
+      detail: `the target cluster comes from hook ${produced.name} at run time: not checked now`,
+    });
     return checks;
   }
   let target: KubeGateway | null = null;
@@ -65,13 +94,17 @@ export async function preflight(plan: DrillPlan, gatewayFor: (ctx: string | null
   const aks = plan.target.aks;
   if (aks) {
     // The cluster does not exist before provision-target: there is no context to reach yet.
-    checks.push({ name: 'target reachable, Velero installed', status: 'info',
-      detail: `skipped: AKS cluster ${aks.clusterName} in ${aks.location} is created by the drill; Velero, its BSL and the target namespaces are checked at prepare-target` });
-  } else await attempt('target reachable, Velero installed', async () => {
-    target = gatewayFor(plan.target.kubeContext ?? plan.source.kubeContext);
-    await requireVelero(target, tns);
-    return `context ${target.context} (${target.server}), namespace ${tns}`;
-  });
+    checks.push({
+      name: 'target reachable, Velero installed',
+      status: 'info',
+      detail: `skipped: AKS cluster ${aks.clusterName} in ${aks.location} is created by the drill; Velero, its BSL and the target namespaces are checked at prepare-target`,
+    });
+  } else
+    await attempt('target reachable, Velero installed', async () => {
+      target = gatewayFor(plan.target.kubeContext ?? plan.source.kubeContext);
+      await requireVelero(target, tns);
+      return `context ${target.context} (${target.server}), namespace ${tns}`;
+    });
   if (target) {
     const tgt: KubeGateway = target;
     const t = targets[plan.target.kind](plan.target, tgt, source);
@@ -83,7 +116,8 @@ export async function preflight(plan: DrillPlan, gatewayFor: (ctx: string | null
         const srcBsl = (s as BackupStorageLocation[]).find((x) => x.spec?.default) ?? (s as BackupStorageLocation[])[0];
         const match = (tt as BackupStorageLocation[]).find((x) => srcBsl && sameStorage(x, srcBsl));
         if (!match) throw new Error('no BackupStorageLocation in the target points at the source backup storage');
-        if (match.status?.phase !== 'Available') throw new Error(`BSL ${match.metadata.name} is ${match.status?.phase ?? 'not validated'}`);
+        if (match.status?.phase !== 'Available')
+          throw new Error(`BSL ${match.metadata.name} is ${match.status?.phase ?? 'not validated'}`);
         return `${match.metadata.name} (${match.spec?.accessMode ?? 'ReadWrite'}, ${match.status?.phase})`;
       });
     }
@@ -93,13 +127,14 @@ export async function preflight(plan: DrillPlan, gatewayFor: (ctx: string | null
       const taken: string[] = [];
       for (const ns of included) {
         const dst = t.mapNamespace(ns);
-        if (t.sameClusterAsSource && (dst === ns || included.includes(dst))) throw new Error(`target namespace ${dst} is a source namespace in the same cluster`);
+        if (t.sameClusterAsSource && (dst === ns || included.includes(dst)))
+          throw new Error(`target namespace ${dst} is a source namespace in the same cluster`);
         if (await tgt.get({ apiVersion: 'v1', kind: 'Namespace', name: dst })) taken.push(dst);
       }
       if (taken.length) throw new Error(`already exist in ${tgt.context}: ${taken.join(', ')}`);
       return included.map((ns) => `${ns} → ${t.mapNamespace(ns)}`).join(', ');
     });
   }
-  checks.push(...await crossRegionChecks(plan, source, target, backup));
+  checks.push(...(await crossRegionChecks(plan, source, target, backup)));
   return checks;
 }

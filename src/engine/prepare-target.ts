@@ -34,9 +34,16 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
     await checkStoragePath(ctx, backup.spec?.storageLocation ?? null);
     rec.event('info', `waiting for backup ${backup.metadata.name} to sync into ${gw.context}`);
     try {
-      ctx.targetBackup = await waitBackupVisible(gw, vns, backup.metadata.name, { timeoutMs: SYNC_TIMEOUT_MS, signal: ctx.signal, onObservation: (o) => rec.event('info', o) });
+      ctx.targetBackup = await waitBackupVisible(gw, vns, backup.metadata.name, {
+        timeoutMs: SYNC_TIMEOUT_MS,
+        signal: ctx.signal,
+        onObservation: (o) => rec.event('info', o),
+      });
     } catch (e) {
-      if (e instanceof WaitTimeout) throw error(`backup ${backup.metadata.name} did not appear in ${gw.context} within ${SYNC_TIMEOUT_MS / 60_000}m: ${e.observation}`);
+      if (e instanceof WaitTimeout)
+        throw error(
+          `backup ${backup.metadata.name} did not appear in ${gw.context} within ${SYNC_TIMEOUT_MS / 60_000}m: ${e.observation}`,
+        );
       throw e;
     }
     await requireAvailableBsl(gw, vns, ctx.targetBackup.spec?.storageLocation ?? null);
@@ -44,30 +51,51 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
 
   const included = plan.restore.includedNamespaces ?? backup.spec?.includedNamespaces ?? [];
   if (!included.length || included.includes('*')) {
-    throw inputError('RESTORE_NAMESPACES_UNKNOWN', `backup ${backup.metadata.name} includes all namespaces; the drill needs to know which to restore`,
-      'set spec.restore.includedNamespaces in the scenario');
+    throw inputError(
+      'RESTORE_NAMESPACES_UNKNOWN',
+      `backup ${backup.metadata.name} includes all namespaces; the drill needs to know which to restore`,
+      'set spec.restore.includedNamespaces in the scenario',
+    );
   }
   const mapping: Record<string, string> = {};
   for (const ns of included) mapping[ns] = target.mapNamespace(ns);
   ctx.namespaceMapping = mapping;
-  rec.report.target = { ...rec.report.target, kind: plan.target.kind, kubeContext: gw.context, veleroNamespace: vns, namespaceMapping: mapping };
+  rec.report.target = {
+    ...rec.report.target,
+    kind: plan.target.kind,
+    kubeContext: gw.context,
+    veleroNamespace: vns,
+    namespaceMapping: mapping,
+  };
 
   // Every check before the first write: the drill must never restore over its own source.
   for (const [src, dst] of Object.entries(mapping)) {
     if (target.sameClusterAsSource && (dst === src || included.includes(dst))) {
-      throw inputError('TARGET_IS_SOURCE', `target namespace ${dst} is a source namespace in the same cluster (${gw.context})`,
-        'give the target a namespace suffix (target.namespace.suffix) or restore into another cluster');
+      throw inputError(
+        'TARGET_IS_SOURCE',
+        `target namespace ${dst} is a source namespace in the same cluster (${gw.context})`,
+        'give the target a namespace suffix (target.namespace.suffix) or restore into another cluster',
+      );
     }
     const existing = await gw.get({ apiVersion: 'v1', kind: 'Namespace', name: dst });
     if (existing) {
       const owner = existing.metadata.labels?.[LABEL_DRILL_ID];
-      throw inputError('TARGET_NAMESPACE_EXISTS', `target namespace ${dst} already exists in ${gw.context}${owner ? ` (left by drill ${owner})` : ' and was not created by a drill'}`,
-        owner ? `run dr-drill cleanup --drill-id ${owner}` : 'choose a target (suffix or cluster) where the restored namespaces do not exist yet');
+      throw inputError(
+        'TARGET_NAMESPACE_EXISTS',
+        `target namespace ${dst} already exists in ${gw.context}${owner ? ` (left by drill ${owner})` : ' and was not created by a drill'}`,
+        owner
+          ? `run dr-drill cleanup --drill-id ${owner}`
+          : 'choose a target (suffix or cluster) where the restored namespaces do not exist yet',
+      );
     }
   }
   await decideRestoreConfig(ctx);
   // The first write: a ServerStatusRequest that only a running Velero server answers.
-  const server = await pingVeleroServer(gw, vns, { timeoutMs: PING_TIMEOUT_MS, labels: drillLabels(plan), signal: ctx.signal });
+  const server = await pingVeleroServer(gw, vns, {
+    timeoutMs: PING_TIMEOUT_MS,
+    labels: drillLabels(plan),
+    signal: ctx.signal,
+  });
   rec.event('info', `Velero ${server.serverVersion} answers in ${gw.context}/${vns}`);
   await checkReadiness(ctx, included);
   for (const dst of Object.values(mapping)) {
@@ -89,17 +117,32 @@ async function checkStoragePath(ctx: DrillContext, sourceBslName: string | null)
     if (plan.storage) await checkStorageOnlyPath(ctx, plan.storage.container, plan.storage.prefix);
     return;
   }
-  const { items: srcBsls } = await src.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: plan.source.veleroNamespace });
-  const srcBsl = (srcBsls as BackupStorageLocation[]).find((b) => b.metadata.name === sourceBslName) ?? (srcBsls as BackupStorageLocation[]).find((b) => b.spec?.default);
+  const { items: srcBsls } = await src.list({
+    apiVersion: VELERO_API,
+    kind: 'BackupStorageLocation',
+    namespace: plan.source.veleroNamespace,
+  });
+  const srcBsl =
+    (srcBsls as BackupStorageLocation[]).find((b) => b.metadata.name === sourceBslName) ??
+    (srcBsls as BackupStorageLocation[]).find((b) => b.spec?.default);
   if (!srcBsl) return;
-  const { items } = await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: ctx.target!.veleroNamespace });
+  const { items } = await gw.list({
+    apiVersion: VELERO_API,
+    kind: 'BackupStorageLocation',
+    namespace: ctx.target!.veleroNamespace,
+  });
   const match = (items as BackupStorageLocation[]).find((b) => sameStorage(b, srcBsl));
   if (!match) {
     const where = `${srcBsl.spec?.objectStorage?.bucket ?? '?'}/${srcBsl.spec?.objectStorage?.prefix ?? ''}`;
-    throw error(`no BackupStorageLocation in ${gw.context}/${ctx.target!.veleroNamespace} points at the backup's storage (${where}); backup sync can never bring the backup there`);
+    throw error(
+      `no BackupStorageLocation in ${gw.context}/${ctx.target!.veleroNamespace} points at the backup's storage (${where}); backup sync can never bring the backup there`,
+    );
   }
   if (match.spec?.accessMode !== 'ReadOnly') {
-    ctx.rec.event('warn', `BSL ${match.metadata.name} in ${gw.context} is ${match.spec?.accessMode ?? 'ReadWrite'}; a DR cluster should read the source's storage ReadOnly`);
+    ctx.rec.event(
+      'warn',
+      `BSL ${match.metadata.name} in ${gw.context} is ${match.spec?.accessMode ?? 'ReadWrite'}; a DR cluster should read the source's storage ReadOnly`,
+    );
   }
 }
 
@@ -113,10 +156,16 @@ async function checkStorageOnlyPath(ctx: DrillContext, container: string, prefix
   const vns = ctx.target!.veleroNamespace;
   const norm = (p?: string | null) => (p ?? '').replace(/^\/+|\/+$/g, '');
   const { items } = await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns });
-  const match = (items as BackupStorageLocation[]).find((b) => b.spec?.objectStorage?.bucket === container && norm(b.spec?.objectStorage?.prefix) === norm(prefix));
+  const match = (items as BackupStorageLocation[]).find(
+    (b) => b.spec?.objectStorage?.bucket === container && norm(b.spec?.objectStorage?.prefix) === norm(prefix),
+  );
   if (!match) {
-    const seen = (items as BackupStorageLocation[]).map((b) => `${b.metadata.name} → ${b.spec?.objectStorage?.bucket ?? '?'}/${b.spec?.objectStorage?.prefix ?? ''}`);
-    throw error(`no BackupStorageLocation in ${gw.context}/${vns} points at spec.storage (${container}/${prefix ?? ''}); backup sync can never bring the backup there`
-      + (seen.length ? ` (BSLs there: ${seen.join(', ')})` : ' (there is no BSL at all)'));
+    const seen = (items as BackupStorageLocation[]).map(
+      (b) => `${b.metadata.name} → ${b.spec?.objectStorage?.bucket ?? '?'}/${b.spec?.objectStorage?.prefix ?? ''}`,
+    );
+    throw error(
+      `no BackupStorageLocation in ${gw.context}/${vns} points at spec.storage (${container}/${prefix ?? ''}); backup sync can never bring the backup there` +
+        (seen.length ? ` (BSLs there: ${seen.join(', ')})` : ' (there is no BSL at all)'),
+    );
   }
 }

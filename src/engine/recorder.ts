@@ -6,7 +6,12 @@ import type { Clock } from '../util/clock.js';
 import type { Journal } from '../report/journal.js';
 import type { PhaseNameT, PhaseOutcomeT, PhaseReport, Report, ReportEventT } from '../report/schema.js';
 
-export type EventListener = (e: { phase: PhaseNameT | null; level: ReportEventT['level']; message: string; atSeconds: number }) => void;
+export type EventListener = (e: {
+  phase: PhaseNameT | null;
+  level: ReportEventT['level'];
+  message: string;
+  atSeconds: number;
+}) => void;
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -69,7 +74,12 @@ export class DrillRecorder {
     phase.reason = reason;
     this.current = null;
     this.journal?.append('phase-ended', { phase: phase.name, outcome, reason, durationSeconds: phase.durationSeconds });
-    this.listener({ phase: phase.name, level: outcome === 'failed' ? 'error' : 'info', message: `phase ${phase.name} ${outcome}${reason ? `: ${reason}` : ''}`, atSeconds: this.sinceT0() });
+    this.listener({
+      phase: phase.name,
+      level: outcome === 'failed' ? 'error' : 'info',
+      message: `phase ${phase.name} ${outcome}${reason ? `: ${reason}` : ''}`,
+      atSeconds: this.sinceT0(),
+    });
   }
 
   /** Marks a phase that did not run. */
@@ -95,7 +105,10 @@ export class DrillRecorder {
   }
 
   subphase(name: string, durationSeconds: number | null): void {
-    this.current?.phase.subphases.push({ name, durationSeconds: durationSeconds === null ? null : round3(durationSeconds) });
+    this.current?.phase.subphases.push({
+      name,
+      durationSeconds: durationSeconds === null ? null : round3(durationSeconds),
+    });
   }
 
   journalEntry(type: string, data: Record<string, unknown>): void {
@@ -104,7 +117,16 @@ export class DrillRecorder {
 }
 
 /** The built-in phases in running order (runbook hooks are placed among them from the plan). */
-export const BUILTIN_PHASES = ['select-backup', 'integrity', 'provision-target', 'prepare-target', 'restore', 'verify', 'teardown', 'seal'] as const;
+export const BUILTIN_PHASES = [
+  'select-backup',
+  'integrity',
+  'provision-target',
+  'prepare-target',
+  'restore',
+  'verify',
+  'teardown',
+  'seal',
+] as const;
 
 /** A report skeleton with every key present and nothing measured yet. */
 export function emptyReport(init: {
@@ -117,7 +139,15 @@ export function emptyReport(init: {
   rpoObjectiveSeconds: number;
 }): Report {
   const phase = (name: PhaseNameT): PhaseReport => ({
-    name, startedAt: null, endedAt: null, durationSeconds: null, startSeconds: null, outcome: 'skipped', reason: null, events: [], subphases: [],
+    name,
+    startedAt: null,
+    endedAt: null,
+    durationSeconds: null,
+    startSeconds: null,
+    outcome: 'skipped',
+    reason: null,
+    events: [],
+    subphases: [],
   });
   return {
     schemaVersion: 1,
@@ -132,14 +162,42 @@ export function emptyReport(init: {
     t0: init.startedAt.toISOString(),
     t0Basis: 'drill-start',
     rto: { objectiveSeconds: init.rtoObjectiveSeconds, achievedSeconds: null, met: null, marginSeconds: null },
-    rpo: { objectiveSeconds: init.rpoObjectiveSeconds, achievedSeconds: null, met: null, marginSeconds: null, basis: null, recoveryPoint: null },
+    rpo: {
+      objectiveSeconds: init.rpoObjectiveSeconds,
+      achievedSeconds: null,
+      met: null,
+      marginSeconds: null,
+      basis: null,
+      recoveryPoint: null,
+    },
     source: { kubeContext: null, veleroNamespace: null },
     target: { kind: 'namespace', kubeContext: null, veleroNamespace: null, namespaceMapping: {}, veleroInstall: null },
-    backup: { name: null, phase: null, startTimestamp: null, completionTimestamp: null, schedule: null, storageLocation: null, takenByDrill: false },
+    backup: {
+      name: null,
+      phase: null,
+      startTimestamp: null,
+      completionTimestamp: null,
+      schedule: null,
+      storageLocation: null,
+      takenByDrill: false,
+    },
     restore: {
-      name: null, phase: null, warnings: null, errors: null, failureReason: null, validationErrors: [], startTimestamp: null,
-      completionTimestamp: null, queuedSeconds: null, runningSeconds: null, itemsRestored: null, totalItems: null, messages: null,
-      messagesSource: null, triage: [], crossRegion: null,
+      name: null,
+      phase: null,
+      warnings: null,
+      errors: null,
+      failureReason: null,
+      validationErrors: [],
+      startTimestamp: null,
+      completionTimestamp: null,
+      queuedSeconds: null,
+      runningSeconds: null,
+      itemsRestored: null,
+      totalItems: null,
+      messages: null,
+      messagesSource: null,
+      triage: [],
+      crossRegion: null,
     },
     phases: BUILTIN_PHASES.map(phase),
     probes: [],

@@ -29,7 +29,9 @@ export async function runRestore(ctx: DrillContext): Promise<void> {
 
   const resourceModifier = await applyRestoreConfig(ctx);
   await createRestore(gw, {
-    name, veleroNamespace: vns, backupName: ctx.backup!.metadata.name,
+    name,
+    veleroNamespace: vns,
+    backupName: ctx.backup!.metadata.name,
     includedNamespaces: Object.keys(ctx.namespaceMapping),
     excludedNamespaces: plan.restore.excludedNamespaces,
     includedResources: plan.restore.includedResources,
@@ -50,24 +52,30 @@ export async function runRestore(ctx: DrillContext): Promise<void> {
   let startedMono: number | null = null;
   let restore: VeleroRestore;
   try {
-    restore = await watchVelero(ctx, gw, vns, (signal, observed) => waitRestoreTerminal(gw, vns, name, {
-      timeoutMs: plan.restore.timeoutMs,
-      signal,
-      onObservation: (o) => {
-        observed();
-        rec.event('info', o);
-      },
-      onStarted: () => {
-        startedMono = rec.now();
-        rec.subphase('queued', (startedMono - createdMono) / 1000);
-      },
-    }));
+    restore = await watchVelero(ctx, gw, vns, (signal, observed) =>
+      waitRestoreTerminal(gw, vns, name, {
+        timeoutMs: plan.restore.timeoutMs,
+        signal,
+        onObservation: (o) => {
+          observed();
+          rec.event('info', o);
+        },
+        onStarted: () => {
+          startedMono = rec.now();
+          rec.subphase('queued', (startedMono - createdMono) / 1000);
+        },
+      }),
+    );
   } catch (e) {
     if (e instanceof WaitTimeout) {
-      const current = (await gw.get({ apiVersion: VELERO_API, kind: 'Restore', namespace: vns, name }).catch(() => null)) as VeleroRestore | null;
+      const current = (await gw
+        .get({ apiVersion: VELERO_API, kind: 'Restore', namespace: vns, name })
+        .catch(() => null)) as VeleroRestore | null;
       if (current) recordRestore(ctx, current);
       if (startedMono === null) {
-        throw fail(`restore ${name} did not start within ${formatSeconds(plan.restore.timeoutMs / 1000)}: Velero runs one restore at a time and never picked it up (is the Velero server running, or is another restore stuck?)`);
+        throw fail(
+          `restore ${name} did not start within ${formatSeconds(plan.restore.timeoutMs / 1000)}: Velero runs one restore at a time and never picked it up (is the Velero server running, or is another restore stuck?)`,
+        );
       }
       throw fail(`restore did not finish within ${formatSeconds(plan.restore.timeoutMs / 1000)}: ${e.observation}`);
     }
@@ -116,33 +124,58 @@ async function archiveArtifacts(ctx: DrillContext, restore: VeleroRestore): Prom
   const gw = ctx.target!.gateway;
   const vns = ctx.target!.veleroNamespace;
   if (restore.status?.phase === 'FailedValidation') return null;
-  const fromStorage = ctx.storage ? await readFromStorage(ctx, ctx.storage, restore.metadata.name) : { results: null, items: null };
+  const fromStorage = ctx.storage
+    ? await readFromStorage(ctx, ctx.storage, restore.metadata.name)
+    : { results: null, items: null };
   if (fromStorage.results && fromStorage.items) return fromStorage.results;
   const bslName = ctx.targetBackup?.spec?.storageLocation;
-  const bsl = bslName ? ((await gw.get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns, name: bslName }).catch(() => null)) as BackupStorageLocation | null) : null;
+  const bsl = bslName
+    ? ((await gw
+        .get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns, name: bslName })
+        .catch(() => null)) as BackupStorageLocation | null)
+    : null;
   const caCert = bslCaCertPem(bsl);
   const opts = { timeoutMs: ARTIFACT_TIMEOUT_MS, caCertPem: caCert, labels: drillLabels(ctx.plan), signal: ctx.signal };
   let results: RestoreResults | null = fromStorage.results;
-  if (!results) try {
-    results = parseRestoreResults(JSON.parse((await downloadArtifact(gw, vns, 'RestoreResults', restore.metadata.name, opts)).toString('utf8')));
-    rec.report.restore.messages = results;
-    rec.report.restore.messagesSource = 'download-request';
-    rec.journalEntry('restore-results', { errors: countMessages(results.errors), warnings: countMessages(results.warnings) });
-  } catch (e) {
-    rec.event('warn', `could not read the restore's results file: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!fromStorage.items) try {
-    const list = JSON.parse((await downloadArtifact(gw, vns, 'RestoreResourceList', restore.metadata.name, opts)).toString('utf8'));
-    ctx.owned.restoredItems = parseRestoredResourceList(list);
-    rec.journalEntry('restored-resources', { items: ctx.owned.restoredItems.length, created: ctx.owned.restoredItems.filter((i) => i.action === 'created').length });
-  } catch (e) {
-    rec.event('warn', `could not read the restored resource list (teardown falls back to labels): ${e instanceof Error ? e.message : String(e)}`);
-  }
+  if (!results)
+    try {
+      results = parseRestoreResults(
+        JSON.parse((await downloadArtifact(gw, vns, 'RestoreResults', restore.metadata.name, opts)).toString('utf8')),
+      );
+      rec.report.restore.messages = results;
+      rec.report.restore.messagesSource = 'download-request';
+      rec.journalEntry('restore-results', {
+        errors: countMessages(results.errors),
+        warnings: countMessages(results.warnings),
+      });
+    } catch (e) {
+      rec.event('warn', `could not read the restore's results file: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  if (!fromStorage.items)
+    try {
+      const list = JSON.parse(
+        (await downloadArtifact(gw, vns, 'RestoreResourceList', restore.metadata.name, opts)).toString('utf8'),
+      );
+      ctx.owned.restoredItems = parseRestoredResourceList(list);
+      rec.journalEntry('restored-resources', {
+        items: ctx.owned.restoredItems.length,
+        created: ctx.owned.restoredItems.filter((i) => i.action === 'created').length,
+      });
+    } catch (e) {
+      rec.event(
+        'warn',
+        `could not read the restored resource list (teardown falls back to labels): ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
   return results;
 }
 
 /** Both restore files read from storage; null for each that could not be read (a warning says why). */
-async function readFromStorage(ctx: DrillContext, storage: BackupStorage, name: string): Promise<{ results: RestoreResults | null; items: RestoredItem[] | null }> {
+async function readFromStorage(
+  ctx: DrillContext,
+  storage: BackupStorage,
+  name: string,
+): Promise<{ results: RestoreResults | null; items: RestoredItem[] | null }> {
   const { rec } = ctx;
   let results: RestoreResults | null = null;
   let items: RestoredItem[] | null = null;
@@ -151,10 +184,17 @@ async function readFromStorage(ctx: DrillContext, storage: BackupStorage, name: 
     if (results) {
       rec.report.restore.messages = results;
       rec.report.restore.messagesSource = 'storage';
-      rec.journalEntry('restore-results', { source: 'storage', errors: countMessages(results.errors), warnings: countMessages(results.warnings) });
+      rec.journalEntry('restore-results', {
+        source: 'storage',
+        errors: countMessages(results.errors),
+        warnings: countMessages(results.warnings),
+      });
     } else rec.event('warn', `the restore's results file is not in ${storage.description}; trying a DownloadRequest`);
   } catch (e) {
-    rec.event('warn', `could not read the restore's results from storage (trying a DownloadRequest): ${e instanceof Error ? e.message : String(e)}`);
+    rec.event(
+      'warn',
+      `could not read the restore's results from storage (trying a DownloadRequest): ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   try {
     const list = await readRestoreResourceList(storage, name);
@@ -162,13 +202,26 @@ async function readFromStorage(ctx: DrillContext, storage: BackupStorage, name: 
       // The storage reader keeps Velero's `<apiVersion>/<Kind>` key; teardown wants them apart.
       items = list.map((i) => {
         const slash = i.key.lastIndexOf('/');
-        return { apiVersion: i.key.slice(0, slash), kind: i.key.slice(slash + 1), namespace: i.namespace, name: i.name, action: i.action };
+        return {
+          apiVersion: i.key.slice(0, slash),
+          kind: i.key.slice(slash + 1),
+          namespace: i.namespace,
+          name: i.name,
+          action: i.action,
+        };
       });
       ctx.owned.restoredItems = items;
-      rec.journalEntry('restored-resources', { source: 'storage', items: items.length, created: items.filter((i) => i.action === 'created').length });
+      rec.journalEntry('restored-resources', {
+        source: 'storage',
+        items: items.length,
+        created: items.filter((i) => i.action === 'created').length,
+      });
     } else rec.event('warn', `the restored resource list is not in ${storage.description}; trying a DownloadRequest`);
   } catch (e) {
-    rec.event('warn', `could not read the restored resource list from storage (trying a DownloadRequest): ${e instanceof Error ? e.message : String(e)}`);
+    rec.event(
+      'warn',
+      `could not read the restored resource list from storage (trying a DownloadRequest): ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   return { results, items };
 }
@@ -185,17 +238,24 @@ function judge(ctx: DrillContext, r: VeleroRestore): void {
       ctx.restoreUsable = true;
       const max = ctx.plan.restore.tolerateMaxErrors;
       if (max !== null && (s.errors ?? 0) <= max) {
-        ctx.rec.event('warn', `restore ${name} PartiallyFailed with ${s.errors ?? 0} error(s), tolerated (maxErrors ${max})`);
+        ctx.rec.event(
+          'warn',
+          `restore ${name} PartiallyFailed with ${s.errors ?? 0} error(s), tolerated (maxErrors ${max})`,
+        );
         return;
       }
       // Probes still run: they show the operator what the errors cost.
-      ctx.failures.push(`restore ${name} PartiallyFailed with ${s.errors ?? '?'} error(s)${max !== null ? ` (tolerated: ${max})` : ''}: ${ctx.rec.report.restore.triage.slice(1).join('; ') || 'see restore.messages'}`);
+      ctx.failures.push(
+        `restore ${name} PartiallyFailed with ${s.errors ?? '?'} error(s)${max !== null ? ` (tolerated: ${max})` : ''}: ${ctx.rec.report.restore.triage.slice(1).join('; ') || 'see restore.messages'}`,
+      );
       return;
     }
     case 'Failed':
       throw fail(`restore ${name} Failed: ${s.failureReason ?? 'no reason given'}`);
     case 'FailedValidation':
-      throw error(`Velero rejected the drill's Restore request (FailedValidation): ${(s.validationErrors ?? []).join('; ') || restoreObservation(r, name)}`);
+      throw error(
+        `Velero rejected the drill's Restore request (FailedValidation): ${(s.validationErrors ?? []).join('; ') || restoreObservation(r, name)}`,
+      );
     default:
       throw fail(`restore ${name} ended in an unknown phase ${s.phase}`);
   }

@@ -2,7 +2,13 @@ import { formatSeconds } from '../util/duration.js';
 import { inputError } from '../errors.js';
 import { LABEL_SCENARIO, LABEL_TAKEN_BY } from '../plan/types.js';
 import { requireAvailableBsl, requireVelero } from '../velero/bsl.js';
-import { createBackup, getBackup, listScheduleBackups, newestCompleted, waitBackupTerminal } from '../velero/backups.js';
+import {
+  createBackup,
+  getBackup,
+  listScheduleBackups,
+  newestCompleted,
+  waitBackupTerminal,
+} from '../velero/backups.js';
 import { LABEL_SCHEDULE_NAME } from '../velero/names.js';
 import type { VeleroBackup } from '../velero/types.js';
 import { WaitTimeout } from '../kube/wait.js';
@@ -36,24 +42,40 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
     await prepareProbesBeforeBackup(ctx, source);
     rec.event('info', `creating Backup ${b.name} of ${b.includedNamespaces.join(', ')} in ${source.context}`);
     await createBackup(source, {
-      name: b.name, namespace: ns, includedNamespaces: b.includedNamespaces, ttl: b.ttl, storageLocation: b.storageLocation,
-      snapshotVolumes: b.snapshotVolumes, defaultVolumesToFsBackup: b.defaultVolumesToFsBackup,
+      name: b.name,
+      namespace: ns,
+      includedNamespaces: b.includedNamespaces,
+      ttl: b.ttl,
+      storageLocation: b.storageLocation,
+      snapshotVolumes: b.snapshotVolumes,
+      defaultVolumesToFsBackup: b.defaultVolumesToFsBackup,
       labels: { [LABEL_TAKEN_BY]: plan.drillId, [LABEL_SCENARIO]: plan.scenario.name },
     });
     rec.report.backup.takenByDrill = true;
     try {
-      backup = await waitBackupTerminal(source, ns, b.name, { timeoutMs: b.timeoutMs, signal: ctx.signal, onObservation: (o) => rec.event('info', o) });
+      backup = await waitBackupTerminal(source, ns, b.name, {
+        timeoutMs: b.timeoutMs,
+        signal: ctx.signal,
+        onObservation: (o) => rec.event('info', o),
+      });
     } catch (e) {
-      if (e instanceof WaitTimeout) throw fail(`the backup the drill took did not complete within ${formatSeconds(b.timeoutMs / 1000)}: ${e.observation}`);
+      if (e instanceof WaitTimeout)
+        throw fail(
+          `the backup the drill took did not complete within ${formatSeconds(b.timeoutMs / 1000)}: ${e.observation}`,
+        );
       throw e;
     }
     const observedMono = rec.now();
     record(ctx, backup);
     if (backup.status?.phase === 'FailedValidation') {
-      throw error(`Velero rejected the drill's Backup request (FailedValidation): ${(backup.status.validationErrors ?? []).join('; ')}`);
+      throw error(
+        `Velero rejected the drill's Backup request (FailedValidation): ${(backup.status.validationErrors ?? []).join('; ')}`,
+      );
     }
-    if (backup.status?.phase === 'Failed') throw fail(`the backup the drill took Failed: ${backup.status.failureReason ?? 'no reason given'}`);
-    if (!ctx.disasterAt) rec.setT0(observedMono, new Date(backup.status!.completionTimestamp ?? rec.report.startedAt), 'backup-completed');
+    if (backup.status?.phase === 'Failed')
+      throw fail(`the backup the drill took Failed: ${backup.status.failureReason ?? 'no reason given'}`);
+    if (!ctx.disasterAt)
+      rec.setT0(observedMono, new Date(backup.status!.completionTimestamp ?? rec.report.startedAt), 'backup-completed');
   } else {
     if (b.mode === 'name') {
       const found = await getBackup(source, ns, b.name);
@@ -64,7 +86,9 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
       const t0 = new Date(rec.report.t0);
       const newest = newestCompleted(all, ctx.disasterAt ? t0 : null);
       if (!newest) {
-        throw fail(`no Completed backup of schedule ${b.schedule}${ctx.disasterAt ? ` started before T0 ${t0.toISOString()}` : ''} in ${source.context}/${ns} (${all.length} backup(s) of it found)`);
+        throw fail(
+          `no Completed backup of schedule ${b.schedule}${ctx.disasterAt ? ` started before T0 ${t0.toISOString()}` : ''} in ${source.context}/${ns} (${all.length} backup(s) of it found)`,
+        );
       }
       backup = newest;
     }
@@ -78,7 +102,8 @@ function accept(ctx: DrillContext, backup: VeleroBackup): void {
   const { rec } = ctx;
   record(ctx, backup);
   const phase = backup.status?.phase;
-  if (phase === 'PartiallyFailed') rec.event('warn', `backup ${backup.metadata.name} is PartiallyFailed: some items were not backed up`);
+  if (phase === 'PartiallyFailed')
+    rec.event('warn', `backup ${backup.metadata.name} is PartiallyFailed: some items were not backed up`);
   else if (phase !== 'Completed') throw fail(`backup ${backup.metadata.name} is ${phase ?? 'New'}, not restorable`);
   checkAge(ctx, backup);
 }
@@ -90,17 +115,25 @@ function checkAge(ctx: DrillContext, backup: VeleroBackup): void {
   const t0 = new Date(rec.report.t0);
   if (start && start.getTime() > t0.getTime() + 999) {
     // Velero's timestamps have second precision; only a recovery point clearly after T0 is an input error.
-    throw inputError('RECOVERY_POINT_AFTER_T0', `backup ${backup.metadata.name} started at ${start.toISOString()}, after T0 ${t0.toISOString()}: an RPO cannot be negative`,
-      'pass a --disaster-at after the backup started, or select an older backup');
+    throw inputError(
+      'RECOVERY_POINT_AFTER_T0',
+      `backup ${backup.metadata.name} started at ${start.toISOString()}, after T0 ${t0.toISOString()}: an RPO cannot be negative`,
+      'pass a --disaster-at after the backup started, or select an older backup',
+    );
   }
   if (b.maxAgeMs !== null && start) {
     const ageMs = t0.getTime() - start.getTime();
     if (ageMs > b.maxAgeMs) {
-      throw fail(`no backup young enough: ${backup.metadata.name} started ${formatSeconds(ageMs / 1000)} before T0, maxAge is ${formatSeconds(b.maxAgeMs / 1000)}`);
+      throw fail(
+        `no backup young enough: ${backup.metadata.name} started ${formatSeconds(ageMs / 1000)} before T0, maxAge is ${formatSeconds(b.maxAgeMs / 1000)}`,
+      );
     }
   }
   ctx.backup = backup;
-  rec.event('info', `selected backup ${backup.metadata.name} (${backup.status?.phase}, started ${backup.status?.startTimestamp ?? '?'})`);
+  rec.event(
+    'info',
+    `selected backup ${backup.metadata.name} (${backup.status?.phase}, started ${backup.status?.startTimestamp ?? '?'})`,
+  );
 }
 
 /**
@@ -117,17 +150,29 @@ async function selectFromStorage(ctx: DrillContext, storage: BackupStorage): Pro
   else {
     const t0 = new Date(rec.report.t0);
     const ofSchedule = (await listBackups(storage, { now: ctx.clock.now() })).filter((r) => r.schedule === b.schedule);
-    const usable = ofSchedule.filter((r) => r.phase === 'Completed' && r.startTimestamp && (!ctx.disasterAt || Date.parse(r.startTimestamp) < t0.getTime()));
+    const usable = ofSchedule.filter(
+      (r) =>
+        r.phase === 'Completed' && r.startTimestamp && (!ctx.disasterAt || Date.parse(r.startTimestamp) < t0.getTime()),
+    );
     const newest = usable.sort((x, y) => Date.parse(y.startTimestamp!) - Date.parse(x.startTimestamp!))[0];
     if (!newest) {
-      throw fail(`no Completed backup of schedule ${b.schedule}${ctx.disasterAt ? ` started before T0 ${t0.toISOString()}` : ''} in ${storage.description} (${ofSchedule.length} backup(s) of it found)`);
+      throw fail(
+        `no Completed backup of schedule ${b.schedule}${ctx.disasterAt ? ` started before T0 ${t0.toISOString()}` : ''} in ${storage.description} (${ofSchedule.length} backup(s) of it found)`,
+      );
     }
     name = newest.name;
   }
-  const meta = await readJsonArtifact<StoredBackup>(storage, storage.layout.backupKey(name, 'metadata'), checkStoredBackup);
+  const meta = await readJsonArtifact<StoredBackup>(
+    storage,
+    storage.layout.backupKey(name, 'metadata'),
+    checkStoredBackup,
+  );
   if (!meta.ok) {
-    if (meta.problem === 'missing') throw fail(`backup ${name} does not exist in ${storage.description} (no ${meta.key})`);
-    throw fail(`backup ${name} cannot be read from storage: ${meta.key}: ${meta.problem}${meta.detail ? ` — ${meta.detail}` : ''}`);
+    if (meta.problem === 'missing')
+      throw fail(`backup ${name} does not exist in ${storage.description} (no ${meta.key})`);
+    throw fail(
+      `backup ${name} cannot be read from storage: ${meta.key}: ${meta.problem}${meta.detail ? ` — ${meta.detail}` : ''}`,
+    );
   }
   // velero-backup.json is the Backup object as Velero encoded it; its name was checked by checkStoredBackup.
   return meta.value as unknown as VeleroBackup;

@@ -27,7 +27,12 @@ export interface TeardownResult {
  * is still there at the deadline (e.g. a Restore whose finalizer needs a Velero server that is down) is listed
  * for `dr-drill cleanup`. Each object is re-read and its ownership label checked before it is deleted.
  */
-export async function teardown(gw: KubeGateway, owned: Owned, timeoutMs: number, rec: DrillRecorder | null): Promise<TeardownResult> {
+export async function teardown(
+  gw: KubeGateway,
+  owned: Owned,
+  timeoutMs: number,
+  rec: DrillRecorder | null,
+): Promise<TeardownResult> {
   const deadline = Date.now() + timeoutMs;
   const result: TeardownResult = { deleted: [], leftBehind: [] };
   const pending: Array<{ ref: ObjectRef; label: string }> = [];
@@ -52,33 +57,62 @@ export async function teardown(gw: KubeGateway, owned: Owned, timeoutMs: number,
 
   const restoreLabel = owned.restore ? validLabelValue(owned.restore.name) : null;
   for (const ref of owned.clusterScoped) {
-    await remove(ref, (o) => o.metadata.labels?.[LABEL_RESTORE_NAME] === restoreLabel, 'it no longer carries the restore label of this drill');
+    await remove(
+      ref,
+      (o) => o.metadata.labels?.[LABEL_RESTORE_NAME] === restoreLabel,
+      'it no longer carries the restore label of this drill',
+    );
     if (ref.kind === 'PersistentVolume') {
       const pv = await gw.get(ref).catch(() => null);
-      if (pv?.spec?.persistentVolumeReclaimPolicy === 'Retain') rec?.event('warn', `PersistentVolume ${ref.name} has reclaim policy Retain: its storage asset is not deleted with it`);
+      if (pv?.spec?.persistentVolumeReclaimPolicy === 'Retain')
+        rec?.event(
+          'warn',
+          `PersistentVolume ${ref.name} has reclaim policy Retain: its storage asset is not deleted with it`,
+        );
     }
   }
   for (const ns of owned.namespaces) {
-    await remove({ apiVersion: 'v1', kind: 'Namespace', name: ns }, (o) => o.metadata.labels?.[LABEL_DRILL_ID] === owned.drillId,
-      `it does not carry ${LABEL_DRILL_ID}=${owned.drillId}`);
+    await remove(
+      { apiVersion: 'v1', kind: 'Namespace', name: ns },
+      (o) => o.metadata.labels?.[LABEL_DRILL_ID] === owned.drillId,
+      `it does not carry ${LABEL_DRILL_ID}=${owned.drillId}`,
+    );
   }
   if (owned.restore) {
-    await remove({ apiVersion: VELERO_API, kind: 'Restore', namespace: owned.restore.veleroNamespace, name: owned.restore.name },
-      (o) => o.metadata.labels?.[LABEL_DRILL_ID] === owned.drillId, `it does not carry ${LABEL_DRILL_ID}=${owned.drillId}`);
+    await remove(
+      { apiVersion: VELERO_API, kind: 'Restore', namespace: owned.restore.veleroNamespace, name: owned.restore.name },
+      (o) => o.metadata.labels?.[LABEL_DRILL_ID] === owned.drillId,
+      `it does not carry ${LABEL_DRILL_ID}=${owned.drillId}`,
+    );
   }
   for (const ref of owned.configMaps ?? []) {
-    await remove(ref, (o) => o.metadata.labels?.[LABEL_DRILL_ID] === owned.drillId, `it does not carry ${LABEL_DRILL_ID}=${owned.drillId}`);
+    await remove(
+      ref,
+      (o) => o.metadata.labels?.[LABEL_DRILL_ID] === owned.drillId,
+      `it does not carry ${LABEL_DRILL_ID}=${owned.drillId}`,
+    );
   }
 
   for (const { ref, label } of pending) {
     const left = deadline - Date.now();
     try {
       if (left <= 0) throw new WaitTimeout('teardown deadline reached', timeoutMs);
-      await waitFor(gw, { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name }, (objs) => objs.length
-        ? { state: 'waiting', observation: describeStuck(objs[0]) }
-        : { state: 'done', observation: `${label} gone` }, { timeoutMs: left });
+      await waitFor(
+        gw,
+        { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name },
+        (objs) =>
+          objs.length
+            ? { state: 'waiting', observation: describeStuck(objs[0]) }
+            : { state: 'done', observation: `${label} gone` },
+        { timeoutMs: left },
+      );
     } catch (e) {
-      const why = e instanceof WaitTimeout ? `still present after ${Math.round(timeoutMs / 1000)}s: ${e.observation}` : e instanceof Error ? e.message : String(e);
+      const why =
+        e instanceof WaitTimeout
+          ? `still present after ${Math.round(timeoutMs / 1000)}s: ${e.observation}`
+          : e instanceof Error
+            ? e.message
+            : String(e);
       result.leftBehind.push({ object: label, reason: why });
       result.deleted.splice(result.deleted.indexOf(label), 1);
     }
@@ -96,13 +130,23 @@ function describeStuck(o: KubeObject): string {
  * Cluster-scoped objects a Restore created. From the resource list when it was archived; otherwise (the list could
  * not be read) PersistentVolumes labelled with the restore and created after it, so their disks do not leak.
  */
-export async function clusterScopedCreated(gw: KubeGateway, restoreName: string, createdAfter: Date | null,
-  items: Array<{ apiVersion: string; kind: string; namespace: string | null; name: string; action: string }> | null): Promise<ObjectRef[]> {
+export async function clusterScopedCreated(
+  gw: KubeGateway,
+  restoreName: string,
+  createdAfter: Date | null,
+  items: Array<{ apiVersion: string; kind: string; namespace: string | null; name: string; action: string }> | null,
+): Promise<ObjectRef[]> {
   if (items) {
-    return items.filter((i) => i.action === 'created' && !i.namespace && i.kind !== 'Namespace')
+    return items
+      .filter((i) => i.action === 'created' && !i.namespace && i.kind !== 'Namespace')
       .map((i) => ({ apiVersion: i.apiVersion, kind: i.kind, name: i.name }));
   }
-  const { items: pvs } = await gw.list({ apiVersion: 'v1', kind: 'PersistentVolume', labelSelector: `${LABEL_RESTORE_NAME}=${validLabelValue(restoreName)}` });
-  return pvs.filter((pv) => !createdAfter || Date.parse(pv.metadata.creationTimestamp ?? '') >= createdAfter.getTime() - 1000)
+  const { items: pvs } = await gw.list({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    labelSelector: `${LABEL_RESTORE_NAME}=${validLabelValue(restoreName)}`,
+  });
+  return pvs
+    .filter((pv) => !createdAfter || Date.parse(pv.metadata.creationTimestamp ?? '') >= createdAfter.getTime() - 1000)
     .map((pv) => ({ apiVersion: 'v1', kind: 'PersistentVolume', name: pv.metadata.name }));
 }

@@ -32,8 +32,15 @@ export async function watchVelero<T>(
     if (pinging || controller.signal.aborted) return;
     pinging = true;
     try {
-      const info = await pingVeleroServer(gw, veleroNamespace, { timeoutMs: PING_TIMEOUT_MS, labels: drillLabels(ctx.plan), signal: controller.signal });
-      ctx.rec.event('info', `no change for ${STALL_MS / 1000}s; the Velero server (${info.serverVersion}) still answers`);
+      const info = await pingVeleroServer(gw, veleroNamespace, {
+        timeoutMs: PING_TIMEOUT_MS,
+        labels: drillLabels(ctx.plan),
+        signal: controller.signal,
+      });
+      ctx.rec.event(
+        'info',
+        `no change for ${STALL_MS / 1000}s; the Velero server (${info.serverVersion}) still answers`,
+      );
       arm();
     } catch (e) {
       if (!controller.signal.aborted) {

@@ -13,52 +13,82 @@ import type { DrillContext } from './context.js';
 export async function runProbes(ctx: DrillContext): Promise<void> {
   const { plan, rec } = ctx;
   const target = ctx.target!;
-  const results = await Promise.all(plan.probes.map(async (p): Promise<ProbeResultT> => {
-    const kind = probeKind(p.kind);
-    const startMono = rec.now();
-    let last: string | null = null;
-    const probeCtx = {
-      gateway: target.gateway,
-      mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? target.mapNamespace(ns),
-      signal: ctx.signal,
-      onObservation: (o: string) => {
-        last = o;
-        rec.journalEntry('probe-observation', { probe: p.name, observation: o });
-      },
-      intervalMs: p.intervalMs ?? DEFAULTS.probeIntervalMs,
-      prepared: ctx.prepared?.[p.name],
-      drillId: plan.drillId,
-      labels: drillLabels(plan),
-    };
-    const subject = kind.subject(p.spec, probeCtx);
-    try {
-      let firstPassMono: number | null = null;
-      const r = await runInMode(kind, p.spec, probeCtx, { timeoutMs: p.timeoutMs, intervalMs: probeCtx.intervalMs, continuous: p.continuous },
-        () => (firstPassMono = rec.now()));
-      const endMono = rec.now();
-      if (r.outcome === 'passed' && r.recoveryPoint && (!ctx.canaryRecoveryPoint || r.recoveryPoint < ctx.canaryRecoveryPoint)) ctx.canaryRecoveryPoint = r.recoveryPoint;
-      const result: ProbeResultT = {
-        name: p.name, kind: p.kind, critical: p.critical, outcome: r.outcome,
-        passedAtSeconds: r.outcome === 'passed' ? rec.sinceT0(firstPassMono ?? endMono) : null,
-        durationSeconds: Math.round(endMono - startMono) / 1000,
-        subject: r.subject, lastObservation: r.observation,
+  const results = await Promise.all(
+    plan.probes.map(async (p): Promise<ProbeResultT> => {
+      const kind = probeKind(p.kind);
+      const startMono = rec.now();
+      let last: string | null = null;
+      const probeCtx = {
+        gateway: target.gateway,
+        mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? target.mapNamespace(ns),
+        signal: ctx.signal,
+        onObservation: (o: string) => {
+          last = o;
+          rec.journalEntry('probe-observation', { probe: p.name, observation: o });
+        },
+        intervalMs: p.intervalMs ?? DEFAULTS.probeIntervalMs,
+        prepared: ctx.prepared?.[p.name],
+        drillId: plan.drillId,
+        labels: drillLabels(plan),
       };
-      rec.journalEntry('probe', { ...result });
-      rec.event(r.outcome === 'passed' ? 'info' : p.critical ? 'error' : 'warn', `probe ${p.name} ${r.outcome}: ${r.subject}${r.outcome === 'passed' ? '' : ` — ${r.observation}`}`);
-      return result;
-    } catch (e) {
-      if (e instanceof WaitAborted) {
-        rec.journalEntry('probe', { name: p.name, outcome: 'skipped', observation: `interrupted: ${e.observation}` });
-        return { name: p.name, kind: p.kind, critical: p.critical, outcome: 'skipped', passedAtSeconds: null, durationSeconds: null, subject, lastObservation: `interrupted while waiting: ${last ?? e.observation}` };
+      const subject = kind.subject(p.spec, probeCtx);
+      try {
+        let firstPassMono: number | null = null;
+        const r = await runInMode(
+          kind,
+          p.spec,
+          probeCtx,
+          { timeoutMs: p.timeoutMs, intervalMs: probeCtx.intervalMs, continuous: p.continuous },
+          () => (firstPassMono = rec.now()),
+        );
+        const endMono = rec.now();
+        if (
+          r.outcome === 'passed' &&
+          r.recoveryPoint &&
+          (!ctx.canaryRecoveryPoint || r.recoveryPoint < ctx.canaryRecoveryPoint)
+        )
+          ctx.canaryRecoveryPoint = r.recoveryPoint;
+        const result: ProbeResultT = {
+          name: p.name,
+          kind: p.kind,
+          critical: p.critical,
+          outcome: r.outcome,
+          passedAtSeconds: r.outcome === 'passed' ? rec.sinceT0(firstPassMono ?? endMono) : null,
+          durationSeconds: Math.round(endMono - startMono) / 1000,
+          subject: r.subject,
+          lastObservation: r.observation,
+        };
+        rec.journalEntry('probe', { ...result });
+        rec.event(
+          r.outcome === 'passed' ? 'info' : p.critical ? 'error' : 'warn',
+          `probe ${p.name} ${r.outcome}: ${r.subject}${r.outcome === 'passed' ? '' : ` — ${r.observation}`}`,
+        );
+        return result;
+      } catch (e) {
+        if (e instanceof WaitAborted) {
+          rec.journalEntry('probe', { name: p.name, outcome: 'skipped', observation: `interrupted: ${e.observation}` });
+          return {
+            name: p.name,
+            kind: p.kind,
+            critical: p.critical,
+            outcome: 'skipped',
+            passedAtSeconds: null,
+            durationSeconds: null,
+            subject,
+            lastObservation: `interrupted while waiting: ${last ?? e.observation}`,
+          };
+        }
+        throw e;
       }
-      throw e;
-    }
-  }));
+    }),
+  );
   rec.report.probes = results;
   for (const r of results) {
     if (!r.critical) continue;
-    if (r.outcome === 'failed') ctx.failures.push(`critical probe ${r.name} failed: ${r.subject}: ${r.lastObservation ?? 'no observation'}`);
-    if (r.outcome === 'error') ctx.errors.push(`critical probe ${r.name} could not run: ${r.lastObservation ?? 'no observation'}`);
+    if (r.outcome === 'failed')
+      ctx.failures.push(`critical probe ${r.name} failed: ${r.subject}: ${r.lastObservation ?? 'no observation'}`);
+    if (r.outcome === 'error')
+      ctx.errors.push(`critical probe ${r.name} could not run: ${r.lastObservation ?? 'no observation'}`);
   }
   if (ctx.signal.aborted) throw new WaitAborted('probes interrupted');
 }
@@ -66,14 +96,22 @@ export async function runProbes(ctx: DrillContext): Promise<void> {
 /** Probes that never ran are still listed, as skipped, so the report shows what would have been checked. */
 export function skippedProbes(ctx: DrillContext, reason: string): ProbeResultT[] {
   return ctx.plan.probes.map((p) => ({
-    name: p.name, kind: p.kind, critical: p.critical, outcome: 'skipped' as const, passedAtSeconds: null, durationSeconds: null,
-    subject: safeSubject(ctx, p), lastObservation: reason,
+    name: p.name,
+    kind: p.kind,
+    critical: p.critical,
+    outcome: 'skipped' as const,
+    passedAtSeconds: null,
+    durationSeconds: null,
+    subject: safeSubject(ctx, p),
+    lastObservation: reason,
   }));
 }
 
 function safeSubject(ctx: DrillContext, p: DrillContext['plan']['probes'][number]): string {
   try {
-    return probeKind(p.kind).subject(p.spec, { mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? ctx.target?.mapNamespace(ns) ?? ns });
+    return probeKind(p.kind).subject(p.spec, {
+      mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? ctx.target?.mapNamespace(ns) ?? ns,
+    });
   } catch {
     return p.name;
   }

@@ -3,10 +3,26 @@
  * evidence container (with immutability where supported), and verification of an uploaded copy.
  */
 export type { Signer, SignatureRecord, SignatureCheck, SignatureProblem } from './signing.js';
-export { loadSigningKey, loadPublicKey, preparePublicKey, signSums, checkSignature, publicKeyFingerprint, SIGNATURE_FILE, PUBLIC_KEY_FILE } from './signing.js';
+export {
+  loadSigningKey,
+  loadPublicKey,
+  preparePublicKey,
+  signSums,
+  checkSignature,
+  publicKeyFingerprint,
+  SIGNATURE_FILE,
+  PUBLIC_KEY_FILE,
+} from './signing.js';
 export type { UploadResult, UploadOptions } from './upload.js';
 export type { UploadOutcome } from './upload.js';
-export { uploadEvidence, uploadReportFolder, uploadDrillFolder, containerFor, containerLocation, uploadedFolderPrefix } from './upload.js';
+export {
+  uploadEvidence,
+  uploadReportFolder,
+  uploadDrillFolder,
+  containerFor,
+  containerLocation,
+  uploadedFolderPrefix,
+} from './upload.js';
 export type { VerifyUploadedOptions, UploadedLocationFlags } from './verify-uploaded.js';
 export { verifyUploadedReport, evidenceContainerFromFlags } from './verify-uploaded.js';
 export { readUploadedHistory, findPreviousUploaded } from './uploaded-history.js';

@@ -35,11 +35,17 @@ export interface Signer {
 /** SHA-256 (hex) of a public key's SPKI DER encoding: the key's fingerprint. */
 export function publicKeyFingerprint(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 function recordOf(publicKey: KeyObject): SignatureRecord {
-  return { algorithm: 'ed25519', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), publicKeySha256: publicKeyFingerprint(publicKey) };
+  return {
+    algorithm: 'ed25519',
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    publicKeySha256: publicKeyFingerprint(publicKey),
+  };
 }
 
 /**
@@ -51,16 +57,28 @@ export function loadSigningKey(file: string): Signer {
   try {
     pem = readFileSync(file, 'utf8');
   } catch (e) {
-    throw inputError('SIGN_KEY_UNREADABLE', `cannot read --sign-key ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'pass the path of an Ed25519 private key in PEM');
+    throw inputError(
+      'SIGN_KEY_UNREADABLE',
+      `cannot read --sign-key ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      'pass the path of an Ed25519 private key in PEM',
+    );
   }
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(pem);
   } catch {
-    throw inputError('SIGN_KEY_INVALID', `--sign-key ${file} is not a PEM private key`, 'create one with: openssl genpkey -algorithm ed25519 -out drill-signing.pem');
+    throw inputError(
+      'SIGN_KEY_INVALID',
+      `--sign-key ${file} is not a PEM private key`,
+      'create one with: openssl genpkey -algorithm ed25519 -out drill-signing.pem',
+    );
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw inputError('SIGN_KEY_NOT_ED25519', `--sign-key ${file} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key, not Ed25519`, 'create one with: openssl genpkey -algorithm ed25519 -out drill-signing.pem');
+    throw inputError(
+      'SIGN_KEY_NOT_ED25519',
+      `--sign-key ${file} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key, not Ed25519`,
+      'create one with: openssl genpkey -algorithm ed25519 -out drill-signing.pem',
+    );
   }
   return { privateKey, record: recordOf(createPublicKey(privateKey)) };
 }
@@ -71,14 +89,22 @@ export function loadPublicKey(file: string): KeyObject {
   try {
     pem = readFileSync(file, 'utf8');
   } catch (e) {
-    throw inputError('PUBLIC_KEY_UNREADABLE', `cannot read --public-key ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'pass the signer\'s public key in PEM (signing-key.pub.pem of a trusted drill)');
+    throw inputError(
+      'PUBLIC_KEY_UNREADABLE',
+      `cannot read --public-key ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      "pass the signer's public key in PEM (signing-key.pub.pem of a trusted drill)",
+    );
   }
   try {
     const key = createPublicKey(pem);
     if (key.asymmetricKeyType !== 'ed25519') throw new Error('not ed25519');
     return key;
   } catch {
-    throw inputError('PUBLIC_KEY_INVALID', `--public-key ${file} is not an Ed25519 public key in PEM`, 'derive it with: openssl pkey -in drill-signing.pem -pubout -out drill-signing.pub.pem');
+    throw inputError(
+      'PUBLIC_KEY_INVALID',
+      `--public-key ${file} is not an Ed25519 public key in PEM`,
+      'derive it with: openssl pkey -in drill-signing.pem -pubout -out drill-signing.pub.pem',
+    );
   }
 }
 
@@ -115,22 +141,36 @@ export interface SignatureCheck {
  * Checks SHA256SUMS.sig against the key recorded in report.json (`recorded`, already parsed) and, when given, a
  * trusted key. A folder without a signature passes unless a trusted key was required.
  */
-export function checkSignature(folder: string, recorded: SignatureRecord | null | undefined, trusted: KeyObject | null): SignatureCheck {
+export function checkSignature(
+  folder: string,
+  recorded: SignatureRecord | null | undefined,
+  trusted: KeyObject | null,
+): SignatureCheck {
   const problems: SignatureProblem[] = [];
   const notes: string[] = [];
   const sigPath = join(folder, SIGNATURE_FILE);
   const hasSig = existsSync(sigPath);
   if (!recorded && !hasSig) {
-    if (trusted) problems.push({ file: SIGNATURE_FILE, message: 'missing: the report is not signed, and --public-key requires a signature' });
+    if (trusted)
+      problems.push({
+        file: SIGNATURE_FILE,
+        message: 'missing: the report is not signed, and --public-key requires a signature',
+      });
     else notes.push('not signed (run --sign-key signs SHA256SUMS)');
     return { signed: false, problems, notes };
   }
   if (!recorded) {
-    problems.push({ file: SIGNATURE_FILE, message: 'present, but report.json records no signing key (evidence.signedBy is null): added after sealing' });
+    problems.push({
+      file: SIGNATURE_FILE,
+      message: 'present, but report.json records no signing key (evidence.signedBy is null): added after sealing',
+    });
     return { signed: true, problems, notes };
   }
   if (!hasSig) {
-    problems.push({ file: SIGNATURE_FILE, message: 'missing: report.json says the folder was signed (evidence.signedBy), but the signature file is gone' });
+    problems.push({
+      file: SIGNATURE_FILE,
+      message: 'missing: report.json says the folder was signed (evidence.signedBy), but the signature file is gone',
+    });
     return { signed: true, problems, notes };
   }
   let key: KeyObject;
@@ -142,7 +182,10 @@ export function checkSignature(folder: string, recorded: SignatureRecord | null 
   }
   const fingerprint = publicKeyFingerprint(key);
   if (fingerprint !== recorded.publicKeySha256) {
-    problems.push({ file: 'report.json', message: `evidence.signedBy.publicKeySha256 ${recorded.publicKeySha256} is not the SHA-256 of publicKeyPem (${fingerprint})` });
+    problems.push({
+      file: 'report.json',
+      message: `evidence.signedBy.publicKeySha256 ${recorded.publicKeySha256} is not the SHA-256 of publicKeyPem (${fingerprint})`,
+    });
   }
   const pubPath = join(folder, PUBLIC_KEY_FILE);
   if (existsSync(pubPath)) {
@@ -157,7 +200,10 @@ export function checkSignature(folder: string, recorded: SignatureRecord | null 
   if (trusted) {
     const want = publicKeyFingerprint(trusted);
     if (want !== fingerprint) {
-      problems.push({ file: SIGNATURE_FILE, message: `signed with key sha256:${fingerprint}, not the required --public-key sha256:${want}` });
+      problems.push({
+        file: SIGNATURE_FILE,
+        message: `signed with key sha256:${fingerprint}, not the required --public-key sha256:${want}`,
+      });
       return { signed: true, problems, notes };
     }
   }
@@ -171,9 +217,14 @@ export function checkSignature(folder: string, recorded: SignatureRecord | null 
     ok = false;
   }
   if (!ok) {
-    problems.push({ file: SIGNATURE_FILE, message: `does not verify over ${SUMS_FILE} with key sha256:${fingerprint}: ${SUMS_FILE} changed after signing, or the signature was replaced` });
+    problems.push({
+      file: SIGNATURE_FILE,
+      message: `does not verify over ${SUMS_FILE} with key sha256:${fingerprint}: ${SUMS_FILE} changed after signing, or the signature was replaced`,
+    });
   } else {
-    notes.push(`signature over ${SUMS_FILE} verified with key sha256:${fingerprint}${trusted ? ' (the required --public-key)' : ' (the key recorded in the report; pass --public-key to require a trusted one)'}`);
+    notes.push(
+      `signature over ${SUMS_FILE} verified with key sha256:${fingerprint}${trusted ? ' (the required --public-key)' : ' (the key recorded in the report; pass --public-key to require a trusted one)'}`,
+    );
   }
   return { signed: true, problems, notes };
 }

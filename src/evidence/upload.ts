@@ -13,13 +13,16 @@ import type { StorageAuthPlan, StoragePlan, UploadPlan } from '../plan/types.js'
 import { overlapsBsl } from '../plan/storage-plan.js';
 import { storageError, statusOf } from '../storage/storage-errors.js';
 
-const PIPELINE: StoragePipelineOptions = { retryOptions: { maxTries: 3, retryDelayInMs: 300, maxRetryDelayInMs: 2000, tryTimeoutInMs: 120_000 } };
+const PIPELINE: StoragePipelineOptions = {
+  retryOptions: { maxTries: 3, retryDelayInMs: 300, maxRetryDelayInMs: 2000, tryTimeoutInMs: 120_000 },
+};
 
 /** A container client for an account the plan describes (no I/O). */
 export function containerFor(auth: StorageAuthPlan, container: string): ContainerClient {
-  const service = auth.kind === 'default-credential'
-    ? new BlobServiceClient(auth.accountUrl, new DefaultAzureCredential(), PIPELINE)
-    : BlobServiceClient.fromConnectionString(auth.connectionString.reveal(), PIPELINE);
+  const service =
+    auth.kind === 'default-credential'
+      ? new BlobServiceClient(auth.accountUrl, new DefaultAzureCredential(), PIPELINE)
+      : BlobServiceClient.fromConnectionString(auth.connectionString.reveal(), PIPELINE);
   return service.getContainerClient(container);
 }
 
@@ -67,8 +70,12 @@ export interface UploadOptions {
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  json: 'application/json', jsonl: 'application/x-ndjson', md: 'text/markdown; charset=utf-8', xml: 'application/xml',
-  html: 'text/html; charset=utf-8', pem: 'application/x-pem-file',
+  json: 'application/json',
+  jsonl: 'application/x-ndjson',
+  md: 'text/markdown; charset=utf-8',
+  xml: 'application/xml',
+  html: 'text/html; charset=utf-8',
+  pem: 'application/x-pem-file',
 };
 const contentType = (name: string) => CONTENT_TYPES[name.split('.').pop() ?? ''] ?? 'text/plain; charset=utf-8';
 
@@ -76,7 +83,9 @@ const contentType = (name: string) => CONTENT_TYPES[name.split('.').pop() ?? '']
 function immutabilityUnsupported(e: unknown): boolean {
   const status = statusOf(e);
   const code = String((e as { code?: unknown }).code ?? '');
-  return status === 501 || /NotImplemented|NotSupported|ImmutabilityPolicy|VersionLevelWorm|FeatureNotEnabled/i.test(code);
+  return (
+    status === 501 || /NotImplemented|NotSupported|ImmutabilityPolicy|VersionLevelWorm|FeatureNotEnabled/i.test(code)
+  );
 }
 
 /**
@@ -86,10 +95,16 @@ function immutabilityUnsupported(e: unknown): boolean {
 export async function uploadReportFolder(folder: string, opts: UploadOptions): Promise<UploadResult> {
   const { container } = opts;
   const base = uploadedFolderPrefix(opts.prefix, opts.scenario, basename(folder.replace(/[\\/]+$/, '')));
-  if (opts.bsl && containerLocation(opts.bsl.container) === containerLocation(container)
-    && overlapsBsl({ container: '', prefix: opts.bsl.prefix }, { container: '', prefix: opts.prefix }, opts.scenario)) {
-    throw inputError('UPLOAD_INTO_BSL', `refusing to upload evidence to ${containerLocation(container)}/${base}: it is inside the backup storage location`,
-      'set spec.report.upload to a separate container (Velero marks a BSL Unavailable when foreign folders appear in it)');
+  if (
+    opts.bsl &&
+    containerLocation(opts.bsl.container) === containerLocation(container) &&
+    overlapsBsl({ container: '', prefix: opts.bsl.prefix }, { container: '', prefix: opts.prefix }, opts.scenario)
+  ) {
+    throw inputError(
+      'UPLOAD_INTO_BSL',
+      `refusing to upload evidence to ${containerLocation(container)}/${base}: it is inside the backup storage location`,
+      'set spec.report.upload to a separate container (Velero marks a BSL Unavailable when foreign folders appear in it)',
+    );
   }
   const where = `${containerLocation(container)}/${base}`;
   try {
@@ -98,17 +113,25 @@ export async function uploadReportFolder(folder: string, opts: UploadOptions): P
     // Creating needs more rights than writing blobs; an existing container is all the upload needs.
     if (statusOf(e) !== 403) throw storageError(e, containerLocation(container));
   }
-  const files = readdirSync(folder).filter((n) => statSync(join(folder, n)).isFile()).sort();
+  const files = readdirSync(folder)
+    .filter((n) => statSync(join(folder, n)).isFile())
+    .sort();
   const metadata = { scenario: opts.scenario, verdict: opts.verdict, drillid: opts.drillId };
   for (const name of files) {
     try {
       // ifNoneMatch '*': evidence is written once; a second upload of the same folder must not replace it.
       await container.getBlockBlobClient(base + name).uploadData(readFileSync(join(folder, name)), {
-        metadata, blobHTTPHeaders: { blobContentType: contentType(name) }, conditions: { ifNoneMatch: '*' },
+        metadata,
+        blobHTTPHeaders: { blobContentType: contentType(name) },
+        conditions: { ifNoneMatch: '*' },
       });
     } catch (e) {
       if (statusOf(e) === 409) {
-        throw inputError('UPLOAD_EXISTS', `${where}${name} already exists: evidence is never overwritten`, 'this folder was uploaded before; verify it with dr-drill report verify --container …');
+        throw inputError(
+          'UPLOAD_EXISTS',
+          `${where}${name} already exists: evidence is never overwritten`,
+          'this folder was uploaded before; verify it with dr-drill report verify --container …',
+        );
       }
       throw storageError(e, `${where}${name}`);
     }
@@ -119,20 +142,43 @@ export async function uploadReportFolder(folder: string, opts: UploadOptions): P
     for (const name of files) {
       await container.getBlobClient(base + name).setImmutabilityPolicy({ expiriesOn: until, policyMode: 'Unlocked' });
     }
-    immutability = { supported: true, until: until.toISOString(), statement: `immutability policy set on ${files.length} blob(s): unlocked, until ${until.toISOString()}` };
+    immutability = {
+      supported: true,
+      until: until.toISOString(),
+      statement: `immutability policy set on ${files.length} blob(s): unlocked, until ${until.toISOString()}`,
+    };
   } catch (e) {
     immutability = immutabilityUnsupported(e)
-      ? { supported: false, until: null, statement: `the evidence account does not support immutability policies (HTTP ${statusOf(e) ?? '?'}): the uploaded copy is protected only by access control` }
-      : { supported: null, until: null, statement: `could not set an immutability policy: ${storageError(e, where).message}` };
+      ? {
+          supported: false,
+          until: null,
+          statement: `the evidence account does not support immutability policies (HTTP ${statusOf(e) ?? '?'}): the uploaded copy is protected only by access control`,
+        }
+      : {
+          supported: null,
+          until: null,
+          statement: `could not set an immutability policy: ${storageError(e, where).message}`,
+        };
   }
   return { location: where, files, immutability };
 }
 
 /** Uploads a drill's sealed folder as its plan says; the BSL is known from spec.storage when given. */
-export async function uploadDrillFolder(folder: string, report: { drillId: string; verdict: string; scenario: { name: string } }, upload: UploadPlan, storage: StoragePlan | null, now: Date): Promise<UploadResult> {
+export async function uploadDrillFolder(
+  folder: string,
+  report: { drillId: string; verdict: string; scenario: { name: string } },
+  upload: UploadPlan,
+  storage: StoragePlan | null,
+  now: Date,
+): Promise<UploadResult> {
   return uploadReportFolder(folder, {
-    container: containerFor(upload.auth, upload.container), prefix: upload.prefix, scenario: report.scenario.name,
-    verdict: report.verdict, drillId: report.drillId, immutableForMs: upload.immutableForMs, now,
+    container: containerFor(upload.auth, upload.container),
+    prefix: upload.prefix,
+    scenario: report.scenario.name,
+    verdict: report.verdict,
+    drillId: report.drillId,
+    immutableForMs: upload.immutableForMs,
+    now,
     bsl: storage ? { container: containerFor(storage.auth, storage.container), prefix: storage.prefix } : null,
   });
 }
@@ -141,7 +187,13 @@ export async function uploadDrillFolder(folder: string, report: { drillId: strin
 export type UploadOutcome = { result: UploadResult; error: null } | { result: null; error: string };
 
 /** uploadDrillFolder that never throws: an evidence upload failure must not hide the drill's verdict. */
-export async function uploadEvidence(folder: string, report: { drillId: string; verdict: string; scenario: { name: string } }, upload: UploadPlan, storage: StoragePlan | null, now: Date): Promise<UploadOutcome> {
+export async function uploadEvidence(
+  folder: string,
+  report: { drillId: string; verdict: string; scenario: { name: string } },
+  upload: UploadPlan,
+  storage: StoragePlan | null,
+  now: Date,
+): Promise<UploadOutcome> {
   try {
     return { result: await uploadDrillFolder(folder, report, upload, storage, now), error: null };
   } catch (e) {

@@ -22,7 +22,11 @@ interface UploadedFolder {
 }
 
 /** The uploaded drill folders under prefix (one scenario, or all), oldest first within a scenario. */
-async function uploadedFolders(container: ContainerClient, prefix: string | null, scenario?: string): Promise<UploadedFolder[]> {
+async function uploadedFolders(
+  container: ContainerClient,
+  prefix: string | null,
+  scenario?: string,
+): Promise<UploadedFolder[]> {
   const root = prefix ? `${prefix}/` : '';
   const listFrom = scenario === undefined ? root : uploadedScenarioPrefix(prefix, scenario);
   const found = new Map<string, UploadedFolder>();
@@ -51,20 +55,38 @@ async function reportBytes(container: ContainerClient, f: UploadedFolder): Promi
 }
 
 /** History of the uploaded drills: the same listing, last verified restore and RTO trend as a local report dir. */
-export async function readUploadedHistory(container: ContainerClient, prefix: string | null, options: HistoryOptions = {}): Promise<History> {
+export async function readUploadedHistory(
+  container: ContainerClient,
+  prefix: string | null,
+  options: HistoryOptions = {},
+): Promise<History> {
   const where = containerLocation(container);
   const drills: DrillSummary[] = [];
   for (const f of await uploadedFolders(container, prefix, options.scenario)) {
     // --since can skip the download: the folder name carries the drill's start.
     if (options.since && parseReportFolderName(f.folderName)!.startedAt < options.since) continue;
-    drills.push(summariseReport(f.scenario, f.folderName, `${where}/${f.blobPrefix.replace(/\/$/, '')}`, await reportBytes(container, f)));
+    drills.push(
+      summariseReport(
+        f.scenario,
+        f.folderName,
+        `${where}/${f.blobPrefix.replace(/\/$/, '')}`,
+        await reportBytes(container, f),
+      ),
+    );
   }
   return historyOf(`${where}${prefix ? `/${prefix}` : ''}`, drills, options);
 }
 
 /** The newest uploaded drill of the scenario before `beforeFolderName` that has a report.json, for the chain. */
-export async function findPreviousUploaded(container: ContainerClient, prefix: string | null, scenario: string, beforeFolderName: string): Promise<PreviousReport | null> {
-  const folders = (await uploadedFolders(container, prefix, scenario)).filter((f) => f.scenario === scenario && f.folderName < beforeFolderName && f.hasReport);
+export async function findPreviousUploaded(
+  container: ContainerClient,
+  prefix: string | null,
+  scenario: string,
+  beforeFolderName: string,
+): Promise<PreviousReport | null> {
+  const folders = (await uploadedFolders(container, prefix, scenario)).filter(
+    (f) => f.scenario === scenario && f.folderName < beforeFolderName && f.hasReport,
+  );
   const last = folders.at(-1);
   if (!last) return null;
   const bytes = (await reportBytes(container, last))!;
@@ -75,5 +97,9 @@ export async function findPreviousUploaded(container: ContainerClient, prefix: s
   } catch {
     // The folder name's id stands; the chain check names an unreadable report.
   }
-  return { folder: `${containerLocation(container)}/${last.blobPrefix.replace(/\/$/, '')}`, drillId, reportSha256: createHash('sha256').update(bytes).digest('hex') };
+  return {
+    folder: `${containerLocation(container)}/${last.blobPrefix.replace(/\/$/, '')}`,
+    drillId,
+    reportSha256: createHash('sha256').update(bytes).digest('hex'),
+  };
 }

@@ -33,10 +33,18 @@ async function download(container: ContainerClient, key: string, path: string): 
 }
 
 /** Verifies an uploaded drill folder, `ref` = `<scenario>/<folder>`. Throws an input DrillError when it is not there. */
-export async function verifyUploadedReport(container: ContainerClient, ref: string, opts: VerifyUploadedOptions): Promise<VerifyResult> {
+export async function verifyUploadedReport(
+  container: ContainerClient,
+  ref: string,
+  opts: VerifyUploadedOptions,
+): Promise<VerifyResult> {
   const [scenario, folderName, ...rest] = ref.replace(/^\/+|\/+$/g, '').split('/');
   if (!scenario || !folderName || rest.length || !SEGMENT.test(scenario) || !parseReportFolderName(folderName)) {
-    throw inputError('UPLOADED_REF_INVALID', `"${ref}" is not <scenario>/<YYYYMMDDTHHMMSSZ>-<drillId>`, 'name the uploaded folder as it was printed by dr-drill run, e.g. payments-nightly/20260101T020000Z-ab12cd34');
+    throw inputError(
+      'UPLOADED_REF_INVALID',
+      `"${ref}" is not <scenario>/<YYYYMMDDTHHMMSSZ>-<drillId>`,
+      'name the uploaded folder as it was printed by dr-drill run, e.g. payments-nightly/20260101T020000Z-ab12cd34',
+    );
   }
   const base = uploadedFolderPrefix(opts.prefix, scenario, folderName);
   const where = `${containerLocation(container)}/${base}`;
@@ -55,7 +63,11 @@ export async function verifyUploadedReport(container: ContainerClient, ref: stri
       throw storageError(e, where);
     }
     if (metadata.size === 0) {
-      throw inputError('UPLOADED_REPORT_NOT_FOUND', `no uploaded report at ${where}`, 'check --container, --prefix and the <scenario>/<folder> name');
+      throw inputError(
+        'UPLOADED_REPORT_NOT_FOUND',
+        `no uploaded report at ${where}`,
+        'check --container, --prefix and the <scenario>/<folder> name',
+      );
     }
     const extra = await fetchPrevious(container, opts.prefix, scenario, local, join(tmp, scenario));
     const result = verifyReportFolder(local, { publicKey: opts.publicKey ?? null });
@@ -73,10 +85,18 @@ export async function verifyUploadedReport(container: ContainerClient, ref: stri
 }
 
 /** Downloads the previous drill's report.json (found by the drill id in its folder name) for the chain check. */
-async function fetchPrevious(container: ContainerClient, prefix: string | null, scenario: string, local: string, scenarioDir: string): Promise<string[]> {
+async function fetchPrevious(
+  container: ContainerClient,
+  prefix: string | null,
+  scenario: string,
+  local: string,
+  scenarioDir: string,
+): Promise<string[]> {
   let prevId: unknown;
   try {
-    prevId = (JSON.parse(readFileSync(join(local, 'report.json'), 'utf8')) as { evidence?: { previousDrillId?: unknown } }).evidence?.previousDrillId;
+    prevId = (
+      JSON.parse(readFileSync(join(local, 'report.json'), 'utf8')) as { evidence?: { previousDrillId?: unknown } }
+    ).evidence?.previousDrillId;
   } catch {
     return []; // verifyReportFolder reports the unreadable report
   }
@@ -109,11 +129,18 @@ function checkMetadata(local: string, metadata: Map<string, Record<string, strin
   } catch {
     return;
   }
-  const want: Record<string, unknown> = { scenario: report.scenario?.name, verdict: report.verdict, drillid: report.drillId };
+  const want: Record<string, unknown> = {
+    scenario: report.scenario?.name,
+    verdict: report.verdict,
+    drillid: report.drillId,
+  };
   for (const [file, meta] of metadata) {
     for (const [k, v] of Object.entries(want)) {
       if (meta[k] !== undefined && meta[k] !== v) {
-        result.problems.push({ file, message: `blob metadata ${k}="${meta[k]}" disagrees with report.json (${String(v)})` });
+        result.problems.push({
+          file,
+          message: `blob metadata ${k}="${meta[k]}" disagrees with report.json (${String(v)})`,
+        });
         result.ok = false;
       }
     }
@@ -128,14 +155,32 @@ export interface UploadedLocationFlags {
 }
 
 /** The evidence container the flags name; input errors (exit 2) for missing or conflicting credentials. */
-export function evidenceContainerFromFlags(flags: UploadedLocationFlags, env: NodeJS.ProcessEnv = process.env): ContainerClient {
-  if (flags.accountUrl && flags.connectionString) throw inputError('STORAGE_TWO_CREDENTIALS', 'give either --account-url or --connection-string, not both', 'drop one of them');
-  if (flags.accountUrl) return containerFor({ kind: 'default-credential', accountUrl: flags.accountUrl }, flags.container);
+export function evidenceContainerFromFlags(
+  flags: UploadedLocationFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): ContainerClient {
+  if (flags.accountUrl && flags.connectionString)
+    throw inputError(
+      'STORAGE_TWO_CREDENTIALS',
+      'give either --account-url or --connection-string, not both',
+      'drop one of them',
+    );
+  if (flags.accountUrl)
+    return containerFor({ kind: 'default-credential', accountUrl: flags.accountUrl }, flags.container);
   const cs = flags.connectionString ?? env[CONNECTION_STRING_ENV];
-  if (!cs) throw inputError('STORAGE_NO_CREDENTIALS', 'no storage account given for the uploaded report', `pass --account-url or --connection-string, or set ${CONNECTION_STRING_ENV}`);
+  if (!cs)
+    throw inputError(
+      'STORAGE_NO_CREDENTIALS',
+      'no storage account given for the uploaded report',
+      `pass --account-url or --connection-string, or set ${CONNECTION_STRING_ENV}`,
+    );
   try {
     return containerFor({ kind: 'connection-string', connectionString: new SecretText(cs) }, flags.container);
   } catch {
-    throw inputError('STORAGE_BAD_OPTION', 'invalid connection string', 'pass the storage account connection string (AccountKey or SharedAccessSignature form)');
+    throw inputError(
+      'STORAGE_BAD_OPTION',
+      'invalid connection string',
+      'pass the storage account connection string (AccountKey or SharedAccessSignature form)',
+    );
   }
 }

@@ -18,7 +18,9 @@ export function maskText(text: string, secrets: readonly string[]): string {
 
 /** Values of inherited environment variables named like secrets (ARM_CLIENT_SECRET, TF_VAR_db_password). */
 export function secretEnvValues(env: Readonly<Record<string, string | undefined>>): string[] {
-  return Object.entries(env).filter(([k, v]) => v && isSecretKey(k)).map(([, v]) => v!);
+  return Object.entries(env)
+    .filter(([k, v]) => v && isSecretKey(k))
+    .map(([, v]) => v!);
 }
 
 /** Credentials of a kubeconfig (YAML or JSON text): client keys, tokens, passwords. */

@@ -30,35 +30,63 @@ export async function runHook(hook: HookCommand, opts: HookRunOptions): Promise<
   const durationMs = performance.now() - started;
   const secrets = typeof opts.secrets === 'function' ? opts.secrets() : opts.secrets;
   const masked = maskText(output.text(), secrets);
-  const lastLine = masked.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+  const lastLine =
+    masked
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1) ?? '';
   const head = [
     `# dr-drill hook ${hook.name}`,
     `# command: ${maskText(hook.command.map(quote).join(' '), secrets)}`,
     `# workingDir: ${cwd}`,
     `# started: ${startedAt.toISOString()}`,
-    ...(output.dropped ? [`# (the first ${output.dropped} characters of output were dropped; the log keeps the last ${MAX_LOG_CHARS})`] : []),
+    ...(output.dropped
+      ? [`# (the first ${output.dropped} characters of output were dropped; the log keeps the last ${MAX_LOG_CHARS})`]
+      : []),
     '',
   ];
   const tail = ['', `# ${describeEnd(end, hook.timeoutMs)} after ${formatSeconds(Math.round(durationMs) / 1000)}`, ''];
-  writeFileSync(opts.logFile, head.join('\n') + masked + (masked.endsWith('\n') || !masked ? '' : '\n') + tail.join('\n'), { mode: 0o644 });
+  writeFileSync(
+    opts.logFile,
+    head.join('\n') + masked + (masked.endsWith('\n') || !masked ? '' : '\n') + tail.join('\n'),
+    { mode: 0o644 },
+  );
   return { end, lastLine, logFile: opts.logFile, durationMs };
 }
 
 /** How a hook ended, in words: `exit code 3`, `timed out after 10m`… */
 export function describeEnd(end: HookEnd, timeoutMs: number): string {
   switch (end.kind) {
-    case 'exited': return `exit code ${end.exitCode}`;
-    case 'timeout': return `timed out after ${formatSeconds(timeoutMs / 1000)}`;
-    case 'interrupted': return 'interrupted';
-    case 'killed': return `killed by ${end.signal}`;
-    case 'not-started': return `could not start: ${end.message}`;
+    case 'exited':
+      return `exit code ${end.exitCode}`;
+    case 'timeout':
+      return `timed out after ${formatSeconds(timeoutMs / 1000)}`;
+    case 'interrupted':
+      return 'interrupted';
+    case 'killed':
+      return `killed by ${end.signal}`;
+    case 'not-started':
+      return `could not start: ${end.message}`;
   }
 }
 
-async function spawnAndWait(hook: HookCommand, cwd: string, output: Tail, opts: HookRunOptions, started: number): Promise<HookEnd> {
+async function spawnAndWait(
+  hook: HookCommand,
+  cwd: string,
+  output: Tail,
+  opts: HookRunOptions,
+  started: number,
+): Promise<HookEnd> {
   const [file, ...args] = hook.command;
   const child = execa(file!, args, {
-    cwd, env: hook.env, extendEnv: true, stdin: 'ignore', all: true, buffer: false, reject: false,
+    cwd,
+    env: hook.env,
+    extendEnv: true,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    reject: false,
     // Its own process group: killing -pid reaches the grandchildren a plain kill would orphan.
     detached: true,
   });
@@ -88,9 +116,9 @@ async function spawnAndWait(hook: HookCommand, cwd: string, output: Tail, opts: 
   process.once('exit', onExit);
   const progress = opts.onProgress
     ? setInterval(() => {
-      const secrets = typeof opts.secrets === 'function' ? opts.secrets() : opts.secrets;
-      opts.onProgress!(maskText(lastLineOf(output.text()), secrets), performance.now() - started);
-    }, opts.progressEveryMs ?? 30_000)
+        const secrets = typeof opts.secrets === 'function' ? opts.secrets() : opts.secrets;
+        opts.onProgress!(maskText(lastLineOf(output.text()), secrets), performance.now() - started);
+      }, opts.progressEveryMs ?? 30_000)
     : null;
   try {
     const r = await child;
@@ -98,7 +126,12 @@ async function spawnAndWait(hook: HookCommand, cwd: string, output: Tail, opts: 
     if (r.exitCode !== undefined) return { kind: 'exited', exitCode: r.exitCode };
     if (r.signal) return { kind: 'killed', signal: r.signal };
     const code = (r as { code?: string }).code;
-    const why = code === 'ENOENT' ? `${file} not found (not on PATH, or not a file)` : code === 'EACCES' ? `${file} is not executable` : r.originalMessage ?? r.shortMessage ?? 'unknown error';
+    const why =
+      code === 'ENOENT'
+        ? `${file} not found (not on PATH, or not a file)`
+        : code === 'EACCES'
+          ? `${file} is not executable`
+          : (r.originalMessage ?? r.shortMessage ?? 'unknown error');
     return { kind: 'not-started', message: why };
   } finally {
     clearTimeout(timer);
@@ -110,7 +143,14 @@ async function spawnAndWait(hook: HookCommand, cwd: string, output: Tail, opts: 
 }
 
 function lastLineOf(text: string): string {
-  return text.slice(-4096).split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+  return (
+    text
+      .slice(-4096)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1) ?? ''
+  );
 }
 
 const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);

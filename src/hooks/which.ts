@@ -6,7 +6,10 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 export function findExecutable(command: string, cwd: string, path = process.env.PATH ?? ''): string | null {
   const candidates = command.includes('/')
     ? [isAbsolute(command) ? command : resolve(cwd, command)]
-    : path.split(delimiter).filter(Boolean).map((dir) => join(dir, command));
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
   for (const c of candidates) {
     try {
       if (statSync(c).isFile()) {

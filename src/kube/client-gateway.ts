@@ -1,4 +1,14 @@
-import { CoreV1Api, Exec, KubeConfig, KubernetesObjectApi, PatchStrategy, PortForward, Watch, type V1APIResource, type V1Status } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  Exec,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  PortForward,
+  Watch,
+  type V1APIResource,
+  type V1Status,
+} from '@kubernetes/client-node';
 import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, WatchHandle } from './gateway.js';
@@ -36,7 +46,12 @@ export class ClientGateway implements KubeGateway {
     const user = kc.getCurrentUser();
     // Only this context's credentials: a hook gets the target cluster, not every cluster the operator can reach.
     const one = new KubeConfig();
-    one.loadFromOptions({ clusters: cluster ? [cluster] : [], users: user ? [user] : [], contexts: context ? [context] : [], currentContext: this.context });
+    one.loadFromOptions({
+      clusters: cluster ? [cluster] : [],
+      users: user ? [user] : [],
+      contexts: context ? [context] : [],
+      currentContext: this.context,
+    });
     return one.exportConfig();
   }
 
@@ -60,8 +75,11 @@ export class ClientGateway implements KubeGateway {
 
   private async collectionPath(q: { apiVersion: string; kind: string; namespace?: string }): Promise<string> {
     const r = await this.resource(q.apiVersion, q.kind);
-    if (!r) throw kubeError(Object.assign(new Error(`the server does not serve ${q.kind} (${q.apiVersion})`), { statusCode: 404 }),
-      { verb: 'find', resource: `${q.kind} (${q.apiVersion})`, context: this.context });
+    if (!r)
+      throw kubeError(
+        Object.assign(new Error(`the server does not serve ${q.kind} (${q.apiVersion})`), { statusCode: 404 }),
+        { verb: 'find', resource: `${q.kind} (${q.apiVersion})`, context: this.context },
+      );
     const base = q.apiVersion.includes('/') ? `/apis/${q.apiVersion}` : `/api/${q.apiVersion}`;
     return r.namespaced && q.namespace ? `${base}/namespaces/${q.namespace}/${r.name}` : `${base}/${r.name}`;
   }
@@ -69,7 +87,11 @@ export class ClientGateway implements KubeGateway {
   async get(ref: ObjectRef): Promise<KubeObject | null> {
     this.requests.get++;
     try {
-      return (await this.api.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } })) as KubeObject;
+      return (await this.api.read({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace },
+      })) as KubeObject;
     } catch (e) {
       if (isNotFound(e)) return null;
       throw kubeError(e, { verb: 'get', resource: ref.kind, namespace: ref.namespace, context: this.context });
@@ -77,14 +99,26 @@ export class ClientGateway implements KubeGateway {
   }
 
   async list(q: ObjectQuery): Promise<ListResult> {
-    const fieldSelector = [q.fieldSelector, q.name ? `metadata.name=${q.name}` : undefined].filter(Boolean).join(',') || undefined;
+    const fieldSelector =
+      [q.fieldSelector, q.name ? `metadata.name=${q.name}` : undefined].filter(Boolean).join(',') || undefined;
     try {
       const items: KubeObject[] = [];
       let cont: string | undefined;
       let rv = '';
       do {
         this.requests.list++;
-        const page = await this.api.list(q.apiVersion, q.kind, q.namespace, undefined, undefined, undefined, fieldSelector, q.labelSelector, 500, cont);
+        const page = await this.api.list(
+          q.apiVersion,
+          q.kind,
+          q.namespace,
+          undefined,
+          undefined,
+          undefined,
+          fieldSelector,
+          q.labelSelector,
+          500,
+          cont,
+        );
         for (const it of page.items) items.push({ ...(it as KubeObject), apiVersion: q.apiVersion, kind: q.kind });
         cont = page.metadata?._continue || undefined;
         rv = page.metadata?.resourceVersion ?? rv;
@@ -102,7 +136,8 @@ export class ClientGateway implements KubeGateway {
     onClose: (err: { code?: number; message: string } | null) => void,
   ): Promise<WatchHandle> {
     const path = await this.collectionPath(q);
-    const fieldSelector = [q.fieldSelector, q.name ? `metadata.name=${q.name}` : undefined].filter(Boolean).join(',') || undefined;
+    const fieldSelector =
+      [q.fieldSelector, q.name ? `metadata.name=${q.name}` : undefined].filter(Boolean).join(',') || undefined;
     let closed = false;
     const close = (err: { code?: number; message: string } | null) => {
       if (closed) return;
@@ -110,24 +145,32 @@ export class ClientGateway implements KubeGateway {
       onClose(err);
     };
     this.requests.watch++;
-    const controller = await this.watcher.watch(
-      path,
-      { resourceVersion, allowWatchBookmarks: true, labelSelector: q.labelSelector, fieldSelector, timeoutSeconds: 300 },
-      (type: string, obj: KubeObject & { code?: number; message?: string }) => {
-        if (type === 'ERROR') {
-          close({ code: obj.code, message: obj.message ?? 'watch error' });
-          return;
-        }
-        onEvent(type as WatchEventType, { ...obj, apiVersion: q.apiVersion, kind: q.kind });
-      },
-      (err: unknown) => {
-        if (!err) return close(null);
-        const code = statusCode(err) ?? undefined;
-        close({ code, message: err instanceof Error ? err.message : String(err) });
-      },
-    ).catch((e: unknown) => {
-      throw kubeError(e, { verb: 'watch', resource: q.kind, namespace: q.namespace, context: this.context });
-    });
+    const controller = await this.watcher
+      .watch(
+        path,
+        {
+          resourceVersion,
+          allowWatchBookmarks: true,
+          labelSelector: q.labelSelector,
+          fieldSelector,
+          timeoutSeconds: 300,
+        },
+        (type: string, obj: KubeObject & { code?: number; message?: string }) => {
+          if (type === 'ERROR') {
+            close({ code: obj.code, message: obj.message ?? 'watch error' });
+            return;
+          }
+          onEvent(type as WatchEventType, { ...obj, apiVersion: q.apiVersion, kind: q.kind });
+        },
+        (err: unknown) => {
+          if (!err) return close(null);
+          const code = statusCode(err) ?? undefined;
+          close({ code, message: err instanceof Error ? err.message : String(err) });
+        },
+      )
+      .catch((e: unknown) => {
+        throw kubeError(e, { verb: 'watch', resource: q.kind, namespace: q.namespace, context: this.context });
+      });
     return {
       stop: () => {
         closed = true;
@@ -140,16 +183,33 @@ export class ClientGateway implements KubeGateway {
     try {
       return (await this.api.create(obj as never)) as KubeObject;
     } catch (e) {
-      throw kubeError(e, { verb: 'create', resource: obj.kind ?? 'object', namespace: obj.metadata.namespace, context: this.context });
+      throw kubeError(e, {
+        verb: 'create',
+        resource: obj.kind ?? 'object',
+        namespace: obj.metadata.namespace,
+        context: this.context,
+      });
     }
   }
 
   async mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
     // A patch may carry metadata (labels, finalizers): keep the identifying fields client-node needs.
     const meta = (patch.metadata ?? {}) as Record<string, unknown>;
-    const body = { ...patch, apiVersion: ref.apiVersion, kind: ref.kind, metadata: { ...meta, name: ref.name, namespace: ref.namespace } };
+    const body = {
+      ...patch,
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { ...meta, name: ref.name, namespace: ref.namespace },
+    };
     try {
-      return (await this.api.patch(body as never, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch)) as KubeObject;
+      return (await this.api.patch(
+        body as never,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        PatchStrategy.MergePatch,
+      )) as KubeObject;
     } catch (e) {
       throw kubeError(e, { verb: 'patch', resource: ref.kind, namespace: ref.namespace, context: this.context });
     }
@@ -159,7 +219,11 @@ export class ClientGateway implements KubeGateway {
     try {
       await this.api.delete(
         { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
-        undefined, undefined, undefined, undefined, 'Background',
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        'Background',
       );
       return 'deleted';
     } catch (e) {
@@ -168,26 +232,52 @@ export class ClientGateway implements KubeGateway {
     }
   }
 
-  async exec(namespace: string, pod: string, container: string | null, command: string[], timeoutMs: number): Promise<ExecResult> {
+  async exec(
+    namespace: string,
+    pod: string,
+    container: string | null,
+    command: string[],
+    timeoutMs: number,
+  ): Promise<ExecResult> {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const sink = (into: Buffer[]) => new Writable({ write(chunk: Buffer, _enc, cb) { into.push(Buffer.from(chunk)); cb(); } });
+    const sink = (into: Buffer[]) =>
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          into.push(Buffer.from(chunk));
+          cb();
+        },
+      });
     let ws: { close(): void } | null = null;
     let timer: NodeJS.Timeout | undefined;
     try {
       return await new Promise<ExecResult>((resolve, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(`exec did not finish within ${Math.round(timeoutMs / 1000)}s`), { timedOut: true })), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              Object.assign(new Error(`exec did not finish within ${Math.round(timeoutMs / 1000)}s`), {
+                timedOut: true,
+              }),
+            ),
+          timeoutMs,
+        );
         // The v5/v4 channel protocol ends with a Status on the error channel: Success, or NonZeroExitCode with
         // the code in details.causes[ExitCode]; the socket closing without one is a broken stream, not exit 0.
-        new Exec(this.kubeConfig).exec(namespace, pod, container ?? '', command, sink(out), sink(err), null, false, (status: V1Status) => {
-          const exitCode = exitCodeOf(status);
-          // A Failure without an exit code (e.g. the executable does not exist) explains itself only in message.
-          const why = exitCode === -1 && status.message ? `\n${status.message}` : '';
-          resolve({ exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + why });
-        }).then((socket) => {
-          ws = socket;
-          socket.on('close', () => setTimeout(() => reject(new Error('exec stream closed without a status')), 200));
-        }, reject);
+        new Exec(this.kubeConfig)
+          .exec(namespace, pod, container ?? '', command, sink(out), sink(err), null, false, (status: V1Status) => {
+            const exitCode = exitCodeOf(status);
+            // A Failure without an exit code (e.g. the executable does not exist) explains itself only in message.
+            const why = exitCode === -1 && status.message ? `\n${status.message}` : '';
+            resolve({
+              exitCode,
+              stdout: Buffer.concat(out).toString('utf8'),
+              stderr: Buffer.concat(err).toString('utf8') + why,
+            });
+          })
+          .then((socket) => {
+            ws = socket;
+            socket.on('close', () => setTimeout(() => reject(new Error('exec stream closed without a status')), 200));
+          }, reject);
       });
     } catch (e) {
       if ((e as { timedOut?: boolean }).timedOut) throw e;
@@ -200,7 +290,9 @@ export class ClientGateway implements KubeGateway {
 
   async logs(namespace: string, pod: string, container: string | null, limitBytes: number): Promise<string> {
     try {
-      return await this.kubeConfig.makeApiClient(CoreV1Api).readNamespacedPodLog({ namespace, name: pod, container: container ?? undefined, limitBytes });
+      return await this.kubeConfig
+        .makeApiClient(CoreV1Api)
+        .readNamespacedPodLog({ namespace, name: pod, container: container ?? undefined, limitBytes });
     } catch (e) {
       throw kubeError(e, { verb: 'get', resource: 'pods/log', namespace, context: this.context });
     }
@@ -210,11 +302,14 @@ export class ClientGateway implements KubeGateway {
     const forward = new PortForward(this.kubeConfig);
     // One WebSocket per accepted connection, as kubectl port-forward opens one stream pair per connection.
     const server = createServer((socket) => {
-      forward.portForward(namespace, pod, [port], socket, null, socket).then((ws) => {
-        const w = ws as { close(): void; on?(ev: string, f: () => void): void };
-        socket.on('close', () => w.close());
-        w.on?.('close', () => socket.end());
-      }, (e: unknown) => socket.destroy(e instanceof Error ? e : new Error(String(e))));
+      forward.portForward(namespace, pod, [port], socket, null, socket).then(
+        (ws) => {
+          const w = ws as { close(): void; on?(ev: string, f: () => void): void };
+          socket.on('close', () => w.close());
+          w.on?.('close', () => socket.end());
+        },
+        (e: unknown) => socket.destroy(e instanceof Error ? e : new Error(String(e))),
+      );
     });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
     return {

@@ -39,7 +39,10 @@ export function isConflict(e: unknown): boolean {
  * A client-node failure as a DrillError for people: a denied request names the verb, resource and namespace;
  * an unreachable server names the context.
  */
-export function kubeError(e: unknown, what: { verb: string; resource: string; namespace?: string; context: string }): DrillError {
+export function kubeError(
+  e: unknown,
+  what: { verb: string; resource: string; namespace?: string; context: string },
+): DrillError {
   if (e instanceof DrillError) return e;
   const where = what.namespace ? ` in namespace ${what.namespace}` : '';
   const code = statusCode(e);
@@ -47,30 +50,58 @@ export function kubeError(e: unknown, what: { verb: string; resource: string; na
   // The HTTP status stays on the DrillError, so callers can still ask isNotFound/isConflict of it.
   const withStatus = (d: DrillError): DrillError => (code === null ? d : Object.assign(d, { statusCode: code }));
   if (code === 401) {
-    return withStatus(infraError('KUBE_UNAUTHORIZED', `context ${what.context}: the API server rejected the credentials (401)`,
-      'refresh the kubeconfig credentials (e.g. az aks get-credentials, kubelogin) and retry'));
+    return withStatus(
+      infraError(
+        'KUBE_UNAUTHORIZED',
+        `context ${what.context}: the API server rejected the credentials (401)`,
+        'refresh the kubeconfig credentials (e.g. az aks get-credentials, kubelogin) and retry',
+      ),
+    );
   }
   if (code === 403) {
-    return withStatus(infraError('KUBE_FORBIDDEN',
-      `context ${what.context}: permission denied to ${what.verb} ${what.resource}${where}` + (body?.message ? ` (${body.message})` : ''),
-      `grant the drill's identity '${what.verb}' on '${what.resource}' (see deploy/rbac/drill-runner.yaml)`));
+    return withStatus(
+      infraError(
+        'KUBE_FORBIDDEN',
+        `context ${what.context}: permission denied to ${what.verb} ${what.resource}${where}` +
+          (body?.message ? ` (${body.message})` : ''),
+        `grant the drill's identity '${what.verb}' on '${what.resource}' (see deploy/rbac/drill-runner.yaml)`,
+      ),
+    );
   }
   if (code === 409) {
-    return withStatus(infraError('KUBE_CONFLICT',
-      `context ${what.context}: ${what.verb} ${what.resource}${where} failed with 409${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'no message'}`,
-      'the object already exists or changed at the same moment: if an earlier drill left it, run dr-drill cleanup; otherwise rerun'));
+    return withStatus(
+      infraError(
+        'KUBE_CONFLICT',
+        `context ${what.context}: ${what.verb} ${what.resource}${where} failed with 409${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'no message'}`,
+        'the object already exists or changed at the same moment: if an earlier drill left it, run dr-drill cleanup; otherwise rerun',
+      ),
+    );
   }
   if (code !== null && code >= 400) {
-    return withStatus(infraError('KUBE_API_ERROR',
-      `context ${what.context}: ${what.verb} ${what.resource}${where} failed with ${code}${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'no message'}`,
-      'check the API server and the request; rerun with the same scenario once fixed'));
+    return withStatus(
+      infraError(
+        'KUBE_API_ERROR',
+        `context ${what.context}: ${what.verb} ${what.resource}${where} failed with ${code}${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'no message'}`,
+        'check the API server and the request; rerun with the same scenario once fixed',
+      ),
+    );
   }
   const msg = e instanceof Error ? e.message : String(e);
-  const net = (e as { code?: unknown; cause?: { code?: unknown } })?.code ?? (e as { cause?: { code?: unknown } })?.cause?.code;
-  if (typeof net !== 'string' && !/ECONN|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|socket|network|fetch failed|certificate|TLS/i.test(msg)) {
-    return infraError('KUBE_CLIENT_ERROR', `context ${what.context}: ${what.verb} ${what.resource}${where} failed in the client: ${msg}`,
-      'this is likely a dr-drill bug; the journal in the report folder has the details');
+  const net =
+    (e as { code?: unknown; cause?: { code?: unknown } })?.code ?? (e as { cause?: { code?: unknown } })?.cause?.code;
+  if (
+    typeof net !== 'string' &&
+    !/ECONN|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|socket|network|fetch failed|certificate|TLS/i.test(msg)
+  ) {
+    return infraError(
+      'KUBE_CLIENT_ERROR',
+      `context ${what.context}: ${what.verb} ${what.resource}${where} failed in the client: ${msg}`,
+      'this is likely a dr-drill bug; the journal in the report folder has the details',
+    );
   }
-  return infraError('KUBE_UNREACHABLE', `context ${what.context}: cannot reach the API server to ${what.verb} ${what.resource}${where}: ${msg}`,
-    'check that the cluster is up and the kubeconfig context points at it');
+  return infraError(
+    'KUBE_UNREACHABLE',
+    `context ${what.context}: cannot reach the API server to ${what.verb} ${what.resource}${where}: ${msg}`,
+    'check that the cluster is up and the kubeconfig context points at it',
+  );
 }

@@ -52,7 +52,13 @@ export interface KubeGateway {
    * Runs a command in a container (pods/exec, no TTY, no stdin); rejects when the exec cannot start or takes
    * longer than timeoutMs. Optional: gateways without it make exec-based probes report an error.
    */
-  exec?(namespace: string, pod: string, container: string | null, command: string[], timeoutMs: number): Promise<ExecResult>;
+  exec?(
+    namespace: string,
+    pod: string,
+    container: string | null,
+    command: string[],
+    timeoutMs: number,
+  ): Promise<ExecResult>;
   /** The tail of a container's log (pods/log), at most limitBytes. Optional, like exec. */
   logs?(namespace: string, pod: string, container: string | null, limitBytes: number): Promise<string>;
   /**

@@ -7,7 +7,12 @@ import { ClientGateway } from './client-gateway.js';
 export function loadKubeConfig(path?: string): KubeConfig {
   const kc = new KubeConfig();
   if (path) {
-    if (!existsSync(path)) throw inputError('KUBECONFIG_NOT_FOUND', `kubeconfig ${path} does not exist`, 'pass an existing file with --kubeconfig');
+    if (!existsSync(path))
+      throw inputError(
+        'KUBECONFIG_NOT_FOUND',
+        `kubeconfig ${path} does not exist`,
+        'pass an existing file with --kubeconfig',
+      );
     kc.loadFromFile(path);
   } else {
     kc.loadFromDefault();
@@ -23,7 +28,9 @@ export function gatewayFor(kc: KubeConfig, context: string | null): ClientGatewa
     throw infraError(
       'KUBE_CONTEXT_UNKNOWN',
       context ? `kube context "${context}" is not in the kubeconfig` : 'the kubeconfig has no current context',
-      names.length ? `use one of: ${names.join(', ')} (or pass --kubeconfig)` : 'pass --kubeconfig with a kubeconfig that has contexts',
+      names.length
+        ? `use one of: ${names.join(', ')} (or pass --kubeconfig)`
+        : 'pass --kubeconfig with a kubeconfig that has contexts',
     );
   }
   const copy = new KubeConfig();

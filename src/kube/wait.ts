@@ -11,7 +11,10 @@ export interface Verdict<T = unknown> {
 }
 
 export class WaitTimeout extends Error {
-  constructor(readonly observation: string, readonly timeoutMs: number) {
+  constructor(
+    readonly observation: string,
+    readonly timeoutMs: number,
+  ) {
     super(`timed out after ${Math.round(timeoutMs / 1000)}s: ${observation}`);
     this.name = 'WaitTimeout';
   }
@@ -75,7 +78,10 @@ export function waitFor<T>(
       else if (v.state === 'failed') finish(() => reject(new WaitFailed(v.observation)));
     };
     const onAbort = () => finish(() => reject(new WaitAborted(last.observation)));
-    const timer = setTimeout(() => finish(() => reject(new WaitTimeout(last.observation, opts.timeoutMs))), opts.timeoutMs);
+    const timer = setTimeout(
+      () => finish(() => reject(new WaitTimeout(last.observation, opts.timeoutMs))),
+      opts.timeoutMs,
+    );
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -112,9 +118,13 @@ export function waitFor<T>(
     };
     const retry = (e: unknown) => {
       if (finished) return;
-      if (e instanceof DrillError && (e.code === 'KUBE_FORBIDDEN' || e.code === 'KUBE_UNAUTHORIZED')) return finish(() => reject(e));
+      if (e instanceof DrillError && (e.code === 'KUBE_FORBIDDEN' || e.code === 'KUBE_UNAUTHORIZED'))
+        return finish(() => reject(e));
       failures++;
-      last = { ...last, observation: `${last.observation} (API error, retrying: ${e instanceof Error ? e.message : String(e)})` };
+      last = {
+        ...last,
+        observation: `${last.observation} (API error, retrying: ${e instanceof Error ? e.message : String(e)})`,
+      };
       // Back off on transport errors only; healthy waits are purely event-driven.
       retryTimer = setTimeout(() => void relist().catch(retry), Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
     };

@@ -23,7 +23,11 @@ function azuriteBlobMain(): string {
   try {
     pkg = require.resolve('azurite/package.json');
   } catch {
-    throw infraError('LOCAL_AZURITE_MISSING', 'the npm package azurite is not installed', 'run `npm ci` in the dr-drill checkout');
+    throw infraError(
+      'LOCAL_AZURITE_MISSING',
+      'the npm package azurite is not installed',
+      'run `npm ci` in the dr-drill checkout',
+    );
   }
   return join(dirname(pkg), 'dist', 'src', 'blob', 'main.js');
 }
@@ -35,13 +39,28 @@ export async function ensureAzurite(layout: LocalLayout): Promise<{ pid: number;
   const started = pid === null;
   if (pid === null) {
     mkdirSync(layout.azuriteData, { recursive: true });
-    pid = startDetached(proc, process.execPath, [
-      azuriteBlobMain(),
-      '--blobHost', '127.0.0.1', '--blobPort', String(PORTS.azurite),
-      '--location', layout.azuriteData,
-      '--cert', layout.serverCert, '--key', layout.serverKey,
-      '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent',
-    ], { cwd: layout.azuriteData });
+    pid = startDetached(
+      proc,
+      process.execPath,
+      [
+        azuriteBlobMain(),
+        '--blobHost',
+        '127.0.0.1',
+        '--blobPort',
+        String(PORTS.azurite),
+        '--location',
+        layout.azuriteData,
+        '--cert',
+        layout.serverCert,
+        '--key',
+        layout.serverKey,
+        '--skipApiVersionCheck',
+        '--loose',
+        '--disableTelemetry',
+        '--silent',
+      ],
+      { cwd: layout.azuriteData },
+    );
   }
   const deadline = Date.now() + 30_000;
   let last = '';
@@ -50,8 +69,11 @@ export async function ensureAzurite(layout: LocalLayout): Promise<{ pid: number;
     if (r.status === 201 || r.status === 409) return { pid, started };
     last = r.error ?? `HTTP ${r.status} ${r.body.slice(0, 200)}`;
     if (Date.now() > deadline) {
-      throw infraError('LOCAL_AZURITE_DOWN', `Azurite did not answer on 127.0.0.1:${PORTS.azurite}: ${last}`,
-        `see ${proc.logFile}; is the port used by another process?`);
+      throw infraError(
+        'LOCAL_AZURITE_DOWN',
+        `Azurite did not answer on 127.0.0.1:${PORTS.azurite}: ${last}`,
+        `see ${proc.logFile}; is the port used by another process?`,
+      );
     }
     await sleep(300);
   }
@@ -69,11 +91,24 @@ export interface AzuriteResponse {
  * environment needs only "create container" and "list containers", and @azure/storage-blob cannot be
  * given a CA per client in Node 20 (it reads NODE_EXTRA_CA_CERTS at process start).
  */
-export function azuriteRequest(layout: LocalLayout, method: string, path: string, query: Record<string, string> = {},
-  timeoutMs = 5000): Promise<AzuriteResponse> {
+export function azuriteRequest(
+  layout: LocalLayout,
+  method: string,
+  path: string,
+  query: Record<string, string> = {},
+  timeoutMs = 5000,
+): Promise<AzuriteResponse> {
   const headers: Record<string, string> = { 'x-ms-date': new Date().toUTCString(), 'x-ms-version': '2021-12-02' };
-  const canonHeaders = Object.keys(headers).sort().map((k) => `${k}:${headers[k]}\n`).join('');
-  const canonResource = `/${AZURITE_ACCOUNT}${path}` + Object.keys(query).sort().map((k) => `\n${k}:${query[k]}`).join('');
+  const canonHeaders = Object.keys(headers)
+    .sort()
+    .map((k) => `${k}:${headers[k]}\n`)
+    .join('');
+  const canonResource =
+    `/${AZURITE_ACCOUNT}${path}` +
+    Object.keys(query)
+      .sort()
+      .map((k) => `\n${k}:${query[k]}`)
+      .join('');
   const toSign = [method, '', '', '', '', '', '', '', '', '', '', ''].join('\n') + '\n' + canonHeaders + canonResource;
   const sig = createHmac('sha256', Buffer.from(AZURITE_KEY, 'base64')).update(toSign, 'utf8').digest('base64');
   const qs = new URLSearchParams(query).toString();
@@ -87,7 +122,12 @@ export function azuriteRequest(layout: LocalLayout, method: string, path: string
     }
     const req = request(
       {
-        host: '127.0.0.1', port: PORTS.azurite, method, path: path + (qs ? `?${qs}` : ''), ca, servername: 'localhost',
+        host: '127.0.0.1',
+        port: PORTS.azurite,
+        method,
+        path: path + (qs ? `?${qs}` : ''),
+        ca,
+        servername: 'localhost',
         headers: { ...headers, Authorization: `SharedKey ${AZURITE_ACCOUNT}:${sig}`, 'Content-Length': '0' },
         timeout: timeoutMs,
       },

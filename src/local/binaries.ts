@@ -10,7 +10,14 @@ import type { LocalLayout } from './layout.js';
 
 /** Every binary the environment runs, relative to the bin dir. */
 export const REQUIRED_BINARIES = [
-  'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'kwokctl', 'velero',
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+  'kwok',
+  'kwokctl',
+  'velero',
   'plugins/velero-plugin-for-microsoft-azure',
 ] as const;
 
@@ -49,22 +56,32 @@ export async function ensureBinaries(layout: LocalLayout, onLine: (line: string)
   if (given) {
     const missing = missingBinaries(given);
     if (missing.length) {
-      throw infraError('LOCAL_BINARIES_MISSING', `DR_DRILL_BIN_DIR=${given} lacks ${missing.join(', ')}`,
-        'unset DR_DRILL_BIN_DIR to build them with local/build.sh, or point it at a complete bin dir');
+      throw infraError(
+        'LOCAL_BINARIES_MISSING',
+        `DR_DRILL_BIN_DIR=${given} lacks ${missing.join(', ')}`,
+        'unset DR_DRILL_BIN_DIR to build them with local/build.sh, or point it at a complete bin dir',
+      );
     }
     try {
       accessSync(join(given, 'velero.loopback-patch'));
     } catch {
-      throw infraError('LOCAL_VELERO_UNPATCHED', `DR_DRILL_BIN_DIR=${given} has a velero without local/build.sh's metrics patch`,
+      throw infraError(
+        'LOCAL_VELERO_UNPATCHED',
+        `DR_DRILL_BIN_DIR=${given} has a velero without local/build.sh's metrics patch`,
         'a stock velero server binds :8080 on every interface and the second server dies; build velero with local/build.sh ' +
-        '(or create velero.loopback-patch beside a velero built with that patch)');
+          '(or create velero.loopback-patch beside a velero built with that patch)',
+      );
     }
     return binDir(given);
   }
   mkdirSync(layout.logsDir, { recursive: true });
   const logFile = join(layout.logsDir, 'build.log');
   const log = createWriteStream(logFile, { flags: 'a' });
-  const sub = execa('bash', [join(layout.repoRoot, 'local', 'build.sh')], { reject: false, stdin: 'ignore', buffer: { stdout: true, stderr: false } });
+  const sub = execa('bash', [join(layout.repoRoot, 'local', 'build.sh')], {
+    reject: false,
+    stdin: 'ignore',
+    buffer: { stdout: true, stderr: false },
+  });
   sub.stderr?.on('data', (chunk: Buffer) => {
     log.write(chunk);
     for (const line of chunk.toString('utf8').split('\n')) if (line.startsWith('[build]')) onLine(line.slice(8));
@@ -72,14 +89,18 @@ export async function ensureBinaries(layout: LocalLayout, onLine: (line: string)
   const r = await sub;
   await new Promise<void>((resolve) => log.end(resolve));
   if (r.exitCode === 3) {
-    throw infraError('LOCAL_GO_MISSING', 'the Go toolchain is needed to build the local environment and was not found',
-      'install Go >= 1.24 and put it on PATH, or set DR_DRILL_BIN_DIR to a directory of prebuilt binaries');
+    throw infraError(
+      'LOCAL_GO_MISSING',
+      'the Go toolchain is needed to build the local environment and was not found',
+      'install Go >= 1.24 and put it on PATH, or set DR_DRILL_BIN_DIR to a directory of prebuilt binaries',
+    );
   }
   if (r.exitCode !== 0) {
     throw infraError('LOCAL_BUILD_FAILED', `local/build.sh failed (exit ${r.exitCode})`, `see ${logFile}`);
   }
   const dir = String(r.stdout).trim().split('\n').pop() ?? '';
   const missing = missingBinaries(dir);
-  if (missing.length) throw infraError('LOCAL_BUILD_FAILED', `local/build.sh left out ${missing.join(', ')} in ${dir}`, `see ${logFile}`);
+  if (missing.length)
+    throw infraError('LOCAL_BUILD_FAILED', `local/build.sh left out ${missing.join(', ')} in ${dir}`, `see ${logFile}`);
   return binDir(dir);
 }

@@ -52,7 +52,10 @@ function kwokctlConfig(layout: LocalLayout, bin: BinDir, name: ClusterName): str
     enableCRDs: ['ClusterExec', 'Exec', 'ClusterPortForward', 'PortForward'],
   };
   const file = join(layout.kwokWorkdir, `${name}.kwokctl.yaml`);
-  writeFileSync(file, stringify({ kind: 'KwokctlConfiguration', apiVersion: 'config.kwok.x-k8s.io/v1alpha1', options }));
+  writeFileSync(
+    file,
+    stringify({ kind: 'KwokctlConfiguration', apiVersion: 'config.kwok.x-k8s.io/v1alpha1', options }),
+  );
   return file;
 }
 
@@ -66,11 +69,20 @@ export async function kwokctl(layout: LocalLayout, bin: BinDir, args: string[]):
   mkdirSync(layout.logsDir, { recursive: true });
   const log = join(layout.logsDir, 'kwokctl.log');
   writeFileSync(log, `\n--- ${new Date().toISOString()} kwokctl ${args.join(' ')}\n`, { flag: 'a' });
-  const r = await execa(bin.path('kwokctl'), args, { env: kwokctlEnv(layout, bin), reject: false, stdin: 'ignore', all: true });
+  const r = await execa(bin.path('kwokctl'), args, {
+    env: kwokctlEnv(layout, bin),
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+  });
   writeFileSync(log, r.all ?? '', { flag: 'a' });
   if (r.exitCode !== 0) {
     const tail = (r.all ?? '').split('\n').slice(-8).join('\n');
-    throw infraError('LOCAL_KWOKCTL_FAILED', `kwokctl ${args.join(' ')} failed (exit ${r.exitCode}):\n${tail}`, `see ${log}`);
+    throw infraError(
+      'LOCAL_KWOKCTL_FAILED',
+      `kwokctl ${args.join(' ')} failed (exit ${r.exitCode}):\n${tail}`,
+      `see ${log}`,
+    );
   }
   return r.stdout;
 }
@@ -78,8 +90,11 @@ export async function kwokctl(layout: LocalLayout, bin: BinDir, args: string[]):
 /** True when the cluster's apiserver answers /readyz. */
 export async function apiserverReady(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<boolean> {
   if (!existsSync(clusterKubeconfig(layout, name))) return false;
-  const r = await execa(bin.path('kubectl'), ['--kubeconfig', clusterKubeconfig(layout, name), 'get', '--raw', '/readyz',
-    '--request-timeout=5s'], { reject: false, stdin: 'ignore' });
+  const r = await execa(
+    bin.path('kubectl'),
+    ['--kubeconfig', clusterKubeconfig(layout, name), 'get', '--raw', '/readyz', '--request-timeout=5s'],
+    { reject: false, stdin: 'ignore' },
+  );
   return r.exitCode === 0 && r.stdout.trim() === 'ok';
 }
 
@@ -87,13 +102,27 @@ export async function apiserverReady(layout: LocalLayout, bin: BinDir, name: Clu
  * Creates the cluster, or starts it again when kwokctl has it but its processes are gone (a reboot, a CI
  * machine that ended them); then makes sure it has FAKE_NODES fake nodes. Returns what it did.
  */
-export async function ensureCluster(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<'running' | 'started' | 'created'> {
+export async function ensureCluster(
+  layout: LocalLayout,
+  bin: BinDir,
+  name: ClusterName,
+): Promise<'running' | 'started' | 'created'> {
   mkdirSync(layout.kwokWorkdir, { recursive: true });
   let what: 'running' | 'started' | 'created' = 'running';
   if (!clusterExists(layout, name)) {
     const config = kwokctlConfig(layout, bin, name);
     // --kubeconfig= : kwokctl would otherwise add its context to ~/.kube/config and make it current.
-    await kwokctl(layout, bin, ['create', 'cluster', '--name', name, '--config', config, '--kubeconfig=', '--wait', '3m']);
+    await kwokctl(layout, bin, [
+      'create',
+      'cluster',
+      '--name',
+      name,
+      '--config',
+      config,
+      '--kubeconfig=',
+      '--wait',
+      '3m',
+    ]);
     what = 'created';
   } else if (!(await apiserverReady(layout, bin, name))) {
     await kwokctl(layout, bin, ['start', 'cluster', '--name', name, '--wait', '3m']);
@@ -106,8 +135,11 @@ export async function ensureCluster(layout: LocalLayout, bin: BinDir, name: Clus
 }
 
 async function nodeCount(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<number> {
-  const r = await execa(bin.path('kubectl'), ['--kubeconfig', clusterKubeconfig(layout, name), 'get', 'nodes', '-o', 'name'],
-    { reject: false, stdin: 'ignore' });
+  const r = await execa(
+    bin.path('kubectl'),
+    ['--kubeconfig', clusterKubeconfig(layout, name), 'get', 'nodes', '-o', 'name'],
+    { reject: false, stdin: 'ignore' },
+  );
   return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean).length : 0;
 }
 
@@ -115,7 +147,14 @@ async function nodeCount(layout: LocalLayout, bin: BinDir, name: ClusterName): P
 export async function deleteCluster(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<boolean> {
   if (!clusterExists(layout, name)) return false;
   // kwokctl delete refuses an empty --kubeconfig ("empty path"); give it a file of ours instead of ~/.kube/config.
-  await kwokctl(layout, bin, ['delete', 'cluster', '--name', name, '--kubeconfig', join(layout.kwokWorkdir, 'kwokctl-kubeconfig.yaml')]);
+  await kwokctl(layout, bin, [
+    'delete',
+    'cluster',
+    '--name',
+    name,
+    '--kubeconfig',
+    join(layout.kwokWorkdir, 'kwokctl-kubeconfig.yaml'),
+  ]);
   return true;
 }
 

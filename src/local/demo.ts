@@ -35,7 +35,8 @@ export interface DemoState {
 /** Reads the demo's readiness from primary. */
 export async function demoState(layout: LocalLayout, bin: BinDir): Promise<DemoState> {
   const kc = clusterKubeconfig(layout, 'primary');
-  const num = async (args: string[]): Promise<number> => Number((await jsonpath(bin, kc, args, '{.status.readyReplicas}')) || 0);
+  const num = async (args: string[]): Promise<number> =>
+    Number((await jsonpath(bin, kc, args, '{.status.readyReplicas}')) || 0);
   return {
     webReady: await num(['-n', 'shop', 'deployment', 'web']),
     dbReady: await num(['-n', 'shop', 'statefulset', 'db']),
@@ -51,9 +52,11 @@ export async function waitDemoReady(layout: LocalLayout, bin: BinDir, timeoutMs:
   const ok = (x: DemoState): boolean => x.webReady >= 2 && x.dbReady >= 1 && x.apiReady >= 2 && x.pvcPhase === 'Bound';
   while (!ok(s)) {
     if (Date.now() > deadline) {
-      throw infraError('LOCAL_DEMO_NOT_READY',
+      throw infraError(
+        'LOCAL_DEMO_NOT_READY',
         `demo not ready after ${timeoutMs / 1000}s: shop/web ${s.webReady}/2 ready, shop/db ${s.dbReady}/1, catalog/api ${s.apiReady}/2, pvc shop/data-db-0 ${s.pvcPhase}`,
-        'check the primary cluster: kubectl --context dr-drill-primary get pods,pvc -A');
+        'check the primary cluster: kubectl --context dr-drill-primary get pods,pvc -A',
+      );
     }
     await sleep(1000);
     s = await demoState(layout, bin);
@@ -70,11 +73,28 @@ export async function ensureScheduleBackups(layout: LocalLayout, bin: BinDir): P
   const kc = clusterKubeconfig(layout, 'primary');
   const created: string[] = [];
   for (const schedule of DEMO_SCHEDULES) {
-    const have = await kubectl(bin, kc, ['-n', VELERO_NAMESPACE, 'get', 'backups', '-l', `velero.io/schedule-name=${schedule}`, '-o', 'name']);
+    const have = await kubectl(bin, kc, [
+      '-n',
+      VELERO_NAMESPACE,
+      'get',
+      'backups',
+      '-l',
+      `velero.io/schedule-name=${schedule}`,
+      '-o',
+      'name',
+    ]);
     if (have.trim()) continue;
-    const r = await execa(bin.path('velero'), ['--kubeconfig', kc, '-n', VELERO_NAMESPACE, 'backup', 'create', '--from-schedule', schedule],
-      { reject: false, stdin: 'ignore' });
-    if (r.exitCode !== 0) throw infraError('LOCAL_BACKUP_FAILED', `velero backup create --from-schedule ${schedule}: ${r.stderr.trim()}`, 'see the velero-primary log');
+    const r = await execa(
+      bin.path('velero'),
+      ['--kubeconfig', kc, '-n', VELERO_NAMESPACE, 'backup', 'create', '--from-schedule', schedule],
+      { reject: false, stdin: 'ignore' },
+    );
+    if (r.exitCode !== 0)
+      throw infraError(
+        'LOCAL_BACKUP_FAILED',
+        `velero backup create --from-schedule ${schedule}: ${r.stderr.trim()}`,
+        'see the velero-primary log',
+      );
     const m = /Backup request "([^"]+)"/.exec(r.stdout);
     created.push(m ? m[1]! : schedule);
   }

@@ -39,7 +39,8 @@ export async function localUp(opts: UpOptions = {}): Promise<UpResult> {
   const layout = opts.layout ?? localLayout();
   mkdirSync(layout.stateDir, { recursive: true });
   const release = await acquireLock(join(layout.stateDir, 'up.lock'), (pid) =>
-    opts.onProgress?.('lock', `waiting for another \`local up\` (pid ${pid})`, 0));
+    opts.onProgress?.('lock', `waiting for another \`local up\` (pid ${pid})`, 0),
+  );
   try {
     return await up(layout, opts);
   } finally {
@@ -103,7 +104,10 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
   }
   for (const name of CLUSTERS) {
     const t = await ensureTopology(layout, bin, name);
-    say(`cluster ${name}`, `${t.nodes} nodes in zones ${t.zones.join(', ')}; storage classes ${STORAGE_CLASSES[name].join(', ')}`);
+    say(
+      `cluster ${name}`,
+      `${t.nodes} nodes in zones ${t.zones.join(', ')}; storage classes ${STORAGE_CLASSES[name].join(', ')}`,
+    );
   }
   const kubeconfig = writeEnvironmentKubeconfig(layout);
   say('kubeconfig', kubeconfig);
@@ -127,7 +131,11 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
     const s = await waitDemoReady(layout, bin, 120_000);
     say('demo', `ready: web ${s.webReady}/2, db ${s.dbReady}/1, api ${s.apiReady}/2, pvc data-db-0 ${s.pvcPhase}`);
     const taken = await ensureScheduleBackups(layout, bin);
-    if (taken.length) say('demo', `first backups of the schedules requested: ${taken.join(', ')} (they reach dr with the next backup sync, within about a minute)`);
+    if (taken.length)
+      say(
+        'demo',
+        `first backups of the schedules requested: ${taken.join(', ')} (they reach dr with the next backup sync, within about a minute)`,
+      );
   }
   const status = await localStatus(layout, bin);
   return { status, seconds: (performance.now() - t0) / 1000, bin };
@@ -159,7 +167,9 @@ export interface DownResult {
  * Stops everything the environment started (velero servers and Azurite by their pid files, the clusters through
  * `kwokctl delete cluster`, which stops their processes by its own pid files) and removes the state dir.
  */
-export async function localDown(opts: { layout?: LocalLayout; bin?: BinDir | null; onProgress?: Progress } = {}): Promise<DownResult> {
+export async function localDown(
+  opts: { layout?: LocalLayout; bin?: BinDir | null; onProgress?: Progress } = {},
+): Promise<DownResult> {
   const layout = opts.layout ?? localLayout();
   const t0 = performance.now();
   const say = (step: string, detail: string): void => opts.onProgress?.(step, detail, (performance.now() - t0) / 1000);
@@ -175,7 +185,10 @@ export async function localDown(opts: { layout?: LocalLayout; bin?: BinDir | nul
       try {
         deleted = await deleteCluster(layout, bin, name);
       } catch (e) {
-        say(`cluster ${name}`, `kwokctl delete failed (${(e as Error).message.split('\n')[0]}); stopping its processes by pid`);
+        say(
+          `cluster ${name}`,
+          `kwokctl delete failed (${(e as Error).message.split('\n')[0]}); stopping its processes by pid`,
+        );
       }
     }
     const killed = await stopClusterProcesses(layout, name);

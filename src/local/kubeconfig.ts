@@ -20,8 +20,15 @@ interface KubeconfigDoc {
 
 /** Writes the merged kubeconfig (mode 0600, current context dr-drill-primary); returns its path. */
 export function writeEnvironmentKubeconfig(layout: LocalLayout): string {
-  const merged = { apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: [] as Named[], users: [] as Named[],
-    contexts: [] as unknown[], 'current-context': CONTEXTS.primary };
+  const merged = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    preferences: {},
+    clusters: [] as Named[],
+    users: [] as Named[],
+    contexts: [] as unknown[],
+    'current-context': CONTEXTS.primary,
+  };
   for (const name of CLUSTERS) {
     const doc = parse(readFileSync(clusterKubeconfig(layout, name), 'utf8')) as KubeconfigDoc;
     const ctx = doc.contexts?.find((c) => c.name === doc['current-context']) ?? doc.contexts?.[0];

@@ -73,7 +73,11 @@ export function startDetached(p: ManagedProcess, command: string, args: string[]
  * Stops the process group of a managed process (the velero server takes its plugin children with it):
  * SIGTERM, then SIGKILL after graceMs. Removes the pid file. Returns whether something was running.
  */
-export async function stopManaged(p: ManagedProcess, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<boolean> {
+export async function stopManaged(
+  p: ManagedProcess,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<boolean> {
   const pid = runningPid(p);
   if (pid !== null) await stopGroup(pid, p.marker, graceMs, signal);
   rmSync(p.pidFile, { force: true });

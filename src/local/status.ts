@@ -8,8 +8,15 @@ import { azuriteProcess, azuriteRequest } from './azurite.js';
 import type { BinDir } from './binaries.js';
 import { apiserverReady, apiserverUrl, clusterExists } from './clusters.js';
 import {
-  AZURITE_ACCOUNT, BSL_CONTAINER, CLUSTERS, CONTEXTS, PORTS, azuriteConnectionString, azuriteUrl,
-  type ClusterName, type LocalLayout,
+  AZURITE_ACCOUNT,
+  BSL_CONTAINER,
+  CLUSTERS,
+  CONTEXTS,
+  PORTS,
+  azuriteConnectionString,
+  azuriteUrl,
+  type ClusterName,
+  type LocalLayout,
 } from './layout.js';
 import { pidRuns, runningPid } from './processes.js';
 import { bslPhase, veleroProcess } from './velero.js';
@@ -44,13 +51,23 @@ export interface LocalStatus {
 function kwokComponents(layout: LocalLayout, name: ClusterName): ComponentStatus[] {
   const dir = join(layout.kwokWorkdir, 'clusters', name, 'pids');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.pid')).sort().map((f) => {
-    const component = f.slice(0, -4);
-    const pid = Number(readFileSync(join(dir, f), 'utf8').trim());
-    const alive = Number.isInteger(pid) && pid > 0 && pidRuns(pid, component === 'kwok-controller' ? 'kwok' : component);
-    return { name: `${name}/${component}`, cluster: name, healthy: alive, pid: alive ? pid : null, endpoint: null,
-      detail: alive ? 'process running' : `process ${pid} not running` };
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.pid'))
+    .sort()
+    .map((f) => {
+      const component = f.slice(0, -4);
+      const pid = Number(readFileSync(join(dir, f), 'utf8').trim());
+      const alive =
+        Number.isInteger(pid) && pid > 0 && pidRuns(pid, component === 'kwok-controller' ? 'kwok' : component);
+      return {
+        name: `${name}/${component}`,
+        cluster: name,
+        healthy: alive,
+        pid: alive ? pid : null,
+        endpoint: null,
+        detail: alive ? 'process running' : `process ${pid} not running`,
+      };
+    });
 }
 
 /** Collects the status of every component. `bin` may be null when no binaries are available (nothing to ask). */
@@ -58,32 +75,56 @@ export async function localStatus(layout: LocalLayout, bin: BinDir | null): Prom
   const components: ComponentStatus[] = [];
 
   const azPid = runningPid(azuriteProcess(layout));
-  const az = azPid === null ? null : await azuriteRequest(layout, 'GET', `/${AZURITE_ACCOUNT}/${BSL_CONTAINER}`, { restype: 'container' });
+  const az =
+    azPid === null
+      ? null
+      : await azuriteRequest(layout, 'GET', `/${AZURITE_ACCOUNT}/${BSL_CONTAINER}`, { restype: 'container' });
   components.push({
-    name: 'azurite', cluster: null, pid: azPid, endpoint: azuriteUrl(),
+    name: 'azurite',
+    cluster: null,
+    pid: azPid,
+    endpoint: azuriteUrl(),
     healthy: az?.status === 200,
-    detail: azPid === null ? 'not running' : az?.status === 200 ? `reachable over TLS, container ${BSL_CONTAINER} exists`
-      : `process running but ${az?.error ?? `HTTP ${az?.status}`}`,
+    detail:
+      azPid === null
+        ? 'not running'
+        : az?.status === 200
+          ? `reachable over TLS, container ${BSL_CONTAINER} exists`
+          : `process running but ${az?.error ?? `HTTP ${az?.status}`}`,
   });
 
   for (const name of CLUSTERS) {
     const exists = clusterExists(layout, name);
     const ready = exists && bin !== null && (await apiserverReady(layout, bin, name));
     components.push({
-      name: `${name}/apiserver`, cluster: name, pid: null, endpoint: apiserverUrl(layout, name) ?? `https://127.0.0.1:${PORTS.apiserver[name]}`,
-      healthy: ready, detail: !exists ? 'cluster not created' : ready ? '/readyz ok' : '/readyz not ok',
+      name: `${name}/apiserver`,
+      cluster: name,
+      pid: null,
+      endpoint: apiserverUrl(layout, name) ?? `https://127.0.0.1:${PORTS.apiserver[name]}`,
+      healthy: ready,
+      detail: !exists ? 'cluster not created' : ready ? '/readyz ok' : '/readyz not ok',
     });
     components.push(...kwokComponents(layout, name));
     const vPid = runningPid(veleroProcess(layout, name));
     components.push({
-      name: `${name}/velero`, cluster: name, pid: vPid, endpoint: `http://127.0.0.1:${PORTS.veleroMetrics[name]}/metrics`,
-      healthy: vPid !== null, detail: vPid === null ? 'not running' : 'process running',
+      name: `${name}/velero`,
+      cluster: name,
+      pid: vPid,
+      endpoint: `http://127.0.0.1:${PORTS.veleroMetrics[name]}/metrics`,
+      healthy: vPid !== null,
+      detail: vPid === null ? 'not running' : 'process running',
     });
     const bsl = ready && bin !== null ? await bslPhase(layout, bin, name) : null;
     components.push({
-      name: `${name}/bsl-default`, cluster: name, pid: null, endpoint: null,
+      name: `${name}/bsl-default`,
+      cluster: name,
+      pid: null,
+      endpoint: null,
       healthy: bsl?.phase === 'Available',
-      detail: bsl === null ? 'unknown (apiserver down or BSL missing)' : `${bsl.phase || 'no phase yet'}${bsl.message ? `: ${bsl.message}` : ''}`,
+      detail:
+        bsl === null
+          ? 'unknown (apiserver down or BSL missing)'
+          : `${bsl.phase || 'no phase yet'}${bsl.message ? `: ${bsl.message}` : ''}`,
     });
   }
 
@@ -92,8 +133,13 @@ export async function localStatus(layout: LocalLayout, bin: BinDir | null): Prom
     kubeconfig: layout.kubeconfig,
     contexts: { ...CONTEXTS },
     healthy: components.every((c) => c.healthy),
-    azurite: { url: azuriteUrl(), account: AZURITE_ACCOUNT, container: BSL_CONTAINER, caCert: layout.caCert,
-      connectionString: azuriteConnectionString() },
+    azurite: {
+      url: azuriteUrl(),
+      account: AZURITE_ACCOUNT,
+      container: BSL_CONTAINER,
+      caCert: layout.caCert,
+      connectionString: azuriteConnectionString(),
+    },
     components,
   };
 }

@@ -36,10 +36,53 @@ export async function ensureCertificates(layout: LocalLayout): Promise<void> {
       );
     }
   };
-  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', layout.caCert, '-days', '3650',
-    '-subj', '/CN=dr-drill local CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', layout.serverKey, '-out', csr, '-subj', '/CN=localhost']);
-  await openssl(['x509', '-req', '-in', csr, '-CA', layout.caCert, '-CAkey', caKey, '-CAcreateserial', '-out', layout.serverCert,
-    '-days', '825', '-extfile', ext]);
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    caKey,
+    '-out',
+    layout.caCert,
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=dr-drill local CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    layout.serverKey,
+    '-out',
+    csr,
+    '-subj',
+    '/CN=localhost',
+  ]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    layout.caCert,
+    '-CAkey',
+    caKey,
+    '-CAcreateserial',
+    '-out',
+    layout.serverCert,
+    '-days',
+    '825',
+    '-extfile',
+    ext,
+  ]);
   rmSync(csr, { force: true });
 }

@@ -18,23 +18,39 @@ export const zonesOf = (name: ClusterName): string[] => [`${REGIONS[name]}-1`, `
  * `manual` in both (the demo's static PV and claim use it); one class only in each cluster, as a premium tier
  * named per region would be. Fields match local/demo/primary.yaml's `manual`, since a StorageClass is immutable.
  */
-export const STORAGE_CLASSES: Record<ClusterName, string[]> = { primary: ['manual', 'fast-primary'], dr: ['manual', 'fast-dr'] };
+export const STORAGE_CLASSES: Record<ClusterName, string[]> = {
+  primary: ['manual', 'fast-primary'],
+  dr: ['manual', 'fast-dr'],
+};
 
 function storageClass(name: string): object {
   return {
-    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
     metadata: { name, labels: { 'app.kubernetes.io/part-of': name === 'manual' ? 'dr-drill-demo' : 'dr-drill-local' } },
-    provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'Immediate', reclaimPolicy: 'Retain',
+    provisioner: 'kubernetes.io/no-provisioner',
+    volumeBindingMode: 'Immediate',
+    reclaimPolicy: 'Retain',
   };
 }
 
 /** Labels the nodes and applies the storage classes (idempotent: labels are overwritten, classes server-side applied). */
-export async function ensureTopology(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<{ nodes: number; zones: string[] }> {
+export async function ensureTopology(
+  layout: LocalLayout,
+  bin: BinDir,
+  name: ClusterName,
+): Promise<{ nodes: number; zones: string[] }> {
   const kc = clusterKubeconfig(layout, name);
   const nodes = (await kubectl(bin, kc, ['get', 'nodes', '-o', 'name'])).split('\n').filter(Boolean).sort();
   const zones = zonesOf(name);
   for (const [i, node] of nodes.entries()) {
-    await kubectl(bin, kc, ['label', '--overwrite', node, `topology.kubernetes.io/region=${REGIONS[name]}`, `topology.kubernetes.io/zone=${zones[i % zones.length]}`]);
+    await kubectl(bin, kc, [
+      'label',
+      '--overwrite',
+      node,
+      `topology.kubernetes.io/region=${REGIONS[name]}`,
+      `topology.kubernetes.io/zone=${zones[i % zones.length]}`,
+    ]);
   }
   await apply(bin, kc, STORAGE_CLASSES[name].map((c) => stringify(storageClass(c))).join('---\n'));
   return { nodes: nodes.length, zones };

@@ -8,8 +8,15 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { infraError } from '../errors.js';
 import {
-  AZURITE_ACCOUNT, AZURITE_KEY, BSL_CONTAINER, EXEC_NAMESPACES, PORTS, VELERO_NAMESPACE, azuriteUrl,
-  type ClusterName, type LocalLayout,
+  AZURITE_ACCOUNT,
+  AZURITE_KEY,
+  BSL_CONTAINER,
+  EXEC_NAMESPACES,
+  PORTS,
+  VELERO_NAMESPACE,
+  azuriteUrl,
+  type ClusterName,
+  type LocalLayout,
 } from './layout.js';
 import type { BinDir } from './binaries.js';
 import { clusterKubeconfig } from './clusters.js';
@@ -18,7 +25,12 @@ import { managedProcess, runningPid, startDetached, stopManaged, type ManagedPro
 
 /** The velero server process of a cluster. */
 export function veleroProcess(layout: LocalLayout, name: ClusterName): ManagedProcess {
-  return managedProcess(layout.pidDir, layout.logsDir, `velero-${name}`, `--metrics-address 127.0.0.1:${PORTS.veleroMetrics[name]}`);
+  return managedProcess(
+    layout.pidDir,
+    layout.logsDir,
+    `velero-${name}`,
+    `--metrics-address 127.0.0.1:${PORTS.veleroMetrics[name]}`,
+  );
 }
 
 /**
@@ -29,7 +41,11 @@ export function bslManifest(layout: LocalLayout, name: ClusterName): Record<stri
   return {
     apiVersion: 'velero.io/v1',
     kind: 'BackupStorageLocation',
-    metadata: { name: 'default', namespace: VELERO_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'dr-drill-local' } },
+    metadata: {
+      name: 'default',
+      namespace: VELERO_NAMESPACE,
+      labels: { 'app.kubernetes.io/managed-by': 'dr-drill-local' },
+    },
     spec: {
       provider: 'velero.io/azure',
       default: true,
@@ -65,12 +81,21 @@ export function placeholderDeployment(): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'velero', namespace: VELERO_NAMESPACE, labels: { ...labels, 'app.kubernetes.io/managed-by': 'dr-drill-local' },
-      annotations: { 'dr-drill.io/note': 'placeholder: velero server runs as a host process (dr-drill local up)' } },
+    metadata: {
+      name: 'velero',
+      namespace: VELERO_NAMESPACE,
+      labels: { ...labels, 'app.kubernetes.io/managed-by': 'dr-drill-local' },
+      annotations: { 'dr-drill.io/note': 'placeholder: velero server runs as a host process (dr-drill local up)' },
+    },
     spec: {
       replicas: 0,
       selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'velero', image: 'velero/velero:v1.17.2', command: ['/velero'], args: ['server'] }] } },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [{ name: 'velero', image: 'velero/velero:v1.17.2', command: ['/velero'], args: ['server'] }],
+        },
+      },
     },
   };
 }
@@ -79,11 +104,26 @@ export function placeholderDeployment(): Record<string, unknown> {
 export async function installVelero(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<void> {
   const kc = clusterKubeconfig(layout, name);
   if ((await jsonpath(bin, kc, ['crd', 'backupstoragelocations.velero.io'], '{.metadata.name}')) === null) {
-    const crds = await execa(bin.path('velero'), ['install', '--crds-only', '--dry-run', '-o', 'yaml'], { stdin: 'ignore' });
+    const crds = await execa(bin.path('velero'), ['install', '--crds-only', '--dry-run', '-o', 'yaml'], {
+      stdin: 'ignore',
+    });
     await apply(bin, kc, crds.stdout);
-    await execa(bin.path('kubectl'), ['--kubeconfig', kc, 'wait', '--for=condition=Established', '--timeout=60s',
-      'crd/backups.velero.io', 'crd/restores.velero.io', 'crd/backupstoragelocations.velero.io', 'crd/schedules.velero.io',
-      'crd/downloadrequests.velero.io'], { stdin: 'ignore' });
+    await execa(
+      bin.path('kubectl'),
+      [
+        '--kubeconfig',
+        kc,
+        'wait',
+        '--for=condition=Established',
+        '--timeout=60s',
+        'crd/backups.velero.io',
+        'crd/restores.velero.io',
+        'crd/backupstoragelocations.velero.io',
+        'crd/schedules.velero.io',
+        'crd/downloadrequests.velero.io',
+      ],
+      { stdin: 'ignore' },
+    );
   }
   const docs = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: VELERO_NAMESPACE } },
@@ -103,34 +143,56 @@ export function writeAzureCredentials(layout: LocalLayout): void {
 }
 
 /** Starts the cluster's velero server unless it runs; returns its pid and whether it was started now. */
-export function ensureVeleroServer(layout: LocalLayout, bin: BinDir, name: ClusterName): { pid: number; started: boolean } {
+export function ensureVeleroServer(
+  layout: LocalLayout,
+  bin: BinDir,
+  name: ClusterName,
+): { pid: number; started: boolean } {
   const proc = veleroProcess(layout, name);
   const pid = runningPid(proc);
   if (pid !== null) return { pid, started: false };
   writeAzureCredentials(layout);
   const args = [
     'server',
-    '--kubeconfig', clusterKubeconfig(layout, name),
-    '--namespace', VELERO_NAMESPACE,
-    '--plugin-dir', bin.pluginDir,
-    '--metrics-address', `127.0.0.1:${PORTS.veleroMetrics[name]}`,
-    '--profiler-address', `127.0.0.1:${PORTS.veleroProfiler[name]}`,
+    '--kubeconfig',
+    clusterKubeconfig(layout, name),
+    '--namespace',
+    VELERO_NAMESPACE,
+    '--plugin-dir',
+    bin.pluginDir,
+    '--metrics-address',
+    `127.0.0.1:${PORTS.veleroMetrics[name]}`,
+    '--profiler-address',
+    `127.0.0.1:${PORTS.veleroProfiler[name]}`,
     '--default-volumes-to-fs-backup=false',
-    '--log-level', 'info',
+    '--log-level',
+    'info',
   ];
   const env = { ...process.env, AZURE_CREDENTIALS_FILE: layout.azureCredentials, VELERO_NAMESPACE };
   return { pid: startDetached(proc, bin.path('velero'), args, { env, cwd: layout.stateDir }), started: true };
 }
 
 /** Stops the cluster's velero server (its process group, plugins included). */
-export function stopVeleroServer(layout: LocalLayout, name: ClusterName, signal: NodeJS.Signals = 'SIGTERM'): Promise<boolean> {
+export function stopVeleroServer(
+  layout: LocalLayout,
+  name: ClusterName,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<boolean> {
   return stopManaged(veleroProcess(layout, name), 10_000, signal);
 }
 
 /** The BSL's phase, message and last validation time, or null when it cannot be read. */
-export async function bslPhase(layout: LocalLayout, bin: BinDir, name: ClusterName): Promise<{ phase: string; message: string; validatedAt: Date | null } | null> {
-  const out = await jsonpath(bin, clusterKubeconfig(layout, name), ['-n', VELERO_NAMESPACE, 'backupstoragelocation', 'default'],
-    '{.status.phase}|{.status.lastValidationTime}|{.status.message}');
+export async function bslPhase(
+  layout: LocalLayout,
+  bin: BinDir,
+  name: ClusterName,
+): Promise<{ phase: string; message: string; validatedAt: Date | null } | null> {
+  const out = await jsonpath(
+    bin,
+    clusterKubeconfig(layout, name),
+    ['-n', VELERO_NAMESPACE, 'backupstoragelocation', 'default'],
+    '{.status.phase}|{.status.lastValidationTime}|{.status.message}',
+  );
   if (out === null) return null;
   const [phase = '', validated = '', ...message] = out.split('|');
   return { phase, message: message.join('|'), validatedAt: validated ? new Date(validated) : null };
@@ -141,7 +203,13 @@ export async function bslPhase(layout: LocalLayout, bin: BinDir, name: ClusterNa
  * an earlier server does not count: the validation must be at or after that second.
  * The error carries the last phase and message seen.
  */
-export async function waitBslAvailable(layout: LocalLayout, bin: BinDir, name: ClusterName, timeoutMs: number, since?: Date): Promise<void> {
+export async function waitBslAvailable(
+  layout: LocalLayout,
+  bin: BinDir,
+  name: ClusterName,
+  timeoutMs: number,
+  since?: Date,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const floor = since ? Math.floor(since.getTime() / 1000) * 1000 : 0;
   let last: Awaited<ReturnType<typeof bslPhase>> = null;
@@ -150,7 +218,9 @@ export async function waitBslAvailable(layout: LocalLayout, bin: BinDir, name: C
     if (last?.phase === 'Available' && (last.validatedAt?.getTime() ?? 0) >= floor) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw infraError('LOCAL_BSL_UNAVAILABLE',
+  throw infraError(
+    'LOCAL_BSL_UNAVAILABLE',
     `BSL default in ${name} is not Available after ${timeoutMs / 1000}s (last phase "${last?.phase ?? 'unknown'}"${last?.message ? `: ${last.message}` : ''})`,
-    `see ${veleroProcess(layout, name).logFile}`);
+    `see ${veleroProcess(layout, name).logFile}`,
+  );
 }

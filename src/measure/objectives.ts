@@ -12,7 +12,12 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 export function againstObjective(objectiveSeconds: number, achievedSeconds: number | null): Measured {
   if (achievedSeconds === null) return { objectiveSeconds, achievedSeconds: null, met: null, marginSeconds: null };
   const achieved = round3(achievedSeconds);
-  return { objectiveSeconds, achievedSeconds: achieved, met: achieved <= objectiveSeconds, marginSeconds: round3(objectiveSeconds - achieved) };
+  return {
+    objectiveSeconds,
+    achievedSeconds: achieved,
+    met: achieved <= objectiveSeconds,
+    marginSeconds: round3(objectiveSeconds - achieved),
+  };
 }
 
 /**

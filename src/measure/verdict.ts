@@ -18,8 +18,14 @@ export interface Findings {
  */
 export function decideVerdict(f: Findings): { verdict: VerdictT; reasons: string[] } {
   const reasons = [...f.errors, ...f.failures];
-  if (f.rto.met === false) reasons.push(`RTO objective missed: achieved ${formatSeconds(f.rto.achievedSeconds!)} against ${formatSeconds(f.rto.objectiveSeconds)} (over by ${formatSeconds(-f.rto.marginSeconds!)})`);
-  if (f.rpo.met === false) reasons.push(`RPO objective missed: achieved ${formatSeconds(f.rpo.achievedSeconds!)} against ${formatSeconds(f.rpo.objectiveSeconds)} (over by ${formatSeconds(-f.rpo.marginSeconds!)})`);
+  if (f.rto.met === false)
+    reasons.push(
+      `RTO objective missed: achieved ${formatSeconds(f.rto.achievedSeconds!)} against ${formatSeconds(f.rto.objectiveSeconds)} (over by ${formatSeconds(-f.rto.marginSeconds!)})`,
+    );
+  if (f.rpo.met === false)
+    reasons.push(
+      `RPO objective missed: achieved ${formatSeconds(f.rpo.achievedSeconds!)} against ${formatSeconds(f.rpo.objectiveSeconds)} (over by ${formatSeconds(-f.rpo.marginSeconds!)})`,
+    );
   if (f.errors.length) return { verdict: 'ERROR', reasons };
   if (reasons.length) return { verdict: 'FAIL', reasons };
   if (f.rto.met === null) return { verdict: 'FAIL', reasons: ['RTO was not measured: recovery was not proven'] };

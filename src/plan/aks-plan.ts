@@ -18,14 +18,24 @@ export const AKS_DEFAULTS = {
 } as const;
 
 /** Tag names on a drill cluster (Azure tags, so no `/`: ARM tag names may not contain it). */
-export const AKS_TAGS = { drillId: 'dr-drill-drill-id', scenario: 'dr-drill-scenario', expires: 'dr-drill-expires' } as const;
+export const AKS_TAGS = {
+  drillId: 'dr-drill-drill-id',
+  scenario: 'dr-drill-scenario',
+  expires: 'dr-drill-expires',
+} as const;
 
 /** Compiles `spec.target.aks`. The kube context is the cluster name; the engine routes it to the provisioned cluster. */
 export function aksTargetPlan(s: Scenario, a: AksSpec, drillId: string): TargetPlan {
   const clusterName = (a.clusterName ?? `dr-drill-${drillId}`).replaceAll('{{drillId}}', drillId);
-  const pools = (a.nodePools ?? [{ name: 'system', vmSize: AKS_DEFAULTS.vmSize, count: AKS_DEFAULTS.nodeCount }]).map((p, i) => ({
-    name: p.name, mode: p.mode ?? (i === 0 ? 'System' as const : 'User' as const), vmSize: p.vmSize, count: p.count, zones: [...(p.zones ?? [])],
-  }));
+  const pools = (a.nodePools ?? [{ name: 'system', vmSize: AKS_DEFAULTS.vmSize, count: AKS_DEFAULTS.nodeCount }]).map(
+    (p, i) => ({
+      name: p.name,
+      mode: p.mode ?? (i === 0 ? ('System' as const) : ('User' as const)),
+      vmSize: p.vmSize,
+      count: p.count,
+      zones: [...(p.zones ?? [])],
+    }),
+  );
   const v = a.velero;
   const aks: AksTargetPlan = {
     subscriptionId: a.subscriptionId,
@@ -43,7 +53,8 @@ export function aksTargetPlan(s: Scenario, a: AksSpec, drillId: string): TargetP
     credentials: a.credentials ?? 'admin',
     expiresAfterMs: a.expiresAfter === undefined ? AKS_DEFAULTS.expiresAfterMs : parseDuration(a.expiresAfter),
     costPerNodeHour: a.costPerNodeHour ?? AKS_DEFAULTS.costPerNodeHour,
-    provisionTimeoutMs: a.provisionTimeout === undefined ? AKS_DEFAULTS.provisionTimeoutMs : parseDuration(a.provisionTimeout),
+    provisionTimeoutMs:
+      a.provisionTimeout === undefined ? AKS_DEFAULTS.provisionTimeoutMs : parseDuration(a.provisionTimeout),
     velero: {
       install: v.install ?? 'auto',
       installer: v.installer ?? 'auto',
@@ -59,7 +70,10 @@ export function aksTargetPlan(s: Scenario, a: AksSpec, drillId: string): TargetP
         storageAccountUri: v.storage.storageAccountUri ?? null,
         caCertFile: v.storage.caCertFile ?? null,
       },
-      credentials: 'secretFile' in v.credentials ? { secretFile: v.credentials.secretFile } : { workloadIdentityClientId: v.credentials.workloadIdentityClientId },
+      credentials:
+        'secretFile' in v.credentials
+          ? { secretFile: v.credentials.secretFile }
+          : { workloadIdentityClientId: v.credentials.workloadIdentityClientId },
       timeoutMs: v.timeout === undefined ? AKS_DEFAULTS.bslTimeoutMs : parseDuration(v.timeout),
     },
   };

@@ -11,7 +11,16 @@ import { probeNamespace } from '../scenario/probe-checks.js';
 import { parseDuration } from '../util/duration.js';
 import { aksTargetPlan } from './aks-plan.js';
 import { addStoragePlans } from './storage-plan.js';
-import { DEFAULTS, SecretText, type BackupPlan, type DrillPlan, type HookPlan, type NotifyPlan, type ProbePlan, type TargetPlan } from './types.js';
+import {
+  DEFAULTS,
+  SecretText,
+  type BackupPlan,
+  type DrillPlan,
+  type HookPlan,
+  type NotifyPlan,
+  type ProbePlan,
+  type TargetPlan,
+} from './types.js';
 
 /** What a compilation needs besides the scenario. */
 export interface CompileOptions {
@@ -33,7 +42,9 @@ const MAX_NAME = 63;
 /** Milliseconds as Velero writes a duration (`72h0m0s`): Go's time.ParseDuration has no `d` unit. */
 export function goDuration(ms: number): string {
   const totalSeconds = Math.round(ms / 1000);
-  const h = Math.floor(totalSeconds / 3600), m = Math.floor((totalSeconds % 3600) / 60), s = totalSeconds % 60;
+  const h = Math.floor(totalSeconds / 3600),
+    m = Math.floor((totalSeconds % 3600) / 60),
+    s = totalSeconds % 60;
   return `${h}h${m}m${s}s`;
 }
 
@@ -92,7 +103,11 @@ function targetPlan(s: Scenario, drillId: string, sourceContext: string | null, 
 
 function probePlan(p: ScenarioProbe): ProbePlan {
   return {
-    name: p.name, kind: p.kind, critical: p.critical ?? true, timeoutMs: msOr(p.timeout, DEFAULTS.probeTimeoutMs), spec: p,
+    name: p.name,
+    kind: p.kind,
+    critical: p.critical ?? true,
+    timeoutMs: msOr(p.timeout, DEFAULTS.probeTimeoutMs),
+    spec: p,
     // Only when written, so plans of scenarios without them stay as they were.
     ...(p.interval !== undefined ? { intervalMs: parseDuration(p.interval) } : {}),
     ...(p.mode === 'continuous' && p.duration !== undefined
@@ -114,7 +129,10 @@ function refuseUnsafe(plan: DrillPlan, scenario: Scenario): void {
   const sourceNamespaces = new Set<string>([
     ...(plan.restore.includedNamespaces ?? []),
     ...(plan.backup.mode === 'create' ? plan.backup.includedNamespaces : []),
-    ...scenario.spec.probes.flatMap((p) => { const ns = probeNamespace(p).namespace; return ns === undefined ? [] : [ns]; }),
+    ...scenario.spec.probes.flatMap((p) => {
+      const ns = probeNamespace(p).namespace;
+      return ns === undefined ? [] : [ns];
+    }),
   ]);
   const bad = [...sourceNamespaces]
     .map((ns) => mapNamespace(plan, ns))
@@ -134,7 +152,12 @@ function refuseUnsafe(plan: DrillPlan, scenario: Scenario): void {
  */
 export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan {
   const file = opts.file ?? '<scenario>';
-  const resolved = interpolate(scenario, { env: opts.env, drillId: opts.drillId, file, locate: opts.locate ?? noLocation });
+  const resolved = interpolate(scenario, {
+    env: opts.env,
+    drillId: opts.drillId,
+    file,
+    locate: opts.locate ?? noLocation,
+  });
   if (resolved.problems.length > 0) {
     throw inputError(
       'SCENARIO_ENV_UNSET',
@@ -166,7 +189,11 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
     restore: {
       name: `dr-drill-${opts.drillId}`,
       // A backup the drill takes has known namespaces; otherwise they are known once the backup is selected.
-      includedNamespaces: r.includedNamespaces ? [...r.includedNamespaces] : backup.mode === 'create' ? [...backup.includedNamespaces] : null,
+      includedNamespaces: r.includedNamespaces
+        ? [...r.includedNamespaces]
+        : backup.mode === 'create'
+          ? [...backup.includedNamespaces]
+          : null,
       excludedNamespaces: [...(r.excludedNamespaces ?? [])],
       includedResources: [...(r.includedResources ?? [])],
       excludedResources: [...(r.excludedResources ?? [])],
@@ -176,18 +203,26 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
       timeoutMs: msOr(r.timeout, DEFAULTS.restoreTimeoutMs),
       tolerateMaxErrors: r.tolerate?.partiallyFailed.maxErrors ?? null,
       // Only when written, so plans of scenarios without them stay as they were.
-      ...(r.storageClassMapping || r.zones || r.resourceModifiers ? {
-        crossRegion: {
-          storageClassMapping: { ...(r.storageClassMapping ?? {}) },
-          zoneMap: { ...(r.zones?.map ?? {}) },
-          dropNodeAffinity: r.zones?.dropNodeAffinity ?? false,
-          modifierRules: structuredClone(r.resourceModifiers?.resourceModifierRules ?? []),
-        },
-      } : {}),
+      ...(r.storageClassMapping || r.zones || r.resourceModifiers
+        ? {
+            crossRegion: {
+              storageClassMapping: { ...(r.storageClassMapping ?? {}) },
+              zoneMap: { ...(r.zones?.map ?? {}) },
+              dropNodeAffinity: r.zones?.dropNodeAffinity ?? false,
+              modifierRules: structuredClone(r.resourceModifiers?.resourceModifierRules ?? []),
+            },
+          }
+        : {}),
     },
     probes: spec.probes.map(probePlan),
-    teardown: { when: spec.teardown?.when ?? 'always', timeoutMs: msOr(spec.teardown?.timeout, DEFAULTS.teardownTimeoutMs) },
-    report: { html: spec.report?.html ?? false, ...(spec.report?.notify ? { notify: notifyPlan(spec.report.notify) } : {}) },
+    teardown: {
+      when: spec.teardown?.when ?? 'always',
+      timeoutMs: msOr(spec.teardown?.timeout, DEFAULTS.teardownTimeoutMs),
+    },
+    report: {
+      html: spec.report?.html ?? false,
+      ...(spec.report?.notify ? { notify: notifyPlan(spec.report.notify) } : {}),
+    },
   };
   if (spec.hooks?.length) plan.hooks = spec.hooks.map(hookPlan);
   refuseUnsafe(plan, s);
@@ -198,11 +233,14 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
 /** spec.hooks[i] with defaults; env values are wrapped so `plan --output json` never prints them. */
 function hookPlan(h: NonNullable<Scenario['spec']['hooks']>[number]): HookPlan {
   return {
-    name: h.name, at: h.at, command: [...h.command],
+    name: h.name,
+    at: h.at,
+    command: [...h.command],
     env: Object.fromEntries(Object.entries(h.env ?? {}).map(([k, v]) => [k, new SecretText(v)])),
-    workingDir: h.workingDir ?? null, timeoutMs: msOr(h.timeout, DEFAULTS.hookTimeoutMs),
+    workingDir: h.workingDir ?? null,
+    timeoutMs: msOr(h.timeout, DEFAULTS.hookTimeoutMs),
     // A teardown hook never stops teardown nor changes the verdict: it can only warn.
-    onFailure: h.at === 'on-teardown' ? 'warn' : h.onFailure ?? 'fail',
+    onFailure: h.at === 'on-teardown' ? 'warn' : (h.onFailure ?? 'fail'),
     produces: h.produces ? { kubeconfig: h.produces.kubeconfig, context: h.produces.context ?? null } : null,
   };
 }
@@ -211,8 +249,13 @@ function hookPlan(h: NonNullable<Scenario['spec']['hooks']>[number]): HookPlan {
 function notifyPlan(n: NonNullable<NonNullable<Scenario['spec']['report']>['notify']> | undefined): NotifyPlan | null {
   if (!n) return null;
   if (!/^https?:\/\/\S+$/.test(n.webhook)) {
-    throw inputError('NOTIFY_WEBHOOK_URL', 'spec.report.notify.webhook is not an http(s) URL', 'set it to the incoming-webhook URL, e.g. webhook: ${TEAMS_WEBHOOK_URL}');
+    throw inputError(
+      'NOTIFY_WEBHOOK_URL',
+      'spec.report.notify.webhook is not an http(s) URL',
+      'set it to the incoming-webhook URL, e.g. webhook: ${TEAMS_WEBHOOK_URL}',
+    );
   }
-  const on = n.on === undefined ? (['fail', 'error'] as const) : n.on === 'always' ? (['pass', 'fail', 'error'] as const) : n.on;
+  const on =
+    n.on === undefined ? (['fail', 'error'] as const) : n.on === 'always' ? (['pass', 'fail', 'error'] as const) : n.on;
   return { webhook: new SecretText(n.webhook), on: [...on], timeoutMs: msOr(n.timeout, 10_000) };
 }

@@ -18,11 +18,15 @@ export function negativeControlPlan(plan: DrillPlan): { plan: DrillPlan; expecta
     canary.spec = { ...canary.spec, nonce };
     return { plan: p, expectation: `canary probe ${canary.name} requires marker ${nonce}, which is never written` };
   }
-  const ns = p.restore.includedNamespaces?.[0] ?? (p.backup.mode === 'create' ? p.backup.includedNamespaces[0] : undefined);
+  const ns =
+    p.restore.includedNamespaces?.[0] ?? (p.backup.mode === 'create' ? p.backup.includedNamespaces[0] : undefined);
   const name = `dr-drill-negative-control-${p.drillId}`;
   const spec: ProbePlan['spec'] = ns
     ? { name: 'negative-control', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name } }
     : { name: 'negative-control', kind: 'resource', ref: { apiVersion: 'v1', kind: 'Namespace', name } };
   p.probes.push({ name: spec.name, kind: 'resource', critical: true, timeoutMs: NEGATIVE_PROBE_TIMEOUT_MS, spec });
-  return { plan: p, expectation: `critical probe negative-control requires ${ns ? `ConfigMap ${mapNamespace(p, ns)}/${name}` : `Namespace ${name}`}, which cannot exist` };
+  return {
+    plan: p,
+    expectation: `critical probe negative-control requires ${ns ? `ConfigMap ${mapNamespace(p, ns)}/${name}` : `Namespace ${name}`}, which cannot exist`,
+  };
 }

@@ -16,17 +16,30 @@ export const DEFAULT_IMMUTABLE_FOR_MS = 365 * 24 * 3600_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function auth(where: string, accountUrl: string | undefined, connectionString: string | undefined, env: Env, fallback: StorageAuthPlan | null): StorageAuthPlan {
+function auth(
+  where: string,
+  accountUrl: string | undefined,
+  connectionString: string | undefined,
+  env: Env,
+  fallback: StorageAuthPlan | null,
+): StorageAuthPlan {
   if (accountUrl && connectionString) {
-    throw inputError('STORAGE_TWO_CREDENTIALS', `${where} sets both accountUrl and connectionString`, 'keep one of them');
+    throw inputError(
+      'STORAGE_TWO_CREDENTIALS',
+      `${where} sets both accountUrl and connectionString`,
+      'keep one of them',
+    );
   }
   if (accountUrl) return { kind: 'default-credential', accountUrl };
   if (connectionString) return { kind: 'connection-string', connectionString: new SecretText(connectionString) };
   if (fallback) return fallback;
   const fromEnv = env[CONNECTION_STRING_ENV];
   if (fromEnv) return { kind: 'connection-string', connectionString: new SecretText(fromEnv) };
-  throw inputError('STORAGE_NO_CREDENTIALS', `${where} names no storage account`,
-    `set ${where}.accountUrl, or ${where}.connectionString: "\${${CONNECTION_STRING_ENV}}", or export ${CONNECTION_STRING_ENV}`);
+  throw inputError(
+    'STORAGE_NO_CREDENTIALS',
+    `${where} names no storage account`,
+    `set ${where}.accountUrl, or ${where}.connectionString: "\${${CONNECTION_STRING_ENV}}", or export ${CONNECTION_STRING_ENV}`,
+  );
 }
 
 /** A prefix as written, without leading/trailing slashes; null when empty. */
@@ -37,8 +50,10 @@ export function cleanPrefix(p: string | undefined | null): string | null {
 
 /** Same account when both are given the same way with the same value (the runtime check compares URLs). */
 function sameAccount(a: StorageAuthPlan, b: StorageAuthPlan): boolean {
-  if (a.kind === 'default-credential' && b.kind === 'default-credential') return a.accountUrl.replace(/\/+$/, '') === b.accountUrl.replace(/\/+$/, '');
-  if (a.kind === 'connection-string' && b.kind === 'connection-string') return a.connectionString.reveal() === b.connectionString.reveal();
+  if (a.kind === 'default-credential' && b.kind === 'default-credential')
+    return a.accountUrl.replace(/\/+$/, '') === b.accountUrl.replace(/\/+$/, '');
+  if (a.kind === 'connection-string' && b.kind === 'connection-string')
+    return a.connectionString.reveal() === b.connectionString.reveal();
   return false;
 }
 
@@ -46,7 +61,11 @@ function sameAccount(a: StorageAuthPlan, b: StorageAuthPlan): boolean {
  * True when blobs under `<container>/<uploadPrefix>/<scenario>/` would land inside the BSL: Velero marks a BSL
  * Unavailable when foreign top-level folders appear under its prefix, and evidence must never mix with backups.
  */
-export function overlapsBsl(bsl: { container: string; prefix: string | null }, upload: { container: string; prefix: string | null }, scenario: string): boolean {
+export function overlapsBsl(
+  bsl: { container: string; prefix: string | null },
+  upload: { container: string; prefix: string | null },
+  scenario: string,
+): boolean {
   if (bsl.container !== upload.container) return false;
   if (bsl.prefix === null) return true;
   const path = `${upload.prefix ? `${upload.prefix}/` : ''}${scenario}/`;
@@ -71,12 +90,18 @@ export function addStoragePlans(plan: DrillPlan, s: Scenario, env: Env): void {
     plan.storage = storage;
     if (storage.selectBackup) {
       if (plan.backup.mode === 'create') {
-        throw inputError('SOURCELESS_CREATE', 'spec.backup.create needs a source cluster, and spec.source is omitted (the backup is selected from spec.storage)',
-          'name the backup (spec.backup.name) or its schedule (spec.backup.fromSchedule), or add spec.source');
+        throw inputError(
+          'SOURCELESS_CREATE',
+          'spec.backup.create needs a source cluster, and spec.source is omitted (the backup is selected from spec.storage)',
+          'name the backup (spec.backup.name) or its schedule (spec.backup.fromSchedule), or add spec.source',
+        );
       }
       if (plan.target.kind !== 'cluster') {
-        throw inputError('SOURCELESS_TARGET', `a drill without a source cluster needs a cluster target, not a ${plan.target.kind} target`,
-          'set spec.target.cluster.kubeContext to the DR cluster, whose Velero has a BSL on the same container and prefix');
+        throw inputError(
+          'SOURCELESS_TARGET',
+          `a drill without a source cluster needs a cluster target, not a ${plan.target.kind} target`,
+          'set spec.target.cluster.kubeContext to the DR cluster, whose Velero has a BSL on the same container and prefix',
+        );
       }
     }
   }
@@ -88,9 +113,16 @@ export function addStoragePlans(plan: DrillPlan, s: Scenario, env: Env): void {
       prefix: cleanPrefix(up.prefix),
       immutableForMs: up.immutableFor === undefined ? DEFAULT_IMMUTABLE_FOR_MS : parseDuration(up.immutableFor),
     };
-    if (plan.storage && sameAccount(plan.storage.auth, upload.auth) && overlapsBsl(plan.storage, upload, plan.scenario.name)) {
-      throw inputError('UPLOAD_INTO_BSL', `spec.report.upload (${upload.container}/${upload.prefix ?? ''}) is inside the backup storage location (${plan.storage.container}/${plan.storage.prefix ?? ''})`,
-        'upload evidence to a separate container: Velero marks a BSL Unavailable when foreign folders appear in it');
+    if (
+      plan.storage &&
+      sameAccount(plan.storage.auth, upload.auth) &&
+      overlapsBsl(plan.storage, upload, plan.scenario.name)
+    ) {
+      throw inputError(
+        'UPLOAD_INTO_BSL',
+        `spec.report.upload (${upload.container}/${upload.prefix ?? ''}) is inside the backup storage location (${plan.storage.container}/${plan.storage.prefix ?? ''})`,
+        'upload evidence to a separate container: Velero marks a BSL Unavailable when foreign folders appear in it',
+      );
     }
     plan.report.upload = upload;
   }

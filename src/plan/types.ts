@@ -60,7 +60,15 @@ export interface AksTargetPlan {
     image: string;
     pluginImage: string;
     bslName: string;
-    storage: { container: string; prefix: string | null; storageAccount: string; resourceGroup: string; subscriptionId: string; storageAccountUri: string | null; caCertFile: string | null };
+    storage: {
+      container: string;
+      prefix: string | null;
+      storageAccount: string;
+      resourceGroup: string;
+      subscriptionId: string;
+      storageAccountUri: string | null;
+      caCertFile: string | null;
+    };
     credentials: { secretFile: string } | { workloadIdentityClientId: string };
     timeoutMs: number;
   };
@@ -110,7 +118,14 @@ export interface ProbePlan {
 
 export interface DrillPlan {
   drillId: string;
-  scenario: { name: string; file: string | null; sha256: string | null; labels: Record<string, string>; description: string | null; controls?: string[] };
+  scenario: {
+    name: string;
+    file: string | null;
+    sha256: string | null;
+    labels: Record<string, string>;
+    description: string | null;
+    controls?: string[];
+  };
   objectives: { rtoMs: number; rpoMs: number };
   source: SourcePlan;
   backup: BackupPlan;
@@ -142,8 +157,7 @@ export interface HookPlan {
 
 /** How to reach a storage account; a connection string is a secret and never prints. */
 export type StorageAuthPlan =
-  | { kind: 'connection-string'; connectionString: SecretText }
-  | { kind: 'default-credential'; accountUrl: string };
+  { kind: 'connection-string'; connectionString: SecretText } | { kind: 'default-credential'; accountUrl: string };
 
 /** The BSL's container and prefix, read directly (spec.storage). */
 export interface StoragePlan {

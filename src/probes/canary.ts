@@ -46,8 +46,12 @@ export function markersOfConfigMap(data: Record<string, string> | undefined): Ca
 
 /** Markers of a carrier file: lines "<UTC time> <nonce>". */
 export function markersOfFile(text: string): CanaryMarker[] {
-  return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 2)
-    .map(([t, nonce]) => ({ nonce, time: new Date(t) })).filter((m) => !Number.isNaN(m.time.getTime()));
+  return text
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 2)
+    .map(([t, nonce]) => ({ nonce, time: new Date(t) }))
+    .filter((m) => !Number.isNaN(m.time.getTime()));
 }
 
 /** The marker the probe wants: the one with `nonce`, else the newest. */
@@ -63,7 +67,12 @@ function carrierName(p: Spec, mapNamespace: (ns: string) => string): string {
 }
 
 /** Reads the carrier's markers; null when the carrier itself is not there (yet). */
-async function readMarkers(p: Spec, gw: KubeGateway, namespace: string, remainingMs: number): Promise<CanaryMarker[] | null> {
+async function readMarkers(
+  p: Spec,
+  gw: KubeGateway,
+  namespace: string,
+  remainingMs: number,
+): Promise<CanaryMarker[] | null> {
   if ('configMap' in p.carrier) {
     const cm = await gw.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: p.carrier.configMap.name });
     return cm ? markersOfConfigMap(cm.data as Record<string, string> | undefined) : null;
@@ -92,10 +101,16 @@ export const canaryProbe: ProbeKind<Spec> = {
       const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name };
       const cm = await ctx.gateway.get(ref);
       if (!cm) {
-        await ctx.gateway.create({ ...ref, metadata: { name, namespace, labels: CARRIER_LABELS }, data: { [MARKER_PREFIX + nonce]: writtenAt } });
+        await ctx.gateway.create({
+          ...ref,
+          metadata: { name, namespace, labels: CARRIER_LABELS },
+          data: { [MARKER_PREFIX + nonce]: writtenAt },
+        });
       } else {
-        const old = markersOfConfigMap(cm.data as Record<string, string> | undefined).filter((m) => m.nonce !== 'heartbeat')
-          .sort((a, b) => b.time.getTime() - a.time.getTime()).slice(KEEP_MARKERS - 1);
+        const old = markersOfConfigMap(cm.data as Record<string, string> | undefined)
+          .filter((m) => m.nonce !== 'heartbeat')
+          .sort((a, b) => b.time.getTime() - a.time.getTime())
+          .slice(KEEP_MARKERS - 1);
         const prune = Object.fromEntries(old.map((m) => [MARKER_PREFIX + m.nonce, null]));
         await ctx.gateway.mergePatch(ref, { data: { ...prune, [MARKER_PREFIX + nonce]: writtenAt } });
       }
@@ -103,10 +118,19 @@ export const canaryProbe: ProbeKind<Spec> = {
       const f = p.carrier.file;
       const pod = await choosePod(ctx.gateway, f.pod.namespace, f.pod);
       // Positional arguments, not interpolation: the path never becomes shell code.
-      const r = await execIn(ctx.gateway, f.pod.namespace, pod, ['sh', '-c', 'printf "%s %s\\n" "$1" "$2" >> "$3"', 'sh', writtenAt, nonce, f.path], 60_000);
+      const r = await execIn(
+        ctx.gateway,
+        f.pod.namespace,
+        pod,
+        ['sh', '-c', 'printf "%s %s\\n" "$1" "$2" >> "$3"', 'sh', writtenAt, nonce, f.path],
+        60_000,
+      );
       if (r.exitCode !== 0) {
-        throw infraError('CANARY_WRITE_FAILED', `could not append the canary marker to ${f.path} in pod ${f.pod.namespace}/${pod.name}: ${describeExec(r)}`,
-          'check that the pod has sh and that the path is on a writable volume');
+        throw infraError(
+          'CANARY_WRITE_FAILED',
+          `could not append the canary marker to ${f.path} in pod ${f.pod.namespace}/${pod.name}: ${describeExec(r)}`,
+          'check that the pod has sh and that the path is on a writable volume',
+        );
       }
     }
     return { nonce, writtenAt };
@@ -114,26 +138,50 @@ export const canaryProbe: ProbeKind<Spec> = {
 
   async run(p, ctx, timeoutMs): Promise<ProbeResult> {
     const subject = this.subject(p, ctx);
-    const namespace = ctx.mapNamespace('configMap' in p.carrier ? p.carrier.configMap.namespace : p.carrier.file.pod.namespace);
+    const namespace = ctx.mapNamespace(
+      'configMap' in p.carrier ? p.carrier.configMap.namespace : p.carrier.file.pod.namespace,
+    );
     const written = ctx.prepared as WrittenCanary | undefined;
     const drillWrites = (p.writer ?? 'drill') === 'drill';
     if (drillWrites && !written && p.nonce === undefined) {
-      return { outcome: 'error', subject, observation: 'the drill wrote no canary marker (it writes one only just before a backup it creates)' };
+      return {
+        outcome: 'error',
+        subject,
+        observation: 'the drill wrote no canary marker (it writes one only just before a backup it creates)',
+      };
     }
     const nonce = p.nonce ?? written?.nonce;
     let found: CanaryMarker | null = null;
-    const result = await settle(subject, () => poll(async (remaining): Promise<Attempt> => {
-      const markers = await readMarkers(p, ctx.gateway, namespace, remaining);
-      if (markers === null) return { state: 'waiting', observation: `${carrierName(p, ctx.mapNamespace)} does not exist` };
-      found = pickMarker(markers, nonce);
-      if (!found) {
-        // The restore is over: a carrier without the marker will not grow one. Fail now, not at the timeout.
-        const newest = pickMarker(markers, undefined);
-        return { state: 'failed', observation: `canary not found: ${nonce ? `no marker ${nonce}` : 'no marker'} in ${carrierName(p, ctx.mapNamespace)}`
-          + ` (${markers.length} marker(s)${newest ? `, newest ${newest.nonce} at ${newest.time.toISOString()}` : ''})` };
-      }
-      return { state: 'done', observation: `marker ${found.nonce} written ${found.time.toISOString()} is in the restored copy: recovery point` };
-    }, { timeoutMs, intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs, signal: ctx.signal, onObservation: ctx.onObservation }));
+    const result = await settle(subject, () =>
+      poll(
+        async (remaining): Promise<Attempt> => {
+          const markers = await readMarkers(p, ctx.gateway, namespace, remaining);
+          if (markers === null)
+            return { state: 'waiting', observation: `${carrierName(p, ctx.mapNamespace)} does not exist` };
+          found = pickMarker(markers, nonce);
+          if (!found) {
+            // The restore is over: a carrier without the marker will not grow one. Fail now, not at the timeout.
+            const newest = pickMarker(markers, undefined);
+            return {
+              state: 'failed',
+              observation:
+                `canary not found: ${nonce ? `no marker ${nonce}` : 'no marker'} in ${carrierName(p, ctx.mapNamespace)}` +
+                ` (${markers.length} marker(s)${newest ? `, newest ${newest.nonce} at ${newest.time.toISOString()}` : ''})`,
+            };
+          }
+          return {
+            state: 'done',
+            observation: `marker ${found.nonce} written ${found.time.toISOString()} is in the restored copy: recovery point`,
+          };
+        },
+        {
+          timeoutMs,
+          intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
+          signal: ctx.signal,
+          onObservation: ctx.onObservation,
+        },
+      ),
+    );
     const marker = found as CanaryMarker | null;
     return result.outcome === 'passed' && marker ? { ...result, recoveryPoint: marker.time } : result;
   },

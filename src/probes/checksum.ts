@@ -30,7 +30,8 @@ export interface FileManifest {
  * Size, hash and path of every regular file under $1, one per line: "<size> <sha256> ./<path>". POSIX sh, find,
  * wc and sha256sum: what a busybox or distro image has. The root is an argument, never interpolated.
  */
-export const MANIFEST_SCRIPT = 'cd "$1" && find . -type f -exec sh -c \'for f; do printf "%s %s %s\\n" "$(wc -c < "$f" | tr -d " ")" "$(sha256sum "$f" | cut -d" " -f1)" "$f"; done\' sh {} +';
+export const MANIFEST_SCRIPT =
+  'cd "$1" && find . -type f -exec sh -c \'for f; do printf "%s %s %s\\n" "$(wc -c < "$f" | tr -d " ")" "$(sha256sum "$f" | cut -d" " -f1)" "$f"; done\' sh {} +';
 
 /** Parses the script's output; lines that do not parse are ignored (a file vanishing mid-walk). */
 export function parseManifest(text: string): ManifestEntry[] {
@@ -43,11 +44,24 @@ export function parseManifest(text: string): ManifestEntry[] {
 }
 
 /** Takes a manifest by exec in a pod (namespace as given, unmapped). */
-export async function takeManifest(gw: KubeGateway, namespace: string, pod: PodChoice, root: string, timeoutMs: number): Promise<FileManifest> {
+export async function takeManifest(
+  gw: KubeGateway,
+  namespace: string,
+  pod: PodChoice,
+  root: string,
+  timeoutMs: number,
+): Promise<FileManifest> {
   const chosen = await choosePod(gw, namespace, pod);
   const r = await execIn(gw, namespace, chosen, ['sh', '-c', MANIFEST_SCRIPT, 'sh', root], timeoutMs);
-  if (r.exitCode !== 0) throw new Error(`manifest of ${root} in pod ${namespace}/${chosen.name} failed: ${describeExec(r)}`);
-  return { apiVersion: 'dr-drill/v1', kind: 'FileManifest', root, takenAt: new Date().toISOString(), files: parseManifest(r.stdout) };
+  if (r.exitCode !== 0)
+    throw new Error(`manifest of ${root} in pod ${namespace}/${chosen.name} failed: ${describeExec(r)}`);
+  return {
+    apiVersion: 'dr-drill/v1',
+    kind: 'FileManifest',
+    root,
+    takenAt: new Date().toISOString(),
+    files: parseManifest(r.stdout),
+  };
 }
 
 /** A glob over relative paths as a RegExp: `*` and `?` stay within a segment, `**` crosses them. */
@@ -82,7 +96,8 @@ export function diffManifests(expected: ManifestEntry[], actual: ManifestEntry[]
   for (const [path, e] of want) {
     const a = have.get(path);
     if (!a) d.removed.push(path);
-    else if (a.sha256 !== e.sha256 || a.size !== e.size) d.changed.push(`${path} (${e.size}→${a.size} bytes${a.sha256 !== e.sha256 ? ', sha256 differs' : ''})`);
+    else if (a.sha256 !== e.sha256 || a.size !== e.size)
+      d.changed.push(`${path} (${e.size}→${a.size} bytes${a.sha256 !== e.sha256 ? ', sha256 differs' : ''})`);
     else d.same++;
   }
   for (const path of have.keys()) if (!want.has(path)) d.added.push(path);
@@ -103,9 +118,18 @@ function readManifestFile(file: string): FileManifest {
   try {
     m = JSON.parse(readFileSync(file, 'utf8')) as FileManifest;
   } catch (e) {
-    throw inputError('MANIFEST_UNREADABLE', `checksum manifest ${file} cannot be read: ${e instanceof Error ? e.message : String(e)}`, 'write it with dr-drill manifest take');
+    throw inputError(
+      'MANIFEST_UNREADABLE',
+      `checksum manifest ${file} cannot be read: ${e instanceof Error ? e.message : String(e)}`,
+      'write it with dr-drill manifest take',
+    );
   }
-  if (m?.kind !== 'FileManifest' || !Array.isArray(m.files)) throw inputError('MANIFEST_INVALID', `${file} is not a dr-drill FileManifest`, 'write it with dr-drill manifest take');
+  if (m?.kind !== 'FileManifest' || !Array.isArray(m.files))
+    throw inputError(
+      'MANIFEST_INVALID',
+      `${file} is not a dr-drill FileManifest`,
+      'write it with dr-drill manifest take',
+    );
   return m;
 }
 
@@ -114,29 +138,53 @@ function readManifestFile(file: string): FileManifest {
  * just before the drill's backup or stored by `dr-drill manifest take`. Lists added, removed and changed files.
  */
 export const checksumProbe: ProbeKind<Spec> = {
-  subject: (p, ctx) => `files under ${p.path} in pod ${ctx.mapNamespace(p.pod.namespace)}/${p.pod.name ?? `[${p.pod.selector}]`}`,
+  subject: (p, ctx) =>
+    `files under ${p.path} in pod ${ctx.mapNamespace(p.pod.namespace)}/${p.pod.name ?? `[${p.pod.selector}]`}`,
 
   async beforeBackup(p, ctx): Promise<FileManifest | undefined> {
     if ((p.against ?? 'source') !== 'source') return undefined;
     try {
       return await takeManifest(ctx.gateway, p.pod.namespace, p.pod, p.path, 120_000);
     } catch (e) {
-      throw infraError('CHECKSUM_SOURCE_MANIFEST', `probe ${p.name}: ${e instanceof Error ? e.message : String(e)}`, 'check that the source pod runs and has sh, find and sha256sum');
+      throw infraError(
+        'CHECKSUM_SOURCE_MANIFEST',
+        `probe ${p.name}: ${e instanceof Error ? e.message : String(e)}`,
+        'check that the source pod runs and has sh, find and sha256sum',
+      );
     }
   },
 
   async run(p, ctx, timeoutMs) {
     const subject = this.subject(p, ctx);
     const against = p.against ?? 'source';
-    const expected = against === 'source' ? (ctx.prepared as FileManifest | undefined) : readManifestFile(against.manifestFile);
-    if (!expected) return { outcome: 'error', subject, observation: 'no source manifest: it is taken only just before a backup the drill creates' };
+    const expected =
+      against === 'source' ? (ctx.prepared as FileManifest | undefined) : readManifestFile(against.manifestFile);
+    if (!expected)
+      return {
+        outcome: 'error',
+        subject,
+        observation: 'no source manifest: it is taken only just before a backup the drill creates',
+      };
     const namespace = ctx.mapNamespace(p.pod.namespace);
-    return settle(subject, () => poll(async (remaining) => {
-      const actual = await takeManifest(ctx.gateway, namespace, p.pod, p.path, Math.min(remaining, 120_000));
-      const d = diffManifests(expected.files, actual.files, p.ignore);
-      const text = `${describeDiff(d)} (against ${against === 'source' ? `the source at ${expected.takenAt}` : against.manifestFile})`;
-      // The restore is over: a difference now is the answer, not a state to wait out.
-      return { state: d.added.length || d.removed.length || d.changed.length ? 'failed' : 'done', observation: text };
-    }, { timeoutMs, intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs, signal: ctx.signal, onObservation: ctx.onObservation }));
+    return settle(subject, () =>
+      poll(
+        async (remaining) => {
+          const actual = await takeManifest(ctx.gateway, namespace, p.pod, p.path, Math.min(remaining, 120_000));
+          const d = diffManifests(expected.files, actual.files, p.ignore);
+          const text = `${describeDiff(d)} (against ${against === 'source' ? `the source at ${expected.takenAt}` : against.manifestFile})`;
+          // The restore is over: a difference now is the answer, not a state to wait out.
+          return {
+            state: d.added.length || d.removed.length || d.changed.length ? 'failed' : 'done',
+            observation: text,
+          };
+        },
+        {
+          timeoutMs,
+          intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
+          signal: ctx.signal,
+          onObservation: ctx.onObservation,
+        },
+      ),
+    );
   },
 };

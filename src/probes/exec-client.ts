@@ -33,21 +33,36 @@ export async function choosePod(gw: KubeGateway, namespace: string, choice: PodC
     if (!pod) throw new Error(`pod ${namespace}/${choice.name} does not exist`);
   } else {
     const { items } = await gw.list({ apiVersion: 'v1', kind: 'Pod', namespace, labelSelector: choice.selector });
-    const ready = items.filter((p) => !p.metadata.deletionTimestamp && isPodReady(p)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    if (!ready.length) throw new Error(`no Ready pod matches ${choice.selector ?? '*'} in ${namespace} (${items.length} pod(s) found)`);
+    const ready = items
+      .filter((p) => !p.metadata.deletionTimestamp && isPodReady(p))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    if (!ready.length)
+      throw new Error(`no Ready pod matches ${choice.selector ?? '*'} in ${namespace} (${items.length} pod(s) found)`);
     pod = ready[0];
   }
   const containers = ((pod.spec?.containers ?? []) as Array<{ name: string }>).map((c) => c.name);
   if (choice.container && containers.length && !containers.includes(choice.container)) {
-    throw new Error(`pod ${namespace}/${pod.metadata.name} has no container ${choice.container} (has ${containers.join(', ')})`);
+    throw new Error(
+      `pod ${namespace}/${pod.metadata.name} has no container ${choice.container} (has ${containers.join(', ')})`,
+    );
   }
   return { name: pod.metadata.name, container: choice.container ?? containers[0] ?? null };
 }
 
 /** Runs a command through the gateway; a gateway without exec is an error the probe cannot retry away. */
-export function execIn(gw: KubeGateway, namespace: string, pod: ChosenPod, command: string[], timeoutMs: number): Promise<ExecResult> {
+export function execIn(
+  gw: KubeGateway,
+  namespace: string,
+  pod: ChosenPod,
+  command: string[],
+  timeoutMs: number,
+): Promise<ExecResult> {
   if (!gw.exec) {
-    throw infraError('EXEC_UNSUPPORTED', `the gateway for ${gw.context} cannot exec into pods`, 'run the drill with a kubeconfig-backed gateway');
+    throw infraError(
+      'EXEC_UNSUPPORTED',
+      `the gateway for ${gw.context} cannot exec into pods`,
+      'run the drill with a kubeconfig-backed gateway',
+    );
   }
   return gw.exec(namespace, pod.name, pod.container, command, timeoutMs);
 }

@@ -17,21 +17,34 @@ const ATTEMPT_CAP_MS = 60_000;
  * output, truncated and redacted, is the observation.
  */
 export const execProbe: ProbeKind<Spec> = {
-  subject: (p, ctx) => `exec ${p.command.join(' ').slice(0, 80)} in pod ${ctx.mapNamespace(p.pod.namespace)}/${p.pod.name ?? `[${p.pod.selector}]`}`,
+  subject: (p, ctx) =>
+    `exec ${p.command.join(' ').slice(0, 80)} in pod ${ctx.mapNamespace(p.pod.namespace)}/${p.pod.name ?? `[${p.pod.selector}]`}`,
   async run(p, ctx, timeoutMs) {
     const namespace = ctx.mapNamespace(p.pod.namespace);
     const want = p.expect ?? {};
     const exitCode = want.exitCode ?? 0;
-    return settle(this.subject(p, ctx), () => poll(async (remaining) => {
-      const pod = await choosePod(ctx.gateway, namespace, p.pod);
-      const r = await execIn(ctx.gateway, namespace, pod, p.command, Math.min(remaining, ATTEMPT_CAP_MS));
-      const problems = [
-        r.exitCode !== exitCode ? `exit code ${r.exitCode}, want ${exitCode}` : null,
-        want.stdout !== undefined ? checkRegex('stdout', r.stdout, want.stdout) : null,
-        want.json !== undefined ? checkJson(r.stdout, want.json) : null,
-      ].filter((x): x is string => x !== null);
-      const seen = `pod ${pod.name}: ${describeExec(r)}`;
-      return problems.length ? { state: 'waiting', observation: `${problems.join('; ')} (${seen})` } : { state: 'done', observation: seen };
-    }, { timeoutMs, intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs, signal: ctx.signal, onObservation: ctx.onObservation }));
+    return settle(this.subject(p, ctx), () =>
+      poll(
+        async (remaining) => {
+          const pod = await choosePod(ctx.gateway, namespace, p.pod);
+          const r = await execIn(ctx.gateway, namespace, pod, p.command, Math.min(remaining, ATTEMPT_CAP_MS));
+          const problems = [
+            r.exitCode !== exitCode ? `exit code ${r.exitCode}, want ${exitCode}` : null,
+            want.stdout !== undefined ? checkRegex('stdout', r.stdout, want.stdout) : null,
+            want.json !== undefined ? checkJson(r.stdout, want.json) : null,
+          ].filter((x): x is string => x !== null);
+          const seen = `pod ${pod.name}: ${describeExec(r)}`;
+          return problems.length
+            ? { state: 'waiting', observation: `${problems.join('; ')} (${seen})` }
+            : { state: 'done', observation: seen };
+        },
+        {
+          timeoutMs,
+          intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
+          signal: ctx.signal,
+          onObservation: ctx.onObservation,
+        },
+      ),
+    );
   },
 };

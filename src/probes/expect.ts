@@ -11,10 +11,13 @@ export interface JsonExpectation {
 /** The value at a dotted path ("a.b.0.c"; "" is the whole document); undefined when any step is missing. */
 export function valueAt(doc: unknown, path: string): unknown {
   if (path === '' || path === '.') return doc;
-  return path.replace(/^\./, '').split('.').reduce<unknown>((v, k) => {
-    if (v === null || typeof v !== 'object') return undefined;
-    return (v as Record<string, unknown>)[k];
-  }, doc);
+  return path
+    .replace(/^\./, '')
+    .split('.')
+    .reduce<unknown>((v, k) => {
+      if (v === null || typeof v !== 'object') return undefined;
+      return (v as Record<string, unknown>)[k];
+    }, doc);
 }
 
 /** null when `text` (a JSON document) satisfies the expectation, otherwise what differs. */
@@ -33,7 +36,8 @@ export function checkJson(text: string, e: JsonExpectation): string | null {
   }
   if (e.matches !== undefined) {
     const s = typeof v === 'string' ? v : JSON.stringify(v);
-    if (!new RegExp(e.matches).test(s)) return `${e.path}: ${JSON.stringify(s.slice(0, 120))} does not match /${e.matches}/`;
+    if (!new RegExp(e.matches).test(s))
+      return `${e.path}: ${JSON.stringify(s.slice(0, 120))} does not match /${e.matches}/`;
   }
   return null;
 }

@@ -23,13 +23,20 @@ const ATTEMPT_CAP_MS = 30_000;
 const BODY_LIMIT = 1 << 20;
 
 /** The pod and pod port a request goes to: a pod, the first Ready pod of a selector, or a Service's endpoints. */
-async function resolveTarget(gw: KubeGateway, namespace: string, t: Spec['target']): Promise<{ pod: ChosenPod; port: number }> {
+async function resolveTarget(
+  gw: KubeGateway,
+  namespace: string,
+  t: Spec['target'],
+): Promise<{ pod: ChosenPod; port: number }> {
   if (!t.service) return { pod: await choosePod(gw, namespace, { name: t.pod, selector: t.selector }), port: t.port };
   const svc = await gw.get({ apiVersion: 'v1', kind: 'Service', namespace, name: t.service });
   if (!svc) throw new Error(`Service ${namespace}/${t.service} does not exist`);
   const ports = (svc.spec?.ports ?? []) as Array<{ port: number; targetPort?: number | string; name?: string }>;
   const sp = ports.find((p) => p.port === t.port);
-  if (!sp) throw new Error(`Service ${namespace}/${t.service} has no port ${t.port} (has ${ports.map((p) => p.port).join(', ') || 'none'})`);
+  if (!sp)
+    throw new Error(
+      `Service ${namespace}/${t.service} has no port ${t.port} (has ${ports.map((p) => p.port).join(', ') || 'none'})`,
+    );
   const selector = selectorString({ matchLabels: svc.spec?.selector as Record<string, string> | undefined });
   if (!selector) throw new Error(`Service ${namespace}/${t.service} has no selector: nothing to forward to`);
   const pod = await choosePod(gw, namespace, { selector });
@@ -38,25 +45,46 @@ async function resolveTarget(gw: KubeGateway, namespace: string, t: Spec['target
   // A named targetPort is the container port of that name in the chosen pod.
   const full = await gw.get({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod.name });
   const named = ((full?.spec?.containers ?? []) as Array<{ ports?: Array<{ name?: string; containerPort: number }> }>)
-    .flatMap((c) => c.ports ?? []).find((p) => p.name === sp.targetPort);
+    .flatMap((c) => c.ports ?? [])
+    .find((p) => p.name === sp.targetPort);
   if (!named) throw new Error(`pod ${pod.name} has no container port named ${sp.targetPort}`);
   return { pod, port: named.containerPort };
 }
 
 /** One request to 127.0.0.1:port; rejects on a transport error or after timeoutMs. */
-export function httpRequest(port: number, p: Pick<Spec, 'method' | 'path' | 'headers' | 'body'>, timeoutMs: number): Promise<HttpAnswer> {
+export function httpRequest(
+  port: number,
+  p: Pick<Spec, 'method' | 'path' | 'headers' | 'body'>,
+  timeoutMs: number,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request({ host: '127.0.0.1', port, method: p.method ?? 'GET', path: p.path ?? '/', headers: p.headers ?? {}, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= BODY_LIMIT) chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), latencyMs: Math.round(performance.now() - started) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: p.method ?? 'GET',
+        path: p.path ?? '/',
+        headers: p.headers ?? {},
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= BODY_LIMIT) chunks.push(c);
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            latencyMs: Math.round(performance.now() - started),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`)));
     req.on('error', reject);
     req.end(p.body);
@@ -79,23 +107,40 @@ export const httpProbe: ProbeKind<Spec> = {
     const namespace = ctx.mapNamespace(p.target.namespace);
     const want = p.expect ?? {};
     const status = want.status ?? 200;
-    return settle(this.subject(p, ctx), () => poll(async (remaining) => {
-      if (!gw.portForward) throw infraError('PORT_FORWARD_UNSUPPORTED', `the gateway for ${gw.context} cannot port-forward`, 'run the drill with a kubeconfig-backed gateway');
-      const { pod, port } = await resolveTarget(gw, namespace, p.target);
-      const forward = await gw.portForward(namespace, pod.name, port);
-      let a: HttpAnswer;
-      try {
-        a = await httpRequest(forward.localPort, p, Math.min(remaining, ATTEMPT_CAP_MS));
-      } finally {
-        await forward.close();
-      }
-      const problems = [
-        a.status !== status ? `status ${a.status}, want ${status}` : null,
-        want.body !== undefined ? checkRegex('body', a.body, want.body) : null,
-        want.json !== undefined ? checkJson(a.body, want.json) : null,
-      ].filter((x): x is string => x !== null);
-      const seen = `pod ${pod.name}:${port} answered ${a.status} in ${a.latencyMs}ms${a.body ? `; body: ${reportable(a.body, 300)}` : ''}`;
-      return problems.length ? { state: 'waiting', observation: `${problems.join('; ')} (${seen})` } : { state: 'done', observation: seen };
-    }, { timeoutMs, intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs, signal: ctx.signal, onObservation: ctx.onObservation }));
+    return settle(this.subject(p, ctx), () =>
+      poll(
+        async (remaining) => {
+          if (!gw.portForward)
+            throw infraError(
+              'PORT_FORWARD_UNSUPPORTED',
+              `the gateway for ${gw.context} cannot port-forward`,
+              'run the drill with a kubeconfig-backed gateway',
+            );
+          const { pod, port } = await resolveTarget(gw, namespace, p.target);
+          const forward = await gw.portForward(namespace, pod.name, port);
+          let a: HttpAnswer;
+          try {
+            a = await httpRequest(forward.localPort, p, Math.min(remaining, ATTEMPT_CAP_MS));
+          } finally {
+            await forward.close();
+          }
+          const problems = [
+            a.status !== status ? `status ${a.status}, want ${status}` : null,
+            want.body !== undefined ? checkRegex('body', a.body, want.body) : null,
+            want.json !== undefined ? checkJson(a.body, want.json) : null,
+          ].filter((x): x is string => x !== null);
+          const seen = `pod ${pod.name}:${port} answered ${a.status} in ${a.latencyMs}ms${a.body ? `; body: ${reportable(a.body, 300)}` : ''}`;
+          return problems.length
+            ? { state: 'waiting', observation: `${problems.join('; ')} (${seen})` }
+            : { state: 'done', observation: seen };
+        },
+        {
+          timeoutMs,
+          intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
+          signal: ctx.signal,
+          onObservation: ctx.onObservation,
+        },
+      ),
+    );
   },
 };

@@ -18,7 +18,10 @@ export function jobName(probe: string, drillId: string): string {
 
 /** The verification Job: no retries (a failing check is an answer), restored claims mounted read-only by default. */
 export function jobManifest(p: Spec, namespace: string, name: string, labels: Record<string, string>): KubeObject {
-  const volumes = (p.volumes ?? []).map((v, i) => ({ name: `claim-${i}`, persistentVolumeClaim: { claimName: v.claim, readOnly: v.readOnly ?? true } }));
+  const volumes = (p.volumes ?? []).map((v, i) => ({
+    name: `claim-${i}`,
+    persistentVolumeClaim: { claimName: v.claim, readOnly: v.readOnly ?? true },
+  }));
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -30,13 +33,19 @@ export function jobManifest(p: Spec, namespace: string, name: string, labels: Re
         spec: {
           restartPolicy: 'Never',
           ...(p.serviceAccountName ? { serviceAccountName: p.serviceAccountName } : {}),
-          containers: [{
-            name: 'verify',
-            image: p.image,
-            command: p.command,
-            env: Object.entries(p.env ?? {}).map(([n, value]) => ({ name: n, value })),
-            volumeMounts: (p.volumes ?? []).map((v, i) => ({ name: `claim-${i}`, mountPath: v.mountPath, readOnly: v.readOnly ?? true })),
-          }],
+          containers: [
+            {
+              name: 'verify',
+              image: p.image,
+              command: p.command,
+              env: Object.entries(p.env ?? {}).map(([n, value]) => ({ name: n, value })),
+              volumeMounts: (p.volumes ?? []).map((v, i) => ({
+                name: `claim-${i}`,
+                mountPath: v.mountPath,
+                readOnly: v.readOnly ?? true,
+              })),
+            },
+          ],
           volumes,
         },
       },
@@ -47,11 +56,27 @@ export function jobManifest(p: Spec, namespace: string, name: string, labels: Re
 /** Complete or Failed, from the Job's conditions (as kubectl wait --for=condition=complete reads them). */
 export function jobState(job: KubeObject | undefined): { state: 'done' | 'failed' | 'waiting'; observation: string } {
   if (!job) return { state: 'waiting', observation: 'Job does not exist' };
-  const conds = (job.status?.conditions ?? []) as Array<{ type: string; status: string; reason?: string; message?: string }>;
+  const conds = (job.status?.conditions ?? []) as Array<{
+    type: string;
+    status: string;
+    reason?: string;
+    message?: string;
+  }>;
   const failed = conds.find((c) => c.type === 'Failed' && c.status === 'True');
-  if (failed) return { state: 'failed', observation: `Job ${job.metadata.name} Failed: ${failed.reason ?? ''}${failed.message ? ` (${failed.message})` : ''}` };
-  if (conds.some((c) => c.type === 'Complete' && c.status === 'True')) return { state: 'done', observation: `Job ${job.metadata.name} Complete (${job.status?.succeeded ?? 0} succeeded)` };
-  return { state: 'waiting', observation: `Job ${job.metadata.name}: ${job.status?.active ?? 0} active, ${job.status?.failed ?? 0} failed` };
+  if (failed)
+    return {
+      state: 'failed',
+      observation: `Job ${job.metadata.name} Failed: ${failed.reason ?? ''}${failed.message ? ` (${failed.message})` : ''}`,
+    };
+  if (conds.some((c) => c.type === 'Complete' && c.status === 'True'))
+    return {
+      state: 'done',
+      observation: `Job ${job.metadata.name} Complete (${job.status?.succeeded ?? 0} succeeded)`,
+    };
+  return {
+    state: 'waiting',
+    observation: `Job ${job.metadata.name}: ${job.status?.active ?? 0} active, ${job.status?.failed ?? 0} failed`,
+  };
 }
 
 /** The Job pod's log tail, or why there is none (kwok, for one, runs no containers and keeps no logs). */
@@ -59,7 +84,9 @@ async function jobLogs(gw: KubeGateway, namespace: string, name: string): Promis
   if (!gw.logs) return 'logs: not available through this gateway';
   try {
     const { items } = await gw.list({ apiVersion: 'v1', kind: 'Pod', namespace, labelSelector: `job-name=${name}` });
-    const pod = items.sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))[0];
+    const pod = items.sort((a, b) =>
+      (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+    )[0];
     if (!pod) return 'logs: no Job pod found';
     const text = await gw.logs(namespace, pod.metadata.name, 'verify', LOG_LIMIT_BYTES);
     return text.trim() ? `logs: ${reportable(text)}` : 'logs: (empty)';
@@ -82,7 +109,11 @@ export const jobProbe: ProbeKind<Spec> = {
     await ctx.gateway.create(jobManifest(p, namespace, name, ctx.labels ?? {}));
     try {
       const r = await settle(this.subject(p, ctx), async () => {
-        const { verdict } = await waitFor(ctx.gateway, ref, (objs) => jobState(objs[0]), { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation });
+        const { verdict } = await waitFor(ctx.gateway, ref, (objs) => jobState(objs[0]), {
+          timeoutMs,
+          signal: ctx.signal,
+          onObservation: ctx.onObservation,
+        });
         return verdict.observation;
       });
       const logs = await jobLogs(ctx.gateway, namespace, name);

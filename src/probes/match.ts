@@ -5,16 +5,25 @@
  */
 export function partialMatch(actual: unknown, expected: unknown, path = ''): string | null {
   if (expected === null || typeof expected !== 'object') {
-    return actual === expected || (typeof expected !== 'object' && String(actual) === String(expected) && actual !== undefined && typeof actual !== 'object')
+    return actual === expected ||
+      (typeof expected !== 'object' &&
+        String(actual) === String(expected) &&
+        actual !== undefined &&
+        typeof actual !== 'object')
       ? null
       : `${path || '(object)'}: expected ${JSON.stringify(expected)}, found ${actual === undefined ? 'nothing' : JSON.stringify(actual)}`;
   }
   if (Array.isArray(expected)) {
-    if (!Array.isArray(actual)) return `${path}: expected a list, found ${actual === undefined ? 'nothing' : JSON.stringify(actual)}`;
+    if (!Array.isArray(actual))
+      return `${path}: expected a list, found ${actual === undefined ? 'nothing' : JSON.stringify(actual)}`;
     let from = 0;
     for (let i = 0; i < expected.length; i++) {
       let found = -1;
-      for (let j = from; j < actual.length; j++) if (partialMatch(actual[j], expected[i]) === null) { found = j; break; }
+      for (let j = from; j < actual.length; j++)
+        if (partialMatch(actual[j], expected[i]) === null) {
+          found = j;
+          break;
+        }
       if (found < 0) return `${path}[${i}]: no element matches ${JSON.stringify(expected[i])}`;
       from = found + 1;
     }

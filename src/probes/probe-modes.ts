@@ -19,7 +19,13 @@ export interface ModePlan {
  * Runs a probe in its mode. `onFirstPass` fires when it first passes: RTO counts that moment (recovery was
  * achieved then); the continuous window afterwards can still fail the probe, but does not lengthen RTO.
  */
-export async function runInMode<S>(kind: ProbeKind<S>, spec: S, ctx: ProbeContext, mode: ModePlan, onFirstPass: () => void): Promise<ProbeResult> {
+export async function runInMode<S>(
+  kind: ProbeKind<S>,
+  spec: S,
+  ctx: ProbeContext,
+  mode: ModePlan,
+  onFirstPass: () => void,
+): Promise<ProbeResult> {
   const first = await kind.run(spec, ctx, mode.timeoutMs);
   if (first.outcome !== 'passed') return first;
   onFirstPass();

@@ -54,7 +54,11 @@ export interface ProbeKind<Spec> {
  * Turns a wait's end into a probe result: timeout or a definite failure → failed with the last observation;
  * a permission or API error → error; an interrupt propagates so the engine can tear down.
  */
-export async function settle(subject: string, wait: () => Promise<string>, diagnose?: () => Promise<string | null>): Promise<ProbeResult> {
+export async function settle(
+  subject: string,
+  wait: () => Promise<string>,
+  diagnose?: () => Promise<string | null>,
+): Promise<ProbeResult> {
   try {
     return { outcome: 'passed', subject, observation: await wait() };
   } catch (e) {

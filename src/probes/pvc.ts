@@ -8,7 +8,8 @@ type Spec = Static<typeof PvcProbe>;
 
 /** PersistentVolumeClaims are Bound; on failure the claim's newest warning event says why. */
 export const pvcProbe: ProbeKind<Spec> = {
-  subject: (p, ctx) => `PersistentVolumeClaim ${ctx.mapNamespace(p.ref.namespace)}/${p.ref.name ?? (p.ref.selector ? `[${p.ref.selector}]` : '*')}`,
+  subject: (p, ctx) =>
+    `PersistentVolumeClaim ${ctx.mapNamespace(p.ref.namespace)}/${p.ref.name ?? (p.ref.selector ? `[${p.ref.selector}]` : '*')}`,
   async run(p, ctx, timeoutMs) {
     const namespace = ctx.mapNamespace(p.ref.namespace);
     const min = p.minCount ?? 1;
@@ -16,17 +17,33 @@ export const pvcProbe: ProbeKind<Spec> = {
     return settle(
       this.subject(p, ctx),
       async () => {
-        const { verdict } = await waitFor(ctx.gateway,
-          { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name: p.ref.name, labelSelector: p.ref.selector },
+        const { verdict } = await waitFor(
+          ctx.gateway,
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            namespace,
+            name: p.ref.name,
+            labelSelector: p.ref.selector,
+          },
           (claims) => {
             const notBound = claims.filter((c) => c.status?.phase !== 'Bound');
             pending = notBound[0]?.metadata.name ?? null;
-            if (claims.length >= min && !notBound.length) return { state: 'done', observation: `${claims.length} claim(s) Bound` };
-            if (claims.length < min) return { state: 'waiting', observation: `${claims.length} claim(s) found in ${namespace}, want at least ${min}` };
+            if (claims.length >= min && !notBound.length)
+              return { state: 'done', observation: `${claims.length} claim(s) Bound` };
+            if (claims.length < min)
+              return {
+                state: 'waiting',
+                observation: `${claims.length} claim(s) found in ${namespace}, want at least ${min}`,
+              };
             const c = notBound[0];
-            return { state: notBound.some((x) => x.status?.phase === 'Lost') ? 'failed' : 'waiting',
-              observation: `claim ${c.metadata.name} is ${c.status?.phase ?? 'Pending'} (${claims.length - notBound.length}/${claims.length} Bound)` };
-          }, { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation });
+            return {
+              state: notBound.some((x) => x.status?.phase === 'Lost') ? 'failed' : 'waiting',
+              observation: `claim ${c.metadata.name} is ${c.status?.phase ?? 'Pending'} (${claims.length - notBound.length}/${claims.length} Bound)`,
+            };
+          },
+          { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation },
+        );
         return verdict.observation;
       },
       async () => (pending ? newestWarning(ctx.gateway, namespace, pending) : null),

@@ -8,7 +8,9 @@ type Spec = Static<typeof ResourceProbe>;
 
 function describe(p: Spec, namespace: string | undefined): string {
   const where = namespace ? `${namespace}/` : '';
-  return p.ref.name ? `${p.ref.kind} ${where}${p.ref.name}` : `${p.ref.kind} ${where}${p.ref.selector ? `[${p.ref.selector}]` : '*'}`;
+  return p.ref.name
+    ? `${p.ref.kind} ${where}${p.ref.name}`
+    : `${p.ref.kind} ${where}${p.ref.selector ? `[${p.ref.selector}]` : '*'}`;
 }
 
 /** Objects of any kind exist (at least minCount) and each contains the partial object `match`. */
@@ -18,16 +20,20 @@ export const resourceProbe: ProbeKind<Spec> = {
     const namespace = p.ref.namespace ? ctx.mapNamespace(p.ref.namespace) : undefined;
     const min = p.minCount ?? 1;
     return settle(this.subject(p, ctx), async () => {
-      const { verdict } = await waitFor(ctx.gateway,
+      const { verdict } = await waitFor(
+        ctx.gateway,
         { apiVersion: p.ref.apiVersion, kind: p.ref.kind, namespace, name: p.ref.name, labelSelector: p.ref.selector },
         (objs) => {
           const live = objs.filter((o) => !o.metadata.deletionTimestamp);
-          const mismatches = p.match ? live.map((o) => [o, partialMatch(o, p.match)] as const).filter(([, d]) => d) : [];
+          const mismatches = p.match
+            ? live.map((o) => [o, partialMatch(o, p.match)] as const).filter(([, d]) => d)
+            : [];
           const matching = live.length - mismatches.length;
           if (matching >= min && mismatches.length === 0) {
             return { state: 'done', observation: `${matching} ${p.ref.kind} object(s) match` };
           }
-          if (!live.length) return { state: 'waiting', observation: `no ${describe(p, namespace)} found (want ${min})` };
+          if (!live.length)
+            return { state: 'waiting', observation: `no ${describe(p, namespace)} found (want ${min})` };
           const first = mismatches[0];
           return {
             state: 'waiting',
@@ -35,7 +41,9 @@ export const resourceProbe: ProbeKind<Spec> = {
               ? `${p.ref.kind} ${first[0].metadata.name}: ${first[1]} (${matching}/${live.length} match, want all and at least ${min})`
               : `${matching} ${p.ref.kind} object(s) found, want at least ${min}`,
           };
-        }, { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation });
+        },
+        { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation },
+      );
       return verdict.observation;
     });
   },

@@ -17,13 +17,18 @@ export const workloadProbe: ProbeKind<Spec> = {
     return settle(
       this.subject(p, ctx),
       async () => {
-        const { verdict } = await waitFor(ctx.gateway, { apiVersion: 'apps/v1', kind: p.ref.kind, namespace, name: p.ref.name }, (objs) => {
-          const w = objs[0];
-          if (!w) return { state: 'waiting', observation: `${p.ref.kind} ${namespace}/${p.ref.name} does not exist` };
-          selector = selectorString(w.spec?.selector);
-          const r = rollout(w);
-          return { state: r.ready ? 'done' : r.failed ? 'failed' : 'waiting', observation: r.message };
-        }, { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation });
+        const { verdict } = await waitFor(
+          ctx.gateway,
+          { apiVersion: 'apps/v1', kind: p.ref.kind, namespace, name: p.ref.name },
+          (objs) => {
+            const w = objs[0];
+            if (!w) return { state: 'waiting', observation: `${p.ref.kind} ${namespace}/${p.ref.name} does not exist` };
+            selector = selectorString(w.spec?.selector);
+            const r = rollout(w);
+            return { state: r.ready ? 'done' : r.failed ? 'failed' : 'waiting', observation: r.message };
+          },
+          { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation },
+        );
         return verdict.observation;
       },
       () => (selector ? diagnosePods(ctx.gateway, namespace, selector) : Promise.resolve(null)),

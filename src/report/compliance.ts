@@ -41,9 +41,20 @@ export function complianceSummary(h: History): ControlSummary[] {
   if (byControl.has(NO_CONTROL)) names.push(NO_CONTROL);
   return names.map((control) => {
     const drills = byControl.get(control)!;
-    const scenarios = [...new Set(drills.map((d) => d.scenario))].sort().map((s) => scenarioEvidence(s, drills.filter((d) => d.scenario === s)));
+    const scenarios = [...new Set(drills.map((d) => d.scenario))].sort().map((s) =>
+      scenarioEvidence(
+        s,
+        drills.filter((d) => d.scenario === s),
+      ),
+    );
     const passed = drills.filter((d) => d.verdict === 'PASS').length;
-    return { control, drills: drills.length, passed, passRate: drills.length ? passed / drills.length : null, scenarios };
+    return {
+      control,
+      drills: drills.length,
+      passed,
+      passRate: drills.length ? passed / drills.length : null,
+      scenarios,
+    };
   });
 }
 
@@ -51,7 +62,9 @@ function scenarioEvidence(scenario: string, drills: DrillSummary[]): ScenarioEvi
   const newestFirst = [...drills].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
   const passed = drills.filter((d) => d.verdict === 'PASS').length;
   return {
-    scenario, drills: newestFirst, passed,
+    scenario,
+    drills: newestFirst,
+    passed,
     passRate: drills.length ? passed / drills.length : null,
     lastVerifiedRestore: newestFirst.find((d) => d.verdict === 'PASS') ?? null,
     rtoMet: drills.filter((d) => d.rtoMet === true).length,
@@ -68,28 +81,43 @@ export function renderHistoryMarkdown(h: History, now: Date = new Date()): strin
   out.push(`- Period: ${h.since ? day(h.since) : 'all recorded drills'} to ${day(now.toISOString())}`);
   out.push(`- Report dir: \`${code(h.reportDir)}\``);
   out.push(`- Drills: ${h.drills.length}, passed ${h.drills.filter((d) => d.verdict === 'PASS').length}`);
-  out.push('- Each report folder holds `SHA256SUMS`; check it with `dr-drill report verify <folder>`. The hashes below are of `report.json`.', '');
+  out.push(
+    '- Each report folder holds `SHA256SUMS`; check it with `dr-drill report verify <folder>`. The hashes below are of `report.json`.',
+    '',
+  );
   if (h.drills.length === 0) return out.join('\n') + '\nNo drills in this period.\n';
 
   for (const c of complianceSummary(h)) {
     out.push(`## ${md(c.control)}`, '');
     out.push(`${c.drills} drill(s), ${c.passed} passed (pass rate ${pct(c.passRate)}).`, '');
-    out.push('| Scenario | Drills | Pass rate | Last verified restore | RTO met | RPO met |', '|---|---|---|---|---|---|');
+    out.push(
+      '| Scenario | Drills | Pass rate | Last verified restore | RTO met | RPO met |',
+      '|---|---|---|---|---|---|',
+    );
     for (const s of c.scenarios) {
       const lv = s.lastVerifiedRestore;
-      out.push(`| ${md(s.scenario)} | ${s.drills.length} | ${pct(s.passRate)} | ${lv ? `${day(lv.startedAt)} (\`${lv.drillId}\`)` : '**never in this period**'} | ${s.rtoMet}/${s.drills.length} | ${s.rpoMet}/${s.drills.length} |`);
+      out.push(
+        `| ${md(s.scenario)} | ${s.drills.length} | ${pct(s.passRate)} | ${lv ? `${day(lv.startedAt)} (\`${lv.drillId}\`)` : '**never in this period**'} | ${s.rtoMet}/${s.drills.length} | ${s.rpoMet}/${s.drills.length} |`,
+      );
     }
-    out.push('', '| Date (UTC) | Scenario | Drill | Verdict | RTO / objective | RPO / objective | report.json SHA-256 |', '|---|---|---|---|---|---|---|');
+    out.push(
+      '',
+      '| Date (UTC) | Scenario | Drill | Verdict | RTO / objective | RPO / objective | report.json SHA-256 |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const s of c.scenarios) {
       for (const d of s.drills) {
-        out.push(`| ${day(d.startedAt)} | ${md(d.scenario)} | \`${d.drillId}\` | ${d.verdict ?? 'INCOMPLETE'} | ${t(d.rtoAchievedSeconds)} / ${t(d.rtoObjectiveSeconds)}${d.rtoMet === false ? ' (missed)' : ''} | ${t(d.rpoAchievedSeconds)} / ${t(d.rpoObjectiveSeconds)}${d.rpoMet === false ? ' (missed)' : ''} | ${d.reportSha256 ? `\`${d.reportSha256}\`` : md(d.problem ?? '—')} |`);
+        out.push(
+          `| ${day(d.startedAt)} | ${md(d.scenario)} | \`${d.drillId}\` | ${d.verdict ?? 'INCOMPLETE'} | ${t(d.rtoAchievedSeconds)} / ${t(d.rtoObjectiveSeconds)}${d.rtoMet === false ? ' (missed)' : ''} | ${t(d.rpoAchievedSeconds)} / ${t(d.rpoObjectiveSeconds)}${d.rpoMet === false ? ' (missed)' : ''} | ${d.reportSha256 ? `\`${d.reportSha256}\`` : md(d.problem ?? '—')} |`,
+        );
       }
     }
     out.push('');
   }
   if (h.trends.length) {
     out.push('## RTO trend', '');
-    for (const tr of h.trends) out.push(`- ${tr.warning ? `**Warning:** ${md(tr.warning)}; ` : ''}${md(tr.scenario)}: ${md(tr.summary)}`);
+    for (const tr of h.trends)
+      out.push(`- ${tr.warning ? `**Warning:** ${md(tr.warning)}; ` : ''}${md(tr.scenario)}: ${md(tr.summary)}`);
     out.push('');
   }
   return out.join('\n');

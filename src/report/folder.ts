@@ -16,7 +16,11 @@ export function reportFolderName(startedAt: Date, drillId: string): string {
 export function reportFolderPath(reportDir: string, scenarioName: string, startedAt: Date, drillId: string): string {
   // The scenario name becomes a path segment: refuse anything that could climb out of the report dir.
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(scenarioName)) {
-    throw inputError('REPORT_SCENARIO_NAME', `scenario name "${scenarioName}" cannot be a folder name`, 'use letters, digits, ".", "_" and "-"');
+    throw inputError(
+      'REPORT_SCENARIO_NAME',
+      `scenario name "${scenarioName}" cannot be a folder name`,
+      'use letters, digits, ".", "_" and "-"',
+    );
   }
   if (!DRILL_ID_PATTERN.test(drillId)) {
     throw inputError('REPORT_DRILL_ID', `drill id "${drillId}" is not 8 characters [a-z0-9]`, 'use newDrillId()');

@@ -61,17 +61,25 @@ export interface HistoryOptions {
 /** Reads every drill folder under reportDir (optionally one scenario). A missing report dir is an empty history. */
 export function readHistory(reportDir: string, options: HistoryOptions = {}): History {
   if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) {
-    throw inputError('REPORT_DIR_NOT_DIR', `${reportDir} is not a directory`, 'pass the folder drills write to (--report-dir)');
+    throw inputError(
+      'REPORT_DIR_NOT_DIR',
+      `${reportDir} is not a directory`,
+      'pass the folder drills write to (--report-dir)',
+    );
   }
   const scenarios = !existsSync(reportDir)
     ? []
-    : readdirSync(reportDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    : readdirSync(reportDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
   const drills: DrillSummary[] = [];
   for (const scenario of scenarios) {
     if (options.scenario !== undefined && scenario !== options.scenario) continue;
     for (const name of drillFolders(join(reportDir, scenario))) {
       const json = join(reportDir, scenario, name, 'report.json');
-      drills.push(summariseReport(scenario, name, join(reportDir, scenario, name), existsSync(json) ? readFileSync(json) : null));
+      drills.push(
+        summariseReport(scenario, name, join(reportDir, scenario, name), existsSync(json) ? readFileSync(json) : null),
+      );
     }
   }
   return historyOf(reportDir, drills, options);
@@ -80,8 +88,13 @@ export function readHistory(reportDir: string, options: HistoryOptions = {}): Hi
 /** Orders drills newest first and derives each scenario's last verified restore and RTO trend. */
 export function historyOf(location: string, all: DrillSummary[], options: HistoryOptions = {}): History {
   const since = options.since?.toISOString() ?? null;
-  const drills = all.filter((d) => (since === null || d.startedAt >= since) && (options.scenario === undefined || d.scenario === options.scenario));
-  drills.sort((a, b) => (a.startedAt === b.startedAt ? cmp(a.scenario + a.drillId, b.scenario + b.drillId) : cmp(b.startedAt, a.startedAt)));
+  const drills = all.filter(
+    (d) =>
+      (since === null || d.startedAt >= since) && (options.scenario === undefined || d.scenario === options.scenario),
+  );
+  drills.sort((a, b) =>
+    a.startedAt === b.startedAt ? cmp(a.scenario + a.drillId, b.scenario + b.drillId) : cmp(b.startedAt, a.startedAt),
+  );
   const lastVerifiedRestore: Record<string, DrillSummary | null> = {};
   for (const d of drills) {
     if (!(d.scenario in lastVerifiedRestore)) lastVerifiedRestore[d.scenario] = null;
@@ -98,12 +111,29 @@ export function historyOf(location: string, all: DrillSummary[], options: Histor
  * One drill folder as history lists it, from its report.json bytes (null: the folder has none, the drill did not
  * finish). `folder` is where it lives: a local path or an uploaded copy's URL.
  */
-export function summariseReport(scenario: string, name: string, folder: string, reportJson: Buffer | null): DrillSummary {
+export function summariseReport(
+  scenario: string,
+  name: string,
+  folder: string,
+  reportJson: Buffer | null,
+): DrillSummary {
   const parsed = parseReportFolderName(name)!;
   const base: DrillSummary = {
-    scenario, drillId: parsed.drillId, startedAt: parsed.startedAt.toISOString(), folder, verdict: null,
-    rtoAchievedSeconds: null, rtoObjectiveSeconds: null, rpoAchievedSeconds: null, rpoObjectiveSeconds: null,
-    backupName: null, rtoMet: null, rpoMet: null, controls: [], reportSha256: null, problem: null,
+    scenario,
+    drillId: parsed.drillId,
+    startedAt: parsed.startedAt.toISOString(),
+    folder,
+    verdict: null,
+    rtoAchievedSeconds: null,
+    rtoObjectiveSeconds: null,
+    rpoAchievedSeconds: null,
+    rpoObjectiveSeconds: null,
+    backupName: null,
+    rtoMet: null,
+    rpoMet: null,
+    controls: [],
+    reportSha256: null,
+    problem: null,
   };
   if (reportJson === null) return { ...base, problem: 'no report.json (the drill did not finish; see journal.jsonl)' };
   try {
@@ -139,16 +169,28 @@ export function renderHistory(h: History): string {
   const rows = [
     ['DATE (UTC)', 'SCENARIO', 'DRILL', 'VERDICT', 'RTO/OBJECTIVE', 'RPO/OBJECTIVE', 'BACKUP'],
     ...h.drills.map((d) => [
-      d.startedAt.replace(/\.\d{3}Z$/, 'Z'), d.scenario, d.drillId, d.verdict ?? 'INCOMPLETE',
-      `${t(d.rtoAchievedSeconds)}/${t(d.rtoObjectiveSeconds)}`, `${t(d.rpoAchievedSeconds)}/${t(d.rpoObjectiveSeconds)}`, d.backupName ?? '—',
+      d.startedAt.replace(/\.\d{3}Z$/, 'Z'),
+      d.scenario,
+      d.drillId,
+      d.verdict ?? 'INCOMPLETE',
+      `${t(d.rtoAchievedSeconds)}/${t(d.rtoObjectiveSeconds)}`,
+      `${t(d.rpoAchievedSeconds)}/${t(d.rpoObjectiveSeconds)}`,
+      d.backupName ?? '—',
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.push('', 'Last verified restore:');
   for (const s of Object.keys(h.lastVerifiedRestore).sort()) {
     const d = h.lastVerifiedRestore[s];
-    lines.push(`  ${s}: ${d ? `${d.startedAt.replace(/\.\d{3}Z$/, 'Z')} drill ${d.drillId} (RTO ${t(d.rtoAchievedSeconds)})` : 'never passed'}`);
+    lines.push(
+      `  ${s}: ${d ? `${d.startedAt.replace(/\.\d{3}Z$/, 'Z')} drill ${d.drillId} (RTO ${t(d.rtoAchievedSeconds)})` : 'never passed'}`,
+    );
   }
   if (h.trends.length) {
     lines.push('', 'RTO trend:');

@@ -54,7 +54,10 @@ const ICON: Record<VerdictT, string> = { PASS: '✅', FAIL: '❌', ERROR: '⚠�
 export function notificationMessage(input: Report, folder?: string): Record<string, unknown> {
   const r = redactDeep(input);
   const title = `${ICON[r.verdict]} dr-drill ${r.verdict}: ${r.scenario.name} (drill ${r.drillId})`;
-  const objectives = objectiveLines(r).map((o) => `${o.label} ${o.achieved} / objective ${o.objective}: ${o.status}${o.met === null ? '' : ` (margin ${o.margin})`}`);
+  const objectives = objectiveLines(r).map(
+    (o) =>
+      `${o.label} ${o.achieved} / objective ${o.objective}: ${o.status}${o.met === null ? '' : ` (margin ${o.margin})`}`,
+  );
   const failing = r.probes
     .filter((p) => p.critical && (p.outcome === 'failed' || p.outcome === 'error'))
     .map((p) => `${p.name}: ${p.outcome}${p.lastObservation ? ` — ${p.lastObservation}` : ''}`);
@@ -62,14 +65,28 @@ export function notificationMessage(input: Report, folder?: string): Record<stri
     ...objectives,
     ...r.reasons.slice(0, 5).map((s) => `• ${s}`),
     ...failing.slice(0, 5).map((s) => `probe ${s}`),
-    ...(r.teardown.leftBehind.length ? [`${r.teardown.leftBehind.length} object(s) left behind: dr-drill cleanup --drill-id ${r.drillId}`] : []),
+    ...(r.teardown.leftBehind.length
+      ? [`${r.teardown.leftBehind.length} object(s) left behind: dr-drill cleanup --drill-id ${r.drillId}`]
+      : []),
     ...(folder ? [`report: ${folder}`] : []),
   ].map((s) => clip(redact(s), 300));
   const facts = [
     { name: 'Verdict', value: r.verdict },
     { name: 'Started', value: r.startedAt },
-    { name: 'RTO', value: r.rto.achievedSeconds === null ? 'not measured' : `${formatSeconds(r.rto.achievedSeconds)} / ${formatSeconds(r.rto.objectiveSeconds)}` },
-    { name: 'RPO', value: r.rpo.achievedSeconds === null ? 'not measured' : `${formatSeconds(r.rpo.achievedSeconds)} / ${formatSeconds(r.rpo.objectiveSeconds)}` },
+    {
+      name: 'RTO',
+      value:
+        r.rto.achievedSeconds === null
+          ? 'not measured'
+          : `${formatSeconds(r.rto.achievedSeconds)} / ${formatSeconds(r.rto.objectiveSeconds)}`,
+    },
+    {
+      name: 'RPO',
+      value:
+        r.rpo.achievedSeconds === null
+          ? 'not measured'
+          : `${formatSeconds(r.rpo.achievedSeconds)} / ${formatSeconds(r.rpo.objectiveSeconds)}`,
+    },
     { name: 'Backup', value: r.backup.name ?? '—' },
     { name: 'Restore', value: r.restore.phase ? `${r.restore.name ?? ''} ${r.restore.phase}` : '—' },
   ];
@@ -127,7 +144,12 @@ export async function notify(target: NotifyTarget, report: Report, options: Noti
     }
     if (attempt < attempts) await sleep(waitMs);
   }
-  return { sent: false, attempts: made, warning: `notification not sent after ${made} attempt(s): ${last}`, skipped: false };
+  return {
+    sent: false,
+    attempts: made,
+    warning: `notification not sent after ${made} attempt(s): ${last}`,
+    skipped: false,
+  };
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; null when absent or unreadable. */
@@ -141,9 +163,10 @@ export function retryAfterMs(header: string | null, now: Date = new Date()): num
 // Errors from fetch may quote the URL; the URL is a credential, so it is cut out before anything is said.
 function describeFailure(e: unknown, target: NotifyTarget): string {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const text = err.name === 'TimeoutError' || err.name === 'AbortError'
-    ? `no answer within ${formatSeconds(target.timeoutMs / 1000)}`
-    : `${err.message ?? String(e)}${err.cause?.code ? ` (${err.cause.code})` : ''}`;
+  const text =
+    err.name === 'TimeoutError' || err.name === 'AbortError'
+      ? `no answer within ${formatSeconds(target.timeoutMs / 1000)}`
+      : `${err.message ?? String(e)}${err.cause?.code ? ` (${err.cause.code})` : ''}`;
   return redact(text.split(target.url).join('<webhook>'));
 }
 

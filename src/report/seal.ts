@@ -70,7 +70,11 @@ export interface PreviousReport {
  * start with the UTC start time, so name order is time order). Folders without report.json — drills that
  * crashed — are passed over: the chain links reports, and a journal alone is not one.
  */
-export function findPreviousReport(reportDir: string, scenarioName: string, beforeFolder: string): PreviousReport | null {
+export function findPreviousReport(
+  reportDir: string,
+  scenarioName: string,
+  beforeFolder: string,
+): PreviousReport | null {
   const scenarioDir = join(reportDir, scenarioName);
   const before = basename(beforeFolder);
   for (const name of drillFolders(scenarioDir).reverse()) {

@@ -40,7 +40,11 @@ export function rtoTrends(drills: TrendInput[], options: { window: number; thres
 }
 
 /** The trend of one scenario's drills. */
-export function rtoTrend(scenario: string, drills: TrendInput[], options: { window: number; thresholdPercent: number }): Trend {
+export function rtoTrend(
+  scenario: string,
+  drills: TrendInput[],
+  options: { window: number; thresholdPercent: number },
+): Trend {
   const window = Math.max(2, Math.floor(options.window));
   const measured = drills
     .filter((d) => d.rtoAchievedSeconds !== null)
@@ -49,15 +53,21 @@ export function rtoTrend(scenario: string, drills: TrendInput[], options: { wind
     .map((d) => ({ drillId: d.drillId, startedAt: d.startedAt, rtoSeconds: d.rtoAchievedSeconds! }));
   const base = { scenario, drills: measured, window, thresholdPercent: options.thresholdPercent };
   if (measured.length < 2) {
-    return { ...base, changePercent: null, warning: null, summary: `${measured.length} drill(s) with a measured RTO: no trend yet` };
+    return {
+      ...base,
+      changePercent: null,
+      warning: null,
+      summary: `${measured.length} drill(s) with a measured RTO: no trend yet`,
+    };
   }
   const first = measured[0]!.rtoSeconds;
   const last = measured[measured.length - 1]!.rtoSeconds;
   // From 0 s any growth is unbounded; call it +100% per second rather than divide by zero.
   const changePercent = first === 0 ? (last === 0 ? 0 : 100 * last) : Math.round(((last - first) / first) * 1000) / 10;
   const summary = `RTO ${formatSeconds(first)} → ${formatSeconds(last)} over ${measured.length} drills (${changePercent >= 0 ? '+' : ''}${changePercent}%)`;
-  const warning = changePercent > options.thresholdPercent
-    ? `RTO of ${scenario} grew by ${changePercent}% over its last ${measured.length} drills (threshold ${options.thresholdPercent}%)`
-    : null;
+  const warning =
+    changePercent > options.thresholdPercent
+      ? `RTO of ${scenario} grew by ${changePercent}% over its last ${measured.length} drills (threshold ${options.thresholdPercent}%)`
+      : null;
   return { ...base, changePercent, summary, warning };
 }

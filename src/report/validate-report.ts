@@ -21,7 +21,10 @@ export function validateReport(value: unknown): string[] {
   if (validate(value)) return [];
   return (validate.errors ?? []).map((e) => {
     const where = e.instancePath || '/';
-    const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : '';
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
+        : '';
     return `${where}: ${e.message ?? e.keyword}${extra}`;
   });
 }

@@ -41,7 +41,11 @@ export interface VerifyFolderOptions {
 export function verifyReportFolder(dir: string, opts: VerifyFolderOptions = {}): VerifyResult {
   const folder = resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw inputError('REPORT_DIR_NOT_FOUND', `no report folder at ${dir}`, 'pass a folder such as reports/<scenario>/<YYYYMMDDTHHMMSSZ>-<drillId>');
+    throw inputError(
+      'REPORT_DIR_NOT_FOUND',
+      `no report folder at ${dir}`,
+      'pass a folder such as reports/<scenario>/<YYYYMMDDTHHMMSSZ>-<drillId>',
+    );
   }
   const problems: VerifyProblem[] = [];
   const notes: string[] = [];
@@ -73,20 +77,28 @@ function checkSums(folder: string, problems: VerifyProblem[]): string[] {
       continue;
     }
     const path = join(folder, file);
-    if (!existsSync(path) || !statSync(path).isFile()) problems.push({ file, message: 'listed in SHA256SUMS but missing' });
-    else if (sha256File(path) !== sha256) problems.push({ file, message: 'SHA-256 does not match SHA256SUMS: the file changed after sealing' });
+    if (!existsSync(path) || !statSync(path).isFile())
+      problems.push({ file, message: 'listed in SHA256SUMS but missing' });
+    else if (sha256File(path) !== sha256)
+      problems.push({ file, message: 'SHA-256 does not match SHA256SUMS: the file changed after sealing' });
     else verified.push(file);
   }
   for (const name of readdirSync(folder).sort()) {
     // The signature is written after SHA256SUMS and cannot be listed in it; checkSignature accounts for it.
-    if (name !== SUMS_FILE && name !== SIGNATURE_FILE && !listed.has(name)) problems.push({ file: name, message: 'present but not listed in SHA256SUMS: added after sealing' });
+    if (name !== SUMS_FILE && name !== SIGNATURE_FILE && !listed.has(name))
+      problems.push({ file: name, message: 'present but not listed in SHA256SUMS: added after sealing' });
   }
   return verified;
 }
 
 interface ChainFields {
   drillId: string;
-  evidence: { previousReportSha256: string | null; previousDrillId: string | null; previousFrom?: string | null; signedBy?: SignatureRecord | null };
+  evidence: {
+    previousReportSha256: string | null;
+    previousDrillId: string | null;
+    previousFrom?: string | null;
+    signedBy?: SignatureRecord | null;
+  };
 }
 
 function checkReport(folder: string, problems: VerifyProblem[]): ChainFields | null {
@@ -113,7 +125,10 @@ function checkReport(folder: string, problems: VerifyProblem[]): ChainFields | n
 function checkChain(folder: string, report: ChainFields, problems: VerifyProblem[], notes: string[]): void {
   const own = parseReportFolderName(basename(folder));
   if (own && own.drillId !== report.drillId) {
-    problems.push({ file: 'report.json', message: `drillId ${report.drillId} does not match the folder name (${basename(folder)})` });
+    problems.push({
+      file: 'report.json',
+      message: `drillId ${report.drillId} does not match the folder name (${basename(folder)})`,
+    });
   }
   const { previousReportSha256: sha, previousDrillId: prevId } = report.evidence;
   if (!sha && !prevId) {
@@ -127,18 +142,26 @@ function checkChain(folder: string, report: ChainFields, problems: VerifyProblem
   const scenarioDir = scenarioDirOf(folder);
   const prev = drillFolders(scenarioDir).find((n) => parseReportFolderName(n)?.drillId === prevId);
   if (!prev && report.evidence.previousFrom === 'evidence-container') {
-    notes.push(`the previous drill ${prevId} was linked from the evidence container, not this report dir: verify the uploaded copy (report verify --container …) to check that link`);
+    notes.push(
+      `the previous drill ${prevId} was linked from the evidence container, not this report dir: verify the uploaded copy (report verify --container …) to check that link`,
+    );
     return;
   }
   if (!prev) {
-    problems.push({ file: 'evidence.previousDrillId', message: `the previous drill ${prevId} has no folder in ${scenarioDir}: it was removed or moved` });
+    problems.push({
+      file: 'evidence.previousDrillId',
+      message: `the previous drill ${prevId} has no folder in ${scenarioDir}: it was removed or moved`,
+    });
     return;
   }
   const prevJson = join(scenarioDir, prev, 'report.json');
   if (!existsSync(prevJson)) {
     problems.push({ file: 'evidence.previousReportSha256', message: `${prev}/report.json is missing` });
   } else if (sha256File(prevJson) !== sha) {
-    problems.push({ file: 'evidence.previousReportSha256', message: `does not match ${prev}/report.json: the previous report changed after this one was sealed` });
+    problems.push({
+      file: 'evidence.previousReportSha256',
+      message: `does not match ${prev}/report.json: the previous report changed after this one was sealed`,
+    });
   } else {
     notes.push(`chained to ${prev} (report.json SHA-256 matches)`);
   }

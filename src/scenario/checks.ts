@@ -14,13 +14,15 @@ const hasVariable = (s: string) => s.includes('${');
 /** Problems beyond the schema, in the same shape. */
 export function semanticProblems(s: Scenario, file: string, locate: Locator): Problem[] {
   const problems: Problem[] = [];
-  const at = (path: PathSegment[], message: string, key = false) => problems.push(problemAt(file, locate, path, message, key));
+  const at = (path: PathSegment[], message: string, key = false) =>
+    problems.push(problemAt(file, locate, path, message, key));
   const spec = s.spec;
 
   const firstByName = new Map<string, number>();
   spec.probes.forEach((p, i) => {
     const first = firstByName.get(p.name);
-    if (first !== undefined) at(['spec', 'probes', i, 'name'], `duplicate probe name "${p.name}" (also spec.probes[${first}])`);
+    if (first !== undefined)
+      at(['spec', 'probes', i, 'name'], `duplicate probe name "${p.name}" (also spec.probes[${first}])`);
     else firstByName.set(p.name, i);
     if (p.kind === 'resource' || p.kind === 'pvc') {
       const ref = p.ref as { name?: string; selector?: string; namespace?: string };
@@ -28,7 +30,12 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
         at(['spec', 'probes', i, 'ref'], 'expected name or selector, not both', true);
       }
     }
-    if (p.kind === 'resource' && p.ref.name === undefined && p.ref.selector === undefined && p.ref.namespace === undefined) {
+    if (
+      p.kind === 'resource' &&
+      p.ref.name === undefined &&
+      p.ref.selector === undefined &&
+      p.ref.namespace === undefined
+    ) {
       // Every object of a kind in the whole cluster is almost never what was meant.
       at(['spec', 'probes', i, 'ref'], 'expected name, selector or at least namespace', true);
     }
@@ -41,13 +48,17 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
   if (created !== null && included !== null) {
     included.forEach((ns, i) => {
       if (!created.includes(ns) && !hasVariable(ns) && !created.some(hasVariable)) {
-        at(['spec', 'restore', 'includedNamespaces', i], `namespace "${ns}" is not in backup.create.includedNamespaces (${created.join(', ')})`);
+        at(
+          ['spec', 'restore', 'includedNamespaces', i],
+          `namespace "${ns}" is not in backup.create.includedNamespaces (${created.join(', ')})`,
+        );
       }
     });
   }
   const excluded = spec.restore?.excludedNamespaces ?? [];
   excluded.forEach((ns, i) => {
-    if (included?.includes(ns)) at(['spec', 'restore', 'excludedNamespaces', i], `namespace "${ns}" is both included and excluded`);
+    if (included?.includes(ns))
+      at(['spec', 'restore', 'excludedNamespaces', i], `namespace "${ns}" is both included and excluded`);
   });
   const restored = included ?? created;
   if (restored !== null && !restored.some(hasVariable)) {

@@ -38,5 +38,11 @@ export async function compileScenarioFile(file: string, opts: CompileFileOptions
       `fix the scenario; \`dr-drill validate ${file}\` lists the same problems`,
     );
   }
-  return compilePlan(loaded.scenario, { drillId: opts.drillId, file, sha256: loaded.sha256, env: opts.env, locate: loaded.locate });
+  return compilePlan(loaded.scenario, {
+    drillId: opts.drillId,
+    file,
+    sha256: loaded.sha256,
+    env: opts.env,
+    locate: loaded.locate,
+  });
 }

@@ -33,15 +33,23 @@ export function placeholderProblems(value: unknown, file: string, locate: Locato
         problems.push(problemAt(file, locate, path, `unclosed \`\${\`: expected \${NAME}`));
       } else if (!ENV_NAME.test(name)) {
         problems.push(
-          problemAt(file, locate, path, `malformed variable \`\${${name}}\`: expected \${NAME} with NAME of A-Z, 0-9 and _, not starting with a digit`),
+          problemAt(
+            file,
+            locate,
+            path,
+            `malformed variable \`\${${name}}\`: expected \${NAME} with NAME of A-Z, 0-9 and _, not starting with a digit`,
+          ),
         );
       }
     }
     for (const m of s.matchAll(PLACEHOLDER)) {
       const inner = (m[1] ?? '').trim();
-      if (m[2] === undefined) problems.push(problemAt(file, locate, path, 'unclosed `{{`: the only placeholder is {{drillId}}'));
+      if (m[2] === undefined)
+        problems.push(problemAt(file, locate, path, 'unclosed `{{`: the only placeholder is {{drillId}}'));
       else if (inner !== 'drillId') {
-        problems.push(problemAt(file, locate, path, `unknown placeholder \`{{${inner}}}\`: the only placeholder is {{drillId}}`));
+        problems.push(
+          problemAt(file, locate, path, `unknown placeholder \`{{${inner}}}\`: the only placeholder is {{drillId}}`),
+        );
       }
     }
     return s;
@@ -90,7 +98,9 @@ export function interpolate<T>(value: T, opts: InterpolateOptions): { value: T; 
   const out = walkStrings(value, [], (s, path) => {
     const r = interpolateString(s, opts);
     for (const name of r.unset) {
-      problems.push(problemAt(opts.file, locate, path, `environment variable ${name} is not set (used as \${${name}})`));
+      problems.push(
+        problemAt(opts.file, locate, path, `environment variable ${name} is not set (used as \${${name}})`),
+      );
     }
     return r.value;
   });

@@ -63,7 +63,8 @@ export function documentLocator(doc: Document, lines: LineCounter): Locator {
     }
     const valueNode = node as Node | null;
     // An empty value (`objectives:` with nothing after it) has no useful position of its own: point at its key.
-    const emptyValue = valueNode === null || (isScalar(valueNode) && valueNode.value === null && valueNode.source === '');
+    const emptyValue =
+      valueNode === null || (isScalar(valueNode) && valueNode.value === null && valueNode.source === '');
     if ((wantKey || emptyValue) && keyNode?.range) return pos(keyNode.range[0]);
     if (valueNode?.range) return pos(valueNode.range[0]);
     if (keyNode?.range) return pos(keyNode.range[0]);
@@ -110,7 +111,12 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
     bytes = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read: ${code ?? String(e)}`;
+    const message =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : `cannot read: ${code ?? String(e)}`;
     return {
       file,
       scenario: null,

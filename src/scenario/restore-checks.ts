@@ -20,9 +20,16 @@ export function restoreConfigProblems(restore: NonNullable<Scenario['spec']['res
   const base: PathSegment[] = ['spec', 'restore'];
   for (const [from, to] of Object.entries(restore.storageClassMapping ?? {})) {
     if (!CLASS_NAME.test(from) || from.length > 253) {
-      out.push({ path: [...base, 'storageClassMapping', from], key: true, message: `expected a storage class name (lower-case DNS subdomain), got "${from}"` });
+      out.push({
+        path: [...base, 'storageClassMapping', from],
+        key: true,
+        message: `expected a storage class name (lower-case DNS subdomain), got "${from}"`,
+      });
     } else if (from === to) {
-      out.push({ path: [...base, 'storageClassMapping', from], message: `maps storage class "${from}" to itself; leave it out` });
+      out.push({
+        path: [...base, 'storageClassMapping', from],
+        message: `maps storage class "${from}" to itself; leave it out`,
+      });
     }
   }
   const zones = restore.zones;
@@ -32,7 +39,11 @@ export function restoreConfigProblems(restore: NonNullable<Scenario['spec']['res
     }
     for (const [from, to] of Object.entries(zones.map ?? {})) {
       if (!LABEL_VALUE.test(from) || from.length > 63) {
-        out.push({ path: [...base, 'zones', 'map', from], key: true, message: `expected a zone name (a label value: letters, digits, -, _ and ., at most 63), got "${from}"` });
+        out.push({
+          path: [...base, 'zones', 'map', from],
+          key: true,
+          message: `expected a zone name (a label value: letters, digits, -, _ and ., at most 63), got "${from}"`,
+        });
       } else if (from === to) {
         out.push({ path: [...base, 'zones', 'map', from], message: `maps zone "${from}" to itself; leave it out` });
       }
@@ -42,14 +53,23 @@ export function restoreConfigProblems(restore: NonNullable<Scenario['spec']['res
     const at: PathSegment[] = [...base, 'resourceModifiers', 'resourceModifierRules', i];
     const kinds = (['patches', 'mergePatches', 'strategicPatches'] as const).filter((k) => rule[k] !== undefined);
     if (kinds.length !== 1) {
-      out.push({ path: at, key: true, message: kinds.length ? `expected exactly one of patches, mergePatches, strategicPatches, got ${kinds.join(' and ')}` : 'expected one of patches, mergePatches, strategicPatches' });
+      out.push({
+        path: at,
+        key: true,
+        message: kinds.length
+          ? `expected exactly one of patches, mergePatches, strategicPatches, got ${kinds.join(' and ')}`
+          : 'expected one of patches, mergePatches, strategicPatches',
+      });
     }
     const regex = rule.conditions.resourceNameRegex;
     if (regex !== undefined) {
       try {
         new RegExp(regex);
       } catch (e) {
-        out.push({ path: [...at, 'conditions', 'resourceNameRegex'], message: `expected a regular expression: ${(e as Error).message}` });
+        out.push({
+          path: [...at, 'conditions', 'resourceNameRegex'],
+          message: `expected a regular expression: ${(e as Error).message}`,
+        });
       }
     }
     (rule.patches ?? []).forEach((p, j) => {

@@ -88,10 +88,12 @@ function chooseBranch(branches: Json[], value: unknown, errorCounts: number[]): 
   if (discriminator !== undefined) {
     const allowed = props.map((p) => String((p[discriminator] as Json).const));
     const list = allowed.join(', ');
-    if (!isObject(value)) return { at: [], message: `expected a mapping with ${discriminator}: one of ${list}`, key: false };
+    if (!isObject(value))
+      return { at: [], message: `expected a mapping with ${discriminator}: one of ${list}`, key: false };
     const v = value[discriminator];
     const i = allowed.indexOf(String(v));
-    if (v === undefined) return { at: [], message: `missing required field \`${discriminator}\` (one of ${list})`, key: true };
+    if (v === undefined)
+      return { at: [], message: `missing required field \`${discriminator}\` (one of ${list})`, key: true };
     if (i < 0 || typeof v !== 'string') {
       return { at: [discriminator], message: `expected one of ${list}, got ${describeValue(v)}`, key: false };
     }
@@ -129,7 +131,8 @@ function explain(e: ErrorObject, path: PathSegment[]): Explained {
       return { path, message: `missing required field \`${String(p.missingProperty)}\``, key: true };
     case 'additionalProperties': {
       const extra = String(p.additionalProperty);
-      const allowed = isObject(e.parentSchema) && isObject(e.parentSchema.properties) ? Object.keys(e.parentSchema.properties) : [];
+      const allowed =
+        isObject(e.parentSchema) && isObject(e.parentSchema.properties) ? Object.keys(e.parentSchema.properties) : [];
       const hint = allowed.length > 0 ? ` (expected one of ${allowed.join(', ')})` : '';
       return { path: [...path, extra], message: `unknown field \`${extra}\`${hint}`, key: true };
     }
@@ -157,11 +160,23 @@ function explain(e: ErrorObject, path: PathSegment[]): Explained {
     case 'const':
       return { path, message: `expected ${show(p.allowedValue)}, got ${got}`, key: false };
     case 'enum':
-      return { path, message: `expected one of ${(p.allowedValues as unknown[]).map(String).join(', ')}, got ${got}`, key: false };
+      return {
+        path,
+        message: `expected one of ${(p.allowedValues as unknown[]).map(String).join(', ')}, got ${got}`,
+        key: false,
+      };
     case 'minLength':
-      return { path, message: p.limit === 1 ? 'must not be empty' : `expected at least ${String(p.limit)} characters`, key: false };
+      return {
+        path,
+        message: p.limit === 1 ? 'must not be empty' : `expected at least ${String(p.limit)} characters`,
+        key: false,
+      };
     case 'maxLength':
-      return { path, message: `expected at most ${String(p.limit)} characters, got ${String((e.data as string).length)}`, key: false };
+      return {
+        path,
+        message: `expected at most ${String(p.limit)} characters, got ${String((e.data as string).length)}`,
+        key: false,
+      };
     case 'minItems':
       return { path, message: `expected at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`, key: false };
     case 'minimum':
@@ -193,9 +208,13 @@ export function schemaProblems(
   for (const u of unions) {
     if (dropped.has(u)) continue;
     dropped.add(u);
-    const inside = errors.filter((e) => e !== u && e.schemaPath.startsWith(u.schemaPath + '/') && within(e.instancePath, u.instancePath));
+    const inside = errors.filter(
+      (e) => e !== u && e.schemaPath.startsWith(u.schemaPath + '/') && within(e.instancePath, u.instancePath),
+    );
     const branches = (schemaAt(root, u.schemaPath) as Json[] | undefined) ?? [];
-    const counts = branches.map((_, i) => inside.filter((e) => e.schemaPath.startsWith(`${u.schemaPath}/${i}/`)).length);
+    const counts = branches.map(
+      (_, i) => inside.filter((e) => e.schemaPath.startsWith(`${u.schemaPath}/${i}/`)).length,
+    );
     const path = pointerToPath(u.instancePath, data);
     const choice = chooseBranch(branches, valueAt(data, path), counts);
     if ('branch' in choice) {

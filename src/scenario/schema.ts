@@ -97,11 +97,20 @@ export const ClusterTarget = Strict(
 );
 export const AksNodePool = Strict(
   {
-    name: Type.String({ pattern: '^[a-z][a-z0-9]{0,11}$', description: 'Agent pool name: lower-case letters and digits, at most 12.' }),
-    mode: Type.Optional(Type.Union([Type.Literal('System'), Type.Literal('User')], { description: 'System or User (default: System for the first pool, User for the others).' })),
+    name: Type.String({
+      pattern: '^[a-z][a-z0-9]{0,11}$',
+      description: 'Agent pool name: lower-case letters and digits, at most 12.',
+    }),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('System'), Type.Literal('User')], {
+        description: 'System or User (default: System for the first pool, User for the others).',
+      }),
+    ),
     vmSize: Type.String({ minLength: 1, description: 'VM size offered in the location, e.g. Standard_D4s_v5.' }),
     count: Type.Integer({ minimum: 1, maximum: 1000, description: 'Node count.' }),
-    zones: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Availability zones, e.g. ["1","2","3"].' })),
+    zones: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'Availability zones, e.g. ["1","2","3"].' }),
+    ),
   },
   'A node pool of the drill cluster.',
 );
@@ -109,16 +118,25 @@ export const AksVelero = Strict(
   {
     install: Type.Optional(
       Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], {
-        description: 'auto (default): install unless Velero is healthy with a BSL on the backup storage; always; never.',
+        description:
+          'auto (default): install unless Velero is healthy with a BSL on the backup storage; always; never.',
       }),
     ),
     installer: Type.Optional(
       Type.Union([Type.Literal('auto'), Type.Literal('cli'), Type.Literal('manifests')], {
-        description: 'How the install is rendered: cli runs `velero install --dry-run -o yaml` (velero on PATH or DR_DRILL_VELERO_BIN), manifests uses dr-drill\'s own; auto (default): cli when the velero CLI is available. Either way the BSL is forced ReadOnly and dr-drill applies the objects.',
+        description:
+          "How the install is rendered: cli runs `velero install --dry-run -o yaml` (velero on PATH or DR_DRILL_VELERO_BIN), manifests uses dr-drill's own; auto (default): cli when the velero CLI is available. Either way the BSL is forced ReadOnly and dr-drill applies the objects.",
       }),
     ),
-    image: Type.Optional(Type.String({ minLength: 1, description: 'Velero server image (default velero/velero:v1.17.2).' })),
-    pluginImage: Type.Optional(Type.String({ minLength: 1, description: 'Azure plugin image (default velero/velero-plugin-for-microsoft-azure:v1.13.2).' })),
+    image: Type.Optional(
+      Type.String({ minLength: 1, description: 'Velero server image (default velero/velero:v1.17.2).' }),
+    ),
+    pluginImage: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Azure plugin image (default velero/velero-plugin-for-microsoft-azure:v1.13.2).',
+      }),
+    ),
     bslName: Type.Optional(Name('Name of the ReadOnly BSL the drill creates (default "default").')),
     storage: Strict(
       {
@@ -127,15 +145,33 @@ export const AksVelero = Strict(
         storageAccount: Name('Storage account name.'),
         resourceGroup: Name('Resource group of the storage account.'),
         subscriptionId: Type.Optional(Name('Subscription of the storage account (default: the cluster subscription).')),
-        storageAccountUri: Type.Optional(Type.String({ minLength: 1, description: 'Blob endpoint URI when it is not the public one.' })),
-        caCertFile: Type.Optional(Name('PEM file of a private CA for the storage endpoint (the BSL objectStorage.caCert).')),
+        storageAccountUri: Type.Optional(
+          Type.String({ minLength: 1, description: 'Blob endpoint URI when it is not the public one.' }),
+        ),
+        caCertFile: Type.Optional(
+          Name('PEM file of a private CA for the storage endpoint (the BSL objectStorage.caCert).'),
+        ),
       },
       'The source backup storage, read ReadOnly by the new cluster.',
     ),
     credentials: Type.Union(
       [
-        Strict({ secretFile: Name('Path of a Velero Azure credentials env file (AZURE_SUBSCRIPTION_ID=…), put in Secret cloud-credentials; read at run time, never reported.') }, 'Secret credentials.'),
-        Strict({ workloadIdentityClientId: Name('Client id of a user-assigned identity federated with the velero ServiceAccount.') }, 'Workload identity.'),
+        Strict(
+          {
+            secretFile: Name(
+              'Path of a Velero Azure credentials env file (AZURE_SUBSCRIPTION_ID=…), put in Secret cloud-credentials; read at run time, never reported.',
+            ),
+          },
+          'Secret credentials.',
+        ),
+        Strict(
+          {
+            workloadIdentityClientId: Name(
+              'Client id of a user-assigned identity federated with the velero ServiceAccount.',
+            ),
+          },
+          'Workload identity.',
+        ),
       ],
       { description: 'How Velero in the drill cluster reaches the storage.' },
     ),
@@ -149,25 +185,65 @@ export const AksTarget = Strict(
       {
         subscriptionId: Name('Azure subscription id.'),
         resourceGroup: Name('Resource group of the drill cluster.'),
-        createResourceGroup: Type.Optional(Type.Boolean({ description: 'Create the resource group (and delete it in teardown) (default false).' })),
-        location: Name('Azure region, e.g. swedencentral (the DR region).'),
-        clusterName: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$', description: 'Managed cluster name (default dr-drill-{{drillId}}).' })),
-        kubernetesVersion: Type.Optional(Type.String({ minLength: 1, description: 'Kubernetes version (default: the region default).' })),
-        nodePools: Type.Optional(Type.Array(AksNodePool, { minItems: 1, description: 'Node pools (default one System pool, 2 × Standard_D4s_v5).' })),
-        networkPlugin: Type.Optional(Type.Union([Type.Literal('azure'), Type.Literal('kubenet'), Type.Literal('none')], { description: 'Network plugin (default azure).' })),
-        identity: Type.Optional(
-          Type.Union([
-            Strict({ type: Type.Literal('SystemAssigned') }, 'System-assigned identity.'),
-            Strict({ type: Type.Literal('UserAssigned'), resourceId: Name('Resource id of the user-assigned identity.') }, 'User-assigned identity.'),
-          ], { description: 'Cluster identity (default SystemAssigned).' }),
+        createResourceGroup: Type.Optional(
+          Type.Boolean({ description: 'Create the resource group (and delete it in teardown) (default false).' }),
         ),
-        tags: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra tags; the dr-drill-* tags are always set.' })),
-        credentials: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('user')], { description: 'admin (default) kubeconfig, or user kubeconfig in exec format (needs kubelogin) where local accounts are disabled.' })),
-        expiresAfter: Type.Optional(Duration('The dr-drill-expires tag: when dr-drill janitor may delete a cluster left behind (default 24h).')),
-        costPerNodeHour: Type.Optional(Type.Number({ minimum: 0, description: 'Hourly price of one node in USD, for the report cost line (default 0.2).' })),
+        location: Name('Azure region, e.g. swedencentral (the DR region).'),
+        clusterName: Type.Optional(
+          Type.String({
+            pattern: '^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$',
+            description: 'Managed cluster name (default dr-drill-{{drillId}}).',
+          }),
+        ),
+        kubernetesVersion: Type.Optional(
+          Type.String({ minLength: 1, description: 'Kubernetes version (default: the region default).' }),
+        ),
+        nodePools: Type.Optional(
+          Type.Array(AksNodePool, {
+            minItems: 1,
+            description: 'Node pools (default one System pool, 2 × Standard_D4s_v5).',
+          }),
+        ),
+        networkPlugin: Type.Optional(
+          Type.Union([Type.Literal('azure'), Type.Literal('kubenet'), Type.Literal('none')], {
+            description: 'Network plugin (default azure).',
+          }),
+        ),
+        identity: Type.Optional(
+          Type.Union(
+            [
+              Strict({ type: Type.Literal('SystemAssigned') }, 'System-assigned identity.'),
+              Strict(
+                { type: Type.Literal('UserAssigned'), resourceId: Name('Resource id of the user-assigned identity.') },
+                'User-assigned identity.',
+              ),
+            ],
+            { description: 'Cluster identity (default SystemAssigned).' },
+          ),
+        ),
+        tags: Type.Optional(
+          Type.Record(Type.String(), Type.String(), { description: 'Extra tags; the dr-drill-* tags are always set.' }),
+        ),
+        credentials: Type.Optional(
+          Type.Union([Type.Literal('admin'), Type.Literal('user')], {
+            description:
+              'admin (default) kubeconfig, or user kubeconfig in exec format (needs kubelogin) where local accounts are disabled.',
+          }),
+        ),
+        expiresAfter: Type.Optional(
+          Duration('The dr-drill-expires tag: when dr-drill janitor may delete a cluster left behind (default 24h).'),
+        ),
+        costPerNodeHour: Type.Optional(
+          Type.Number({
+            minimum: 0,
+            description: 'Hourly price of one node in USD, for the report cost line (default 0.2).',
+          }),
+        ),
         provisionTimeout: Type.Optional(Duration('How long provisioning may take (default 30m).')),
         veleroNamespace: Type.Optional(Name('Namespace of Velero in the drill cluster (default velero).')),
-        namespaceSuffix: Type.Optional(Type.String({ maxLength: 40, description: 'Appended to restored namespace names (default: none).' })),
+        namespaceSuffix: Type.Optional(
+          Type.String({ maxLength: 40, description: 'Appended to restored namespace names (default: none).' }),
+        ),
         velero: AksVelero,
       },
       'Provision a scratch AKS cluster in the DR region, install Velero, restore, delete the cluster.',
@@ -190,9 +266,19 @@ export const ResourceModifierRule = Strict(
   {
     conditions: Strict(
       {
-        groupResource: Type.String({ minLength: 1, description: 'Resource and group, e.g. persistentvolumeclaims or deployments.apps; a glob such as *.apps is allowed.' }),
-        resourceNameRegex: Type.Optional(Type.String({ minLength: 1, description: 'Regular expression (Go RE2) the object name must match.' })),
-        namespaces: Type.Optional(Type.Array(Name('A namespace'), { description: 'Source namespaces (Velero matches before namespace mapping).' })),
+        groupResource: Type.String({
+          minLength: 1,
+          description:
+            'Resource and group, e.g. persistentvolumeclaims or deployments.apps; a glob such as *.apps is allowed.',
+        }),
+        resourceNameRegex: Type.Optional(
+          Type.String({ minLength: 1, description: 'Regular expression (Go RE2) the object name must match.' }),
+        ),
+        namespaces: Type.Optional(
+          Type.Array(Name('A namespace'), {
+            description: 'Source namespaces (Velero matches before namespace mapping).',
+          }),
+        ),
         labelSelector: Type.Optional(
           Strict(
             {
@@ -202,7 +288,12 @@ export const ResourceModifierRule = Strict(
                   Strict(
                     {
                       key: Type.String({ minLength: 1 }),
-                      operator: Type.Union([Type.Literal('In'), Type.Literal('NotIn'), Type.Literal('Exists'), Type.Literal('DoesNotExist')]),
+                      operator: Type.Union([
+                        Type.Literal('In'),
+                        Type.Literal('NotIn'),
+                        Type.Literal('Exists'),
+                        Type.Literal('DoesNotExist'),
+                      ]),
                       values: Type.Optional(Type.Array(Type.String())),
                     },
                     'A label selector requirement.',
@@ -232,10 +323,18 @@ export const ResourceModifierRule = Strict(
       Type.Array(
         Strict(
           {
-            operation: Type.Union(['add', 'remove', 'replace', 'test', 'move', 'copy'].map((o) => Type.Literal(o)), { description: 'JSON patch operation.' }),
+            operation: Type.Union(
+              ['add', 'remove', 'replace', 'test', 'move', 'copy'].map((o) => Type.Literal(o)),
+              { description: 'JSON patch operation.' },
+            ),
             path: Type.String({ pattern: '^/', description: 'JSON pointer.' }),
             from: Type.Optional(Type.String({ pattern: '^/', description: 'Source pointer of move and copy.' })),
-            value: Type.Optional(Type.String({ description: 'The value, as Velero reads it: a string; JSON objects, arrays, numbers and booleans are written as text.' })),
+            value: Type.Optional(
+              Type.String({
+                description:
+                  'The value, as Velero reads it: a string; JSON objects, arrays, numbers and booleans are written as text.',
+              }),
+            ),
           },
           'A JSON patch (RFC 6902) operation.',
         ),
@@ -243,10 +342,22 @@ export const ResourceModifierRule = Strict(
       ),
     ),
     mergePatches: Type.Optional(
-      Type.Array(Strict({ patchData: Type.String({ minLength: 1, description: 'A JSON merge patch (RFC 7386), in YAML or JSON.' }) }, 'A merge patch.'), { minItems: 1 }),
+      Type.Array(
+        Strict(
+          { patchData: Type.String({ minLength: 1, description: 'A JSON merge patch (RFC 7386), in YAML or JSON.' }) },
+          'A merge patch.',
+        ),
+        { minItems: 1 },
+      ),
     ),
     strategicPatches: Type.Optional(
-      Type.Array(Strict({ patchData: Type.String({ minLength: 1, description: 'A strategic merge patch, in YAML or JSON.' }) }, 'A strategic merge patch.'), { minItems: 1 }),
+      Type.Array(
+        Strict(
+          { patchData: Type.String({ minLength: 1, description: 'A strategic merge patch, in YAML or JSON.' }) },
+          'A strategic merge patch.',
+        ),
+        { minItems: 1 },
+      ),
     ),
   },
   'One Velero resource-modifier rule: conditions and exactly one of patches, mergePatches or strategicPatches.',
@@ -257,11 +368,15 @@ export const RestoreZones = Strict(
     map: Type.Optional(
       Type.Record(Type.String(), LabelValue('Target zone.'), {
         minProperties: 1,
-        description: 'Source zone → target zone, rewritten in PV node affinity and in workloads\' zone nodeSelector/node affinity (keys topology.kubernetes.io/zone, failure-domain.beta.kubernetes.io/zone, topology.disk.csi.azure.com/zone).',
+        description:
+          "Source zone → target zone, rewritten in PV node affinity and in workloads' zone nodeSelector/node affinity (keys topology.kubernetes.io/zone, failure-domain.beta.kubernetes.io/zone, topology.disk.csi.azure.com/zone).",
       }),
     ),
     dropNodeAffinity: Type.Optional(
-      Type.Boolean({ description: 'Remove node affinity from restored PVs and workloads, and zone keys from nodeSelectors (default false); applied after map.' }),
+      Type.Boolean({
+        description:
+          'Remove node affinity from restored PVs and workloads, and zone keys from nodeSelectors (default false); applied after map.',
+      }),
     ),
   },
   'Zone/node affinity for the target region, applied through a Velero resource modifier the drill generates from the backup contents.',
@@ -291,7 +406,8 @@ export const Restore = Strict(
     storageClassMapping: Type.Optional(
       Type.Record(Type.String(), ClassName('Target storage class.'), {
         minProperties: 1,
-        description: "Source storage class → target storage class, through Velero's change-storage-class ConfigMap in the target's Velero namespace (PVs, PVCs, StatefulSet claim templates).",
+        description:
+          "Source storage class → target storage class, through Velero's change-storage-class ConfigMap in the target's Velero namespace (PVs, PVCs, StatefulSet claim templates).",
       }),
     ),
     zones: Type.Optional(RestoreZones),
@@ -299,7 +415,10 @@ export const Restore = Strict(
       Strict(
         {
           version: Type.Literal('v1', { description: 'Velero resource-modifier format version.' }),
-          resourceModifierRules: Type.Array(ResourceModifierRule, { minItems: 1, description: 'Applied after the rules the drill generates for zones.' }),
+          resourceModifierRules: Type.Array(ResourceModifierRule, {
+            minItems: 1,
+            description: 'Applied after the rules the drill generates for zones.',
+          }),
         },
         'Raw Velero resource modifiers (the content of a resource-modifier ConfigMap), passed to the Restore as written.',
       ),
@@ -336,13 +455,24 @@ const ProbeCommon = {
   timeout: Type.Optional(Duration('How long the probe may take to pass (default 5m).')),
   mode: Type.Optional(
     Type.Union([Type.Literal('once'), Type.Literal('continuous')], {
-      description: 'once (default): passes the first time it passes; continuous: after its first pass it is sampled for `duration` and must pass at least minSuccessRatio of the samples.',
+      description:
+        'once (default): passes the first time it passes; continuous: after its first pass it is sampled for `duration` and must pass at least minSuccessRatio of the samples.',
     }),
   ),
-  duration: Type.Optional(Duration('continuous mode: how long the probe is sampled after its first pass (required with mode continuous).')),
-  interval: Type.Optional(Duration('Time between attempts of polling kinds (exec, http, canary, checksum) and between continuous samples (default 5s).')),
+  duration: Type.Optional(
+    Duration('continuous mode: how long the probe is sampled after its first pass (required with mode continuous).'),
+  ),
+  interval: Type.Optional(
+    Duration(
+      'Time between attempts of polling kinds (exec, http, canary, checksum) and between continuous samples (default 5s).',
+    ),
+  ),
   minSuccessRatio: Type.Optional(
-    Type.Number({ minimum: 0, maximum: 1, description: 'continuous mode: the share of samples that must pass (default 1).' }),
+    Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'continuous mode: the share of samples that must pass (default 1).',
+    }),
   ),
 };
 
@@ -383,7 +513,9 @@ export const ResourceProbe = Strict(
         description: 'A partial object every matched object must contain (maps match by key, lists element-wise).',
       }),
     ),
-    minCount: Type.Optional(Type.Integer({ minimum: 0, description: 'At least this many objects must match (default 1).' })),
+    minCount: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'At least this many objects must match (default 1).' }),
+    ),
   },
   'Objects exist and contain a partial object.',
 );
@@ -410,7 +542,9 @@ export const PodRef = Strict(
   {
     namespace: Name('Namespace as it is in the source; the drill maps it to the target.'),
     name: Type.Optional(Name('Pod name; omit to pick by selector.')),
-    selector: Type.Optional(Type.String({ minLength: 1, description: 'Label selector; the first Ready pod (by name) is used.' })),
+    selector: Type.Optional(
+      Type.String({ minLength: 1, description: 'Label selector; the first Ready pod (by name) is used.' }),
+    ),
     container: Type.Optional(Name("Container name (default: the pod's first container).")),
   },
   'The pod a command runs in.',
@@ -419,9 +553,13 @@ export const PodRef = Strict(
 /** A value at a JSON path of a response or of stdout. */
 export const JsonExpect = Strict(
   {
-    path: Type.String({ description: 'Dotted path into the JSON document, e.g. status.replicas or items.0.name ("" for the whole).' }),
+    path: Type.String({
+      description: 'Dotted path into the JSON document, e.g. status.replicas or items.0.name ("" for the whole).',
+    }),
     equals: Type.Optional(Type.Unknown({ description: 'The value must equal this (partial match for objects).' })),
-    matches: Type.Optional(Type.String({ minLength: 1, description: 'The value, as text, must match this regular expression.' })),
+    matches: Type.Optional(
+      Type.String({ minLength: 1, description: 'The value, as text, must match this regular expression.' }),
+    ),
   },
   'A value at a JSON path.',
 );
@@ -431,7 +569,10 @@ export const ExecProbe = Strict(
     ...ProbeCommon,
     kind: Type.Literal('exec'),
     pod: PodRef,
-    command: Type.Array(Type.String(), { minItems: 1, description: 'Command and arguments, run without a shell (write [sh, -c, "..."] for one).' }),
+    command: Type.Array(Type.String(), {
+      minItems: 1,
+      description: 'Command and arguments, run without a shell (write [sh, -c, "..."] for one).',
+    }),
     expect: Type.Optional(
       Strict(
         {
@@ -454,20 +595,30 @@ export const HttpProbe = Strict(
       {
         namespace: Name('Namespace as it is in the source.'),
         pod: Type.Optional(Name('Pod name.')),
-        selector: Type.Optional(Type.String({ minLength: 1, description: 'Label selector of the pods (first Ready one).' })),
+        selector: Type.Optional(
+          Type.String({ minLength: 1, description: 'Label selector of the pods (first Ready one).' }),
+        ),
         service: Type.Optional(Name("Service name: its selector picks the pod, its port's targetPort the port.")),
-        port: Type.Integer({ minimum: 1, maximum: 65535, description: 'Pod port, or the Service port when service is given.' }),
+        port: Type.Integer({
+          minimum: 1,
+          maximum: 65535,
+          description: 'Pod port, or the Service port when service is given.',
+        }),
       },
       'Where the request goes, through an API-server port-forward (no ingress needed).',
     ),
     method: Type.Optional(Type.String({ pattern: '^[A-Z]+$', description: 'HTTP method (default GET).' })),
     path: Type.Optional(Type.String({ pattern: '^/', description: 'Path and query (default /).' })),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Request headers; values are never reported.' })),
+    headers: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'Request headers; values are never reported.' }),
+    ),
     body: Type.Optional(Type.String({ description: 'Request body.' })),
     expect: Type.Optional(
       Strict(
         {
-          status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599, description: 'Expected status (default 200).' })),
+          status: Type.Optional(
+            Type.Integer({ minimum: 100, maximum: 599, description: 'Expected status (default 200).' }),
+          ),
           body: Type.Optional(Type.String({ minLength: 1, description: 'Regular expression the body must match.' })),
           json: Type.Optional(JsonExpect),
         },
@@ -485,7 +636,9 @@ export const JobProbe = Strict(
     namespace: Name('Namespace as it is in the source: the Job runs in its restored copy.'),
     image: Type.String({ minLength: 1, description: 'Container image of the verification Job.' }),
     command: Type.Array(Type.String(), { minItems: 1, description: 'Command and arguments.' }),
-    env: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Environment variables (values are never reported).' })),
+    env: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'Environment variables (values are never reported).' }),
+    ),
     volumes: Type.Optional(
       Type.Array(
         Strict(
@@ -509,17 +662,27 @@ export const ChecksumProbe = Strict(
     ...ProbeCommon,
     kind: Type.Literal('checksum'),
     pod: PodRef,
-    path: Type.String({ pattern: '^/', description: 'Directory (in the container) whose files are compared, e.g. the restored volume mount.' }),
+    path: Type.String({
+      pattern: '^/',
+      description: 'Directory (in the container) whose files are compared, e.g. the restored volume mount.',
+    }),
     against: Type.Optional(
       Type.Union(
         [
-          Type.Literal('source', { description: 'A manifest the drill takes from the same pod in the source just before it creates the backup (needs backup.create).' }),
+          Type.Literal('source', {
+            description:
+              'A manifest the drill takes from the same pod in the source just before it creates the backup (needs backup.create).',
+          }),
           Strict({ manifestFile: Name('A manifest written by dr-drill manifest take (JSON).') }, 'A stored manifest.'),
         ],
         { description: 'What the restored files are compared with (default source).' },
       ),
     ),
-    ignore: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Globs of relative paths to leave out (* within a segment, ** across).' })),
+    ignore: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'Globs of relative paths to leave out (* within a segment, ** across).',
+      }),
+    ),
   },
   'The files under a path of the restored copy match a manifest (path, size, SHA-256); added, removed and changed files are listed.',
 );
@@ -531,11 +694,24 @@ export const CanaryProbe = Strict(
     carrier: Type.Union(
       [
         Strict(
-          { configMap: Strict({ namespace: Name('Namespace as it is in the source.'), name: Name('ConfigMap name.') }, 'The carrier ConfigMap.') },
+          {
+            configMap: Strict(
+              { namespace: Name('Namespace as it is in the source.'), name: Name('ConfigMap name.') },
+              'The carrier ConfigMap.',
+            ),
+          },
           'Markers are keys marker.<nonce> of a ConfigMap in the protected namespace: Velero backs it up and restores it.',
         ),
         Strict(
-          { file: Strict({ pod: PodRef, path: Type.String({ pattern: '^/', description: 'File on a protected volume; one marker per line.' }) }, 'The carrier file.') },
+          {
+            file: Strict(
+              {
+                pod: PodRef,
+                path: Type.String({ pattern: '^/', description: 'File on a protected volume; one marker per line.' }),
+              },
+              'The carrier file.',
+            ),
+          },
           'Markers are lines "<time> <nonce>" of a file on a protected volume, written and read by exec.',
         ),
       ],
@@ -543,17 +719,27 @@ export const CanaryProbe = Strict(
     ),
     writer: Type.Optional(
       Type.Union([Type.Literal('drill'), Type.Literal('heartbeat')], {
-        description: 'drill (default): the drill writes a marker with its own nonce just before it creates the backup (needs backup.create), and the probe requires that marker; heartbeat: markers are written by deploy/canary/heartbeat.yaml and the probe takes the newest that survived.',
+        description:
+          'drill (default): the drill writes a marker with its own nonce just before it creates the backup (needs backup.create), and the probe requires that marker; heartbeat: markers are written by deploy/canary/heartbeat.yaml and the probe takes the newest that survived.',
       }),
     ),
-    nonce: Type.Optional(Type.String({ pattern: '^[-._a-zA-Z0-9]+$', maxLength: 200, description: 'Require the marker with this nonce (default: the one the drill wrote; heartbeat: any).' })),
+    nonce: Type.Optional(
+      Type.String({
+        pattern: '^[-._a-zA-Z0-9]+$',
+        maxLength: 200,
+        description: 'Require the marker with this nonce (default: the one the drill wrote; heartbeat: any).',
+      }),
+    ),
   },
   'Reads the newest canary marker back from the restored copy: the recovery point of rpo.basis canary.',
 );
 
-export const Probe = Type.Union([WorkloadProbe, ResourceProbe, PvcProbe, ExecProbe, HttpProbe, JobProbe, ChecksumProbe, CanaryProbe], {
-  description: 'A declarative check of the restored copy.',
-});
+export const Probe = Type.Union(
+  [WorkloadProbe, ResourceProbe, PvcProbe, ExecProbe, HttpProbe, JobProbe, ChecksumProbe, CanaryProbe],
+  {
+    description: 'A declarative check of the restored copy.',
+  },
+);
 
 /** The named points of a drill where runbook hooks run, in the order they come. */
 export const HOOK_POINTS = ['provision', 'before-restore', 'after-restore', 'after-verify', 'on-teardown'] as const;
@@ -563,24 +749,39 @@ export const Hook = Strict(
     name: Type.String({
       pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
       maxLength: 63,
-      description: 'Unique name of the hook (lower-case, digits and dashes): its phase is hook:<name>, its log hook-<name>.log.',
+      description:
+        'Unique name of the hook (lower-case, digits and dashes): its phase is hook:<name>, its log hook-<name>.log.',
     }),
-    at: Type.Union(HOOK_POINTS.map((p) => Type.Literal(p)), {
-      description: 'When it runs: provision (before provision-target; may produce the target kubeconfig), before-restore, after-restore (before the probes: counted in RTO), after-verify (after the final probe: not in RTO), on-teardown (after teardown, even when the drill failed or was interrupted).',
+    at: Type.Union(
+      HOOK_POINTS.map((p) => Type.Literal(p)),
+      {
+        description:
+          'When it runs: provision (before provision-target; may produce the target kubeconfig), before-restore, after-restore (before the probes: counted in RTO), after-verify (after the final probe: not in RTO), on-teardown (after teardown, even when the drill failed or was interrupted).',
+      },
+    ),
+    command: Type.Array(Type.String(), {
+      minItems: 1,
+      description: 'Command and arguments, run without a shell (write [sh, -c, "..."] for one).',
     }),
-    command: Type.Array(Type.String(), { minItems: 1, description: 'Command and arguments, run without a shell (write [sh, -c, "..."] for one).' }),
-    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { description: 'Extra environment variables; their values are masked in the hook log and the report.' })),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
+        description: 'Extra environment variables; their values are masked in the hook log and the report.',
+      }),
+    ),
     workingDir: Type.Optional(Name('Directory the command runs in (default: the current directory).')),
     timeout: Type.Optional(Duration('How long the command may run before it is killed (default 10m).')),
     onFailure: Type.Optional(
       Type.Union([Type.Literal('fail'), Type.Literal('warn')], {
-        description: 'fail (default): a non-zero exit or a timeout fails the drill; warn: only a warning. on-teardown hooks only ever warn.',
+        description:
+          'fail (default): a non-zero exit or a timeout fails the drill; warn: only a warning. on-teardown hooks only ever warn.',
       }),
     ),
     produces: Type.Optional(
       Strict(
         {
-          kubeconfig: Name('Kubeconfig file the command writes (relative to workingDir); the cluster target is reached through it.'),
+          kubeconfig: Name(
+            'Kubeconfig file the command writes (relative to workingDir); the cluster target is reached through it.',
+          ),
           context: Type.Optional(Name('Context in that kubeconfig (default: its current-context).')),
         },
         'provision hooks only: the target cluster comes from this hook (e.g. terraform apply handing a kubeconfig back).',
@@ -605,18 +806,25 @@ export const Teardown = Strict(
 export const Storage = Strict(
   {
     accountUrl: Type.Optional(
-      Type.String({ pattern: '^https?://', description: 'https://<account>.blob.core.windows.net, signed in with DefaultAzureCredential.' }),
+      Type.String({
+        pattern: '^https?://',
+        description: 'https://<account>.blob.core.windows.net, signed in with DefaultAzureCredential.',
+      }),
     ),
     connectionString: Type.Optional(
       Type.String({
         minLength: 1,
-        description: 'Storage connection string; write "${AZURE_STORAGE_CONNECTION_STRING}", never the secret (default: that variable).',
+        description:
+          'Storage connection string; write "${AZURE_STORAGE_CONNECTION_STRING}", never the secret (default: that variable).',
       }),
     ),
     container: Type.Optional(Name('Blob container of the BSL, objectStorage.bucket (default velero).')),
     prefix: Type.Optional(Type.String({ description: 'Prefix inside the container, objectStorage.prefix.' })),
     caCertFile: Type.Optional(
-      Type.String({ minLength: 1, description: 'CA of a private endpoint; must also be in NODE_EXTRA_CA_CERTS (TLS is never disabled).' }),
+      Type.String({
+        minLength: 1,
+        description: 'CA of a private endpoint; must also be in NODE_EXTRA_CA_CERTS (TLS is never disabled).',
+      }),
     ),
   },
   "The BSL's storage, read directly: with spec.source omitted the backup is selected from it; an integrity phase verifies the backup before restoring.",
@@ -626,11 +834,18 @@ export const Upload = Strict(
   {
     container: Name('Evidence container; never the BSL container and prefix.'),
     prefix: Type.Optional(Type.String({ description: 'Prefix inside the evidence container.' })),
-    accountUrl: Type.Optional(Type.String({ pattern: '^https?://', description: "Evidence account URL (default: spec.storage's account)." })),
-    connectionString: Type.Optional(
-      Type.String({ minLength: 1, description: "Evidence account connection string, usually ${ENV} (default: spec.storage's)." }),
+    accountUrl: Type.Optional(
+      Type.String({ pattern: '^https?://', description: "Evidence account URL (default: spec.storage's account)." }),
     ),
-    immutableFor: Type.Optional(Duration('Unlocked immutability policy set on each uploaded blob where the account supports it (default 365d).')),
+    connectionString: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "Evidence account connection string, usually ${ENV} (default: spec.storage's).",
+      }),
+    ),
+    immutableFor: Type.Optional(
+      Duration('Unlocked immutability policy set on each uploaded blob where the account supports it (default 365d).'),
+    ),
   },
   'Upload the sealed report folder to <container>/<prefix>/<scenario>/<folder>/.',
 );
@@ -644,7 +859,8 @@ export const ReportOptions = Strict(
         {
           webhook: Type.String({
             minLength: 1,
-            description: 'Teams or Slack incoming-webhook URL; a secret, so usually ${ENV} (resolved by plan and run, never printed).',
+            description:
+              'Teams or Slack incoming-webhook URL; a secret, so usually ${ENV} (resolved by plan and run, never printed).',
           }),
           on: Type.Optional(
             Type.Union(
@@ -655,7 +871,10 @@ export const ReportOptions = Strict(
                   uniqueItems: true,
                 }),
               ],
-              { description: 'Verdicts that send a message: always, or a list of pass, fail, error (default [fail, error]).' },
+              {
+                description:
+                  'Verdicts that send a message: always, or a list of pass, fail, error (default [fail, error]).',
+              },
             ),
           ),
           timeout: Type.Optional(Duration('How long one attempt may take (default 10s); three attempts are made.')),
@@ -683,7 +902,8 @@ export const Scenario = Type.Object(
         controls: Type.Optional(
           Type.Array(Type.String({ minLength: 1 }), {
             uniqueItems: true,
-            description: 'Compliance controls this drill evidences, free-form ids (e.g. "ISO27001:A.8.13", "SOC2:A1.3", "DORA:Art.12").',
+            description:
+              'Compliance controls this drill evidences, free-form ids (e.g. "ISO27001:A.8.13", "SOC2:A1.3", "DORA:Art.12").',
           }),
         ),
       },
@@ -699,7 +919,9 @@ export const Scenario = Type.Object(
         restore: Type.Optional(Restore),
         probes: Type.Array(Probe, { description: 'Checks of the restored copy; critical ones decide RTO.' }),
         teardown: Type.Optional(Teardown),
-        hooks: Type.Optional(Type.Array(Hook, { description: 'Runbook hooks: commands run at named points of the drill.' })),
+        hooks: Type.Optional(
+          Type.Array(Hook, { description: 'Runbook hooks: commands run at named points of the drill.' }),
+        ),
         report: Type.Optional(ReportOptions),
       },
       'What to restore, where, and how to prove it.',

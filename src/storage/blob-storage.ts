@@ -4,7 +4,12 @@
  * Read-only by construction: only list, get-properties and download are ever called.
  */
 import type { Readable } from 'node:stream';
-import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import {
+  BlobServiceClient,
+  StorageSharedKeyCredential,
+  type ContainerClient,
+  type StoragePipelineOptions,
+} from '@azure/storage-blob';
 import { DefaultAzureCredential } from '@azure/identity';
 import { storageLayout } from '../velero/storage-layout.js';
 import type { BackupStorage, StoredObject } from './backup-storage.js';
@@ -31,7 +36,9 @@ export interface BlobStorageOptions {
 }
 
 // Few quick retries: a CLI pointed at a wrong endpoint should fail in seconds, not after the SDK's default minute.
-const PIPELINE: StoragePipelineOptions = { retryOptions: { maxTries: 3, retryDelayInMs: 300, maxRetryDelayInMs: 2000, tryTimeoutInMs: 120_000 } };
+const PIPELINE: StoragePipelineOptions = {
+  retryOptions: { maxTries: 3, retryDelayInMs: 300, maxRetryDelayInMs: 2000, tryTimeoutInMs: 120_000 },
+};
 
 function checkUrl(url: string): URL {
   let u: URL;
@@ -58,7 +65,11 @@ function serviceClient(auth: BlobAuth): BlobServiceClient {
       return new BlobServiceClient(auth.accountUrl, new DefaultAzureCredential(), PIPELINE);
     case 'shared-key':
       checkUrl(auth.accountUrl);
-      return new BlobServiceClient(auth.accountUrl, new StorageSharedKeyCredential(auth.accountName, auth.accountKey), PIPELINE);
+      return new BlobServiceClient(
+        auth.accountUrl,
+        new StorageSharedKeyCredential(auth.accountName, auth.accountKey),
+        PIPELINE,
+      );
     case 'sas': {
       const u = checkUrl(auth.accountUrl);
       u.search = auth.sasToken.replace(/^\?/, '');

@@ -66,17 +66,43 @@ export async function listBackups(storage: BackupStorage, opts: ListBackupsOptio
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, names.length) }, worker));
-  return rows.sort((a, b) => (b.startTimestamp ?? '').localeCompare(a.startTimestamp ?? '') || a.name.localeCompare(b.name));
+  return rows.sort(
+    (a, b) => (b.startTimestamp ?? '').localeCompare(a.startTimestamp ?? '') || a.name.localeCompare(b.name),
+  );
 }
 
-async function summarise(storage: BackupStorage, name: string, size: { bytes: number; files: number }, now: Date): Promise<BackupSummary> {
+async function summarise(
+  storage: BackupStorage,
+  name: string,
+  size: { bytes: number; files: number },
+  now: Date,
+): Promise<BackupSummary> {
   const row: BackupSummary = {
-    name, phase: null, schedule: null, startTimestamp: null, completionTimestamp: null, ageSeconds: null, expiration: null,
-    totalItems: null, itemsBackedUp: null, warnings: 0, errors: 0, totalBytes: size.bytes, files: size.files, note: null,
+    name,
+    phase: null,
+    schedule: null,
+    startTimestamp: null,
+    completionTimestamp: null,
+    ageSeconds: null,
+    expiration: null,
+    totalItems: null,
+    itemsBackedUp: null,
+    warnings: 0,
+    errors: 0,
+    totalBytes: size.bytes,
+    files: size.files,
+    note: null,
   };
-  const meta = await readJsonArtifact<StoredBackup>(storage, storage.layout.backupKey(name, 'metadata'), checkStoredBackup);
+  const meta = await readJsonArtifact<StoredBackup>(
+    storage,
+    storage.layout.backupKey(name, 'metadata'),
+    checkStoredBackup,
+  );
   if (!meta.ok) {
-    row.note = meta.problem === 'missing' ? 'no velero-backup.json (Velero ignores this folder)' : `velero-backup.json: ${meta.problem}`;
+    row.note =
+      meta.problem === 'missing'
+        ? 'no velero-backup.json (Velero ignores this folder)'
+        : `velero-backup.json: ${meta.problem}`;
     return row;
   }
   const b = meta.value;
@@ -91,7 +117,8 @@ async function summarise(storage: BackupStorage, name: string, size: { bytes: nu
   row.warnings = st.warnings ?? 0;
   row.errors = st.errors ?? 0;
   const ref = row.startTimestamp ?? row.completionTimestamp;
-  if (ref && !Number.isNaN(Date.parse(ref))) row.ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(ref)) / 1000));
+  if (ref && !Number.isNaN(Date.parse(ref)))
+    row.ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(ref)) / 1000));
   if (b.metadata?.name !== name) row.note = `velero-backup.json names "${b.metadata?.name}"`;
   return row;
 }

@@ -25,10 +25,16 @@ async function collect(stream: Readable): Promise<Buffer> {
 /** Classify a zlib error: an early end is a truncated upload, anything else a corrupt stream. */
 export function gzipProblem(e: unknown): ArtifactProblem {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(String((e as Error).message)) ? 'truncated gzip' : 'bad gzip';
+  return code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(String((e as Error).message))
+    ? 'truncated gzip'
+    : 'bad gzip';
 }
 
-async function readRaw(storage: BackupStorage, key: string, gzip: boolean): Promise<{ buf: Buffer; bytes: number } | ArtifactRead<never>> {
+async function readRaw(
+  storage: BackupStorage,
+  key: string,
+  gzip: boolean,
+): Promise<{ buf: Buffer; bytes: number } | ArtifactRead<never>> {
   const body = await storage.openRead(key);
   if (!body) return { ok: false, key, problem: 'missing', detail: 'not found' };
   let raw: Buffer;
@@ -60,14 +66,22 @@ function parse<T>(key: string, buf: Buffer, bytes: number, check?: (v: unknown) 
 }
 
 /** Read a plain JSON object (`velero-backup.json`). `check` returns a complaint about the shape, or null. */
-export async function readJsonArtifact<T>(storage: BackupStorage, key: string, check?: (v: unknown) => string | null): Promise<ArtifactRead<T>> {
+export async function readJsonArtifact<T>(
+  storage: BackupStorage,
+  key: string,
+  check?: (v: unknown) => string | null,
+): Promise<ArtifactRead<T>> {
   const r = await readRaw(storage, key, false);
   if ('ok' in r) return r;
   return parse<T>(key, r.buf, r.bytes, check);
 }
 
 /** Read a gzip-compressed JSON artifact (`*.json.gz`, `*-results.gz`). */
-export async function readGzipJsonArtifact<T>(storage: BackupStorage, key: string, check?: (v: unknown) => string | null): Promise<ArtifactRead<T>> {
+export async function readGzipJsonArtifact<T>(
+  storage: BackupStorage,
+  key: string,
+  check?: (v: unknown) => string | null,
+): Promise<ArtifactRead<T>> {
   const r = await readRaw(storage, key, true);
   if ('ok' in r) return r;
   return parse<T>(key, r.buf, r.bytes, check);
@@ -94,7 +108,8 @@ export const shapes = {
     return null;
   },
   /** `{"warnings": Result, "errors": Result}`. */
-  results: (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? null : 'expected {"warnings": …, "errors": …}'),
+  results: (v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? null : 'expected {"warnings": …, "errors": …}',
 } as const;
 
 /**
@@ -110,7 +125,8 @@ export async function checkGzipArtifact(storage: BackupStorage, key: string): Pr
     body.on('error', (e) => gunzip.destroy(e));
     for await (const c of gunzip) size += (c as Buffer).length;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code?.startsWith('Z_')) return { ok: false, key, problem: gzipProblem(e), detail: (e as Error).message };
+    if ((e as NodeJS.ErrnoException).code?.startsWith('Z_'))
+      return { ok: false, key, problem: gzipProblem(e), detail: (e as Error).message };
     throw e;
   }
   return { ok: true, key, value: size, bytes: size };

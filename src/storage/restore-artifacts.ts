@@ -46,7 +46,9 @@ function fail(restore: string, what: string, r: Extract<ArtifactRead<unknown>, {
   throw infraError(
     r.problem === 'missing' ? 'RESTORE_ARTIFACT_MISSING' : 'RESTORE_ARTIFACT_DEFECTIVE',
     `${what} of restore ${restore}: ${r.problem} (${r.key})${r.problem === 'missing' ? '' : `: ${r.detail}`}`,
-    r.problem === 'missing' ? 'the restore has not finished, was deleted, or its BSL is not this container/prefix' : 'the file is damaged; read the restore with `velero restore describe`',
+    r.problem === 'missing'
+      ? 'the restore has not finished, was deleted, or its BSL is not this container/prefix'
+      : 'the file is damaged; read the restore with `velero restore describe`',
   );
 }
 
@@ -55,7 +57,11 @@ function fail(restore: string, what: string, r: Extract<ArtifactRead<unknown>, {
  * deleted — Velero's own tryGet treats that as "no results"); throws when it exists but does not decode.
  */
 export async function readRestoreResults(storage: BackupStorage, restoreName: string): Promise<RestoreResults | null> {
-  const r = await readGzipJsonArtifact<{ warnings?: unknown; errors?: unknown }>(storage, storage.layout.restoreKey(restoreName, 'results'), shapes.results);
+  const r = await readGzipJsonArtifact<{ warnings?: unknown; errors?: unknown }>(
+    storage,
+    storage.layout.restoreKey(restoreName, 'results'),
+    shapes.results,
+  );
   if (!r.ok) {
     if (r.problem === 'missing') return null;
     fail(restoreName, 'results', r);
@@ -76,8 +82,15 @@ export function parseRestoredEntry(key: string, entry: string): RestoredItem | n
  * What the restore did to each object. Returns null when the file does not exist; throws when it does not
  * decode or holds an entry that is not `[ns/]name(action)` (deleting by a misread list would be worse).
  */
-export async function readRestoreResourceList(storage: BackupStorage, restoreName: string): Promise<RestoredItem[] | null> {
-  const r = await readGzipJsonArtifact<Record<string, string[]> | null>(storage, storage.layout.restoreKey(restoreName, 'resourceList'), shapes.resourceList);
+export async function readRestoreResourceList(
+  storage: BackupStorage,
+  restoreName: string,
+): Promise<RestoredItem[] | null> {
+  const r = await readGzipJsonArtifact<Record<string, string[]> | null>(
+    storage,
+    storage.layout.restoreKey(restoreName, 'resourceList'),
+    shapes.resourceList,
+  );
   if (!r.ok) {
     if (r.problem === 'missing') return null;
     fail(restoreName, 'resource list', r);
@@ -86,7 +99,13 @@ export async function readRestoreResourceList(storage: BackupStorage, restoreNam
   for (const [key, entries] of Object.entries(r.value ?? {})) {
     for (const e of entries) {
       const item = parseRestoredEntry(key, e);
-      if (!item) fail(restoreName, 'resource list', { ok: false, key: r.key, problem: 'unexpected shape', detail: `entry "${e}" under "${key}"` });
+      if (!item)
+        fail(restoreName, 'resource list', {
+          ok: false,
+          key: r.key,
+          problem: 'unexpected shape',
+          detail: `entry "${e}" under "${key}"`,
+        });
       out.push(item);
     }
   }

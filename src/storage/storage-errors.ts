@@ -27,7 +27,16 @@ interface ErrorLike {
   cause?: unknown;
 }
 
-const NETWORK_CODES = new Set(['ENOTFOUND', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'REQUEST_SEND_ERROR']);
+const NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'REQUEST_SEND_ERROR',
+]);
 
 /** HTTP status of an SDK error, if any. */
 export function statusOf(e: unknown): number | undefined {
@@ -47,9 +56,19 @@ export function storageError(e: unknown, where: string): DrillError {
   const detail = redact(describeError(e)).split('\n')[0] ?? '';
   const status = err.statusCode;
   if (err.code === 'ContainerNotFound') {
-    return infraError('STORAGE_CONTAINER_NOT_FOUND', `container not found: ${where}`, 'check --container (Velero BSL objectStorage.bucket) and the storage account');
+    return infraError(
+      'STORAGE_CONTAINER_NOT_FOUND',
+      `container not found: ${where}`,
+      'check --container (Velero BSL objectStorage.bucket) and the storage account',
+    );
   }
-  if (status === 401 || status === 403 || err.name === 'CredentialUnavailableError' || err.name === 'AuthenticationError' || err.name === 'AggregateAuthenticationError') {
+  if (
+    status === 401 ||
+    status === 403 ||
+    err.name === 'CredentialUnavailableError' ||
+    err.name === 'AuthenticationError' ||
+    err.name === 'AggregateAuthenticationError'
+  ) {
     return infraError(
       'STORAGE_AUTH_FAILED',
       `storage refused the credentials for ${where}: ${detail}`,
@@ -57,13 +76,29 @@ export function storageError(e: unknown, where: string): DrillError {
     );
   }
   const code = err.code ?? (err.cause as ErrorLike | undefined)?.code;
-  if ((code && NETWORK_CODES.has(code)) || err.name === 'AbortError' || /ECONNREFUSED|ENOTFOUND|getaddrinfo|socket hang up/.test(detail)) {
-    return infraError('STORAGE_UNREACHABLE', `cannot reach storage at ${where}: ${detail}`, 'check the account URL / BlobEndpoint, DNS, firewall and private endpoint settings');
+  if (
+    (code && NETWORK_CODES.has(code)) ||
+    err.name === 'AbortError' ||
+    /ECONNREFUSED|ENOTFOUND|getaddrinfo|socket hang up/.test(detail)
+  ) {
+    return infraError(
+      'STORAGE_UNREACHABLE',
+      `cannot reach storage at ${where}: ${detail}`,
+      'check the account URL / BlobEndpoint, DNS, firewall and private endpoint settings',
+    );
   }
-  return infraError('STORAGE_ERROR', `storage request failed for ${where}${status ? ` (HTTP ${status})` : ''}: ${detail}`, 'retry; if it persists, check the storage account health');
+  return infraError(
+    'STORAGE_ERROR',
+    `storage request failed for ${where}${status ? ` (HTTP ${status})` : ''}: ${detail}`,
+    'retry; if it persists, check the storage account health',
+  );
 }
 
 /** A malformed connection string or account URL: exit 2. */
 export function badStorageOption(what: string, detail: string): DrillError {
-  return inputError('STORAGE_BAD_OPTION', `${what}: ${redact(detail)}`, 'give --account-url https://<account>.blob.core.windows.net or --connection-string (or AZURE_STORAGE_CONNECTION_STRING)');
+  return inputError(
+    'STORAGE_BAD_OPTION',
+    `${what}: ${redact(detail)}`,
+    'give --account-url https://<account>.blob.core.windows.net or --connection-string (or AZURE_STORAGE_CONNECTION_STRING)',
+  );
 }

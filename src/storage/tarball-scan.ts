@@ -83,10 +83,24 @@ function classifyStreamError(e: unknown): TarballProblem['problem'] {
  * Stream errors that are not gzip/tar problems (network, auth) are rethrown by the
  * caller's `onSourceError` mapping; gzip/tar damage becomes a problem, and what was read until then is counted.
  */
-export async function scanTarball(source: Readable, visit: ItemVisitor, mapSourceError: (e: unknown) => Error, deep = false): Promise<TarballScan> {
+export async function scanTarball(
+  source: Readable,
+  visit: ItemVisitor,
+  mapSourceError: (e: unknown) => Error,
+  deep = false,
+): Promise<TarballScan> {
   const scan: TarballScan = {
-    uncompressedBytes: 0, entries: 0, formatVersion: null, items: 0, preferredCopies: 0, otherVersionCopies: 0,
-    otherEntries: [], byNamespace: {}, byKind: {}, clusterScoped: 0, problems: [],
+    uncompressedBytes: 0,
+    entries: 0,
+    formatVersion: null,
+    items: 0,
+    preferredCopies: 0,
+    otherVersionCopies: 0,
+    otherEntries: [],
+    byNamespace: {},
+    byKind: {},
+    clusterScoped: 0,
+    problems: [],
   };
   // Velero writes an item and its preferred-version copy back to back under one lock (item_backupper.go), so the
   // common case compares with the previous entry; only out-of-order pairs are remembered, by hash.
@@ -112,7 +126,8 @@ export async function scanTarball(source: Readable, visit: ItemVisitor, mapSourc
     if (p.version !== null && p.preferred) {
       scan.preferredCopies++;
       if (last && last.id === id) {
-        if (!last.body.equals(body)) scan.problems.push({ problem: 'preferred-version copy differs from item', detail: name });
+        if (!last.body.equals(body))
+          scan.problems.push({ problem: 'preferred-version copy differs from item', detail: name });
         last = null;
       } else {
         release();
@@ -142,7 +157,12 @@ export async function scanTarball(source: Readable, visit: ItemVisitor, mapSourc
         return;
       }
       const ns = obj?.metadata?.namespace ?? null;
-      if (typeof obj?.apiVersion !== 'string' || typeof obj.kind !== 'string' || obj.metadata?.name !== p.name || (ns || null) !== p.namespace) {
+      if (
+        typeof obj?.apiVersion !== 'string' ||
+        typeof obj.kind !== 'string' ||
+        obj.metadata?.name !== p.name ||
+        (ns || null) !== p.namespace
+      ) {
         scan.problems.push({ problem: 'item path does not match its metadata', detail: name });
       }
       apiVersion = String(obj?.apiVersion);
@@ -202,15 +222,18 @@ export async function scanTarball(source: Readable, visit: ItemVisitor, mapSourc
   for (const [id, item] of unpairedItems) {
     const copy = strayCopies.get(id);
     if (!copy) continue;
-    if (copy.hash !== item.hash) scan.problems.push({ problem: 'preferred-version copy differs from item', detail: copy.path });
+    if (copy.hash !== item.hash)
+      scan.problems.push({ problem: 'preferred-version copy differs from item', detail: copy.path });
     unpairedItems.delete(id);
     strayCopies.delete(id);
   }
   // Archives from before API group versions (Velero < 1.4) have no copies at all; that is a format, not damage.
   if (scan.preferredCopies > 0) {
-    for (const it of unpairedItems.values()) scan.problems.push({ problem: 'item without its preferred-version copy', detail: it.path });
+    for (const it of unpairedItems.values())
+      scan.problems.push({ problem: 'item without its preferred-version copy', detail: it.path });
   }
-  for (const c of strayCopies.values()) scan.problems.push({ problem: 'preferred-version copy without its item', detail: c.path });
+  for (const c of strayCopies.values())
+    scan.problems.push({ problem: 'preferred-version copy without its item', detail: c.path });
   return scan;
 }
 

@@ -3,9 +3,20 @@
  * the tarball streams through gunzip + tar and its items match `<b>-resource-list.json.gz` both ways. Each
  * defect names the artifact (file name) and exactly what is wrong with it.
  */
-import { BACKUP_ARTIFACTS, backupArtifactFile, BACKUP_FORMAT_VERSION, type BackupArtifact } from '../velero/storage-layout.js';
+import {
+  BACKUP_ARTIFACTS,
+  backupArtifactFile,
+  BACKUP_FORMAT_VERSION,
+  type BackupArtifact,
+} from '../velero/storage-layout.js';
 import type { BackupStorage } from './backup-storage.js';
-import { checkGzipArtifact, readGzipJsonArtifact, readJsonArtifact, shapes, type ArtifactRead } from './read-artifact.js';
+import {
+  checkGzipArtifact,
+  readGzipJsonArtifact,
+  readJsonArtifact,
+  shapes,
+  type ArtifactRead,
+} from './read-artifact.js';
 import { scanTarball, type TarballScan } from './tarball-scan.js';
 import { checkStoredBackup, type StoredBackup } from './stored-backup.js';
 import { storageError } from './storage-errors.js';
@@ -14,7 +25,16 @@ import { storageError } from './storage-errors.js';
  * Written unconditionally by Velero v1.13+ (persistence.PutBackup); missing one is a defect. `logs` is
  * best-effort in Velero and the CSI files are version-dependent (v1.16 / v1.17 only), so those are optional.
  */
-export const REQUIRED_BACKUP_ARTIFACTS = ['metadata', 'contents', 'resourceList', 'results', 'volumeInfo', 'itemOperations', 'podVolumeBackups', 'volumeSnapshots'] as const satisfies readonly BackupArtifact[];
+export const REQUIRED_BACKUP_ARTIFACTS = [
+  'metadata',
+  'contents',
+  'resourceList',
+  'results',
+  'volumeInfo',
+  'itemOperations',
+  'podVolumeBackups',
+  'volumeSnapshots',
+] as const satisfies readonly BackupArtifact[];
 
 /** One thing wrong with a backup. */
 export interface BackupDefect {
@@ -76,7 +96,11 @@ export interface VerifyOptions {
 }
 
 /** Verify one backup. Throws a DrillError only when storage cannot be read at all (exit 3). */
-export async function verifyBackup(storage: BackupStorage, backup: string, opts: VerifyOptions = {}): Promise<BackupVerification> {
+export async function verifyBackup(
+  storage: BackupStorage,
+  backup: string,
+  opts: VerifyOptions = {},
+): Promise<BackupVerification> {
   const layout = storage.layout;
   const defects: BackupDefect[] = [];
   const notes: string[] = [];
@@ -88,17 +112,29 @@ export async function verifyBackup(storage: BackupStorage, backup: string, opts:
   const artifacts: ArtifactStatus[] = BACKUP_ARTIFACTS.map((a) => {
     const key = layout.backupKey(backup, a);
     const size = listed.get(key);
-    return { artifact: a, file: file(a), key, required: required(a), status: size === undefined ? 'missing' : 'ok', bytes: size ?? null };
+    return {
+      artifact: a,
+      file: file(a),
+      key,
+      required: required(a),
+      status: size === undefined ? 'missing' : 'ok',
+      bytes: size ?? null,
+    };
   });
   const status = (a: BackupArtifact) => artifacts.find((s) => s.artifact === a)!;
   const record = (a: BackupArtifact, r: ArtifactRead<unknown>) => {
     if (r.ok) return;
     status(a).status = r.problem === 'missing' ? 'missing' : 'defective';
-    if (r.problem !== 'missing' || required(a)) defects.push({ artifact: file(a), problem: r.problem, detail: r.detail });
+    if (r.problem !== 'missing' || required(a))
+      defects.push({ artifact: file(a), problem: r.problem, detail: r.detail });
   };
 
   if (listed.size === 0) {
-    defects.push({ artifact: `backups/${backup}/`, problem: 'missing', detail: `no backup named "${backup}" in ${storage.description}` });
+    defects.push({
+      artifact: `backups/${backup}/`,
+      problem: 'missing',
+      detail: `no backup named "${backup}" in ${storage.description}`,
+    });
     return { backup, ok: false, phase: null, defects, notes, artifacts, tarball: null, resourceListItems: null };
   }
 
@@ -116,9 +152,16 @@ export async function verifyBackup(storage: BackupStorage, backup: string, opts:
     if (meta.ok) {
       phase = meta.value.status?.phase ?? null;
       if (meta.value.metadata?.name !== backup) {
-        defects.push({ artifact: file('metadata'), problem: 'names another backup', detail: `metadata.name is "${meta.value.metadata?.name}"` });
+        defects.push({
+          artifact: file('metadata'),
+          problem: 'names another backup',
+          detail: `metadata.name is "${meta.value.metadata?.name}"`,
+        });
       }
-      if (phase !== 'Completed') notes.push(`backup phase is ${phase ?? 'unset'}${meta.value.status?.failureReason ? `: ${meta.value.status.failureReason}` : ''}`);
+      if (phase !== 'Completed')
+        notes.push(
+          `backup phase is ${phase ?? 'unset'}${meta.value.status?.failureReason ? `: ${meta.value.status.failureReason}` : ''}`,
+        );
     }
   }
 
@@ -131,7 +174,11 @@ export async function verifyBackup(storage: BackupStorage, backup: string, opts:
   let expected: Map<string, Set<string>> | null = null;
   let resourceListItems: number | null = null;
   if (status('resourceList').status === 'ok') {
-    const list = await readGzipJsonArtifact<Record<string, string[]> | null>(storage, status('resourceList').key, shapes.resourceList);
+    const list = await readGzipJsonArtifact<Record<string, string[]> | null>(
+      storage,
+      status('resourceList').key,
+      shapes.resourceList,
+    );
     record('resourceList', list);
     if (list.ok) {
       expected = new Map(Object.entries(list.value ?? {}).map(([k, v]) => [k, new Set(v)]));
@@ -166,25 +213,50 @@ export async function verifyBackup(storage: BackupStorage, backup: string, opts:
       tarball = { ...rest, compressedBytes: status('contents').bytes ?? 0 };
       for (const p of problems) defects.push({ artifact: tarFile, problem: p.problem, detail: p.detail });
       if (problems.length > 0) status('contents').status = 'defective';
-      if (scan.formatVersion === null) defects.push({ artifact: tarFile, problem: 'missing metadata/version', detail: 'every Velero tarball starts with it' });
-      else if (scan.formatVersion !== BACKUP_FORMAT_VERSION) notes.push(`tarball format version ${scan.formatVersion} (this tool knows ${BACKUP_FORMAT_VERSION})`);
-      if (scan.otherEntries.length > 0) notes.push(`tarball holds ${scan.otherEntries.length} entries outside Velero's layout, e.g. ${scan.otherEntries[0]}`);
+      if (scan.formatVersion === null)
+        defects.push({
+          artifact: tarFile,
+          problem: 'missing metadata/version',
+          detail: 'every Velero tarball starts with it',
+        });
+      else if (scan.formatVersion !== BACKUP_FORMAT_VERSION)
+        notes.push(`tarball format version ${scan.formatVersion} (this tool knows ${BACKUP_FORMAT_VERSION})`);
+      if (scan.otherEntries.length > 0)
+        notes.push(
+          `tarball holds ${scan.otherEntries.length} entries outside Velero's layout, e.g. ${scan.otherEntries[0]}`,
+        );
 
-      for (const u of unlisted) defects.push({ artifact: tarFile, problem: 'item in tarball missing from resource list', detail: u });
+      for (const u of unlisted)
+        defects.push({ artifact: tarFile, problem: 'item in tarball missing from resource list', detail: u });
       if (unlistedCount > unlisted.length) {
-        defects.push({ artifact: tarFile, problem: 'item in tarball missing from resource list', detail: `…and ${unlistedCount - unlisted.length} more` });
+        defects.push({
+          artifact: tarFile,
+          problem: 'item in tarball missing from resource list',
+          detail: `…and ${unlistedCount - unlisted.length} more`,
+        });
       }
       // A truncated tarball would report every item after the cut as missing; the gzip defect already says it.
-      const streamBroken = problems.some((p) => p.problem === 'truncated gzip' || p.problem === 'bad gzip' || p.problem === 'bad tar');
+      const streamBroken = problems.some(
+        (p) => p.problem === 'truncated gzip' || p.problem === 'bad gzip' || p.problem === 'bad tar',
+      );
       if (expected && !streamBroken) {
         let missing = 0;
         for (const [k, set] of expected) {
           for (const entry of set) {
-            if (missing++ < MAX_ITEM_DEFECTS) defects.push({ artifact: file('resourceList'), problem: 'item in resource list missing from tarball', detail: `${k} ${entry}` });
+            if (missing++ < MAX_ITEM_DEFECTS)
+              defects.push({
+                artifact: file('resourceList'),
+                problem: 'item in resource list missing from tarball',
+                detail: `${k} ${entry}`,
+              });
           }
         }
         if (missing > MAX_ITEM_DEFECTS) {
-          defects.push({ artifact: file('resourceList'), problem: 'item in resource list missing from tarball', detail: `…and ${missing - MAX_ITEM_DEFECTS} more` });
+          defects.push({
+            artifact: file('resourceList'),
+            problem: 'item in resource list missing from tarball',
+            detail: `…and ${missing - MAX_ITEM_DEFECTS} more`,
+          });
         }
       }
     }

@@ -40,5 +40,8 @@ export function utc(d: Date): string {
 
 /** `YYYYMMDDTHHMMSSZ`, the report folder's time stamp. */
 export function compactUtc(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }

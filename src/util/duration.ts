@@ -25,7 +25,10 @@ export function formatSeconds(seconds: number): string {
   let s = Math.abs(seconds);
   if (s < 60) return `${sign}${Number.isInteger(s) ? s : s.toFixed(1)}s`;
   s = Math.round(s);
-  const d = Math.floor(s / 86_400), h = Math.floor((s % 86_400) / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const d = Math.floor(s / 86_400),
+    h = Math.floor((s % 86_400) / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
   if (d > 0) return `${sign}${d}d${h}h`;
   if (h > 0) return `${sign}${h}h${String(m).padStart(2, '0')}m`;
   return `${sign}${m}m${String(r).padStart(2, '0')}s`;

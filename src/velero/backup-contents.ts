@@ -12,12 +12,20 @@ import { parseArchivePath } from './storage-layout.js';
 import type { BackupItem } from './volume-facts.js';
 
 /** Items of the wanted group-resources (e.g. `persistentvolumes`, `deployments.apps`) in the given namespaces (cluster-scoped items always). */
-export async function readBackupItems(source: Readable, wanted: ReadonlySet<string>, namespaces: ReadonlySet<string> | null): Promise<BackupItem[]> {
+export async function readBackupItems(
+  source: Readable,
+  wanted: ReadonlySet<string>,
+  namespaces: ReadonlySet<string> | null,
+): Promise<BackupItem[]> {
   const items: BackupItem[] = [];
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {
     const p = parseArchivePath(header.name);
-    const keep = p.kind === 'item' && p.version === null && wanted.has(p.groupResource) && (p.namespace === null || namespaces === null || namespaces.has(p.namespace));
+    const keep =
+      p.kind === 'item' &&
+      p.version === null &&
+      wanted.has(p.groupResource) &&
+      (p.namespace === null || namespaces === null || namespaces.has(p.namespace));
     if (!keep) {
       stream.on('end', () => next()).resume();
       return;
@@ -26,7 +34,12 @@ export async function readBackupItems(source: Readable, wanted: ReadonlySet<stri
     stream.on('data', (c: unknown) => chunks.push(c as Buffer));
     stream.on('end', () => {
       try {
-        items.push({ groupResource: p.groupResource, namespace: p.namespace, name: p.name, object: JSON.parse(Buffer.concat(chunks).toString('utf8')) as KubeObject });
+        items.push({
+          groupResource: p.groupResource,
+          namespace: p.namespace,
+          name: p.name,
+          object: JSON.parse(Buffer.concat(chunks).toString('utf8')) as KubeObject,
+        });
       } catch {
         // A damaged item is verify's business (integrity phase); readiness reads what it can.
       }

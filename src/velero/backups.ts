@@ -22,7 +22,12 @@ export function newestCompleted(backups: VeleroBackup[], startedBefore: Date | n
 }
 
 export async function listScheduleBackups(gw: KubeGateway, ns: string, schedule: string): Promise<VeleroBackup[]> {
-  const { items } = await gw.list({ apiVersion: VELERO_API, kind: 'Backup', namespace: ns, labelSelector: `${LABEL_SCHEDULE_NAME}=${validLabelValue(schedule)}` });
+  const { items } = await gw.list({
+    apiVersion: VELERO_API,
+    kind: 'Backup',
+    namespace: ns,
+    labelSelector: `${LABEL_SCHEDULE_NAME}=${validLabelValue(schedule)}`,
+  });
   return items as VeleroBackup[];
 }
 
@@ -60,13 +65,23 @@ function backupObservation(b: VeleroBackup | undefined): string {
 }
 
 /** Waits until the backup reaches a terminal phase (any of them: the caller judges it). */
-export async function waitBackupTerminal(gw: KubeGateway, ns: string, name: string, opts: WaitOptions): Promise<VeleroBackup> {
-  const { verdict } = await waitFor<VeleroBackup>(gw, { apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name }, (objs) => {
-    const b = objs[0] as VeleroBackup | undefined;
-    return isTerminalBackupPhase(b?.status?.phase)
-      ? { state: 'done', observation: backupObservation(b), value: b }
-      : { state: 'waiting', observation: backupObservation(b) };
-  }, opts);
+export async function waitBackupTerminal(
+  gw: KubeGateway,
+  ns: string,
+  name: string,
+  opts: WaitOptions,
+): Promise<VeleroBackup> {
+  const { verdict } = await waitFor<VeleroBackup>(
+    gw,
+    { apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name },
+    (objs) => {
+      const b = objs[0] as VeleroBackup | undefined;
+      return isTerminalBackupPhase(b?.status?.phase)
+        ? { state: 'done', observation: backupObservation(b), value: b }
+        : { state: 'waiting', observation: backupObservation(b) };
+    },
+    opts,
+  );
   return verdict.value!;
 }
 
@@ -74,13 +89,27 @@ export async function waitBackupTerminal(gw: KubeGateway, ns: string, name: stri
  * Waits until backup sync has brought the backup into a cluster (a target cluster reading the source's storage
  * through its own BSL). Velero syncs on a one-minute tick, so this is a wait for an event, not a poll.
  */
-export async function waitBackupVisible(gw: KubeGateway, ns: string, name: string, opts: WaitOptions): Promise<VeleroBackup> {
-  const { verdict } = await waitFor<VeleroBackup>(gw, { apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name }, (objs) => {
-    const b = objs[0] as VeleroBackup | undefined;
-    if (!b) return { state: 'waiting', observation: `Backup ${name} not yet synced into ${gw.context} (Velero syncs about once a minute)` };
-    return isTerminalBackupPhase(b.status?.phase)
-      ? { state: 'done', observation: backupObservation(b), value: b }
-      : { state: 'waiting', observation: backupObservation(b) };
-  }, opts);
+export async function waitBackupVisible(
+  gw: KubeGateway,
+  ns: string,
+  name: string,
+  opts: WaitOptions,
+): Promise<VeleroBackup> {
+  const { verdict } = await waitFor<VeleroBackup>(
+    gw,
+    { apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name },
+    (objs) => {
+      const b = objs[0] as VeleroBackup | undefined;
+      if (!b)
+        return {
+          state: 'waiting',
+          observation: `Backup ${name} not yet synced into ${gw.context} (Velero syncs about once a minute)`,
+        };
+      return isTerminalBackupPhase(b.status?.phase)
+        ? { state: 'done', observation: backupObservation(b), value: b }
+        : { state: 'waiting', observation: backupObservation(b) };
+    },
+    opts,
+  );
   return verdict.value!;
 }

@@ -6,13 +6,19 @@ import { VELERO_API, type BackupStorageLocation } from './types.js';
 export async function requireVelero(gw: KubeGateway, veleroNamespace: string): Promise<void> {
   const scope = await gw.scope(VELERO_API, 'Restore');
   if (scope === null) {
-    throw infraError('VELERO_NOT_INSTALLED', `context ${gw.context}: Velero is not installed (the velero.io/v1 CRDs are missing)`,
-      `install Velero in context ${gw.context} (velero install …) or point the scenario at the context where it runs`);
+    throw infraError(
+      'VELERO_NOT_INSTALLED',
+      `context ${gw.context}: Velero is not installed (the velero.io/v1 CRDs are missing)`,
+      `install Velero in context ${gw.context} (velero install …) or point the scenario at the context where it runs`,
+    );
   }
   const ns = await gw.get({ apiVersion: 'v1', kind: 'Namespace', name: veleroNamespace });
   if (!ns) {
-    throw infraError('VELERO_NAMESPACE_MISSING', `context ${gw.context}: namespace ${veleroNamespace} does not exist`,
-      'set veleroNamespace in the scenario to the namespace where Velero runs');
+    throw infraError(
+      'VELERO_NAMESPACE_MISSING',
+      `context ${gw.context}: namespace ${veleroNamespace} does not exist`,
+      'set veleroNamespace in the scenario to the namespace where Velero runs',
+    );
   }
 }
 
@@ -20,18 +26,31 @@ export async function requireVelero(gw: KubeGateway, veleroNamespace: string): P
  * The BSL a restore will read through must be Available; an Unavailable one makes restores fail validation and
  * Restore deletion hang on its finalizer, so the drill stops before it creates anything.
  */
-export async function requireAvailableBsl(gw: KubeGateway, veleroNamespace: string, name: string | null): Promise<BackupStorageLocation> {
-  const { items } = await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: veleroNamespace });
+export async function requireAvailableBsl(
+  gw: KubeGateway,
+  veleroNamespace: string,
+  name: string | null,
+): Promise<BackupStorageLocation> {
+  const { items } = await gw.list({
+    apiVersion: VELERO_API,
+    kind: 'BackupStorageLocation',
+    namespace: veleroNamespace,
+  });
   const bsls = items as BackupStorageLocation[];
   const bsl = name ? bsls.find((b) => b.metadata.name === name) : (bsls.find((b) => b.spec?.default) ?? bsls[0]);
   if (!bsl) {
-    throw infraError('BSL_MISSING', `context ${gw.context}: no BackupStorageLocation${name ? ` named ${name}` : ''} in ${veleroNamespace}`,
-      'create a BackupStorageLocation on the backup storage (ReadOnly on a DR cluster)');
+    throw infraError(
+      'BSL_MISSING',
+      `context ${gw.context}: no BackupStorageLocation${name ? ` named ${name}` : ''} in ${veleroNamespace}`,
+      'create a BackupStorageLocation on the backup storage (ReadOnly on a DR cluster)',
+    );
   }
   if (bsl.status?.phase !== 'Available') {
-    throw infraError('BSL_UNAVAILABLE',
+    throw infraError(
+      'BSL_UNAVAILABLE',
       `context ${gw.context}: BackupStorageLocation ${bsl.metadata.name} is ${bsl.status?.phase ?? 'not yet validated'}${bsl.status?.message ? `: ${bsl.status.message}` : ''}`,
-      'fix the storage credentials or network path of the BSL, then wait for Velero to mark it Available');
+      'fix the storage credentials or network path of the BSL, then wait for Velero to mark it Available',
+    );
   }
   return bsl;
 }
@@ -40,9 +59,11 @@ export async function requireAvailableBsl(gw: KubeGateway, veleroNamespace: stri
 export function sameStorage(a: BackupStorageLocation, b: BackupStorageLocation): boolean {
   const norm = (p?: string) => (p ?? '').replace(/^\/+|\/+$/g, '');
   const acct = (x: BackupStorageLocation) => x.spec?.config?.storageAccountURI ?? x.spec?.config?.storageAccount ?? '';
-  return a.spec?.objectStorage?.bucket === b.spec?.objectStorage?.bucket
-    && norm(a.spec?.objectStorage?.prefix) === norm(b.spec?.objectStorage?.prefix)
-    && acct(a).replace(/\/+$/, '') === acct(b).replace(/\/+$/, '');
+  return (
+    a.spec?.objectStorage?.bucket === b.spec?.objectStorage?.bucket &&
+    norm(a.spec?.objectStorage?.prefix) === norm(b.spec?.objectStorage?.prefix) &&
+    acct(a).replace(/\/+$/, '') === acct(b).replace(/\/+$/, '')
+  );
 }
 
 /** The PEM a BSL trusts for its object store (objectStorage.caCert, base64), or null: artefact downloads trust it too. */

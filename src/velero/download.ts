@@ -6,7 +6,8 @@ import type { KubeGateway } from '../kube/gateway.js';
 import { waitFor } from '../kube/wait.js';
 import { VELERO_API } from './types.js';
 
-export type DownloadTargetKind = 'RestoreResults' | 'RestoreResourceList' | 'RestoreLog' | 'BackupResourceList' | 'BackupResults' | 'BackupContents';
+export type DownloadTargetKind =
+  'RestoreResults' | 'RestoreResourceList' | 'RestoreLog' | 'BackupResourceList' | 'BackupResults' | 'BackupContents';
 
 /**
  * Reads a Velero artefact the way `velero restore describe` does: a DownloadRequest, Velero signs a URL, we GET
@@ -28,14 +29,23 @@ export async function downloadArtifact(
     spec: { target: { kind, name } },
   });
   try {
-    const { verdict } = await waitFor<string>(gw, { apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: veleroNamespace, name: reqName }, (objs) => {
-      const url = (objs[0]?.status as { downloadURL?: string } | undefined)?.downloadURL;
-      return url ? { state: 'done', observation: 'download URL signed', value: url } : { state: 'waiting', observation: `DownloadRequest ${reqName} not processed yet` };
-    }, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+    const { verdict } = await waitFor<string>(
+      gw,
+      { apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: veleroNamespace, name: reqName },
+      (objs) => {
+        const url = (objs[0]?.status as { downloadURL?: string } | undefined)?.downloadURL;
+        return url
+          ? { state: 'done', observation: 'download URL signed', value: url }
+          : { state: 'waiting', observation: `DownloadRequest ${reqName} not processed yet` };
+      },
+      { timeoutMs: opts.timeoutMs, signal: opts.signal },
+    );
     const body = await get(verdict.value!, opts.caCertPem, opts.timeoutMs);
     return kind === 'RestoreLog' || kind.endsWith('ResourceList') || kind.endsWith('Results') ? gunzipSync(body) : body;
   } finally {
-    await gw.delete({ apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: veleroNamespace, name: reqName }).catch(() => undefined);
+    await gw
+      .delete({ apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: veleroNamespace, name: reqName })
+      .catch(() => undefined);
   }
 }
 
@@ -47,7 +57,12 @@ function get(url: string, ca: string | null, timeoutMs: number): Promise<Buffer>
       const chunks: Buffer[] = [];
       res.on('data', (c: unknown) => chunks.push(c as Buffer));
       res.on('end', () => {
-        if ((res.statusCode ?? 0) >= 300) reject(new Error(`storage answered ${res.statusCode} for the signed download URL of ${u.pathname.split('/').pop()}`));
+        if ((res.statusCode ?? 0) >= 300)
+          reject(
+            new Error(
+              `storage answered ${res.statusCode} for the signed download URL of ${u.pathname.split('/').pop()}`,
+            ),
+          );
         else resolve(Buffer.concat(chunks));
       });
       res.on('error', reject);

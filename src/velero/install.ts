@@ -25,7 +25,15 @@ export interface VeleroInstallSpec {
   image: string;
   pluginImage: string;
   bslName: string;
-  storage: { container: string; prefix: string | null; storageAccount: string; resourceGroup: string; subscriptionId: string; storageAccountUri: string | null; caCertPem: string | null };
+  storage: {
+    container: string;
+    prefix: string | null;
+    storageAccount: string;
+    resourceGroup: string;
+    subscriptionId: string;
+    storageAccountUri: string | null;
+    caCertPem: string | null;
+  };
   credentials: { secretFileText: string } | { workloadIdentityClientId: string };
   labels: Record<string, string>;
 }
@@ -34,19 +42,31 @@ const COMPONENT = { component: 'velero' };
 
 /** The BSL the drill wants: ReadOnly on the source container/prefix. */
 export function desiredBsl(s: VeleroInstallSpec): BackupStorageLocation {
-  const config: Record<string, string> = { resourceGroup: s.storage.resourceGroup, storageAccount: s.storage.storageAccount, subscriptionId: s.storage.subscriptionId };
+  const config: Record<string, string> = {
+    resourceGroup: s.storage.resourceGroup,
+    storageAccount: s.storage.storageAccount,
+    subscriptionId: s.storage.subscriptionId,
+  };
   if (s.storage.storageAccountUri) config.storageAccountURI = s.storage.storageAccountUri;
   if ('workloadIdentityClientId' in s.credentials) config.useAAD = 'true';
   // The plugin's documented shared-key convention: the key sits in the credentials file under this name, and the
   // BSL names it; without it the plugin looks the key up through ARM (ListKeys).
-  else if (/^AZURE_STORAGE_ACCOUNT_ACCESS_KEY=/m.test(s.credentials.secretFileText)) config.storageAccountKeyEnvVar = 'AZURE_STORAGE_ACCOUNT_ACCESS_KEY';
+  else if (/^AZURE_STORAGE_ACCOUNT_ACCESS_KEY=/m.test(s.credentials.secretFileText))
+    config.storageAccountKeyEnvVar = 'AZURE_STORAGE_ACCOUNT_ACCESS_KEY';
   return {
-    apiVersion: VELERO_API, kind: 'BackupStorageLocation',
+    apiVersion: VELERO_API,
+    kind: 'BackupStorageLocation',
     metadata: { name: s.bslName, namespace: s.namespace, labels: { ...COMPONENT, ...s.labels } },
     spec: {
-      provider: 'azure', default: true, accessMode: 'ReadOnly', config,
-      objectStorage: { bucket: s.storage.container, ...(s.storage.prefix ? { prefix: s.storage.prefix } : {}),
-        ...(s.storage.caCertPem ? { caCert: Buffer.from(s.storage.caCertPem).toString('base64') } : {}) },
+      provider: 'azure',
+      default: true,
+      accessMode: 'ReadOnly',
+      config,
+      objectStorage: {
+        bucket: s.storage.container,
+        ...(s.storage.prefix ? { prefix: s.storage.prefix } : {}),
+        ...(s.storage.caCertPem ? { caCert: Buffer.from(s.storage.caCertPem).toString('base64') } : {}),
+      },
     },
   };
 }
@@ -67,38 +87,78 @@ export function veleroManifests(s: VeleroInstallSpec): KubeObject[] {
   const cloud = cloudCredentialsText(s);
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'velero', namespace: ns, labels, ...(wi ? { annotations: { 'azure.workload.identity/client-id': wi } } : {}) } },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `velero-${ns}`, labels },
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        name: 'velero',
+        namespace: ns,
+        labels,
+        ...(wi ? { annotations: { 'azure.workload.identity/client-id': wi } } : {}),
+      },
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `velero-${ns}`, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'ServiceAccount', name: 'velero', namespace: ns }],
     } as KubeObject,
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cloud-credentials', namespace: ns, labels }, type: 'Opaque', stringData: { cloud } } as KubeObject,
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'cloud-credentials', namespace: ns, labels },
+      type: 'Opaque',
+      stringData: { cloud },
+    } as KubeObject,
     desiredBsl(s),
     {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'velero', namespace: ns, labels },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'velero', namespace: ns, labels },
       spec: {
         replicas: 1,
         selector: { matchLabels: { deploy: 'velero' } },
         template: {
-          metadata: { labels: { deploy: 'velero', ...labels, ...(wi ? { 'azure.workload.identity/use': 'true' } : {}) } },
+          metadata: {
+            labels: { deploy: 'velero', ...labels, ...(wi ? { 'azure.workload.identity/use': 'true' } : {}) },
+          },
           spec: {
             serviceAccountName: 'velero',
             restartPolicy: 'Always',
-            initContainers: [{ name: 'velero-plugin-for-microsoft-azure', image: s.pluginImage, volumeMounts: [{ name: 'plugins', mountPath: '/target' }] }],
-            containers: [{
-              name: 'velero', image: s.image, command: ['/velero'], args: ['server', '--uploader-type=kopia'],
-              ports: [{ name: 'metrics', containerPort: 8085 }],
-              env: [
-                { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
-                { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                { name: 'LD_LIBRARY_PATH', value: '/plugins' },
-                { name: 'AZURE_CREDENTIALS_FILE', value: '/credentials/cloud' },
-              ],
-              volumeMounts: [{ name: 'plugins', mountPath: '/plugins' }, { name: 'scratch', mountPath: '/scratch' }, { name: 'cloud-credentials', mountPath: '/credentials' }],
-              resources: { requests: { cpu: '500m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-            }],
-            volumes: [{ name: 'plugins', emptyDir: {} }, { name: 'scratch', emptyDir: {} }, { name: 'cloud-credentials', secret: { secretName: 'cloud-credentials' } }],
+            initContainers: [
+              {
+                name: 'velero-plugin-for-microsoft-azure',
+                image: s.pluginImage,
+                volumeMounts: [{ name: 'plugins', mountPath: '/target' }],
+              },
+            ],
+            containers: [
+              {
+                name: 'velero',
+                image: s.image,
+                command: ['/velero'],
+                args: ['server', '--uploader-type=kopia'],
+                ports: [{ name: 'metrics', containerPort: 8085 }],
+                env: [
+                  { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
+                  { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  { name: 'LD_LIBRARY_PATH', value: '/plugins' },
+                  { name: 'AZURE_CREDENTIALS_FILE', value: '/credentials/cloud' },
+                ],
+                volumeMounts: [
+                  { name: 'plugins', mountPath: '/plugins' },
+                  { name: 'scratch', mountPath: '/scratch' },
+                  { name: 'cloud-credentials', mountPath: '/credentials' },
+                ],
+                resources: { requests: { cpu: '500m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+              },
+            ],
+            volumes: [
+              { name: 'plugins', emptyDir: {} },
+              { name: 'scratch', emptyDir: {} },
+              { name: 'cloud-credentials', secret: { secretName: 'cloud-credentials' } },
+            ],
           },
         },
       },
@@ -115,8 +175,9 @@ export function veleroBinary(env: NodeJS.ProcessEnv = process.env): string {
 export async function veleroCrds(bin = veleroBinary()): Promise<KubeObject[] | null> {
   const r = await execa(bin, ['install', '--crds-only', '--dry-run', '-o', 'yaml'], { reject: false, timeout: 60_000 });
   if (r.failed || r.exitCode !== 0) return null;
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as KubeObject | null)
-    .flatMap((o) => (o?.kind === 'List' ? ((o as unknown as { items: KubeObject[] }).items) : o ? [o] : []))
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as KubeObject | null)
+    .flatMap((o) => (o?.kind === 'List' ? (o as unknown as { items: KubeObject[] }).items : o ? [o] : []))
     .filter((o) => o.kind === 'CustomResourceDefinition');
 }
 
@@ -135,17 +196,47 @@ export interface RenderedInstall {
 }
 
 /** The `velero install` arguments for the spec; the files are already written. Pure. */
-export function cliInstallArgs(s: VeleroInstallSpec, files: { kubeconfig: string; secret: string; caCert: string | null }): string[] {
+export function cliInstallArgs(
+  s: VeleroInstallSpec,
+  files: { kubeconfig: string; secret: string; caCert: string | null },
+): string[] {
   const bsl = desiredBsl(s);
-  const config = Object.entries(bsl.spec?.config ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const config = Object.entries(bsl.spec?.config ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const wi = 'workloadIdentityClientId' in s.credentials ? s.credentials.workloadIdentityClientId : null;
   return [
-    'install', '--dry-run', '-o', 'yaml', '--kubeconfig', files.kubeconfig, '--namespace', s.namespace,
-    '--provider', 'azure', '--plugins', s.pluginImage, '--image', s.image,
-    '--bucket', s.storage.container, ...(s.storage.prefix ? ['--prefix', s.storage.prefix] : []),
-    '--backup-location-config', config, '--use-volume-snapshots=false', '--secret-file', files.secret,
+    'install',
+    '--dry-run',
+    '-o',
+    'yaml',
+    '--kubeconfig',
+    files.kubeconfig,
+    '--namespace',
+    s.namespace,
+    '--provider',
+    'azure',
+    '--plugins',
+    s.pluginImage,
+    '--image',
+    s.image,
+    '--bucket',
+    s.storage.container,
+    ...(s.storage.prefix ? ['--prefix', s.storage.prefix] : []),
+    '--backup-location-config',
+    config,
+    '--use-volume-snapshots=false',
+    '--secret-file',
+    files.secret,
     ...(files.caCert ? ['--cacert', files.caCert] : []),
-    ...(wi ? ['--sa-annotations', `azure.workload.identity/client-id=${wi}`, '--pod-labels', 'azure.workload.identity/use=true'] : []),
+    ...(wi
+      ? [
+          '--sa-annotations',
+          `azure.workload.identity/client-id=${wi}`,
+          '--pod-labels',
+          'azure.workload.identity/use=true',
+        ]
+      : []),
   ];
 }
 
@@ -157,8 +248,11 @@ export function cliInstallArgs(s: VeleroInstallSpec, files: { kubeconfig: string
 export async function renderWithCli(s: VeleroInstallSpec, bin = veleroBinary()): Promise<RenderedInstall> {
   const cliVersion = await veleroCliVersion(bin);
   if (!cliVersion) {
-    throw inputError('VELERO_CLI_MISSING', `the velero CLI (${bin}) cannot run here`,
-      'put velero on PATH or set DR_DRILL_VELERO_BIN, or set target.aks.velero.installer: manifests');
+    throw inputError(
+      'VELERO_CLI_MISSING',
+      `the velero CLI (${bin}) cannot run here`,
+      'put velero on PATH or set DR_DRILL_VELERO_BIN, or set target.aks.velero.installer: manifests',
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'dr-drill-velero-install-'));
   try {
@@ -168,14 +262,25 @@ export async function renderWithCli(s: VeleroInstallSpec, bin = veleroBinary()):
     writeFileSync(secret, cloudCredentialsText(s), { mode: 0o600 });
     const caCert = s.storage.caCertPem ? join(dir, 'ca.pem') : null;
     if (caCert) writeFileSync(caCert, s.storage.caCertPem!, { mode: 0o600 });
-    const r = await execa(bin, cliInstallArgs(s, { kubeconfig, secret, caCert }), { reject: false, timeout: 60_000, stdin: 'ignore' });
+    const r = await execa(bin, cliInstallArgs(s, { kubeconfig, secret, caCert }), {
+      reject: false,
+      timeout: 60_000,
+      stdin: 'ignore',
+    });
     if (r.failed || r.exitCode !== 0) {
-      throw infraError('VELERO_CLI_RENDER_FAILED', `velero install --dry-run (${cliVersion}) failed: ${lastLine(String(r.stderr)) || `exit ${r.exitCode}`}`,
-        'run the same velero install --dry-run -o yaml by hand to see why, or set target.aks.velero.installer: manifests');
+      throw infraError(
+        'VELERO_CLI_RENDER_FAILED',
+        `velero install --dry-run (${cliVersion}) failed: ${lastLine(String(r.stderr)) || `exit ${r.exitCode}`}`,
+        'run the same velero install --dry-run -o yaml by hand to see why, or set target.aks.velero.installer: manifests',
+      );
     }
-    const all = parseAllDocuments(String(r.stdout)).map((d) => d.toJS() as KubeObject | null)
-      .flatMap((o) => (o?.kind === 'List' ? ((o as unknown as { items: KubeObject[] }).items) : o ? [o] : []));
-    const rendered = hardenRendered(all.filter((o) => o.kind !== 'CustomResourceDefinition'), s);
+    const all = parseAllDocuments(String(r.stdout))
+      .map((d) => d.toJS() as KubeObject | null)
+      .flatMap((o) => (o?.kind === 'List' ? (o as unknown as { items: KubeObject[] }).items : o ? [o] : []));
+    const rendered = hardenRendered(
+      all.filter((o) => o.kind !== 'CustomResourceDefinition'),
+      s,
+    );
     return { crds: all.filter((o) => o.kind === 'CustomResourceDefinition'), objects: rendered, cliVersion };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -193,12 +298,19 @@ export function hardenRendered(objs: KubeObject[], s: VeleroInstallSpec): KubeOb
     delete (metadata as Record<string, unknown>).creationTimestamp;
     if (o.kind !== 'BackupStorageLocation') return { ...o, metadata };
     const b = o as BackupStorageLocation;
-    return { ...b, metadata: { ...metadata, name: s.bslName }, spec: { ...b.spec, accessMode: 'ReadOnly' } } as KubeObject;
+    return {
+      ...b,
+      metadata: { ...metadata, name: s.bslName },
+      spec: { ...b.spec, accessMode: 'ReadOnly' },
+    } as KubeObject;
   });
   const bsl = out.find((o) => o.kind === 'BackupStorageLocation') as BackupStorageLocation | undefined;
   if (!bsl || !sameStorage(bsl, want)) {
-    throw infraError('VELERO_CLI_RENDER_UNEXPECTED', `velero install rendered ${bsl ? `a BSL on ${bsl.spec?.objectStorage?.bucket}/${bsl.spec?.objectStorage?.prefix ?? ''}` : 'no BSL'}, not one on ${s.storage.container}/${s.storage.prefix ?? ''}`,
-      'check the velero CLI version, or set target.aks.velero.installer: manifests');
+    throw infraError(
+      'VELERO_CLI_RENDER_UNEXPECTED',
+      `velero install rendered ${bsl ? `a BSL on ${bsl.spec?.objectStorage?.bucket}/${bsl.spec?.objectStorage?.prefix ?? ''}` : 'no BSL'}, not one on ${s.storage.container}/${s.storage.prefix ?? ''}`,
+      'check the velero CLI version, or set target.aks.velero.installer: manifests',
+    );
   }
   return out;
 }
@@ -216,28 +328,45 @@ function lastLine(text: string): string {
 }
 
 /** Why an existing Velero is (or is not) good enough to skip the install. */
-export async function existingVelero(gw: KubeGateway, s: VeleroInstallSpec): Promise<{ healthy: boolean; why: string }> {
+export async function existingVelero(
+  gw: KubeGateway,
+  s: VeleroInstallSpec,
+): Promise<{ healthy: boolean; why: string }> {
   if ((await gw.scope(VELERO_API, 'Restore')) === null) return { healthy: false, why: 'Velero CRDs are not installed' };
   const dep = await gw.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: s.namespace, name: 'velero' });
-  if (!dep || !((dep.status?.availableReplicas as number | undefined) ?? 0)) return { healthy: false, why: `Deployment ${s.namespace}/velero is ${dep ? 'not available' : 'missing'}` };
+  if (!dep || !((dep.status?.availableReplicas as number | undefined) ?? 0))
+    return { healthy: false, why: `Deployment ${s.namespace}/velero is ${dep ? 'not available' : 'missing'}` };
   const { items } = await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: s.namespace });
   const want = desiredBsl(s);
   const match = (items as BackupStorageLocation[]).find((b) => sameStorage(b, want) && b.status?.phase === 'Available');
   if (!match) return { healthy: false, why: 'no Available BackupStorageLocation on the backup storage' };
-  return { healthy: true, why: `Velero runs in ${s.namespace} with BSL ${match.metadata.name} Available on ${s.storage.container}/${s.storage.prefix ?? ''}` };
+  return {
+    healthy: true,
+    why: `Velero runs in ${s.namespace} with BSL ${match.metadata.name} Available on ${s.storage.container}/${s.storage.prefix ?? ''}`,
+  };
 }
 
 /** Creates or merge-patches each object (idempotent); returns what was applied as `Kind namespace/name`. */
 export async function applyObjects(gw: KubeGateway, objs: KubeObject[]): Promise<string[]> {
   const applied: string[] = [];
   for (const o of objs) {
-    const ref = { apiVersion: o.apiVersion ?? 'v1', kind: o.kind ?? '', namespace: o.metadata.namespace, name: o.metadata.name };
+    const ref = {
+      apiVersion: o.apiVersion ?? 'v1',
+      kind: o.kind ?? '',
+      namespace: o.metadata.namespace,
+      name: o.metadata.name,
+    };
     const { metadata, apiVersion, kind, ...rest } = o;
-    void apiVersion; void kind;
+    void apiVersion;
+    void kind;
     const clean = { ...metadata } as Record<string, unknown>;
     for (const k of ['resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields']) delete clean[k];
     const existing = await gw.get(ref);
-    if (existing) await gw.mergePatch(ref, { metadata: { labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} }, ...rest });
+    if (existing)
+      await gw.mergePatch(ref, {
+        metadata: { labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} },
+        ...rest,
+      });
     else await gw.create({ ...o, metadata: clean as unknown as KubeObject['metadata'] });
     applied.push(`${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
   }
@@ -245,17 +374,33 @@ export async function applyObjects(gw: KubeGateway, objs: KubeObject[]): Promise
 }
 
 /** Waits (list+watch) for the BSL to be Available: Velero has validated the storage with the credentials. */
-export async function waitBslAvailable(gw: KubeGateway, s: VeleroInstallSpec, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function waitBslAvailable(
+  gw: KubeGateway,
+  s: VeleroInstallSpec,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   try {
-    await waitFor(gw, { apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: s.namespace, name: s.bslName }, (objs) => {
-      const b = objs[0] as BackupStorageLocation | undefined;
-      if (b?.status?.phase === 'Available') return { state: 'done', observation: `BSL ${s.bslName} Available` };
-      return { state: 'waiting', observation: `BSL ${s.bslName} is ${b?.status?.phase ?? (b ? 'not yet validated' : 'missing')}${b?.status?.message ? `: ${b.status.message}` : ''}` };
-    }, { timeoutMs, signal });
+    await waitFor(
+      gw,
+      { apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: s.namespace, name: s.bslName },
+      (objs) => {
+        const b = objs[0] as BackupStorageLocation | undefined;
+        if (b?.status?.phase === 'Available') return { state: 'done', observation: `BSL ${s.bslName} Available` };
+        return {
+          state: 'waiting',
+          observation: `BSL ${s.bslName} is ${b?.status?.phase ?? (b ? 'not yet validated' : 'missing')}${b?.status?.message ? `: ${b.status.message}` : ''}`,
+        };
+      },
+      { timeoutMs, signal },
+    );
   } catch (e) {
     if (e instanceof WaitTimeout) {
-      throw infraError('VELERO_BSL_NOT_AVAILABLE', `${gw.context}: ${e.observation} after ${Math.round(timeoutMs / 1000)}s`,
-        'check the storage credentials (secret file or workload identity federation), the storage account firewall, and the velero pod logs');
+      throw infraError(
+        'VELERO_BSL_NOT_AVAILABLE',
+        `${gw.context}: ${e.observation} after ${Math.round(timeoutMs / 1000)}s`,
+        'check the storage credentials (secret file or workload identity federation), the storage account firewall, and the velero pod logs',
+      );
     }
     throw e;
   }

@@ -20,6 +20,13 @@ export function validLabelValue(name: string): string {
 
 /** A DNS-1123 object name of at most 63 characters built from parts. */
 export function objectName(...parts: string[]): string {
-  const raw = parts.join('-').toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
-  return raw.length <= 63 ? raw : raw.slice(0, 56).replace(/-$/, '') + '-' + createHash('sha256').update(raw).digest('hex').slice(0, 6);
+  const raw = parts
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
+  return raw.length <= 63
+    ? raw
+    : raw.slice(0, 56).replace(/-$/, '') + '-' + createHash('sha256').update(raw).digest('hex').slice(0, 6);
 }

@@ -13,7 +13,10 @@ import { POD_SPEC_PATHS, ZONE_KEYS, type ZoneSite } from './volume-facts.js';
  * Velero finds the change-storage-class config by these labels (common.GetPluginConfig); with more than one
  * matching ConfigMap it fails every PV, PVC and StatefulSet item of every restore, so there must be at most one.
  */
-export const CHANGE_STORAGE_CLASS_LABELS = { 'velero.io/plugin-config': '', 'velero.io/change-storage-class': 'RestoreItemAction' } as const;
+export const CHANGE_STORAGE_CLASS_LABELS = {
+  'velero.io/plugin-config': '',
+  'velero.io/change-storage-class': 'RestoreItemAction',
+} as const;
 export const CHANGE_STORAGE_CLASS_SELECTOR = 'velero.io/plugin-config,velero.io/change-storage-class=RestoreItemAction';
 /** Velero reads the single data key of a resource-modifier ConfigMap, whatever its name. */
 export const RESOURCE_MODIFIER_KEY = 'resource-modifiers.yaml';
@@ -35,14 +38,31 @@ export interface ModifierRule {
 export const changeStorageClassName = (drillId: string) => objectName('dr-drill', drillId, 'change-storage-class');
 export const resourceModifierName = (drillId: string) => objectName('dr-drill', drillId, 'resource-modifiers');
 
-export function changeStorageClassConfigMap(name: string, veleroNamespace: string, mapping: Record<string, string>, labels: Record<string, string>): KubeObject {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: veleroNamespace, labels: { ...labels, ...CHANGE_STORAGE_CLASS_LABELS } }, data: { ...mapping } };
+export function changeStorageClassConfigMap(
+  name: string,
+  veleroNamespace: string,
+  mapping: Record<string, string>,
+  labels: Record<string, string>,
+): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: veleroNamespace, labels: { ...labels, ...CHANGE_STORAGE_CLASS_LABELS } },
+    data: { ...mapping },
+  };
 }
 
-export function resourceModifierConfigMap(name: string, veleroNamespace: string, rules: ModifierRule[], labels: Record<string, string>): KubeObject {
+export function resourceModifierConfigMap(
+  name: string,
+  veleroNamespace: string,
+  rules: ModifierRule[],
+  labels: Record<string, string>,
+): KubeObject {
   // JSON is YAML: Velero decodes the value with sigs.k8s.io/yaml UnmarshalStrict, and JSON cannot be misread.
   return {
-    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: veleroNamespace, labels },
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: veleroNamespace, labels },
     data: { [RESOURCE_MODIFIER_KEY]: JSON.stringify({ version: 'v1', resourceModifierRules: rules }, null, 2) },
   };
 }
@@ -56,20 +76,37 @@ export type StorageClassDecision =
   | { action: 'refuse'; message: string; hint: string };
 
 /** The change-storage-class decision for a target's Velero namespace, from the ConfigMaps it has now. */
-export async function storageClassDecisionIn(gw: KubeGateway, veleroNamespace: string, wanted: Record<string, string>): Promise<StorageClassDecision> {
-  const existing = (await gw.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: veleroNamespace, labelSelector: CHANGE_STORAGE_CLASS_SELECTOR })).items;
+export async function storageClassDecisionIn(
+  gw: KubeGateway,
+  veleroNamespace: string,
+  wanted: Record<string, string>,
+): Promise<StorageClassDecision> {
+  const existing = (
+    await gw.list({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: veleroNamespace,
+      labelSelector: CHANGE_STORAGE_CLASS_SELECTOR,
+    })
+  ).items;
   return decideStorageClassConfig(existing, wanted, `${gw.context}/${veleroNamespace}`);
 }
 
 /** A class mapping for people: `a → b, c → d`, or `nothing`. */
 export const describeMapping = (mapping: Record<string, string>): string =>
-  Object.entries(mapping).map(([from, to]) => `${from} → ${to}`).join(', ') || 'nothing';
+  Object.entries(mapping)
+    .map(([from, to]) => `${from} → ${to}`)
+    .join(', ') || 'nothing';
 
 /**
  * The cluster's change-storage-class config is shared by every restore in it, so the drill never changes one it
  * does not own: it uses it when it already maps each wanted class the same way, and refuses otherwise.
  */
-export function decideStorageClassConfig(existing: KubeObject[], wanted: Record<string, string>, where: string): StorageClassDecision {
+export function decideStorageClassConfig(
+  existing: KubeObject[],
+  wanted: Record<string, string>,
+  where: string,
+): StorageClassDecision {
   const needs = Object.keys(wanted).length > 0;
   const names = existing.map((c) => c.metadata.name).sort();
   if (existing.length > 1) {
@@ -85,10 +122,14 @@ export function decideStorageClassConfig(existing: KubeObject[], wanted: Record<
   const owner = cm.metadata.labels?.['dr-drill.io/drill-id'] ?? null;
   const wrong = Object.entries(wanted).filter(([from, to]) => data[from] !== to);
   if (!wrong.length) return { action: 'use-existing', name: cm.metadata.name, mapping: { ...data }, owner };
-  const detail = wrong.map(([from, to]) => `${from} → ${to} (it has ${data[from] === undefined ? 'no mapping' : `${from} → ${data[from]}`})`).join(', ');
+  const detail = wrong
+    .map(
+      ([from, to]) => `${from} → ${to} (it has ${data[from] === undefined ? 'no mapping' : `${from} → ${data[from]}`})`,
+    )
+    .join(', ');
   return {
     action: 'refuse',
-    message: `the change-storage-class ConfigMap ${cm.metadata.name} in ${where} ${owner ? `was left by drill ${owner}` : 'is not the drill\'s'} and does not map ${detail}; the drill never modifies Velero configuration it does not own`,
+    message: `the change-storage-class ConfigMap ${cm.metadata.name} in ${where} ${owner ? `was left by drill ${owner}` : "is not the drill's"} and does not map ${detail}; the drill never modifies Velero configuration it does not own`,
     hint: owner
       ? `run dr-drill cleanup --drill-id ${owner}, or make spec.restore.storageClassMapping agree with it`
       : `add the mappings to ConfigMap ${cm.metadata.name} (kubectl edit), or make spec.restore.storageClassMapping agree with it`,
@@ -111,7 +152,12 @@ const text = (v: string) => `"${v}"`;
  * dropNodeAffinity uses merge patches with null, which remove a key and are a no-op where it is absent, so one
  * rule per resource covers every object. Rules come before the scenario's own, which can then refine them.
  */
-export function zoneRules(sites: ZoneSite[], zoneMap: Record<string, string>, dropNodeAffinity: boolean, namespaces: string[]): ModifierRule[] {
+export function zoneRules(
+  sites: ZoneSite[],
+  zoneMap: Record<string, string>,
+  dropNodeAffinity: boolean,
+  namespaces: string[],
+): ModifierRule[] {
   const rules: ModifierRule[] = [];
   const seen = new Set<string>();
   for (const s of sites) {
@@ -124,18 +170,30 @@ export function zoneRules(sites: ZoneSite[], zoneMap: Record<string, string>, dr
       conditions: {
         groupResource: s.groupResource,
         ...(s.namespace !== null ? { namespaces: [...namespaces] } : {}),
-        matches: [...(s.keyPath ? [{ path: s.keyPath, value: text(s.key) }] : []), { path: s.path, value: text(s.zone) }],
+        matches: [
+          ...(s.keyPath ? [{ path: s.keyPath, value: text(s.key) }] : []),
+          { path: s.path, value: text(s.zone) },
+        ],
       },
       patches: [{ operation: 'replace', path: s.path, value: text(to) }],
     });
   }
   if (dropNodeAffinity) {
     const zoneNulls = Object.fromEntries(ZONE_KEYS.map((k) => [k, null]));
-    rules.push({ conditions: { groupResource: 'persistentvolumes' }, mergePatches: [{ patchData: JSON.stringify({ spec: { nodeAffinity: null } }) }] });
+    rules.push({
+      conditions: { groupResource: 'persistentvolumes' },
+      mergePatches: [{ patchData: JSON.stringify({ spec: { nodeAffinity: null } }) }],
+    });
     for (const [gr, path] of Object.entries(POD_SPEC_PATHS)) {
       // Built inside out along the pod spec's path: {spec: {template: {spec: {...}}}}.
-      const patch = path.reduceRight<Record<string, unknown>>((inner, seg) => ({ [seg]: inner }), { affinity: { nodeAffinity: null }, nodeSelector: zoneNulls });
-      rules.push({ conditions: { groupResource: gr, namespaces: [...namespaces] }, mergePatches: [{ patchData: JSON.stringify(patch) }] });
+      const patch = path.reduceRight<Record<string, unknown>>((inner, seg) => ({ [seg]: inner }), {
+        affinity: { nodeAffinity: null },
+        nodeSelector: zoneNulls,
+      });
+      rules.push({
+        conditions: { groupResource: gr, namespaces: [...namespaces] },
+        mergePatches: [{ patchData: JSON.stringify(patch) }],
+      });
     }
   }
   return rules;

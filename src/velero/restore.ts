@@ -66,15 +66,20 @@ export async function waitRestoreTerminal(
   opts: WaitOptions & { onStarted?: (r: VeleroRestore) => void },
 ): Promise<VeleroRestore> {
   let started = false;
-  const { verdict } = await waitFor<VeleroRestore>(gw, { apiVersion: VELERO_API, kind: 'Restore', namespace: ns, name }, (objs) => {
-    const r = objs[0] as VeleroRestore | undefined;
-    if (r && !started && (r.status?.startTimestamp || (r.status?.phase && r.status.phase !== 'New'))) {
-      started = true;
-      opts.onStarted?.(r);
-    }
-    return isTerminalRestorePhase(r?.status?.phase)
-      ? { state: 'done', observation: restoreObservation(r, name), value: r }
-      : { state: 'waiting', observation: restoreObservation(r, name) };
-  }, opts);
+  const { verdict } = await waitFor<VeleroRestore>(
+    gw,
+    { apiVersion: VELERO_API, kind: 'Restore', namespace: ns, name },
+    (objs) => {
+      const r = objs[0] as VeleroRestore | undefined;
+      if (r && !started && (r.status?.startTimestamp || (r.status?.phase && r.status.phase !== 'New'))) {
+        started = true;
+        opts.onStarted?.(r);
+      }
+      return isTerminalRestorePhase(r?.status?.phase)
+        ? { state: 'done', observation: restoreObservation(r, name), value: r }
+        : { state: 'waiting', observation: restoreObservation(r, name) };
+    },
+    opts,
+  );
   return verdict.value!;
 }

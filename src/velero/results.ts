@@ -41,9 +41,11 @@ export function parseRestoredResourceList(json: unknown): RestoredItem[] {
       if (!m) continue;
       const [, ref, action] = m;
       const i = ref.indexOf('/');
-      out.push(i >= 0
-        ? { apiVersion, kind, namespace: ref.slice(0, i), name: ref.slice(i + 1), action }
-        : { apiVersion, kind, namespace: null, name: ref, action });
+      out.push(
+        i >= 0
+          ? { apiVersion, kind, namespace: ref.slice(0, i), name: ref.slice(i + 1), action }
+          : { apiVersion, kind, namespace: null, name: ref, action },
+      );
     }
   }
   return out;

@@ -111,7 +111,14 @@ export type ArchivePath =
    * `<v>-preferredversion` (`preferred: true`) or `<v>` (a non-preferred version, EnableAPIGroupVersions).
    * `namespace` is null for cluster-scoped items.
    */
-  | { kind: 'item'; groupResource: string; version: string | null; preferred: boolean; namespace: string | null; name: string }
+  | {
+      kind: 'item';
+      groupResource: string;
+      version: string | null;
+      preferred: boolean;
+      namespace: string | null;
+      name: string;
+    }
   | { kind: 'other' };
 
 /**
@@ -146,7 +153,12 @@ export function parseArchivePath(path: string): ArchivePath {
 }
 
 /** The tarball path of an item (the inverse of parseArchivePath); `versionDir` e.g. `v1-preferredversion`. */
-export function archiveItemPath(groupResource: string, namespace: string | null, name: string, versionDir?: string): string {
+export function archiveItemPath(
+  groupResource: string,
+  namespace: string | null,
+  name: string,
+  versionDir?: string,
+): string {
   const scope = namespace === null ? 'cluster' : `namespaces/${namespace}`;
   return `resources/${groupResource}/${versionDir ? `${versionDir}/` : ''}${scope}/${name}.json`;
 }

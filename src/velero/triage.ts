@@ -4,13 +4,20 @@ import type { RestoreResults, VeleroRestore } from './types.js';
 const PATTERNS: Array<[RegExp, string]> = [
   [/already exists/i, 'an object already existed in the target and was left as it was (existingResourcePolicy none)'],
   // `persistentvolumes?\b`: every PVC error starts "error restoring persistentvolumeclaims/…"; that alone is no binding problem.
-  [/persistentvolumes?\b.*(bound|claim)|claimRef|volume.*already bound/i,
-    'a persistent volume could not be bound to the restored claim: the PV still belongs to the source claim (restore volumes into a clean cluster, or use snapshots / file-system backup)'],
+  [
+    /persistentvolumes?\b.*(bound|claim)|claimRef|volume.*already bound/i,
+    'a persistent volume could not be bound to the restored claim: the PV still belongs to the source claim (restore volumes into a clean cluster, or use snapshots / file-system backup)',
+  ],
   [/forbidden|cannot (create|patch|get)/i, 'Velero was denied permission in the target cluster'],
   [/admission webhook|denied the request/i, 'an admission webhook in the target rejected an object'],
-  [/no matches for kind|could not find the requested resource|server could not find/i,
-    'the target cluster does not serve an API the backup contains (a CRD or API version is missing)'],
-  [/storageclass|storage class/i, 'a storage class used by the backup does not exist in the target (map it with change-storage-class)'],
+  [
+    /no matches for kind|could not find the requested resource|server could not find/i,
+    'the target cluster does not serve an API the backup contains (a CRD or API version is missing)',
+  ],
+  [
+    /storageclass|storage class/i,
+    'a storage class used by the backup does not exist in the target (map it with change-storage-class)',
+  ],
   [/timed out|timeout/i, 'an operation timed out'],
 ];
 
@@ -24,7 +31,11 @@ export function triageRestore(r: VeleroRestore, results: RestoreResults | null):
   const out: string[] = [];
   switch (s.phase) {
     case 'Completed':
-      out.push(s.warnings ? `Completed with ${s.warnings} warning(s): everything was restored or deliberately skipped` : 'Completed: every selected item was restored');
+      out.push(
+        s.warnings
+          ? `Completed with ${s.warnings} warning(s): everything was restored or deliberately skipped`
+          : 'Completed: every selected item was restored',
+      );
       break;
     case 'PartiallyFailed':
       out.push(`PartiallyFailed: ${s.errors ?? '?'} item(s) or volume(s) could not be restored; the rest was`);
@@ -33,7 +44,9 @@ export function triageRestore(r: VeleroRestore, results: RestoreResults | null):
       out.push(`Failed: the restore could not run${s.failureReason ? ` (${s.failureReason})` : ''}`);
       break;
     case 'FailedValidation':
-      out.push(`FailedValidation: Velero rejected the Restore request: ${(s.validationErrors ?? []).join('; ') || 'no reason given'}`);
+      out.push(
+        `FailedValidation: Velero rejected the Restore request: ${(s.validationErrors ?? []).join('; ') || 'no reason given'}`,
+      );
       break;
     default:
       out.push(`${s.phase ?? 'New'}: the restore did not reach a terminal phase`);
@@ -41,8 +54,12 @@ export function triageRestore(r: VeleroRestore, results: RestoreResults | null):
   if (results) {
     const seen = new Set<string>();
     const all = [
-      ...results.errors.velero, ...results.errors.cluster, ...Object.values(results.errors.namespaces).flat(),
-      ...results.warnings.velero, ...results.warnings.cluster, ...Object.values(results.warnings.namespaces).flat(),
+      ...results.errors.velero,
+      ...results.errors.cluster,
+      ...Object.values(results.errors.namespaces).flat(),
+      ...results.warnings.velero,
+      ...results.warnings.cluster,
+      ...Object.values(results.warnings.namespaces).flat(),
     ];
     for (const m of all) {
       const w = explain(m);

@@ -7,7 +7,11 @@
 import type { KubeObject } from '../kube/types.js';
 
 /** Node label keys whose values are zones: the GA key, the deprecated beta key, and the Azure Disk CSI topology key. */
-export const ZONE_KEYS = ['topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone', 'topology.disk.csi.azure.com/zone'] as const;
+export const ZONE_KEYS = [
+  'topology.kubernetes.io/zone',
+  'failure-domain.beta.kubernetes.io/zone',
+  'topology.disk.csi.azure.com/zone',
+] as const;
 const isZoneKey = (k: unknown): k is string => typeof k === 'string' && (ZONE_KEYS as readonly string[]).includes(k);
 
 /** The workload kinds that carry a pod spec, by group-resource as in the tarball: their API kind and where the pod spec sits. */
@@ -18,11 +22,17 @@ export const WORKLOADS: Record<string, { apiVersion: string; kind: string; podSp
   'daemonsets.apps': { apiVersion: 'apps/v1', kind: 'DaemonSet', podSpec: ['spec', 'template', 'spec'] },
   'replicasets.apps': { apiVersion: 'apps/v1', kind: 'ReplicaSet', podSpec: ['spec', 'template', 'spec'] },
   'jobs.batch': { apiVersion: 'batch/v1', kind: 'Job', podSpec: ['spec', 'template', 'spec'] },
-  'cronjobs.batch': { apiVersion: 'batch/v1', kind: 'CronJob', podSpec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'] },
+  'cronjobs.batch': {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    podSpec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  },
 };
 
 /** Where a pod spec sits in each workload kind Velero restores (group-resource as in the tarball). */
-export const POD_SPEC_PATHS: Record<string, string[]> = Object.fromEntries(Object.entries(WORKLOADS).map(([gr, w]) => [gr, w.podSpec]));
+export const POD_SPEC_PATHS: Record<string, string[]> = Object.fromEntries(
+  Object.entries(WORKLOADS).map(([gr, w]) => [gr, w.podSpec]),
+);
 
 /** A backed-up object with where it was found. */
 export interface BackupItem {
@@ -45,9 +55,25 @@ export interface ZoneSite {
   zone: string;
 }
 
-export interface PvcFact { namespace: string; name: string; storageClass: string | null; volumeName: string | null; selectedNode: string | null }
-export interface PvFact { name: string; storageClass: string | null; zones: string[]; claim: { namespace: string; name: string } | null }
-export interface ClaimTemplateFact { namespace: string; statefulSet: string; template: string; storageClass: string | null }
+export interface PvcFact {
+  namespace: string;
+  name: string;
+  storageClass: string | null;
+  volumeName: string | null;
+  selectedNode: string | null;
+}
+export interface PvFact {
+  name: string;
+  storageClass: string | null;
+  zones: string[];
+  claim: { namespace: string; name: string } | null;
+}
+export interface ClaimTemplateFact {
+  namespace: string;
+  statefulSet: string;
+  template: string;
+  storageClass: string | null;
+}
 
 export interface VolumeFacts {
   pvcs: PvcFact[];
@@ -59,7 +85,8 @@ export interface VolumeFacts {
 /** The group-resources whose objects volumeFacts reads; a contents reader keeps only these. */
 export const FACT_RESOURCES = new Set(['persistentvolumeclaims', 'persistentvolumes', ...Object.keys(POD_SPEC_PATHS)]);
 
-const ptr = (segs: Array<string | number>) => '/' + segs.map((s) => String(s).replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+const ptr = (segs: Array<string | number>) =>
+  '/' + segs.map((s) => String(s).replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking unstructured JSON
 type Json = any;
 
@@ -78,7 +105,8 @@ function exprSites(term: Json, base: Array<string | number>, push: Push): void {
   exprs.forEach((e: Json, j: number) => {
     if (!isZoneKey(e?.key) || !Array.isArray(e.values)) return;
     e.values.forEach((v: unknown, k: number) => {
-      if (typeof v === 'string') push([...base, 'matchExpressions', j, 'values', k], [...base, 'matchExpressions', j, 'key'], e.key, v);
+      if (typeof v === 'string')
+        push([...base, 'matchExpressions', j, 'values', k], [...base, 'matchExpressions', j, 'key'], e.key, v);
     });
   });
 }
@@ -94,17 +122,31 @@ export function volumeFacts(items: Iterable<BackupItem>): VolumeFacts {
   for (const it of items) {
     const o: Json = it.object;
     const site = (path: Array<string | number>, keyPath: Array<string | number> | null, key: string, zone: string) =>
-      facts.zoneSites.push({ groupResource: it.groupResource, namespace: it.namespace, name: it.name, path: ptr(path), keyPath: keyPath && ptr(keyPath), key, zone });
+      facts.zoneSites.push({
+        groupResource: it.groupResource,
+        namespace: it.namespace,
+        name: it.name,
+        path: ptr(path),
+        keyPath: keyPath && ptr(keyPath),
+        key,
+        zone,
+      });
     if (it.groupResource === 'persistentvolumeclaims') {
       facts.pvcs.push({
-        namespace: it.namespace ?? '', name: it.name,
-        storageClass: o.spec?.storageClassName ?? o.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? null,
+        namespace: it.namespace ?? '',
+        name: it.name,
+        storageClass:
+          o.spec?.storageClassName ?? o.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? null,
         volumeName: o.spec?.volumeName || null,
         selectedNode: o.metadata?.annotations?.['volume.kubernetes.io/selected-node'] ?? null,
       });
     } else if (it.groupResource === 'persistentvolumes') {
       const before = facts.zoneSites.length;
-      termSites(o.spec?.nodeAffinity?.required?.nodeSelectorTerms, ['spec', 'nodeAffinity', 'required', 'nodeSelectorTerms'], site);
+      termSites(
+        o.spec?.nodeAffinity?.required?.nodeSelectorTerms,
+        ['spec', 'nodeAffinity', 'required', 'nodeSelectorTerms'],
+        site,
+      );
       const cr = o.spec?.claimRef;
       facts.pvs.push({
         name: it.name,
@@ -120,16 +162,29 @@ export function volumeFacts(items: Iterable<BackupItem>): VolumeFacts {
         if (isZoneKey(k) && typeof v === 'string') site([...base, 'nodeSelector', k], null, k, v);
       }
       const na = spec.affinity?.nodeAffinity;
-      termSites(na?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms,
-        [...base, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms'], site);
+      termSites(
+        na?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms,
+        [...base, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms'],
+        site,
+      );
       const preferred = na?.preferredDuringSchedulingIgnoredDuringExecution;
       if (Array.isArray(preferred)) {
-        preferred.forEach((p: Json, i: number) => exprSites(p?.preference,
-          [...base, 'affinity', 'nodeAffinity', 'preferredDuringSchedulingIgnoredDuringExecution', i, 'preference'], site));
+        preferred.forEach((p: Json, i: number) =>
+          exprSites(
+            p?.preference,
+            [...base, 'affinity', 'nodeAffinity', 'preferredDuringSchedulingIgnoredDuringExecution', i, 'preference'],
+            site,
+          ),
+        );
       }
       if (it.groupResource === 'statefulsets.apps' && Array.isArray(o.spec?.volumeClaimTemplates)) {
         for (const t of o.spec.volumeClaimTemplates as Json[]) {
-          facts.claimTemplates.push({ namespace: it.namespace ?? '', statefulSet: it.name, template: t?.metadata?.name ?? '?', storageClass: t?.spec?.storageClassName ?? null });
+          facts.claimTemplates.push({
+            namespace: it.namespace ?? '',
+            statefulSet: it.name,
+            template: t?.metadata?.name ?? '?',
+            storageClass: t?.spec?.storageClassName ?? null,
+          });
         }
       }
     }

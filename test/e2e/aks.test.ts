@@ -28,23 +28,48 @@ const VNS = 'velero-aks';
  * velero server on this host with the Deployment's args and the Secret's credentials file, for namespace VNS.
  */
 async function runInstalledVelero(env: E2eEnv, dir: string, done: () => boolean): Promise<ChildProcess | null> {
-  const kubectl = (args: string[]) => run(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', env.contexts.dr, '-n', VNS, ...args])
-    .then((r) => r.stdout).catch(() => '');
+  const kubectl = (args: string[]) =>
+    run(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', env.contexts.dr, '-n', VNS, ...args])
+      .then((r) => r.stdout)
+      .catch(() => '');
   for (;;) {
     if (done()) return null;
     const cloud = await kubectl(['get', 'secret', 'cloud-credentials', '-o', 'jsonpath={.data.cloud}']);
-    const args = await kubectl(['get', 'deployment', 'velero', '-o', 'jsonpath={.spec.template.spec.containers[0].args}']);
+    const args = await kubectl([
+      'get',
+      'deployment',
+      'velero',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].args}',
+    ]);
     if (cloud && args) {
       const creds = join(dir, 'installed-cloud');
       writeFileSync(creds, Buffer.from(cloud, 'base64'), { mode: 0o600 });
       const scratch = join(dir, 'scratch');
       mkdirSync(scratch, { recursive: true });
       const log = openSync(join(dir, 'velero-aks.log'), 'a');
-      return spawn(env.bin.path('velero'), [
-        ...(JSON.parse(args) as string[]),
-        '--kubeconfig', env.kubeconfig, '--kubecontext', env.contexts.dr, '--namespace', VNS, '--plugin-dir', env.bin.pluginDir,
-        '--metrics-address', '127.0.0.1:0', '--profiler-address', '127.0.0.1:0',
-      ], { env: { ...process.env, AZURE_CREDENTIALS_FILE: creds, VELERO_NAMESPACE: VNS, VELERO_SCRATCH_DIR: scratch }, stdio: ['ignore', log, log] });
+      return spawn(
+        env.bin.path('velero'),
+        [
+          ...(JSON.parse(args) as string[]),
+          '--kubeconfig',
+          env.kubeconfig,
+          '--kubecontext',
+          env.contexts.dr,
+          '--namespace',
+          VNS,
+          '--plugin-dir',
+          env.bin.pluginDir,
+          '--metrics-address',
+          '127.0.0.1:0',
+          '--profiler-address',
+          '127.0.0.1:0',
+        ],
+        {
+          env: { ...process.env, AZURE_CREDENTIALS_FILE: creds, VELERO_NAMESPACE: VNS, VELERO_SCRATCH_DIR: scratch },
+          stdio: ['ignore', log, log],
+        },
+      );
     }
     await sleep(500);
   }
@@ -61,9 +86,13 @@ describe('e2e: aks target (fake ARM + local dr cluster)', function () {
     const fake = await new FakeArm({ kubeconfig }).start();
     const dir = mkdtempSync(join(tmpdir(), 'aks-e2e-'));
     const creds = join(dir, 'cloud');
-    writeFileSync(creds, `AZURE_CLOUD_NAME=AzurePublicCloud\nAZURE_STORAGE_ACCOUNT_ACCESS_KEY=${AZURITE_KEY}\n`, { mode: 0o600 });
+    writeFileSync(creds, `AZURE_CLOUD_NAME=AzurePublicCloud\nAZURE_STORAGE_ACCOUNT_ACCESS_KEY=${AZURITE_KEY}\n`, {
+      mode: 0o600,
+    });
     const scenario = join(dir, 'aks.yaml');
-    writeFileSync(scenario, `apiVersion: dr-drill/v1
+    writeFileSync(
+      scenario,
+      `apiVersion: dr-drill/v1
 kind: Scenario
 metadata: { name: aks-e2e }
 spec:
@@ -88,12 +117,32 @@ spec:
   probes:
     - { name: web, kind: workload, ref: { kind: Deployment, namespace: shop, name: web }, timeout: 2m }
     - { name: config, kind: resource, ref: { apiVersion: v1, kind: ConfigMap, namespace: shop, name: shop-config } }
-`);
+`,
+    );
     let drillDone = false;
     let server: ChildProcess | null = null;
     try {
-      const drill = run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'run', scenario, '--kubeconfig', env.kubeconfig, '--report-dir', join(dir, 'reports'), '--output', 'json'],
-        { cwd: root, env: { ...process.env, ...fake.env(), DR_DRILL_VELERO_BIN: env.bin.path('velero') } }).catch((e) => e).finally(() => { drillDone = true; });
+      const drill = run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/bin.ts',
+          'run',
+          scenario,
+          '--kubeconfig',
+          env.kubeconfig,
+          '--report-dir',
+          join(dir, 'reports'),
+          '--output',
+          'json',
+        ],
+        { cwd: root, env: { ...process.env, ...fake.env(), DR_DRILL_VELERO_BIN: env.bin.path('velero') } },
+      )
+        .catch((e) => e)
+        .finally(() => {
+          drillDone = true;
+        });
       server = await runInstalledVelero(env, dir, () => drillDone);
       const r = await drill;
       const report = JSON.parse(r.stdout);
@@ -107,21 +156,68 @@ spec:
       expect(JSON.stringify(report)).to.not.contain('fake-arm-token');
       expect(JSON.stringify(report)).to.not.contain(AZURITE_KEY);
       expect(fake.clusters.size).to.equal(0);
-      const access = await run(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', env.contexts.dr, '-n', VNS, 'get', 'backupstoragelocation', 'dr-drill-e2e', '-o', 'jsonpath={.spec.accessMode}']);
+      const access = await run(env.bin.path('kubectl'), [
+        '--kubeconfig',
+        env.kubeconfig,
+        '--context',
+        env.contexts.dr,
+        '-n',
+        VNS,
+        'get',
+        'backupstoragelocation',
+        'dr-drill-e2e',
+        '-o',
+        'jsonpath={.spec.accessMode}',
+      ]);
       expect(access.stdout, 'the installed BSL never writes to the source storage').to.equal('ReadOnly');
-      expect(readFileSync(join(dir, 'velero-aks.log'), 'utf8'), 'the restore was done by the installed Velero').to.contain(`dr-drill-${report.drillId}`);
+      expect(
+        readFileSync(join(dir, 'velero-aks.log'), 'utf8'),
+        'the restore was done by the installed Velero',
+      ).to.contain(`dr-drill-${report.drillId}`);
       // Deleting a real AKS cluster takes what was restored with it; here the "cluster" is the shared dr cluster,
       // so its restored namespace must be gone before other tests restore into dr.
-      const cleaned = await run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'cleanup', '--drill-id', report.drillId, '--kubeconfig', env.kubeconfig, '--context', env.contexts.dr], { cwd: root }).catch((e) => e);
+      const cleaned = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/bin.ts',
+          'cleanup',
+          '--drill-id',
+          report.drillId,
+          '--kubeconfig',
+          env.kubeconfig,
+          '--context',
+          env.contexts.dr,
+        ],
+        { cwd: root },
+      ).catch((e) => e);
       expect(cleaned.code ?? 0, `${cleaned.stdout}${cleaned.stderr}`).to.equal(0);
     } finally {
       drillDone = true;
       // A failed run still must not leave restored objects in the shared dr cluster: the Restore that lists them
       // lives in VNS, so cleanup runs while it (and the installed server, for its finalizer) still exist.
-      await run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'cleanup', '--all', '--kubeconfig', env.kubeconfig, '--context', env.contexts.dr], { cwd: root }).catch(() => {});
+      await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/bin.ts',
+          'cleanup',
+          '--all',
+          '--kubeconfig',
+          env.kubeconfig,
+          '--context',
+          env.contexts.dr,
+        ],
+        { cwd: root },
+      ).catch(() => {});
       // What the install applied to the shared dr cluster: its namespace (with the BSL, the synced Backups and the
       // Deployment) and the ClusterRoleBinding. The server stays up until the namespace is gone (finalizers).
-      const kubectl = (args: string[]) => run(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', env.contexts.dr, ...args]).catch(() => {});
+      const kubectl = (args: string[]) =>
+        run(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', env.contexts.dr, ...args]).catch(
+          () => {},
+        );
       await kubectl(['delete', 'namespace', VNS, '--ignore-not-found', '--timeout=120s']);
       await kubectl(['delete', 'clusterrolebinding', `velero-${VNS}`, '--ignore-not-found']);
       server?.kill('SIGTERM');

@@ -11,7 +11,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { e2eNodeEnv, ensureLocalEnv, killVelero, restartVelero, veleroRunning, type E2eEnv } from './support/env.js';
-import { cli, ensureBuilt, finishDrill, kubectl, kubectlJson, ROOT, runDrillCli, scenario, startDrill, tempDir, type DrillRun, writeScenario } from './support/drill.js';
+import {
+  cli,
+  ensureBuilt,
+  finishDrill,
+  kubectl,
+  kubectlJson,
+  ROOT,
+  runDrillCli,
+  scenario,
+  startDrill,
+  tempDir,
+  type DrillRun,
+  writeScenario,
+} from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
 
 const PRIMARY = 'dr-drill-primary';
@@ -21,17 +34,42 @@ const LABEL = 'dr-drill.io/drill-id';
 let env: E2eEnv;
 let reportDir: string;
 const snapshot = async (context: string, ns: string) =>
-  Object.fromEntries((await kubectlJson(env, context, ['-n', ns, 'get', 'all,configmaps,secrets,pvc'])).items.map((o) => [`${o.metadata.name}`, o.metadata.resourceVersion]));
+  Object.fromEntries(
+    (await kubectlJson(env, context, ['-n', ns, 'get', 'all,configmaps,secrets,pvc'])).items.map((o) => [
+      `${o.metadata.name}`,
+      o.metadata.resourceVersion,
+    ]),
+  );
 
 async function veleroBackup(name: string, args: string[]): Promise<void> {
-  const r = await execa(env.bin.path('velero'), ['--kubeconfig', env.kubeconfig, '--kubecontext', PRIMARY, '-n', 'velero', 'backup', 'create', name, ...args, '--wait'], { reject: false });
+  const r = await execa(
+    env.bin.path('velero'),
+    [
+      '--kubeconfig',
+      env.kubeconfig,
+      '--kubecontext',
+      PRIMARY,
+      '-n',
+      'velero',
+      'backup',
+      'create',
+      name,
+      ...args,
+      '--wait',
+    ],
+    { reject: false },
+  );
   if (r.exitCode !== 0) throw new Error(`velero backup create ${name}: ${r.stderr}`);
 }
 
 async function waitSynced(name: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const r = await execa(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', DR, '-n', 'velero', 'get', 'backup', name], { reject: false });
+    const r = await execa(
+      env.bin.path('kubectl'),
+      ['--kubeconfig', env.kubeconfig, '--context', DR, '-n', 'velero', 'get', 'backup', name],
+      { reject: false },
+    );
     if (r.exitCode === 0) return;
     await sleep(2000);
   }
@@ -43,16 +81,23 @@ async function expectNoLeftovers(run: DrillRun): Promise<void> {
   expect(run.drillId, run.stderr).to.be.a('string');
   for (const ctx of [PRIMARY, DR]) {
     const ns = await kubectlJson(env, ctx, ['get', 'namespaces', '-l', `${LABEL}=${run.drillId}`]);
-    expect(ns.items.map((n) => n.metadata.name), `namespaces left in ${ctx}`).to.deep.equal([]);
+    expect(
+      ns.items.map((n) => n.metadata.name),
+      `namespaces left in ${ctx}`,
+    ).to.deep.equal([]);
     const rs = await kubectlJson(env, ctx, ['-n', 'velero', 'get', 'restores', '-l', `${LABEL}=${run.drillId}`]);
-    expect(rs.items.map((n) => n.metadata.name), `restores left in ${ctx}`).to.deep.equal([]);
+    expect(
+      rs.items.map((n) => n.metadata.name),
+      `restores left in ${ctx}`,
+    ).to.deep.equal([]);
   }
   for (const ctx of [PRIMARY, DR]) expect(await snapshot(ctx, 'planted')).to.deep.equal(planted[ctx]);
 }
 
 function expectSealed(run: DrillRun): void {
   expect(run.folder, run.stderr).to.be.a('string');
-  for (const f of ['report.json', 'report.md', 'junit.xml', 'journal.jsonl', 'SHA256SUMS']) expect(existsSync(join(run.folder!, f)), f).to.equal(true);
+  for (const f of ['report.json', 'report.md', 'junit.xml', 'journal.jsonl', 'SHA256SUMS'])
+    expect(existsSync(join(run.folder!, f)), f).to.equal(true);
   expect(validateReport(run.report)).to.deep.equal([]);
   for (const line of readFileSync(join(run.folder!, 'journal.jsonl'), 'utf8').trim().split('\n')) JSON.parse(line);
 }
@@ -61,7 +106,10 @@ function expectSealed(run: DrillRun): void {
 async function expectHtmlRenders(file: string, verdict: string): Promise<void> {
   expect(existsSync(file), 'report.html').to.equal(true);
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env.DR_DRILL_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.DR_DRILL_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox'],
+  });
   try {
     const page = await browser.newPage();
     const requests: string[] = [];
@@ -92,21 +140,59 @@ describe('e2e: drills against the local environment', function () {
     await ensureBuilt();
     // Plant objects a drill must never touch, in both clusters.
     for (const ctx of [PRIMARY, DR]) {
-      await kubectl(env, ctx, ['apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'planted' } }));
-      await kubectl(env, ctx, ['apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keep-me', namespace: 'planted' }, data: { a: '1' } }));
+      await kubectl(
+        env,
+        ctx,
+        ['apply', '-f', '-'],
+        stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'planted' } }),
+      );
+      await kubectl(
+        env,
+        ctx,
+        ['apply', '-f', '-'],
+        stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'keep-me', namespace: 'planted' },
+          data: { a: '1' },
+        }),
+      );
       planted[ctx] = await snapshot(ctx, 'planted');
     }
     // A namespace with many objects, so that a restore of it runs long enough to be interrupted (case f).
-    const items = Array.from({ length: 1500 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'bulk' }, data: { i: String(i), pad: 'x'.repeat(200) } }));
-    await kubectl(env, PRIMARY, ['apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bulk' } }));
-    await kubectl(env, PRIMARY, ['apply', '--server-side', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'List', items }));
+    const items = Array.from({ length: 1500 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `cm-${i}`, namespace: 'bulk' },
+      data: { i: String(i), pad: 'x'.repeat(200) },
+    }));
+    await kubectl(
+      env,
+      PRIMARY,
+      ['apply', '-f', '-'],
+      stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bulk' } }),
+    );
+    await kubectl(
+      env,
+      PRIMARY,
+      ['apply', '--server-side', '-f', '-'],
+      stringify({ apiVersion: 'v1', kind: 'List', items }),
+    );
     await veleroBackup(bulkBackup, ['--include-namespaces', 'bulk', '--snapshot-volumes=false']);
     await veleroBackup(catalogBackup, ['--include-namespaces', 'catalog', '--snapshot-volumes=false']);
     await veleroBackup(shopBackup, ['--include-namespaces', 'shop', '--snapshot-volumes=false']);
   });
 
   it('a. cross-cluster drill of the demo scenario passes with a complete, schema-valid report folder', async () => {
-    const run = await runDrillCli(env, JSON.parse(JSON.stringify(await import('yaml').then((y) => y.parse(readFileSync(join(ROOT, 'scenarios', 'local-demo.yaml'), 'utf8'))))), reportDir);
+    const run = await runDrillCli(
+      env,
+      JSON.parse(
+        JSON.stringify(
+          await import('yaml').then((y) => y.parse(readFileSync(join(ROOT, 'scenarios', 'local-demo.yaml'), 'utf8'))),
+        ),
+      ),
+      reportDir,
+    );
     expect(run.exitCode, run.stderr).to.equal(0);
     expect(run.report!.verdict).to.equal('PASS');
     expectSealed(run);
@@ -114,27 +200,49 @@ describe('e2e: drills against the local environment', function () {
     expect(run.report!.rpo.basis).to.equal('backup-start');
     expect(run.report!.backup.takenByDrill).to.equal(true);
     expect(run.report!.teardown.leftBehind).to.deep.equal([]);
-    const contract = await execa('bash', [join(ROOT, '..', 'shared', 'checks', 'contract.sh'), run.folder!], { cwd: ROOT, reject: false });
-    if (existsSync(join(ROOT, '..', 'shared', 'checks', 'contract.sh'))) expect(contract.stdout, contract.stdout).to.match(/contract: 0 miss/);
+    const contract = await execa('bash', [join(ROOT, '..', 'shared', 'checks', 'contract.sh'), run.folder!], {
+      cwd: ROOT,
+      reject: false,
+    });
+    if (existsSync(join(ROOT, '..', 'shared', 'checks', 'contract.sh')))
+      expect(contract.stdout, contract.stdout).to.match(/contract: 0 miss/);
     expect((await cli(['report', 'verify', run.folder!])).exitCode).to.equal(0);
     await expectHtmlRenders(join(run.folder!, 'report.html'), 'PASS');
     // The backup the drill took is real and kept.
-    const b = await kubectlJson(env, PRIMARY, ['-n', 'velero', 'get', 'backups', '-l', `dr-drill.io/taken-by=${run.drillId}`]);
+    const b = await kubectlJson(env, PRIMARY, [
+      '-n',
+      'velero',
+      'get',
+      'backups',
+      '-l',
+      `dr-drill.io/taken-by=${run.drillId}`,
+    ]);
     expect(b.items).to.have.length(1);
     await expectNoLeftovers(run);
   });
 
-  const catalogDrill = (name: string, extra: Record<string, unknown> = {}) => scenario(name, {
-    source: { kubeContext: PRIMARY },
-    backup: { name: catalogBackup },
-    target: { namespace: { suffix: '-drill-{{drillId}}' } },
-    restore: { includedNamespaces: ['catalog'], timeout: '5m' },
-    probes: [
-      { name: 'api-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' }, timeout: '2m' },
-      { name: 'config', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', selector: 'app=catalog' }, minCount: 0 },
-    ],
-    ...extra,
-  });
+  const catalogDrill = (name: string, extra: Record<string, unknown> = {}) =>
+    scenario(name, {
+      source: { kubeContext: PRIMARY },
+      backup: { name: catalogBackup },
+      target: { namespace: { suffix: '-drill-{{drillId}}' } },
+      restore: { includedNamespaces: ['catalog'], timeout: '5m' },
+      probes: [
+        {
+          name: 'api-ready',
+          kind: 'workload',
+          ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' },
+          timeout: '2m',
+        },
+        {
+          name: 'config',
+          kind: 'resource',
+          ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', selector: 'app=catalog' },
+          minCount: 0,
+        },
+      ],
+      ...extra,
+    });
 
   it('b. namespace-mapping drill inside primary of a namespace without volumes passes; the source is untouched', async () => {
     const before = await snapshot(PRIMARY, 'catalog');
@@ -150,16 +258,25 @@ describe('e2e: drills against the local environment', function () {
   it('b2. namespace-mapping drill of shop (PVC bound to a static PV) inside primary is judged on what Velero really does', async () => {
     const before = await snapshot(PRIMARY, 'shop');
     const pvBefore = (await kubectlJson(env, PRIMARY, ['get', 'pv'])).items.map((p) => p.metadata.name);
-    const run = await runDrillCli(env, scenario('e2e-shop-mapped', {
-      source: { kubeContext: PRIMARY },
-      backup: { name: shopBackup },
-      target: { namespace: {} },
-      restore: { includedNamespaces: ['shop'], restorePVs: true, timeout: '5m' },
-      probes: [
-        { name: 'volumes-bound', kind: 'pvc', ref: { namespace: 'shop' }, timeout: '45s' },
-        { name: 'db-ready', kind: 'workload', ref: { kind: 'StatefulSet', namespace: 'shop', name: 'db' }, timeout: '45s' },
-      ],
-    }), reportDir);
+    const run = await runDrillCli(
+      env,
+      scenario('e2e-shop-mapped', {
+        source: { kubeContext: PRIMARY },
+        backup: { name: shopBackup },
+        target: { namespace: {} },
+        restore: { includedNamespaces: ['shop'], restorePVs: true, timeout: '5m' },
+        probes: [
+          { name: 'volumes-bound', kind: 'pvc', ref: { namespace: 'shop' }, timeout: '45s' },
+          {
+            name: 'db-ready',
+            kind: 'workload',
+            ref: { kind: 'StatefulSet', namespace: 'shop', name: 'db' },
+            timeout: '45s',
+          },
+        ],
+      }),
+      reportDir,
+    );
     expectSealed(run);
     const r = run.report!;
     // Whatever Velero does with the source's PV, the drill must not pass a copy whose volume is not its own,
@@ -173,7 +290,9 @@ describe('e2e: drills against the local environment', function () {
       const words = [...r.reasons, ...r.restore.triage, ...r.probes.map((p) => p.lastObservation ?? '')].join('\n');
       expect(words).to.match(/volume|claim|Pending|bound/i);
     }
-    process.stderr.write(`      b2: exit ${run.exitCode}, verdict ${r.verdict}; ${r.reasons.join(' | ')}; triage: ${r.restore.triage.join(' | ')}\n`);
+    process.stderr.write(
+      `      b2: exit ${run.exitCode}, verdict ${r.verdict}; ${r.reasons.join(' | ')}; triage: ${r.restore.triage.join(' | ')}\n`,
+    );
     expect(await snapshot(PRIMARY, 'shop')).to.deep.equal(before);
     const pvAfter = (await kubectlJson(env, PRIMARY, ['get', 'pv'])).items.map((p) => p.metadata.name);
     expect(pvAfter.sort()).to.deep.equal(pvBefore.sort());
@@ -182,7 +301,12 @@ describe('e2e: drills against the local environment', function () {
 
   it('c. a probe that cannot pass fails the drill (exit 1) and the report shows its last observation', async () => {
     const s = catalogDrill('e2e-probe-fails') as { spec: { probes: object[] } };
-    s.spec.probes.push({ name: 'missing', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', name: 'does-not-exist' }, timeout: '15s' });
+    s.spec.probes.push({
+      name: 'missing',
+      kind: 'resource',
+      ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', name: 'does-not-exist' },
+      timeout: '15s',
+    });
     const run = await runDrillCli(env, s, reportDir);
     expect(run.exitCode, run.stderr).to.equal(1);
     const p = run.report!.probes.find((x) => x.name === 'missing')!;
@@ -193,7 +317,11 @@ describe('e2e: drills against the local environment', function () {
   });
 
   it('d. an RTO objective too tight fails with the margin', async () => {
-    const run = await runDrillCli(env, catalogDrill('e2e-rto-tight', { objectives: { rto: '1s', rpo: '24h' } }), reportDir);
+    const run = await runDrillCli(
+      env,
+      catalogDrill('e2e-rto-tight', { objectives: { rto: '1s', rpo: '24h' } }),
+      reportDir,
+    );
     expect(run.exitCode, run.stderr).to.equal(1);
     expect(run.report!.rto.met).to.equal(false);
     expect(run.report!.rto.marginSeconds).to.be.below(0);
@@ -202,7 +330,11 @@ describe('e2e: drills against the local environment', function () {
   });
 
   it('e. a backup older than maxAge fails before any restore is created', async () => {
-    const run = await runDrillCli(env, catalogDrill('e2e-too-old', { backup: { name: catalogBackup, maxAge: '1s' } }), reportDir);
+    const run = await runDrillCli(
+      env,
+      catalogDrill('e2e-too-old', { backup: { name: catalogBackup, maxAge: '1s' } }),
+      reportDir,
+    );
     expect(run.exitCode, run.stderr).to.equal(1);
     expect(run.report!.reasons.join('\n')).to.match(/no backup young enough/);
     expect(run.report!.restore.name).to.equal(null);
@@ -213,7 +345,12 @@ describe('e2e: drills against the local environment', function () {
 
   it('g. SIGINT during verification tears down and exits 130', async () => {
     const s = catalogDrill('e2e-sigint') as { spec: { probes: object[] } };
-    s.spec.probes.push({ name: 'forever', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', name: 'never' }, timeout: '10m' });
+    s.spec.probes.push({
+      name: 'forever',
+      kind: 'resource',
+      ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', name: 'never' },
+      timeout: '10m',
+    });
     const file = writeScenario(reportDir, s);
     const child = startDrill(env, file, reportDir);
     let stderr = '';
@@ -235,29 +372,60 @@ describe('e2e: drills against the local environment', function () {
     let tokenKubeconfig: (sa: string) => Promise<string>;
     before(async () => {
       await kubectl(env, PRIMARY, ['apply', '-f', join(ROOT, 'deploy', 'rbac', 'drill-runner.yaml')]);
-      await kubectl(env, PRIMARY, ['-n', 'dr-drill', 'create', 'serviceaccount', 'nobody', '--dry-run=client', '-o', 'yaml']).then((y) => kubectl(env, PRIMARY, ['apply', '-f', '-'], y));
-      const cfg = JSON.parse(await kubectl(env, PRIMARY, ['config', 'view', '--raw', '--minify', '-o', 'json'])) as { clusters: Array<{ cluster: Record<string, string> }> };
+      await kubectl(env, PRIMARY, [
+        '-n',
+        'dr-drill',
+        'create',
+        'serviceaccount',
+        'nobody',
+        '--dry-run=client',
+        '-o',
+        'yaml',
+      ]).then((y) => kubectl(env, PRIMARY, ['apply', '-f', '-'], y));
+      const cfg = JSON.parse(await kubectl(env, PRIMARY, ['config', 'view', '--raw', '--minify', '-o', 'json'])) as {
+        clusters: Array<{ cluster: Record<string, string> }>;
+      };
       tokenKubeconfig = async (sa) => {
-        const token = (await kubectl(env, PRIMARY, ['-n', 'dr-drill', 'create', 'token', sa, '--duration', '1h'])).trim();
+        const token = (
+          await kubectl(env, PRIMARY, ['-n', 'dr-drill', 'create', 'token', sa, '--duration', '1h'])
+        ).trim();
         const file = join(reportDir, `kubeconfig-${sa}`);
-        writeFileSync(file, stringify({
-          apiVersion: 'v1', kind: 'Config', 'current-context': PRIMARY,
-          clusters: [{ name: 'primary', cluster: cfg.clusters[0]!.cluster }],
-          users: [{ name: sa, user: { token } }],
-          contexts: [{ name: PRIMARY, context: { cluster: 'primary', user: sa } }],
-        }), { mode: 0o600 });
+        writeFileSync(
+          file,
+          stringify({
+            apiVersion: 'v1',
+            kind: 'Config',
+            'current-context': PRIMARY,
+            clusters: [{ name: 'primary', cluster: cfg.clusters[0]!.cluster }],
+            users: [{ name: sa, user: { token } }],
+            contexts: [{ name: PRIMARY, context: { cluster: 'primary', user: sa } }],
+          }),
+          { mode: 0o600 },
+        );
         return file;
       };
     });
 
     it('a ServiceAccount bound to deploy/rbac/drill-runner.yaml can run a drill', async () => {
-      const run = await runDrillCli(env, catalogDrill('e2e-rbac'), reportDir, [], await tokenKubeconfig('dr-drill-runner'));
+      const run = await runDrillCli(
+        env,
+        catalogDrill('e2e-rbac'),
+        reportDir,
+        [],
+        await tokenKubeconfig('dr-drill-runner'),
+      );
       expect(run.exitCode, `${run.stderr}\n${run.report?.reasons.join('\n')}`).to.equal(0);
       await expectNoLeftovers(run);
     });
 
     it('one without it gets an error naming the denied verb and resource', async () => {
-      const run = await runDrillCli(env, catalogDrill('e2e-rbac-denied'), reportDir, [], await tokenKubeconfig('nobody'));
+      const run = await runDrillCli(
+        env,
+        catalogDrill('e2e-rbac-denied'),
+        reportDir,
+        [],
+        await tokenKubeconfig('nobody'),
+      );
       expect(run.exitCode, run.stderr).to.equal(3);
       expect(run.report!.verdict).to.equal('ERROR');
       expect(run.report!.reasons.join('\n')).to.match(/permission denied to (get|list|watch|create) \S+/);
@@ -271,7 +439,14 @@ describe('e2e: drills against the local environment', function () {
       backup: { name: bulkBackup },
       target: { cluster: { kubeContext: DR } },
       restore: { includedNamespaces: ['bulk'], timeout: '10m' },
-      probes: [{ name: 'configs', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'bulk' }, minCount: 1500 }],
+      probes: [
+        {
+          name: 'configs',
+          kind: 'resource',
+          ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'bulk' },
+          minCount: 1500,
+        },
+      ],
       teardown: { when: 'always', timeout: '20s' },
     });
     const file = writeScenario(reportDir, s);
@@ -279,7 +454,8 @@ describe('e2e: drills against the local environment', function () {
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const deadline = Date.now() + 180_000;
-    while (!/Restore dr-drill-\w+ is InProgress/.test(stderr) && Date.now() < deadline && child.exitCode === null) await sleep(100);
+    while (!/Restore dr-drill-\w+ is InProgress/.test(stderr) && Date.now() < deadline && child.exitCode === null)
+      await sleep(100);
     expect(stderr).to.match(/is InProgress/);
     await killVelero('dr');
     expect(veleroRunning('dr')).to.equal(false);
@@ -294,10 +470,30 @@ describe('e2e: drills against the local environment', function () {
       await restartVelero(env, 'dr');
     }
     const deadline2 = Date.now() + 120_000;
-    let cleaned = await cli(['--kubeconfig', env.kubeconfig, 'cleanup', '--drill-id', run.drillId!, '--context', DR, '--timeout', '60s']);
+    let cleaned = await cli([
+      '--kubeconfig',
+      env.kubeconfig,
+      'cleanup',
+      '--drill-id',
+      run.drillId!,
+      '--context',
+      DR,
+      '--timeout',
+      '60s',
+    ]);
     while (cleaned.exitCode !== 0 && Date.now() < deadline2) {
       await sleep(5000);
-      cleaned = await cli(['--kubeconfig', env.kubeconfig, 'cleanup', '--drill-id', run.drillId!, '--context', DR, '--timeout', '60s']);
+      cleaned = await cli([
+        '--kubeconfig',
+        env.kubeconfig,
+        'cleanup',
+        '--drill-id',
+        run.drillId!,
+        '--context',
+        DR,
+        '--timeout',
+        '60s',
+      ]);
     }
     expect(cleaned.exitCode, cleaned.stdout + cleaned.stderr).to.equal(0);
     await expectNoLeftovers(run);
@@ -315,7 +511,14 @@ describe('e2e: drills against the local environment', function () {
       backup: { name: catalogBackup },
       target: { cluster: { kubeContext: DR } },
       restore: { includedNamespaces: ['catalog'], timeout: '5m' },
-      probes: [{ name: 'api-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' }, timeout: '2m' }],
+      probes: [
+        {
+          name: 'api-ready',
+          kind: 'workload',
+          ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' },
+          timeout: '2m',
+        },
+      ],
       report: { upload: { container: 'drill-evidence', prefix: 'e2e' } },
     });
     const run = await runDrillCli(env, sourceless, reportDir, ['--sign-key', key], undefined, blobEnv);
@@ -325,9 +528,14 @@ describe('e2e: drills against the local environment', function () {
     expect(r.phases.find((p) => p.name === 'integrity')!.outcome).to.equal('succeeded');
     expect(r.restore.messagesSource).to.equal('storage');
     expectSealed(run);
-    expect((await cli(['report', 'verify', run.folder!, '--public-key', join(keyDir, 'pub.pem')])).exitCode).to.equal(0);
+    expect((await cli(['report', 'verify', run.folder!, '--public-key', join(keyDir, 'pub.pem')])).exitCode).to.equal(
+      0,
+    );
     const folderName = run.folder!.split('/').pop()!;
-    const remote = await cli(['report', 'verify', '--container', 'drill-evidence', '--prefix', 'e2e', `e2e-sourceless/${folderName}`], blobEnv);
+    const remote = await cli(
+      ['report', 'verify', '--container', 'drill-evidence', '--prefix', 'e2e', `e2e-sourceless/${folderName}`],
+      blobEnv,
+    );
     expect(remote.exitCode, remote.stdout + remote.stderr).to.equal(0);
     await expectNoLeftovers(run);
 
@@ -337,10 +545,35 @@ describe('e2e: drills against the local environment', function () {
     const next = await runDrillCli(env, sourceless, freshDir, [], undefined, blobEnv);
     expect(next.exitCode, `${next.stderr}\n${next.report?.reasons.join('\n')}`).to.equal(0);
     expect(next.report!.evidence).to.include({ previousDrillId: run.drillId, previousFrom: 'evidence-container' });
-    const nextRemote = await cli(['report', 'verify', '--container', 'drill-evidence', '--prefix', 'e2e', `e2e-sourceless/${next.folder!.split('/').pop()}`], blobEnv);
+    const nextRemote = await cli(
+      [
+        'report',
+        'verify',
+        '--container',
+        'drill-evidence',
+        '--prefix',
+        'e2e',
+        `e2e-sourceless/${next.folder!.split('/').pop()}`,
+      ],
+      blobEnv,
+    );
     expect(nextRemote.exitCode, nextRemote.stdout + nextRemote.stderr).to.equal(0);
     expect(nextRemote.stdout).to.contain(`chained to ${folderName}`);
-    const hist = await cli(['report', 'history', '--container', 'drill-evidence', '--prefix', 'e2e', '--scenario', 'e2e-sourceless', '--output', 'json'], blobEnv);
+    const hist = await cli(
+      [
+        'report',
+        'history',
+        '--container',
+        'drill-evidence',
+        '--prefix',
+        'e2e',
+        '--scenario',
+        'e2e-sourceless',
+        '--output',
+        'json',
+      ],
+      blobEnv,
+    );
     expect(hist.exitCode, hist.stderr).to.equal(0);
     const ids = (JSON.parse(hist.stdout) as { drills: Array<{ drillId: string }> }).drills.map((d) => d.drillId);
     expect(ids.slice(0, 2)).to.deep.equal([next.drillId, run.drillId]);
@@ -350,9 +583,22 @@ describe('e2e: drills against the local environment', function () {
   it('k. report history shows the drills of a scenario, its trend and the last verified restore', async () => {
     const again = await runDrillCli(env, catalogDrill('e2e-catalog'), reportDir);
     expect(again.exitCode, again.stderr).to.equal(0);
-    const h = await cli(['report', 'history', '--report-dir', reportDir, '--scenario', 'e2e-catalog', '--output', 'json']);
+    const h = await cli([
+      'report',
+      'history',
+      '--report-dir',
+      reportDir,
+      '--scenario',
+      'e2e-catalog',
+      '--output',
+      'json',
+    ]);
     expect(h.exitCode, h.stderr).to.equal(0);
-    const history = JSON.parse(h.stdout) as { drills: Array<{ drillId: string; verdict: string }>; lastVerifiedRestore: Record<string, { drillId: string } | null>; trends: Array<{ drills: unknown[]; summary: string }> };
+    const history = JSON.parse(h.stdout) as {
+      drills: Array<{ drillId: string; verdict: string }>;
+      lastVerifiedRestore: Record<string, { drillId: string } | null>;
+      trends: Array<{ drills: unknown[]; summary: string }>;
+    };
     expect(history.drills.length).to.be.at.least(2);
     expect(history.drills[0]!.drillId).to.equal(again.drillId);
     expect(history.lastVerifiedRestore['e2e-catalog']!.drillId).to.equal(again.drillId);

@@ -71,15 +71,39 @@ describe('e2e: runbook hooks', function () {
 
   it('a cross-cluster drill on a hook-provisioned target passes; hooks are phases, timed, in RTO where they belong, logged and sealed', async () => {
     const marker = join(work, 'teardown-marker');
-    const s = demo('hooks-demo', [
-      { name: 'terraform-apply', at: 'provision', command: ['./provision.sh'], workingDir: work, env: { DR_TOKEN: SECRET }, produces: { kubeconfig: 'dr.kubeconfig', context: DR } },
-      { name: 'switch-traffic', at: 'after-restore', command: [join(work, 'switch.sh')], timeout: '2m' },
-      { name: 'terraform-destroy', at: 'on-teardown', command: ['sh', '-c', `echo "$DR_DRILL_VERDICT $DR_DRILL_ID" > ${marker}`] },
-    ], [
-      { name: 'web-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'shop', name: 'web' }, timeout: '5m' },
-      { name: 'traffic-switched', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'shop-config' },
-        match: { metadata: { annotations: { 'dr-drill.io/traffic': 'switched-{{drillId}}' } } } },
-    ]);
+    const s = demo(
+      'hooks-demo',
+      [
+        {
+          name: 'terraform-apply',
+          at: 'provision',
+          command: ['./provision.sh'],
+          workingDir: work,
+          env: { DR_TOKEN: SECRET },
+          produces: { kubeconfig: 'dr.kubeconfig', context: DR },
+        },
+        { name: 'switch-traffic', at: 'after-restore', command: [join(work, 'switch.sh')], timeout: '2m' },
+        {
+          name: 'terraform-destroy',
+          at: 'on-teardown',
+          command: ['sh', '-c', `echo "$DR_DRILL_VERDICT $DR_DRILL_ID" > ${marker}`],
+        },
+      ],
+      [
+        {
+          name: 'web-ready',
+          kind: 'workload',
+          ref: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+          timeout: '5m',
+        },
+        {
+          name: 'traffic-switched',
+          kind: 'resource',
+          ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'shop-config' },
+          match: { metadata: { annotations: { 'dr-drill.io/traffic': 'switched-{{drillId}}' } } },
+        },
+      ],
+    );
     const run = await runDrillCli(env, s, reportDir);
     const r = run.report!;
     expect(r, run.stderr).to.not.equal(null);
@@ -90,20 +114,41 @@ describe('e2e: runbook hooks', function () {
     // The target was the cluster the hook handed back.
     expect(r.target.kubeContext).to.equal(DR);
     expect(Object.values(r.target.namespaceMapping)).to.deep.equal([`shop-hk-${run.drillId}`]);
-    expect(r.probes.map((p) => [p.name, p.outcome])).to.deep.equal([['web-ready', 'passed'], ['traffic-switched', 'passed']]);
+    expect(r.probes.map((p) => [p.name, p.outcome])).to.deep.equal([
+      ['web-ready', 'passed'],
+      ['traffic-switched', 'passed'],
+    ]);
 
     const names = r.phases.map((p) => p.name);
-    expect(names).to.deep.equal(['select-backup', 'integrity', 'hook:terraform-apply', 'provision-target', 'prepare-target', 'restore',
-      'hook:switch-traffic', 'verify', 'teardown', 'hook:terraform-destroy', 'seal']);
+    expect(names).to.deep.equal([
+      'select-backup',
+      'integrity',
+      'hook:terraform-apply',
+      'provision-target',
+      'prepare-target',
+      'restore',
+      'hook:switch-traffic',
+      'verify',
+      'teardown',
+      'hook:terraform-destroy',
+      'seal',
+    ]);
     const phase = (n: string) => r.phases.find((p) => p.name === n)!;
-    for (const n of ['hook:terraform-apply', 'hook:switch-traffic', 'hook:terraform-destroy']) expect(phase(n).outcome, n).to.equal('succeeded');
+    for (const n of ['hook:terraform-apply', 'hook:switch-traffic', 'hook:terraform-destroy'])
+      expect(phase(n).outcome, n).to.equal('succeeded');
 
     // RTO runs through the after-restore hook (it sits before the probes), and it took its 3 s sleep.
     const sw = phase('hook:switch-traffic');
     expect(sw.durationSeconds).to.be.at.least(3);
     expect(r.rto.achievedSeconds).to.be.at.least(sw.startSeconds! + sw.durationSeconds!);
     const hooks = Object.fromEntries(r.hooks!.map((h) => [h.name, h]));
-    expect(hooks['switch-traffic']).to.include({ at: 'after-restore', exitCode: 0, outcome: 'succeeded', countedInRto: true, outputFile: 'hook-switch-traffic.log' });
+    expect(hooks['switch-traffic']).to.include({
+      at: 'after-restore',
+      exitCode: 0,
+      outcome: 'succeeded',
+      countedInRto: true,
+      outputFile: 'hook-switch-traffic.log',
+    });
     expect(hooks['terraform-apply']).to.include({ countedInRto: true, exitCode: 0 });
     expect(hooks['terraform-destroy']).to.include({ countedInRto: false, exitCode: 0 });
 
@@ -116,11 +161,22 @@ describe('e2e: runbook hooks', function () {
     const applyLog = readFileSync(join(run.folder!, 'hook-terraform-apply.log'), 'utf8');
     expect(applyLog).to.include('applying (token ***)');
     expect(applyLog).to.include('kubeconfig written for dr-from-terraform');
-    expect(readFileSync(join(run.folder!, 'hook-switch-traffic.log'), 'utf8')).to.match(/configmap\/shop-config annotate(d)?/);
-    for (const f of ['report.json', 'report.md', 'report.html', 'junit.xml', 'journal.jsonl', 'hook-terraform-apply.log']) {
+    expect(readFileSync(join(run.folder!, 'hook-switch-traffic.log'), 'utf8')).to.match(
+      /configmap\/shop-config annotate(d)?/,
+    );
+    for (const f of [
+      'report.json',
+      'report.md',
+      'report.html',
+      'junit.xml',
+      'journal.jsonl',
+      'hook-terraform-apply.log',
+    ]) {
       expect(readFileSync(join(run.folder!, f), 'utf8'), f).to.not.include(SECRET);
     }
-    expect(readFileSync(join(run.folder!, 'junit.xml'), 'utf8')).to.include('classname="dr-drill.hooks-demo.hook" name="switch-traffic"');
+    expect(readFileSync(join(run.folder!, 'junit.xml'), 'utf8')).to.include(
+      'classname="dr-drill.hooks-demo.hook" name="switch-traffic"',
+    );
     expect((await cli(['report', 'verify', run.folder!])).exitCode).to.equal(0);
 
     // The teardown hook ran with the verdict; teardown removed the restored copy from the hook-provided cluster.
@@ -131,15 +187,25 @@ describe('e2e: runbook hooks', function () {
 
   it('a failing hook ends the drill as FAIL (exit 1) with its exit code and last line; teardown hooks still run', async () => {
     const marker = join(work, 'teardown-marker-fail');
-    const s = demo('hooks-fail', [
-      { name: 'terraform-apply', at: 'provision', command: ['sh', '-c', 'echo "Planning..."; echo "Error: quota exceeded in swedencentral" >&2; exit 7'] },
-      { name: 'terraform-destroy', at: 'on-teardown', command: ['sh', '-c', `echo "$DR_DRILL_VERDICT" > ${marker}`] },
-    ], [{ name: 'web-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'shop', name: 'web' } }]);
+    const s = demo(
+      'hooks-fail',
+      [
+        {
+          name: 'terraform-apply',
+          at: 'provision',
+          command: ['sh', '-c', 'echo "Planning..."; echo "Error: quota exceeded in swedencentral" >&2; exit 7'],
+        },
+        { name: 'terraform-destroy', at: 'on-teardown', command: ['sh', '-c', `echo "$DR_DRILL_VERDICT" > ${marker}`] },
+      ],
+      [{ name: 'web-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: 'shop', name: 'web' } }],
+    );
     const run = await runDrillCli(env, s, reportDir);
     const r = run.report!;
     expect(run.exitCode, run.stderr).to.equal(1);
     expect(r.verdict).to.equal('FAIL');
-    expect(r.reasons[0]).to.equal('hook terraform-apply (provision) failed: exit code 7; last output: Error: quota exceeded in swedencentral (log hook-terraform-apply.log)');
+    expect(r.reasons[0]).to.equal(
+      'hook terraform-apply (provision) failed: exit code 7; last output: Error: quota exceeded in swedencentral (log hook-terraform-apply.log)',
+    );
     expect(r.phases.find((p) => p.name === 'restore')!.outcome).to.equal('skipped');
     expect(r.hooks!.find((h) => h.name === 'terraform-apply')).to.include({ exitCode: 7, outcome: 'failed' });
     expect(readFileSync(marker, 'utf8').trim()).to.equal('FAIL');

@@ -48,18 +48,59 @@ function probesScenario(name: string): object {
     restore: { includedNamespaces: [NS], timeout: '8m' },
     probes: [
       { name: 'app-ready', kind: 'workload', ref: { kind: 'Deployment', namespace: NS, name: 'app' }, timeout: '2m' },
-      { name: 'settings', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'settings' }, match: { data: { mode: 'primary' } } },
-      { name: 'health-json', kind: 'exec', pod: { namespace: NS, selector: 'app=probe-app' }, command: ['sh', '-c', 'printf \'{"status":"ok","count":3}\''],
-        expect: { exitCode: 0, json: { path: 'status', equals: 'ok' } }, timeout: '1m', interval: '2s' },
-      { name: 'ns-visible', kind: 'exec', pod: { namespace: NS, selector: 'app=probe-app' }, command: ['sh', '-c', 'echo hello from $0', 'probe'],
-        expect: { stdout: '^hello from probe$' }, timeout: '1m', interval: '2s' },
-      { name: 'canary', kind: 'canary', carrier: { configMap: { namespace: NS, name: 'dr-drill-canary' } }, timeout: '1m', interval: '2s' },
+      {
+        name: 'settings',
+        kind: 'resource',
+        ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'settings' },
+        match: { data: { mode: 'primary' } },
+      },
+      {
+        name: 'health-json',
+        kind: 'exec',
+        pod: { namespace: NS, selector: 'app=probe-app' },
+        command: ['sh', '-c', 'printf \'{"status":"ok","count":3}\''],
+        expect: { exitCode: 0, json: { path: 'status', equals: 'ok' } },
+        timeout: '1m',
+        interval: '2s',
+      },
+      {
+        name: 'ns-visible',
+        kind: 'exec',
+        pod: { namespace: NS, selector: 'app=probe-app' },
+        command: ['sh', '-c', 'echo hello from $0', 'probe'],
+        expect: { stdout: '^hello from probe$' },
+        timeout: '1m',
+        interval: '2s',
+      },
+      {
+        name: 'canary',
+        kind: 'canary',
+        carrier: { configMap: { namespace: NS, name: 'dr-drill-canary' } },
+        timeout: '1m',
+        interval: '2s',
+      },
       // Runs the real manifest path (exec find + sha256sum in the source pod before the backup, in the restored pod
       // after) — but kwok's exec runs on this host, so both read the same directory: this proves the mechanics,
       // not that Velero restored the files (docs/probes.md).
-      { name: 'api-health', kind: 'http', target: { namespace: NS, selector: 'app=probe-app', port: 8080 }, path: '/healthz',
-        headers: { Authorization: 'Bearer e2e-secret-token' }, expect: { status: 200, json: { path: 'status', equals: 'ok' } }, timeout: '1m', interval: '2s' },
-      { name: 'files', kind: 'checksum', pod: { namespace: NS, selector: 'app=probe-app' }, path: DATA_DIR, ignore: ['*.tmp'], timeout: '1m', interval: '2s' },
+      {
+        name: 'api-health',
+        kind: 'http',
+        target: { namespace: NS, selector: 'app=probe-app', port: 8080 },
+        path: '/healthz',
+        headers: { Authorization: 'Bearer e2e-secret-token' },
+        expect: { status: 200, json: { path: 'status', equals: 'ok' } },
+        timeout: '1m',
+        interval: '2s',
+      },
+      {
+        name: 'files',
+        kind: 'checksum',
+        pod: { namespace: NS, selector: 'app=probe-app' },
+        path: DATA_DIR,
+        ignore: ['*.tmp'],
+        timeout: '1m',
+        interval: '2s',
+      },
     ],
     teardown: { when: 'always' },
   });
@@ -83,14 +124,36 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     const docs = [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: NS }, data: { mode: 'primary' } },
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: NS, labels },
-        spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } } } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'app', namespace: NS, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } },
+        },
+      },
       // kwok's exec rules are cluster objects (enableCRDs: ClusterExec): one for this test's namespaces only.
-      { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterExec', metadata: { name: EXEC_RULE },
-        spec: { selector: { matchNamespaces: [NS, RESTORED] }, execs: [{ local: { workDir: mkdtempSync(join(tmpdir(), 'dr-drill-e2e-exec-')) } }] } },
+      {
+        apiVersion: 'kwok.x-k8s.io/v1alpha1',
+        kind: 'ClusterExec',
+        metadata: { name: EXEC_RULE },
+        spec: {
+          selector: { matchNamespaces: [NS, RESTORED] },
+          execs: [{ local: { workDir: mkdtempSync(join(tmpdir(), 'dr-drill-e2e-exec-')) } }],
+        },
+      },
       // …and so are port-forward rules (enableCRDs: ClusterPortForward): port 8080 of these pods is appServer.
-      { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterPortForward', metadata: { name: FORWARD_RULE },
-        spec: { selector: { matchNamespaces: [NS, RESTORED] }, forwards: [{ ports: [8080], target: { port: appPort, address: '127.0.0.1' } }] } },
+      {
+        apiVersion: 'kwok.x-k8s.io/v1alpha1',
+        kind: 'ClusterPortForward',
+        metadata: { name: FORWARD_RULE },
+        spec: {
+          selector: { matchNamespaces: [NS, RESTORED] },
+          forwards: [{ ports: [8080], target: { port: appPort, address: '127.0.0.1' } }],
+        },
+      },
     ];
     await kubectl(env, PRIMARY, ['apply', '-f', '-'], docs.map((d) => stringify(d)).join('---\n'));
     await kubectl(env, PRIMARY, ['-n', NS, 'rollout', 'status', 'deployment/app', '--timeout=120s']);
@@ -98,9 +161,13 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
 
   after(async function () {
     if (!env) return;
-    await kubectl(env, PRIMARY, ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+    await kubectl(env, PRIMARY, ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']).catch(
+      () => undefined,
+    );
     await kubectl(env, PRIMARY, ['delete', 'clusterexec', EXEC_RULE, '--ignore-not-found']).catch(() => undefined);
-    await kubectl(env, PRIMARY, ['delete', 'clusterportforward', FORWARD_RULE, '--ignore-not-found']).catch(() => undefined);
+    await kubectl(env, PRIMARY, ['delete', 'clusterportforward', FORWARD_RULE, '--ignore-not-found']).catch(
+      () => undefined,
+    );
     appServer?.close();
   });
 
@@ -112,7 +179,14 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     expect(validateReport(r)).to.deep.equal([]);
     expect(r.negativeControl).to.equal(false);
     expect(r.probes.map((p) => [p.name, p.outcome])).to.deep.equal([
-      ['app-ready', 'passed'], ['settings', 'passed'], ['health-json', 'passed'], ['ns-visible', 'passed'], ['canary', 'passed'], ['api-health', 'passed'], ['files', 'passed']]);
+      ['app-ready', 'passed'],
+      ['settings', 'passed'],
+      ['health-json', 'passed'],
+      ['ns-visible', 'passed'],
+      ['canary', 'passed'],
+      ['api-health', 'passed'],
+      ['files', 'passed'],
+    ]);
     // The request went API server → pods/portforward → kwok → this host, with its header; the value never reported.
     const http = r.probes.find((p) => p.name === 'api-health')!;
     expect(http.subject).to.contain(RESTORED);
@@ -134,7 +208,13 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     expect(rp).to.be.at.most(Date.parse(r.backup.startTimestamp!) + 999);
     expect(r.rpo.achievedSeconds).to.equal((Date.parse(r.t0) - rp) / 1000);
     // The marker is in the source carrier too (the drill wrote it there before the backup).
-    const cm = await kubectlJson<{ data: Record<string, string> }>(env, PRIMARY, ['-n', NS, 'get', 'configmap', 'dr-drill-canary']);
+    const cm = await kubectlJson<{ data: Record<string, string> }>(env, PRIMARY, [
+      '-n',
+      NS,
+      'get',
+      'configmap',
+      'dr-drill-canary',
+    ]);
     expect(Object.keys(cm.data).some((k) => k.startsWith(`marker.${run.drillId}-`))).to.equal(true);
     // Torn down.
     const left = await kubectlJson(env, PRIMARY, ['get', 'namespaces', '-l', `dr-drill.io/drill-id=${run.drillId}`]);
@@ -160,14 +240,29 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
   it('an http probe answered 503 fails the drill with the status and body it saw', async () => {
     app.healthy = false;
     try {
-      const run = await runDrillCli(env, scenario('e2e-probes-http', {
-        ...(probesScenario('e2e-probes-http') as { spec: Record<string, unknown> }).spec,
-        probes: [{ name: 'api-health', kind: 'http', target: { namespace: NS, selector: 'app=probe-app', port: 8080 }, path: '/healthz', timeout: '10s', interval: '2s' }],
-      }), reportDir);
+      const run = await runDrillCli(
+        env,
+        scenario('e2e-probes-http', {
+          ...(probesScenario('e2e-probes-http') as { spec: Record<string, unknown> }).spec,
+          probes: [
+            {
+              name: 'api-health',
+              kind: 'http',
+              target: { namespace: NS, selector: 'app=probe-app', port: 8080 },
+              path: '/healthz',
+              timeout: '10s',
+              interval: '2s',
+            },
+          ],
+        }),
+        reportDir,
+      );
       expect(run.exitCode, run.stderr).to.equal(1);
       const probe = run.report!.probes[0]!;
       expect(probe.outcome).to.equal('failed');
-      expect(probe.lastObservation).to.match(/status 503, want 200 .*answered 503 in \d+ms; body: \{"status":"degraded"\}/);
+      expect(probe.lastObservation).to.match(
+        /status 503, want 200 .*answered 503 in \d+ms; body: \{"status":"degraded"\}/,
+      );
     } finally {
       app.healthy = true;
     }
@@ -175,9 +270,28 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
 
   it('manifest take records a directory of a real pod (pods/exec) for checksum probes', async () => {
     const out = join(reportDir, 'manifest.json');
-    const r = await cli(['--kubeconfig', env.kubeconfig, 'manifest', 'take', '--context', PRIMARY, '-n', NS, '-l', 'app=probe-app', '--path', DATA_DIR, '--out', out]);
+    const r = await cli([
+      '--kubeconfig',
+      env.kubeconfig,
+      'manifest',
+      'take',
+      '--context',
+      PRIMARY,
+      '-n',
+      NS,
+      '-l',
+      'app=probe-app',
+      '--path',
+      DATA_DIR,
+      '--out',
+      out,
+    ]);
     expect(r.exitCode, r.stderr).to.equal(0);
-    const m = JSON.parse(readFileSync(out, 'utf8')) as { kind: string; root: string; files: Array<{ path: string; size: number; sha256: string }> };
+    const m = JSON.parse(readFileSync(out, 'utf8')) as {
+      kind: string;
+      root: string;
+      files: Array<{ path: string; size: number; sha256: string }>;
+    };
     expect(m.kind).to.equal('FileManifest');
     expect(m.files.map((f) => f.path).sort()).to.deep.equal(['orders.csv', 'scratch.tmp', 'wal/0001']);
     expect(m.files.find((f) => f.path === 'wal/0001')!.size).to.equal(4096);

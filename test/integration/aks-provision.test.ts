@@ -16,26 +16,58 @@ const SUB = '00000000-0000-0000-0000-000000000001';
 
 function aPlan(over: Partial<AksTargetPlan> = {}): AksTargetPlan {
   return {
-    subscriptionId: SUB, resourceGroup: 'rg-drill', createResourceGroup: true, location: 'swedencentral', clusterName: 'dr-drill-abcd1234',
-    dnsPrefix: 'drill-abcd1234', kubernetesVersion: null, nodePools: [{ name: 'system', mode: 'System', vmSize: 'Standard_D4s_v5', count: 2, zones: ['1', '2'] }],
-    networkPlugin: 'azure', identity: { type: 'SystemAssigned' },
-    tags: { 'dr-drill-drill-id': 'abcd1234', 'dr-drill-scenario': 'payments' }, credentials: 'admin', expiresAfterMs: 3_600_000,
-    costPerNodeHour: 0.2, provisionTimeoutMs: 60_000,
-    velero: { install: 'auto', installer: 'manifests', image: 'v', pluginImage: 'p', bslName: 'default', credentials: { workloadIdentityClientId: 'x' }, timeoutMs: 1000,
-      storage: { container: 'velero', prefix: null, storageAccount: 'sa', resourceGroup: 'rg', subscriptionId: SUB, storageAccountUri: null, caCertFile: null } },
+    subscriptionId: SUB,
+    resourceGroup: 'rg-drill',
+    createResourceGroup: true,
+    location: 'swedencentral',
+    clusterName: 'dr-drill-abcd1234',
+    dnsPrefix: 'drill-abcd1234',
+    kubernetesVersion: null,
+    nodePools: [{ name: 'system', mode: 'System', vmSize: 'Standard_D4s_v5', count: 2, zones: ['1', '2'] }],
+    networkPlugin: 'azure',
+    identity: { type: 'SystemAssigned' },
+    tags: { 'dr-drill-drill-id': 'abcd1234', 'dr-drill-scenario': 'payments' },
+    credentials: 'admin',
+    expiresAfterMs: 3_600_000,
+    costPerNodeHour: 0.2,
+    provisionTimeoutMs: 60_000,
+    velero: {
+      install: 'auto',
+      installer: 'manifests',
+      image: 'v',
+      pluginImage: 'p',
+      bslName: 'default',
+      credentials: { workloadIdentityClientId: 'x' },
+      timeoutMs: 1000,
+      storage: {
+        container: 'velero',
+        prefix: null,
+        storageAccount: 'sa',
+        resourceGroup: 'rg',
+        subscriptionId: SUB,
+        storageAccountUri: null,
+        caCertFile: null,
+      },
+    },
     ...over,
   };
 }
 
 async function drive(fake: FakeArm, plan: AksTargetPlan, keep = false): Promise<Record<string, any>> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/support/fake-arm/drive.ts', JSON.stringify(plan), ...(keep ? ['keep'] : [])],
-    { cwd: root, env: { ...process.env, ...fake.env() } });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'test/support/fake-arm/drive.ts', JSON.stringify(plan), ...(keep ? ['keep'] : [])],
+    { cwd: root, env: { ...process.env, ...fake.env() } },
+  );
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 
 async function cli(fake: FakeArm, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], { cwd: root, env: { ...process.env, ...fake.env() } });
+    const r = await run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, ...fake.env() },
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -46,7 +78,9 @@ async function cli(fake: FakeArm, args: string[]): Promise<{ code: number; stdou
 describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', function () {
   this.timeout(60_000);
   let fake: FakeArm;
-  beforeEach(async () => { fake = await new FakeArm().start(); });
+  beforeEach(async () => {
+    fake = await new FakeArm().start();
+  });
   afterEach(async () => {
     expect([...fake.clusters.keys()], 'no cluster left behind in the fake').to.deep.equal([]);
     await fake.stop();
@@ -61,19 +95,35 @@ describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', functio
     expect(put.apiVersion).to.match(/^\d{4}-\d{2}-\d{2}/);
     expect(put.auth).to.equal('Bearer fake-arm-token');
     expect(put.ifNoneMatch).to.equal('*');
-    const body = put.body as { tags: Record<string, string>; location: string; properties: { agentPoolProfiles: Array<{ count: number; availabilityZones: string[] }> } };
+    const body = put.body as {
+      tags: Record<string, string>;
+      location: string;
+      properties: { agentPoolProfiles: Array<{ count: number; availabilityZones: string[] }> };
+    };
     expect(body.location).to.equal('swedencentral');
     expect(body.tags['dr-drill-drill-id']).to.equal('abcd1234');
     expect(Date.parse(body.tags['dr-drill-expires'])).to.be.greaterThan(Date.now());
     expect(body.properties.agentPoolProfiles[0].availabilityZones).to.deep.equal(['1', '2']);
-    const seq = fake.requests.map((r) => `${r.method} ${r.path.replace(/\/subscriptions\/[^/]+/, '').replace(/op-\d+/, 'op')}`);
+    const seq = fake.requests.map(
+      (r) => `${r.method} ${r.path.replace(/\/subscriptions\/[^/]+/, '').replace(/op-\d+/, 'op')}`,
+    );
     expect(seq.filter((s) => s.startsWith('GET /operations/')).length).to.be.greaterThanOrEqual(3);
-    expect(seq).to.include('POST /resourceGroups/rg-drill/providers/Microsoft.ContainerService/managedClusters/dr-drill-abcd1234/listClusterAdminCredential');
+    expect(seq).to.include(
+      'POST /resourceGroups/rg-drill/providers/Microsoft.ContainerService/managedClusters/dr-drill-abcd1234/listClusterAdminCredential',
+    );
     expect(fake.resourceGroups.size).to.equal(0);
   });
 
   it('honours 429 Retry-After (the SDK retries) and counts the throttled answers', async () => {
-    fake.fault({ method: 'PUT', path: 'managedClusters', status: 429, code: 'TooManyRequests', message: 'throttled', retryAfter: 1, times: 2 });
+    fake.fault({
+      method: 'PUT',
+      path: 'managedClusters',
+      status: 429,
+      code: 'TooManyRequests',
+      message: 'throttled',
+      retryAfter: 1,
+      times: 2,
+    });
     const t0 = Date.now();
     const out = await drive(fake, aPlan());
     expect(out.error).to.equal(undefined);
@@ -83,11 +133,62 @@ describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', functio
   });
 
   const failures: Array<{ name: string; fault: Parameters<FakeArm['fault']>[0]; code: string; hint: RegExp }> = [
-    { name: 'quota exceeded (operation Failed)', fault: { method: 'PUT', path: 'managedClusters', status: 200, asyncFailure: true, code: 'QuotaExceeded', message: 'Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota.' }, code: 'AKS_QUOTA_EXCEEDED', hint: /quota/ },
-    { name: 'VM size not offered in the region', fault: { method: 'PUT', path: 'managedClusters', status: 400, code: 'BadRequest', message: "The VM size of Standard_E96s_v5 is not allowed in your subscription in location 'swedencentral'." }, code: 'AKS_VM_SIZE_UNAVAILABLE', hint: /list-skus/ },
-    { name: 'conflict (409)', fault: { method: 'PUT', path: 'managedClusters', status: 409, code: 'OperationNotAllowed', message: "Operation is not allowed because there's an in progress operation." }, code: 'AKS_CONFLICT', hint: /another operation/ },
-    { name: 'authorisation failure (403)', fault: { method: 'GET', path: 'resourcegroups', status: 403, code: 'AuthorizationFailed', message: "The client 'x' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resourcegroups/read'." }, code: 'ARM_AUTHORIZATION_FAILED', hint: /Contributor/ },
-    { name: 'throttling that never ends', fault: { status: 429, code: 'TooManyRequests', message: 'throttled', retryAfter: 0, times: 20 }, code: 'ARM_THROTTLED', hint: /Retry-After/ },
+    {
+      name: 'quota exceeded (operation Failed)',
+      fault: {
+        method: 'PUT',
+        path: 'managedClusters',
+        status: 200,
+        asyncFailure: true,
+        code: 'QuotaExceeded',
+        message: 'Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota.',
+      },
+      code: 'AKS_QUOTA_EXCEEDED',
+      hint: /quota/,
+    },
+    {
+      name: 'VM size not offered in the region',
+      fault: {
+        method: 'PUT',
+        path: 'managedClusters',
+        status: 400,
+        code: 'BadRequest',
+        message: "The VM size of Standard_E96s_v5 is not allowed in your subscription in location 'swedencentral'.",
+      },
+      code: 'AKS_VM_SIZE_UNAVAILABLE',
+      hint: /list-skus/,
+    },
+    {
+      name: 'conflict (409)',
+      fault: {
+        method: 'PUT',
+        path: 'managedClusters',
+        status: 409,
+        code: 'OperationNotAllowed',
+        message: "Operation is not allowed because there's an in progress operation.",
+      },
+      code: 'AKS_CONFLICT',
+      hint: /another operation/,
+    },
+    {
+      name: 'authorisation failure (403)',
+      fault: {
+        method: 'GET',
+        path: 'resourcegroups',
+        status: 403,
+        code: 'AuthorizationFailed',
+        message:
+          "The client 'x' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resourcegroups/read'.",
+      },
+      code: 'ARM_AUTHORIZATION_FAILED',
+      hint: /Contributor/,
+    },
+    {
+      name: 'throttling that never ends',
+      fault: { status: 429, code: 'TooManyRequests', message: 'throttled', retryAfter: 0, times: 20 },
+      code: 'ARM_THROTTLED',
+      hint: /Retry-After/,
+    },
   ];
   for (const c of failures) {
     it(`maps ${c.name} to ${c.code} with a hint, and leaves nothing behind`, async () => {
@@ -119,11 +220,17 @@ describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', functio
     expect(out.provisioned.expiresAt).to.be.a('string');
     expect(fake.clusters.size).to.equal(1);
     fake.seedCluster(SUB, 'rg-other', 'not-a-drill', {});
-    fake.seedCluster(SUB, 'rg-other', 'young-drill', { 'dr-drill-drill-id': 'young123', 'dr-drill-expires': new Date(Date.now() + 3_600_000).toISOString() });
+    fake.seedCluster(SUB, 'rg-other', 'young-drill', {
+      'dr-drill-drill-id': 'young123',
+      'dr-drill-expires': new Date(Date.now() + 3_600_000).toISOString(),
+    });
     const dry = await cli(fake, ['janitor', '--subscription', SUB, '--dry-run', '--output', 'json']);
     expect(dry.code, dry.stderr).to.equal(0);
     const listed = JSON.parse(dry.stdout) as { clusters: Array<{ name: string; action: string }> };
-    expect(listed.clusters.map((c) => `${c.name}:${c.action}`).sort()).to.deep.equal(['dr-drill-abcd1234:would-delete', 'young-drill:kept']);
+    expect(listed.clusters.map((c) => `${c.name}:${c.action}`).sort()).to.deep.equal([
+      'dr-drill-abcd1234:would-delete',
+      'young-drill:kept',
+    ]);
     expect(fake.clusters.size).to.equal(3);
     const real = await cli(fake, ['janitor', '--subscription', SUB, '--output', 'json']);
     expect(real.code, real.stderr).to.equal(0);
@@ -134,8 +241,14 @@ describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', functio
 
   it('refuses a plain-http ARM endpoint (TLS is never disabled)', async () => {
     const r = await cli(fake, ['janitor', '--subscription', SUB]).then(async () =>
-      run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'janitor', '--subscription', SUB], { cwd: root, env: { ...process.env, ...fake.env(), DR_DRILL_ARM_ENDPOINT: 'http://127.0.0.1:1' } })
-        .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e));
+      run(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'janitor', '--subscription', SUB], {
+        cwd: root,
+        env: { ...process.env, ...fake.env(), DR_DRILL_ARM_ENDPOINT: 'http://127.0.0.1:1' },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      ),
+    );
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain('ARM_ENDPOINT_NOT_TLS');
   });

@@ -6,7 +6,13 @@ import { basename, join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { reportFolder } from '../../src/report/folder.js';
 import { findPreviousReport, writeReportFolder } from '../../src/report/seal.js';
-import { preparePublicKey, signSums, uploadReportFolder, verifyUploadedReport, type Signer } from '../../src/evidence/index.js';
+import {
+  preparePublicKey,
+  signSums,
+  uploadReportFolder,
+  verifyUploadedReport,
+  type Signer,
+} from '../../src/evidence/index.js';
 import { publicKeyFingerprint } from '../../src/evidence/signing.js';
 import { isDrillError } from '../../src/errors.js';
 import { aReport } from '../support/report-builder.js';
@@ -16,14 +22,25 @@ const NOW = new Date('2026-03-02T03:00:00Z');
 
 function signer(): Signer {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateKey, record: { algorithm: 'ed25519', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), publicKeySha256: publicKeyFingerprint(publicKey) } };
+  return {
+    privateKey,
+    record: {
+      algorithm: 'ed25519',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      publicKeySha256: publicKeyFingerprint(publicKey),
+    },
+  };
 }
 
 function drill(reportDir: string, startedAt: string, drillId: string, s: Signer): string {
   const folder = reportFolder(reportDir, 'shop-nightly', new Date(startedAt), drillId);
   const prev = findPreviousReport(reportDir, 'shop-nightly', folder);
   const report = aReport().scenario('shop-nightly').drillId(drillId).startedAt(startedAt).verdict('PASS').build();
-  report.evidence = { previousReportSha256: prev?.reportSha256 ?? null, previousDrillId: prev?.drillId ?? null, signedBy: preparePublicKey(folder, s) };
+  report.evidence = {
+    previousReportSha256: prev?.reportSha256 ?? null,
+    previousDrillId: prev?.drillId ?? null,
+    signedBy: preparePublicKey(folder, s),
+  };
   writeReportFolder(folder, report);
   signSums(folder, s);
   return folder;
@@ -36,7 +53,16 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
   let second: string;
   const key = signer();
   const upload = (folder: string, extra: Partial<Parameters<typeof uploadReportFolder>[1]> = {}) =>
-    uploadReportFolder(folder, { container: evidence, prefix: 'drills', scenario: 'shop-nightly', verdict: 'PASS', drillId: basename(folder).slice(-8), immutableForMs: 365 * 86400_000, now: NOW, ...extra });
+    uploadReportFolder(folder, {
+      container: evidence,
+      prefix: 'drills',
+      scenario: 'shop-nightly',
+      verdict: 'PASS',
+      drillId: basename(folder).slice(-8),
+      immutableForMs: 365 * 86400_000,
+      now: NOW,
+      ...extra,
+    });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dr-drill-upload-'));
@@ -48,9 +74,17 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
 
   it('uploads every file with metadata, and states plainly that Azurite has no immutability', async () => {
     const r = await upload(first);
-    expect(r.files).to.include.members(['report.json', 'SHA256SUMS', 'SHA256SUMS.sig', 'signing-key.pub.pem', 'junit.xml']);
+    expect(r.files).to.include.members([
+      'report.json',
+      'SHA256SUMS',
+      'SHA256SUMS.sig',
+      'signing-key.pub.pem',
+      'junit.xml',
+    ]);
     expect(r.location).to.match(/\/evidence-[0-9a-f]+\/drills\/shop-nightly\/20260301T020000Z-first001\/$/);
-    const props = await evidence.getBlobClient('drills/shop-nightly/20260301T020000Z-first001/report.json').getProperties();
+    const props = await evidence
+      .getBlobClient('drills/shop-nightly/20260301T020000Z-first001/report.json')
+      .getProperties();
     expect(props.metadata).to.deep.equal({ scenario: 'shop-nightly', verdict: 'PASS', drillid: 'first001' });
     expect(props.contentType).to.equal('application/json');
     expect(r.immutability.supported).to.equal(false);
@@ -80,29 +114,46 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
   it('verifies the uploaded copy: hashes, signature with a required key, chain to the previous upload', async () => {
     // A BSL elsewhere in the same container is fine.
     await upload(second, { bsl: { container: evidence, prefix: 'velero' } });
-    const r = await verifyUploadedReport(evidence, 'shop-nightly/20260302T020000Z-second01', { prefix: 'drills', publicKey: key.privateKey });
+    const r = await verifyUploadedReport(evidence, 'shop-nightly/20260302T020000Z-second01', {
+      prefix: 'drills',
+      publicKey: key.privateKey,
+    });
     expect(r.problems).to.deep.equal([]);
     expect(r.ok).to.equal(true);
     expect(r.folder).to.match(/\/drills\/shop-nightly\/20260302T020000Z-second01$/);
-    expect(r.notes.join('\n')).to.match(/chained to 20260301T020000Z-first001/).and.match(/signature over SHA256SUMS verified/);
+    expect(r.notes.join('\n'))
+      .to.match(/chained to 20260301T020000Z-first001/)
+      .and.match(/signature over SHA256SUMS verified/);
   });
 
   it('a wrong key and a tampered upload are named', async () => {
     const other = signer();
-    const wrong = await verifyUploadedReport(evidence, 'shop-nightly/20260302T020000Z-second01', { prefix: 'drills', publicKey: other.privateKey });
+    const wrong = await verifyUploadedReport(evidence, 'shop-nightly/20260302T020000Z-second01', {
+      prefix: 'drills',
+      publicKey: other.privateKey,
+    });
     expect(wrong.ok).to.equal(false);
     expect(wrong.problems.map((p) => p.file)).to.deep.equal(['SHA256SUMS.sig']);
-    await evidence.getBlockBlobClient('drills/shop-nightly/20260302T020000Z-second01/report.md').uploadData(Buffer.from('# edited\n'), { metadata: { scenario: 'shop-nightly', verdict: 'PASS', drillid: 'second01' } });
+    await evidence
+      .getBlockBlobClient('drills/shop-nightly/20260302T020000Z-second01/report.md')
+      .uploadData(Buffer.from('# edited\n'), {
+        metadata: { scenario: 'shop-nightly', verdict: 'PASS', drillid: 'second01' },
+      });
     const edited = await verifyUploadedReport(evidence, 'shop-nightly/20260302T020000Z-second01', { prefix: 'drills' });
-    expect(edited.problems).to.deep.equal([{ file: 'report.md', message: 'SHA-256 does not match SHA256SUMS: the file changed after sealing' }]);
+    expect(edited.problems).to.deep.equal([
+      { file: 'report.md', message: 'SHA-256 does not match SHA256SUMS: the file changed after sealing' },
+    ]);
   });
 
   it('a report removed from the chain is named as the broken link', async () => {
-    for await (const b of evidence.listBlobsFlat({ prefix: 'drills/shop-nightly/20260301T020000Z-first001/' })) await evidence.deleteBlob(b.name);
+    for await (const b of evidence.listBlobsFlat({ prefix: 'drills/shop-nightly/20260301T020000Z-first001/' }))
+      await evidence.deleteBlob(b.name);
     const r = await verifyUploadedReport(evidence, 'shop-nightly/20260302T020000Z-second01', { prefix: 'drills' });
     const link = r.problems.find((p) => p.file.startsWith('evidence.'));
     expect(link?.file).to.equal('evidence.previousDrillId');
-    expect(link?.message, link?.message).to.match(/the previous drill first001 has no folder in http:\/\/.*\/drills\/shop-nightly: it was removed or moved/);
+    expect(link?.message, link?.message).to.match(
+      /the previous drill first001 has no folder in http:\/\/.*\/drills\/shop-nightly: it was removed or moved/,
+    );
   });
 
   it('an uploaded folder that is not there is an input error', async () => {

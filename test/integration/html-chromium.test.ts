@@ -19,21 +19,38 @@ describe('report.html in headless Chromium', function () {
 
   before(() => {
     if (existsSync(CHROMIUM)) return;
-    throw new Error(`${CHROMIUM} not found: install it with \`apt-get update && apt-get install -y chromium\` (or set DR_DRILL_CHROMIUM to a Chromium binary)`);
+    throw new Error(
+      `${CHROMIUM} not found: install it with \`apt-get update && apt-get install -y chromium\` (or set DR_DRILL_CHROMIUM to a Chromium binary)`,
+    );
   });
 
   const cases = [
     { name: 'a PASS with its trend', verdict: 'PASS' as const, build: () => aReport().build(), history: true },
-    { name: 'a FAIL with a failed probe and leftovers', verdict: 'FAIL' as const, history: false,
-      build: () => aReport().verdict('FAIL', 'RTO missed').rto(2400).probe({ name: 'db', outcome: 'failed', passedAtSeconds: null, lastObservation: '<b>0/1</b> ready' })
-        .leftBehind('Restore velero/dr-drill-abcd1234', 'finalizer').build() },
+    {
+      name: 'a FAIL with a failed probe and leftovers',
+      verdict: 'FAIL' as const,
+      history: false,
+      build: () =>
+        aReport()
+          .verdict('FAIL', 'RTO missed')
+          .rto(2400)
+          .probe({ name: 'db', outcome: 'failed', passedAtSeconds: null, lastObservation: '<b>0/1</b> ready' })
+          .leftBehind('Restore velero/dr-drill-abcd1234', 'finalizer')
+          .build(),
+    },
   ];
   for (const c of cases) {
     it(`renders ${c.name}, shows the verdict and makes no request but the file`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'dr-drill-html-'));
       const file = join(dir, 'report.html');
       const history = c.history
-        ? [300, 360, 390].map((rto, i) => ({ drillId: `old0000${i}`, startedAt: `2025-12-2${i}T02:00:00.000Z`, verdict: 'PASS' as const, rtoAchievedSeconds: rto, rtoObjectiveSeconds: 1800 }))
+        ? [300, 360, 390].map((rto, i) => ({
+            drillId: `old0000${i}`,
+            startedAt: `2025-12-2${i}T02:00:00.000Z`,
+            verdict: 'PASS' as const,
+            rtoAchievedSeconds: rto,
+            rtoObjectiveSeconds: 1800,
+          }))
         : [];
       writeFileSync(file, renderHtml(c.build(), { history }));
       const url = pathToFileURL(file).href;

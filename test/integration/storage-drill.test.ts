@@ -20,30 +20,65 @@ import { MemoryGateway } from '../support/memory-gateway.js';
 
 const NOW = new Date('2026-01-03T12:00:00Z');
 
-function scenario(container: string, backup: Scenario['spec']['backup'], target: Scenario['spec']['target'] = { cluster: { kubeContext: 'dr' } }): Scenario {
+function scenario(
+  container: string,
+  backup: Scenario['spec']['backup'],
+  target: Scenario['spec']['target'] = { cluster: { kubeContext: 'dr' } },
+): Scenario {
   return {
-    apiVersion: 'dr-drill/v1', kind: 'Scenario', metadata: { name: 'shop-sourceless' },
+    apiVersion: 'dr-drill/v1',
+    kind: 'Scenario',
+    metadata: { name: 'shop-sourceless' },
     spec: {
       objectives: { rto: '30m', rpo: '48h' },
       storage: { connectionString: '${AZURE_STORAGE_CONNECTION_STRING}', container, prefix: 'weu' },
-      backup, target, probes: [],
+      backup,
+      target,
+      probes: [],
     },
   };
 }
 
-const compile = (s: Scenario) => compilePlan(s, { drillId: 'abcd1234', file: null, sha256: null, env: { AZURE_STORAGE_CONNECTION_STRING: azuriteConnectionString() } });
+const compile = (s: Scenario) =>
+  compilePlan(s, {
+    drillId: 'abcd1234',
+    file: null,
+    sha256: null,
+    env: { AZURE_STORAGE_CONNECTION_STRING: azuriteConnectionString() },
+  });
 
 function context(plan: DrillPlan, disasterAt: Date | null = null): DrillContext {
   const clock = new ManualClock(NOW);
-  const report = emptyReport({ toolVersion: 't', drillId: plan.drillId, scenario: { name: plan.scenario.name, file: null, sha256: null, labels: {} }, startedAt: NOW, negativeControl: false, rtoObjectiveSeconds: 1800, rpoObjectiveSeconds: 172800 });
+  const report = emptyReport({
+    toolVersion: 't',
+    drillId: plan.drillId,
+    scenario: { name: plan.scenario.name, file: null, sha256: null, labels: {} },
+    startedAt: NOW,
+    negativeControl: false,
+    rtoObjectiveSeconds: 1800,
+    rpoObjectiveSeconds: 172800,
+  });
   const rec = new DrillRecorder(report, clock, null);
   if (disasterAt) rec.setT0(0, disasterAt, 'disaster-at');
   return {
-    plan, rec, clock, signal: new AbortController().signal,
-    gatewayFor: () => { throw new Error('a source-less drill must not reach for a source cluster'); },
-    disasterAt, source: null, target: null, backup: null, targetBackup: null, namespaceMapping: {},
+    plan,
+    rec,
+    clock,
+    signal: new AbortController().signal,
+    gatewayFor: () => {
+      throw new Error('a source-less drill must not reach for a source cluster');
+    },
+    disasterAt,
+    source: null,
+    target: null,
+    backup: null,
+    targetBackup: null,
+    namespaceMapping: {},
     owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
-    restoreEndedMono: null, restoreUsable: false, failures: [], errors: [],
+    restoreEndedMono: null,
+    restoreUsable: false,
+    failures: [],
+    errors: [],
     storage: plan.storage ? new LazyStorage(plan.storage) : null,
   };
 }
@@ -71,7 +106,8 @@ describe('source-less drills: backup selection, integrity and restore results fr
       { name: 'weekly-20260102', schedule: 'weekly', start: at('2T05:00:00') },
       { name: 'manual-1', start: at('3T01:00:00') },
       { name: 'broken-1', start: at('3T03:00:00'), dropFromTarball: ['apps/v1/Deployment shop/api'] },
-    ]) await uploadFiles(container, await buildBackupFiles({ ...f, prefix: 'weu' }));
+    ])
+      await uploadFiles(container, await buildBackupFiles({ ...f, prefix: 'weu' }));
   });
 
   it('selects a named backup from storage, without a source cluster', async () => {
@@ -88,15 +124,27 @@ describe('source-less drills: backup selection, integrity and restore results fr
     await selectBackup(ctx);
     expect(ctx.backup?.metadata.name).to.equal('daily-20260102'); // 0103 is PartiallyFailed
     expect(ctx.rec.report.backup.schedule).to.equal('daily');
-    const before = context(compile(scenario(container.containerName, { fromSchedule: 'daily' })), new Date('2026-01-02T01:00:00Z'));
+    const before = context(
+      compile(scenario(container.containerName, { fromSchedule: 'daily' })),
+      new Date('2026-01-02T01:00:00Z'),
+    );
     await selectBackup(before);
     expect(before.backup?.metadata.name).to.equal('daily-20260101');
   });
 
   it('FAILs when there is no such backup, or none of the schedule', async () => {
-    await expectFail(selectBackup(context(compile(scenario(container.containerName, { name: 'nope' })))), /backup nope does not exist in http:\/\/.*\/sourceless-[0-9a-f]+ \(prefix weu\/\) \(no weu\/backups\/nope\/velero-backup.json\)/);
-    await expectFail(selectBackup(context(compile(scenario(container.containerName, { fromSchedule: 'hourly' })))), /no Completed backup of schedule hourly in .* \(0 backup\(s\) of it found\)/);
-    await expectFail(selectBackup(context(compile(scenario(container.containerName, { fromSchedule: 'daily', maxAge: '1h' })))), /no backup young enough: daily-20260102/);
+    await expectFail(
+      selectBackup(context(compile(scenario(container.containerName, { name: 'nope' })))),
+      /backup nope does not exist in http:\/\/.*\/sourceless-[0-9a-f]+ \(prefix weu\/\) \(no weu\/backups\/nope\/velero-backup.json\)/,
+    );
+    await expectFail(
+      selectBackup(context(compile(scenario(container.containerName, { fromSchedule: 'hourly' })))),
+      /no Completed backup of schedule hourly in .* \(0 backup\(s\) of it found\)/,
+    );
+    await expectFail(
+      selectBackup(context(compile(scenario(container.containerName, { fromSchedule: 'daily', maxAge: '1h' })))),
+      /no backup young enough: daily-20260102/,
+    );
   });
 
   it('refuses, at compile time, what cannot run without a source: a backup to take, a namespace target', () => {
@@ -121,16 +169,27 @@ describe('source-less drills: backup selection, integrity and restore results fr
 
     const bad = context(compile(scenario(container.containerName, { name: 'broken-1' })));
     await selectBackup(bad);
-    await expectFail(checkIntegrity(bad), /backup broken-1 failed its integrity check before restore: 1 defect\(s\), first broken-1-resource-list.json.gz: item in resource list missing from tarball — apps\/v1\/Deployment shop\/api/);
+    await expectFail(
+      checkIntegrity(bad),
+      /backup broken-1 failed its integrity check before restore: 1 defect\(s\), first broken-1-resource-list.json.gz: item in resource list missing from tarball — apps\/v1\/Deployment shop\/api/,
+    );
   });
 
   it('reads the restore results and resource list from storage (no DownloadRequest)', async () => {
     const [ns, deploy, , , , sa] = appItems('shop');
-    await uploadFiles(container, buildRestoreFiles({
-      name: 'dr-drill-abcd1234', prefix: 'weu',
-      warnings: { namespaces: { shop: ['could not restore, ServiceAccount "default" already exists.'] } },
-      items: [{ item: ns!, action: 'created' }, { item: deploy!, action: 'created' }, { item: sa!, action: 'skipped' }],
-    }));
+    await uploadFiles(
+      container,
+      buildRestoreFiles({
+        name: 'dr-drill-abcd1234',
+        prefix: 'weu',
+        warnings: { namespaces: { shop: ['could not restore, ServiceAccount "default" already exists.'] } },
+        items: [
+          { item: ns!, action: 'created' },
+          { item: deploy!, action: 'created' },
+          { item: sa!, action: 'skipped' },
+        ],
+      }),
+    );
     const ctx = context(compile(scenario(container.containerName, { name: 'manual-1' })));
     await selectBackup(ctx);
     const gw = new MemoryGateway('dr');
@@ -138,16 +197,41 @@ describe('source-less drills: backup selection, integrity and restore results fr
     // A minimal Velero: every Restore created goes to Completed on the next tick.
     gw.subscribe((type, obj) => {
       if (type !== 'ADDED' || obj.kind !== 'Restore') return;
-      setImmediate(() => gw.update({ apiVersion: 'velero.io/v1', kind: 'Restore', namespace: 'velero', name: obj.metadata.name }, (o) => {
-        (o as { status?: unknown }).status = { phase: 'Completed', startTimestamp: '2026-01-03T12:00:01Z', completionTimestamp: '2026-01-03T12:00:09Z', warnings: 1, errors: 0 };
-      }));
+      setImmediate(() =>
+        gw.update(
+          { apiVersion: 'velero.io/v1', kind: 'Restore', namespace: 'velero', name: obj.metadata.name },
+          (o) => {
+            (o as { status?: unknown }).status = {
+              phase: 'Completed',
+              startTimestamp: '2026-01-03T12:00:01Z',
+              completionTimestamp: '2026-01-03T12:00:09Z',
+              warnings: 1,
+              errors: 0,
+            };
+          },
+        ),
+      );
     });
-    ctx.target = { kind: 'cluster', gateway: gw as unknown as KubeGateway, veleroNamespace: 'velero', sameClusterAsSource: false, mapNamespace: (n) => n };
+    ctx.target = {
+      kind: 'cluster',
+      gateway: gw as unknown as KubeGateway,
+      veleroNamespace: 'velero',
+      sameClusterAsSource: false,
+      mapNamespace: (n) => n,
+    };
     ctx.namespaceMapping = { shop: 'shop' };
     await runRestore(ctx);
     expect(ctx.rec.report.restore.messagesSource).to.equal('storage');
-    expect(ctx.rec.report.restore.messages?.warnings.namespaces).to.deep.equal({ shop: ['could not restore, ServiceAccount "default" already exists.'] });
-    expect(ctx.owned.restoredItems).to.deep.include({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'api', action: 'created' });
+    expect(ctx.rec.report.restore.messages?.warnings.namespaces).to.deep.equal({
+      shop: ['could not restore, ServiceAccount "default" already exists.'],
+    });
+    expect(ctx.owned.restoredItems).to.deep.include({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'api',
+      action: 'created',
+    });
     expect(gw.all('DownloadRequest')).to.deep.equal([]);
     expect(ctx.restoreUsable).to.equal(true);
   });
@@ -157,8 +241,17 @@ describe('source-less drills: backup selection, integrity and restore results fr
     await selectBackup(ctx);
     const gw = new MemoryGateway('dr');
     gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'velero' } });
-    gw.put({ apiVersion: 'velero.io/v1', kind: 'BackupStorageLocation', metadata: { name: 'default', namespace: 'velero' },
-      spec: { provider: 'azure', objectStorage: { bucket: container.containerName, prefix: 'other' }, accessMode: 'ReadOnly' }, status: { phase: 'Available' } } as never);
+    gw.put({
+      apiVersion: 'velero.io/v1',
+      kind: 'BackupStorageLocation',
+      metadata: { name: 'default', namespace: 'velero' },
+      spec: {
+        provider: 'azure',
+        objectStorage: { bucket: container.containerName, prefix: 'other' },
+        accessMode: 'ReadOnly',
+      },
+      status: { phase: 'Available' },
+    } as never);
     ctx.gatewayFor = () => gw as unknown as KubeGateway;
     try {
       await prepareTarget(ctx);
@@ -166,8 +259,13 @@ describe('source-less drills: backup selection, integrity and restore results fr
     } catch (e) {
       expect(e).to.be.instanceOf(Shortfall);
       expect((e as Shortfall).verdict).to.equal('ERROR');
-      expect((e as Error).message).to.contain(`points at spec.storage (${container.containerName}/weu)`).and.contain(`default → ${container.containerName}/other`);
+      expect((e as Error).message)
+        .to.contain(`points at spec.storage (${container.containerName}/weu)`)
+        .and.contain(`default → ${container.containerName}/other`);
     }
-    expect(gw.all('Namespace').map((n) => n.metadata.name), 'nothing created').to.deep.equal(['velero']);
+    expect(
+      gw.all('Namespace').map((n) => n.metadata.name),
+      'nothing created',
+    ).to.deep.equal(['velero']);
   });
 });

@@ -12,9 +12,28 @@ describe('storage: backups list (Azurite)', () => {
 
   before(async () => {
     container = await newTestContainer('list');
-    await uploadFiles(container, await buildBackupFiles({ name: 'shop-daily-20260101100000', schedule: 'shop-daily', start: new Date('2026-01-01T10:00:00Z') }));
-    await uploadFiles(container, await buildBackupFiles({ name: 'manual-1', start: new Date('2026-01-01T12:00:00Z'), phase: 'PartiallyFailed', errors: 2, omit: ['logs', 'volumeInfo', 'csiVolumeSnapshotClasses'] }));
-    await uploadFiles(container, await buildBackupFiles({ name: 'in-prefix', prefix: 'clusters/weu', start: new Date('2026-01-01T08:00:00Z') }));
+    await uploadFiles(
+      container,
+      await buildBackupFiles({
+        name: 'shop-daily-20260101100000',
+        schedule: 'shop-daily',
+        start: new Date('2026-01-01T10:00:00Z'),
+      }),
+    );
+    await uploadFiles(
+      container,
+      await buildBackupFiles({
+        name: 'manual-1',
+        start: new Date('2026-01-01T12:00:00Z'),
+        phase: 'PartiallyFailed',
+        errors: 2,
+        omit: ['logs', 'volumeInfo', 'csiVolumeSnapshotClasses'],
+      }),
+    );
+    await uploadFiles(
+      container,
+      await buildBackupFiles({ name: 'in-prefix', prefix: 'clusters/weu', start: new Date('2026-01-01T08:00:00Z') }),
+    );
     // A folder Velero's sync would ignore: no velero-backup.json.
     await uploadFiles(container, new Map([['backups/half-uploaded/half-uploaded.tar.gz', Buffer.from('x')]]));
   });
@@ -23,7 +42,20 @@ describe('storage: backups list (Azurite)', () => {
     const rows = await listBackups(new BlobBackupStorage(container), { now });
     expect(rows.map((r) => r.name)).to.deep.equal(['manual-1', 'shop-daily-20260101100000', 'half-uploaded']);
     const daily = rows.find((r) => r.name === 'shop-daily-20260101100000')!;
-    expect(daily).to.include({ phase: 'Completed', schedule: 'shop-daily', startTimestamp: '2026-01-01T10:00:00Z', completionTimestamp: '2026-01-01T10:00:42Z', ageSeconds: 86_400, expiration: '2026-01-31T10:00:00Z', totalItems: 11, itemsBackedUp: 11, warnings: 0, errors: 0, files: 10, note: null });
+    expect(daily).to.include({
+      phase: 'Completed',
+      schedule: 'shop-daily',
+      startTimestamp: '2026-01-01T10:00:00Z',
+      completionTimestamp: '2026-01-01T10:00:42Z',
+      ageSeconds: 86_400,
+      expiration: '2026-01-31T10:00:00Z',
+      totalItems: 11,
+      itemsBackedUp: 11,
+      warnings: 0,
+      errors: 0,
+      files: 10,
+      note: null,
+    });
     expect(daily.totalBytes).to.be.greaterThan(1000);
     const manual = rows.find((r) => r.name === 'manual-1')!;
     expect(manual).to.include({ phase: 'PartiallyFailed', schedule: null, errors: 2, files: 7 });
@@ -49,7 +81,18 @@ describe('storage: backups list (Azurite)', () => {
     expect(text.code).to.equal(0);
     expect(text.stdout).to.match(/^NAME\s+PHASE\s+SCHEDULE/);
     expect(text.stdout).to.match(/shop-daily-20260101100000\s+Completed\s+shop-daily\s+2026-01-01 10:00:00Z/);
-    const json = await runCli(['backups', 'list', '--container', container.containerName, '--prefix', 'clusters/weu', '--connection-string', cs, '--output', 'json']);
+    const json = await runCli([
+      'backups',
+      'list',
+      '--container',
+      container.containerName,
+      '--prefix',
+      'clusters/weu',
+      '--connection-string',
+      cs,
+      '--output',
+      'json',
+    ]);
     expect(json.code).to.equal(0);
     const parsed = JSON.parse(json.stdout);
     expect(parsed.location).to.deep.equal({ container: container.containerName, prefix: 'clusters/weu/' });
@@ -83,7 +126,14 @@ describe('storage: backups list (Azurite)', () => {
     });
 
     it('exits 2 with both --account-url and --connection-string', async () => {
-      const r = await runCli(['backups', 'list', '--account-url', 'https://a.blob.core.windows.net', '--connection-string', azuriteConnectionString()]);
+      const r = await runCli([
+        'backups',
+        'list',
+        '--account-url',
+        'https://a.blob.core.windows.net',
+        '--connection-string',
+        azuriteConnectionString(),
+      ]);
       expect(r.code).to.equal(2);
     });
 
@@ -108,14 +158,24 @@ describe('storage: backups list (Azurite)', () => {
     });
 
     it('exits 3 with STORAGE_AUTH_FAILED on a wrong key', async () => {
-      const cs = azuriteConnectionString().replace(/AccountKey=[^;]+/, `AccountKey=${Buffer.from('wrong-key-wrong-key').toString('base64')}`);
+      const cs = azuriteConnectionString().replace(
+        /AccountKey=[^;]+/,
+        `AccountKey=${Buffer.from('wrong-key-wrong-key').toString('base64')}`,
+      );
       const r = await runCli(['backups', 'list', '--container', container.containerName, '--connection-string', cs]);
       expect(r.code).to.equal(3);
       expect(r.stderr).to.match(/STORAGE_AUTH_FAILED/);
     });
 
     it('exits 3 with STORAGE_CONTAINER_NOT_FOUND for a missing container', async () => {
-      const r = await runCli(['backups', 'list', '--container', 'no-such-container', '--connection-string', azuriteConnectionString()]);
+      const r = await runCli([
+        'backups',
+        'list',
+        '--container',
+        'no-such-container',
+        '--connection-string',
+        azuriteConnectionString(),
+      ]);
       expect(r.code).to.equal(3);
       expect(r.stderr).to.match(/STORAGE_CONTAINER_NOT_FOUND/);
     });

@@ -7,7 +7,13 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
-import { BlobBackupStorage, listBackups, readRestoreResourceList, readRestoreResults, verifyBackup } from '../../src/storage/index.js';
+import {
+  BlobBackupStorage,
+  listBackups,
+  readRestoreResourceList,
+  readRestoreResults,
+  verifyBackup,
+} from '../../src/storage/index.js';
 import { newTestContainer } from '../support/azurite.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'velero-v1.17.2');
@@ -21,7 +27,8 @@ describe('storage: files written by the real Velero v1.17.2 (Azurite)', () => {
   let storage: BlobBackupStorage;
   before(async () => {
     container = await newTestContainer('realvelero');
-    for (const f of files(FIXTURES)) await container.getBlockBlobClient(relative(FIXTURES, f)).uploadData(readFileSync(f));
+    for (const f of files(FIXTURES))
+      await container.getBlockBlobClient(relative(FIXTURES, f)).uploadData(readFileSync(f));
     storage = new BlobBackupStorage(container, '');
   });
 
@@ -44,7 +51,9 @@ describe('storage: files written by the real Velero v1.17.2 (Azurite)', () => {
     const tar = readFileSync(join(FIXTURES, 'backups', 'fixture-catalog', 'fixture-catalog.tar.gz'));
     const cut = await newTestContainer('realvelerocut');
     for (const f of files(FIXTURES)) await cut.getBlockBlobClient(relative(FIXTURES, f)).uploadData(readFileSync(f));
-    await cut.getBlockBlobClient('backups/fixture-catalog/fixture-catalog.tar.gz').uploadData(tar.subarray(0, Math.floor(tar.length / 2)));
+    await cut
+      .getBlockBlobClient('backups/fixture-catalog/fixture-catalog.tar.gz')
+      .uploadData(tar.subarray(0, Math.floor(tar.length / 2)));
     const v = await verifyBackup(new BlobBackupStorage(cut, ''), 'fixture-catalog');
     expect(v.ok).to.equal(false);
     expect(v.defects.map((d) => d.artifact).join()).to.match(/tar\.gz/);

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import type { ContainerClient } from '@azure/storage-blob';
 import { gzipSync } from 'node:zlib';
-import { BlobBackupStorage, countResult, readRestoreResourceList, readRestoreResults } from '../../src/storage/index.js';
+import {
+  BlobBackupStorage,
+  countResult,
+  readRestoreResourceList,
+  readRestoreResults,
+} from '../../src/storage/index.js';
 import { isDrillError } from '../../src/errors.js';
 import { newTestContainer } from '../support/azurite.js';
 import { appItems, buildRestoreFiles, uploadFiles } from '../support/velero-fixture.js';
@@ -11,26 +16,36 @@ describe('storage: restore results and resource list (Azurite)', () => {
   const [ns, deploy, , , , sa, pvc, pv] = appItems('shop-drill');
   before(async () => {
     container = await newTestContainer('restore');
-    await uploadFiles(container, buildRestoreFiles({
-      name: 'drill-abc12345',
-      prefix: 'weu',
-      warnings: { velero: ['refresh discovery'], namespaces: { 'shop-drill': ['could not restore, ServiceAccount "default" already exists.'] } },
-      errors: { cluster: ['error restoring persistentvolumes/pvc-1'] },
-      items: [
-        { item: ns!, action: 'created' },
-        { item: deploy!, action: 'created' },
-        { item: sa!, action: 'skipped' },
-        { item: pvc!, action: 'updated' },
-        { item: pv!, action: 'failed' },
-      ],
-    }));
+    await uploadFiles(
+      container,
+      buildRestoreFiles({
+        name: 'drill-abc12345',
+        prefix: 'weu',
+        warnings: {
+          velero: ['refresh discovery'],
+          namespaces: { 'shop-drill': ['could not restore, ServiceAccount "default" already exists.'] },
+        },
+        errors: { cluster: ['error restoring persistentvolumes/pvc-1'] },
+        items: [
+          { item: ns!, action: 'created' },
+          { item: deploy!, action: 'created' },
+          { item: sa!, action: 'skipped' },
+          { item: pvc!, action: 'updated' },
+          { item: pv!, action: 'failed' },
+        ],
+      }),
+    );
   });
   const storage = () => new BlobBackupStorage(container, 'weu');
 
   it('reads warnings and errors from restore-<r>-results.gz', async () => {
     const r = await readRestoreResults(storage(), 'drill-abc12345');
     expect(r).to.deep.equal({
-      warnings: { velero: ['refresh discovery'], cluster: [], namespaces: { 'shop-drill': ['could not restore, ServiceAccount "default" already exists.'] } },
+      warnings: {
+        velero: ['refresh discovery'],
+        cluster: [],
+        namespaces: { 'shop-drill': ['could not restore, ServiceAccount "default" already exists.'] },
+      },
       errors: { velero: [], cluster: ['error restoring persistentvolumes/pvc-1'], namespaces: {} },
     });
     expect(countResult(r!.warnings)).to.equal(2);
@@ -53,10 +68,13 @@ describe('storage: restore results and resource list (Azurite)', () => {
   });
 
   it('throws a DrillError for a damaged file', async () => {
-    await uploadFiles(container, new Map([
-      ['weu/restores/bad/restore-bad-results.gz', Buffer.from('not gzip')],
-      ['weu/restores/bad/restore-bad-resource-list.json.gz', gzipSync('{"v1/Pod": ["ns/name(exploded)"]}')],
-    ]));
+    await uploadFiles(
+      container,
+      new Map([
+        ['weu/restores/bad/restore-bad-results.gz', Buffer.from('not gzip')],
+        ['weu/restores/bad/restore-bad-resource-list.json.gz', gzipSync('{"v1/Pod": ["ns/name(exploded)"]}')],
+      ]),
+    );
     for (const read of [readRestoreResults, readRestoreResourceList]) {
       try {
         await read(storage(), 'bad');

@@ -6,7 +6,11 @@ import { appItems, buildBackupFiles, uploadFiles, type FixtureBackup } from '../
 import { runCli } from '../support/run-cli.js';
 
 /** Build a backup, let `mutate` damage its files, upload it, verify it. */
-async function verifyCase(container: ContainerClient, f: FixtureBackup, mutate?: (files: Map<string, Buffer>) => void): Promise<BackupVerification> {
+async function verifyCase(
+  container: ContainerClient,
+  f: FixtureBackup,
+  mutate?: (files: Map<string, Buffer>) => void,
+): Promise<BackupVerification> {
   const files = await buildBackupFiles(f);
   mutate?.(files);
   await uploadFiles(container, files);
@@ -28,7 +32,13 @@ describe('storage: backups verify (Azurite)', () => {
     expect(v.ok).to.equal(true);
     expect(v.phase).to.equal('Completed');
     expect(v.resourceListItems).to.equal(items.length);
-    expect(v.tarball).to.include({ items: items.length, preferredCopies: items.length, entries: 2 * items.length + 1, formatVersion: '1.1.0', clusterScoped: 4 });
+    expect(v.tarball).to.include({
+      items: items.length,
+      preferredCopies: items.length,
+      entries: 2 * items.length + 1,
+      formatVersion: '1.1.0',
+      clusterScoped: 4,
+    });
     expect(v.tarball!.byNamespace).to.deep.equal({ shop: 10, billing: 8 });
     expect(v.tarball!.byKind['v1/Pod']).to.equal(4);
     expect(v.tarball!.byKind['apps/v1/Deployment']).to.equal(2);
@@ -36,7 +46,17 @@ describe('storage: backups verify (Azurite)', () => {
   });
 
   it('exits 0 for a good backup through the CLI, and prints JSON', async () => {
-    const args = ['backups', 'verify', 'good', '--container', container.containerName, '--prefix', 'weu', '--connection-string', azuriteConnectionString()];
+    const args = [
+      'backups',
+      'verify',
+      'good',
+      '--container',
+      container.containerName,
+      '--prefix',
+      'weu',
+      '--connection-string',
+      azuriteConnectionString(),
+    ];
     const text = await runCli(args);
     expect(text.code, text.stderr).to.equal(0);
     expect(text.stdout).to.match(/^OK good:/m);
@@ -48,7 +68,18 @@ describe('storage: backups verify (Azurite)', () => {
   });
 
   it('passes a good backup in deep mode (every item decoded)', async () => {
-    const r = await runCli(['backups', 'verify', 'good', '--deep', '--container', container.containerName, '--prefix', 'weu', '--connection-string', azuriteConnectionString()]);
+    const r = await runCli([
+      'backups',
+      'verify',
+      'good',
+      '--deep',
+      '--container',
+      container.containerName,
+      '--prefix',
+      'weu',
+      '--connection-string',
+      azuriteConnectionString(),
+    ]);
     expect(r.code, r.stdout).to.equal(0);
   });
 
@@ -58,7 +89,13 @@ describe('storage: backups verify (Azurite)', () => {
     expect(v.notes.join()).to.match(/no-logs-logs.gz is absent/);
   });
 
-  const cases: { name: string; fixture: FixtureBackup; mutate?: (files: Map<string, Buffer>) => void; expected: string[]; detail?: RegExp }[] = [
+  const cases: {
+    name: string;
+    fixture: FixtureBackup;
+    mutate?: (files: Map<string, Buffer>) => void;
+    expected: string[];
+    detail?: RegExp;
+  }[] = [
     {
       name: 'a missing resource list',
       fixture: { name: 'c-missing', omit: ['resourceList'] },
@@ -86,14 +123,18 @@ describe('storage: backups verify (Azurite)', () => {
     },
     {
       name: 'an item in the tarball missing from the list',
-      fixture: { name: 'c-unlisted', unlisted: [{ apiVersion: 'v1', kind: 'Secret', groupResource: 'secrets', namespace: 'shop', name: 'smuggled' }] },
+      fixture: {
+        name: 'c-unlisted',
+        unlisted: [{ apiVersion: 'v1', kind: 'Secret', groupResource: 'secrets', namespace: 'shop', name: 'smuggled' }],
+      },
       expected: ['c-unlisted.tar.gz: item in tarball missing from resource list'],
       detail: /v1\/Secret shop\/smuggled/,
     },
     {
       name: 'bad JSON in velero-backup.json',
       fixture: { name: 'c-badjson' },
-      mutate: (files) => files.set('backups/c-badjson/velero-backup.json', Buffer.from('{"kind": "Backup", "metadata": {')),
+      mutate: (files) =>
+        files.set('backups/c-badjson/velero-backup.json', Buffer.from('{"kind": "Backup", "metadata": {')),
       expected: ['velero-backup.json: bad JSON'],
     },
     {
@@ -113,20 +154,45 @@ describe('storage: backups verify (Azurite)', () => {
   }
 
   it('exits 1 through the CLI naming the artifact and the defect', async () => {
-    const r = await runCli(['backups', 'verify', 'c-dropped', '--container', container.containerName, '--connection-string', azuriteConnectionString()]);
+    const r = await runCli([
+      'backups',
+      'verify',
+      'c-dropped',
+      '--container',
+      container.containerName,
+      '--connection-string',
+      azuriteConnectionString(),
+    ]);
     expect(r.code).to.equal(1);
-    expect(r.stdout).to.match(/^DEFECT c-dropped-resource-list\.json\.gz: item in resource list missing from tarball — apps\/v1\/Deployment shop\/api$/m);
+    expect(r.stdout).to.match(
+      /^DEFECT c-dropped-resource-list\.json\.gz: item in resource list missing from tarball — apps\/v1\/Deployment shop\/api$/m,
+    );
     expect(r.stdout).to.match(/^FAILED c-dropped: 1 defect\(s\)$/m);
   });
 
   it('exits 1 for a backup that does not exist', async () => {
-    const r = await runCli(['backups', 'verify', 'nope', '--container', container.containerName, '--connection-string', azuriteConnectionString()]);
+    const r = await runCli([
+      'backups',
+      'verify',
+      'nope',
+      '--container',
+      container.containerName,
+      '--connection-string',
+      azuriteConnectionString(),
+    ]);
     expect(r.code).to.equal(1);
     expect(r.stdout).to.match(/no backup named "nope"/);
   });
 
   it('exits 2 without a backup name', async () => {
-    const r = await runCli(['backups', 'verify', '--container', container.containerName, '--connection-string', azuriteConnectionString()]);
+    const r = await runCli([
+      'backups',
+      'verify',
+      '--container',
+      container.containerName,
+      '--connection-string',
+      azuriteConnectionString(),
+    ]);
     expect(r.code).to.equal(2);
   });
 });

@@ -21,7 +21,17 @@ export async function mochaGlobalSetup(): Promise<void> {
   const main = require.resolve('azurite/dist/src/blob/main.js');
   const proc = spawn(
     process.execPath,
-    [main, '--inMemoryPersistence', '--blobHost', '127.0.0.1', '--blobPort', '0', '--skipApiVersionCheck', '--loose', '--disableTelemetry'],
+    [
+      main,
+      '--inMemoryPersistence',
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      '0',
+      '--skipApiVersionCheck',
+      '--loose',
+      '--disableTelemetry',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child = proc;

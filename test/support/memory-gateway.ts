@@ -16,19 +16,33 @@ import type { DrillError } from '../../src/errors.js';
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'patch' | 'delete';
 
 /** A programmable exec: what a command run in a pod returns (`onExec`); throwing makes the exec fail. */
-export type ExecHandler = (call: { namespace: string; pod: string; container: string | null; command: string[] }) => ExecResult | Promise<ExecResult>;
+export type ExecHandler = (call: {
+  namespace: string;
+  pod: string;
+  container: string | null;
+  command: string[];
+}) => ExecResult | Promise<ExecResult>;
 type Scope = 'namespaced' | 'cluster';
 type CloseErr = { code?: number; message: string } | null;
 
 const DEFAULT_KINDS: Array<[string, string, Scope]> = [
-  ['v1', 'Namespace', 'cluster'], ['v1', 'PersistentVolume', 'cluster'], ['v1', 'Node', 'cluster'],
-  ['v1', 'Pod', 'namespaced'], ['v1', 'Event', 'namespaced'], ['v1', 'PersistentVolumeClaim', 'namespaced'],
-  ['v1', 'ConfigMap', 'namespaced'], ['v1', 'Secret', 'namespaced'], ['v1', 'Service', 'namespaced'],
+  ['v1', 'Namespace', 'cluster'],
+  ['v1', 'PersistentVolume', 'cluster'],
+  ['v1', 'Node', 'cluster'],
+  ['v1', 'Pod', 'namespaced'],
+  ['v1', 'Event', 'namespaced'],
+  ['v1', 'PersistentVolumeClaim', 'namespaced'],
+  ['v1', 'ConfigMap', 'namespaced'],
+  ['v1', 'Secret', 'namespaced'],
+  ['v1', 'Service', 'namespaced'],
   ['batch/v1', 'Job', 'namespaced'],
-  ['apps/v1', 'Deployment', 'namespaced'], ['apps/v1', 'StatefulSet', 'namespaced'], ['apps/v1', 'DaemonSet', 'namespaced'],
+  ['apps/v1', 'Deployment', 'namespaced'],
+  ['apps/v1', 'StatefulSet', 'namespaced'],
+  ['apps/v1', 'DaemonSet', 'namespaced'],
   ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'cluster'],
-  ...(['Backup', 'Restore', 'Schedule', 'BackupStorageLocation', 'DownloadRequest', 'ServerStatusRequest'] as const)
-    .map((k): [string, string, Scope] => ['velero.io/v1', k, 'namespaced']),
+  ...(
+    ['Backup', 'Restore', 'Schedule', 'BackupStorageLocation', 'DownloadRequest', 'ServerStatusRequest'] as const
+  ).map((k): [string, string, Scope] => ['velero.io/v1', k, 'namespaced']),
 ];
 
 interface Watcher {
@@ -46,7 +60,15 @@ interface Change {
 
 export class MemoryGateway implements KubeGateway {
   readonly kinds = new Map<string, Scope>(DEFAULT_KINDS.map(([a, k, s]) => [`${a}/${k}`, s]));
-  readonly requests: Record<Verb, number> & { total: number } = { get: 0, list: 0, watch: 0, create: 0, patch: 0, delete: 0, total: 0 };
+  readonly requests: Record<Verb, number> & { total: number } = {
+    get: 0,
+    list: 0,
+    watch: 0,
+    create: 0,
+    patch: 0,
+    delete: 0,
+    total: 0,
+  };
   private readonly objects = new Map<string, KubeObject>();
   private readonly watchers = new Set<Watcher>();
   private readonly listeners = new Set<(type: WatchEventType, obj: KubeObject) => void>();
@@ -57,7 +79,10 @@ export class MemoryGateway implements KubeGateway {
   private failures: Array<{ verb: Verb; kind: string; code: number; times: number }> = [];
   private nextWatchError: number | null = null;
 
-  constructor(readonly context = 'memory', readonly server = 'https://memory.invalid:6443') {}
+  constructor(
+    readonly context = 'memory',
+    readonly server = 'https://memory.invalid:6443',
+  ) {}
 
   // ---- KubeGateway -------------------------------------------------------------------------------------------
 
@@ -88,14 +113,24 @@ export class MemoryGateway implements KubeGateway {
     this.nextWatchError = null;
     if (forced !== null || from < this.oldestRv) {
       const code = forced ?? 410;
-      setImmediate(() => w.open && ((w.open = false), onClose({ code, message: code === 410 ? 'too old resource version' : `watch failed with ${code}` })));
+      setImmediate(
+        () =>
+          w.open &&
+          ((w.open = false),
+          onClose({ code, message: code === 410 ? 'too old resource version' : `watch failed with ${code}` })),
+      );
       return { stop: () => void (w.open = false) };
     }
     // Replay what happened since `from`, then live changes: nothing between a list and its watch is lost.
     const backlog = this.history.filter((c) => c.rv > from && matches(c.obj, q));
     this.watchers.add(w);
     for (const c of backlog) this.deliver(w, c.type, c.obj);
-    return { stop: () => { w.open = false; this.watchers.delete(w); } };
+    return {
+      stop: () => {
+        w.open = false;
+        this.watchers.delete(w);
+      },
+    };
   }
 
   async create(obj: KubeObject): Promise<KubeObject> {
@@ -108,7 +143,8 @@ export class MemoryGateway implements KubeGateway {
     if (ref.namespace && this.kinds.get(kindKey(ref)) === 'namespaced') {
       const ns = this.objects.get(keyOf({ apiVersion: 'v1', kind: 'Namespace', name: ref.namespace }));
       if (!ns) throw this.statusError(404, 'create', ref, `namespaces "${ref.namespace}" not found`);
-      if (ns.metadata.deletionTimestamp) throw this.statusError(403, 'create', ref, `namespace ${ref.namespace} is being terminated`);
+      if (ns.metadata.deletionTimestamp)
+        throw this.statusError(403, 'create', ref, `namespace ${ref.namespace} is being terminated`);
     }
     return clone(this.put(obj))!;
   }
@@ -139,10 +175,21 @@ export class MemoryGateway implements KubeGateway {
   /** Pod port → local loopback port of a test server (`servePort`). */
   private readonly forwards = new Map<string, number>();
 
-  async exec(namespace: string, pod: string, container: string | null, command: string[], _timeoutMs: number): Promise<ExecResult> {
+  async exec(
+    namespace: string,
+    pod: string,
+    container: string | null,
+    command: string[],
+    _timeoutMs: number,
+  ): Promise<ExecResult> {
     this.count('create', 'pods/exec', namespace);
     if (!this.objects.has(keyOf({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod }))) {
-      throw this.statusError(404, 'exec', { apiVersion: 'v1', kind: 'Pod', namespace, name: pod }, `pods "${pod}" not found`);
+      throw this.statusError(
+        404,
+        'exec',
+        { apiVersion: 'v1', kind: 'Pod', namespace, name: pod },
+        `pods "${pod}" not found`,
+      );
     }
     const call = { namespace, pod, container, command: [...command] };
     this.execCalls.push(call);
@@ -155,7 +202,13 @@ export class MemoryGateway implements KubeGateway {
   async logs(namespace: string, pod: string, _container: string | null, limitBytes: number): Promise<string> {
     this.count('get', 'pods/log', namespace);
     const text = this.podLogs.get(`${namespace}/${pod}`);
-    if (text === undefined) throw this.statusError(404, 'get', { apiVersion: 'v1', kind: 'Pod', namespace, name: pod }, `no logs for pod ${pod}`);
+    if (text === undefined)
+      throw this.statusError(
+        404,
+        'get',
+        { apiVersion: 'v1', kind: 'Pod', namespace, name: pod },
+        `no logs for pod ${pod}`,
+      );
     return text.slice(-limitBytes);
   }
 
@@ -167,7 +220,13 @@ export class MemoryGateway implements KubeGateway {
   async portForward(namespace: string, pod: string, port: number): Promise<PortForwardHandle> {
     this.count('create', 'pods/portforward', namespace);
     const local = this.forwards.get(`${namespace}/${pod}:${port}`);
-    if (local === undefined) throw this.statusError(404, 'portforward', { apiVersion: 'v1', kind: 'Pod', namespace, name: pod }, `nothing listens on ${pod}:${port}`);
+    if (local === undefined)
+      throw this.statusError(
+        404,
+        'portforward',
+        { apiVersion: 'v1', kind: 'Pod', namespace, name: pod },
+        `nothing listens on ${pod}:${port}`,
+      );
     return { localPort: local, close: async () => undefined };
   }
 
@@ -183,7 +242,8 @@ export class MemoryGateway implements KubeGateway {
       ...o.metadata,
       uid: existing?.metadata.uid ?? o.metadata.uid ?? `uid-${++this.uid}`,
       generation: o.metadata.generation ?? existing?.metadata.generation ?? 1,
-      creationTimestamp: existing?.metadata.creationTimestamp ?? o.metadata.creationTimestamp ?? new Date().toISOString(),
+      creationTimestamp:
+        existing?.metadata.creationTimestamp ?? o.metadata.creationTimestamp ?? new Date().toISOString(),
       resourceVersion: String(++this.rv),
     };
     this.objects.set(keyOf(ref), o);
@@ -215,13 +275,15 @@ export class MemoryGateway implements KubeGateway {
     const o = this.objects.get(keyOf(ref));
     if (!o) return;
     if (ref.kind === 'Namespace' && ref.apiVersion === 'v1') {
-      if (!o.metadata.deletionTimestamp) this.update(ref, (x) => void (x.metadata.deletionTimestamp = new Date().toISOString()));
+      if (!o.metadata.deletionTimestamp)
+        this.update(ref, (x) => void (x.metadata.deletionTimestamp = new Date().toISOString()));
       for (const inside of this.all().filter((x) => x.metadata.namespace === ref.name)) this.remove(refOf(inside));
       this.finishNamespace(ref.name);
       return;
     }
     if (o.metadata.finalizers?.length) {
-      if (!o.metadata.deletionTimestamp) this.update(ref, (x) => void (x.metadata.deletionTimestamp = new Date().toISOString()));
+      if (!o.metadata.deletionTimestamp)
+        this.update(ref, (x) => void (x.metadata.deletionTimestamp = new Date().toISOString()));
       return;
     }
     this.erase(ref);
@@ -275,7 +337,8 @@ export class MemoryGateway implements KubeGateway {
 
   /** The API server stops serving a kind (`forgetKind('velero.io/v1')` drops every Velero CRD). */
   forgetKind(apiVersion: string, kind?: string): void {
-    for (const k of [...this.kinds.keys()]) if (kind ? k === `${apiVersion}/${kind}` : k.startsWith(`${apiVersion}/`)) this.kinds.delete(k);
+    for (const k of [...this.kinds.keys()])
+      if (kind ? k === `${apiVersion}/${kind}` : k.startsWith(`${apiVersion}/`)) this.kinds.delete(k);
   }
 
   /** Open watch streams. */
@@ -291,18 +354,36 @@ export class MemoryGateway implements KubeGateway {
     const f = this.failures.find((x) => x.verb === verb && x.kind === kind && x.times > 0);
     if (!f) return;
     f.times--;
-    throw this.statusError(f.code, verb, { apiVersion: '', kind, namespace, name: '' }, f.code === 403 ? `${kind.toLowerCase()}s is forbidden` : `injected ${f.code}`);
+    throw this.statusError(
+      f.code,
+      verb,
+      { apiVersion: '', kind, namespace, name: '' },
+      f.code === 403 ? `${kind.toLowerCase()}s is forbidden` : `injected ${f.code}`,
+    );
   }
 
   private requireKind(q: { apiVersion: string; kind: string; namespace?: string }, verb: Verb): void {
     if (this.kinds.has(kindKey(q))) return;
-    throw this.statusError(404, verb, { ...q, name: '' }, `the server could not find the requested resource (${q.kind} ${q.apiVersion})`);
+    throw this.statusError(
+      404,
+      verb,
+      { ...q, name: '' },
+      `the server could not find the requested resource (${q.kind} ${q.apiVersion})`,
+    );
   }
 
   /** What client-gateway throws for an HTTP status: kubeError's DrillError, with the status code kept. */
-  private statusError(code: number, verb: string, ref: ObjectRef, message: string): DrillError & { statusCode: number } {
+  private statusError(
+    code: number,
+    verb: string,
+    ref: ObjectRef,
+    message: string,
+  ): DrillError & { statusCode: number } {
     const raw = Object.assign(new Error(message), { statusCode: code });
-    return Object.assign(kubeError(raw, { verb, resource: ref.kind, namespace: ref.namespace, context: this.context }), { statusCode: code });
+    return Object.assign(
+      kubeError(raw, { verb, resource: ref.kind, namespace: ref.namespace, context: this.context }),
+      { statusCode: code },
+    );
   }
 
   private erase(ref: ObjectRef): void {
@@ -382,13 +463,17 @@ function splitTerms(selector: string): string[] {
 
 /** Field selectors as the API server supports them here: `path=value`, `path==value`, `path!=value`. */
 function fieldsMatch(o: KubeObject, selector: string): boolean {
-  return selector.split(',').map((t) => t.trim()).filter(Boolean).every((term) => {
-    const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(term);
-    if (!m) throw new Error(`memory-gateway: cannot parse field selector "${term}"`);
-    const actual = m[1].split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
-    const equal = String(actual ?? '') === m[3];
-    return m[2] === '!=' ? !equal : equal;
-  });
+  return selector
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .every((term) => {
+      const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(term);
+      if (!m) throw new Error(`memory-gateway: cannot parse field selector "${term}"`);
+      const actual = m[1].split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
+      const equal = String(actual ?? '') === m[3];
+      return m[2] === '!=' ? !equal : equal;
+    });
 }
 
 // ---- helpers ---------------------------------------------------------------------------------------------------
@@ -416,7 +501,8 @@ function clone<T>(x: T): T {
 /** RFC 7386 JSON merge patch: null deletes, objects merge, everything else replaces. */
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);

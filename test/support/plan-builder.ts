@@ -23,8 +23,16 @@ export class PlanBuilder {
       backup: { mode: 'schedule', schedule: 'payments-daily', maxAgeMs: 26 * HOUR },
       target: { kind: 'namespace', kubeContext: null, veleroNamespace: 'velero', namespaceSuffix: '-drill-abcd1234' },
       restore: {
-        name: 'dr-drill-abcd1234', includedNamespaces: ['payments'], excludedNamespaces: [], includedResources: [], excludedResources: [],
-        labelSelector: null, restorePVs: true, existingResourcePolicy: 'none', timeoutMs: 5 * SECOND, tolerateMaxErrors: null,
+        name: 'dr-drill-abcd1234',
+        includedNamespaces: ['payments'],
+        excludedNamespaces: [],
+        includedResources: [],
+        excludedResources: [],
+        labelSelector: null,
+        restorePVs: true,
+        existingResourcePolicy: 'none',
+        timeoutMs: 5 * SECOND,
+        tolerateMaxErrors: null,
       },
       probes: [],
       teardown: { when: 'always', timeoutMs: 2 * SECOND },
@@ -57,8 +65,15 @@ export class PlanBuilder {
   /** The drill takes the backup itself (`<scenario>-<drillId>`). */
   createBackup(): this {
     return this.backup({
-      mode: 'create', name: `${this.p.scenario.name}-${this.p.drillId}`, includedNamespaces: ['payments'], ttl: '72h0m0s',
-      storageLocation: null, snapshotVolumes: false, defaultVolumesToFsBackup: true, timeoutMs: 5 * SECOND, maxAgeMs: null,
+      mode: 'create',
+      name: `${this.p.scenario.name}-${this.p.drillId}`,
+      includedNamespaces: ['payments'],
+      ttl: '72h0m0s',
+      storageLocation: null,
+      snapshotVolumes: false,
+      defaultVolumesToFsBackup: true,
+      timeoutMs: 5 * SECOND,
+      maxAgeMs: null,
     });
   }
   suffix(suffix: string): this {

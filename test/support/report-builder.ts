@@ -20,12 +20,24 @@ const PHASES: { name: PhaseNameT; start: number; end: number }[] = [
 
 const DEFAULT_PROBES: ProbeResultT[] = [
   {
-    name: 'api-ready', kind: 'workload', critical: true, outcome: 'passed', passedAtSeconds: 300, durationSeconds: 112,
-    subject: 'Deployment payments-drill-abcd1234/api', lastObservation: '3/3 replicas available',
+    name: 'api-ready',
+    kind: 'workload',
+    critical: true,
+    outcome: 'passed',
+    passedAtSeconds: 300,
+    durationSeconds: 112,
+    subject: 'Deployment payments-drill-abcd1234/api',
+    lastObservation: '3/3 replicas available',
   },
   {
-    name: 'orders-table', kind: 'exec', critical: true, outcome: 'passed', passedAtSeconds: 420, durationSeconds: 232,
-    subject: 'Pod payments-drill-abcd1234/postgres-0', lastObservation: 'exit 0, stdout "1042"',
+    name: 'orders-table',
+    kind: 'exec',
+    critical: true,
+    outcome: 'passed',
+    passedAtSeconds: 420,
+    durationSeconds: 232,
+    subject: 'Pod payments-drill-abcd1234/postgres-0',
+    lastObservation: 'exit 0, stdout "1042"',
   },
 ];
 
@@ -41,28 +53,73 @@ export class ReportBuilder {
       schemaVersion: 1,
       tool: { name: 'dr-drill', version: '0.1.0' },
       drillId: 'abcd1234',
-      scenario: { name: 'payments-nightly', file: 'scenarios/payments-nightly.yaml', sha256: 'a'.repeat(64), labels: { team: 'payments' } },
+      scenario: {
+        name: 'payments-nightly',
+        file: 'scenarios/payments-nightly.yaml',
+        sha256: 'a'.repeat(64),
+        labels: { team: 'payments' },
+      },
       verdict: 'PASS',
       reasons: [],
       negativeControl: false,
-      startedAt: '', endedAt: '', t0: '', t0Basis: 'drill-start',
+      startedAt: '',
+      endedAt: '',
+      t0: '',
+      t0Basis: 'drill-start',
       rto: { objectiveSeconds: 1800, achievedSeconds: 420, met: true, marginSeconds: 1380 },
-      rpo: { objectiveSeconds: 93600, achievedSeconds: 7200, met: true, marginSeconds: 86400, basis: 'backup-start', recoveryPoint: '' },
+      rpo: {
+        objectiveSeconds: 93600,
+        achievedSeconds: 7200,
+        met: true,
+        marginSeconds: 86400,
+        basis: 'backup-start',
+        recoveryPoint: '',
+      },
       source: { kubeContext: 'prod-weu', veleroNamespace: 'velero' },
-      target: { kind: 'namespace', kubeContext: 'prod-weu', veleroNamespace: 'velero', namespaceMapping: { payments: 'payments-drill-abcd1234' }, veleroInstall: null },
+      target: {
+        kind: 'namespace',
+        kubeContext: 'prod-weu',
+        veleroNamespace: 'velero',
+        namespaceMapping: { payments: 'payments-drill-abcd1234' },
+        veleroInstall: null,
+      },
       backup: {
-        name: 'payments-daily-20260101000000', phase: 'Completed', startTimestamp: '', completionTimestamp: '',
-        schedule: 'payments-daily', storageLocation: 'default', takenByDrill: false,
+        name: 'payments-daily-20260101000000',
+        phase: 'Completed',
+        startTimestamp: '',
+        completionTimestamp: '',
+        schedule: 'payments-daily',
+        storageLocation: 'default',
+        takenByDrill: false,
       },
       restore: {
-        name: 'dr-drill-abcd1234', phase: 'Completed', warnings: 0, errors: 0, failureReason: null, validationErrors: [],
-        startTimestamp: '', completionTimestamp: '', queuedSeconds: 4, runningSeconds: 176, itemsRestored: 42, totalItems: 42,
-        messages: { warnings: { velero: [], cluster: [], namespaces: {} }, errors: { velero: [], cluster: [], namespaces: {} } },
-        messagesSource: 'download-request', triage: ['Completed: every item was restored.'],
+        name: 'dr-drill-abcd1234',
+        phase: 'Completed',
+        warnings: 0,
+        errors: 0,
+        failureReason: null,
+        validationErrors: [],
+        startTimestamp: '',
+        completionTimestamp: '',
+        queuedSeconds: 4,
+        runningSeconds: 176,
+        itemsRestored: 42,
+        totalItems: 42,
+        messages: {
+          warnings: { velero: [], cluster: [], namespaces: {} },
+          errors: { velero: [], cluster: [], namespaces: {} },
+        },
+        messagesSource: 'download-request',
+        triage: ['Completed: every item was restored.'],
       },
       phases: [],
       probes: [],
-      teardown: { performed: true, reason: null, deleted: ['Namespace payments-drill-abcd1234', 'Restore velero/dr-drill-abcd1234'], leftBehind: [] },
+      teardown: {
+        performed: true,
+        reason: null,
+        deleted: ['Namespace payments-drill-abcd1234', 'Restore velero/dr-drill-abcd1234'],
+        leftBehind: [],
+      },
       warnings: [],
       rehearsal: null,
       evidence: { previousReportSha256: null, previousDrillId: null },
@@ -98,7 +155,11 @@ export class ReportBuilder {
     return this;
   }
   /** Achieved RPO (null: not measured), objective and basis; met and margin follow. */
-  rpo(achieved: number | null, objective = this.r.rpo.objectiveSeconds, basis: Report['rpo']['basis'] = achieved === null ? null : 'backup-start'): this {
+  rpo(
+    achieved: number | null,
+    objective = this.r.rpo.objectiveSeconds,
+    basis: Report['rpo']['basis'] = achieved === null ? null : 'backup-start',
+  ): this {
     this.r.rpo = { ...objectiveOf(achieved, objective), basis, recoveryPoint: achieved === null ? null : '' };
     return this;
   }
@@ -111,8 +172,14 @@ export class ReportBuilder {
   probe(fields: Partial<ProbeResultT> & { name: string }): this {
     this.probeList ??= [];
     this.probeList.push({
-      kind: 'workload', critical: true, outcome: 'passed', passedAtSeconds: 300, durationSeconds: 112,
-      subject: `Deployment payments-drill-abcd1234/${fields.name}`, lastObservation: null, ...fields,
+      kind: 'workload',
+      critical: true,
+      outcome: 'passed',
+      passedAtSeconds: 300,
+      durationSeconds: 112,
+      subject: `Deployment payments-drill-abcd1234/${fields.name}`,
+      lastObservation: null,
+      ...fields,
     });
     return this;
   }
@@ -161,15 +228,28 @@ export class ReportBuilder {
     r.startedAt = at(0);
     r.t0 = at(0);
     r.endedAt = at(451);
-    if (r.rpo.recoveryPoint === '') r.rpo.recoveryPoint = r.rpo.achievedSeconds === null ? null : at(-r.rpo.achievedSeconds);
+    if (r.rpo.recoveryPoint === '')
+      r.rpo.recoveryPoint = r.rpo.achievedSeconds === null ? null : at(-r.rpo.achievedSeconds);
     if (r.backup.startTimestamp === '') r.backup.startTimestamp = at(-7200);
     if (r.backup.completionTimestamp === '') r.backup.completionTimestamp = at(-7080);
     if (r.restore.startTimestamp === '') r.restore.startTimestamp = at(12);
     if (r.restore.completionTimestamp === '') r.restore.completionTimestamp = at(188);
     r.phases = PHASES.map((p) => ({
-      name: p.name, startedAt: at(p.start), endedAt: at(p.end), durationSeconds: p.end - p.start, startSeconds: p.start,
-      outcome: 'succeeded' as const, reason: null, events: [],
-      subphases: p.name === 'restore' ? [{ name: 'queued', durationSeconds: 4 }, { name: 'running', durationSeconds: 176 }] : [],
+      name: p.name,
+      startedAt: at(p.start),
+      endedAt: at(p.end),
+      durationSeconds: p.end - p.start,
+      startSeconds: p.start,
+      outcome: 'succeeded' as const,
+      reason: null,
+      events: [],
+      subphases:
+        p.name === 'restore'
+          ? [
+              { name: 'queued', durationSeconds: 4 },
+              { name: 'running', durationSeconds: 176 },
+            ]
+          : [],
       ...structuredClone(this.phaseOverrides[p.name] ?? {}),
     }));
     r.probes = structuredClone(this.probeList ?? DEFAULT_PROBES);

@@ -15,5 +15,7 @@ export function expectGolden(name: string, actual: string): void {
     return;
   }
   if (!existsSync(path)) throw new Error(`golden file ${path} is missing (run the tests with UPDATE_GOLDEN=1)`);
-  expect(actual, `${name} differs from its golden file (UPDATE_GOLDEN=1 to accept)`).to.equal(readFileSync(path, 'utf8'));
+  expect(actual, `${name} differs from its golden file (UPDATE_GOLDEN=1 to accept)`).to.equal(
+    readFileSync(path, 'utf8'),
+  );
 }

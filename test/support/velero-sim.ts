@@ -58,7 +58,10 @@ export class VeleroSim {
   private unsubscribe: (() => void) | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly gw: MemoryGateway, private readonly opts: VeleroSimOptions = {}) {
+  constructor(
+    private readonly gw: MemoryGateway,
+    private readonly opts: VeleroSimOptions = {},
+  ) {
     this.namespace = opts.namespace ?? 'velero';
   }
 
@@ -70,7 +73,9 @@ export class VeleroSim {
         res.writeHead(404).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(gzipSync(JSON.stringify(this.artifacts.get(key))));
+      res
+        .writeHead(200, { 'content-type': 'application/octet-stream' })
+        .end(gzipSync(JSON.stringify(this.artifacts.get(key))));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
@@ -78,8 +83,15 @@ export class VeleroSim {
       this.gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } });
     }
     this.gw.put({
-      apiVersion: API, kind: 'BackupStorageLocation', metadata: { name: 'default', namespace: this.namespace },
-      spec: { provider: 'azure', default: true, objectStorage: { bucket: 'velero', prefix: 'prod' }, config: { storageAccount: 'drsa' } },
+      apiVersion: API,
+      kind: 'BackupStorageLocation',
+      metadata: { name: 'default', namespace: this.namespace },
+      spec: {
+        provider: 'azure',
+        default: true,
+        objectStorage: { bucket: 'velero', prefix: 'prod' },
+        config: { storageAccount: 'drsa' },
+      },
       status: { phase: 'Available' },
     });
     this.unsubscribe = this.gw.subscribe((type, o) => this.observe(type, o));
@@ -93,61 +105,121 @@ export class VeleroSim {
   }
 
   /** A backup as a schedule (or a person) made it, started `ageMs` before now. */
-  seedBackup(name: string, o: { ageMs: number; schedule?: string; phase?: string; includedNamespaces?: string[]; now?: Date }): KubeObject {
+  seedBackup(
+    name: string,
+    o: { ageMs: number; schedule?: string; phase?: string; includedNamespaces?: string[]; now?: Date },
+  ): KubeObject {
     const start = new Date((o.now ?? new Date()).getTime() - o.ageMs);
     return this.gw.put({
-      apiVersion: API, kind: 'Backup',
-      metadata: { name, namespace: this.namespace, labels: o.schedule ? { [LABEL_SCHEDULE_NAME]: validLabelValue(o.schedule) } : {} },
+      apiVersion: API,
+      kind: 'Backup',
+      metadata: {
+        name,
+        namespace: this.namespace,
+        labels: o.schedule ? { [LABEL_SCHEDULE_NAME]: validLabelValue(o.schedule) } : {},
+      },
       spec: { includedNamespaces: o.includedNamespaces ?? ['payments'], storageLocation: 'default', ttl: '720h0m0s' },
-      status: { phase: o.phase ?? 'Completed', startTimestamp: veleroTime(start), completionTimestamp: veleroTime(new Date(start.getTime() + Math.min(60_000, o.ageMs / 2))) },
+      status: {
+        phase: o.phase ?? 'Completed',
+        startTimestamp: veleroTime(start),
+        completionTimestamp: veleroTime(new Date(start.getTime() + Math.min(60_000, o.ageMs / 2))),
+      },
     });
   }
 
   private observe(type: string, o: KubeObject): void {
     if (this.down || o.metadata.namespace !== this.namespace || type === 'DELETED') return;
     const ref: ObjectRef = { apiVersion: API, kind: o.kind!, namespace: this.namespace, name: o.metadata.name };
-    if (o.kind === 'Restore' && o.metadata.deletionTimestamp) return this.later(() => this.gw.update(ref, (r) => void (r.metadata.finalizers = (r.metadata.finalizers ?? []).filter((f) => f !== RESTORE_FINALIZER))));
+    if (o.kind === 'Restore' && o.metadata.deletionTimestamp)
+      return this.later(() =>
+        this.gw.update(
+          ref,
+          (r) => void (r.metadata.finalizers = (r.metadata.finalizers ?? []).filter((f) => f !== RESTORE_FINALIZER)),
+        ),
+      );
     if (type !== 'ADDED') return;
     if (o.kind === 'Restore') return this.runRestore(o as VeleroRestore);
     if (o.kind === 'Backup' && !o.status?.phase) return this.runBackup(ref);
     if (o.kind === 'ServerStatusRequest') {
-      return this.later(() => this.gw.update(ref, (r) => void (r.status = { phase: 'Processed', serverVersion: 'v1.17.2-sim', processedTimestamp: veleroTime(new Date()), plugins: [] })));
+      return this.later(() =>
+        this.gw.update(
+          ref,
+          (r) =>
+            void (r.status = {
+              phase: 'Processed',
+              serverVersion: 'v1.17.2-sim',
+              processedTimestamp: veleroTime(new Date()),
+              plugins: [],
+            }),
+        ),
+      );
     }
     if (o.kind === 'DownloadRequest') {
       const target = (o.spec as { target: { kind: string; name: string } }).target;
-      return this.later(() => this.gw.update(ref, (d) => void (d.status = {
-        phase: 'Processed', downloadURL: `http://127.0.0.1:${this.port}/${target.kind}/${target.name}?sig=secret`, expiration: veleroTime(new Date(Date.now() + 600_000)),
-      })));
+      return this.later(() =>
+        this.gw.update(
+          ref,
+          (d) =>
+            void (d.status = {
+              phase: 'Processed',
+              downloadURL: `http://127.0.0.1:${this.port}/${target.kind}/${target.name}?sig=secret`,
+              expiration: veleroTime(new Date(Date.now() + 600_000)),
+            }),
+        ),
+      );
     }
   }
 
   /** Runs `fn` after stepMs, unless Velero has gone down meanwhile. */
   private later(fn: () => void, steps = 1): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.down) fn();
-    }, (this.opts.stepMs ?? 0) * steps);
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        if (!this.down) fn();
+      },
+      (this.opts.stepMs ?? 0) * steps,
+    );
     this.timers.add(t);
   }
 
   private runBackup(ref: ObjectRef): void {
     const start = veleroTime(new Date());
-    this.later(() => this.gw.update(ref, (b) => {
-      b.spec = { storageLocation: 'default', ...b.spec };
-      b.status = { phase: 'InProgress', startTimestamp: start };
-    }));
-    this.later(() => this.gw.update(ref, (b) => void (b.status = { ...b.status, phase: 'Completed', completionTimestamp: veleroTime(new Date()) })), 2);
+    this.later(() =>
+      this.gw.update(ref, (b) => {
+        b.spec = { storageLocation: 'default', ...b.spec };
+        b.status = { phase: 'InProgress', startTimestamp: start };
+      }),
+    );
+    this.later(
+      () =>
+        this.gw.update(
+          ref,
+          (b) => void (b.status = { ...b.status, phase: 'Completed', completionTimestamp: veleroTime(new Date()) }),
+        ),
+      2,
+    );
   }
 
   private runRestore(r: VeleroRestore): void {
     const name = r.metadata.name;
     const ref: ObjectRef = { apiVersion: API, kind: 'Restore', namespace: this.namespace, name };
     this.restoresSeen.push(name);
-    const b: RestoreBehaviour = { phase: 'Completed', errors: 0, warnings: 0, results: { warnings: noMessages(), errors: noMessages() }, ...this.opts.restore };
+    const b: RestoreBehaviour = {
+      phase: 'Completed',
+      errors: 0,
+      warnings: 0,
+      results: { warnings: noMessages(), errors: noMessages() },
+      ...this.opts.restore,
+    };
     const backupName = (r.spec as { backupName: string }).backupName;
     this.later(() => {
       const backup = this.gw.peek({ apiVersion: API, kind: 'Backup', namespace: this.namespace, name: backupName });
-      const validationErrors = b.phase === 'FailedValidation' ? (b.validationErrors ?? ['invalid']) : !backup ? [`backup "${backupName}" not found`] : null;
+      const validationErrors =
+        b.phase === 'FailedValidation'
+          ? (b.validationErrors ?? ['invalid'])
+          : !backup
+            ? [`backup "${backupName}" not found`]
+            : null;
       if (validationErrors) {
         this.gw.update(ref, (x) => void (x.status = { phase: 'FailedValidation', validationErrors }));
         return;
@@ -161,11 +233,19 @@ export class VeleroSim {
         const items = Object.values(list).flat().length;
         this.artifacts.set(`RestoreResourceList/${name}`, list);
         this.artifacts.set(`RestoreResults/${name}`, b.results);
-        this.gw.update(ref, (x) => void (x.status = {
-          ...x.status, phase: b.phase, completionTimestamp: veleroTime(new Date()), warnings: b.warnings, errors: b.errors,
-          progress: { totalItems: items, itemsRestored: items },
-          ...(b.failureReason ? { failureReason: b.failureReason } : {}),
-        }));
+        this.gw.update(
+          ref,
+          (x) =>
+            void (x.status = {
+              ...x.status,
+              phase: b.phase,
+              completionTimestamp: veleroTime(new Date()),
+              warnings: b.warnings,
+              errors: b.errors,
+              progress: { totalItems: items, itemsRestored: items },
+              ...(b.failureReason ? { failureReason: b.failureReason } : {}),
+            }),
+        );
       });
     });
   }
@@ -179,7 +259,10 @@ export class VeleroSim {
       const k = `${o.apiVersion}/${o.kind}`;
       (list[k] ??= []).push(`${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}(${action})`);
     };
-    const labels = { [LABEL_RESTORE_NAME]: validLabelValue(r.metadata.name), [LABEL_BACKUP_NAME]: validLabelValue(backupName) };
+    const labels = {
+      [LABEL_RESTORE_NAME]: validLabelValue(r.metadata.name),
+      [LABEL_BACKUP_NAME]: validLabelValue(backupName),
+    };
     for (const src of this.opts.content ?? []) {
       const ns = src.metadata.namespace;
       if (ns && spec.includedNamespaces?.length && !spec.includedNamespaces.includes(ns)) continue;
@@ -188,8 +271,22 @@ export class VeleroSim {
         const created = this.gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: target, labels } });
         note(created, 'created');
       }
-      const copy: KubeObject = structuredClone({ ...src, metadata: { ...src.metadata, namespace: target, uid: undefined, resourceVersion: undefined, creationTimestamp: undefined } });
-      const existingRef = { apiVersion: copy.apiVersion!, kind: copy.kind!, namespace: target, name: copy.metadata.name };
+      const copy: KubeObject = structuredClone({
+        ...src,
+        metadata: {
+          ...src.metadata,
+          namespace: target,
+          uid: undefined,
+          resourceVersion: undefined,
+          creationTimestamp: undefined,
+        },
+      });
+      const existingRef = {
+        apiVersion: copy.apiVersion!,
+        kind: copy.kind!,
+        namespace: target,
+        name: copy.metadata.name,
+      };
       if (this.gw.peek(existingRef)) {
         // Velero leaves an existing object as it is (existingResourcePolicy none) but still labels it.
         this.gw.update(existingRef, (x) => void (x.metadata.labels = { ...x.metadata.labels, ...labels }));
@@ -208,9 +305,22 @@ export class VeleroSim {
     const n = o.spec?.replicas ?? 1;
     switch (o.kind) {
       case 'Deployment':
-        return { observedGeneration: 1, replicas: n, updatedReplicas: n, readyReplicas: ready ? n : 0, availableReplicas: ready ? n : 0 };
+        return {
+          observedGeneration: 1,
+          replicas: n,
+          updatedReplicas: n,
+          readyReplicas: ready ? n : 0,
+          availableReplicas: ready ? n : 0,
+        };
       case 'StatefulSet':
-        return { observedGeneration: 1, replicas: n, readyReplicas: ready ? n : 0, updatedReplicas: n, currentRevision: 'r1', updateRevision: 'r1' };
+        return {
+          observedGeneration: 1,
+          replicas: n,
+          readyReplicas: ready ? n : 0,
+          updatedReplicas: n,
+          currentRevision: 'r1',
+          updateRevision: 'r1',
+        };
       case 'PersistentVolumeClaim':
         return { phase: ready ? 'Bound' : 'Pending' };
       case 'PersistentVolume':

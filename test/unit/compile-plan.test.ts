@@ -93,7 +93,12 @@ describe('compilePlan', () => {
       timeoutMs: 300_000,
       maxAgeMs: 3_600_000,
     });
-    expect(plan.target).to.deep.equal({ kind: 'cluster', kubeContext: 'dr-weu', veleroNamespace: 'velero-system', namespaceSuffix: '' });
+    expect(plan.target).to.deep.equal({
+      kind: 'cluster',
+      kubeContext: 'dr-weu',
+      veleroNamespace: 'velero-system',
+      namespaceSuffix: '',
+    });
     expect(plan.restore.includedNamespaces).to.deep.equal(['shop']);
     expect(plan.restore.restorePVs).to.equal(false);
     expect(plan.restore.timeoutMs).to.equal(600_000);
@@ -104,13 +109,23 @@ describe('compilePlan', () => {
   });
 
   it('defaults a namespace target to the source context and Velero namespace', () => {
-    const plan = compilePlan(scenario({ source: { kubeContext: 'prod', veleroNamespace: 'vns' }, target: { namespace: { suffix: '-dr' } } }), opts);
-    expect(plan.target).to.deep.equal({ kind: 'namespace', kubeContext: 'prod', veleroNamespace: 'vns', namespaceSuffix: '-dr' });
+    const plan = compilePlan(
+      scenario({ source: { kubeContext: 'prod', veleroNamespace: 'vns' }, target: { namespace: { suffix: '-dr' } } }),
+      opts,
+    );
+    expect(plan.target).to.deep.equal({
+      kind: 'namespace',
+      kubeContext: 'prod',
+      veleroNamespace: 'vns',
+      namespaceSuffix: '-dr',
+    });
   });
 
   it('keeps a created backup name within 63 characters', () => {
     const long = 'a'.repeat(60);
-    expect(createdBackupName(long, ID)).to.equal(`${'a'.repeat(54)}-${ID}`).and.have.length(63);
+    expect(createdBackupName(long, ID))
+      .to.equal(`${'a'.repeat(54)}-${ID}`)
+      .and.have.length(63);
     expect(createdBackupName('ab-' + 'c'.repeat(51) + '-xyz', ID)).to.not.match(/--/);
   });
 
@@ -119,7 +134,8 @@ describe('compilePlan', () => {
     [86_400_000, '24h0m0s'],
     [5_400_000, '1h30m0s'],
   ];
-  for (const [ms, text] of ttl) it(`writes ${ms} ms as ${text} for Velero`, () => expect(goDuration(ms)).to.equal(text));
+  for (const [ms, text] of ttl)
+    it(`writes ${ms} ms as ${text} for Velero`, () => expect(goDuration(ms)).to.equal(text));
 
   describe('refuses', () => {
     const cases: Array<{ name: string; s: Scenario; env?: Record<string, string>; code: string; message: RegExp }> = [
@@ -163,7 +179,8 @@ describe('compilePlan', () => {
         s: scenario({ source: { kubeContext: '${A}' }, backup: { name: '${B}' } }),
         env: {},
         code: 'SCENARIO_ENV_UNSET',
-        message: /2 unset environment variables\n.*spec.backup.name: environment variable B is not set.*\n.*spec.source.kubeContext: environment variable A/,
+        message:
+          /2 unset environment variables\n.*spec.backup.name: environment variable B is not set.*\n.*spec.source.kubeContext: environment variable A/,
       },
     ];
     for (const c of cases) {
@@ -177,7 +194,13 @@ describe('compilePlan', () => {
   });
 
   it('allows a cluster target in the source context with a suffix', () => {
-    const plan = compilePlan(scenario({ source: { kubeContext: 'prod' }, target: { cluster: { kubeContext: 'prod', namespaceSuffix: '-dr' } } }), opts);
+    const plan = compilePlan(
+      scenario({
+        source: { kubeContext: 'prod' },
+        target: { cluster: { kubeContext: 'prod', namespaceSuffix: '-dr' } },
+      }),
+      opts,
+    );
     expect(mapNamespace(plan, 'shop')).to.equal('shop-dr');
   });
 });

@@ -20,7 +20,9 @@ import { aPlan, HOUR } from '../support/plan-builder.js';
 const SOURCE: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'payments' } },
   {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'payments', labels: { app: 'api' } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'payments', labels: { app: 'api' } },
     spec: { replicas: 1, selector: { matchLabels: { app: 'api' } } },
     status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
   },
@@ -29,7 +31,15 @@ const SOURCE: KubeObject[] = [
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const hook = (name: string, at: HookPlan['at'], script: string, more: Partial<HookPlan> = {}): HookPlan => ({
-  name, at, command: ['sh', '-c', script], env: {}, workingDir: null, timeoutMs: 10_000, onFailure: 'fail', produces: null, ...more,
+  name,
+  at,
+  command: ['sh', '-c', script],
+  env: {},
+  workingDir: null,
+  timeoutMs: 10_000,
+  onFailure: 'fail',
+  produces: null,
+  ...more,
 });
 
 describe('runbook hooks in a drill', function () {
@@ -51,7 +61,13 @@ describe('runbook hooks in a drill', function () {
 
   async function run(hooks: HookPlan[], opts: Partial<DrillOptions> = {}, plan: DrillPlan = aPlan().build()) {
     plan.hooks = hooks;
-    const out = await runDrill(plan, { clock: systemClock, gatewayFor: () => gw, reportDir: dir, toolVersion: '0.0.0-test', ...opts });
+    const out = await runDrill(plan, {
+      clock: systemClock,
+      gatewayFor: () => gw,
+      reportDir: dir,
+      toolVersion: '0.0.0-test',
+      ...opts,
+    });
     const json = JSON.parse(readFileSync(join(out.folder, 'report.json'), 'utf8')) as Json;
     expect(validateReport(json), 'report.json against its schema').to.deep.equal([]);
     const sums = readFileSync(join(out.folder, 'SHA256SUMS'), 'utf8');
@@ -62,27 +78,48 @@ describe('runbook hooks in a drill', function () {
 
   it('runs each point in order, as its own phase, with the drill environment', async () => {
     const trace = join(dir, 'trace');
-    const line = 'echo "$DR_DRILL_HOOK_POINT $DR_DRILL_ID $DR_DRILL_SCENARIO $DR_DRILL_TARGET_CONTEXT $DR_DRILL_NAMESPACE_MAPPING ${DR_DRILL_VERDICT:-none}" >> ' + trace;
+    const line =
+      'echo "$DR_DRILL_HOOK_POINT $DR_DRILL_ID $DR_DRILL_SCENARIO $DR_DRILL_TARGET_CONTEXT $DR_DRILL_NAMESPACE_MAPPING ${DR_DRILL_VERDICT:-none}" >> ' +
+      trace;
     const points: HookPlan['at'][] = ['on-teardown', 'after-verify', 'after-restore', 'before-restore', 'provision'];
     const { json, folder } = await run(points.map((at) => hook(`h-${at}`, at, line)));
     expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
-    expect(readFileSync(trace, 'utf8').trim().split('\n')).to.deep.equal([
-      'provision abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} none',
-      'before-restore abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} none',
-      'after-restore abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} none',
-      'after-verify abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} none',
-      'on-teardown abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} PASS',
-    ].map((l) => l.replace(' {', '  {'))); // the target context is the current one (null): empty
+    expect(readFileSync(trace, 'utf8').trim().split('\n')).to.deep.equal(
+      [
+        'provision abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} none',
+        'before-restore abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} none',
+        'after-restore abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} none',
+        'after-verify abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} none',
+        'on-teardown abcd1234 payments-nightly {"payments":"payments-drill-abcd1234"} PASS',
+      ].map((l) => l.replace(' {', '  {')),
+    ); // the target context is the current one (null): empty
     expect(json.phases.map((p: { name: string }) => p.name)).to.deep.equal([
-      'select-backup', 'integrity', 'hook:h-provision', 'provision-target', 'prepare-target', 'hook:h-before-restore', 'restore',
-      'hook:h-after-restore', 'verify', 'hook:h-after-verify', 'teardown', 'hook:h-on-teardown', 'seal',
+      'select-backup',
+      'integrity',
+      'hook:h-provision',
+      'provision-target',
+      'prepare-target',
+      'hook:h-before-restore',
+      'restore',
+      'hook:h-after-restore',
+      'verify',
+      'hook:h-after-verify',
+      'teardown',
+      'hook:h-on-teardown',
+      'seal',
     ]);
     for (const h of json.hooks) {
       expect(h, h.name).to.include({ outcome: 'succeeded', exitCode: 0, outputFile: `hook-${h.name}.log` });
       expect(existsSync(join(folder, h.outputFile))).to.equal(true);
     }
     expect(json.hooks.map((h: { at: string }) => h.at)).to.deep.equal(points);
-    expect(json.hooks.map((h: { countedInRto: boolean }) => h.countedInRto)).to.deep.equal([false, false, true, true, true]);
+    expect(json.hooks.map((h: { countedInRto: boolean }) => h.countedInRto)).to.deep.equal([
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('a slow after-restore hook is inside RTO; a slow after-verify hook is not', async () => {
@@ -111,7 +148,9 @@ describe('runbook hooks in a drill', function () {
       hook('destroy', 'on-teardown', `echo "$DR_DRILL_VERDICT" > ${marker}`),
     ]);
     expect(json.verdict).to.equal('FAIL');
-    expect(json.reasons[0]).to.equal('hook switch-traffic (after-restore) failed: exit code 3; last output: endpoint dr-weu not found (log hook-switch-traffic.log)');
+    expect(json.reasons[0]).to.equal(
+      'hook switch-traffic (after-restore) failed: exit code 3; last output: endpoint dr-weu not found (log hook-switch-traffic.log)',
+    );
     expect(hookEntry(json, 'switch-traffic')).to.include({ outcome: 'failed', exitCode: 3 });
     expect(phase(json, 'verify').outcome).to.equal('skipped');
     expect(json.teardown.performed).to.equal(true);
@@ -124,16 +163,24 @@ describe('runbook hooks in a drill', function () {
     expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
     expect(phase(json, 'hook:page-oncall').outcome).to.equal('failed');
     expect(phase(json, 'verify').outcome).to.equal('succeeded');
-    expect(json.warnings.join('\n')).to.match(/hook page-oncall \(after-restore\) failed: exit code 1.*onFailure: warn/);
+    expect(json.warnings.join('\n')).to.match(
+      /hook page-oncall \(after-restore\) failed: exit code 1.*onFailure: warn/,
+    );
   });
 
   it('a hook that outlives its timeout is killed with its whole process group: FAIL', async () => {
     const marker = join(dir, 'grandchild-survived');
     const started = Date.now();
-    const { json } = await run([hook('terraform-apply', 'before-restore', `(sleep 1.5; touch ${marker}) & echo applying; wait`, { timeoutMs: 300 })]);
+    const { json } = await run([
+      hook('terraform-apply', 'before-restore', `(sleep 1.5; touch ${marker}) & echo applying; wait`, {
+        timeoutMs: 300,
+      }),
+    ]);
     expect(Date.now() - started).to.be.below(6000);
     expect(json.verdict).to.equal('FAIL');
-    expect(json.reasons[0]).to.match(/^hook terraform-apply \(before-restore\) failed: timed out after 0\.3s; last output: applying/);
+    expect(json.reasons[0]).to.match(
+      /^hook terraform-apply \(before-restore\) failed: timed out after 0\.3s; last output: applying/,
+    );
     expect(hookEntry(json, 'terraform-apply').exitCode).to.equal(null);
     expect(phase(json, 'restore').outcome).to.equal('skipped');
     await sleep(1800);
@@ -147,10 +194,10 @@ describe('runbook hooks in a drill', function () {
       if (e.message === 'phase hook:switch-traffic started') setTimeout(() => ac.abort(), 200);
     };
     const started = Date.now();
-    const { json, interrupted } = await run([
-      hook('switch-traffic', 'after-restore', 'sleep 30'),
-      hook('cleanup', 'on-teardown', `touch ${marker}`),
-    ], { signal: ac.signal, onEvent });
+    const { json, interrupted } = await run(
+      [hook('switch-traffic', 'after-restore', 'sleep 30'), hook('cleanup', 'on-teardown', `touch ${marker}`)],
+      { signal: ac.signal, onEvent },
+    );
     expect(Date.now() - started).to.be.below(8000);
     expect(interrupted).to.equal(true);
     expect(phase(json, 'hook:switch-traffic').outcome).to.equal('interrupted');
@@ -160,19 +207,30 @@ describe('runbook hooks in a drill', function () {
   });
 
   it('a command that cannot start is an ERROR with a hint', async () => {
-    const { json } = await run([{ ...hook('az-switch', 'after-restore', ''), command: ['no-such-command-dr-drill', 'network'] }]);
+    const { json } = await run([
+      { ...hook('az-switch', 'after-restore', ''), command: ['no-such-command-dr-drill', 'network'] },
+    ]);
     expect(json.verdict).to.equal('ERROR');
-    expect(json.reasons[0]).to.match(/hook az-switch: no-such-command-dr-drill not found .*HOOK_COMMAND_FAILED_TO_START; hint: install no-such-command-dr-drill/);
+    expect(json.reasons[0]).to.match(
+      /hook az-switch: no-such-command-dr-drill not found .*HOOK_COMMAND_FAILED_TO_START; hint: install no-such-command-dr-drill/,
+    );
   });
 
   it('masks the hook env values, kubeconfig credentials and known secret shapes in its log and the report; the log is sealed', async () => {
     (gw as unknown as { exportKubeconfig: () => string }).exportKubeconfig = () =>
       'apiVersion: v1\nkind: Config\ncurrent-context: prod-weu\nusers:\n- name: u\n  user:\n    token: kube-token-0123456789\n';
     const script = [
-      'echo "token is $API_TOKEN"', 'echo "password=hunter22-pw"', 'cat "$DR_DRILL_KUBECONFIG"',
-      'stat -c "mode %a" "$DR_DRILL_KUBECONFIG"', 'echo "$DR_DRILL_KUBECONFIG" > ' + join(dir, 'kc-path'), 'echo "$API_TOKEN" >&2', 'exit 4',
+      'echo "token is $API_TOKEN"',
+      'echo "password=hunter22-pw"',
+      'cat "$DR_DRILL_KUBECONFIG"',
+      'stat -c "mode %a" "$DR_DRILL_KUBECONFIG"',
+      'echo "$DR_DRILL_KUBECONFIG" > ' + join(dir, 'kc-path'),
+      'echo "$API_TOKEN" >&2',
+      'exit 4',
     ].join('; ');
-    const { json, folder, sums } = await run([hook('secretive', 'after-restore', script, { env: { API_TOKEN: new SecretText('s3cr3t-v4lue-xyz') } })]);
+    const { json, folder, sums } = await run([
+      hook('secretive', 'after-restore', script, { env: { API_TOKEN: new SecretText('s3cr3t-v4lue-xyz') } }),
+    ]);
     const log = readFileSync(join(folder, 'hook-secretive.log'), 'utf8');
     expect(log).to.include('mode 600');
     expect(log).to.include('token is ***');
@@ -189,15 +247,28 @@ describe('runbook hooks in a drill', function () {
 
   it('a provision hook hands the target kubeconfig back: the target context is routed to it', async () => {
     const out = join(dir, 'made.kubeconfig');
-    const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters:\n- name: made\n  cluster:\n    server: https://127.0.0.1:9\ncontexts:\n- name: made-by-terraform\n  context: { cluster: made, user: made }\ncurrent-context: made-by-terraform\nusers:\n- name: made\n  user:\n    token: made-token-abcdef\n';
+    const kubeconfig =
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: made\n  cluster:\n    server: https://127.0.0.1:9\ncontexts:\n- name: made-by-terraform\n  context: { cluster: made, user: made }\ncurrent-context: made-by-terraform\nusers:\n- name: made\n  user:\n    token: made-token-abcdef\n';
     writeFileSync(join(dir, 'kc.yaml'), kubeconfig);
     const plan = aPlan().build();
     plan.target = { kind: 'cluster', kubeContext: 'dr-weu', veleroNamespace: 'velero', namespaceSuffix: '' };
-    const { json, folder } = await run([hook('terraform-apply', 'provision', `cat ${join(dir, 'kc.yaml')} > made.kubeconfig; cat made.kubeconfig`,
-      { workingDir: dir, produces: { kubeconfig: 'made.kubeconfig', context: null } })], {}, plan);
+    const { json, folder } = await run(
+      [
+        hook('terraform-apply', 'provision', `cat ${join(dir, 'kc.yaml')} > made.kubeconfig; cat made.kubeconfig`, {
+          workingDir: dir,
+          produces: { kubeconfig: 'made.kubeconfig', context: null },
+        }),
+      ],
+      {},
+      plan,
+    );
     expect(existsSync(out)).to.equal(true);
-    const events = json.phases.flatMap((p: { events: Array<{ message: string }> }) => p.events.map((e) => e.message)).join('\n');
-    expect(events).to.match(/target context dr-weu routed to context made-by-terraform of the kubeconfig hook terraform-apply wrote \(API server https:\/\/127\.0\.0\.1:9\)/);
+    const events = json.phases
+      .flatMap((p: { events: Array<{ message: string }> }) => p.events.map((e) => e.message))
+      .join('\n');
+    expect(events).to.match(
+      /target context dr-weu routed to context made-by-terraform of the kubeconfig hook terraform-apply wrote \(API server https:\/\/127\.0\.0\.1:9\)/,
+    );
     expect(phase(json, 'provision-target').reason).to.equal('the cluster comes from hook terraform-apply');
     // Nothing listens there: the drill reached for the produced cluster, not the memory one.
     expect(json.verdict).to.equal('ERROR');
@@ -208,27 +279,61 @@ describe('runbook hooks in a drill', function () {
   it('a provision hook that writes no kubeconfig is an ERROR saying where it looked', async () => {
     const plan = aPlan().build();
     plan.target = { kind: 'cluster', kubeContext: 'dr-weu', veleroNamespace: 'velero', namespaceSuffix: '' };
-    const { json } = await run([hook('terraform-apply', 'provision', 'true', { workingDir: dir, produces: { kubeconfig: 'none.kubeconfig', context: null } })], {}, plan);
+    const { json } = await run(
+      [
+        hook('terraform-apply', 'provision', 'true', {
+          workingDir: dir,
+          produces: { kubeconfig: 'none.kubeconfig', context: null },
+        }),
+      ],
+      {},
+      plan,
+    );
     expect(json.verdict).to.equal('ERROR');
-    expect(json.reasons[0]).to.match(/hook terraform-apply exited 0 but wrote no kubeconfig at .*none\.kubeconfig .*HOOK_KUBECONFIG_MISSING/);
+    expect(json.reasons[0]).to.match(
+      /hook terraform-apply exited 0 but wrote no kubeconfig at .*none\.kubeconfig .*HOOK_KUBECONFIG_MISSING/,
+    );
   });
 
   it('--keep skips the on-teardown hooks with the reason', async () => {
     const { json } = await run([hook('destroy', 'on-teardown', 'exit 0')], { keep: true });
-    expect(hookEntry(json, 'destroy')).to.include({ outcome: 'skipped', reason: 'kept on request (--keep)', outputFile: null });
+    expect(hookEntry(json, 'destroy')).to.include({
+      outcome: 'skipped',
+      reason: 'kept on request (--keep)',
+      outputFile: null,
+    });
   });
 
   it('run --step pauses before hook phases too', async () => {
     const asked: string[] = [];
-    await run([hook('switch-traffic', 'after-restore', 'true')], { beforePhase: async (p) => { asked.push(p); return 'continue'; } });
+    await run([hook('switch-traffic', 'after-restore', 'true')], {
+      beforePhase: async (p) => {
+        asked.push(p);
+        return 'continue';
+      },
+    });
     expect(asked).to.include('hook:switch-traffic');
     expect(asked.indexOf('hook:switch-traffic')).to.equal(asked.indexOf('verify') - 1);
   });
 
   it('phaseOrder places hooks of the same point in file order', () => {
     const base = ['select-backup', 'provision-target', 'restore', 'verify', 'teardown', 'seal'] as const;
-    expect(phaseOrder({ hooks: [hook('b', 'after-restore', ''), hook('a', 'after-restore', ''), hook('z', 'on-teardown', '')] }, base))
-      .to.deep.equal(['select-backup', 'provision-target', 'restore', 'hook:b', 'hook:a', 'verify', 'teardown', 'hook:z', 'seal']);
+    expect(
+      phaseOrder(
+        { hooks: [hook('b', 'after-restore', ''), hook('a', 'after-restore', ''), hook('z', 'on-teardown', '')] },
+        base,
+      ),
+    ).to.deep.equal([
+      'select-backup',
+      'provision-target',
+      'restore',
+      'hook:b',
+      'hook:a',
+      'verify',
+      'teardown',
+      'hook:z',
+      'seal',
+    ]);
   });
 
   it('the temp kubeconfig file is private (0600) while the hook runs', async () => {

@@ -15,17 +15,29 @@ import { aPlan, HOUR, SECOND } from '../support/plan-builder.js';
 const SOURCE: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'payments' } },
   {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'payments', labels: { app: 'api' } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'payments', labels: { app: 'api' } },
     spec: { replicas: 2, selector: { matchLabels: { app: 'api' } } },
     status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 },
   },
-  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'payments' }, data: { mode: 'live' } },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'settings', namespace: 'payments' },
+    data: { mode: 'live' },
+  },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'payments-reader' }, rules: [] },
 ];
 /** The backup also holds a PV the live cluster no longer has: the restore creates it, so the drill owns it. */
 const BACKUP_CONTENT = [
   ...SOURCE.filter((o) => o.kind !== 'Namespace'),
-  { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-payments-data' }, spec: { capacity: { storage: '1Gi' }, persistentVolumeReclaimPolicy: 'Delete' } },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: 'pv-payments-data' },
+    spec: { capacity: { storage: '1Gi' }, persistentVolumeReclaimPolicy: 'Delete' },
+  },
 ];
 
 interface World {
@@ -36,7 +48,10 @@ interface World {
 }
 
 /** A cluster with the source workload, a bystander namespace, Velero (simulated) and a daily schedule's backup. */
-async function world(sim: VeleroSimOptions = {}, seed = (s: VeleroSim) => void s.seedBackup('payments-daily-1', { ageMs: 2 * HOUR, schedule: 'payments-daily' })): Promise<World> {
+async function world(
+  sim: VeleroSimOptions = {},
+  seed = (s: VeleroSim) => void s.seedBackup('payments-daily-1', { ageMs: 2 * HOUR, schedule: 'payments-daily' }),
+): Promise<World> {
   const gw = new MemoryGateway('prod-weu', 'https://prod-weu.example:443');
   for (const o of SOURCE) gw.put(o);
   gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bystander' } });
@@ -45,9 +60,17 @@ async function world(sim: VeleroSimOptions = {}, seed = (s: VeleroSim) => void s
   seed(s);
   const dir = mkdtempSync(join(tmpdir(), 'dr-drill-engine-'));
   return {
-    gw, sim: s, dir,
+    gw,
+    sim: s,
+    dir,
     async run(plan, opts = {}) {
-      const out = await runDrill(plan, { clock: systemClock, gatewayFor: () => gw, reportDir: dir, toolVersion: '0.0.0-test', ...opts });
+      const out = await runDrill(plan, {
+        clock: systemClock,
+        gatewayFor: () => gw,
+        reportDir: dir,
+        toolVersion: '0.0.0-test',
+        ...opts,
+      });
       const json = JSON.parse(readFileSync(join(out.folder, 'report.json'), 'utf8'));
       expect(validateReport(json), 'report.json against its schema').to.deep.equal([]);
       expect(existsSync(join(out.folder, 'SHA256SUMS')), 'SHA256SUMS').to.equal(true);
@@ -79,24 +102,54 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(json.rto.met).to.equal(true);
     expect(json.rpo).to.include({ basis: 'backup-start', met: true });
     expect(json.rpo.achievedSeconds).to.be.within(2 * 3600 - 2, 2 * 3600 + 2);
-    expect(json.backup).to.include({ name: 'payments-daily-1', phase: 'Completed', schedule: 'payments-daily', takenByDrill: false });
-    expect(json.restore).to.include({ name: 'dr-drill-abcd1234', phase: 'Completed', messagesSource: 'download-request' });
+    expect(json.backup).to.include({
+      name: 'payments-daily-1',
+      phase: 'Completed',
+      schedule: 'payments-daily',
+      takenByDrill: false,
+    });
+    expect(json.restore).to.include({
+      name: 'dr-drill-abcd1234',
+      phase: 'Completed',
+      messagesSource: 'download-request',
+    });
     expect(json.target.namespaceMapping).to.deep.equal({ payments: 'payments-drill-abcd1234' });
-    expect(json.probes.map((p: { name: string; outcome: string }) => [p.name, p.outcome])).to.deep.equal([['api-ready', 'passed']]);
+    expect(json.probes.map((p: { name: string; outcome: string }) => [p.name, p.outcome])).to.deep.equal([
+      ['api-ready', 'passed'],
+    ]);
     const outcomes = Object.fromEntries(json.phases.map((p: { name: string; outcome: string }) => [p.name, p.outcome]));
     expect(outcomes).to.include({
-      'select-backup': 'succeeded', 'provision-target': 'skipped', 'prepare-target': 'succeeded', restore: 'succeeded',
-      verify: 'succeeded', teardown: 'succeeded', seal: 'succeeded',
+      'select-backup': 'succeeded',
+      'provision-target': 'skipped',
+      'prepare-target': 'succeeded',
+      restore: 'succeeded',
+      verify: 'succeeded',
+      teardown: 'succeeded',
+      seal: 'succeeded',
     });
-    for (const p of json.phases.filter((x: { outcome: string }) => x.outcome === 'succeeded')) expect(p.startedAt && p.endedAt, p.name).to.be.a('string');
+    for (const p of json.phases.filter((x: { outcome: string }) => x.outcome === 'succeeded'))
+      expect(p.startedAt && p.endedAt, p.name).to.be.a('string');
     expect(phase(json, 'restore').subphases.map((s: { name: string }) => s.name)).to.deep.equal(['queued', 'running']);
-    expect(json.teardown.deleted).to.have.members(['Namespace payments-drill-abcd1234', 'Restore velero/dr-drill-abcd1234', 'PersistentVolume pv-payments-data']);
+    expect(json.teardown.deleted).to.have.members([
+      'Namespace payments-drill-abcd1234',
+      'Restore velero/dr-drill-abcd1234',
+      'PersistentVolume pv-payments-data',
+    ]);
     expect(json.teardown.leftBehind).to.deep.equal([]);
     // Nothing else: the source, the bystander, the pre-existing ClusterRole Velero only labelled, the backup.
     expect(w.gw.keys()).to.deep.equal(before);
-    const role = w.gw.peek({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'payments-reader' });
-    expect(role?.metadata.labels?.['velero.io/restore-name'], 'labelled by Velero, still not the drill\'s').to.equal('dr-drill-abcd1234');
-    const journal = readFileSync(join(folder, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
+    const role = w.gw.peek({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      name: 'payments-reader',
+    });
+    expect(role?.metadata.labels?.['velero.io/restore-name'], "labelled by Velero, still not the drill's").to.equal(
+      'dr-drill-abcd1234',
+    );
+    const journal = readFileSync(join(folder, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).type);
     expect(journal).to.include.members(['drill-started', 'phase-started', 'probe', 'verdict', 'report-sealed']);
   });
 
@@ -114,9 +167,23 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
 
   it('FAIL: a non-critical probe failing does not fail the drill', async () => {
     w = await world({ unready: ['api'] });
-    const plan = aPlan().noProbes()
-      .probe({ name: 'settings', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'payments', name: 'settings' }, match: { data: { mode: 'live' } } })
-      .probe({ name: 'api-ready', kind: 'workload', critical: false, ref: { kind: 'Deployment', namespace: 'payments', name: 'api' } }, 200)
+    const plan = aPlan()
+      .noProbes()
+      .probe({
+        name: 'settings',
+        kind: 'resource',
+        ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'payments', name: 'settings' },
+        match: { data: { mode: 'live' } },
+      })
+      .probe(
+        {
+          name: 'api-ready',
+          kind: 'workload',
+          critical: false,
+          ref: { kind: 'Deployment', namespace: 'payments', name: 'api' },
+        },
+        200,
+      )
       .build();
     const { json } = await w.run(plan);
     expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
@@ -134,10 +201,19 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
   });
 
   it('FAIL: no backup young enough (maxAge), and no Restore is created', async () => {
-    w = await world({}, (s) => void s.seedBackup('payments-daily-old', { ageMs: 30 * HOUR, schedule: 'payments-daily' }));
-    const { json } = await w.run(aPlan().schedule('payments-daily', 26 * HOUR).build());
+    w = await world(
+      {},
+      (s) => void s.seedBackup('payments-daily-old', { ageMs: 30 * HOUR, schedule: 'payments-daily' }),
+    );
+    const { json } = await w.run(
+      aPlan()
+        .schedule('payments-daily', 26 * HOUR)
+        .build(),
+    );
     expect(json.verdict).to.equal('FAIL');
-    expect(json.reasons[0]).to.match(/no backup young enough: payments-daily-old started 1d6h before T0, maxAge is 1d2h/);
+    expect(json.reasons[0]).to.match(
+      /no backup young enough: payments-daily-old started 1d6h before T0, maxAge is 1d2h/,
+    );
     expect(w.sim.restoresSeen).to.deep.equal([]);
     expect(phase(json, 'restore').outcome).to.equal('skipped');
     expect(json.probes[0].outcome).to.equal('skipped');
@@ -158,7 +234,9 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     const before = w.gw.keys();
     const { json, inputProblem } = await w.run(aPlan().build());
     expect(inputProblem).to.equal(true);
-    expect(json.reasons[0]).to.match(/target namespace payments-drill-abcd1234 already exists .* not created by a drill/);
+    expect(json.reasons[0]).to.match(
+      /target namespace payments-drill-abcd1234 already exists .* not created by a drill/,
+    );
     expect(w.gw.requests.create).to.equal(0);
     expect(w.gw.keys()).to.deep.equal(before);
     expect(json.teardown.performed).to.equal(false);
@@ -172,10 +250,23 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(w.gw.requests.create + w.gw.requests.patch + w.gw.requests.delete).to.equal(0);
   });
 
-  const partial = { phase: 'PartiallyFailed' as const, errors: 1, warnings: 0, results: {
-    warnings: { velero: [], cluster: [], namespaces: {} },
-    errors: { velero: [], cluster: [], namespaces: { 'payments-drill-abcd1234': ['error restoring persistentvolumeclaims/payments-drill-abcd1234/data: storageclass.storage.k8s.io "premium" not found'] } },
-  } };
+  const partial = {
+    phase: 'PartiallyFailed' as const,
+    errors: 1,
+    warnings: 0,
+    results: {
+      warnings: { velero: [], cluster: [], namespaces: {} },
+      errors: {
+        velero: [],
+        cluster: [],
+        namespaces: {
+          'payments-drill-abcd1234': [
+            'error restoring persistentvolumeclaims/payments-drill-abcd1234/data: storageclass.storage.k8s.io "premium" not found',
+          ],
+        },
+      },
+    },
+  };
   for (const c of [
     { name: 'restore PartiallyFailed beyond tolerance → FAIL, explained', tolerate: null, verdict: 'FAIL' },
     { name: 'restore PartiallyFailed within tolerance → PASS with a warning', tolerate: 1, verdict: 'PASS' },
@@ -202,7 +293,7 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(json.teardown.deleted).to.include('Restore velero/dr-drill-abcd1234');
   });
 
-  it('ERROR: FailedValidation of the drill\'s own request', async () => {
+  it("ERROR: FailedValidation of the drill's own request", async () => {
     w = await world({ restore: { phase: 'FailedValidation', validationErrors: ['invalid namespace mapping'] } });
     const { json } = await w.run(aPlan().build());
     expect(json.verdict).to.equal('ERROR');
@@ -215,7 +306,12 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     const onEvent: DrillOptions['onEvent'] = (e) => {
       if (e.message === 'phase verify started') setTimeout(() => ac.abort(), 20);
     };
-    const { json, interrupted } = await w.run(aPlan().workloadProbe('api-ready', 'payments', 'api', 60 * SECOND).build(), { signal: ac.signal, onEvent });
+    const { json, interrupted } = await w.run(
+      aPlan()
+        .workloadProbe('api-ready', 'payments', 'api', 60 * SECOND)
+        .build(),
+      { signal: ac.signal, onEvent },
+    );
     expect(interrupted).to.equal(true);
     expect(phase(json, 'verify').outcome).to.equal('interrupted');
     expect(json.probes[0].outcome).to.equal('skipped');
@@ -231,8 +327,12 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
       if (e.message === 'phase verify started') w.sim.down = true;
     };
     const { json } = await w.run(aPlan().teardown('always', 300).build(), { onEvent });
-    expect(json.teardown.leftBehind.map((l: { object: string }) => l.object)).to.deep.equal(['Restore velero/dr-drill-abcd1234']);
-    expect(json.teardown.leftBehind[0].reason).to.match(/being deleted.*restores\.velero\.io\/external-resources-finalizer/);
+    expect(json.teardown.leftBehind.map((l: { object: string }) => l.object)).to.deep.equal([
+      'Restore velero/dr-drill-abcd1234',
+    ]);
+    expect(json.teardown.leftBehind[0].reason).to.match(
+      /being deleted.*restores\.velero\.io\/external-resources-finalizer/,
+    );
     expect(json.teardown.deleted).to.include('Namespace payments-drill-abcd1234');
     expect(phase(json, 'teardown').outcome).to.equal('failed');
     expect(json.warnings.join('\n')).to.match(/dr-drill cleanup --drill-id abcd1234/);
@@ -260,9 +360,17 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
     expect(json.backup).to.include({ name: 'payments-nightly-abcd1234', phase: 'Completed', takenByDrill: true });
     expect(json.t0Basis).to.equal('backup-completed');
-    const backup = w.gw.peek({ apiVersion: 'velero.io/v1', kind: 'Backup', namespace: 'velero', name: 'payments-nightly-abcd1234' });
+    const backup = w.gw.peek({
+      apiVersion: 'velero.io/v1',
+      kind: 'Backup',
+      namespace: 'velero',
+      name: 'payments-nightly-abcd1234',
+    });
     expect(backup, 'the backup is kept').to.not.equal(null);
-    expect(backup!.metadata.labels).to.deep.equal({ 'dr-drill.io/taken-by': 'abcd1234', 'dr-drill.io/scenario': 'payments-nightly' });
+    expect(backup!.metadata.labels).to.deep.equal({
+      'dr-drill.io/taken-by': 'abcd1234',
+      'dr-drill.io/scenario': 'payments-nightly',
+    });
     expect(json.teardown.deleted.join('\n')).to.not.match(/Backup/);
   });
 
@@ -285,7 +393,9 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     await w.sim.stop();
     rmSync(w.dir, { recursive: true, force: true });
     w = await world();
-    const aborted = await w.run(aPlan().build(), { beforePhase: async (phase) => (phase === 'verify' ? 'abort' : 'continue') });
+    const aborted = await w.run(aPlan().build(), {
+      beforePhase: async (phase) => (phase === 'verify' ? 'abort' : 'continue'),
+    });
     expect(aborted.interrupted).to.equal(true);
     expect(aborted.json.verdict).to.equal('ERROR');
     expect(aborted.json.reasons.join()).to.match(/operator aborted the drill before verify/);

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { reportFolder } from '../../src/report/folder.js';
 import { findPreviousReport, writeReportFolder } from '../../src/report/seal.js';
 import { verifyReportFolder } from '../../src/report/verify.js';
-import { loadPublicKey, loadSigningKey, preparePublicKey, signSums, PUBLIC_KEY_FILE, SIGNATURE_FILE, type Signer } from '../../src/evidence/index.js';
+import {
+  loadPublicKey,
+  loadSigningKey,
+  preparePublicKey,
+  signSums,
+  PUBLIC_KEY_FILE,
+  SIGNATURE_FILE,
+  type Signer,
+} from '../../src/evidence/index.js';
 import { isDrillError } from '../../src/errors.js';
 import { aReport } from '../support/report-builder.js';
 
@@ -22,12 +30,18 @@ function keyFiles(dir: string, name: string): { priv: string; pub: string } {
 }
 
 /** The run-drill order: public key into the report and folder, seal, then sign SHA256SUMS. */
-function signedDrill(reportDir: string, signer: Signer | null, startedAt = '2026-03-01T02:00:00Z', drillId = 'sign0001'): string {
+function signedDrill(
+  reportDir: string,
+  signer: Signer | null,
+  startedAt = '2026-03-01T02:00:00Z',
+  drillId = 'sign0001',
+): string {
   const folder = reportFolder(reportDir, 'payments-nightly', new Date(startedAt), drillId);
   const prev = findPreviousReport(reportDir, 'payments-nightly', folder);
   const report = aReport().scenario('payments-nightly').drillId(drillId).startedAt(startedAt).build();
   report.evidence = {
-    previousReportSha256: prev?.reportSha256 ?? null, previousDrillId: prev?.drillId ?? null,
+    previousReportSha256: prev?.reportSha256 ?? null,
+    previousDrillId: prev?.drillId ?? null,
     signedBy: signer ? preparePublicKey(folder, signer) : null,
   };
   writeReportFolder(folder, report);
@@ -71,18 +85,31 @@ describe('evidence: Ed25519 signing of SHA256SUMS', () => {
     expect(required.problems.map((p) => p.file)).to.deep.equal([SIGNATURE_FILE]);
   });
 
-  const cases: { name: string; tamper: (folder: string) => void; publicKey?: 'other'; expect: { file: string; message: RegExp }[] }[] = [
+  const cases: {
+    name: string;
+    tamper: (folder: string) => void;
+    publicKey?: 'other';
+    expect: { file: string; message: RegExp }[];
+  }[] = [
     {
       name: 'an edited report.json breaks its SHA256SUMS line (the signature still holds over SHA256SUMS)',
-      tamper: (f) => writeFileSync(join(f, 'report.json'), readFileSync(join(f, 'report.json'), 'utf8').replace('"PASS"', '"FAIL"')),
+      tamper: (f) =>
+        writeFileSync(join(f, 'report.json'), readFileSync(join(f, 'report.json'), 'utf8').replace('"PASS"', '"FAIL"')),
       expect: [{ file: 'report.json', message: /does not match SHA256SUMS/ }],
     },
     {
       name: 'an edited SHA256SUMS (re-hashed after editing report.json) breaks the signature',
       tamper: (f) => {
         writeFileSync(join(f, 'report.json'), readFileSync(join(f, 'report.json'), 'utf8').replace('"PASS"', '"FAIL"'));
-        const lines = readFileSync(join(f, 'SHA256SUMS'), 'utf8').split('\n').map((l) =>
-          l.endsWith('  report.json') ? `${createHash('sha256').update(readFileSync(join(f, 'report.json'))).digest('hex')}  report.json` : l);
+        const lines = readFileSync(join(f, 'SHA256SUMS'), 'utf8')
+          .split('\n')
+          .map((l) =>
+            l.endsWith('  report.json')
+              ? `${createHash('sha256')
+                  .update(readFileSync(join(f, 'report.json')))
+                  .digest('hex')}  report.json`
+              : l,
+          );
         writeFileSync(join(f, 'SHA256SUMS'), lines.join('\n'));
       },
       expect: [{ file: SIGNATURE_FILE, message: /does not verify over SHA256SUMS/ }],
@@ -101,7 +128,10 @@ describe('evidence: Ed25519 signing of SHA256SUMS', () => {
     {
       name: 'a swapped signing-key.pub.pem is named',
       tamper: (f) => writeFileSync(join(f, PUBLIC_KEY_FILE), readFileSync(other.pub)),
-      expect: [{ file: PUBLIC_KEY_FILE, message: /does not match SHA256SUMS/ }, { file: PUBLIC_KEY_FILE, message: /is not the key recorded/ }],
+      expect: [
+        { file: PUBLIC_KEY_FILE, message: /does not match SHA256SUMS/ },
+        { file: PUBLIC_KEY_FILE, message: /is not the key recorded/ },
+      ],
     },
   ];
   cases.forEach((c, i) =>
@@ -110,8 +140,12 @@ describe('evidence: Ed25519 signing of SHA256SUMS', () => {
       c.tamper(folder);
       const r = verifyReportFolder(folder, c.publicKey ? { publicKey: loadPublicKey(other.pub) } : {});
       expect(r.ok).to.equal(false);
-      expect(r.problems.map((p) => ({ file: p.file, ok: c.expect.some((e) => e.file === p.file && e.message.test(p.message)) })))
-        .to.deep.equal(c.expect.map((e) => ({ file: e.file, ok: true })));
+      expect(
+        r.problems.map((p) => ({
+          file: p.file,
+          ok: c.expect.some((e) => e.file === p.file && e.message.test(p.message)),
+        })),
+      ).to.deep.equal(c.expect.map((e) => ({ file: e.file, ok: true })));
     }),
   );
 
@@ -119,7 +153,11 @@ describe('evidence: Ed25519 signing of SHA256SUMS', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const ec = join(dir, 'ec.pem');
     writeFileSync(ec, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    for (const [file, code] of [[ec, 'SIGN_KEY_NOT_ED25519'], [keys.pub, 'SIGN_KEY_INVALID'], [join(dir, 'nope.pem'), 'SIGN_KEY_UNREADABLE']] as const) {
+    for (const [file, code] of [
+      [ec, 'SIGN_KEY_NOT_ED25519'],
+      [keys.pub, 'SIGN_KEY_INVALID'],
+      [join(dir, 'nope.pem'), 'SIGN_KEY_UNREADABLE'],
+    ] as const) {
       try {
         loadSigningKey(file);
         expect.fail('should throw');

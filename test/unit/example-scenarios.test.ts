@@ -11,7 +11,8 @@ const ENV = { PAYMENTS_KUBE_CONTEXT: 'prod-weu' };
 
 describe('example scenarios', () => {
   const files = readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/.test(f));
-  it('exist', () => expect(files).to.include.members(['local-demo.yaml', 'namespace-mapping.yaml', 'payments-nightly.yaml']));
+  it('exist', () =>
+    expect(files).to.include.members(['local-demo.yaml', 'namespace-mapping.yaml', 'payments-nightly.yaml']));
 
   for (const f of files) {
     it(`${f} is valid and compiles to a plan`, async () => {
@@ -28,7 +29,12 @@ describe('example scenarios', () => {
   it('local-demo restores shop into the DR cluster under its own name', async () => {
     const plan = await compileScenarioFile(join(DIR, 'local-demo.yaml'), { drillId: ID, env: {} });
     expect(plan.source.kubeContext).to.equal('dr-drill-primary');
-    expect(plan.target).to.deep.equal({ kind: 'cluster', kubeContext: 'dr-drill-dr', veleroNamespace: 'velero', namespaceSuffix: '' });
+    expect(plan.target).to.deep.equal({
+      kind: 'cluster',
+      kubeContext: 'dr-drill-dr',
+      veleroNamespace: 'velero',
+      namespaceSuffix: '',
+    });
     expect(plan.backup).to.include({ mode: 'create', name: `local-demo-${ID}`, ttl: '24h0m0s', timeoutMs: 300_000 });
     expect(plan.restore).to.include({ restorePVs: true, timeoutMs: 600_000 });
     expect(plan.objectives).to.deep.equal({ rtoMs: 600_000, rpoMs: 3_600_000 });
@@ -50,7 +56,11 @@ describe('example scenarios', () => {
 
   it('payments-nightly needs its kube context from the environment', async () => {
     let message = '';
-    await compileScenarioFile(join(DIR, 'payments-nightly.yaml'), { drillId: ID, env: {} }).catch((e: Error) => (message = e.message));
-    expect(message).to.match(/payments-nightly\.yaml:\d+:\d+ spec\.source\.kubeContext: environment variable PAYMENTS_KUBE_CONTEXT is not set/);
+    await compileScenarioFile(join(DIR, 'payments-nightly.yaml'), { drillId: ID, env: {} }).catch(
+      (e: Error) => (message = e.message),
+    );
+    expect(message).to.match(
+      /payments-nightly\.yaml:\d+:\d+ spec\.source\.kubeContext: environment variable PAYMENTS_KUBE_CONTEXT is not set/,
+    );
   });
 });

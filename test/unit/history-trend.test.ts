@@ -11,12 +11,19 @@ import { writeReportFolder } from '../../src/report/seal.js';
 import { runCli } from '../support/run-cli.js';
 import { aReport, type ReportBuilder } from '../support/report-builder.js';
 
-function drill(dir: string, scenario: string, day: number, drillId: string, tune: (b: ReportBuilder) => ReportBuilder = (b) => b): string {
+function drill(
+  dir: string,
+  scenario: string,
+  day: number,
+  drillId: string,
+  tune: (b: ReportBuilder) => ReportBuilder = (b) => b,
+): string {
   const startedAt = `2026-02-${String(day).padStart(2, '0')}T02:00:00Z`;
   const folder = reportFolder(dir, scenario, new Date(startedAt), drillId);
   const b = tune(aReport().scenario(scenario).drillId(drillId).startedAt(startedAt));
   const r = b.build();
-  r.scenario.controls = scenario === 'payments' ? ['ISO27001:A.8.13', 'SOC2:A1.3'] : scenario === 'shop' ? ['ISO27001:A.8.13'] : [];
+  r.scenario.controls =
+    scenario === 'payments' ? ['ISO27001:A.8.13', 'SOC2:A1.3'] : scenario === 'shop' ? ['ISO27001:A.8.13'] : [];
   writeReportFolder(folder, r);
   return folder;
 }
@@ -33,14 +40,62 @@ function fixture(): string {
 }
 
 describe('RTO trend', () => {
-  const d = (n: number, rto: number | null) => ({ scenario: 's', drillId: `d${n}`, startedAt: `2026-01-0${n}T00:00:00Z`, rtoAchievedSeconds: rto, rtoObjectiveSeconds: 1800 });
+  const d = (n: number, rto: number | null) => ({
+    scenario: 's',
+    drillId: `d${n}`,
+    startedAt: `2026-01-0${n}T00:00:00Z`,
+    rtoAchievedSeconds: rto,
+    rtoObjectiveSeconds: 1800,
+  });
   const cases = [
-    { name: 'warns when RTO grew past the threshold', drills: [d(1, 100), d(2, 110), d(3, 130)], window: 5, threshold: 20, change: 30, warn: true },
-    { name: 'is quiet within the threshold', drills: [d(1, 100), d(2, 90), d(3, 115)], window: 5, threshold: 20, change: 15, warn: false },
-    { name: 'looks only at the last N drills', drills: [d(1, 10), d(2, 100), d(3, 105)], window: 2, threshold: 20, change: 5, warn: false },
-    { name: 'skips drills without a measured RTO', drills: [d(1, 100), d(2, null), d(3, 200)], window: 2, threshold: 20, change: 100, warn: true },
-    { name: 'has no trend with a single drill', drills: [d(1, 100)], window: 5, threshold: 20, change: null, warn: false },
-    { name: 'orders by start time whatever the input order', drills: [d(3, 100), d(1, 200)], window: 5, threshold: 20, change: -50, warn: false },
+    {
+      name: 'warns when RTO grew past the threshold',
+      drills: [d(1, 100), d(2, 110), d(3, 130)],
+      window: 5,
+      threshold: 20,
+      change: 30,
+      warn: true,
+    },
+    {
+      name: 'is quiet within the threshold',
+      drills: [d(1, 100), d(2, 90), d(3, 115)],
+      window: 5,
+      threshold: 20,
+      change: 15,
+      warn: false,
+    },
+    {
+      name: 'looks only at the last N drills',
+      drills: [d(1, 10), d(2, 100), d(3, 105)],
+      window: 2,
+      threshold: 20,
+      change: 5,
+      warn: false,
+    },
+    {
+      name: 'skips drills without a measured RTO',
+      drills: [d(1, 100), d(2, null), d(3, 200)],
+      window: 2,
+      threshold: 20,
+      change: 100,
+      warn: true,
+    },
+    {
+      name: 'has no trend with a single drill',
+      drills: [d(1, 100)],
+      window: 5,
+      threshold: 20,
+      change: null,
+      warn: false,
+    },
+    {
+      name: 'orders by start time whatever the input order',
+      drills: [d(3, 100), d(1, 200)],
+      window: 5,
+      threshold: 20,
+      change: -50,
+      warn: false,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -57,7 +112,11 @@ describe('history with trends, --since and compliance', () => {
     const h = readHistory(dir);
     const first = h.drills.find((x) => x.drillId === 'pay00001')!;
     expect(first.controls).to.deep.equal(['ISO27001:A.8.13', 'SOC2:A1.3']);
-    expect(first.reportSha256).to.equal(createHash('sha256').update(readFileSync(join(first.folder, 'report.json'))).digest('hex'));
+    expect(first.reportSha256).to.equal(
+      createHash('sha256')
+        .update(readFileSync(join(first.folder, 'report.json')))
+        .digest('hex'),
+    );
     const pay = h.trends.find((t) => t.scenario === 'payments')!;
     expect(pay.changePercent).to.equal(40);
     expect(pay.warning).to.match(/grew by 40%/);
@@ -73,7 +132,9 @@ describe('history with trends, --since and compliance', () => {
   it('groups drills by control, with pass rate and last verified restore', () => {
     const s = complianceSummary(readHistory(fixture()));
     expect(s.map((c) => [c.control, c.drills, c.passed])).to.deep.equal([
-      ['ISO27001:A.8.13', 8, 7], ['SOC2:A1.3', 5, 5], [NO_CONTROL, 1, 1],
+      ['ISO27001:A.8.13', 8, 7],
+      ['SOC2:A1.3', 5, 5],
+      [NO_CONTROL, 1, 1],
     ]);
     const shop = s[0]!.scenarios.find((x) => x.scenario === 'shop')!;
     expect(shop.lastVerifiedRestore?.drillId).to.equal('shop0003');
@@ -86,20 +147,57 @@ describe('history with trends, --since and compliance', () => {
     expect(md).to.contain('- Period: 2026-02-04T00:00:00Z to 2026-03-01T00:00:00Z');
     expect(md).to.contain('## ISO27001:A.8.13');
     expect(md).to.contain('| shop | 2 | 50% | 2026-02-05T02:00:00Z (`shop0003`) | 1/2 | 2/2 |');
-    expect(md).to.match(/\| 2026-02-04T02:00:00Z \| shop \| `shop0002` \| FAIL \| 40m00s \/ 30m00s \(missed\) \| .* \| `[0-9a-f]{64}` \|/);
+    expect(md).to.match(
+      /\| 2026-02-04T02:00:00Z \| shop \| `shop0002` \| FAIL \| 40m00s \/ 30m00s \(missed\) \| .* \| `[0-9a-f]{64}` \|/,
+    );
     expect(md).not.to.contain('leg00001');
   });
 });
 
 describe('report history command (trends, markdown, since)', () => {
   const cases: { name: string; argv: (d: string) => string[]; code: number; out?: RegExp; err?: RegExp }[] = [
-    { name: 'text shows the trend and warns on stderr', argv: (d) => ['report', 'history', '--report-dir', d], code: 0, out: /WARNING payments: RTO 5m00s → 7m00s over 5 drills \(\+40%\)/, err: /warning: RTO of payments grew by 40%/ },
-    { name: 'a higher threshold silences the warning', argv: (d) => ['report', 'history', '--report-dir', d, '--trend-threshold', '50'], code: 0, out: /^ {2}payments: RTO/m },
-    { name: 'a shorter window', argv: (d) => ['report', 'history', '--report-dir', d, '--trend-window', '2'], code: 0, out: /payments: RTO 6m40s → 7m00s over 2 drills \(\+5%\)/ },
-    { name: 'markdown is the compliance summary', argv: (d) => ['report', 'history', '--report-dir', d, '--output', 'markdown', '--since', '2026-02-04'], code: 0, out: /## SOC2:A1\.3/ },
-    { name: 'json carries trends', argv: (d) => ['report', 'history', '--report-dir', d, '--output', 'json'], code: 0, out: /"changePercent": 40/ },
-    { name: 'a bad --since is an input error', argv: (d) => ['report', 'history', '--report-dir', d, '--since', 'yesterday'], code: 2, err: /BAD_SINCE/ },
-    { name: 'a bad --output is an input error', argv: (d) => ['report', 'history', '--report-dir', d, '--output', 'xml'], code: 2 },
+    {
+      name: 'text shows the trend and warns on stderr',
+      argv: (d) => ['report', 'history', '--report-dir', d],
+      code: 0,
+      out: /WARNING payments: RTO 5m00s → 7m00s over 5 drills \(\+40%\)/,
+      err: /warning: RTO of payments grew by 40%/,
+    },
+    {
+      name: 'a higher threshold silences the warning',
+      argv: (d) => ['report', 'history', '--report-dir', d, '--trend-threshold', '50'],
+      code: 0,
+      out: /^ {2}payments: RTO/m,
+    },
+    {
+      name: 'a shorter window',
+      argv: (d) => ['report', 'history', '--report-dir', d, '--trend-window', '2'],
+      code: 0,
+      out: /payments: RTO 6m40s → 7m00s over 2 drills \(\+5%\)/,
+    },
+    {
+      name: 'markdown is the compliance summary',
+      argv: (d) => ['report', 'history', '--report-dir', d, '--output', 'markdown', '--since', '2026-02-04'],
+      code: 0,
+      out: /## SOC2:A1\.3/,
+    },
+    {
+      name: 'json carries trends',
+      argv: (d) => ['report', 'history', '--report-dir', d, '--output', 'json'],
+      code: 0,
+      out: /"changePercent": 40/,
+    },
+    {
+      name: 'a bad --since is an input error',
+      argv: (d) => ['report', 'history', '--report-dir', d, '--since', 'yesterday'],
+      code: 2,
+      err: /BAD_SINCE/,
+    },
+    {
+      name: 'a bad --output is an input error',
+      argv: (d) => ['report', 'history', '--report-dir', d, '--output', 'xml'],
+      code: 2,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {

@@ -29,7 +29,9 @@ describe('interpolate', () => {
   it('walks objects and lists, keeps keys, and names file, path and variable of unset ones', () => {
     const value = { spec: { source: { kubeContext: '${CTX}' }, list: ['a', '${MISSING}'], n: 5, '${KEY}': 'x' } };
     const r = interpolate(value, { env: { CTX: 'prod' }, drillId: 'abcd1234', file: 's.yaml' });
-    expect(r.value).to.deep.equal({ spec: { source: { kubeContext: 'prod' }, list: ['a', '${MISSING}'], n: 5, '${KEY}': 'x' } });
+    expect(r.value).to.deep.equal({
+      spec: { source: { kubeContext: 'prod' }, list: ['a', '${MISSING}'], n: 5, '${KEY}': 'x' },
+    });
     expect(r.problems.map(formatProblem)).to.deep.equal([
       's.yaml:1:1 spec.list[1]: environment variable MISSING is not set (used as ${MISSING})',
     ]);

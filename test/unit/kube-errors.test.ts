@@ -3,14 +3,21 @@ import { ApiException } from '@kubernetes/client-node';
 import { isConflict, isNotFound, kubeError } from '../../src/kube/errors.js';
 
 const status = (code: number, reason: string, message: string) =>
-  new ApiException(code, `HTTP ${code}`, JSON.stringify({ kind: 'Status', status: 'Failure', reason, message, code }), {});
+  new ApiException(
+    code,
+    `HTTP ${code}`,
+    JSON.stringify({ kind: 'Status', status: 'Failure', reason, message, code }),
+    {},
+  );
 const what = { verb: 'create', resource: 'Namespace', context: 'dr' };
 
 describe('kube errors', () => {
   it('a 409 is KUBE_CONFLICT with a hint, and still answers isConflict', () => {
     const e = kubeError(status(409, 'AlreadyExists', 'namespaces "shop" already exists'), what);
     expect(e.code).to.equal('KUBE_CONFLICT');
-    expect(e.message).to.equal('context dr: create Namespace failed with 409 AlreadyExists: namespaces "shop" already exists');
+    expect(e.message).to.equal(
+      'context dr: create Namespace failed with 409 AlreadyExists: namespaces "shop" already exists',
+    );
     expect(e.hint).to.contain('dr-drill cleanup');
     expect(isConflict(e)).to.equal(true);
     expect(isNotFound(e)).to.equal(false);
@@ -26,7 +33,10 @@ describe('kube errors', () => {
   });
 
   it('a transport failure carries no status', () => {
-    const e = kubeError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }), what);
+    const e = kubeError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }),
+      what,
+    );
     expect(e.code).to.equal('KUBE_UNREACHABLE');
     expect(isConflict(e)).to.equal(false);
   });

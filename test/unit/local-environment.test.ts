@@ -25,13 +25,16 @@ function tempLayout(): LocalLayout {
 function kwokKubeconfig(layout: LocalLayout, name: 'primary' | 'dr', port: number): void {
   const file = clusterKubeconfig(layout, name);
   mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, `apiVersion: v1
+  writeFileSync(
+    file,
+    `apiVersion: v1
 kind: Config
 clusters: [{ name: kwok-${name}, cluster: { server: "https://127.0.0.1:${port}", certificate-authority: /pki/ca.crt } }]
 users: [{ name: kwok-${name}, user: { client-certificate: /pki/admin.crt, client-key: /pki/admin.key } }]
 contexts: [{ name: kwok-${name}, context: { cluster: kwok-${name}, user: kwok-${name} } }]
 current-context: kwok-${name}
-`);
+`,
+  );
 }
 
 describe('local environment (no clusters)', () => {
@@ -70,16 +73,28 @@ describe('local environment (no clusters)', () => {
     kwokKubeconfig(layout, 'primary', 16443);
     kwokKubeconfig(layout, 'dr', 16444);
     const file = writeEnvironmentKubeconfig(layout);
-    const kc = parse(readFileSync(file, 'utf8')) as { 'current-context': string; contexts: Array<{ name: string; context: { cluster: string; user: string } }>; clusters: Array<{ name: string; cluster: { server: string } }> };
+    const kc = parse(readFileSync(file, 'utf8')) as {
+      'current-context': string;
+      contexts: Array<{ name: string; context: { cluster: string; user: string } }>;
+      clusters: Array<{ name: string; cluster: { server: string } }>;
+    };
     expect(kc['current-context']).to.equal('dr-drill-primary');
-    expect(kc.contexts.map((c) => `${c.name}:${c.context.cluster}:${c.context.user}`)).to.deep.equal(['dr-drill-primary:dr-drill-primary:dr-drill-primary', 'dr-drill-dr:dr-drill-dr:dr-drill-dr']);
-    expect(kc.clusters.map((c) => c.cluster.server)).to.deep.equal(['https://127.0.0.1:16443', 'https://127.0.0.1:16444']);
+    expect(kc.contexts.map((c) => `${c.name}:${c.context.cluster}:${c.context.user}`)).to.deep.equal([
+      'dr-drill-primary:dr-drill-primary:dr-drill-primary',
+      'dr-drill-dr:dr-drill-dr:dr-drill-dr',
+    ]);
+    expect(kc.clusters.map((c) => c.cluster.server)).to.deep.equal([
+      'https://127.0.0.1:16443',
+      'https://127.0.0.1:16444',
+    ]);
     expect(statSync(file).mode & 0o777).to.equal(0o600);
   });
 
   it('primary writes backups, dr reads them ReadOnly and syncs fast, both trusting the Azurite CA', () => {
     const layout = tempLayout();
-    const primary = bslManifest(layout, 'primary') as { spec: { accessMode: string; backupSyncPeriod?: string; objectStorage: { caCert: string } } };
+    const primary = bslManifest(layout, 'primary') as {
+      spec: { accessMode: string; backupSyncPeriod?: string; objectStorage: { caCert: string } };
+    };
     const dr = bslManifest(layout, 'dr') as typeof primary;
     expect(primary.spec.accessMode).to.equal('ReadWrite');
     expect(dr.spec.accessMode).to.equal('ReadOnly');

@@ -10,7 +10,11 @@ describe('velero names', () => {
     const cases = [
       { name: 'short names are kept', input: 'payments-daily', want: 'payments-daily' },
       { name: 'exactly 63 characters are kept', input: 'a'.repeat(63), want: 'a'.repeat(63) },
-      { name: '64 characters: 57 + 6 hex of sha256', input: 'b'.repeat(64), want: 'b'.repeat(57) + sha6('b'.repeat(64)) },
+      {
+        name: '64 characters: 57 + 6 hex of sha256',
+        input: 'b'.repeat(64),
+        want: 'b'.repeat(57) + sha6('b'.repeat(64)),
+      },
       { name: 'a long schedule name', input: long, want: long.slice(0, 57) + sha6(long) },
     ];
     for (const c of cases) {
@@ -23,7 +27,8 @@ describe('velero names', () => {
   });
 
   describe('objectName', () => {
-    it('joins parts into a DNS-1123 name', () => expect(objectName('Payments', 'nightly_drill', 'abcd1234')).to.equal('payments-nightly-drill-abcd1234'));
+    it('joins parts into a DNS-1123 name', () =>
+      expect(objectName('Payments', 'nightly_drill', 'abcd1234')).to.equal('payments-nightly-drill-abcd1234'));
     it('cuts long names to 63 with a hash', () => {
       const n = objectName('x'.repeat(80), 'abcd1234');
       expect(n).to.have.length.at.most(63);

@@ -24,27 +24,86 @@ async function webhook(replies: Reply[]): Promise<{ url: string; bodies: unknown
   return {
     url: `http://127.0.0.1:${port}/webhookb2/SECRET-TOKEN-PATH`,
     bodies,
-    close: () => new Promise<void>((res) => { server.closeAllConnections(); server.close(() => res()); }),
+    close: () =>
+      new Promise<void>((res) => {
+        server.closeAllConnections();
+        server.close(() => res());
+      }),
   };
 }
 
 const ok: Reply = (_q, s) => s.writeHead(200).end('1');
-const status = (code: number, headers: Record<string, string> = {}): Reply => (_q, s) => s.writeHead(code, headers).end();
+const status =
+  (code: number, headers: Record<string, string> = {}): Reply =>
+  (_q, s) =>
+    s.writeHead(code, headers).end();
 const hang: Reply = () => {}; // never answers: the per-attempt timeout must end it
 const drop: Reply = (q) => q.socket.destroy();
 
 describe('notify', () => {
   const fail = aReport().verdict('FAIL', 'RTO missed; token=abc123secret').rto(2400).build();
-  const cases: { name: string; replies: Reply[]; sent: boolean; attempts: number; sleeps: number[]; warning?: RegExp }[] = [
+  const cases: {
+    name: string;
+    replies: Reply[];
+    sent: boolean;
+    attempts: number;
+    sleeps: number[];
+    warning?: RegExp;
+  }[] = [
     { name: 'posts once when the webhook answers', replies: [ok], sent: true, attempts: 1, sleeps: [] },
     { name: 'retries a dropped connection with backoff', replies: [drop, ok], sent: true, attempts: 2, sleeps: [10] },
-    { name: 'retries 5xx with exponential backoff', replies: [status(502), status(503), ok], sent: true, attempts: 3, sleeps: [10, 20] },
-    { name: 'honours Retry-After on 429', replies: [status(429, { 'retry-after': '3' }), ok], sent: true, attempts: 2, sleeps: [3000] },
-    { name: 'caps a long Retry-After', replies: [status(429, { 'retry-after': '86400' }), ok], sent: true, attempts: 2, sleeps: [5000] },
-    { name: 'times out an attempt that never answers, then retries', replies: [hang, ok], sent: true, attempts: 2, sleeps: [10] },
-    { name: 'gives up after three attempts with a warning', replies: [status(500)], sent: false, attempts: 3, sleeps: [10, 20], warning: /after 3 attempt\(s\): HTTP 500/ },
-    { name: 'does not retry a 4xx (bad or revoked webhook)', replies: [status(404)], sent: false, attempts: 1, sleeps: [], warning: /HTTP 404/ },
-    { name: 'says which timeout expired', replies: [hang], sent: false, attempts: 3, sleeps: [10, 20], warning: /no answer within/ },
+    {
+      name: 'retries 5xx with exponential backoff',
+      replies: [status(502), status(503), ok],
+      sent: true,
+      attempts: 3,
+      sleeps: [10, 20],
+    },
+    {
+      name: 'honours Retry-After on 429',
+      replies: [status(429, { 'retry-after': '3' }), ok],
+      sent: true,
+      attempts: 2,
+      sleeps: [3000],
+    },
+    {
+      name: 'caps a long Retry-After',
+      replies: [status(429, { 'retry-after': '86400' }), ok],
+      sent: true,
+      attempts: 2,
+      sleeps: [5000],
+    },
+    {
+      name: 'times out an attempt that never answers, then retries',
+      replies: [hang, ok],
+      sent: true,
+      attempts: 2,
+      sleeps: [10],
+    },
+    {
+      name: 'gives up after three attempts with a warning',
+      replies: [status(500)],
+      sent: false,
+      attempts: 3,
+      sleeps: [10, 20],
+      warning: /after 3 attempt\(s\): HTTP 500/,
+    },
+    {
+      name: 'does not retry a 4xx (bad or revoked webhook)',
+      replies: [status(404)],
+      sent: false,
+      attempts: 1,
+      sleeps: [],
+      warning: /HTTP 404/,
+    },
+    {
+      name: 'says which timeout expired',
+      replies: [hang],
+      sent: false,
+      attempts: 3,
+      sleeps: [10, 20],
+      warning: /no answer within/,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -52,7 +111,9 @@ describe('notify', () => {
       const sleeps: number[] = [];
       try {
         const r = await notify({ url: hook.url, on: ['fail', 'error'], timeoutMs: 300 }, fail, {
-          backoffMs: 10, maxRetryAfterMs: 5000, sleep: async (ms) => void sleeps.push(ms),
+          backoffMs: 10,
+          maxRetryAfterMs: 5000,
+          sleep: async (ms) => void sleeps.push(ms),
         });
         expect(r.sent).to.equal(c.sent);
         expect(r.attempts).to.equal(c.attempts);
@@ -86,7 +147,9 @@ describe('notify', () => {
     { on: ['fail', 'error'] as const, verdict: 'ERROR' as const, send: true },
     { on: ['pass', 'fail', 'error'] as const, verdict: 'PASS' as const, send: true },
   ];
-  for (const c of on) it(`on ${c.on.join(',')} ${c.send ? 'sends' : 'skips'} ${c.verdict}`, () => expect(shouldNotify(c.on, c.verdict)).to.equal(c.send));
+  for (const c of on)
+    it(`on ${c.on.join(',')} ${c.send ? 'sends' : 'skips'} ${c.verdict}`, () =>
+      expect(shouldNotify(c.on, c.verdict)).to.equal(c.send));
 
   it('builds a Slack- and Teams-compatible message', () => {
     const m = notificationMessage(fail, 'reports/payments-nightly/x');
@@ -99,21 +162,36 @@ describe('notify', () => {
   });
 
   const ra = [
-    { header: null, ms: null }, { header: '5', ms: 5000 }, { header: 'Wed, 01 Jan 2026 00:00:10 GMT', ms: 10_000 }, { header: 'soon', ms: null },
+    { header: null, ms: null },
+    { header: '5', ms: 5000 },
+    { header: 'Wed, 01 Jan 2026 00:00:10 GMT', ms: 10_000 },
+    { header: 'soon', ms: null },
   ];
-  for (const c of ra) it(`reads Retry-After ${c.header}`, () => expect(retryAfterMs(c.header, new Date('2026-01-01T00:00:00Z'))).to.equal(c.ms));
+  for (const c of ra)
+    it(`reads Retry-After ${c.header}`, () =>
+      expect(retryAfterMs(c.header, new Date('2026-01-01T00:00:00Z'))).to.equal(c.ms));
 });
 
 describe('spec.report.notify in the plan', () => {
-  const scenario = (notify: unknown): Scenario => ({
-    apiVersion: 'dr-drill/v1', kind: 'Scenario', metadata: { name: 'n', controls: ['DORA:Art.12'] },
-    spec: {
-      objectives: { rto: '30m', rpo: '26h' }, backup: { name: 'b' }, target: { namespace: {} }, probes: [],
-      report: { notify } as never,
-    },
-  } as Scenario);
+  const scenario = (notify: unknown): Scenario =>
+    ({
+      apiVersion: 'dr-drill/v1',
+      kind: 'Scenario',
+      metadata: { name: 'n', controls: ['DORA:Art.12'] },
+      spec: {
+        objectives: { rto: '30m', rpo: '26h' },
+        backup: { name: 'b' },
+        target: { namespace: {} },
+        probes: [],
+        report: { notify } as never,
+      },
+    }) as Scenario;
   it('fills defaults, carries controls and never serialises the webhook', () => {
-    const plan = compilePlan(scenario({ webhook: 'https://hooks.example/T/SECRETPATH' }), { drillId: 'abcd1234', file: null, sha256: null } as never);
+    const plan = compilePlan(scenario({ webhook: 'https://hooks.example/T/SECRETPATH' }), {
+      drillId: 'abcd1234',
+      file: null,
+      sha256: null,
+    } as never);
     expect(plan.report.notify!.on).to.deep.equal(['fail', 'error']);
     expect(plan.report.notify!.timeoutMs).to.equal(10_000);
     expect(plan.report.notify!.webhook.reveal()).to.equal('https://hooks.example/T/SECRETPATH');
@@ -121,10 +199,16 @@ describe('spec.report.notify in the plan', () => {
     expect(plan.scenario.controls).to.deep.equal(['DORA:Art.12']);
   });
   it('expands on: always', () => {
-    const plan = compilePlan(scenario({ webhook: 'https://hooks.example/x', on: 'always', timeout: '5s' }), { drillId: 'abcd1234', file: null, sha256: null } as never);
+    const plan = compilePlan(scenario({ webhook: 'https://hooks.example/x', on: 'always', timeout: '5s' }), {
+      drillId: 'abcd1234',
+      file: null,
+      sha256: null,
+    } as never);
     expect(plan.report.notify).to.deep.include({ on: ['pass', 'fail', 'error'], timeoutMs: 5000 });
   });
   it('refuses a webhook that is not a URL', () => {
-    expect(() => compilePlan(scenario({ webhook: 'not a url' }), { drillId: 'abcd1234', file: null, sha256: null } as never)).to.throw(/not an http\(s\) URL/);
+    expect(() =>
+      compilePlan(scenario({ webhook: 'not a url' }), { drillId: 'abcd1234', file: null, sha256: null } as never),
+    ).to.throw(/not an http\(s\) URL/);
   });
 });

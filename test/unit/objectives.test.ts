@@ -13,7 +13,12 @@ describe('RTO/RPO arithmetic', () => {
     for (const c of cases) {
       it(c.name, () => {
         const m = againstObjective(c.objective, c.achieved);
-        expect(m).to.deep.equal({ objectiveSeconds: c.objective, achievedSeconds: c.achieved === null ? null : Math.round(c.achieved * 1000) / 1000, met: c.met, marginSeconds: c.margin });
+        expect(m).to.deep.equal({
+          objectiveSeconds: c.objective,
+          achievedSeconds: c.achieved === null ? null : Math.round(c.achieved * 1000) / 1000,
+          met: c.met,
+          marginSeconds: c.margin,
+        });
       });
     }
   });
@@ -26,13 +31,16 @@ describe('RTO/RPO arithmetic', () => {
       { name: 'no critical probes and no restore end', passed: [], restoreEnd: null, rto: null },
     ];
     for (const c of cases) {
-      it(c.name, () => expect(achievedRto({ criticalPassedAtSeconds: c.passed, restoreEndedAtSeconds: c.restoreEnd })).to.equal(c.rto));
+      it(c.name, () =>
+        expect(achievedRto({ criticalPassedAtSeconds: c.passed, restoreEndedAtSeconds: c.restoreEnd })).to.equal(c.rto),
+      );
     }
   });
 
   describe('achievedRpo', () => {
     const t0 = new Date('2026-01-01T02:00:00Z');
-    it('is T0 minus the recovery point', () => expect(achievedRpo(t0, new Date('2026-01-01T00:00:00Z'))).to.equal(7200));
+    it('is T0 minus the recovery point', () =>
+      expect(achievedRpo(t0, new Date('2026-01-01T00:00:00Z'))).to.equal(7200));
     it('is zero when the recovery point is T0', () => expect(achievedRpo(t0, t0)).to.equal(0));
     it('is null without a recovery point', () => expect(achievedRpo(t0, null)).to.equal(null));
     it('is never negative: a recovery point after T0 is refused', () => {

@@ -17,18 +17,35 @@ import { ctxOf, pod } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
 const canary = (extra: Record<string, unknown> = {}) =>
-  ({ name: 'canary', kind: 'canary', carrier: { configMap: { namespace: 'shop', name: 'dr-drill-canary' } }, ...extra }) as Extract<ScenarioProbe, { kind: 'canary' }>;
-const source = () => ({ gateway: new MemoryGateway(), signal: new AbortController().signal, drillId: 'abcd1234', now: () => new Date('2026-03-01T10:00:00.900Z') });
+  ({
+    name: 'canary',
+    kind: 'canary',
+    carrier: { configMap: { namespace: 'shop', name: 'dr-drill-canary' } },
+    ...extra,
+  }) as Extract<ScenarioProbe, { kind: 'canary' }>;
+const source = () => ({
+  gateway: new MemoryGateway(),
+  signal: new AbortController().signal,
+  drillId: 'abcd1234',
+  now: () => new Date('2026-03-01T10:00:00.900Z'),
+});
 
 describe('probe kind canary', () => {
   it('markers: whole seconds rounded down, parsed from ConfigMap keys and file lines, newest or by nonce', () => {
     expect(markerTime(new Date('2026-03-01T10:00:00.999Z'))).to.equal('2026-03-01T10:00:00Z');
-    const ms = markersOfConfigMap({ 'marker.a': '2026-03-01T10:00:00Z', 'marker.heartbeat': '2026-03-01T11:00:00Z', other: 'x', 'marker.bad': 'never' });
+    const ms = markersOfConfigMap({
+      'marker.a': '2026-03-01T10:00:00Z',
+      'marker.heartbeat': '2026-03-01T11:00:00Z',
+      other: 'x',
+      'marker.bad': 'never',
+    });
     expect(ms.map((m) => m.nonce)).to.deep.equal(['a', 'heartbeat']);
     expect(pickMarker(ms, undefined)!.nonce).to.equal('heartbeat');
     expect(pickMarker(ms, 'a')!.time.toISOString()).to.equal('2026-03-01T10:00:00.000Z');
     expect(pickMarker(ms, 'zzz')).to.equal(null);
-    expect(markersOfFile('2026-03-01T10:00:00Z n1\n\ngarbage\n2026-03-01T10:05:00Z n2\n').map((m) => m.nonce)).to.deep.equal(['n1', 'n2']);
+    expect(
+      markersOfFile('2026-03-01T10:00:00Z n1\n\ngarbage\n2026-03-01T10:05:00Z n2\n').map((m) => m.nonce),
+    ).to.deep.equal(['n1', 'n2']);
   });
 
   it('beforeBackup writes marker.<nonce> into the source carrier (creating it) and prunes old drill markers', async () => {
@@ -39,10 +56,15 @@ describe('probe kind canary', () => {
     expect(w.writtenAt).to.equal('2026-03-01T10:00:00Z');
     const cm = s.gateway.peek({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'dr-drill-canary' })!;
     expect(cm.data).to.deep.equal({ [`marker.${w.nonce}`]: '2026-03-01T10:00:00Z' });
-    const old = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`marker.old${i}`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()]));
+    const old = Object.fromEntries(
+      Array.from({ length: 25 }, (_, i) => [`marker.old${i}`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()]),
+    );
     s.gateway.put({ ...cm, data: { ...old, 'marker.heartbeat': '2026-01-01T00:00:00Z' } });
     await probes.canary.beforeBackup!(canary(), s);
-    const keys = Object.keys(s.gateway.peek({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'dr-drill-canary' })!.data as object);
+    const keys = Object.keys(
+      s.gateway.peek({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'dr-drill-canary' })!
+        .data as object,
+    );
     expect(keys).to.have.length(21); // 19 newest old ones + the new one + heartbeat (never pruned)
     expect(keys).to.include('marker.heartbeat').and.not.include('marker.old0');
   });
@@ -57,11 +79,20 @@ describe('probe kind canary', () => {
       gw = new MemoryGateway();
       gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     });
-    const carrier = (data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dr-drill-canary', namespace: NS }, data });
+    const carrier = (data: Record<string, string>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'dr-drill-canary', namespace: NS },
+      data,
+    });
 
     it("passes with the drill's own marker as the recovery point", async () => {
       gw.put(carrier({ 'marker.abcd1234-aaaaaa': '2026-03-01T10:00:00Z', 'marker.heartbeat': '2026-03-01T10:30:00Z' }));
-      const r = await probes.canary.run(canary(), ctxOf(gw, { prepared: { nonce: 'abcd1234-aaaaaa', writtenAt: '2026-03-01T10:00:00Z' } }), 500);
+      const r = await probes.canary.run(
+        canary(),
+        ctxOf(gw, { prepared: { nonce: 'abcd1234-aaaaaa', writtenAt: '2026-03-01T10:00:00Z' } }),
+        500,
+      );
       expect(r.outcome).to.equal('passed');
       expect(r.recoveryPoint!.toISOString()).to.equal('2026-03-01T10:00:00.000Z');
     });
@@ -76,7 +107,9 @@ describe('probe kind canary', () => {
       gw.put(carrier({ 'marker.heartbeat': '2026-03-01T10:30:00Z' }));
       const r = await probes.canary.run(canary({ nonce: 'never' }), ctxOf(gw), 5000);
       expect(r.outcome).to.equal('failed');
-      expect(r.observation).to.match(/^canary not found: no marker never in ConfigMap shop-drill-x\/dr-drill-canary \(1 marker\(s\), newest heartbeat/);
+      expect(r.observation).to.match(
+        /^canary not found: no marker never in ConfigMap shop-drill-x\/dr-drill-canary \(1 marker\(s\), newest heartbeat/,
+      );
       expect(r.recoveryPoint).to.equal(undefined);
     });
 
@@ -93,8 +126,17 @@ describe('probe kind canary', () => {
 
     it('file carrier: reads lines by exec in the restored pod', async () => {
       gw.put(pod('db-0', NS));
-      gw.onExec = ({ command }) => ({ exitCode: 0, stdout: command[0] === 'cat' ? '2026-03-01T10:00:00Z n1\n2026-03-01T10:05:00Z n2\n' : '', stderr: '' });
-      const spec = { name: 'c', kind: 'canary', writer: 'heartbeat', carrier: { file: { pod: { namespace: 'shop', name: 'db-0' }, path: '/data/canary' } } } as Extract<ScenarioProbe, { kind: 'canary' }>;
+      gw.onExec = ({ command }) => ({
+        exitCode: 0,
+        stdout: command[0] === 'cat' ? '2026-03-01T10:00:00Z n1\n2026-03-01T10:05:00Z n2\n' : '',
+        stderr: '',
+      });
+      const spec = {
+        name: 'c',
+        kind: 'canary',
+        writer: 'heartbeat',
+        carrier: { file: { pod: { namespace: 'shop', name: 'db-0' }, path: '/data/canary' } },
+      } as Extract<ScenarioProbe, { kind: 'canary' }>;
       const r = await probes.canary.run(spec, ctxOf(gw), 2000);
       expect(r.recoveryPoint!.toISOString()).to.equal('2026-03-01T10:05:00.000Z');
       expect(gw.execCalls[0].command).to.deep.equal(['cat', '/data/canary']);
@@ -123,10 +165,24 @@ describe('probe kind canary', () => {
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });
     });
-    const plan = () => aPlan().createBackup().noProbes()
-      .probe({ name: 'canary', kind: 'canary', carrier: { configMap: { namespace: 'payments', name: 'dr-drill-canary' } } }).build();
+    const plan = () =>
+      aPlan()
+        .createBackup()
+        .noProbes()
+        .probe({
+          name: 'canary',
+          kind: 'canary',
+          carrier: { configMap: { namespace: 'payments', name: 'dr-drill-canary' } },
+        })
+        .build();
     const run = async (p: ReturnType<typeof plan>, negativeControl = false) => {
-      const out = await runDrill(p, { clock: systemClock, gatewayFor: () => gw, reportDir: dir, toolVersion: '0.0.0-test', negativeControl });
+      const out = await runDrill(p, {
+        clock: systemClock,
+        gatewayFor: () => gw,
+        reportDir: dir,
+        toolVersion: '0.0.0-test',
+        negativeControl,
+      });
       expect(validateReport(out.report)).to.deep.equal([]);
       return out.report;
     };
@@ -153,7 +209,9 @@ describe('probe kind canary', () => {
       const { plan: p } = negativeControlPlan(aPlan().build());
       const added = p.probes.at(-1)!;
       expect(added).to.include({ name: 'negative-control', kind: 'resource', critical: true });
-      expect(added.spec).to.deep.include({ ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'payments', name: 'dr-drill-negative-control-abcd1234' } });
+      expect(added.spec).to.deep.include({
+        ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'payments', name: 'dr-drill-negative-control-abcd1234' },
+      });
     });
   });
 });

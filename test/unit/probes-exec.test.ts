@@ -6,7 +6,11 @@ import { ctxOf, pod } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
 const spec = (expectation: Record<string, unknown>, podRef: Record<string, string> = { selector: 'app=db' }) => ({
-  name: 'rows', kind: 'exec' as const, pod: { namespace: 'shop', ...podRef }, command: ['psql', '-tAc', 'select 1'], expect: expectation,
+  name: 'rows',
+  kind: 'exec' as const,
+  pod: { namespace: 'shop', ...podRef },
+  command: ['psql', '-tAc', 'select 1'],
+  expect: expectation,
 });
 
 describe('probe kind exec', () => {
@@ -16,14 +20,62 @@ describe('probe kind exec', () => {
     gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   });
 
-  const cases: Array<{ name: string; expect: Record<string, unknown>; out: { exitCode: number; stdout: string; stderr?: string }; outcome: string; observation: RegExp }> = [
-    { name: 'exit code 0 by default', expect: {}, out: { exitCode: 0, stdout: '42\n' }, outcome: 'passed', observation: /exit 0; stdout: 42/ },
-    { name: 'stdout regular expression', expect: { stdout: '^[1-9]' }, out: { exitCode: 0, stdout: '42' }, outcome: 'passed', observation: /stdout: 42/ },
-    { name: 'stdout that does not match', expect: { stdout: '^[1-9]' }, out: { exitCode: 0, stdout: '0' }, outcome: 'failed', observation: /timed out .*stdout does not match/ },
-    { name: 'a JSON value', expect: { json: { path: 'status.rows', equals: 3 } }, out: { exitCode: 0, stdout: '{"status":{"rows":3}}' }, outcome: 'passed', observation: /exit 0/ },
-    { name: 'a JSON value that differs', expect: { json: { path: 'status.rows', equals: 3 } }, out: { exitCode: 0, stdout: '{"status":{"rows":2}}' }, outcome: 'failed', observation: /status\.rows: expected 3, found 2/ },
-    { name: 'a non-zero exit code', expect: { exitCode: 0 }, out: { exitCode: 2, stdout: '', stderr: 'relation "orders" does not exist' }, outcome: 'failed', observation: /exit code 2, want 0.*stderr: relation/ },
-    { name: 'an expected non-zero exit code', expect: { exitCode: 1 }, out: { exitCode: 1, stdout: '' }, outcome: 'passed', observation: /exit 1/ },
+  const cases: Array<{
+    name: string;
+    expect: Record<string, unknown>;
+    out: { exitCode: number; stdout: string; stderr?: string };
+    outcome: string;
+    observation: RegExp;
+  }> = [
+    {
+      name: 'exit code 0 by default',
+      expect: {},
+      out: { exitCode: 0, stdout: '42\n' },
+      outcome: 'passed',
+      observation: /exit 0; stdout: 42/,
+    },
+    {
+      name: 'stdout regular expression',
+      expect: { stdout: '^[1-9]' },
+      out: { exitCode: 0, stdout: '42' },
+      outcome: 'passed',
+      observation: /stdout: 42/,
+    },
+    {
+      name: 'stdout that does not match',
+      expect: { stdout: '^[1-9]' },
+      out: { exitCode: 0, stdout: '0' },
+      outcome: 'failed',
+      observation: /timed out .*stdout does not match/,
+    },
+    {
+      name: 'a JSON value',
+      expect: { json: { path: 'status.rows', equals: 3 } },
+      out: { exitCode: 0, stdout: '{"status":{"rows":3}}' },
+      outcome: 'passed',
+      observation: /exit 0/,
+    },
+    {
+      name: 'a JSON value that differs',
+      expect: { json: { path: 'status.rows', equals: 3 } },
+      out: { exitCode: 0, stdout: '{"status":{"rows":2}}' },
+      outcome: 'failed',
+      observation: /status\.rows: expected 3, found 2/,
+    },
+    {
+      name: 'a non-zero exit code',
+      expect: { exitCode: 0 },
+      out: { exitCode: 2, stdout: '', stderr: 'relation "orders" does not exist' },
+      outcome: 'failed',
+      observation: /exit code 2, want 0.*stderr: relation/,
+    },
+    {
+      name: 'an expected non-zero exit code',
+      expect: { exitCode: 1 },
+      out: { exitCode: 1, stdout: '' },
+      outcome: 'passed',
+      observation: /exit 1/,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -42,7 +94,9 @@ describe('probe kind exec', () => {
     gw.onExec = () => ({ exitCode: 0, stdout: 'ok', stderr: '' });
     const r = await probes.exec.run(spec({}), ctxOf(gw), 2000);
     expect(r.outcome).to.equal('passed');
-    expect(gw.execCalls).to.deep.equal([{ namespace: NS, pod: 'db-1', container: 'main', command: ['psql', '-tAc', 'select 1'] }]);
+    expect(gw.execCalls).to.deep.equal([
+      { namespace: NS, pod: 'db-1', container: 'main', command: ['psql', '-tAc', 'select 1'] },
+    ]);
   });
 
   it('retries every interval until the command gives the answer', async () => {

@@ -32,8 +32,14 @@ describe('probe kind http (memory gateway forwarding to a local server; kwok her
   });
 
   it('GETs through the port-forward, checks status, body and JSON, and records the latency', async () => {
-    const spec: Spec = { name: 'health', kind: 'http', target: { namespace: 'shop', selector: 'app=web', port: 8080 }, path: '/healthz',
-      headers: { Authorization: 'Bearer s3cr3t-token' }, expect: { status: 200, body: 'UP', json: { path: 'db.rows', matches: '^[1-9]' } } };
+    const spec: Spec = {
+      name: 'health',
+      kind: 'http',
+      target: { namespace: 'shop', selector: 'app=web', port: 8080 },
+      path: '/healthz',
+      headers: { Authorization: 'Bearer s3cr3t-token' },
+      expect: { status: 200, body: 'UP', json: { path: 'db.rows', matches: '^[1-9]' } },
+    };
     const r = await probes.http.run(spec, ctxOf(gw), 2000);
     expect(r.outcome, r.observation ?? '').to.equal('passed');
     expect(r.observation).to.match(/pod web-0:8080 answered 200 in \d+ms/);
@@ -42,14 +48,27 @@ describe('probe kind http (memory gateway forwarding to a local server; kwok her
   });
 
   it('a Service resolves to a Ready pod and its targetPort', async () => {
-    gw.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: NS }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
-    const r = await probes.http.run({ name: 'svc', kind: 'http', target: { namespace: 'shop', service: 'web', port: 80 } }, ctxOf(gw), 2000);
+    gw.put({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: NS },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    const r = await probes.http.run(
+      { name: 'svc', kind: 'http', target: { namespace: 'shop', service: 'web', port: 80 } },
+      ctxOf(gw),
+      2000,
+    );
     expect(r.outcome, r.observation ?? '').to.equal('passed');
   });
 
   it('a wrong status is retried, then fails with what came back', async () => {
     answer = { status: 503, body: 'warming up' };
-    const r = await probes.http.run({ name: 'h', kind: 'http', target: { namespace: 'shop', pod: 'web-0', port: 8080 } }, ctxOf(gw), 1500);
+    const r = await probes.http.run(
+      { name: 'h', kind: 'http', target: { namespace: 'shop', pod: 'web-0', port: 8080 } },
+      ctxOf(gw),
+      1500,
+    );
     expect(r.outcome).to.equal('failed');
     expect(r.observation).to.match(/status 503, want 200 .*body: warming up/);
     expect(seen.length).to.be.greaterThan(1);

@@ -7,8 +7,13 @@ import { ctxOf } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
 const spec: Extract<ScenarioProbe, { kind: 'job' }> = {
-  name: 'schema-dump', kind: 'job', namespace: 'shop', image: 'postgres:16', command: ['pg_dump', '--schema-only'],
-  env: { PGPASSWORD: 'hunter2' }, volumes: [{ claim: 'data-db-0', mountPath: '/data' }],
+  name: 'schema-dump',
+  kind: 'job',
+  namespace: 'shop',
+  image: 'postgres:16',
+  command: ['pg_dump', '--schema-only'],
+  env: { PGPASSWORD: 'hunter2' },
+  volumes: [{ claim: 'data-db-0', mountPath: '/data' }],
 };
 const ref = { apiVersion: 'batch/v1', kind: 'Job', namespace: NS, name: jobName('schema-dump', 'abcd1234') };
 
@@ -19,16 +24,29 @@ describe('probe kind job', () => {
     gw = new MemoryGateway();
     gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   });
-  const finish = (type: 'Complete' | 'Failed', logs?: string) => setTimeout(() => {
-    const job = gw.peek(ref)!;
-    gw.put({ ...job, status: { conditions: [{ type, status: 'True', reason: type === 'Failed' ? 'BackoffLimitExceeded' : undefined }], succeeded: type === 'Complete' ? 1 : 0 } });
-    gw.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${ref.name}-x`, namespace: NS, labels: { 'job-name': ref.name } } });
-    if (logs !== undefined) gw.podLogs.set(`${NS}/${ref.name}-x`, logs);
-  }, 20);
+  const finish = (type: 'Complete' | 'Failed', logs?: string) =>
+    setTimeout(() => {
+      const job = gw.peek(ref)!;
+      gw.put({
+        ...job,
+        status: {
+          conditions: [{ type, status: 'True', reason: type === 'Failed' ? 'BackoffLimitExceeded' : undefined }],
+          succeeded: type === 'Complete' ? 1 : 0,
+        },
+      });
+      gw.put({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `${ref.name}-x`, namespace: NS, labels: { 'job-name': ref.name } },
+      });
+      if (logs !== undefined) gw.podLogs.set(`${NS}/${ref.name}-x`, logs);
+    }, 20);
 
   it('creates a labelled Job mounting the restored claim read-only, passes on Complete with its logs, then deletes it', async () => {
     let created: Record<string, any> | null = null; // eslint-disable-line @typescript-eslint/no-explicit-any
-    gw.subscribe((t, o) => { if (t === 'ADDED' && o.kind === 'Job') created = o; });
+    gw.subscribe((t, o) => {
+      if (t === 'ADDED' && o.kind === 'Job') created = o;
+    });
     finish('Complete', 'CREATE TABLE orders (...)\n');
     const r = await probes.job.run(spec, ctx(), 2000);
     expect(r.outcome).to.equal('passed');
@@ -36,7 +54,9 @@ describe('probe kind job', () => {
     const job = created!;
     expect(job.metadata.labels).to.include({ 'dr-drill.io/drill-id': 'abcd1234', 'dr-drill.io/probe': 'schema-dump' });
     expect(job.spec.backoffLimit).to.equal(0);
-    expect(job.spec.template.spec.volumes).to.deep.equal([{ name: 'claim-0', persistentVolumeClaim: { claimName: 'data-db-0', readOnly: true } }]);
+    expect(job.spec.template.spec.volumes).to.deep.equal([
+      { name: 'claim-0', persistentVolumeClaim: { claimName: 'data-db-0', readOnly: true } },
+    ]);
     expect(job.spec.template.spec.containers[0].volumeMounts[0]).to.include({ mountPath: '/data', readOnly: true });
     expect(gw.peek(ref)).to.equal(null);
   });

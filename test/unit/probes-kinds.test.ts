@@ -5,11 +5,18 @@ import type { ProbeContext } from '../../src/probes/probe.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
 
 const NS = 'shop-drill-x';
-const ctxOf = (gw: MemoryGateway, signal = new AbortController().signal): ProbeContext =>
-  ({ gateway: gw, mapNamespace: (ns) => `${ns}-drill-x`, signal, onObservation: () => undefined });
+const ctxOf = (gw: MemoryGateway, signal = new AbortController().signal): ProbeContext => ({
+  gateway: gw,
+  mapNamespace: (ns) => `${ns}-drill-x`,
+  signal,
+  onObservation: () => undefined,
+});
 const deployment = (status: Record<string, unknown>, generation = 1): KubeObject => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: NS, generation },
-  spec: { replicas: 2, selector: { matchLabels: { app: 'api' } } }, status,
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'api', namespace: NS, generation },
+  spec: { replicas: 2, selector: { matchLabels: { app: 'api' } } },
+  status,
 });
 const ready = { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2 };
 
@@ -21,9 +28,14 @@ describe('probe kinds', () => {
   });
 
   describe('workload', () => {
-    const spec = { name: 'api', kind: 'workload' as const, ref: { kind: 'Deployment' as const, namespace: 'shop', name: 'api' } };
+    const spec = {
+      name: 'api',
+      kind: 'workload' as const,
+      ref: { kind: 'Deployment' as const, namespace: 'shop', name: 'api' },
+    };
 
-    it('names its subject in target terms', () => expect(probes.workload.subject(spec, ctxOf(gw))).to.equal(`Deployment ${NS}/api`));
+    it('names its subject in target terms', () =>
+      expect(probes.workload.subject(spec, ctxOf(gw))).to.equal(`Deployment ${NS}/api`));
 
     it('passes once the restored Deployment rolls out', async () => {
       gw.put(deployment({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 0 }));
@@ -35,15 +47,39 @@ describe('probe kinds', () => {
     });
 
     it('fails at once on ProgressDeadlineExceeded, with why the pods are not ready', async () => {
-      gw.put(deployment({ ...ready, availableReplicas: 0, conditions: [{ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }] }));
+      gw.put(
+        deployment({
+          ...ready,
+          availableReplicas: 0,
+          conditions: [{ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }],
+        }),
+      );
       gw.put({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-1', namespace: NS, labels: { app: 'api' } },
-        status: { phase: 'Pending', containerStatuses: [{ name: 'api', state: { waiting: { reason: 'ImagePullBackOff', message: 'pull access denied' } } }] },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'api-1', namespace: NS, labels: { app: 'api' } },
+        status: {
+          phase: 'Pending',
+          containerStatuses: [
+            { name: 'api', state: { waiting: { reason: 'ImagePullBackOff', message: 'pull access denied' } } },
+          ],
+        },
       });
-      gw.put({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: NS }, involvedObject: { name: 'api-1' }, type: 'Warning', reason: 'Failed', message: 'Failed to pull image', lastTimestamp: '2026-01-01T00:00:00Z' });
+      gw.put({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: 'e1', namespace: NS },
+        involvedObject: { name: 'api-1' },
+        type: 'Warning',
+        reason: 'Failed',
+        message: 'Failed to pull image',
+        lastTimestamp: '2026-01-01T00:00:00Z',
+      });
       const r = await probes.workload.run(spec, ctxOf(gw), 60_000);
       expect(r.outcome).to.equal('failed');
-      expect(r.observation).to.match(/exceeded its progress deadline; 1\/1 pods not ready; pod api-1 is Pending; container api waiting: ImagePullBackOff \(pull access denied\); event: Failed: Failed to pull image/);
+      expect(r.observation).to.match(
+        /exceeded its progress deadline; 1\/1 pods not ready; pod api-1 is Pending; container api waiting: ImagePullBackOff \(pull access denied\); event: Failed: Failed to pull image/,
+      );
     });
 
     it('times out naming what is missing', async () => {
@@ -61,17 +97,52 @@ describe('probe kinds', () => {
   });
 
   describe('resource', () => {
-    const cm = (name: string, data: Record<string, string>, labels = { app: 'shop' }): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels }, data });
+    const cm = (name: string, data: Record<string, string>, labels = { app: 'shop' }): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: NS, labels },
+      data,
+    });
     const cases = [
-      { name: 'every selected object matches', objs: [cm('a', { mode: 'live' }), cm('b', { mode: 'live' })], minCount: 2, outcome: 'passed', obs: /2 ConfigMap object\(s\) match/ },
-      { name: 'one mismatch is named with the difference', objs: [cm('a', { mode: 'live' }), cm('b', { mode: 'test' })], minCount: 1, outcome: 'failed', obs: /ConfigMap b: data\.mode: expected "live", found "test" \(1\/2 match/ },
-      { name: 'too few objects', objs: [cm('a', { mode: 'live' })], minCount: 2, outcome: 'failed', obs: /1 ConfigMap object\(s\) found, want at least 2/ },
-      { name: 'none at all', objs: [cm('a', { mode: 'live' }, { app: 'other' })], minCount: 1, outcome: 'failed', obs: /no ConfigMap shop-drill-x\/\[app=shop\] found/ },
+      {
+        name: 'every selected object matches',
+        objs: [cm('a', { mode: 'live' }), cm('b', { mode: 'live' })],
+        minCount: 2,
+        outcome: 'passed',
+        obs: /2 ConfigMap object\(s\) match/,
+      },
+      {
+        name: 'one mismatch is named with the difference',
+        objs: [cm('a', { mode: 'live' }), cm('b', { mode: 'test' })],
+        minCount: 1,
+        outcome: 'failed',
+        obs: /ConfigMap b: data\.mode: expected "live", found "test" \(1\/2 match/,
+      },
+      {
+        name: 'too few objects',
+        objs: [cm('a', { mode: 'live' })],
+        minCount: 2,
+        outcome: 'failed',
+        obs: /1 ConfigMap object\(s\) found, want at least 2/,
+      },
+      {
+        name: 'none at all',
+        objs: [cm('a', { mode: 'live' }, { app: 'other' })],
+        minCount: 1,
+        outcome: 'failed',
+        obs: /no ConfigMap shop-drill-x\/\[app=shop\] found/,
+      },
     ];
     for (const c of cases) {
       it(c.name, async () => {
         for (const o of c.objs) gw.put(o);
-        const spec = { name: 'cm', kind: 'resource' as const, ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', selector: 'app=shop' }, match: { data: { mode: 'live' } }, minCount: c.minCount };
+        const spec = {
+          name: 'cm',
+          kind: 'resource' as const,
+          ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', selector: 'app=shop' },
+          match: { data: { mode: 'live' } },
+          minCount: c.minCount,
+        };
         const r = await probes.resource.run(spec, ctxOf(gw), 50);
         expect(r.outcome).to.equal(c.outcome);
         expect(r.observation).to.match(c.obs);
@@ -80,7 +151,12 @@ describe('probe kinds', () => {
   });
 
   describe('pvc', () => {
-    const pvc = (name: string, phase: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: NS }, status: { phase } });
+    const pvc = (name: string, phase: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name, namespace: NS },
+      status: { phase },
+    });
     const spec = { name: 'data', kind: 'pvc' as const, ref: { namespace: 'shop' } };
     it('passes when every claim is Bound', async () => {
       gw.put(pvc('a', 'Bound'));
@@ -90,7 +166,15 @@ describe('probe kinds', () => {
     it('a Lost claim fails at once, with its newest warning', async () => {
       gw.put(pvc('a', 'Bound'));
       gw.put(pvc('b', 'Lost'));
-      gw.put({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: NS }, involvedObject: { name: 'b' }, type: 'Warning', reason: 'ClaimLost', message: 'volume pv-1 is gone' });
+      gw.put({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: 'e', namespace: NS },
+        involvedObject: { name: 'b' },
+        type: 'Warning',
+        reason: 'ClaimLost',
+        message: 'volume pv-1 is gone',
+      });
       const r = await probes.pvc.run(spec, ctxOf(gw), 60_000);
       expect(r.outcome).to.equal('failed');
       expect(r.observation).to.equal('claim b is Lost (1/2 Bound); ClaimLost: volume pv-1 is gone');

@@ -20,17 +20,47 @@ function scripted(outcomes: Array<ProbeResult['outcome']>): ProbeKind<null> & { 
 describe('probe modes', () => {
   const ctx = () => ctxOf(new MemoryGateway());
   const cases = [
-    { name: 'once: the first pass is enough', outcomes: ['passed'] as const, continuous: undefined, want: 'passed', runs: 1 },
+    {
+      name: 'once: the first pass is enough',
+      outcomes: ['passed'] as const,
+      continuous: undefined,
+      want: 'passed',
+      runs: 1,
+    },
     { name: 'once: a failure is final', outcomes: ['failed'] as const, continuous: undefined, want: 'failed', runs: 1 },
-    { name: 'continuous: every sample passes', outcomes: ['passed'] as const, continuous: { durationMs: 120, minSuccessRatio: 1 }, want: 'passed', runs: 5 },
-    { name: 'continuous: one bad sample fails a ratio of 1', outcomes: ['passed', 'passed', 'failed', 'passed'] as const, continuous: { durationMs: 120, minSuccessRatio: 1 }, want: 'failed', runs: 5 },
-    { name: 'continuous: one bad sample within a ratio of 0.7', outcomes: ['passed', 'passed', 'failed', 'passed'] as const, continuous: { durationMs: 120, minSuccessRatio: 0.7 }, want: 'passed', runs: 5 },
+    {
+      name: 'continuous: every sample passes',
+      outcomes: ['passed'] as const,
+      continuous: { durationMs: 120, minSuccessRatio: 1 },
+      want: 'passed',
+      runs: 5,
+    },
+    {
+      name: 'continuous: one bad sample fails a ratio of 1',
+      outcomes: ['passed', 'passed', 'failed', 'passed'] as const,
+      continuous: { durationMs: 120, minSuccessRatio: 1 },
+      want: 'failed',
+      runs: 5,
+    },
+    {
+      name: 'continuous: one bad sample within a ratio of 0.7',
+      outcomes: ['passed', 'passed', 'failed', 'passed'] as const,
+      continuous: { durationMs: 120, minSuccessRatio: 0.7 },
+      want: 'passed',
+      runs: 5,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
       const kind = scripted([...c.outcomes]);
       let firstPass = 0;
-      const r = await runInMode(kind, null, ctx(), { timeoutMs: 100, intervalMs: 25, continuous: c.continuous }, () => firstPass++);
+      const r = await runInMode(
+        kind,
+        null,
+        ctx(),
+        { timeoutMs: 100, intervalMs: 25, continuous: c.continuous },
+        () => firstPass++,
+      );
       expect(r.outcome, r.observation ?? '').to.equal(c.want);
       expect(firstPass).to.equal(c.outcomes[0] === 'passed' ? 1 : 0);
       if (c.continuous) {

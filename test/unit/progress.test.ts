@@ -15,7 +15,12 @@ const events = [
   { phase: 'select-backup' as const, level: 'info' as const, message: 'selected backup b1', atSeconds: 0.2 },
   { phase: 'select-backup' as const, level: 'info' as const, message: 'phase select-backup succeeded', atSeconds: 0.3 },
   { phase: 'restore' as const, level: 'info' as const, message: 'phase restore started', atSeconds: 1 },
-  { phase: 'restore' as const, level: 'info' as const, message: 'Restore dr-drill-x is InProgress, 812/1204 items', atSeconds: 2 },
+  {
+    phase: 'restore' as const,
+    level: 'info' as const,
+    message: 'Restore dr-drill-x is InProgress, 812/1204 items',
+    atSeconds: 2,
+  },
   { phase: 'restore' as const, level: 'warn' as const, message: 'BSL is ReadWrite', atSeconds: 2.5 },
 ];
 
@@ -35,7 +40,10 @@ describe('progress display', () => {
     const { stream, text } = fakeStream(true);
     const p = createProgress({ format: 'json', stream, rtoObjectiveSeconds: 600, colour: true });
     for (const e of events) p.onEvent(e);
-    const objs = text().trim().split('\n').map((l) => JSON.parse(l) as { phase: string; message: string; level: string });
+    const objs = text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { phase: string; message: string; level: string });
     expect(objs.map((o) => o.message)).to.deep.equal(events.map((e) => e.message));
     expect(objs[5]!.level).to.equal('warn');
   });
@@ -60,11 +68,19 @@ describe('progress display: runbook hooks', () => {
     const { stream, text } = fakeStream(true);
     const phases = ['select-backup', 'restore', 'hook:switch-traffic', 'verify', 'teardown', 'seal'];
     const p = createProgress({ format: 'text', stream, rtoObjectiveSeconds: 600, colour: false, phases });
-    p.onEvent({ phase: 'hook:switch-traffic', level: 'info', message: 'phase hook:switch-traffic started', atSeconds: 5 });
+    p.onEvent({
+      phase: 'hook:switch-traffic',
+      level: 'info',
+      message: 'phase hook:switch-traffic started',
+      atSeconds: 5,
+    });
     p.stop();
     const block = text().split('\u001b[0J').at(-1)!;
     // Each line: state icon, space, phase name padded, elapsed, note.
-    const order = block.split('\n').map((l) => l.slice(2).split(' ')[0]).filter((n) => n && phases.includes(n));
+    const order = block
+      .split('\n')
+      .map((l) => l.slice(2).split(' ')[0])
+      .filter((n) => n && phases.includes(n));
     expect(order).to.deep.equal(phases);
   });
 });

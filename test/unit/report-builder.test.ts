@@ -5,12 +5,36 @@ import { aReport } from '../support/report-builder.js';
 describe('report builder', () => {
   const cases = [
     { name: 'default PASS', build: () => aReport().build() },
-    { name: 'FAIL with a failed probe', build: () => aReport().verdict('FAIL', 'probe failed').probe({ name: 'x', outcome: 'failed', passedAtSeconds: null }).build() },
-    { name: 'ERROR with nothing measured', build: () => aReport().verdict('ERROR', 'unreachable').rto(null).rpo(null).noProbes().restore({ name: null, phase: null, warnings: null, errors: null }).build() },
-    { name: 'moved start, chained', build: () => aReport().startedAt('2026-03-04T05:06:07Z').previous('abcdefgh', 'c'.repeat(64)).build() },
-    { name: 'left behind and negative control', build: () => aReport().leftBehind('Namespace x', 'timeout').negativeControl().build() },
+    {
+      name: 'FAIL with a failed probe',
+      build: () =>
+        aReport()
+          .verdict('FAIL', 'probe failed')
+          .probe({ name: 'x', outcome: 'failed', passedAtSeconds: null })
+          .build(),
+    },
+    {
+      name: 'ERROR with nothing measured',
+      build: () =>
+        aReport()
+          .verdict('ERROR', 'unreachable')
+          .rto(null)
+          .rpo(null)
+          .noProbes()
+          .restore({ name: null, phase: null, warnings: null, errors: null })
+          .build(),
+    },
+    {
+      name: 'moved start, chained',
+      build: () => aReport().startedAt('2026-03-04T05:06:07Z').previous('abcdefgh', 'c'.repeat(64)).build(),
+    },
+    {
+      name: 'left behind and negative control',
+      build: () => aReport().leftBehind('Namespace x', 'timeout').negativeControl().build(),
+    },
   ];
-  for (const c of cases) it(`${c.name} validates against the schema`, () => expect(validateReport(c.build())).to.deep.equal([]));
+  for (const c of cases)
+    it(`${c.name} validates against the schema`, () => expect(validateReport(c.build())).to.deep.equal([]));
 
   it('derives met and margin from achieved and objective', () => {
     const r = aReport().rto(2400, 1800).build();

@@ -9,7 +9,13 @@ import { main } from '../../src/cli/main.js';
 import { aReport } from '../support/report-builder.js';
 import type { ReportBuilder } from '../support/report-builder.js';
 
-function drill(dir: string, scenario: string, startedAt: string, drillId: string, tune: (b: ReportBuilder) => ReportBuilder = (b) => b): string {
+function drill(
+  dir: string,
+  scenario: string,
+  startedAt: string,
+  drillId: string,
+  tune: (b: ReportBuilder) => ReportBuilder = (b) => b,
+): string {
   const folder = reportFolder(dir, scenario, new Date(startedAt), drillId);
   writeReportFolder(folder, tune(aReport().scenario(scenario).drillId(drillId).startedAt(startedAt)).build());
   return folder;
@@ -20,7 +26,9 @@ function fixture(): string {
   drill(dir, 'payments', '2026-01-01T02:00:00Z', 'pay00001');
   drill(dir, 'payments', '2026-01-03T02:00:00Z', 'pay00003', (b) => b.verdict('FAIL', 'RTO missed').rto(2400));
   drill(dir, 'payments', '2026-01-02T02:00:00Z', 'pay00002', (b) => b.rto(600));
-  drill(dir, 'shop', '2026-01-02T12:00:00Z', 'shop0001', (b) => b.verdict('ERROR', 'unreachable').rto(null).rpo(null).backup({ name: null }));
+  drill(dir, 'shop', '2026-01-02T12:00:00Z', 'shop0001', (b) =>
+    b.verdict('ERROR', 'unreachable').rto(null).rpo(null).backup({ name: null }),
+  );
   reportFolder(dir, 'shop', new Date('2026-01-04T00:00:00Z'), 'crashed1'); // a drill killed before sealing
   writeFileSync(join(dir, 'README.txt'), 'not a scenario');
   return dir;
@@ -30,7 +38,10 @@ function fixture(): string {
 async function cli(argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (out += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
   try {
     return { code: await main(argv), out };
   } finally {
@@ -70,7 +81,9 @@ describe('report history', () => {
     const text = renderHistory(readHistory(fixture()));
     const lines = text.split('\n');
     expect(lines[0]).to.match(/^DATE \(UTC\)\s+SCENARIO\s+DRILL\s+VERDICT\s+RTO\/OBJECTIVE\s+RPO\/OBJECTIVE\s+BACKUP$/);
-    expect(lines[2]).to.match(/^2026-01-03T02:00:00Z\s+payments\s+pay00003\s+FAIL\s+40m00s\/30m00s\s+2h00m\/1d2h\s+payments-daily/);
+    expect(lines[2]).to.match(
+      /^2026-01-03T02:00:00Z\s+payments\s+pay00003\s+FAIL\s+40m00s\/30m00s\s+2h00m\/1d2h\s+payments-daily/,
+    );
     expect(lines[2]!.indexOf('pay00003')).to.equal(lines[0]!.indexOf('DRILL'));
     expect(text).to.contain('payments: 2026-01-02T02:00:00Z drill pay00002');
     expect(text).to.contain('shop: never passed');
@@ -79,12 +92,42 @@ describe('report history', () => {
 
 describe('report commands', () => {
   const cases: { name: string; argv: (dir: string) => string[]; code: number; out: RegExp }[] = [
-    { name: 'history as JSON', argv: (d) => ['report', 'history', '--report-dir', d, '--output', 'json'], code: 0, out: /"drillId": "crashed1"/ },
-    { name: 'history as text for one scenario', argv: (d) => ['report', 'history', '--report-dir', d, '--scenario', 'payments'], code: 0, out: /pay00003/ },
-    { name: 'verify a good folder', argv: (d) => ['report', 'verify', join(d, 'payments', '20260101T020000Z-pay00001')], code: 0, out: /^OK /m },
-    { name: 'verify a crashed folder', argv: (d) => ['report', 'verify', join(d, 'shop', '20260104T000000Z-crashed1')], code: 1, out: /SHA256SUMS: missing/ },
-    { name: 'verify as JSON', argv: (d) => ['report', 'verify', join(d, 'shop', '20260104T000000Z-crashed1'), '--output', 'json'], code: 1, out: /"ok": false/ },
-    { name: 'verify a folder that does not exist', argv: (d) => ['report', 'verify', join(d, 'nope')], code: 2, out: /^$/ },
+    {
+      name: 'history as JSON',
+      argv: (d) => ['report', 'history', '--report-dir', d, '--output', 'json'],
+      code: 0,
+      out: /"drillId": "crashed1"/,
+    },
+    {
+      name: 'history as text for one scenario',
+      argv: (d) => ['report', 'history', '--report-dir', d, '--scenario', 'payments'],
+      code: 0,
+      out: /pay00003/,
+    },
+    {
+      name: 'verify a good folder',
+      argv: (d) => ['report', 'verify', join(d, 'payments', '20260101T020000Z-pay00001')],
+      code: 0,
+      out: /^OK /m,
+    },
+    {
+      name: 'verify a crashed folder',
+      argv: (d) => ['report', 'verify', join(d, 'shop', '20260104T000000Z-crashed1')],
+      code: 1,
+      out: /SHA256SUMS: missing/,
+    },
+    {
+      name: 'verify as JSON',
+      argv: (d) => ['report', 'verify', join(d, 'shop', '20260104T000000Z-crashed1'), '--output', 'json'],
+      code: 1,
+      out: /"ok": false/,
+    },
+    {
+      name: 'verify a folder that does not exist',
+      argv: (d) => ['report', 'verify', join(d, 'nope')],
+      code: 2,
+      out: /^$/,
+    },
     { name: 'verify without a folder', argv: () => ['report', 'verify'], code: 2, out: /^$/ },
   ];
   for (const c of cases) {

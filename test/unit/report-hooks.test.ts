@@ -10,14 +10,52 @@ import { aReport } from '../support/report-builder.js';
 function withHooks(): Report {
   const r = aReport().build();
   const verify = r.phases.findIndex((p) => p.name === 'verify');
-  const hookPhase = (name: `hook:${string}`, start: number, end: number, outcome: 'succeeded' | 'failed', reason: string | null) => ({
-    name, startedAt: r.t0, endedAt: r.t0, durationSeconds: end - start, startSeconds: start, outcome, reason, events: [], subphases: [],
+  const hookPhase = (
+    name: `hook:${string}`,
+    start: number,
+    end: number,
+    outcome: 'succeeded' | 'failed',
+    reason: string | null,
+  ) => ({
+    name,
+    startedAt: r.t0,
+    endedAt: r.t0,
+    durationSeconds: end - start,
+    startSeconds: start,
+    outcome,
+    reason,
+    events: [],
+    subphases: [],
   });
   r.phases.splice(verify, 0, hookPhase('hook:switch-traffic', 188, 200, 'succeeded', null));
-  r.phases.splice(r.phases.length - 1, 0, hookPhase('hook:destroy', 450, 451, 'failed', 'hook destroy (on-teardown) failed: exit code 1'));
+  r.phases.splice(
+    r.phases.length - 1,
+    0,
+    hookPhase('hook:destroy', 450, 451, 'failed', 'hook destroy (on-teardown) failed: exit code 1'),
+  );
   r.hooks = [
-    { name: 'switch-traffic', at: 'after-restore', command: ['az', 'network', 'traffic-manager', 'endpoint', 'update'], exitCode: 0, outcome: 'succeeded', durationSeconds: 12, countedInRto: true, outputFile: 'hook-switch-traffic.log', reason: null },
-    { name: 'destroy', at: 'on-teardown', command: ['terraform', 'destroy', '-auto-approve'], exitCode: 1, outcome: 'failed', durationSeconds: 1, countedInRto: false, outputFile: 'hook-destroy.log', reason: 'hook destroy (on-teardown) failed: exit code 1' },
+    {
+      name: 'switch-traffic',
+      at: 'after-restore',
+      command: ['az', 'network', 'traffic-manager', 'endpoint', 'update'],
+      exitCode: 0,
+      outcome: 'succeeded',
+      durationSeconds: 12,
+      countedInRto: true,
+      outputFile: 'hook-switch-traffic.log',
+      reason: null,
+    },
+    {
+      name: 'destroy',
+      at: 'on-teardown',
+      command: ['terraform', 'destroy', '-auto-approve'],
+      exitCode: 1,
+      outcome: 'failed',
+      durationSeconds: 1,
+      countedInRto: false,
+      outputFile: 'hook-destroy.log',
+      reason: 'hook destroy (on-teardown) failed: exit code 1',
+    },
   ];
   return r;
 }
@@ -28,20 +66,26 @@ describe('report renderers: runbook hooks', () => {
     const old = aReport().build() as Partial<Report>;
     delete old.hooks;
     expect(validateReport(old)).to.deep.equal([]);
-    expect(validateReport({ ...withHooks(), phases: [{ ...withHooks().phases[0]!, name: 'hook:Bad Name' }] })).to.not.deep.equal([]);
+    expect(
+      validateReport({ ...withHooks(), phases: [{ ...withHooks().phases[0]!, name: 'hook:Bad Name' }] }),
+    ).to.not.deep.equal([]);
   });
 
   it('report.md has a hooks table', () => {
     const md = renderers.markdown.render(withHooks());
     expect(md).to.include('## Runbook hooks');
-    expect(md).to.match(/\| switch-traffic \| after-restore \| `az network traffic-manager endpoint update` \| succeeded \| 0 \| 12s \| yes \| `hook-switch-traffic.log` \| — \|/);
+    expect(md).to.match(
+      /\| switch-traffic \| after-restore \| `az network traffic-manager endpoint update` \| succeeded \| 0 \| 12s \| yes \| `hook-switch-traffic.log` \| — \|/,
+    );
     expect(md).to.match(/\| hook:destroy \| failed \|/);
   });
 
   it('junit.xml has a testcase per hook, failing ones as failures', () => {
     const xml = renderers.junit.render(withHooks());
     expect(xml).to.match(/<testcase classname="dr-drill\.payments-nightly\.hook" name="switch-traffic" time="12">/);
-    expect(xml).to.match(/<testcase classname="dr-drill\.payments-nightly\.hook" name="destroy" time="1">\s*<failure message="hook destroy \(on-teardown\) failed: exit code 1"/);
+    expect(xml).to.match(
+      /<testcase classname="dr-drill\.payments-nightly\.hook" name="destroy" time="1">\s*<failure message="hook destroy \(on-teardown\) failed: exit code 1"/,
+    );
     expect(xml).to.include('exit code 0; log hook-switch-traffic.log');
   });
 

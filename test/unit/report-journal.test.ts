@@ -21,10 +21,15 @@ describe('report folder', () => {
     { name: 'a slash', scenario: 'a/b', id: 'abcd1234' },
     { name: 'a bad drill id', scenario: 'x', id: 'ABCD' },
   ];
-  for (const c of bad) it(`refuses ${c.name}`, () => expect(() => reportFolder(tmp(), c.scenario, new Date(), c.id)).to.throw(/REPORT|cannot|drill id/));
+  for (const c of bad)
+    it(`refuses ${c.name}`, () =>
+      expect(() => reportFolder(tmp(), c.scenario, new Date(), c.id)).to.throw(/REPORT|cannot|drill id/));
 
   it('parses folder names back', () => {
-    expect(parseReportFolderName('20260102T030405Z-abcd1234')).to.deep.equal({ startedAt: new Date('2026-01-02T03:04:05Z'), drillId: 'abcd1234' });
+    expect(parseReportFolderName('20260102T030405Z-abcd1234')).to.deep.equal({
+      startedAt: new Date('2026-01-02T03:04:05Z'),
+      drillId: 'abcd1234',
+    });
     expect(parseReportFolderName('notes')).to.equal(null);
   });
 });

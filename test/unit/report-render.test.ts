@@ -11,18 +11,49 @@ function richFail() {
     .rto(2400)
     .rpo(600, 93600, 'canary')
     .restore({
-      phase: 'PartiallyFailed', warnings: 2, errors: 1, itemsRestored: 40, totalItems: 42,
+      phase: 'PartiallyFailed',
+      warnings: 2,
+      errors: 1,
+      itemsRestored: 40,
+      totalItems: 42,
       messages: {
-        warnings: { velero: [], cluster: ['could not restore, CustomResourceDefinition "x" already exists'], namespaces: { payments: ['pod api-1 | already exists'] } },
+        warnings: {
+          velero: [],
+          cluster: ['could not restore, CustomResourceDefinition "x" already exists'],
+          namespaces: { payments: ['pod api-1 | already exists'] },
+        },
         errors: { velero: ['error restoring pvc data-0: timed out'], cluster: [], namespaces: {} },
       },
       triage: ['PartiallyFailed with 1 error: volume data of payments/data-0 was not restored.'],
     })
-    .phase('restore', { events: [{ at: '2026-01-01T02:00:12.000Z', atSeconds: 12, level: 'warn', message: 'restore queued behind 1 other' }] })
-    .phase('verify', { outcome: 'failed', reason: 'critical probe orders-table failed', endedAt: '2026-01-01T02:40:00.000Z', durationSeconds: 2212 })
+    .phase('restore', {
+      events: [
+        { at: '2026-01-01T02:00:12.000Z', atSeconds: 12, level: 'warn', message: 'restore queued behind 1 other' },
+      ],
+    })
+    .phase('verify', {
+      outcome: 'failed',
+      reason: 'critical probe orders-table failed',
+      endedAt: '2026-01-01T02:40:00.000Z',
+      durationSeconds: 2212,
+    })
     .probe({ name: 'api-ready', passedAtSeconds: 300, lastObservation: '3/3 replicas available' })
-    .probe({ name: 'orders-table', kind: 'exec', outcome: 'failed', passedAtSeconds: null, durationSeconds: 600, lastObservation: 'exit 1: relation "orders" does not exist' })
-    .probe({ name: 'metrics', kind: 'http', critical: false, outcome: 'error', passedAtSeconds: null, lastObservation: 'connection refused' })
+    .probe({
+      name: 'orders-table',
+      kind: 'exec',
+      outcome: 'failed',
+      passedAtSeconds: null,
+      durationSeconds: 600,
+      lastObservation: 'exit 1: relation "orders" does not exist',
+    })
+    .probe({
+      name: 'metrics',
+      kind: 'http',
+      critical: false,
+      outcome: 'error',
+      passedAtSeconds: null,
+      lastObservation: 'connection refused',
+    })
     .leftBehind('Restore velero/dr-drill-abcd1234', 'finalizer needs the Velero server')
     .warning('backup is 2h old')
     .previous('zyxw9876', 'b'.repeat(64))
@@ -30,7 +61,12 @@ function richFail() {
 }
 
 const reports = { pass: aReport().build(), fail: richFail() };
-const goldenName: Record<ReportFormat, string> = { json: 'report.json', markdown: 'report.md', junit: 'junit.xml', console: 'console.txt' };
+const goldenName: Record<ReportFormat, string> = {
+  json: 'report.json',
+  markdown: 'report.md',
+  junit: 'junit.xml',
+  console: 'console.txt',
+};
 
 describe('report renderers (golden)', () => {
   for (const [which, report] of Object.entries(reports)) {
@@ -59,7 +95,11 @@ describe('report renderers (golden)', () => {
 
 describe('junit', () => {
   const cases: { name: string; input: string; want: string }[] = [
-    { name: 'the five XML specials', input: `<a href="x">&'</a>`, want: '&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;' },
+    {
+      name: 'the five XML specials',
+      input: `<a href="x">&'</a>`,
+      want: '&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;',
+    },
     { name: 'control characters are dropped', input: 'a\u0000b\u0007c\u001bd', want: 'abcd' },
     { name: 'tab, newline, carriage return are kept', input: 'a\tb\nc\rd', want: 'a\tb\nc\rd' },
     { name: 'lone surrogates are dropped, pairs kept', input: 'x\uD800y😀', want: 'xy😀' },
@@ -74,7 +114,9 @@ describe('junit', () => {
   });
 
   it('a hostile probe name cannot break the XML', () => {
-    const xml = renderers.junit.render(aReport().probe({ name: '"><evil/>\u0001', outcome: 'failed', lastObservation: ']]></x>' }).build());
+    const xml = renderers.junit.render(
+      aReport().probe({ name: '"><evil/>\u0001', outcome: 'failed', lastObservation: ']]></x>' }).build(),
+    );
     expect(xml).not.to.contain('<evil/>');
     expect(xml).not.to.contain('\u0001');
     expect(xml).not.to.contain(']]></x>');

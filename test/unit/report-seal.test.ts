@@ -15,7 +15,12 @@ import { sha256File } from '../../src/report/checksums.js';
 const tmp = () => mkdtempSync(join(tmpdir(), 'dr-drill-seal-'));
 
 /** Runs a drill's report life cycle: folder, journal, chain, seal. */
-function sealDrill(reportDir: string, startedAt: string, drillId: string, scenario = 'payments-nightly'): { folder: string; report: Report } {
+function sealDrill(
+  reportDir: string,
+  startedAt: string,
+  drillId: string,
+  scenario = 'payments-nightly',
+): { folder: string; report: Report } {
   const folder = reportFolder(reportDir, scenario, new Date(startedAt), drillId);
   const j = new Journal(folder, new ManualClock(new Date(startedAt)));
   j.append('drill-started', { drillId });
@@ -62,7 +67,8 @@ describe('seal', () => {
   it('redacts secrets before writing', () => {
     const folder = reportFolder(tmp(), 's', new Date(), 'abcd1234');
     writeReportFolder(folder, aReport().verdict('ERROR', 'list failed: AccountKey=hunter2hunter2;').build());
-    for (const f of ['report.json', 'report.md', 'junit.xml']) expect(readFileSync(join(folder, f), 'utf8')).not.to.contain('hunter2');
+    for (const f of ['report.json', 'report.md', 'junit.xml'])
+      expect(readFileSync(join(folder, f), 'utf8')).not.to.contain('hunter2');
   });
 
   it('chains each drill to the previous sealed one of the same scenario', () => {
@@ -73,7 +79,10 @@ describe('seal', () => {
     reportFolder(dir, 'payments-nightly', new Date('2026-01-01T06:00:00Z'), 'crashed1');
     const b = sealDrill(dir, '2026-01-02T00:00:00Z', 'bbbbbbbb');
     expect(a.report.evidence).to.deep.equal({ previousReportSha256: null, previousDrillId: null });
-    expect(b.report.evidence).to.deep.equal({ previousDrillId: 'aaaaaaaa', previousReportSha256: sha256File(join(a.folder, 'report.json')) });
+    expect(b.report.evidence).to.deep.equal({
+      previousDrillId: 'aaaaaaaa',
+      previousReportSha256: sha256File(join(a.folder, 'report.json')),
+    });
     expect(findPreviousReport(dir, 'payments-nightly', a.folder)).to.equal(null);
   });
 });
@@ -97,18 +106,44 @@ describe('report verify', () => {
 
   const tampering: { name: string; tamper: (f: { a: string; b: string }) => void; file: string; message: RegExp }[] = [
     {
-      name: 'an edited report.json', file: 'report.json', message: /does not match/,
-      tamper: ({ b }) => writeFileSync(join(b, 'report.json'), readFileSync(join(b, 'report.json'), 'utf8').replace('"PASS"', '"FAIL"')),
+      name: 'an edited report.json',
+      file: 'report.json',
+      message: /does not match/,
+      tamper: ({ b }) =>
+        writeFileSync(join(b, 'report.json'), readFileSync(join(b, 'report.json'), 'utf8').replace('"PASS"', '"FAIL"')),
     },
     { name: 'a removed file', file: 'junit.xml', message: /missing/, tamper: ({ b }) => rmSync(join(b, 'junit.xml')) },
-    { name: 'an added file', file: 'extra.txt', message: /not listed/, tamper: ({ b }) => writeFileSync(join(b, 'extra.txt'), 'x') },
-    { name: 'a missing SHA256SUMS', file: 'SHA256SUMS', message: /missing/, tamper: ({ b }) => rmSync(join(b, 'SHA256SUMS')) },
-    { name: 'a garbled SHA256SUMS line', file: 'SHA256SUMS', message: /line 1/, tamper: ({ b }) => writeFileSync(join(b, 'SHA256SUMS'), 'nonsense\n' + readFileSync(join(b, 'SHA256SUMS'), 'utf8')) },
     {
-      name: 'an edited previous report (broken chain)', file: 'evidence.previousReportSha256', message: /does not match 20260101T000000Z-aaaaaaaa/,
+      name: 'an added file',
+      file: 'extra.txt',
+      message: /not listed/,
+      tamper: ({ b }) => writeFileSync(join(b, 'extra.txt'), 'x'),
+    },
+    {
+      name: 'a missing SHA256SUMS',
+      file: 'SHA256SUMS',
+      message: /missing/,
+      tamper: ({ b }) => rmSync(join(b, 'SHA256SUMS')),
+    },
+    {
+      name: 'a garbled SHA256SUMS line',
+      file: 'SHA256SUMS',
+      message: /line 1/,
+      tamper: ({ b }) =>
+        writeFileSync(join(b, 'SHA256SUMS'), 'nonsense\n' + readFileSync(join(b, 'SHA256SUMS'), 'utf8')),
+    },
+    {
+      name: 'an edited previous report (broken chain)',
+      file: 'evidence.previousReportSha256',
+      message: /does not match 20260101T000000Z-aaaaaaaa/,
       tamper: ({ a }) => writeFileSync(join(a, 'report.json'), readFileSync(join(a, 'report.json'), 'utf8') + ' '),
     },
-    { name: 'a removed previous folder', file: 'evidence.previousDrillId', message: /aaaaaaaa has no folder/, tamper: ({ a }) => rmSync(a, { recursive: true }) },
+    {
+      name: 'a removed previous folder',
+      file: 'evidence.previousDrillId',
+      message: /aaaaaaaa has no folder/,
+      tamper: ({ a }) => rmSync(a, { recursive: true }),
+    },
   ];
   for (const c of tampering) {
     it(`detects ${c.name}`, () => {
@@ -126,13 +161,23 @@ describe('report verify', () => {
     const { b } = chain();
     const r = JSON.parse(readFileSync(join(b, 'report.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(b, 'report.json'), JSON.stringify({ ...r, verdict: 'MAYBE' }));
-    writeFileSync(join(b, 'SHA256SUMS'), readFileSync(join(b, 'SHA256SUMS'), 'utf8').replace(/^\S+(?= {2}report\.json$)/m, sha256File(join(b, 'report.json'))));
+    writeFileSync(
+      join(b, 'SHA256SUMS'),
+      readFileSync(join(b, 'SHA256SUMS'), 'utf8').replace(
+        /^\S+(?= {2}report\.json$)/m,
+        sha256File(join(b, 'report.json')),
+      ),
+    );
     const res = verifyReportFolder(b);
     expect(res.ok).to.equal(false);
-    expect(res.problems.every((p) => p.file === 'report.json' && p.message.startsWith('schema: /verdict'))).to.equal(true);
+    expect(res.problems.every((p) => p.file === 'report.json' && p.message.startsWith('schema: /verdict'))).to.equal(
+      true,
+    );
   });
 
   it('throws an input error for a folder that does not exist', () => {
-    expect(() => verifyReportFolder(join(tmp(), 'nope'))).to.throw(/no report folder/).with.property('category', 'input');
+    expect(() => verifyReportFolder(join(tmp(), 'nope')))
+      .to.throw(/no report folder/)
+      .with.property('category', 'input');
   });
 });

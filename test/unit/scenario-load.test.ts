@@ -36,7 +36,9 @@ describe('scenario loader', () => {
     {
       name: 'YAML syntax error',
       text: edit('    rpo: 1h\n', '    rpo: [1h\n'),
-      expected: ['s.yaml:9:3 (root): YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+      expected: [
+        's.yaml:9:3 (root): YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      ],
     },
     {
       name: 'duplicate key',
@@ -51,7 +53,9 @@ describe('scenario loader', () => {
     {
       name: 'wrong probe kind',
       text: edit('      kind: workload', '      kind: ping'),
-      expected: ['s.yaml:15:13 spec.probes[0].kind: expected one of workload, resource, pvc, exec, http, job, checksum, canary, got "ping"'],
+      expected: [
+        's.yaml:15:13 spec.probes[0].kind: expected one of workload, resource, pvc, exec, http, job, checksum, canary, got "ping"',
+      ],
     },
     {
       name: 'errors of the probe kind written, not of the others',
@@ -79,7 +83,9 @@ describe('scenario loader', () => {
     {
       name: 'bad union: two backup selections',
       text: edit('    fromSchedule: shop-hourly\n', '    fromSchedule: shop-hourly\n    name: b1\n'),
-      expected: ['s.yaml:9:3 spec.backup: expected exactly one of name, fromSchedule, create, found name and fromSchedule'],
+      expected: [
+        's.yaml:9:3 spec.backup: expected exactly one of name, fromSchedule, create, found name and fromSchedule',
+      ],
     },
     {
       name: 'bad union: no backup selection',
@@ -127,7 +133,10 @@ describe('scenario loader', () => {
     },
     {
       name: 'semantic: a cluster target that is the source',
-      text: edit('  target:\n    namespace: {}\n', '  source: { kubeContext: prod }\n  target:\n    cluster: { kubeContext: prod }\n'),
+      text: edit(
+        '  target:\n    namespace: {}\n',
+        '  source: { kubeContext: prod }\n  target:\n    cluster: { kubeContext: prod }\n',
+      ),
       expected: [
         's.yaml:13:29 spec.target.cluster.kubeContext: the target is the source (prod) with no namespaceSuffix: the restore would overwrite the protected workload; use a namespace target or set namespaceSuffix',
       ],

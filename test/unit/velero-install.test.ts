@@ -7,7 +7,13 @@ import { expect } from 'chai';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliInstallArgs, hardenRendered, renderWithCli, veleroManifests, type VeleroInstallSpec } from '../../src/velero/install.js';
+import {
+  cliInstallArgs,
+  hardenRendered,
+  renderWithCli,
+  veleroManifests,
+  type VeleroInstallSpec,
+} from '../../src/velero/install.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { isDrillError } from '../../src/errors.js';
 
@@ -15,9 +21,22 @@ const SECRET = 'AZURE_STORAGE_ACCOUNT_ACCESS_KEY=s3cr3t-key-value\nAZURE_CLOUD_N
 
 function spec(over: Partial<VeleroInstallSpec> = {}): VeleroInstallSpec {
   return {
-    namespace: 'velero', image: 'velero/velero:v1.17.2', pluginImage: 'velero/velero-plugin-for-microsoft-azure:v1.13.2', bslName: 'dr-source',
-    storage: { container: 'backups', prefix: 'prod', storageAccount: 'sa', resourceGroup: 'rg', subscriptionId: 'sub', storageAccountUri: null, caCertPem: null },
-    credentials: { secretFileText: SECRET }, labels: { 'dr-drill.io/installed-by': 'abcd1234' }, ...over,
+    namespace: 'velero',
+    image: 'velero/velero:v1.17.2',
+    pluginImage: 'velero/velero-plugin-for-microsoft-azure:v1.13.2',
+    bslName: 'dr-source',
+    storage: {
+      container: 'backups',
+      prefix: 'prod',
+      storageAccount: 'sa',
+      resourceGroup: 'rg',
+      subscriptionId: 'sub',
+      storageAccountUri: null,
+      caCertPem: null,
+    },
+    credentials: { secretFileText: SECRET },
+    labels: { 'dr-drill.io/installed-by': 'abcd1234' },
+    ...over,
   };
 }
 
@@ -25,8 +44,17 @@ function spec(over: Partial<VeleroInstallSpec> = {}): VeleroInstallSpec {
 function rendered(bucket: string, prefix: string): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'velero', labels: { component: 'velero' } } },
-    { apiVersion: 'velero.io/v1', kind: 'BackupStorageLocation', metadata: { name: 'default', namespace: 'velero', labels: { component: 'velero' } },
-      spec: { provider: 'azure', default: true, objectStorage: { bucket, prefix }, config: { resourceGroup: 'rg', storageAccount: 'sa', subscriptionId: 'sub' } } } as KubeObject,
+    {
+      apiVersion: 'velero.io/v1',
+      kind: 'BackupStorageLocation',
+      metadata: { name: 'default', namespace: 'velero', labels: { component: 'velero' } },
+      spec: {
+        provider: 'azure',
+        default: true,
+        objectStorage: { bucket, prefix },
+        config: { resourceGroup: 'rg', storageAccount: 'sa', subscriptionId: 'sub' },
+      },
+    } as KubeObject,
   ];
 }
 
@@ -35,12 +63,27 @@ function fakeCli(opts: { fail?: boolean; bucket?: string } = {}): { bin: string;
   const dir = mkdtempSync(join(tmpdir(), 'fake-velero-'));
   const log = join(dir, 'calls.log');
   const bin = join(dir, 'velero');
-  const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
-    { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'backups.velero.io' } },
-    ...rendered(opts.bucket ?? 'backups', 'prod'),
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cloud-credentials', namespace: 'velero', creationTimestamp: null }, data: { cloud: Buffer.from(SECRET).toString('base64') } },
-  ] });
-  writeFileSync(bin, `#!/bin/sh
+  const list = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'backups.velero.io' },
+      },
+      ...rendered(opts.bucket ?? 'backups', 'prod'),
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'cloud-credentials', namespace: 'velero', creationTimestamp: null },
+        data: { cloud: Buffer.from(SECRET).toString('base64') },
+      },
+    ],
+  });
+  writeFileSync(
+    bin,
+    `#!/bin/sh
 if [ "$1" = version ]; then printf 'Client:\\n\\tVersion: v1.17.2\\n'; exit 0; fi
 echo "$@" >> ${log}
 while [ $# -gt 0 ]; do
@@ -50,7 +93,8 @@ while [ $# -gt 0 ]; do
   esac; shift
 done
 ${opts.fail ? `echo '${list}'; echo 'An error occurred: something broke' >&2; exit 1` : `echo '${list}'`}
-`);
+`,
+  );
   chmodSync(bin, 0o755);
   return { bin, log };
 }
@@ -63,7 +107,9 @@ describe('velero install rendering', () => {
     expect(flag('--bucket')).to.equal('backups');
     expect(flag('--prefix')).to.equal('prod');
     expect(flag('--plugins')).to.equal('velero/velero-plugin-for-microsoft-azure:v1.13.2');
-    expect(flag('--backup-location-config')).to.equal('resourceGroup=rg,storageAccount=sa,subscriptionId=sub,storageAccountKeyEnvVar=AZURE_STORAGE_ACCOUNT_ACCESS_KEY');
+    expect(flag('--backup-location-config')).to.equal(
+      'resourceGroup=rg,storageAccount=sa,subscriptionId=sub,storageAccountKeyEnvVar=AZURE_STORAGE_ACCOUNT_ACCESS_KEY',
+    );
     expect(flag('--secret-file')).to.equal('/t/cloud');
     expect(flag('--cacert')).to.equal('/t/ca.pem');
     expect(args).to.include('--use-volume-snapshots=false');
@@ -71,18 +117,23 @@ describe('velero install rendering', () => {
   });
 
   it('asks for workload identity on the ServiceAccount and the pod', () => {
-    const args = cliInstallArgs(spec({ credentials: { workloadIdentityClientId: 'cid-1' } }), { kubeconfig: 'k', secret: 's', caCert: null });
+    const args = cliInstallArgs(spec({ credentials: { workloadIdentityClientId: 'cid-1' } }), {
+      kubeconfig: 'k',
+      secret: 's',
+      caCert: null,
+    });
     expect(args[args.indexOf('--sa-annotations') + 1]).to.equal('azure.workload.identity/client-id=cid-1');
     expect(args[args.indexOf('--pod-labels') + 1]).to.equal('azure.workload.identity/use=true');
     expect(args[args.indexOf('--backup-location-config') + 1]).to.contain('useAAD=true');
   });
 
-  it('forces the rendered BSL ReadOnly under the drill\'s name and labels every object', () => {
+  it("forces the rendered BSL ReadOnly under the drill's name and labels every object", () => {
     const out = hardenRendered(rendered('backups', 'prod'), spec());
     const bsl = out.find((o) => o.kind === 'BackupStorageLocation') as KubeObject & { spec: Record<string, unknown> };
     expect(bsl.metadata.name).to.equal('dr-source');
     expect(bsl.spec.accessMode).to.equal('ReadOnly');
-    for (const o of out) expect(o.metadata.labels).to.include({ 'dr-drill.io/installed-by': 'abcd1234', component: 'velero' });
+    for (const o of out)
+      expect(o.metadata.labels).to.include({ 'dr-drill.io/installed-by': 'abcd1234', component: 'velero' });
   });
 
   it('refuses a rendering whose BSL is not on the backup storage', () => {
@@ -100,7 +151,9 @@ describe('velero install rendering', () => {
     const kc = readFileSync(join(dir, 'seen-kubeconfig'), 'utf8');
     expect(kc).to.contain('user: {}');
     expect(kc).to.not.match(/token|client-key|password/);
-    expect(existsSync(readFileSync(join(dir, 'secret-path'), 'utf8').trim()), 'credentials file removed').to.equal(false);
+    expect(existsSync(readFileSync(join(dir, 'secret-path'), 'utf8').trim()), 'credentials file removed').to.equal(
+      false,
+    );
   });
 
   it('a failing CLI is an error quoting its stderr, never its output (which holds the Secret)', async () => {
@@ -126,7 +179,9 @@ describe('velero install rendering', () => {
   });
 
   it('the generated manifests make the same ReadOnly BSL', () => {
-    const bsl = veleroManifests(spec()).find((o) => o.kind === 'BackupStorageLocation') as KubeObject & { spec: Record<string, unknown> };
+    const bsl = veleroManifests(spec()).find((o) => o.kind === 'BackupStorageLocation') as KubeObject & {
+      spec: Record<string, unknown>;
+    };
     expect(bsl.spec.accessMode).to.equal('ReadOnly');
     expect(bsl.metadata.name).to.equal('dr-source');
   });

@@ -25,7 +25,15 @@ describe('velero restore artefacts', () => {
       {
         name: 'grouped CRDs keep their full apiVersion',
         json: { 'rbac.authorization.k8s.io/v1/ClusterRole': ['reader(failed)'] },
-        want: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', namespace: null, name: 'reader', action: 'failed' }],
+        want: [
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRole',
+            namespace: null,
+            name: 'reader',
+            action: 'failed',
+          },
+        ],
       },
       { name: 'entries without an action are ignored', json: { 'v1/Secret': ['shop/token'] }, want: [] },
       { name: 'an empty or missing list', json: null, want: [] },
@@ -36,10 +44,17 @@ describe('velero restore artefacts', () => {
   describe('parseRestoreResults', () => {
     it('reads warnings and errors by where they arose', () => {
       const r = parseRestoreResults({
-        warnings: { cluster: ['could not restore, ClusterRole "reader" already exists'], namespaces: { shop: ['a', 'b'] } },
+        warnings: {
+          cluster: ['could not restore, ClusterRole "reader" already exists'],
+          namespaces: { shop: ['a', 'b'] },
+        },
         errors: { velero: ['boom'] },
       });
-      expect(r.warnings).to.deep.equal({ velero: [], cluster: ['could not restore, ClusterRole "reader" already exists'], namespaces: { shop: ['a', 'b'] } });
+      expect(r.warnings).to.deep.equal({
+        velero: [],
+        cluster: ['could not restore, ClusterRole "reader" already exists'],
+        namespaces: { shop: ['a', 'b'] },
+      });
       expect(r.errors).to.deep.equal({ velero: ['boom'], cluster: [], namespaces: {} });
       expect(countMessages(r.warnings)).to.equal(3);
       expect(countMessages(r.errors)).to.equal(1);

@@ -15,30 +15,79 @@ describe('velero storage layout', () => {
     expect(l.restoreKey('r1', 'resourceList')).to.equal('clusters/weu/restores/r1/restore-r1-resource-list.json.gz');
     expect(l.restoreKey('r1', 'volumeInfo')).to.equal('clusters/weu/restores/r1/r1-volumeinfo.json.gz');
     expect(storageLayout().backupDir('b1')).to.equal('backups/b1/');
-    for (const [p, want] of [['', ''], ['a', 'a/'], ['a/', 'a/'], ['/a/b//', 'a/b/']] as const) expect(normalisePrefix(p)).to.equal(want);
+    for (const [p, want] of [
+      ['', ''],
+      ['a', 'a/'],
+      ['a/', 'a/'],
+      ['/a/b//', 'a/b/'],
+    ] as const)
+      expect(normalisePrefix(p)).to.equal(want);
   });
 
   const paths: [string, ReturnType<typeof parseArchivePath>][] = [
     ['metadata/version', { kind: 'version' }],
-    ['resources/pods/namespaces/shop/api-0.json', { kind: 'item', groupResource: 'pods', version: null, preferred: false, namespace: 'shop', name: 'api-0' }],
-    ['resources/deployments.apps/v1-preferredversion/namespaces/shop/api.json', { kind: 'item', groupResource: 'deployments.apps', version: 'v1', preferred: true, namespace: 'shop', name: 'api' }],
-    ['resources/namespaces/cluster/shop.json', { kind: 'item', groupResource: 'namespaces', version: null, preferred: false, namespace: null, name: 'shop' }],
-    ['resources/namespaces/v1-preferredversion/cluster/shop.json', { kind: 'item', groupResource: 'namespaces', version: 'v1', preferred: true, namespace: null, name: 'shop' }],
-    ['resources/horizontalpodautoscalers.autoscaling/v1/namespaces/shop/api.json', { kind: 'item', groupResource: 'horizontalpodautoscalers.autoscaling', version: 'v1', preferred: false, namespace: 'shop', name: 'api' }],
+    [
+      'resources/pods/namespaces/shop/api-0.json',
+      { kind: 'item', groupResource: 'pods', version: null, preferred: false, namespace: 'shop', name: 'api-0' },
+    ],
+    [
+      'resources/deployments.apps/v1-preferredversion/namespaces/shop/api.json',
+      {
+        kind: 'item',
+        groupResource: 'deployments.apps',
+        version: 'v1',
+        preferred: true,
+        namespace: 'shop',
+        name: 'api',
+      },
+    ],
+    [
+      'resources/namespaces/cluster/shop.json',
+      { kind: 'item', groupResource: 'namespaces', version: null, preferred: false, namespace: null, name: 'shop' },
+    ],
+    [
+      'resources/namespaces/v1-preferredversion/cluster/shop.json',
+      { kind: 'item', groupResource: 'namespaces', version: 'v1', preferred: true, namespace: null, name: 'shop' },
+    ],
+    [
+      'resources/horizontalpodautoscalers.autoscaling/v1/namespaces/shop/api.json',
+      {
+        kind: 'item',
+        groupResource: 'horizontalpodautoscalers.autoscaling',
+        version: 'v1',
+        preferred: false,
+        namespace: 'shop',
+        name: 'api',
+      },
+    ],
     ['resources/pods/namespaces/shop.json', { kind: 'other' }],
     ['notes.txt', { kind: 'other' }],
   ];
   for (const [p, want] of paths) it(`parses ${p}`, () => expect(parseArchivePath(p)).to.deep.equal(want));
 
   it('parses restore resource-list entries', () => {
-    expect(parseRestoredEntry('v1/Pod', 'ns/name(created)')).to.deep.equal({ key: 'v1/Pod', namespace: 'ns', name: 'name', action: 'created' });
-    expect(parseRestoredEntry('v1/Namespace', 'ns(skipped)')).to.deep.equal({ key: 'v1/Namespace', namespace: null, name: 'ns', action: 'skipped' });
+    expect(parseRestoredEntry('v1/Pod', 'ns/name(created)')).to.deep.equal({
+      key: 'v1/Pod',
+      namespace: 'ns',
+      name: 'name',
+      action: 'created',
+    });
+    expect(parseRestoredEntry('v1/Namespace', 'ns(skipped)')).to.deep.equal({
+      key: 'v1/Namespace',
+      namespace: null,
+      name: 'ns',
+      action: 'skipped',
+    });
     expect(parseRestoredEntry('v1/Pod', 'ns/name')).to.equal(null);
     expect(parseRestoredEntry('v1/Pod', 'ns/name(deleted)')).to.equal(null);
   });
 
   it('redacts keys and signatures', () => {
-    expect(redact('AccountName=a;AccountKey=abc/def==;BlobEndpoint=x')).to.equal('AccountName=a;AccountKey=<redacted>;BlobEndpoint=x');
-    expect(redact('GET https://a.blob.core.windows.net/c?sv=1&sig=abc%2F&se=2')).to.equal('GET https://a.blob.core.windows.net/c?sv=1&sig=<redacted>&se=2');
+    expect(redact('AccountName=a;AccountKey=abc/def==;BlobEndpoint=x')).to.equal(
+      'AccountName=a;AccountKey=<redacted>;BlobEndpoint=x',
+    );
+    expect(redact('GET https://a.blob.core.windows.net/c?sv=1&sig=abc%2F&se=2')).to.equal(
+      'GET https://a.blob.core.windows.net/c?sv=1&sig=<redacted>&se=2',
+    );
   });
 });

@@ -4,15 +4,22 @@ import { waitFor, WaitAborted, WaitFailed, WaitTimeout, type Verdict } from '../
 import { isDrillError } from '../../src/errors.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
 
-const cm = (name: string, data: Record<string, string> = {}, labels: Record<string, string> = { app: 'shop' }): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', labels }, data });
+const cm = (
+  name: string,
+  data: Record<string, string> = {},
+  labels: Record<string, string> = { app: 'shop' },
+): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', labels }, data });
 const query = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', labelSelector: 'app=shop' };
 
 /** Done when at least `n` objects carry data.ready=yes. */
-const readyCount = (n: number) => (objs: KubeObject[]): Verdict<number> => {
-  const ready = objs.filter((o) => (o.data as Record<string, string>).ready === 'yes').length;
-  return ready >= n ? { state: 'done', observation: `${ready} ready`, value: ready } : { state: 'waiting', observation: `${ready}/${n} ready (of ${objs.length})` };
-};
+const readyCount =
+  (n: number) =>
+  (objs: KubeObject[]): Verdict<number> => {
+    const ready = objs.filter((o) => (o.data as Record<string, string>).ready === 'yes').length;
+    return ready >= n
+      ? { state: 'done', observation: `${ready} ready`, value: ready }
+      : { state: 'waiting', observation: `${ready}/${n} ready (of ${objs.length})` };
+  };
 
 /** Lets pending setImmediate deliveries and the wait's own promise chains run. */
 const settle = () => new Promise((r) => setTimeout(r, 5));
@@ -44,7 +51,12 @@ describe('waitFor (list + watch)', () => {
 
   it('sees deletions', async () => {
     gw.put(cm('a'));
-    const p = waitFor(gw, query, (objs) => (objs.length ? { state: 'waiting', observation: 'present' } : { state: 'done', observation: 'gone' }), { timeoutMs: 2000 });
+    const p = waitFor(
+      gw,
+      query,
+      (objs) => (objs.length ? { state: 'waiting', observation: 'present' } : { state: 'done', observation: 'gone' }),
+      { timeoutMs: 2000 },
+    );
     await settle();
     gw.remove({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'a' });
     expect((await p).verdict.observation).to.equal('gone');
@@ -101,7 +113,9 @@ describe('waitFor (list + watch)', () => {
 
   it('rejects with WaitFailed on a failed verdict', async () => {
     gw.put(cm('a', { broken: 'yes' }));
-    const e = await waitFor(gw, query, () => ({ state: 'failed', observation: 'a is broken' }), { timeoutMs: 1000 }).catch((x: unknown) => x);
+    const e = await waitFor(gw, query, () => ({ state: 'failed', observation: 'a is broken' }), {
+      timeoutMs: 1000,
+    }).catch((x: unknown) => x);
     expect(e).to.be.instanceOf(WaitFailed);
     expect((e as WaitFailed).observation).to.equal('a is broken');
   });

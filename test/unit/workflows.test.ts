@@ -13,11 +13,30 @@ import { main } from '../../src/cli/main.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const DIR = join(ROOT, '.github', 'workflows');
 
-interface Step { name?: string; uses?: string; run?: string; if?: string; env?: Record<string, string>; with?: Record<string, unknown>; 'continue-on-error'?: unknown }
-interface Job { 'runs-on': string; steps: Step[]; strategy?: { matrix?: Record<string, unknown> } }
-interface Workflow { name: string; on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> }
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+  'continue-on-error'?: unknown;
+}
+interface Job {
+  'runs-on': string;
+  steps: Step[];
+  strategy?: { matrix?: Record<string, unknown> };
+}
+interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
 
-const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 const load = (f: string): Workflow => parse(readFileSync(join(DIR, f), 'utf8'), { uniqueKeys: true }) as Workflow;
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
 
@@ -25,7 +44,12 @@ const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
 const BOOLEAN_FLAGS = new Set(['--keep', '--all', '--help']);
 
 /** `dr-drill <cmd> [<sub>] [<arg>]` in a run script, with `npx` or not (not `dr-drill-runner`, not `dr-drill.js`). */
-interface Invocation { words: string[]; arg: string | null; step: Step; job: Job }
+interface Invocation {
+  words: string[];
+  arg: string | null;
+  step: Step;
+  job: Job;
+}
 function invocations(w: Workflow): Invocation[] {
   const out: Invocation[] = [];
   for (const job of Object.values(w.jobs)) {
@@ -33,7 +57,16 @@ function invocations(w: Workflow): Invocation[] {
       for (const m of (step.run ?? '').matchAll(/(?<![\w./-])dr-drill\s+([a-z][\w-]*)([^\n`|;&]*)/g)) {
         // Tokens: ${{ expressions }} and "quoted" words stay whole; a flag's value is not a positional.
         const tokens = m[2]!.match(/\$\{\{[^}]*\}\}|"[^"]*"|[^\s'"]+/g) ?? [];
-        const positional = tokens.filter((t, i) => !t.startsWith('-') && !(i > 0 && tokens[i - 1]!.startsWith('--') && !tokens[i - 1]!.includes('=') && !BOOLEAN_FLAGS.has(tokens[i - 1]!)));
+        const positional = tokens.filter(
+          (t, i) =>
+            !t.startsWith('-') &&
+            !(
+              i > 0 &&
+              tokens[i - 1]!.startsWith('--') &&
+              !tokens[i - 1]!.includes('=') &&
+              !BOOLEAN_FLAGS.has(tokens[i - 1]!)
+            ),
+        );
         out.push({ words: [m[1]!, ...positional.slice(0, 1)], arg: positional[0] ?? null, step, job });
       }
     }
@@ -41,7 +74,9 @@ function invocations(w: Workflow): Invocation[] {
   return out;
 }
 
-const topLevel = new Map(commands.map((c) => [String(Array.isArray(c.command) ? c.command[0] : c.command).split(' ')[0]!, c]));
+const topLevel = new Map(
+  commands.map((c) => [String(Array.isArray(c.command) ? c.command[0] : c.command).split(' ')[0]!, c]),
+);
 
 async function helpOf(words: string[]): Promise<string> {
   let out = '';
@@ -103,7 +138,8 @@ describe('GitHub workflows', () => {
         for (const [id, job] of Object.entries(w.jobs)) {
           expect(job['runs-on'], id).to.be.a('string');
           expect(job.steps, id).to.be.an('array').that.is.not.empty;
-          for (const s of job.steps) expect(Boolean(s.uses) !== Boolean(s.run), `${id}: ${JSON.stringify(s).slice(0, 80)}`).to.equal(true);
+          for (const s of job.steps)
+            expect(Boolean(s.uses) !== Boolean(s.run), `${id}: ${JSON.stringify(s).slice(0, 80)}`).to.equal(true);
         }
       });
 
@@ -111,16 +147,24 @@ describe('GitHub workflows', () => {
         const w = load(f);
         for (const inv of invocations(w)) {
           const [cmd, sub] = inv.words;
-          expect(topLevel.has(cmd!), `dr-drill ${cmd} is a command (${[...topLevel.keys()].join(', ')})`).to.equal(true);
+          expect(topLevel.has(cmd!), `dr-drill ${cmd} is a command (${[...topLevel.keys()].join(', ')})`).to.equal(
+            true,
+          );
           const isGroup = /^Commands:/m.test(await helpOf([cmd!]));
           if (isGroup && sub) {
-            expect(await helpOf([cmd!, sub]), `dr-drill ${cmd} ${sub} is a subcommand`).to.contain(`dr-drill ${cmd} ${sub}`);
+            expect(await helpOf([cmd!, sub]), `dr-drill ${cmd} ${sub} is a subcommand`).to.contain(
+              `dr-drill ${cmd} ${sub}`,
+            );
           }
           if (SCENARIO_COMMANDS.has(cmd!)) {
             expect(inv.arg, `dr-drill ${cmd} names a scenario`).to.be.a('string');
             const scenarios = scenarioFiles(inv.arg!, inv, w);
             for (const s of scenarios) expect(existsSync(join(ROOT, s)), `${s} exists`).to.equal(true);
-            if (scenarios.length) expect(await quietly(() => main(['validate', ...scenarios.map((s) => join(ROOT, s))])), `${scenarios.join(' ')} are valid`).to.equal(0);
+            if (scenarios.length)
+              expect(
+                await quietly(() => main(['validate', ...scenarios.map((s) => join(ROOT, s))])),
+                `${scenarios.join(' ')} are valid`,
+              ).to.equal(0);
           }
         }
       });
@@ -132,34 +176,49 @@ describe('GitHub workflows', () => {
     const all = steps(w);
     const drill = all.find((s) => /dr-drill run \$\{\{ matrix\.scenario \}\}/.test(s.run ?? ''));
     const cases: { name: string; check: () => void }[] = [
-      { name: 'runs on a schedule and by hand', check: () => {
-        expect((w.on.schedule as { cron: string }[])[0]!.cron).to.match(/^\S+ \S+ \S+ \S+ \S+$/);
-        expect(w.on).to.have.property('workflow_dispatch');
-      } },
-      { name: 'logs in to Azure with OIDC', check: () => {
-        expect(w.permissions?.['id-token']).to.equal('write');
-        const login = all.find((s) => s.uses?.startsWith('azure/login@'));
-        expect(login?.uses).to.equal('azure/login@v2');
-        expect(login?.with).to.include.keys('client-id', 'tenant-id', 'subscription-id');
-        expect(JSON.stringify(login?.with)).not.to.match(/client-secret|creds/);
-      } },
-      { name: 'runs a matrix of scenarios, each drill in its own step', check: () => {
-        expect(Object.values(w.jobs)[0]!.strategy?.matrix?.scenario).to.be.an('array').with.length.greaterThan(0);
-        expect(drill, 'a step runs dr-drill run ${{ matrix.scenario }}').to.not.equal(undefined);
-        expect(invocations(w).map((i) => i.words[0])).to.include.members(['validate', 'run']);
-      } },
-      { name: 'fails the job on FAIL or ERROR: the drill step exits non-zero and does not continue on error', check: () => {
-        expect(drill!['continue-on-error']).to.equal(undefined);
-        expect(drill!.run).not.to.match(/\|\|\s*true|; *exit 0/);
-      } },
-      { name: 'uploads reports and writes the job summary whatever the verdict', check: () => {
-        const upload = all.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-        expect(upload?.if).to.equal('always()');
-        expect(upload?.with?.path).to.match(/^reports\/?$/);
-        const summary = all.find((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? '') && /report\.md/.test(s.run ?? ''));
-        expect(summary?.if).to.equal('always()');
-        expect(all.indexOf(summary!)).to.be.greaterThan(all.indexOf(drill!));
-      } },
+      {
+        name: 'runs on a schedule and by hand',
+        check: () => {
+          expect((w.on.schedule as { cron: string }[])[0]!.cron).to.match(/^\S+ \S+ \S+ \S+ \S+$/);
+          expect(w.on).to.have.property('workflow_dispatch');
+        },
+      },
+      {
+        name: 'logs in to Azure with OIDC',
+        check: () => {
+          expect(w.permissions?.['id-token']).to.equal('write');
+          const login = all.find((s) => s.uses?.startsWith('azure/login@'));
+          expect(login?.uses).to.equal('azure/login@v2');
+          expect(login?.with).to.include.keys('client-id', 'tenant-id', 'subscription-id');
+          expect(JSON.stringify(login?.with)).not.to.match(/client-secret|creds/);
+        },
+      },
+      {
+        name: 'runs a matrix of scenarios, each drill in its own step',
+        check: () => {
+          expect(Object.values(w.jobs)[0]!.strategy?.matrix?.scenario).to.be.an('array').with.length.greaterThan(0);
+          expect(drill, 'a step runs dr-drill run ${{ matrix.scenario }}').to.not.equal(undefined);
+          expect(invocations(w).map((i) => i.words[0])).to.include.members(['validate', 'run']);
+        },
+      },
+      {
+        name: 'fails the job on FAIL or ERROR: the drill step exits non-zero and does not continue on error',
+        check: () => {
+          expect(drill!['continue-on-error']).to.equal(undefined);
+          expect(drill!.run).not.to.match(/\|\|\s*true|; *exit 0/);
+        },
+      },
+      {
+        name: 'uploads reports and writes the job summary whatever the verdict',
+        check: () => {
+          const upload = all.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+          expect(upload?.if).to.equal('always()');
+          expect(upload?.with?.path).to.match(/^reports\/?$/);
+          const summary = all.find((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? '') && /report\.md/.test(s.run ?? ''));
+          expect(summary?.if).to.equal('always()');
+          expect(all.indexOf(summary!)).to.be.greaterThan(all.indexOf(drill!));
+        },
+      },
     ];
     for (const c of cases) it(c.name, c.check);
   });
@@ -182,15 +241,24 @@ describe('GitHub workflows', () => {
 });
 
 describe('deploy/cronjob', () => {
-  const docs = (file: string) => parseAllDocuments(readFileSync(join(ROOT, file), 'utf8')).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const docs = (file: string) =>
+    parseAllDocuments(readFileSync(join(ROOT, file), 'utf8')).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
   const cron = docs('deploy/cronjob/cronjob.yaml');
   const role = docs('deploy/rbac/drill-runner.yaml').find((d) => d.kind === 'ClusterRole')!;
   it('binds the ClusterRole of deploy/rbac instead of repeating its rules', () => {
     const binding = cron.find((d) => d.kind === 'ClusterRoleBinding')!;
-    expect(binding.roleRef).to.deep.equal({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name });
+    expect(binding.roleRef).to.deep.equal({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: role.metadata.name,
+    });
     expect(cron.filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role' || 'rules' in d)).to.deep.equal([]);
     const sa = cron.find((d) => d.kind === 'ServiceAccount')!;
-    expect(binding.subjects).to.deep.include({ kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace });
+    expect(binding.subjects).to.deep.include({
+      kind: 'ServiceAccount',
+      name: sa.metadata.name,
+      namespace: sa.metadata.namespace,
+    });
   });
   it('runs dr-drill run on the ConfigMap scenario, writing reports to the PVC, as non-root', async () => {
     const job = cron.find((d) => d.kind === 'CronJob')!;
@@ -200,10 +268,16 @@ describe('deploy/cronjob', () => {
     const c = pod.containers[0];
     expect(c.args.slice(0, 2)).to.deep.equal(['run', '/scenario/scenario.yaml']);
     expect(c.args).to.include('--report-dir');
-    const mounts = Object.fromEntries(c.volumeMounts.map((m: { name: string; mountPath: string }) => [m.mountPath, m.name]));
+    const mounts = Object.fromEntries(
+      c.volumeMounts.map((m: { name: string; mountPath: string }) => [m.mountPath, m.name]),
+    );
     const volumes = Object.fromEntries(pod.volumes.map((v: { name: string }) => [v.name, v]));
-    expect(volumes[mounts['/scenario']].configMap.name).to.equal(cron.find((d) => d.kind === 'ConfigMap')!.metadata.name);
-    expect(volumes[mounts[c.args[c.args.indexOf('--report-dir') + 1]]].persistentVolumeClaim.claimName).to.equal(cron.find((d) => d.kind === 'PersistentVolumeClaim')!.metadata.name);
+    expect(volumes[mounts['/scenario']].configMap.name).to.equal(
+      cron.find((d) => d.kind === 'ConfigMap')!.metadata.name,
+    );
+    expect(volumes[mounts[c.args[c.args.indexOf('--report-dir') + 1]]].persistentVolumeClaim.claimName).to.equal(
+      cron.find((d) => d.kind === 'PersistentVolumeClaim')!.metadata.name,
+    );
     expect(job.spec.jobTemplate.spec.backoffLimit).to.equal(0);
   });
   it('ships an example scenario that validates', async () => {

@@ -11,18 +11,28 @@ import { durationFlag } from '../flags.js';
 export const cleanupCommand = defineCommand<{ 'drill-id'?: string; all: boolean; context?: string; timeout: string }>({
   command: 'cleanup',
   describe: 'Remove what drills left behind (kept copies, teardown leftovers), found by the drill labels',
-  builder: (y) => y
-    .option('drill-id', { type: 'string', describe: 'The drill whose leftovers to remove' })
-    .option('all', { type: 'boolean', default: false, describe: "Every drill's leftovers in the context" })
-    .option('context', { type: 'string', describe: 'Kube context (default: the current one)' })
-    .option('timeout', { type: 'string', default: '5m', describe: 'How long to wait for deletions before listing what is left' })
-    .check((a) => {
-      if (!a['drill-id'] === !a.all) throw new Error('give exactly one of --drill-id <id> or --all');
-      return true;
-    }) as never,
+  builder: (y) =>
+    y
+      .option('drill-id', { type: 'string', describe: 'The drill whose leftovers to remove' })
+      .option('all', { type: 'boolean', default: false, describe: "Every drill's leftovers in the context" })
+      .option('context', { type: 'string', describe: 'Kube context (default: the current one)' })
+      .option('timeout', {
+        type: 'string',
+        default: '5m',
+        describe: 'How long to wait for deletions before listing what is left',
+      })
+      .check((a) => {
+        if (!a['drill-id'] === !a.all) throw new Error('give exactly one of --drill-id <id> or --all');
+        return true;
+      }) as never,
   run: async (args) => {
     const id = args['drill-id'];
-    if (id !== undefined && !DRILL_ID_PATTERN.test(id)) throw inputError('BAD_DRILL_ID', `--drill-id "${id}" is not a drill id`, 'a drill id is 8 characters [a-z0-9], as in the report folder name');
+    if (id !== undefined && !DRILL_ID_PATTERN.test(id))
+      throw inputError(
+        'BAD_DRILL_ID',
+        `--drill-id "${id}" is not a drill id`,
+        'a drill id is 8 characters [a-z0-9], as in the report folder name',
+      );
     const timeoutMs = durationFlag('timeout', args.timeout, '5m');
     const gw = gatewayFor(loadKubeConfig(args.kubeconfig), args.context ?? null);
     const ids = id ? [id] : await findDrills(gw);
@@ -32,7 +42,9 @@ export const cleanupCommand = defineCommand<{ 'drill-id'?: string; all: boolean;
     else {
       if (!ids.length) printLine(`no drill leftovers in ${gw.context}`);
       for (const r of results) {
-        printLine(`drill ${r.drillId}: deleted ${r.deleted.length}${r.deleted.length ? `: ${r.deleted.join(', ')}` : ''}`);
+        printLine(
+          `drill ${r.drillId}: deleted ${r.deleted.length}${r.deleted.length ? `: ${r.deleted.join(', ')}` : ''}`,
+        );
         for (const l of r.leftBehind) printLine(`  still there: ${l.object}: ${l.reason}`);
       }
     }

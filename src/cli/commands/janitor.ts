@@ -9,20 +9,31 @@ import { runJanitor } from '../../azure/janitor.js';
 export const janitorCommand = defineCommand<{ subscription: string; 'resource-group'?: string; 'dry-run': boolean }>({
   command: 'janitor',
   describe: 'Delete drill AKS clusters whose dr-drill-expires tag is past (kept with --keep, or left by a crash)',
-  builder: (y) => y
-    .option('subscription', { type: 'string', demandOption: true, describe: 'Azure subscription id' })
-    .option('resource-group', { type: 'string', describe: 'Only this resource group' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be deleted; delete nothing' }) as never,
+  builder: (y) =>
+    y
+      .option('subscription', { type: 'string', demandOption: true, describe: 'Azure subscription id' })
+      .option('resource-group', { type: 'string', describe: 'Only this resource group' })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'List what would be deleted; delete nothing',
+      }) as never,
   run: async (args) => {
     const clusters = new AksClusters(armSettings(), args.subscription);
     const entries = await runJanitor(clusters, {
-      now: new Date(), dryRun: args['dry-run'], resourceGroup: args['resource-group'],
+      now: new Date(),
+      dryRun: args['dry-run'],
+      resourceGroup: args['resource-group'],
       onProgress: (m) => process.stderr.write(m + '\n'),
     });
-    if (args.output === 'json') printJson({ subscription: args.subscription, dryRun: args['dry-run'], clusters: entries });
+    if (args.output === 'json')
+      printJson({ subscription: args.subscription, dryRun: args['dry-run'], clusters: entries });
     else {
       if (!entries.length) printLine(`no drill clusters in subscription ${args.subscription}`);
-      for (const e of entries) printLine(`${e.action.padEnd(12)} ${e.resourceGroup}/${e.name} drill ${e.drillId} expires ${e.expires ?? '?'}${e.error ? `: ${e.error}` : ''}`);
+      for (const e of entries)
+        printLine(
+          `${e.action.padEnd(12)} ${e.resourceGroup}/${e.name} drill ${e.drillId} expires ${e.expires ?? '?'}${e.error ? `: ${e.error}` : ''}`,
+        );
     }
     return entries.some((e) => e.action === 'failed') ? EXIT.error : EXIT.pass;
   },

@@ -25,14 +25,23 @@ function printStatusText(s: LocalStatus): void {
   printLine(`azurite:    ${s.azurite.url} (CA ${s.azurite.caCert})`);
   printLine();
   printLine(`use it:     export KUBECONFIG=${s.kubeconfig}`);
-  printLine(`       or:  dr-drill --kubeconfig ${s.kubeconfig} …   /   kubectl --kubeconfig ${s.kubeconfig} --context ${s.contexts.dr} get backups -n velero`);
-  printLine(`blob:       export NODE_EXTRA_CA_CERTS=${s.azurite.caCert} AZURE_STORAGE_CONNECTION_STRING='${s.azurite.connectionString}'`);
+  printLine(
+    `       or:  dr-drill --kubeconfig ${s.kubeconfig} …   /   kubectl --kubeconfig ${s.kubeconfig} --context ${s.contexts.dr} get backups -n velero`,
+  );
+  printLine(
+    `blob:       export NODE_EXTRA_CA_CERTS=${s.azurite.caCert} AZURE_STORAGE_CONNECTION_STRING='${s.azurite.connectionString}'`,
+  );
 }
 
 const up = defineCommand<{ demo: boolean }>({
   command: 'up',
   describe: 'Build (once) and start the local environment, or check that it is up',
-  builder: (y) => y.option('demo', { type: 'boolean', default: true, describe: 'Seed the demo workload in primary (--no-demo to skip)' }),
+  builder: (y) =>
+    y.option('demo', {
+      type: 'boolean',
+      default: true,
+      describe: 'Seed the demo workload in primary (--no-demo to skip)',
+    }),
   run: async (args) => {
     const r = await localUp({ onProgress: progressLine, skipDemo: !args.demo });
     if (args.output === 'json') printJson({ ...r.status, seconds: Math.round(r.seconds * 10) / 10 });
@@ -50,7 +59,10 @@ const down = defineCommand<Record<string, never>>({
   run: async (args) => {
     const r = await localDown({ onProgress: progressLine });
     if (args.output === 'json') printJson(r);
-    else printLine(`stopped: ${r.stopped.length ? r.stopped.join(', ') : 'nothing was running'}; removed ${r.removedStateDir}`);
+    else
+      printLine(
+        `stopped: ${r.stopped.length ? r.stopped.join(', ') : 'nothing was running'}; removed ${r.removedStateDir}`,
+      );
     return EXIT.pass;
   },
 });
@@ -68,4 +80,8 @@ const status = defineCommand<Record<string, never>>({
 });
 
 /** The `local` command group. */
-export const localCommand = defineGroup('local <command>', 'The built-in local DR environment (kwok clusters, Velero, Azurite)', [up, down, status]);
+export const localCommand = defineGroup(
+  'local <command>',
+  'The built-in local DR environment (kwok clusters, Velero, Azurite)',
+  [up, down, status],
+);

@@ -13,7 +13,12 @@ import type { DrillPlan } from '../../plan/types.js';
 
 function describePlan(p: DrillPlan): string[] {
   const b = p.backup;
-  const backup = b.mode === 'name' ? `backup ${b.name}` : b.mode === 'schedule' ? `newest Completed backup of schedule ${b.schedule}` : `a new backup ${b.name} of ${b.includedNamespaces.join(', ')}`;
+  const backup =
+    b.mode === 'name'
+      ? `backup ${b.name}`
+      : b.mode === 'schedule'
+        ? `newest Completed backup of schedule ${b.schedule}`
+        : `a new backup ${b.name} of ${b.includedNamespaces.join(', ')}`;
   return [
     `scenario      ${p.scenario.name}${p.scenario.file ? ` (${p.scenario.file})` : ''}`,
     `objectives    RTO ${formatSeconds(p.objectives.rtoMs / 1000)}, RPO ${formatSeconds(p.objectives.rpoMs / 1000)}`,
@@ -24,37 +29,55 @@ function describePlan(p: DrillPlan): string[] {
     ...crossRegionLines(p),
     `probes        ${p.probes.map((x) => `${x.name} (${x.kind}${x.critical ? '' : ', not critical'})`).join(', ') || 'none'}`,
     `teardown      ${p.teardown.when}, timeout ${formatSeconds(p.teardown.timeoutMs / 1000)}`,
-    ...(p.hooks ?? []).map((h, i) => `${i ? '              ' : 'hooks         '}${h.name} at ${h.at}: ${maskText(h.command.join(' '), Object.values(h.env).map((v) => v.reveal()))}${Object.keys(h.env).length ? ` (env ${Object.keys(h.env).join(', ')})` : ''}`),
+    ...(p.hooks ?? []).map(
+      (h, i) =>
+        `${i ? '              ' : 'hooks         '}${h.name} at ${h.at}: ${maskText(
+          h.command.join(' '),
+          Object.values(h.env).map((v) => v.reveal()),
+        )}${Object.keys(h.env).length ? ` (env ${Object.keys(h.env).join(', ')})` : ''}`,
+    ),
   ];
 }
 
 function crossRegionLines(p: DrillPlan): string[] {
   const c = p.restore.crossRegion;
   if (!c) return [];
-  const pairs = (m: Record<string, string>) => Object.entries(m).map(([a, b]) => `${a} → ${b}`).join(', ') || 'none';
-  return [`cross-region  storage classes ${pairs(c.storageClassMapping)}; zones ${pairs(c.zoneMap)}${c.dropNodeAffinity ? '; node affinity dropped' : ''}; ${c.modifierRules.length} scenario resource-modifier rule(s)`];
+  const pairs = (m: Record<string, string>) =>
+    Object.entries(m)
+      .map(([a, b]) => `${a} → ${b}`)
+      .join(', ') || 'none';
+  return [
+    `cross-region  storage classes ${pairs(c.storageClassMapping)}; zones ${pairs(c.zoneMap)}${c.dropNodeAffinity ? '; node affinity dropped' : ''}; ${c.modifierRules.length} scenario resource-modifier rule(s)`,
+  ];
 }
 
 export const planCommand = defineCommand<{ scenario: string; 'source-context'?: string; 'target-context'?: string }>({
   command: 'plan <scenario>',
-  describe: 'Show the compiled plan and run a read-only preflight (contexts, Velero, BSL, backup age, target namespaces, storage classes and zones)',
-  builder: (y) => y
-    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
-    .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
-    .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" }) as never,
+  describe:
+    'Show the compiled plan and run a read-only preflight (contexts, Velero, BSL, backup age, target namespaces, storage classes and zones)',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
+      .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
+      .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" }) as never,
   run: async (args) => {
     const plan = await compileScenarioFile(args.scenario, { drillId: newDrillId(), env: process.env });
     if (args['source-context']) plan.source.kubeContext = args['source-context'];
     if (args['target-context']) plan.target.kubeContext = args['target-context'];
     const kc = loadKubeConfig(args.kubeconfig);
-    const checks = [...await preflight(plan, (c) => gatewayFor(kc, c), new Date()), ...hookPreflight(plan)];
-    const code = checks.some((c) => c.status === 'error') ? EXIT.error : checks.some((c) => c.status === 'fail') ? EXIT.fail : EXIT.pass;
+    const checks = [...(await preflight(plan, (c) => gatewayFor(kc, c), new Date())), ...hookPreflight(plan)];
+    const code = checks.some((c) => c.status === 'error')
+      ? EXIT.error
+      : checks.some((c) => c.status === 'fail')
+        ? EXIT.fail
+        : EXIT.pass;
     if (args.output === 'json') printJson({ plan, preflight: checks, ok: code === EXIT.pass });
     else {
       for (const l of describePlan(plan)) printLine(l);
       printLine('');
       printLine('preflight (read-only):');
-      for (const c of checks) printLine(`  ${c.status === 'ok' ? 'ok  ' : c.status.toUpperCase().padEnd(4)} ${c.name}: ${c.detail}`);
+      for (const c of checks)
+        printLine(`  ${c.status === 'ok' ? 'ok  ' : c.status.toUpperCase().padEnd(4)} ${c.name}: ${c.detail}`);
     }
     return code;
   },

@@ -3,7 +3,12 @@ import { defineCommand, defineGroup } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { verifyReportFolder } from '../../report/verify.js';
-import { evidenceContainerFromFlags, loadPublicKey, readUploadedHistory, verifyUploadedReport } from '../../evidence/index.js';
+import {
+  evidenceContainerFromFlags,
+  loadPublicKey,
+  readUploadedHistory,
+  verifyUploadedReport,
+} from '../../evidence/index.js';
 import { cleanPrefix } from '../../plan/storage-plan.js';
 import { readHistory, renderHistory } from '../../report/history.js';
 import { renderHistoryMarkdown } from '../../report/compliance.js';
@@ -21,29 +26,49 @@ interface VerifyArgs {
 
 const verify = defineCommand<VerifyArgs>({
   command: 'verify <dir>',
-  describe: 'Check a report folder (or, with --container, its uploaded copy <scenario>/<folder>): SHA256SUMS, the signature, report.json against its schema, and the chain to the previous drill',
-  builder: (y) => y
-    .positional('dir', { type: 'string', demandOption: true, describe: 'The report folder, or <scenario>/<folder> of an uploaded copy' })
-    .option('public-key', { type: 'string', describe: 'Require a signature (SHA256SUMS.sig) by this Ed25519 public key (PEM)' })
-    .option('container', { type: 'string', describe: 'Verify the uploaded copy in this evidence container' })
-    .option('prefix', { type: 'string', describe: 'Prefix of the uploads in the evidence container' })
-    .option('account-url', { type: 'string', describe: 'Evidence account, signed in with DefaultAzureCredential' })
-    // No yargs default: it would print the secret in --help.
-    .option('connection-string', { type: 'string', describe: 'Evidence account connection string (default: $AZURE_STORAGE_CONNECTION_STRING)' }) as never,
+  describe:
+    'Check a report folder (or, with --container, its uploaded copy <scenario>/<folder>): SHA256SUMS, the signature, report.json against its schema, and the chain to the previous drill',
+  builder: (y) =>
+    y
+      .positional('dir', {
+        type: 'string',
+        demandOption: true,
+        describe: 'The report folder, or <scenario>/<folder> of an uploaded copy',
+      })
+      .option('public-key', {
+        type: 'string',
+        describe: 'Require a signature (SHA256SUMS.sig) by this Ed25519 public key (PEM)',
+      })
+      .option('container', { type: 'string', describe: 'Verify the uploaded copy in this evidence container' })
+      .option('prefix', { type: 'string', describe: 'Prefix of the uploads in the evidence container' })
+      .option('account-url', { type: 'string', describe: 'Evidence account, signed in with DefaultAzureCredential' })
+      // No yargs default: it would print the secret in --help.
+      .option('connection-string', {
+        type: 'string',
+        describe: 'Evidence account connection string (default: $AZURE_STORAGE_CONNECTION_STRING)',
+      }) as never,
   run: async (args) => {
     const publicKey = args['public-key'] ? loadPublicKey(args['public-key']) : null;
     const result = args.container
       ? await verifyUploadedReport(
-        evidenceContainerFromFlags({ container: args.container, accountUrl: args['account-url'], connectionString: args['connection-string'] }),
-        args.dir, { prefix: cleanPrefix(args.prefix), publicKey })
+          evidenceContainerFromFlags({
+            container: args.container,
+            accountUrl: args['account-url'],
+            connectionString: args['connection-string'],
+          }),
+          args.dir,
+          { prefix: cleanPrefix(args.prefix), publicKey },
+        )
       : verifyReportFolder(args.dir, { publicKey });
     if (args.output === 'json') printJson(result);
     else {
       for (const p of result.problems) printLine(`${result.folder}/${p.file}: ${p.message}`);
       for (const n of result.notes) printLine(`note: ${n}`);
-      printLine(result.ok
-        ? `OK ${result.folder}: ${result.verifiedFiles.length} file(s) match SHA256SUMS, report.json is valid`
-        : `FAILED ${result.folder}: ${result.problems.length} problem(s)`);
+      printLine(
+        result.ok
+          ? `OK ${result.folder}: ${result.verifiedFiles.length} file(s) match SHA256SUMS, report.json is valid`
+          : `FAILED ${result.folder}: ${result.problems.length} problem(s)`,
+      );
     }
     return result.ok ? EXIT.pass : EXIT.fail;
   },
@@ -63,21 +88,42 @@ interface HistoryArgs {
 
 const history = defineCommand<HistoryArgs>({
   command: 'history',
-  describe: 'List past drills, newest first, the last verified restore and RTO trend of each scenario; --output markdown gives a per-control compliance summary',
+  describe:
+    'List past drills, newest first, the last verified restore and RTO trend of each scenario; --output markdown gives a per-control compliance summary',
   builder: (y) =>
     y
       .option('report-dir', { type: 'string', default: 'reports', describe: 'Where drills write their reports' })
-      .option('container', { type: 'string', describe: 'Read the drills uploaded to this evidence container instead (CI runners keep no report dir)' })
+      .option('container', {
+        type: 'string',
+        describe: 'Read the drills uploaded to this evidence container instead (CI runners keep no report dir)',
+      })
       .option('prefix', { type: 'string', describe: 'Prefix of the uploads in the evidence container' })
       .option('account-url', { type: 'string', describe: 'Evidence account, signed in with DefaultAzureCredential' })
       // No yargs default: it would print the secret in --help.
-      .option('connection-string', { type: 'string', describe: 'Evidence account connection string (default: $AZURE_STORAGE_CONNECTION_STRING)' })
+      .option('connection-string', {
+        type: 'string',
+        describe: 'Evidence account connection string (default: $AZURE_STORAGE_CONNECTION_STRING)',
+      })
       .option('scenario', { type: 'string', describe: 'Only this scenario' })
-      .option('since', { type: 'string', describe: 'Only drills started on or after this date (ISO-8601, e.g. 2026-01-01)' })
-      .option('trend-window', { type: 'number', default: TREND_DEFAULTS.window, describe: 'Drills per scenario the RTO trend looks at' })
-      .option('trend-threshold', { type: 'number', default: TREND_DEFAULTS.thresholdPercent, describe: 'Warn when RTO grew by more than this percentage over the window' })
+      .option('since', {
+        type: 'string',
+        describe: 'Only drills started on or after this date (ISO-8601, e.g. 2026-01-01)',
+      })
+      .option('trend-window', {
+        type: 'number',
+        default: TREND_DEFAULTS.window,
+        describe: 'Drills per scenario the RTO trend looks at',
+      })
+      .option('trend-threshold', {
+        type: 'number',
+        default: TREND_DEFAULTS.thresholdPercent,
+        describe: 'Warn when RTO grew by more than this percentage over the window',
+      })
       // yargs merges choices of a redefined option: history alone also speaks markdown.
-      .option('output', { choices: ['markdown'] as const, describe: 'Output format (markdown: compliance summary)' }) as never,
+      .option('output', {
+        choices: ['markdown'] as const,
+        describe: 'Output format (markdown: compliance summary)',
+      }) as never,
   run: async (args) => {
     const options = {
       ...(args.scenario === undefined ? {} : { scenario: args.scenario }),
@@ -87,8 +133,14 @@ const history = defineCommand<HistoryArgs>({
     };
     const h = args.container
       ? await readUploadedHistory(
-        evidenceContainerFromFlags({ container: args.container, accountUrl: args['account-url'], connectionString: args['connection-string'] }),
-        cleanPrefix(args.prefix), options)
+          evidenceContainerFromFlags({
+            container: args.container,
+            accountUrl: args['account-url'],
+            connectionString: args['connection-string'],
+          }),
+          cleanPrefix(args.prefix),
+          options,
+        )
       : readHistory(args['report-dir'], options);
     const format = args.output as string;
     if (format === 'json') printJson(h);
@@ -104,13 +156,18 @@ const history = defineCommand<HistoryArgs>({
 export function parseSince(text: string): Date {
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) {
-    throw inputError('BAD_SINCE', `--since "${text}" is not an ISO-8601 date`, 'write it like 2026-01-01 or 2026-01-01T00:00:00Z');
+    throw inputError(
+      'BAD_SINCE',
+      `--since "${text}" is not an ISO-8601 date`,
+      'write it like 2026-01-01 or 2026-01-01T00:00:00Z',
+    );
   }
   return d;
 }
 
 function positive(flag: string, n: number, min: number): number {
-  if (!Number.isFinite(n) || n < min) throw inputError('BAD_FLAG', `${flag} must be a number of at least ${min}`, `e.g. ${flag} 5`);
+  if (!Number.isFinite(n) || n < min)
+    throw inputError('BAD_FLAG', `${flag} must be a number of at least ${min}`, `e.g. ${flag} 5`);
   return n;
 }
 

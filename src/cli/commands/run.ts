@@ -39,26 +39,56 @@ export function parseDisasterAt(text: string | undefined): Date | null {
   if (text === undefined) return null;
   const d = new Date(text);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime())) {
-    throw inputError('BAD_DISASTER_AT', `--disaster-at "${text}" is not an ISO-8601 time`, 'write it like 2026-11-26T03:00:00Z');
+    throw inputError(
+      'BAD_DISASTER_AT',
+      `--disaster-at "${text}" is not an ISO-8601 time`,
+      'write it like 2026-11-26T03:00:00Z',
+    );
   }
   return d;
 }
 
 export const runCommand = defineCommand<RunArgs>({
   command: 'run <scenario>',
-  describe: 'Run a drill: select a backup, restore it into the target, prove it with probes, measure RTO/RPO, tear down, report',
-  builder: (y) => y
-    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
-    .option('disaster-at', { type: 'string', describe: 'Disaster time T0 (ISO-8601, UTC); the backup must have started before it' })
-    .option('keep', { type: 'boolean', default: false, describe: 'Keep the restored copy for inspection (remove it later with dr-drill cleanup)' })
-    .option('report-dir', { type: 'string', default: 'reports', describe: 'Where report folders are written' })
-    .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
-    .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" })
-    .option('negative-control', { type: 'boolean', default: false,
-      describe: 'Run with one impossible expectation (a canary nonce never written, or an object that cannot exist) to prove the drill can fail: exit 0 when it FAILs as it must, 1 when it passes (the drill cannot fail), 3 on ERROR' })
-    .option('step', { type: 'boolean', default: false, describe: 'Rehearsal: pause before each phase to continue or abort (abort still tears down); the report keeps operator time apart from machine time' })
-    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Progress on stderr: text (live on a terminal, a line per event otherwise) or json (one object per event)' })
-    .option('sign-key', { type: 'string', describe: 'Ed25519 private key (PEM): sign SHA256SUMS into SHA256SUMS.sig, public key recorded in the report' }) as never,
+  describe:
+    'Run a drill: select a backup, restore it into the target, prove it with probes, measure RTO/RPO, tear down, report',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
+      .option('disaster-at', {
+        type: 'string',
+        describe: 'Disaster time T0 (ISO-8601, UTC); the backup must have started before it',
+      })
+      .option('keep', {
+        type: 'boolean',
+        default: false,
+        describe: 'Keep the restored copy for inspection (remove it later with dr-drill cleanup)',
+      })
+      .option('report-dir', { type: 'string', default: 'reports', describe: 'Where report folders are written' })
+      .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
+      .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" })
+      .option('negative-control', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Run with one impossible expectation (a canary nonce never written, or an object that cannot exist) to prove the drill can fail: exit 0 when it FAILs as it must, 1 when it passes (the drill cannot fail), 3 on ERROR',
+      })
+      .option('step', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Rehearsal: pause before each phase to continue or abort (abort still tears down); the report keeps operator time apart from machine time',
+      })
+      .option('log-format', {
+        choices: ['text', 'json'] as const,
+        default: 'text' as const,
+        describe:
+          'Progress on stderr: text (live on a terminal, a line per event otherwise) or json (one object per event)',
+      })
+      .option('sign-key', {
+        type: 'string',
+        describe: 'Ed25519 private key (PEM): sign SHA256SUMS into SHA256SUMS.sig, public key recorded in the report',
+      }) as never,
   run: async (args) => {
     const disasterAt = parseDisasterAt(args['disaster-at']);
     const drillId = newDrillId();
@@ -72,9 +102,19 @@ export const runCommand = defineCommand<RunArgs>({
     const kc = loadKubeConfig(args.kubeconfig);
     const json = args.output === 'json';
     if (args.step && !process.stdin.isTTY) {
-      throw inputError('STEP_NEEDS_TERMINAL', '--step pauses for an operator, but standard input is not a terminal', 'run it interactively, or drop --step in CI');
+      throw inputError(
+        'STEP_NEEDS_TERMINAL',
+        '--step pauses for an operator, but standard input is not a terminal',
+        'run it interactively, or drop --step in CI',
+      );
     }
-    const progress = createProgress({ format: args['log-format'], rtoObjectiveSeconds: plan.objectives.rtoMs / 1000, colour: useColour(process.stderr), live: !args.step, phases: phaseOrder(plan, BUILTIN_PHASES) });
+    const progress = createProgress({
+      format: args['log-format'],
+      rtoObjectiveSeconds: plan.objectives.rtoMs / 1000,
+      colour: useColour(process.stderr),
+      live: !args.step,
+      phases: phaseOrder(plan, BUILTIN_PHASES),
+    });
     const log = (line: string) => progress.log(line);
 
     const controller = new AbortController();
@@ -82,7 +122,9 @@ export const runCommand = defineCommand<RunArgs>({
     const onSignal = (sig: NodeJS.Signals) => {
       signals++;
       if (signals > 1) {
-        log(`dr-drill: second ${sig}: exiting now; the journal holds the evidence so far; run dr-drill cleanup --drill-id ${drillId}`);
+        log(
+          `dr-drill: second ${sig}: exiting now; the journal holds the evidence so far; run dr-drill cleanup --drill-id ${drillId}`,
+        );
         process.exit(EXIT.interrupted);
       }
       log(`dr-drill: ${sig} received: stopping, tearing down, sealing the report (press again to exit at once)`);
@@ -113,23 +155,35 @@ export const runCommand = defineCommand<RunArgs>({
       if (plan.report.notify) {
         const n = plan.report.notify;
         // Best effort: a webhook that is down is a warning, never a different verdict or exit code.
-        const sent = await notify({ url: n.webhook.reveal(), on: n.on, timeoutMs: n.timeoutMs }, outcome.report, { folder: outcome.folder });
+        const sent = await notify({ url: n.webhook.reveal(), on: n.on, timeoutMs: n.timeoutMs }, outcome.report, {
+          folder: outcome.folder,
+        });
         if (sent.warning) log(`dr-drill: warning: ${sent.warning}`);
         else if (sent.sent) log(`dr-drill: notification sent (${outcome.report.verdict})`);
       }
       if (json) printJson(outcome.report);
-      else process.stdout.write(renderers.console.render(outcome.report, { folder: outcome.folder, colour: useColour() }));
+      else
+        process.stdout.write(renderers.console.render(outcome.report, { folder: outcome.folder, colour: useColour() }));
       if (signer) log(`signed: ${outcome.folder}/SHA256SUMS.sig (key sha256:${signer.record.publicKeySha256})`);
-      if (outcome.upload?.result) log(`uploaded: ${outcome.upload.result.location} (${outcome.upload.result.files.length} files); ${outcome.upload.result.immutability.statement}`);
-      else if (outcome.upload) log(`warning: evidence upload FAILED: ${outcome.upload.error}; the local folder ${outcome.folder} is complete`);
+      if (outcome.upload?.result)
+        log(
+          `uploaded: ${outcome.upload.result.location} (${outcome.upload.result.files.length} files); ${outcome.upload.result.immutability.statement}`,
+        );
+      else if (outcome.upload)
+        log(`warning: evidence upload FAILED: ${outcome.upload.error}; the local folder ${outcome.folder} is complete`);
       if (outcome.interrupted) return EXIT.interrupted;
       if (outcome.inputProblem) return EXIT.input;
       if (negative) {
         // Inverted on purpose: a negative control that FAILs proves the drill can fail (success); one that
         // PASSes means the drill cannot tell a broken restore from a good one (a problem). ERROR stays ERROR.
         const v = outcome.report.verdict;
-        log(v === 'FAIL' ? 'negative control: FAIL as required: the drill is able to fail' : v === 'PASS'
-          ? 'negative control: PASSED although an expectation was impossible: the drill cannot fail; do not trust its PASS' : 'negative control: ERROR: nothing was proven');
+        log(
+          v === 'FAIL'
+            ? 'negative control: FAIL as required: the drill is able to fail'
+            : v === 'PASS'
+              ? 'negative control: PASSED although an expectation was impossible: the drill cannot fail; do not trust its PASS'
+              : 'negative control: ERROR: nothing was proven',
+        );
         return v === 'FAIL' ? EXIT.pass : v === 'PASS' ? EXIT.fail : EXIT.error;
       }
       return exitCodeForVerdict(outcome.report.verdict);

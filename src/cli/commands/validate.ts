@@ -25,7 +25,12 @@ export const validateCommand = defineCommand<{ file: string[] }>({
   command: 'validate <file...>',
   describe: 'Check scenario files against the dr-drill/v1 format (exit 0 when all are valid, 2 otherwise)',
   builder: (y) =>
-    y.positional('file', { type: 'string', array: true, demandOption: true, describe: 'Scenario files (YAML or JSON)' }) as never,
+    y.positional('file', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'Scenario files (YAML or JSON)',
+    }) as never,
   run: async (args) => {
     const results = await validateFiles(args.file);
     if (args.output === 'json') printJson(results);

@@ -4,7 +4,13 @@ import type { Report, VerdictT } from '../schema.js';
 import { objectiveLines } from './format.js';
 import type { ReportRenderer, RenderOptions } from './renderer.js';
 
-const COLOUR = { green: '\u001b[32m', red: '\u001b[31m', yellow: '\u001b[33m', bold: '\u001b[1m', reset: '\u001b[0m' } as const;
+const COLOUR = {
+  green: '\u001b[32m',
+  red: '\u001b[31m',
+  yellow: '\u001b[33m',
+  bold: '\u001b[1m',
+  reset: '\u001b[0m',
+} as const;
 const VERDICT_COLOUR: Record<VerdictT, keyof typeof COLOUR> = { PASS: 'green', FAIL: 'red', ERROR: 'yellow' };
 
 /** Renders the terminal summary; colour only when options.colour (see cli/output.ts useColour). */
@@ -16,15 +22,21 @@ export const consoleRenderer: ReportRenderer = {
 function renderConsole(r: Report, options: RenderOptions): string {
   const paint = (c: keyof typeof COLOUR, s: string) => (options.colour ? `${COLOUR[c]}${s}${COLOUR.reset}` : s);
   const out: string[] = [];
-  out.push(`${paint(VERDICT_COLOUR[r.verdict], r.verdict)}  ${paint('bold', r.scenario.name)}  drill ${r.drillId}${r.negativeControl ? '  (negative control)' : ''}`);
+  out.push(
+    `${paint(VERDICT_COLOUR[r.verdict], r.verdict)}  ${paint('bold', r.scenario.name)}  drill ${r.drillId}${r.negativeControl ? '  (negative control)' : ''}`,
+  );
   for (const o of objectiveLines(r)) {
     const status = o.met === false ? paint('red', o.status) : o.met ? paint('green', o.status) : o.status;
     const margin = o.met === null ? '' : `, margin ${o.margin}`;
     out.push(`  ${o.label}  ${o.achieved.padEnd(8)} objective ${o.objective.padEnd(8)} ${status}${margin}`);
   }
   if (r.restore.phase) {
-    out.push(`  restore ${r.restore.name ?? ''} ${r.restore.phase}` +
-      (r.restore.warnings || r.restore.errors ? ` (${r.restore.warnings ?? 0} warnings, ${r.restore.errors ?? 0} errors)` : ''));
+    out.push(
+      `  restore ${r.restore.name ?? ''} ${r.restore.phase}` +
+        (r.restore.warnings || r.restore.errors
+          ? ` (${r.restore.warnings ?? 0} warnings, ${r.restore.errors ?? 0} errors)`
+          : ''),
+    );
   }
   if (r.reasons.length) {
     out.push('  reasons:');
@@ -34,7 +46,9 @@ function renderConsole(r: Report, options: RenderOptions): string {
   if (failing.length) {
     out.push('  failing probes:');
     for (const p of failing) {
-      out.push(`    - ${p.name} (${p.kind}${p.critical ? '' : ', non-critical'}): ${p.outcome}${p.lastObservation ? ` — ${p.lastObservation}` : ''}`);
+      out.push(
+        `    - ${p.name} (${p.kind}${p.critical ? '' : ', non-critical'}): ${p.outcome}${p.lastObservation ? ` — ${p.lastObservation}` : ''}`,
+      );
     }
   }
   if (r.teardown.leftBehind.length) {

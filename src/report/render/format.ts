@@ -45,8 +45,13 @@ function line(label: 'RTO' | 'RPO', o: Report['rto']): ObjectiveLine {
 }
 
 /** Velero messages flattened to `where: message` lines (velero, cluster, then namespaces sorted). */
-export function messageLines(m: { velero: string[]; cluster: string[]; namespaces: Record<string, string[]> }): string[] {
+export function messageLines(m: {
+  velero: string[];
+  cluster: string[];
+  namespaces: Record<string, string[]>;
+}): string[] {
   const out = [...m.velero.map((s) => `velero: ${s}`), ...m.cluster.map((s) => `cluster: ${s}`)];
-  for (const ns of Object.keys(m.namespaces).sort()) for (const s of m.namespaces[ns]!) out.push(`namespace ${ns}: ${s}`);
+  for (const ns of Object.keys(m.namespaces).sort())
+    for (const s of m.namespaces[ns]!) out.push(`namespace ${ns}: ${s}`);
   return out;
 }

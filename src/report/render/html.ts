@@ -24,7 +24,18 @@ export interface HtmlOptions {
 /** Renders report.html (secrets redacted first, every text escaped). */
 export function renderHtml(input: Report, options: HtmlOptions = {}): string {
   const r = redactDeep(input);
-  const body = [banner(r), objectives(r), timeline(r), trend(r, options), probes(r), hooks(r), restore(r), teardown(r), warnings(r), evidence(r)];
+  const body = [
+    banner(r),
+    objectives(r),
+    timeline(r),
+    trend(r, options),
+    probes(r),
+    hooks(r),
+    restore(r),
+    teardown(r),
+    warnings(r),
+    evidence(r),
+  ];
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -50,7 +61,10 @@ export function renderHtml(input: Report, options: HtmlOptions = {}): string {
 
 /** JSON safe inside a <script> element: `<` (and the JS line separators) become \u escapes. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function banner(r: Report): string {
@@ -58,10 +72,17 @@ function banner(r: Report): string {
     ? `<ul class="reasons">${r.reasons.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`
     : `<p class="reasons">${r.verdict === 'PASS' ? 'Recovery proven within objectives.' : 'No reason recorded.'}</p>`;
   const facts: [string, string][] = [
-    ['Drill', r.drillId], ['Started', r.startedAt], ['T0', `${r.t0} (${r.t0Basis})`],
+    ['Drill', r.drillId],
+    ['Started', r.startedAt],
+    ['T0', `${r.t0} (${r.t0Basis})`],
     ['Source', `${r.source.kubeContext ?? NONE} / ${r.source.veleroNamespace ?? NONE}`],
     ['Target', `${r.target.kind} in ${r.target.kubeContext ?? NONE}`],
-    ['Namespaces', Object.entries(r.target.namespaceMapping).map(([a, b]) => `${a} → ${b}`).join(', ') || NONE],
+    [
+      'Namespaces',
+      Object.entries(r.target.namespaceMapping)
+        .map(([a, b]) => `${a} → ${b}`)
+        .join(', ') || NONE,
+    ],
     ['Backup', `${r.backup.name ?? NONE}${r.backup.phase ? ` (${r.backup.phase})` : ''}`],
   ];
   if (r.scenario.controls?.length) facts.push(['Controls', r.scenario.controls.join(', ')]);
@@ -79,8 +100,12 @@ function objectives(r: Report): string {
     const cls = o.met === null ? 'none' : o.met ? 'ok' : 'bad';
     return `<tr><th>${o.label}</th><td>${esc(o.objective)}</td><td>${esc(o.achieved)}</td><td class="${cls}">${esc(o.status)}</td><td class="${cls}">${esc(o.margin)}</td></tr>`;
   });
-  const basis = r.rpo.basis === 'canary' ? 'canary: the newest data read back from the restored copy'
-    : r.rpo.basis === 'backup-start' ? "backup-start: the backup's start time, a conservative bound" : 'not measured';
+  const basis =
+    r.rpo.basis === 'canary'
+      ? 'canary: the newest data read back from the restored copy'
+      : r.rpo.basis === 'backup-start'
+        ? "backup-start: the backup's start time, a conservative bound"
+        : 'not measured';
   return section('Objectives', [
     table(['', 'Objective', 'Achieved', 'Status', 'Margin'], rows),
     `<p class="small">RPO basis: ${esc(basis)}${r.rpo.recoveryPoint ? `; recovery point ${esc(r.rpo.recoveryPoint)}` : ''}. RTO runs from T0 until every critical probe passed; teardown is not part of it.</p>`,
@@ -91,39 +116,70 @@ function timeline(r: Report): string {
   const svg = ganttSvg(r);
   if (!svg) return section('Timeline', ['<p>No phase ran.</p>']);
   const legend = `<p class="legend small"><span class="k succeeded"></span>succeeded <span class="k failed"></span>failed <span class="k skipped"></span>skipped <span class="k queued"></span>restore queued <span class="k running"></span>restore running ${r.hooks?.length ? '<span class="k hook"></span>runbook hook ' : ''}<span class="k passed"></span>probe passed <span class="k objective"></span>RTO objective <span class="k achieved"></span>achieved RTO</p>`;
-  const rows = r.phases.map((p) => `<tr><td>${esc(p.name)}</td><td class="${esc(p.outcome)}">${esc(p.outcome)}</td><td>${esc(sinceT0(p.startSeconds))}</td><td>${esc(secs(p.durationSeconds))}</td><td>${esc(p.subphases.map((s) => `${s.name} ${secs(s.durationSeconds)}`).join(', ') || NONE)}</td><td>${esc(p.reason ?? '')}</td></tr>`);
+  const rows = r.phases.map(
+    (p) =>
+      `<tr><td>${esc(p.name)}</td><td class="${esc(p.outcome)}">${esc(p.outcome)}</td><td>${esc(sinceT0(p.startSeconds))}</td><td>${esc(secs(p.durationSeconds))}</td><td>${esc(p.subphases.map((s) => `${s.name} ${secs(s.durationSeconds)}`).join(', ') || NONE)}</td><td>${esc(p.reason ?? '')}</td></tr>`,
+  );
   return section('Timeline', [svg, legend, table(['Phase', 'Outcome', 'Start', 'Duration', 'Split', 'Reason'], rows)]);
 }
 
 function trend(r: Report, options: HtmlOptions): string {
   if (!options.history?.length) return '';
   const points = options.history.filter((p) => p.drillId !== r.drillId);
-  points.push({ drillId: r.drillId, startedAt: r.startedAt, verdict: r.verdict, rtoAchievedSeconds: r.rto.achievedSeconds, rtoObjectiveSeconds: r.rto.objectiveSeconds });
+  points.push({
+    drillId: r.drillId,
+    startedAt: r.startedAt,
+    verdict: r.verdict,
+    rtoAchievedSeconds: r.rto.achievedSeconds,
+    rtoObjectiveSeconds: r.rto.objectiveSeconds,
+  });
   const recent = points.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1)).slice(-(options.trendDrills ?? 10));
   const svg = trendSvg(recent);
-  return svg ? section('Recent trend', [svg, `<p class="small">RTO of the last ${recent.length} drills of ${esc(r.scenario.name)}, oldest left; dashed: the objective.</p>`]) : '';
+  return svg
+    ? section('Recent trend', [
+        svg,
+        `<p class="small">RTO of the last ${recent.length} drills of ${esc(r.scenario.name)}, oldest left; dashed: the objective.</p>`,
+      ])
+    : '';
 }
 
 function probes(r: Report): string {
   if (!r.probes.length) return section('Probes', ['<p>No probes ran.</p>']);
-  const rows = r.probes.map((p) => `<tr><td>${esc(p.name)}</td><td>${esc(p.kind)}</td><td>${p.critical ? 'yes' : 'no'}</td><td class="${esc(p.outcome)}">${esc(p.outcome)}</td><td>${esc(sinceT0(p.passedAtSeconds))}</td><td>${esc(secs(p.durationSeconds))}</td><td>${esc(p.subject)}</td><td class="obs">${esc(p.lastObservation ?? NONE)}</td></tr>`);
-  return section('Probes', [table(['Probe', 'Kind', 'Critical', 'Outcome', 'Passed at', 'Duration', 'Subject', 'Last observation'], rows)]);
+  const rows = r.probes.map(
+    (p) =>
+      `<tr><td>${esc(p.name)}</td><td>${esc(p.kind)}</td><td>${p.critical ? 'yes' : 'no'}</td><td class="${esc(p.outcome)}">${esc(p.outcome)}</td><td>${esc(sinceT0(p.passedAtSeconds))}</td><td>${esc(secs(p.durationSeconds))}</td><td>${esc(p.subject)}</td><td class="obs">${esc(p.lastObservation ?? NONE)}</td></tr>`,
+  );
+  return section('Probes', [
+    table(['Probe', 'Kind', 'Critical', 'Outcome', 'Passed at', 'Duration', 'Subject', 'Last observation'], rows),
+  ]);
 }
 
 function hooks(r: Report): string {
   if (!r.hooks?.length) return '';
-  const rows = r.hooks.map((h) => `<tr><td>${esc(h.name)}</td><td>${esc(h.at)}</td><td><code>${esc(h.command.join(' '))}</code></td><td class="${esc(h.outcome)}">${esc(h.outcome)}</td><td>${esc(h.exitCode ?? NONE)}</td><td>${esc(secs(h.durationSeconds))}</td><td>${h.countedInRto ? 'yes' : 'no'}</td><td>${esc(h.outputFile ?? NONE)}</td><td class="obs">${esc(h.reason ?? '')}</td></tr>`);
-  return section('Runbook hooks', [table(['Hook', 'At', 'Command', 'Outcome', 'Exit', 'Duration', 'In RTO', 'Log', 'Reason'], rows)]);
+  const rows = r.hooks.map(
+    (h) =>
+      `<tr><td>${esc(h.name)}</td><td>${esc(h.at)}</td><td><code>${esc(h.command.join(' '))}</code></td><td class="${esc(h.outcome)}">${esc(h.outcome)}</td><td>${esc(h.exitCode ?? NONE)}</td><td>${esc(secs(h.durationSeconds))}</td><td>${h.countedInRto ? 'yes' : 'no'}</td><td>${esc(h.outputFile ?? NONE)}</td><td class="obs">${esc(h.reason ?? '')}</td></tr>`,
+  );
+  return section('Runbook hooks', [
+    table(['Hook', 'At', 'Command', 'Outcome', 'Exit', 'Duration', 'In RTO', 'Log', 'Reason'], rows),
+  ]);
 }
 
 function restore(r: Report): string {
   const x = r.restore;
-  const items = x.itemsRestored === null && x.totalItems === null ? NONE : `${x.itemsRestored ?? '?'}/${x.totalItems ?? '?'}`;
-  const parts = [table(['Name', 'Phase', 'Warnings', 'Errors', 'Items', 'Queued', 'Running'], [
-    `<tr><td>${esc(x.name ?? NONE)}</td><td>${esc(x.phase ?? NONE)}</td><td>${esc(x.warnings ?? NONE)}</td><td>${esc(x.errors ?? NONE)}</td><td>${esc(items)}</td><td>${esc(secs(x.queuedSeconds))}</td><td>${esc(secs(x.runningSeconds))}</td></tr>`,
-  ])];
+  const items =
+    x.itemsRestored === null && x.totalItems === null ? NONE : `${x.itemsRestored ?? '?'}/${x.totalItems ?? '?'}`;
+  const parts = [
+    table(
+      ['Name', 'Phase', 'Warnings', 'Errors', 'Items', 'Queued', 'Running'],
+      [
+        `<tr><td>${esc(x.name ?? NONE)}</td><td>${esc(x.phase ?? NONE)}</td><td>${esc(x.warnings ?? NONE)}</td><td>${esc(x.errors ?? NONE)}</td><td>${esc(items)}</td><td>${esc(secs(x.queuedSeconds))}</td><td>${esc(secs(x.runningSeconds))}</td></tr>`,
+      ],
+    ),
+  ];
   if (x.failureReason) parts.push(`<p>Failure reason: ${esc(x.failureReason)}</p>`);
-  if (x.validationErrors.length) parts.push(`<p>Validation errors:</p><ul>${x.validationErrors.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`);
+  if (x.validationErrors.length)
+    parts.push(`<p>Validation errors:</p><ul>${x.validationErrors.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`);
   if (x.triage.length) parts.push(`<h3>Triage</h3><ul>${x.triage.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`);
   if (x.messages) parts.push(messages('Errors', x.messages.errors), messages('Warnings', x.messages.warnings));
   if (x.messagesSource) parts.push(`<p class="small">Messages read from ${esc(x.messagesSource)}.</p>`);
@@ -131,31 +187,54 @@ function restore(r: Report): string {
 }
 
 function messages(title: string, m: VeleroMessages): string {
-  const groups: [string, string[]][] = [['Velero', m.velero], ['Cluster', m.cluster],
-    ...Object.keys(m.namespaces).sort().map((ns): [string, string[]] => [`namespace ${ns}`, m.namespaces[ns]!])];
-  const rows = groups.filter(([, l]) => l.length).map(([where, l]) => `<tr><td>${esc(where)}</td><td>${l.length}</td><td><ul>${l.map((s) => `<li>${esc(s)}</li>`).join('')}</ul></td></tr>`);
+  const groups: [string, string[]][] = [
+    ['Velero', m.velero],
+    ['Cluster', m.cluster],
+    ...Object.keys(m.namespaces)
+      .sort()
+      .map((ns): [string, string[]] => [`namespace ${ns}`, m.namespaces[ns]!]),
+  ];
+  const rows = groups
+    .filter(([, l]) => l.length)
+    .map(
+      ([where, l]) =>
+        `<tr><td>${esc(where)}</td><td>${l.length}</td><td><ul>${l.map((s) => `<li>${esc(s)}</li>`).join('')}</ul></td></tr>`,
+    );
   return rows.length ? `<h3>${esc(title)} by namespace</h3>${table(['Where', 'Count', 'Messages'], rows)}` : '';
 }
 
 function teardown(r: Report): string {
   const t = r.teardown;
-  const parts = [`<p>${t.performed ? `Performed: ${t.deleted.length} object(s) deleted.` : `Not performed${t.reason ? `: ${esc(t.reason)}` : '.'}`}</p>`];
-  if (t.deleted.length) parts.push(`<details><summary>Deleted</summary><ul>${t.deleted.map((s) => `<li><code>${esc(s)}</code></li>`).join('')}</ul></details>`);
+  const parts = [
+    `<p>${t.performed ? `Performed: ${t.deleted.length} object(s) deleted.` : `Not performed${t.reason ? `: ${esc(t.reason)}` : '.'}`}</p>`,
+  ];
+  if (t.deleted.length)
+    parts.push(
+      `<details><summary>Deleted</summary><ul>${t.deleted.map((s) => `<li><code>${esc(s)}</code></li>`).join('')}</ul></details>`,
+    );
   if (t.leftBehind.length) {
-    parts.push(`<p class="bad">Left behind — remove with <code>dr-drill cleanup --drill-id ${esc(r.drillId)}</code>:</p>`,
-      table(['Object', 'Reason'], t.leftBehind.map((l) => `<tr><td><code>${esc(l.object)}</code></td><td>${esc(l.reason)}</td></tr>`)));
+    parts.push(
+      `<p class="bad">Left behind — remove with <code>dr-drill cleanup --drill-id ${esc(r.drillId)}</code>:</p>`,
+      table(
+        ['Object', 'Reason'],
+        t.leftBehind.map((l) => `<tr><td><code>${esc(l.object)}</code></td><td>${esc(l.reason)}</td></tr>`),
+      ),
+    );
   }
   return section('Teardown', parts);
 }
 
 function warnings(r: Report): string {
-  return r.warnings.length ? section('Warnings', [`<ul>${r.warnings.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`]) : '';
+  return r.warnings.length
+    ? section('Warnings', [`<ul>${r.warnings.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`])
+    : '';
 }
 
 function evidence(r: Report): string {
-  const prev = r.evidence.previousDrillId || r.evidence.previousReportSha256
-    ? `drill <code>${esc(r.evidence.previousDrillId ?? '?')}</code>, report.json SHA-256 <code class="hash">${esc(r.evidence.previousReportSha256 ?? '?')}</code>`
-    : 'none (first drill of this scenario in this report dir)';
+  const prev =
+    r.evidence.previousDrillId || r.evidence.previousReportSha256
+      ? `drill <code>${esc(r.evidence.previousDrillId ?? '?')}</code>, report.json SHA-256 <code class="hash">${esc(r.evidence.previousReportSha256 ?? '?')}</code>`
+      : 'none (first drill of this scenario in this report dir)';
   return section('Evidence', [
     `<ul><li>Scenario file ${esc(r.scenario.file ?? NONE)}, SHA-256 <code class="hash">${esc(r.scenario.sha256 ?? NONE)}</code></li>`,
     `<li>Previous drill: ${prev}</li>`,

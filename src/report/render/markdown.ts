@@ -16,18 +16,24 @@ function renderMarkdown(r: Report): string {
   const push = (...lines: string[]) => out.push(...lines);
 
   push(`# Drill ${r.scenario.name}: ${r.verdict}`, '');
-  push(...table(['Drill', r.verdict], [
-    ['Drill id', code(r.drillId)],
-    ['Scenario', `${r.scenario.name}${r.scenario.file ? ` (${code(r.scenario.file)})` : ''}`],
-    ['Started', r.startedAt],
-    ['Sealed', r.endedAt ?? NONE],
-    ['T0', `${r.t0} (${r.t0Basis})`],
-    ['Source', `${r.source.kubeContext ?? NONE} / ${r.source.veleroNamespace ?? NONE}`],
-    ['Target', `${r.target.kind} in ${r.target.kubeContext ?? NONE} / ${r.target.veleroNamespace ?? NONE}`],
-    ['Namespaces', mapping(r.target.namespaceMapping)],
-    ...(r.target.veleroInstall ? [['Velero install', inline(r.target.veleroInstall.reason)]] : []),
-    ['Tool', `${r.tool.name} ${r.tool.version}`],
-  ]), '');
+  push(
+    ...table(
+      ['Drill', r.verdict],
+      [
+        ['Drill id', code(r.drillId)],
+        ['Scenario', `${r.scenario.name}${r.scenario.file ? ` (${code(r.scenario.file)})` : ''}`],
+        ['Started', r.startedAt],
+        ['Sealed', r.endedAt ?? NONE],
+        ['T0', `${r.t0} (${r.t0Basis})`],
+        ['Source', `${r.source.kubeContext ?? NONE} / ${r.source.veleroNamespace ?? NONE}`],
+        ['Target', `${r.target.kind} in ${r.target.kubeContext ?? NONE} / ${r.target.veleroNamespace ?? NONE}`],
+        ['Namespaces', mapping(r.target.namespaceMapping)],
+        ...(r.target.veleroInstall ? [['Velero install', inline(r.target.veleroInstall.reason)]] : []),
+        ['Tool', `${r.tool.name} ${r.tool.version}`],
+      ],
+    ),
+    '',
+  );
 
   push(`## Verdict: ${r.verdict}`, '');
   if (r.negativeControl) push('> This run was a deliberate **negative control**: it is expected not to pass.', '');
@@ -36,27 +42,61 @@ function renderMarkdown(r: Report): string {
   push('');
 
   push('## Objectives', '');
-  push(...table(['', 'Objective', 'Achieved', 'Status', 'Margin'], objectiveLines(r).map((o) => [o.label, o.objective, o.achieved, o.status, o.margin])));
+  push(
+    ...table(
+      ['', 'Objective', 'Achieved', 'Status', 'Margin'],
+      objectiveLines(r).map((o) => [o.label, o.objective, o.achieved, o.status, o.margin]),
+    ),
+  );
   push('');
-  const basis = r.rpo.basis === 'canary'
-    ? 'RPO basis: canary — the newest data read back from the restored copy.'
-    : r.rpo.basis === 'backup-start'
-      ? "RPO basis: backup-start — the backup's start time, a conservative bound (no canary probe)."
-      : 'RPO was not measured.';
+  const basis =
+    r.rpo.basis === 'canary'
+      ? 'RPO basis: canary — the newest data read back from the restored copy.'
+      : r.rpo.basis === 'backup-start'
+        ? "RPO basis: backup-start — the backup's start time, a conservative bound (no canary probe)."
+        : 'RPO was not measured.';
   push(`${basis}${r.rpo.recoveryPoint ? ` Recovery point: ${r.rpo.recoveryPoint}.` : ''}`, '');
 
   push('## Backup', '');
-  push(...table(['Name', 'Phase', 'Schedule', 'Started', 'Completed', 'Location', 'Taken by drill'], [[
-    r.backup.name ?? NONE, r.backup.phase ?? NONE, r.backup.schedule ?? NONE, r.backup.startTimestamp ?? NONE,
-    r.backup.completionTimestamp ?? NONE, r.backup.storageLocation ?? NONE, r.backup.takenByDrill ? 'yes (kept)' : 'no',
-  ]]), '');
+  push(
+    ...table(
+      ['Name', 'Phase', 'Schedule', 'Started', 'Completed', 'Location', 'Taken by drill'],
+      [
+        [
+          r.backup.name ?? NONE,
+          r.backup.phase ?? NONE,
+          r.backup.schedule ?? NONE,
+          r.backup.startTimestamp ?? NONE,
+          r.backup.completionTimestamp ?? NONE,
+          r.backup.storageLocation ?? NONE,
+          r.backup.takenByDrill ? 'yes (kept)' : 'no',
+        ],
+      ],
+    ),
+    '',
+  );
 
   push('## Restore', '');
   const x = r.restore;
-  const items = x.itemsRestored === null && x.totalItems === null ? NONE : `${x.itemsRestored ?? '?'}/${x.totalItems ?? '?'}`;
-  push(...table(['Name', 'Phase', 'Warnings', 'Errors', 'Items', 'Queued', 'Running'], [[
-    x.name ?? NONE, x.phase ?? NONE, String(x.warnings ?? NONE), String(x.errors ?? NONE), items, secs(x.queuedSeconds), secs(x.runningSeconds),
-  ]]), '');
+  const items =
+    x.itemsRestored === null && x.totalItems === null ? NONE : `${x.itemsRestored ?? '?'}/${x.totalItems ?? '?'}`;
+  push(
+    ...table(
+      ['Name', 'Phase', 'Warnings', 'Errors', 'Items', 'Queued', 'Running'],
+      [
+        [
+          x.name ?? NONE,
+          x.phase ?? NONE,
+          String(x.warnings ?? NONE),
+          String(x.errors ?? NONE),
+          items,
+          secs(x.queuedSeconds),
+          secs(x.runningSeconds),
+        ],
+      ],
+    ),
+    '',
+  );
   if (x.failureReason) push(`Failure reason: ${inline(x.failureReason)}`, '');
   if (x.validationErrors.length) push('Validation errors:', '', ...x.validationErrors.map((s) => `- ${inline(s)}`), '');
   if (x.triage.length) push('### Triage', '', ...x.triage.map((s) => `- ${inline(s)}`), '');
@@ -67,33 +107,81 @@ function renderMarkdown(r: Report): string {
   }
 
   push('## Phases', '');
-  push(...table(['Phase', 'Outcome', 'Start', 'Duration', 'Split', 'Reason'], r.phases.map((p) => [
-    p.name, p.outcome, sinceT0(p.startSeconds), secs(p.durationSeconds),
-    p.subphases.map((s) => `${s.name} ${secs(s.durationSeconds)}`).join(', ') || NONE, p.reason ?? NONE,
-  ])), '');
+  push(
+    ...table(
+      ['Phase', 'Outcome', 'Start', 'Duration', 'Split', 'Reason'],
+      r.phases.map((p) => [
+        p.name,
+        p.outcome,
+        sinceT0(p.startSeconds),
+        secs(p.durationSeconds),
+        p.subphases.map((s) => `${s.name} ${secs(s.durationSeconds)}`).join(', ') || NONE,
+        p.reason ?? NONE,
+      ]),
+    ),
+    '',
+  );
   const events = r.phases.flatMap((p) => p.events.map((e) => ({ ...e, phase: p.name })));
   if (events.length) {
     push('### Events', '');
-    push(...table(['At', 'Phase', 'Level', 'Message'], events.map((e) => [sinceT0(e.atSeconds), e.phase, e.level, e.message])), '');
+    push(
+      ...table(
+        ['At', 'Phase', 'Level', 'Message'],
+        events.map((e) => [sinceT0(e.atSeconds), e.phase, e.level, e.message]),
+      ),
+      '',
+    );
   }
 
   push('## Probes', '');
   if (r.probes.length === 0) push('No probes ran.', '');
-  else push(...table(['Probe', 'Kind', 'Critical', 'Outcome', 'Passed at', 'Duration', 'Subject', 'Last observation'], r.probes.map((p) => [
-    p.name, p.kind, p.critical ? 'yes' : 'no', p.outcome, sinceT0(p.passedAtSeconds), secs(p.durationSeconds), p.subject, p.lastObservation ?? NONE,
-  ])), '');
+  else
+    push(
+      ...table(
+        ['Probe', 'Kind', 'Critical', 'Outcome', 'Passed at', 'Duration', 'Subject', 'Last observation'],
+        r.probes.map((p) => [
+          p.name,
+          p.kind,
+          p.critical ? 'yes' : 'no',
+          p.outcome,
+          sinceT0(p.passedAtSeconds),
+          secs(p.durationSeconds),
+          p.subject,
+          p.lastObservation ?? NONE,
+        ]),
+      ),
+      '',
+    );
 
   if (r.hooks?.length) {
     push('## Runbook hooks', '');
-    push(...table(['Hook', 'At', 'Command', 'Outcome', 'Exit', 'Duration', 'In RTO', 'Log', 'Reason'], r.hooks.map((h) => [
-      h.name, h.at, code(h.command.join(' ')), h.outcome, h.exitCode === null ? NONE : String(h.exitCode), secs(h.durationSeconds),
-      h.countedInRto ? 'yes' : 'no', h.outputFile ? code(h.outputFile) : NONE, h.reason ?? NONE,
-    ])), '');
+    push(
+      ...table(
+        ['Hook', 'At', 'Command', 'Outcome', 'Exit', 'Duration', 'In RTO', 'Log', 'Reason'],
+        r.hooks.map((h) => [
+          h.name,
+          h.at,
+          code(h.command.join(' ')),
+          h.outcome,
+          h.exitCode === null ? NONE : String(h.exitCode),
+          secs(h.durationSeconds),
+          h.countedInRto ? 'yes' : 'no',
+          h.outputFile ? code(h.outputFile) : NONE,
+          h.reason ?? NONE,
+        ]),
+      ),
+      '',
+    );
   }
 
   push('## Teardown', '');
   const t = r.teardown;
-  push(t.performed ? `Performed: ${t.deleted.length} object(s) deleted.` : `Not performed${t.reason ? `: ${inline(t.reason)}` : '.'}`, '');
+  push(
+    t.performed
+      ? `Performed: ${t.deleted.length} object(s) deleted.`
+      : `Not performed${t.reason ? `: ${inline(t.reason)}` : '.'}`,
+    '',
+  );
   if (t.leftBehind.length) {
     push(`Left behind (remove with \`dr-drill cleanup --drill-id ${r.drillId}\`):`, '');
     push(...t.leftBehind.map((l) => `- ${code(l.object)}: ${inline(l.reason)}`), '');
@@ -101,24 +189,35 @@ function renderMarkdown(r: Report): string {
 
   if (r.rehearsal) {
     const h = r.rehearsal;
-    push('## Rehearsal (run --step)', '',
-      `RTO as lived ${r.rto.achievedSeconds === null ? NONE : formatSeconds(r.rto.achievedSeconds)} includes ${formatSeconds(h.operatorSeconds)} of operator time; machine RTO ${h.machineRtoSeconds === null ? NONE : formatSeconds(h.machineRtoSeconds)}.`, '',
-      ...h.pauses.map((p) => `- paused ${formatSeconds(p.seconds)} before ${p.beforePhase}`), '');
+    push(
+      '## Rehearsal (run --step)',
+      '',
+      `RTO as lived ${r.rto.achievedSeconds === null ? NONE : formatSeconds(r.rto.achievedSeconds)} includes ${formatSeconds(h.operatorSeconds)} of operator time; machine RTO ${h.machineRtoSeconds === null ? NONE : formatSeconds(h.machineRtoSeconds)}.`,
+      '',
+      ...h.pauses.map((p) => `- paused ${formatSeconds(p.seconds)} before ${p.beforePhase}`),
+      '',
+    );
   }
   if (r.warnings.length) push('## Warnings', '', ...r.warnings.map((s) => `- ${inline(s)}`), '');
 
   push('## Evidence', '');
   push(`- Scenario file SHA-256: ${r.scenario.sha256 ? code(r.scenario.sha256) : NONE}`);
-  push(r.evidence.previousDrillId || r.evidence.previousReportSha256
-    ? `- Previous drill: ${code(r.evidence.previousDrillId ?? '?')}, report.json SHA-256 ${code(r.evidence.previousReportSha256 ?? '?')}`
-    : '- Previous drill: none (first drill of this scenario in this report dir)');
-  push('- Every file in this folder is listed in `SHA256SUMS`: check with `sha256sum -c SHA256SUMS` or `dr-drill report verify <folder>`.');
+  push(
+    r.evidence.previousDrillId || r.evidence.previousReportSha256
+      ? `- Previous drill: ${code(r.evidence.previousDrillId ?? '?')}, report.json SHA-256 ${code(r.evidence.previousReportSha256 ?? '?')}`
+      : '- Previous drill: none (first drill of this scenario in this report dir)',
+  );
+  push(
+    '- Every file in this folder is listed in `SHA256SUMS`: check with `sha256sum -c SHA256SUMS` or `dr-drill report verify <folder>`.',
+  );
   return out.join('\n') + '\n';
 }
 
 function messages(title: string, m: VeleroMessages): string[] {
   const out: string[] = [];
-  const add = (where: string, list: string[]) => { for (const s of list) out.push(`- ${where}: ${inline(s)}`); };
+  const add = (where: string, list: string[]) => {
+    for (const s of list) out.push(`- ${where}: ${inline(s)}`);
+  };
   add('Velero', m.velero);
   add('Cluster', m.cluster);
   for (const ns of Object.keys(m.namespaces).sort()) add(`Namespace ${code(ns)}`, m.namespaces[ns]!);
@@ -150,13 +249,34 @@ function code(s: string): string {
 
 /** The cross-region configuration the restore ran with (report.restore.crossRegion). */
 function crossRegion(c: NonNullable<Report['restore']['crossRegion']>): string[] {
-  const pairs = (m: Record<string, string>) => Object.entries(m).map(([a, b]) => `${a} → ${b}`).join(', ') || NONE;
+  const pairs = (m: Record<string, string>) =>
+    Object.entries(m)
+      .map(([a, b]) => `${a} → ${b}`)
+      .join(', ') || NONE;
   const sc = c.storageClassConfigMap;
   const rm = c.resourceModifierConfigMap;
-  return ['### Cross-region configuration', '', ...table(['Setting', 'Value'], [
-    ['Storage classes', sc ? `${inline(pairs(sc.mapping))} (ConfigMap ${sc.name}${sc.ownedByDrill ? ', created by the drill' : ', existing, not the drill\'s'})` : NONE],
-    ['Zones', inline(pairs(c.zoneMap))],
-    ['Drop node affinity', c.dropNodeAffinity ? 'yes' : 'no'],
-    ['Resource modifiers', rm ? `ConfigMap ${rm.name}: ${rm.generatedRules} generated zone rule(s), ${rm.scenarioRules} from the scenario` : NONE],
-  ]), ''];
+  return [
+    '### Cross-region configuration',
+    '',
+    ...table(
+      ['Setting', 'Value'],
+      [
+        [
+          'Storage classes',
+          sc
+            ? `${inline(pairs(sc.mapping))} (ConfigMap ${sc.name}${sc.ownedByDrill ? ', created by the drill' : ", existing, not the drill's"})`
+            : NONE,
+        ],
+        ['Zones', inline(pairs(c.zoneMap))],
+        ['Drop node affinity', c.dropNodeAffinity ? 'yes' : 'no'],
+        [
+          'Resource modifiers',
+          rm
+            ? `ConfigMap ${rm.name}: ${rm.generatedRules} generated zone rule(s), ${rm.scenarioRules} from the scenario`
+            : NONE,
+        ],
+      ],
+    ),
+    '',
+  ];
 }

@@ -33,18 +33,29 @@ export function trendSvg(points: TrendPoint[]): string {
   ];
   const step = tickStep(max, 4);
   for (let t = 0; t <= max; t += step) {
-    out.push(`<line class="grid" x1="${L}" y1="${px(y(t))}" x2="${W - R}" y2="${px(y(t))}"/>`,
-      `<text class="tick" x="${L - 6}" y="${px(y(t) + 4)}" text-anchor="end">${esc(formatSeconds(t))}</text>`);
+    out.push(
+      `<line class="grid" x1="${L}" y1="${px(y(t))}" x2="${W - R}" y2="${px(y(t))}"/>`,
+      `<text class="tick" x="${L - 6}" y="${px(y(t) + 4)}" text-anchor="end">${esc(formatSeconds(t))}</text>`,
+    );
   }
   if (objective !== null) {
-    out.push(`<line class="objective" x1="${L}" y1="${px(y(objective))}" x2="${W - R}" y2="${px(y(objective))}"><title>${esc(`RTO objective ${formatSeconds(objective)}`)}</title></line>`);
+    out.push(
+      `<line class="objective" x1="${L}" y1="${px(y(objective))}" x2="${W - R}" y2="${px(y(objective))}"><title>${esc(`RTO objective ${formatSeconds(objective)}`)}</title></line>`,
+    );
   }
-  out.push(`<polyline class="rto" points="${pts.map((p, i) => `${px(x(i))},${px(y(p.rtoAchievedSeconds!))}`).join(' ')}"/>`);
+  out.push(
+    `<polyline class="rto" points="${pts.map((p, i) => `${px(x(i))},${px(y(p.rtoAchievedSeconds!))}`).join(' ')}"/>`,
+  );
   pts.forEach((p, i) => {
     const v = (p.verdict ?? 'none').toLowerCase();
-    out.push(`<circle class="pt ${esc(v)}" cx="${px(x(i))}" cy="${px(y(p.rtoAchievedSeconds!))}" r="4"><title>${esc(`${p.startedAt.slice(0, 16).replace('T', ' ')}Z drill ${p.drillId}: ${p.verdict ?? 'incomplete'}, RTO ${formatSeconds(p.rtoAchievedSeconds!)}`)}</title></circle>`);
+    out.push(
+      `<circle class="pt ${esc(v)}" cx="${px(x(i))}" cy="${px(y(p.rtoAchievedSeconds!))}" r="4"><title>${esc(`${p.startedAt.slice(0, 16).replace('T', ' ')}Z drill ${p.drillId}: ${p.verdict ?? 'incomplete'}, RTO ${formatSeconds(p.rtoAchievedSeconds!)}`)}</title></circle>`,
+    );
   });
-  out.push(`<text class="tick" x="${L}" y="${H - 10}">${esc(pts[0]!.startedAt.slice(0, 10))}</text>`,
-    `<text class="tick" x="${W - R}" y="${H - 10}" text-anchor="end">${esc(pts[pts.length - 1]!.startedAt.slice(0, 10))}</text>`, '</svg>');
+  out.push(
+    `<text class="tick" x="${L}" y="${H - 10}">${esc(pts[0]!.startedAt.slice(0, 10))}</text>`,
+    `<text class="tick" x="${W - R}" y="${H - 10}" text-anchor="end">${esc(pts[pts.length - 1]!.startedAt.slice(0, 10))}</text>`,
+    '</svg>',
+  );
   return out.join('\n');
 }

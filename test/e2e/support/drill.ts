@@ -33,9 +33,19 @@ export function writeScenario(dir: string, scenario: object): string {
 }
 
 /** Starts `dr-drill run` as a child process; resolve it with `finishDrill`. */
-export function startDrill(env: E2eEnv, scenarioFile: string, reportDir: string, extra: string[] = [], kubeconfig = env.kubeconfig, extraEnv: Record<string, string> = {}): ResultPromise {
-  return execa(process.execPath, [BIN, '--kubeconfig', kubeconfig, 'run', scenarioFile, '--report-dir', reportDir, '--output', 'json', ...extra],
-    { reject: false, all: false, env: { NO_COLOR: '1', ...extraEnv }, stdin: 'ignore' });
+export function startDrill(
+  env: E2eEnv,
+  scenarioFile: string,
+  reportDir: string,
+  extra: string[] = [],
+  kubeconfig = env.kubeconfig,
+  extraEnv: Record<string, string> = {},
+): ResultPromise {
+  return execa(
+    process.execPath,
+    [BIN, '--kubeconfig', kubeconfig, 'run', scenarioFile, '--report-dir', reportDir, '--output', 'json', ...extra],
+    { reject: false, all: false, env: { NO_COLOR: '1', ...extraEnv }, stdin: 'ignore' },
+  );
 }
 
 export async function finishDrill(p: ResultPromise, reportDir: string, scenarioName: string): Promise<DrillRun> {
@@ -44,36 +54,72 @@ export async function finishDrill(p: ResultPromise, reportDir: string, scenarioN
   const stderr = String(r.stderr ?? '');
   const drillId = /drill ([a-z0-9]{8}):/.exec(stderr)?.[1] ?? null;
   const dir = join(reportDir, scenarioName);
-  const folder = drillId && existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)).find((f) => f.endsWith(`-${drillId}`)) ?? null : null;
-  const report = folder && existsSync(join(folder, 'report.json')) ? (JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as Report) : null;
+  const folder =
+    drillId && existsSync(dir)
+      ? (readdirSync(dir)
+          .map((f) => join(dir, f))
+          .find((f) => f.endsWith(`-${drillId}`)) ?? null)
+      : null;
+  const report =
+    folder && existsSync(join(folder, 'report.json'))
+      ? (JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as Report)
+      : null;
   return { exitCode: r.exitCode ?? -1, report, folder, stdout, stderr, drillId };
 }
 
-export async function runDrillCli(env: E2eEnv, scenario: object, reportDir: string, extra: string[] = [], kubeconfig?: string, extraEnv: Record<string, string> = {}): Promise<DrillRun> {
+export async function runDrillCli(
+  env: E2eEnv,
+  scenario: object,
+  reportDir: string,
+  extra: string[] = [],
+  kubeconfig?: string,
+  extraEnv: Record<string, string> = {},
+): Promise<DrillRun> {
   const file = writeScenario(reportDir, scenario);
   const name = (scenario as { metadata: { name: string } }).metadata.name;
   return finishDrill(startDrill(env, file, reportDir, extra, kubeconfig, extraEnv), reportDir, name);
 }
 
-export async function cli(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa(process.execPath, [BIN, ...args], { reject: false, env: { NO_COLOR: '1', ...env }, stdin: 'ignore' });
+export async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const r = await execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    env: { NO_COLOR: '1', ...env },
+    stdin: 'ignore',
+  });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 /** kubectl against the environment, JSON out. */
 export async function kubectl(env: E2eEnv, context: string, args: string[], input?: string): Promise<string> {
-  const r = await execa(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', context, ...args], { input, reject: false });
+  const r = await execa(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', context, ...args], {
+    input,
+    reject: false,
+  });
   if (r.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
 
-export async function kubectlJson<T = { items: Array<{ metadata: { name: string; namespace?: string; resourceVersion: string; labels?: Record<string, string> } }> }>(env: E2eEnv, context: string, args: string[]): Promise<T> {
+export async function kubectlJson<
+  T = {
+    items: Array<{
+      metadata: { name: string; namespace?: string; resourceVersion: string; labels?: Record<string, string> };
+    }>;
+  },
+>(env: E2eEnv, context: string, args: string[]): Promise<T> {
   return JSON.parse(await kubectl(env, context, [...args, '-o', 'json'])) as T;
 }
 
 /** A scenario object with sensible defaults for the local environment. */
 export function scenario(name: string, spec: Record<string, unknown>): object {
-  return { apiVersion: 'dr-drill/v1', kind: 'Scenario', metadata: { name }, spec: { objectives: { rto: '10m', rpo: '24h' }, ...spec } };
+  return {
+    apiVersion: 'dr-drill/v1',
+    kind: 'Scenario',
+    metadata: { name },
+    spec: { objectives: { rto: '10m', rpo: '24h' }, ...spec },
+  };
 }
 
 let built: Promise<void> | null = null;

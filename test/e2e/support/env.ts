@@ -33,13 +33,21 @@ export function ensureLocalEnv(): Promise<E2eEnv> {
   cached ??= (async () => {
     const verbose = Boolean(process.env.DR_DRILL_E2E_VERBOSE);
     const r = await localUp({
-      onProgress: verbose ? (step, detail, s) => process.stderr.write(`[env ${s.toFixed(1)}s] ${step}: ${detail}\n`) : undefined,
+      onProgress: verbose
+        ? (step, detail, s) => process.stderr.write(`[env ${s.toFixed(1)}s] ${step}: ${detail}\n`)
+        : undefined,
     });
     if (!r.status.healthy) {
       const down = r.status.components.filter((c) => !c.healthy).map((c) => `${c.name}: ${c.detail}`);
       throw new Error(`local environment unhealthy: ${down.join('; ')}`);
     }
-    return { kubeconfig: r.status.kubeconfig, contexts: r.status.contexts, azurite: r.status.azurite, bin: r.bin, stateDir: r.status.stateDir };
+    return {
+      kubeconfig: r.status.kubeconfig,
+      contexts: r.status.contexts,
+      azurite: r.status.azurite,
+      bin: r.bin,
+      stateDir: r.status.stateDir,
+    };
   })();
   return cached;
 }

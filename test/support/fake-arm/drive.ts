@@ -24,14 +24,17 @@ try {
   out.context = kc.getCurrentContext();
 } catch (e) {
   made = (e as { provisioned?: ProvisionedCluster }).provisioned ?? made;
-  out.error = isDrillError(e) ? { code: e.code, message: e.message, hint: e.hint, category: e.category } : { code: 'UNEXPECTED', message: String(e) };
+  out.error = isDrillError(e)
+    ? { code: e.code, message: e.message, hint: e.hint, category: e.category }
+    : { code: 'UNEXPECTED', message: String(e) };
 }
 if (made && !keep) {
   const deleted: string[] = [];
   try {
     await clusters.deleteCluster(made.resourceGroup, made.name);
     deleted.push(`ManagedCluster ${made.resourceGroup}/${made.name}`);
-    if (made.resourceGroupCreated && await clusters.deleteResourceGroup(made.resourceGroup, 10_000)) deleted.push(`ResourceGroup ${made.resourceGroup}`);
+    if (made.resourceGroupCreated && (await clusters.deleteResourceGroup(made.resourceGroup, 10_000)))
+      deleted.push(`ResourceGroup ${made.resourceGroup}`);
   } catch (e) {
     out.deleteError = isDrillError(e) ? e.code : String(e);
   }

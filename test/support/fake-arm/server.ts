@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { makeTls, type FakeTls } from './tls.js';
 
-export interface RecordedRequest { method: string; path: string; apiVersion: string | null; auth: string | null; ifNoneMatch: string | null; body: unknown }
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  apiVersion: string | null;
+  auth: string | null;
+  ifNoneMatch: string | null;
+  body: unknown;
+}
 
 /** A fault for the next matching request(s). */
 export interface Fault {
@@ -30,7 +37,12 @@ export interface Fault {
   asyncFailure?: boolean;
 }
 
-interface Cluster { body: Record<string, unknown>; rg: string; name: string; state: 'Creating' | 'Succeeded' | 'Failed' | 'Deleting' }
+interface Cluster {
+  body: Record<string, unknown>;
+  rg: string;
+  name: string;
+  state: 'Creating' | 'Succeeded' | 'Failed' | 'Deleting';
+}
 
 /** The local `dr` cluster's kubeconfig of the dr-drill local environment, when it exists. */
 export function localDrKubeconfig(): string | null {
@@ -60,7 +72,10 @@ export class FakeArm {
   readonly faults: Fault[] = [];
   /** Status polls a create/delete answers InProgress before it is done. */
   pollsUntilDone = 2;
-  private readonly ops = new Map<string, { polls: number; result: 'Succeeded' | 'Failed'; error?: { code: string; message: string }; onDone: () => void }>();
+  private readonly ops = new Map<
+    string,
+    { polls: number; result: 'Succeeded' | 'Failed'; error?: { code: string; message: string }; onDone: () => void }
+  >();
   private server: Server | null = null;
   private opSeq = 0;
   tls: FakeTls | null = null;
@@ -83,7 +98,12 @@ export class FakeArm {
 
   /** Environment for a child process that talks to this fake. */
   env(): Record<string, string> {
-    return { DR_DRILL_ARM_ENDPOINT: this.url, DR_DRILL_ARM_TOKEN: 'fake-arm-token', NODE_EXTRA_CA_CERTS: this.tls!.caFile, DR_DRILL_ARM_POLL_MS: '20' };
+    return {
+      DR_DRILL_ARM_ENDPOINT: this.url,
+      DR_DRILL_ARM_TOKEN: 'fake-arm-token',
+      NODE_EXTRA_CA_CERTS: this.tls!.caFile,
+      DR_DRILL_ARM_POLL_MS: '20',
+    };
   }
 
   fault(f: Fault): void {
@@ -92,7 +112,12 @@ export class FakeArm {
 
   /** Adds a cluster as if an earlier drill had made it. */
   seedCluster(sub: string, rg: string, name: string, tags: Record<string, string>): void {
-    this.clusters.set(`${sub}/${rg}/${name}`.toLowerCase(), { rg, name, state: 'Succeeded', body: { location: 'westeurope', tags, properties: { provisioningState: 'Succeeded' } } });
+    this.clusters.set(`${sub}/${rg}/${name}`.toLowerCase(), {
+      rg,
+      name,
+      state: 'Succeeded',
+      body: { location: 'westeurope', tags, properties: { provisioningState: 'Succeeded' } },
+    });
   }
 
   private takeFault(method: string, path: string): Fault | null {
@@ -111,17 +136,45 @@ export class FakeArm {
     const u = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
     let body: unknown = null;
-    try { body = text ? JSON.parse(text) : null; } catch { body = text; }
-    this.requests.push({ method, path: u.pathname, apiVersion: u.searchParams.get('api-version'), auth: req.headers.authorization ?? null, ifNoneMatch: (req.headers['if-none-match'] as string) ?? null, body });
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = text;
+    }
+    this.requests.push({
+      method,
+      path: u.pathname,
+      apiVersion: u.searchParams.get('api-version'),
+      auth: req.headers.authorization ?? null,
+      ifNoneMatch: (req.headers['if-none-match'] as string) ?? null,
+      body,
+    });
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'x-ms-request-id': `req-${this.requests.length}`, ...headers });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'x-ms-request-id': `req-${this.requests.length}`,
+        ...headers,
+      });
       res.end(payload === undefined ? '' : JSON.stringify(payload));
     };
-    const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => send(status, { error: { code, message } }, headers);
-    if (!u.searchParams.get('api-version')) return error(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
-    if (req.headers.authorization !== 'Bearer fake-arm-token') return error(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
+    const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+      send(status, { error: { code, message } }, headers);
+    if (!u.searchParams.get('api-version'))
+      return error(
+        400,
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
+    if (req.headers.authorization !== 'Bearer fake-arm-token')
+      return error(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
     const fault = this.takeFault(method, u.pathname);
-    if (fault && !fault.asyncFailure) return error(fault.status, fault.code, fault.message, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+    if (fault && !fault.asyncFailure)
+      return error(
+        fault.status,
+        fault.code,
+        fault.message,
+        fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
+      );
 
     const p = u.pathname;
     let m: RegExpExecArray | null;
@@ -136,18 +189,27 @@ export class FakeArm {
     if ((m = /^\/deletions\/([^/]+)$/.exec(p))) {
       const op = this.ops.get(m[1]);
       if (!op) return send(204, undefined);
-      if (op.polls-- > 0) return send(202, undefined, { location: `${this.url}/deletions/${m[1]}`, 'retry-after': '0' });
+      if (op.polls-- > 0)
+        return send(202, undefined, { location: `${this.url}/deletions/${m[1]}`, 'retry-after': '0' });
       op.onDone();
       return send(204, undefined);
     }
     if ((m = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)$/i.exec(p))) {
       const key = `${m[1]}/${m[2]}`.toLowerCase();
-      if (method === 'GET') return this.resourceGroups.has(key) ? send(200, { name: m[2], ...this.resourceGroups.get(key) }) : error(404, 'ResourceGroupNotFound', `Resource group '${m[2]}' could not be found.`);
+      if (method === 'GET')
+        return this.resourceGroups.has(key)
+          ? send(200, { name: m[2], ...this.resourceGroups.get(key) })
+          : error(404, 'ResourceGroupNotFound', `Resource group '${m[2]}' could not be found.`);
       if (method === 'PUT') {
         const b = body as { location: string; tags?: Record<string, string> };
         const existed = this.resourceGroups.has(key);
         this.resourceGroups.set(key, { location: b.location, tags: b.tags ?? {} });
-        return send(existed ? 200 : 201, { name: m[2], location: b.location, tags: b.tags, properties: { provisioningState: 'Succeeded' } });
+        return send(existed ? 200 : 201, {
+          name: m[2],
+          location: b.location,
+          tags: b.tags,
+          properties: { provisioningState: 'Succeeded' },
+        });
       }
       if (method === 'DELETE') {
         if (!this.resourceGroups.has(key)) return send(204, undefined);
@@ -158,11 +220,15 @@ export class FakeArm {
         return send(202, undefined, { location: `${this.url}/deletions/${id}`, 'retry-after': '0' });
       }
     }
-    const base = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/providers\/Microsoft\.ContainerService\/managedClusters(?:\/([^/]+))?(?:\/(listClusterAdminCredential|listClusterUserCredential))?$/i.exec(p);
+    const base =
+      /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/providers\/Microsoft\.ContainerService\/managedClusters(?:\/([^/]+))?(?:\/(listClusterAdminCredential|listClusterUserCredential))?$/i.exec(
+        p,
+      );
     if (!base) return error(404, 'InvalidResourceType', `no route for ${method} ${p}`);
     const [, sub, rg, name, action] = base;
     if (!name) {
-      const list = [...this.clusters.entries()].filter(([k]) => k.startsWith(`${sub}/`.toLowerCase()) && (!rg || k.startsWith(`${sub}/${rg}/`.toLowerCase())))
+      const list = [...this.clusters.entries()]
+        .filter(([k]) => k.startsWith(`${sub}/`.toLowerCase()) && (!rg || k.startsWith(`${sub}/${rg}/`.toLowerCase())))
         .map(([, c]) => this.resource(sub, c));
       return send(200, { value: list });
     }
@@ -171,24 +237,57 @@ export class FakeArm {
     const c = this.clusters.get(key);
     if (action) {
       if (method !== 'POST') return error(405, 'MethodNotAllowed', 'POST only');
-      if (!c) return error(404, 'ResourceNotFound', `The Resource 'Microsoft.ContainerService/managedClusters/${name}' under resource group '${rg}' was not found.`);
+      if (!c)
+        return error(
+          404,
+          'ResourceNotFound',
+          `The Resource 'Microsoft.ContainerService/managedClusters/${name}' under resource group '${rg}' was not found.`,
+        );
       const kubeconfig = this.opts.kubeconfig ?? DUMMY_KUBECONFIG;
-      return send(200, { kubeconfigs: [{ name: action.includes('Admin') ? 'clusterAdmin' : 'clusterUser', value: Buffer.from(kubeconfig).toString('base64') }] });
+      return send(200, {
+        kubeconfigs: [
+          {
+            name: action.includes('Admin') ? 'clusterAdmin' : 'clusterUser',
+            value: Buffer.from(kubeconfig).toString('base64'),
+          },
+        ],
+      });
     }
     if (method === 'GET') {
-      if (!c) return error(404, 'ResourceNotFound', `The Resource 'Microsoft.ContainerService/managedClusters/${name}' under resource group '${rg}' was not found.`);
+      if (!c)
+        return error(
+          404,
+          'ResourceNotFound',
+          `The Resource 'Microsoft.ContainerService/managedClusters/${name}' under resource group '${rg}' was not found.`,
+        );
       return send(200, this.resource(sub, c));
     }
     if (method === 'PUT') {
-      if (!this.resourceGroups.has(`${sub}/${rg}`.toLowerCase())) return error(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
-      if (c && req.headers['if-none-match'] === '*') return error(412, 'PreconditionFailed', `The resource '${name}' already exists.`);
-      if (c && c.state === 'Creating') return error(409, 'OperationNotAllowed', 'Operation is not allowed because there\'s an in progress create managed cluster operation.');
+      if (!this.resourceGroups.has(`${sub}/${rg}`.toLowerCase()))
+        return error(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+      if (c && req.headers['if-none-match'] === '*')
+        return error(412, 'PreconditionFailed', `The resource '${name}' already exists.`);
+      if (c && c.state === 'Creating')
+        return error(
+          409,
+          'OperationNotAllowed',
+          "Operation is not allowed because there's an in progress create managed cluster operation.",
+        );
       const cluster: Cluster = { rg, name, state: 'Creating', body: body as Record<string, unknown> };
       this.clusters.set(key, cluster);
       const asyncFault = fault?.asyncFailure ? fault : null;
-      const id = this.newOp(this.pollsUntilDone, asyncFault ? 'Failed' : 'Succeeded', () => { cluster.state = asyncFault ? 'Failed' : 'Succeeded'; },
-        asyncFault ? { code: asyncFault.code, message: asyncFault.message } : undefined);
-      return send(201, this.resource(sub, cluster), { 'azure-asyncoperation': `${this.url}/operations/${id}?api-version=2016-03-30`, location: `${this.url}/operations/${id}?api-version=2016-03-30` });
+      const id = this.newOp(
+        this.pollsUntilDone,
+        asyncFault ? 'Failed' : 'Succeeded',
+        () => {
+          cluster.state = asyncFault ? 'Failed' : 'Succeeded';
+        },
+        asyncFault ? { code: asyncFault.code, message: asyncFault.message } : undefined,
+      );
+      return send(201, this.resource(sub, cluster), {
+        'azure-asyncoperation': `${this.url}/operations/${id}?api-version=2016-03-30`,
+        location: `${this.url}/operations/${id}?api-version=2016-03-30`,
+      });
     }
     if (method === 'DELETE') {
       if (!c) return send(204, undefined);
@@ -199,7 +298,12 @@ export class FakeArm {
     return error(405, 'MethodNotAllowed', method);
   }
 
-  private newOp(polls: number, result: 'Succeeded' | 'Failed', onDone: () => void, error?: { code: string; message: string }): string {
+  private newOp(
+    polls: number,
+    result: 'Succeeded' | 'Failed',
+    onDone: () => void,
+    error?: { code: string; message: string },
+  ): string {
     const id = `op-${++this.opSeq}`;
     this.ops.set(id, { polls, result, onDone, error });
     return id;
@@ -209,8 +313,16 @@ export class FakeArm {
     const props = (c.body.properties ?? {}) as Record<string, unknown>;
     return {
       id: `/subscriptions/${sub}/resourceGroups/${c.rg}/providers/Microsoft.ContainerService/managedClusters/${c.name}`,
-      name: c.name, type: 'Microsoft.ContainerService/ManagedClusters', location: c.body.location, tags: c.body.tags,
-      properties: { ...props, provisioningState: c.state, kubernetesVersion: '1.33.0', fqdn: `${c.name}.hcp.fake.azmk8s.io` },
+      name: c.name,
+      type: 'Microsoft.ContainerService/ManagedClusters',
+      location: c.body.location,
+      tags: c.body.tags,
+      properties: {
+        ...props,
+        provisioningState: c.state,
+        kubernetesVersion: '1.33.0',
+        fqdn: `${c.name}.hcp.fake.azmk8s.io`,
+      },
     };
   }
 }
