@@ -1,6 +1,6 @@
 /**
  * Writes the published JSON Schemas from their typebox sources (npm run schemas):
- * schemas/scenario.v1.schema.json from src/scenario/schema.ts and schemas/report.v1.schema.json from
+ * schemas/scenario.v1.schema.json from src/scenario/schema.ts and schemas/report.v2.schema.json from
  * src/report/schema.ts. A unit test fails when the committed files differ from what this produces.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ export function publishedSchemas(): Record<string, string> {
   const render = (schema: unknown) => JSON.stringify(schema, null, 2) + '\n';
   return {
     'schemas/scenario.v1.schema.json': render(Scenario),
-    'schemas/report.v1.schema.json': render(Report),
+    'schemas/report.v2.schema.json': render(Report),
   };
 }
 

@@ -150,7 +150,7 @@ export function emptyReport(init: {
     subphases: [],
   });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'dr-drill', version: init.toolVersion },
     drillId: init.drillId,
     scenario: init.scenario,

@@ -1,6 +1,6 @@
 /**
- * report.json, schemaVersion 1. Source of truth for both the TypeScript type (Static<>) and the published
- * schemas/report.v1.schema.json (npm run schemas; a unit test keeps them in step). Keys are always present;
+ * report.json, schemaVersion 2 (schemaVersion 1 reports are checked against the frozen schemas/report.v1.schema.json). Source of truth for both the TypeScript type (Static<>) and the published
+ * schemas/report.v2.schema.json (npm run schemas; a unit test keeps them in step). Keys are always present;
  * a value that does not exist is null.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
@@ -145,7 +145,7 @@ export const VeleroResultMessages = Obj(
 
 export const Report = Type.Object(
   {
-    schemaVersion: Type.Literal(1),
+    schemaVersion: Type.Literal(2),
     tool: Obj({ name: Type.Literal('dr-drill'), version: Type.String() }, 'The tool that wrote the report.'),
     drillId: Type.String({ pattern: '^[a-z0-9]{8}$', description: 'Random id of this drill; in every label.' }),
     scenario: Obj(
@@ -351,8 +351,8 @@ export const Report = Type.Object(
     ),
   },
   {
-    $id: 'https://dr-drill.dev/schemas/report.v1.json',
-    title: 'dr-drill report (schemaVersion 1)',
+    $id: 'https://dr-drill.dev/schemas/report.v2.json',
+    title: 'dr-drill report (schemaVersion 2)',
     description: 'The evidence of one drill.',
     additionalProperties: false,
   },

@@ -50,7 +50,7 @@ export class ReportBuilder {
 
   constructor() {
     this.r = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: 'dr-drill', version: '0.1.0' },
       drillId: 'abcd1234',
       scenario: {

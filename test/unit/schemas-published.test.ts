@@ -14,3 +14,14 @@ describe('published JSON Schemas', () => {
     });
   }
 });
+
+describe('report schema versions', () => {
+  it('checks a schemaVersion 1 report against the frozen v1 schema and rejects unknown versions', async () => {
+    const { validateReport } = await import('../../src/report/validate-report.js');
+    const { readFileSync } = await import('node:fs');
+    const v1 = JSON.parse(readFileSync('schemas/report.v1.schema.json', 'utf8')) as { title: string };
+    expect(v1.title).to.contain('schemaVersion 1');
+    expect(validateReport({ schemaVersion: 1 })).to.not.be.empty;
+    expect(validateReport({ schemaVersion: 7 })[0]).to.contain('unknown report schema version 7');
+  });
+});
