@@ -10,7 +10,7 @@ import {
   type V1Status,
 } from '@kubernetes/client-node';
 import { createServer, type AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
+import { CappedOutput } from './capped-output.js';
 import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, WatchHandle } from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
 import { isNotFound, kubeError, statusCode } from './errors.js';
@@ -239,15 +239,8 @@ export class ClientGateway implements KubeGateway {
     command: string[],
     timeoutMs: number,
   ): Promise<ExecResult> {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const sink = (into: Buffer[]) =>
-      new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          into.push(Buffer.from(chunk));
-          cb();
-        },
-      });
+    const out = new CappedOutput();
+    const err = new CappedOutput();
     let ws: { close(): void } | null = null;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -264,14 +257,14 @@ export class ClientGateway implements KubeGateway {
         // The v5/v4 channel protocol ends with a Status on the error channel: Success, or NonZeroExitCode with
         // the code in details.causes[ExitCode]; the socket closing without one is a broken stream, not exit 0.
         new Exec(this.kubeConfig)
-          .exec(namespace, pod, container ?? '', command, sink(out), sink(err), null, false, (status: V1Status) => {
+          .exec(namespace, pod, container ?? '', command, out.sink, err.sink, null, false, (status: V1Status) => {
             const exitCode = exitCodeOf(status);
             // A Failure without an exit code (e.g. the executable does not exist) explains itself only in message.
             const why = exitCode === -1 && status.message ? `\n${status.message}` : '';
             resolve({
               exitCode,
-              stdout: Buffer.concat(out).toString('utf8'),
-              stderr: Buffer.concat(err).toString('utf8') + why,
+              stdout: out.text(),
+              stderr: err.text() + why,
             });
           })
           .then((socket) => {

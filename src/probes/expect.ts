@@ -1,4 +1,5 @@
 /** Matching expectations shared by exec and http probes: regular expressions and values at JSON paths. */
+import { ownValue } from '../util/own-keys.js';
 import { partialMatch } from './match.js';
 
 /** A value at a JSON path, as in the scenario's JsonExpect. */
@@ -15,8 +16,8 @@ export function valueAt(doc: unknown, path: string): unknown {
     .replace(/^\./, '')
     .split('.')
     .reduce<unknown>((v, k) => {
-      if (v === null || typeof v !== 'object') return undefined;
-      return (v as Record<string, unknown>)[k];
+      if (Array.isArray(v)) return /^\d+$/.test(k) ? v[Number(k)] : undefined;
+      return ownValue(v, k);
     }, doc);
 }
 

@@ -1,3 +1,5 @@
+import { ownValue } from '../util/own-keys.js';
+
 /**
  * Partial-object matching, the Chainsaw `assert` idea: every key in the expectation must be present with an equal
  * value; maps match recursively, arrays element-wise (the expected array is a prefix-free subset in order).
@@ -33,7 +35,7 @@ export function partialMatch(actual: unknown, expected: unknown, path = ''): str
     return `${path || '(object)'}: expected an object, found ${actual === undefined ? 'nothing' : JSON.stringify(actual)}`;
   }
   for (const [k, v] of Object.entries(expected)) {
-    const d = partialMatch((actual as Record<string, unknown>)[k], v, path ? `${path}.${k}` : k);
+    const d = partialMatch(ownValue(actual, k), v, path ? `${path}.${k}` : k);
     if (d) return d;
   }
   return null;

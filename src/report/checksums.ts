@@ -1,13 +1,22 @@
 /** SHA256SUMS in the format `sha256sum -c` reads: `<64 hex>  <file name>` per line. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /** The checksum file's name (fixed contract). */
 export const SUMS_FILE = 'SHA256SUMS';
 
 /** Hex SHA-256 of a file's bytes. */
 export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
+  // In chunks: a file planted in a report folder may be larger than memory (or than a Buffer can hold).
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) hash.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /** SHA256SUMS text for name → hex pairs, sorted by name so the file is reproducible. */

@@ -3,7 +3,8 @@
  * its RTO trend. Compliance summaries (compliance.ts) and the HTML trend chart are built from the same data.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { formatBytes, READ_LIMITS, readCapped } from '../util/capped-read.js';
 import { join } from 'node:path';
 import { formatSeconds } from '../util/duration.js';
 import { inputError } from '../errors.js';
@@ -76,9 +77,16 @@ export function readHistory(reportDir: string, options: HistoryOptions = {}): Hi
   for (const scenario of scenarios) {
     if (options.scenario !== undefined && scenario !== options.scenario) continue;
     for (const name of drillFolders(join(reportDir, scenario))) {
-      const json = join(reportDir, scenario, name, 'report.json');
+      const folder = join(reportDir, scenario, name);
+      const json = join(folder, 'report.json');
+      const read = existsSync(json) ? readCapped(json, READ_LIMITS.reportJson) : null;
       drills.push(
-        summariseReport(scenario, name, join(reportDir, scenario, name), existsSync(json) ? readFileSync(json) : null),
+        read?.ok === false
+          ? {
+              ...summariseReport(scenario, name, folder, null),
+              problem: `report.json is larger than ${formatBytes(READ_LIMITS.reportJson)}: not read`,
+            }
+          : summariseReport(scenario, name, folder, read?.bytes ?? null),
       );
     }
   }

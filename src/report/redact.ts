@@ -3,6 +3,7 @@
  * and kept for years as compliance evidence. Everything free-text passes through `redact` before it is written.
  * Masking is deliberately greedy: a false positive costs a word of context, a false negative leaks a key.
  */
+import { setOwn } from '../util/own-keys.js';
 
 /** What a masked value is replaced with. */
 export const MASK = '***';
@@ -58,7 +59,7 @@ function walk(value: unknown, secret: boolean): unknown {
   if (Array.isArray(value)) return value.map((v) => walk(v, secret));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walk(v, secret || isSecretKey(k));
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, walk(v, secret || isSecretKey(k)));
     return out;
   }
   return secret && value !== null && value !== undefined ? MASK : value;

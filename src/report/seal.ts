@@ -2,9 +2,10 @@
  * Sealing: the report files are written, then SHA256SUMS over everything else in the folder (journal
  * included), last, so that a folder with SHA256SUMS is complete and any later edit is detectable.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DrillError } from '../errors.js';
+import { READ_LIMITS, readCapped } from '../util/capped-read.js';
 import { parseReportFolderName } from './folder.js';
 import { formatSums, sha256File, SUMS_FILE } from './checksums.js';
 import { redactDeep } from './redact.js';
@@ -98,7 +99,8 @@ export function drillFolders(scenarioDir: string): string[] {
 // The report's own drillId wins over the folder name; the name is the fallback for an unreadable report.
 function drillIdOf(reportJson: string, folderName: string): string {
   try {
-    const id = (JSON.parse(readFileSync(reportJson, 'utf8')) as { drillId?: unknown }).drillId;
+    const read = readCapped(reportJson, READ_LIMITS.reportJson);
+    const id = read.ok ? (JSON.parse(read.bytes.toString('utf8')) as { drillId?: unknown }).drillId : undefined;
     if (typeof id === 'string') return id;
   } catch {
     // fall through

@@ -3,9 +3,10 @@
  * it (SHA256SUMS.sig, when signed), the report's schema and the chain link to the previous drill of the same
  * scenario. Every problem names the file or link at fault.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { inputError } from '../errors.js';
+import { formatBytes, READ_LIMITS, readCapped } from '../util/capped-read.js';
 import { parseSums, sha256File, SUMS_FILE } from './checksums.js';
 import { parseReportFolderName } from './folder.js';
 import { drillFolders, scenarioDirOf } from './seal.js';
@@ -65,7 +66,15 @@ function checkSums(folder: string, problems: VerifyProblem[]): string[] {
     problems.push({ file: SUMS_FILE, message: 'missing: the folder was never sealed, or the file was removed' });
     return [];
   }
-  const { entries, badLines } = parseSums(readFileSync(sumsPath, 'utf8'));
+  const sums = readCapped(sumsPath, READ_LIMITS.sums);
+  if (!sums.ok) {
+    problems.push({
+      file: SUMS_FILE,
+      message: `larger than ${formatBytes(READ_LIMITS.sums)}: not a file dr-drill wrote`,
+    });
+    return [];
+  }
+  const { entries, badLines } = parseSums(sums.bytes.toString('utf8'));
   for (const n of badLines) problems.push({ file: SUMS_FILE, message: `line ${n} is not "<sha256>  <file>"` });
   const verified: string[] = [];
   const listed = new Set<string>();
@@ -107,9 +116,14 @@ function checkReport(folder: string, problems: VerifyProblem[]): ChainFields | n
     problems.push({ file: 'report.json', message: 'missing' });
     return null;
   }
+  const read = readCapped(path, READ_LIMITS.reportJson);
+  if (!read.ok) {
+    problems.push({ file: 'report.json', message: `larger than ${formatBytes(READ_LIMITS.reportJson)}: not read` });
+    return null;
+  }
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(read.bytes.toString('utf8'));
   } catch (e) {
     problems.push({ file: 'report.json', message: `not JSON: ${(e as Error).message}` });
     return null;

@@ -3,6 +3,7 @@
  * as written); `plan` and `run` resolve them. Resolution is one pass, so a value taken from the environment is
  * never expanded again.
  */
+import { setOwn } from '../util/own-keys.js';
 import { noLocation, problemAt, type Locator, type PathSegment, type Problem } from './problems.js';
 
 /** The environment variable name rule: upper-case letters, digits and `_`, not starting with a digit. */
@@ -17,7 +18,7 @@ function walkStrings(value: unknown, path: PathSegment[], visit: (s: string, pat
   if (Array.isArray(value)) return value.map((v, i) => walkStrings(v, [...path, i], visit));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walkStrings(v, [...path, k], visit);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, walkStrings(v, [...path, k], visit));
     return out;
   }
   return value;

@@ -4,10 +4,21 @@
  * carries the line and column of the node it is about.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
+import { formatBytes, READ_LIMITS, readCapped } from '../util/capped-read.js';
 import { Scenario } from './schema.js';
 import { schemaProblems } from './schema-errors.js';
 import { semanticProblems } from './checks.js';
@@ -72,6 +83,52 @@ export function documentLocator(doc: Document, lines: LineCounter): Locator {
   };
 }
 
+/**
+ * Guards against crafted files (docs/reliability.md): a scenario is a page of YAML, so anything far outside
+ * that is refused with a location before it can exhaust memory or the stack.
+ */
+export const SCENARIO_LIMITS = {
+  /** File size, bytes. */
+  bytes: READ_LIMITS.scenario,
+  /** Nesting of maps and lists; the deepest real scenario (a probe's `match`) is about 12. */
+  depth: 64,
+  /** yaml's budget for alias expansion (`*ref` to `&ref`); an alias bomb needs orders of magnitude more. */
+  aliases: 100,
+} as const;
+
+const tooDeep = `nested more than ${SCENARIO_LIMITS.depth} levels deep: a scenario needs far fewer (a resource exhaustion guard)`;
+
+const tooLarge = `the file is larger than ${formatBytes(SCENARIO_LIMITS.bytes)}, the limit for a scenario`;
+
+/** The first collection nested deeper than the limit, found without recursion (the tree may be thousands deep). */
+function tooDeepNode(doc: Document): Node | null {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth > SCENARIO_LIMITS.depth) return node;
+    for (const item of node.items) {
+      if (isPair(item)) {
+        stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+/** The first alias in the document, where an expansion problem is reported. */
+function firstAlias(doc: Document): Node | null {
+  let found: Node | null = null;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0 && found === null) {
+    const node = stack.pop();
+    if (isAlias(node)) found = node;
+    else if (isPair(node)) stack.push(node.value, node.key);
+    else if (isCollection(node)) stack.push(...[...node.items].reverse());
+  }
+  return found;
+}
+
 /** The first line of a yaml error, without the code frame prettyErrors appends. */
 function yamlMessage(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
@@ -79,9 +136,14 @@ function yamlMessage(message: string): string {
 
 /** Checks scenario source text; `file` names it in problems. */
 export function checkScenarioText(text: string, file: string): Omit<LoadedScenario, 'sha256'> {
+  if (Buffer.byteLength(text, 'utf8') > SCENARIO_LIMITS.bytes) return unreadable(file, tooLarge);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const locate = documentLocator(doc, lines);
+  const at = (offset: number | undefined, message: string): Omit<LoadedScenario, 'sha256'> => {
+    const { line, col } = lines.linePos(offset ?? 0);
+    return { file, scenario: null, problems: [{ file, line, col, path: '(root)', message }], locate };
+  };
   if (doc.errors.length > 0) {
     // The tree after a syntax error is a guess; schema errors on it would mislead.
     const problems = doc.errors.map((e) => ({
@@ -89,11 +151,25 @@ export function checkScenarioText(text: string, file: string): Omit<LoadedScenar
       line: e.linePos?.[0].line ?? 1,
       col: e.linePos?.[0].col ?? 1,
       path: '(root)',
-      message: `YAML syntax: ${yamlMessage(e.message)}`,
+      // The parser recurses per nesting level: a stack overflow means a crafted depth, said as such.
+      message: e.message.includes('Maximum call stack size exceeded')
+        ? tooDeep
+        : `YAML syntax: ${yamlMessage(e.message)}`,
     }));
     return { file, scenario: null, problems: sortProblems(problems), locate };
   }
-  const data: unknown = doc.toJS();
+  const deep = tooDeepNode(doc);
+  if (deep !== null) return at(deep.range?.[0], tooDeep);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: SCENARIO_LIMITS.aliases });
+  } catch (e) {
+    // yaml throws (rather than reporting) for alias expansion beyond its budget and for aliases without anchors.
+    const message = /Excessive alias count/.test(String(e))
+      ? `YAML aliases expand beyond ${SCENARIO_LIMITS.aliases} nodes (an alias bomb guard): write the repeated parts out`
+      : `YAML: ${yamlMessage(e instanceof Error ? e.message : String(e))}`;
+    return at(firstAlias(doc)?.range?.[0], message);
+  }
   const validate = scenarioValidator();
   const problems: Problem[] = [];
   const valid = validate(data);
@@ -108,7 +184,9 @@ export function checkScenarioText(text: string, file: string): Omit<LoadedScenar
 export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    const read = readCapped(file, SCENARIO_LIMITS.bytes);
+    if (!read.ok) return unreadable(file, tooLarge);
+    bytes = read.bytes;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const message =
@@ -117,14 +195,18 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
         : code === 'EISDIR'
           ? 'is a directory, not a file'
           : `cannot read: ${code ?? String(e)}`;
-    return {
-      file,
-      scenario: null,
-      problems: [{ file, line: 1, col: 1, path: '(root)', message }],
-      sha256: null,
-      locate: () => ({ line: 1, col: 1 }),
-    };
+    return unreadable(file, message);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return { ...checkScenarioText(bytes.toString('utf8'), file), sha256 };
+}
+
+function unreadable(file: string, message: string): LoadedScenario {
+  return {
+    file,
+    scenario: null,
+    problems: [{ file, line: 1, col: 1, path: '(root)', message }],
+    sha256: null,
+    locate: () => ({ line: 1, col: 1 }),
+  };
 }

@@ -5,6 +5,7 @@
  * or say plainly which keys were expected.
  */
 import type { ErrorObject } from 'ajv';
+import { ownValue } from '../util/own-keys.js';
 import { DURATION_PATTERN } from '../util/duration.js';
 import { problemAt, type Locator, type PathSegment, type Problem } from './problems.js';
 
@@ -25,7 +26,7 @@ export function pointerToPath(pointer: string, data: unknown): PathSegment[] {
       node = node[Number(key)];
     } else {
       path.push(key);
-      node = isObject(node) ? node[key] : undefined;
+      node = ownValue(node, key);
     }
   }
   return path;
@@ -35,7 +36,7 @@ function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
   let node: unknown = data;
   for (const seg of path) {
     if (Array.isArray(node) && typeof seg === 'number') node = node[seg];
-    else if (isObject(node)) node = node[String(seg)];
+    else if (isObject(node)) node = ownValue(node, String(seg));
     else return undefined;
   }
   return node;

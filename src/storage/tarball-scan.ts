@@ -8,6 +8,7 @@ import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { parseArchivePath, resourceListEntry, resourceListKey } from '../velero/storage-layout.js';
+import { ownValue, setOwn } from '../util/own-keys.js';
 
 /** Largest tar entry read into memory; etcd caps objects at ~1.5 MiB, so anything bigger is not an item. */
 const MAX_ENTRY_BYTES = 32 << 20;
@@ -170,9 +171,9 @@ export async function scanTarball(
     }
     scan.items++;
     const key = resourceListKey(apiVersion, kind);
-    scan.byKind[key] = (scan.byKind[key] ?? 0) + 1;
+    count(scan.byKind, key);
     if (p.namespace === null) scan.clusterScoped++;
-    else scan.byNamespace[p.namespace] = (scan.byNamespace[p.namespace] ?? 0) + 1;
+    else count(scan.byNamespace, p.namespace);
     visit(key, resourceListEntry(p.namespace, p.name), name);
     last = { id, path: name, body };
   };
@@ -244,4 +245,9 @@ function isJson(b: Buffer): boolean {
   } catch {
     return false;
   }
+}
+
+/** Counts under a name taken from the tarball, which a crafted backup may spell `__proto__`. */
+function count(tally: Record<string, number>, name: string): void {
+  setOwn(tally, name, ((ownValue(tally, name) as number | undefined) ?? 0) + 1);
 }
