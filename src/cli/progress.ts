@@ -8,6 +8,7 @@
  */
 import type { EventListener } from '../engine/recorder.js';
 import { formatSeconds } from '../util/duration.js';
+import { sinceT0 } from '../report/render/format.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -50,6 +51,7 @@ export function createProgress(opts: {
           JSON.stringify({
             at: new Date().toISOString(),
             atSeconds: e.atSeconds,
+            ...(e.beforeT0 ? { beforeT0: true } : {}),
             phase: e.phase,
             level: e.level,
             message: e.message,
@@ -62,13 +64,20 @@ export function createProgress(opts: {
   }
   if (!stream.isTTY || opts.live === false) {
     return {
-      onEvent: (e) =>
-        stream.write(`[${formatSeconds(Math.max(0, e.atSeconds)).padStart(7)}] ${e.phase ?? '-'}: ${e.message}\n`),
+      onEvent: (e) => stream.write(`[${offset(e).padStart(9)}] ${e.phase ?? '-'}: ${e.message}\n`),
       log: (line) => stream.write(line + '\n'),
       stop: () => {},
     };
   }
   return new LiveProgress(stream, opts.rtoObjectiveSeconds, opts.colour, opts.phases ?? PHASES);
+}
+
+/**
+ * When an event happened: `T0+12.3s`, `T0−0.4s`, or `start+0.4s` while T0 is still to come (it is the completion
+ * of the backup the drill is taking; the recorder says so once it is known).
+ */
+export function offset(e: { atSeconds: number; beforeT0?: boolean }): string {
+  return e.beforeT0 ? `start+${formatSeconds(e.atSeconds)}` : sinceT0(e.atSeconds);
 }
 
 type PhaseState = {
@@ -181,7 +190,7 @@ class LiveProgress implements Progress {
     const now = this.sinceT0 + (Date.now() - this.sinceT0At) / 1000;
     const left = this.rtoSeconds - now;
     lines.push(
-      `  RTO budget: ${left >= 0 ? `${formatSeconds(left)} left of ${formatSeconds(this.rtoSeconds)}` : this.paint('31', `exceeded by ${formatSeconds(-left)}`)} (T0+${formatSeconds(Math.max(0, now))})`,
+      `  RTO budget: ${left >= 0 ? `${formatSeconds(left)} left of ${formatSeconds(this.rtoSeconds)}` : this.paint('31', `exceeded by ${formatSeconds(-left)}`)} (${sinceT0(now)})`,
     );
     this.clear();
     this.stream.write(lines.join('\n') + '\n');

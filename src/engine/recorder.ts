@@ -3,6 +3,7 @@
  * evidence. Times: monotonic for durations and RTO, wall-clock UTC for the record.
  */
 import type { Clock } from '../util/clock.js';
+import { formatSeconds } from '../util/duration.js';
 import type { Journal } from '../report/journal.js';
 import type { PhaseNameT, PhaseOutcomeT, PhaseReport, Report, ReportEventT } from '../report/schema.js';
 
@@ -11,6 +12,8 @@ export type EventListener = (e: {
   level: ReportEventT['level'];
   message: string;
   atSeconds: number;
+  /** True while T0 is still to come (the drill takes the backup T0 is measured from): atSeconds counts from the drill start. */
+  beforeT0?: boolean;
 }) => void;
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -18,6 +21,7 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 export class DrillRecorder {
   private readonly startMono: number;
   private t0Mono: number;
+  private t0Pending = false;
   private current: { phase: PhaseReport; startMono: number } | null = null;
 
   constructor(
@@ -30,17 +34,43 @@ export class DrillRecorder {
     this.t0Mono = this.startMono;
   }
 
-  /** Sets T0 as a point on the monotonic clock, with its wall-clock value and why. */
-  setT0(t0Mono: number, t0Wall: Date, basis: Report['t0Basis']): void {
+  /**
+   * Sets T0 as a point on the monotonic clock, with its wall-clock value and why. `provisional`: a later call
+   * fixes it (the backup the drill takes); until then live events are marked as counted from the drill start.
+   */
+  setT0(t0Mono: number, t0Wall: Date, basis: Report['t0Basis'], provisional = false): void {
+    // What was recorded so far counted from the old T0 (the drill start); re-base it so that steps before a T0
+    // fixed later (the completion of the backup the drill took) read as negative offsets.
+    const shift = (this.t0Mono - t0Mono) / 1000;
+    if (shift !== 0) {
+      for (const p of this.report.phases) {
+        if (p.startSeconds !== null) p.startSeconds = round3(p.startSeconds + shift);
+        for (const e of p.events) e.atSeconds = round3(e.atSeconds + shift);
+      }
+    }
+    const wasPending = this.t0Pending;
+    this.t0Pending = provisional;
     this.t0Mono = t0Mono;
     this.report.t0 = t0Wall.toISOString();
     this.report.t0Basis = basis;
     this.journal?.append('t0', { t0: this.report.t0, basis });
+    if (wasPending && shift < 0) {
+      this.listener({
+        phase: this.current?.phase.name ?? null,
+        level: 'info',
+        message: `T0 fixed (${basis}) ${formatSeconds(-shift)} after the drill started: what came before is at T0\u2212…`,
+        atSeconds: this.sinceT0(),
+      });
+    }
   }
 
   /** Seconds since T0 on the monotonic clock (negative before T0 when T0 is the backup's completion). */
   sinceT0(mono = this.clock.monotonicMs()): number {
     return round3((mono - this.t0Mono) / 1000);
+  }
+
+  private stamp(atSeconds: number): { atSeconds: number; beforeT0?: boolean } {
+    return this.t0Pending ? { atSeconds, beforeT0: true } : { atSeconds };
   }
 
   get monotonicT0(): number {
@@ -62,7 +92,7 @@ export class DrillRecorder {
     phase.startSeconds = this.sinceT0();
     this.current = { phase, startMono: this.clock.monotonicMs() };
     this.journal?.append('phase-started', { phase: name });
-    this.listener({ phase: name, level: 'info', message: `phase ${name} started`, atSeconds: phase.startSeconds });
+    this.listener({ phase: name, level: 'info', message: `phase ${name} started`, ...this.stamp(phase.startSeconds) });
   }
 
   endPhase(outcome: PhaseOutcomeT, reason: string | null = null): void {
@@ -78,7 +108,7 @@ export class DrillRecorder {
       phase: phase.name,
       level: outcome === 'failed' ? 'error' : 'info',
       message: `phase ${phase.name} ${outcome}${reason ? `: ${reason}` : ''}`,
-      atSeconds: this.sinceT0(),
+      ...this.stamp(this.sinceT0()),
     });
   }
 
@@ -101,7 +131,7 @@ export class DrillRecorder {
     this.current?.phase.events.push(e);
     if (level === 'warn') this.report.warnings.push(message);
     this.journal?.append('event', { phase: this.current?.phase.name ?? null, level, message, ...data });
-    this.listener({ phase: this.current?.phase.name ?? null, level, message, atSeconds });
+    this.listener({ phase: this.current?.phase.name ?? null, level, message, ...this.stamp(atSeconds) });
   }
 
   subphase(name: string, durationSeconds: number | null): void {

@@ -109,7 +109,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   });
   if (disasterAt)
     rec.setT0(rec.drillStartMono - (startedAt.getTime() - disasterAt.getTime()), disasterAt, 'disaster-at');
-  else rec.setT0(rec.drillStartMono, startedAt, 'drill-start');
+  else rec.setT0(rec.drillStartMono, startedAt, 'drill-start', plan.backup.mode === 'create');
 
   const signal = opts.signal ?? new AbortController().signal;
   const ctx: DrillContext = {

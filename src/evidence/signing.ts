@@ -13,6 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputError } from '../errors.js';
 import { SUMS_FILE } from '../report/checksums.js';
+import { reportModes } from '../report/file-mode.js';
 
 /** The detached signature over SHA256SUMS, base64 (fixed name). */
 export const SIGNATURE_FILE = `${SUMS_FILE}.sig`;
@@ -110,7 +111,7 @@ export function loadPublicKey(file: string): KeyObject {
 
 /** Step 1, before sealing: writes signing-key.pub.pem and returns what goes into report.evidence.signedBy. */
 export function preparePublicKey(folder: string, signer: Signer): SignatureRecord {
-  writeFileSync(join(folder, PUBLIC_KEY_FILE), signer.record.publicKeyPem);
+  writeFileSync(join(folder, PUBLIC_KEY_FILE), signer.record.publicKeyPem, { mode: reportModes().file });
   return { ...signer.record };
 }
 
@@ -119,7 +120,7 @@ export function signSums(folder: string, signer: Signer): string {
   const sums = readFileSync(join(folder, SUMS_FILE));
   const path = join(folder, SIGNATURE_FILE);
   // Ed25519 hashes internally: the algorithm argument must be null.
-  writeFileSync(path, sign(null, sums, signer.privateKey).toString('base64') + '\n');
+  writeFileSync(path, sign(null, sums, signer.privateKey).toString('base64') + '\n', { mode: reportModes().file });
   return path;
 }
 

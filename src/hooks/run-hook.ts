@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { formatSeconds } from '../util/duration.js';
 import { maskText } from './mask.js';
 import type { HookCommand, HookEnd, HookRunOptions, HookRunResult } from './types.js';
+import { reportModes } from '../report/file-mode.js';
 
 /** The log keeps the tail: the end of a long terraform run is what explains a failure. */
 const MAX_LOG_CHARS = 4 * 1024 * 1024;
@@ -50,7 +51,7 @@ export async function runHook(hook: HookCommand, opts: HookRunOptions): Promise<
   writeFileSync(
     opts.logFile,
     head.join('\n') + masked + (masked.endsWith('\n') || !masked ? '' : '\n') + tail.join('\n'),
-    { mode: 0o644 },
+    { mode: reportModes().file },
   );
   return { end, lastLine, logFile: opts.logFile, durationMs };
 }

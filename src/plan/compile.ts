@@ -9,6 +9,7 @@ import { formatProblems, noLocation, type Locator } from '../scenario/problems.j
 import type { Scenario, ScenarioProbe } from '../scenario/schema.js';
 import { probeNamespace } from '../scenario/probe-checks.js';
 import { parseDuration } from '../util/duration.js';
+import { webhookUrlProblem } from '../util/webhook-url.js';
 import { aksTargetPlan } from './aks-plan.js';
 import { addStoragePlans } from './storage-plan.js';
 import {
@@ -248,10 +249,11 @@ function hookPlan(h: NonNullable<Scenario['spec']['hooks']>[number]): HookPlan {
 /** spec.report.notify with defaults: on FAIL and ERROR, 10s per attempt; the URL is wrapped so it never prints. */
 function notifyPlan(n: NonNullable<NonNullable<Scenario['spec']['report']>['notify']> | undefined): NotifyPlan | null {
   if (!n) return null;
-  if (!/^https?:\/\/\S+$/.test(n.webhook)) {
+  const problem = webhookUrlProblem(n.webhook);
+  if (problem !== null) {
     throw inputError(
       'NOTIFY_WEBHOOK_URL',
-      'spec.report.notify.webhook is not an http(s) URL',
+      `spec.report.notify.webhook ${problem}`,
       'set it to the incoming-webhook URL, e.g. webhook: ${TEAMS_WEBHOOK_URL}',
     );
   }

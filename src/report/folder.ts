@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { compactUtc } from '../util/clock.js';
 import { DRILL_ID_PATTERN } from '../util/ids.js';
 import { inputError } from '../errors.js';
+import { reportModes } from './file-mode.js';
 
 const FOLDER_NAME = /^(\d{8}T\d{6}Z)-([a-z0-9]{8})$/;
 
@@ -31,7 +32,8 @@ export function reportFolderPath(reportDir: string, scenarioName: string, starte
 /** Creates (if needed) and returns the drill's report folder. */
 export function reportFolder(reportDir: string, scenarioName: string, startedAt: Date, drillId: string): string {
   const folder = reportFolderPath(reportDir, scenarioName, startedAt, drillId);
-  mkdirSync(folder, { recursive: true });
+  // Every folder this creates (the scenario's too) gets the report mode; folders that exist are left as they are.
+  mkdirSync(folder, { recursive: true, mode: reportModes().dir });
   return folder;
 }
 

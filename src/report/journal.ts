@@ -7,6 +7,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs
 import { join } from 'node:path';
 import type { Clock } from '../util/clock.js';
 import { redactDeep } from './redact.js';
+import { reportModes } from './file-mode.js';
 
 /** The journal's file name inside the report folder. */
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -56,7 +57,7 @@ export class Journal {
     options: JournalOptions = {},
   ) {
     this.path = join(folder, JOURNAL_FILE);
-    this.fd = openSync(this.path, 'a', 0o644);
+    this.fd = openSync(this.path, 'a', reportModes().file);
     this.originMs = options.originMs ?? clock.monotonicMs();
     this.sync = options.fsync ?? true;
   }

@@ -6,6 +6,7 @@
  */
 import type { NotifyOn } from '../plan/types.js';
 import { formatSeconds } from '../util/duration.js';
+import { webhookUrlProblem } from '../util/webhook-url.js';
 import { redact, redactDeep } from './redact.js';
 import type { Report, VerdictT } from './schema.js';
 import { objectiveLines } from './render/format.js';
@@ -114,6 +115,10 @@ export function notificationMessage(input: Report, folder?: string): Record<stri
  */
 export async function notify(target: NotifyTarget, report: Report, options: NotifyOptions = {}): Promise<NotifyResult> {
   if (!shouldNotify(target.on, report.verdict)) return { sent: false, attempts: 0, warning: null, skipped: true };
+  // Checked again here, whoever built the target: a cleartext URL is never sent, not even once.
+  const unsafe = webhookUrlProblem(target.url);
+  if (unsafe !== null)
+    return { sent: false, attempts: 0, warning: `notification not sent: the webhook ${unsafe}`, skipped: false };
   const attempts = options.attempts ?? 3;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
   const body = JSON.stringify(notificationMessage(report, options.folder));

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DrillError } from '../errors.js';
 import { READ_LIMITS, readCapped } from '../util/capped-read.js';
+import { reportModes } from './file-mode.js';
 import { parseReportFolderName } from './folder.js';
 import { formatSums, sha256File, SUMS_FILE } from './checksums.js';
 import { redactDeep } from './redact.js';
@@ -35,6 +36,7 @@ export interface SealResult {
  */
 export function writeReportFolder(folder: string, input: Report, options: SealOptions = {}): SealResult {
   const report = redactDeep(input);
+  const mode = reportModes().file;
   const problems = validateReport(report);
   if (problems.length) {
     throw new DrillError(
@@ -44,9 +46,9 @@ export function writeReportFolder(folder: string, input: Report, options: SealOp
     );
   }
   for (const r of Object.values(renderers)) {
-    if (r.fileName) writeFileSync(join(folder, r.fileName), r.render(report));
+    if (r.fileName) writeFileSync(join(folder, r.fileName), r.render(report), { mode });
   }
-  if (options.html) writeFileSync(join(folder, 'report.html'), options.html(report));
+  if (options.html) writeFileSync(join(folder, 'report.html'), options.html(report), { mode });
 
   const sums: Record<string, string> = {};
   for (const name of readdirSync(folder)) {
@@ -54,7 +56,7 @@ export function writeReportFolder(folder: string, input: Report, options: SealOp
     sums[name] = sha256File(join(folder, name));
   }
   const sumsPath = join(folder, SUMS_FILE);
-  writeFileSync(sumsPath, formatSums(sums));
+  writeFileSync(sumsPath, formatSums(sums), { mode });
   return { report, sums, sumsPath };
 }
 

@@ -8,6 +8,7 @@ import { problemAt, type Locator, type PathSegment, type Problem } from './probl
 import { dataProbeProblems, probeNamespace } from './probe-checks.js';
 import { hookProblems } from './hook-checks.js';
 import { restoreConfigProblems } from './restore-checks.js';
+import { webhookUrlProblem } from '../util/webhook-url.js';
 
 const hasVariable = (s: string) => s.includes('${');
 
@@ -85,5 +86,9 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
     }
   }
   for (const h of hookProblems(spec)) at(h.path, h.message, h.key ?? false);
+  // A webhook written out in the file is checked now; one from ${ENV} when plan or run resolves it.
+  const webhook = spec.report?.notify?.webhook;
+  const webhookProblem = webhook === undefined || hasVariable(webhook) ? null : webhookUrlProblem(webhook);
+  if (webhookProblem !== null) at(['spec', 'report', 'notify', 'webhook'], webhookProblem);
   return problems;
 }

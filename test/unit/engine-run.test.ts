@@ -374,6 +374,19 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(json.teardown.deleted.join('\n')).to.not.match(/Backup/);
   });
 
+  it('steps before a T0 fixed by the backup the drill takes read as negative offsets, live and in the report', async () => {
+    w = await world({}, () => undefined);
+    const live: Array<{ message: string; atSeconds: number; beforeT0?: boolean }> = [];
+    const { json, folder } = await w.run(aPlan().createBackup().build(), { onEvent: (e) => live.push(e) });
+    const select = json.phases.find((p: { name: string }) => p.name === 'select-backup');
+    expect(select.startSeconds, 'select-backup started before the backup completed').to.be.below(0);
+    expect(live[0]).to.include({ message: 'phase select-backup started', beforeT0: true });
+    expect(live.find((e) => e.message.startsWith('T0 fixed (backup-completed)'))).to.not.equal(undefined);
+    const md = readFileSync(join(folder, 'report.md'), 'utf8');
+    expect(md).to.match(/T0\u2212\d/);
+    expect(md).to.not.match(/T0\+-/);
+  });
+
   it('rehearsal (--step): operator pauses count in RTO as lived and are reported apart; an abort still tears down', async () => {
     w = await world();
     const asked: string[] = [];

@@ -209,6 +209,6 @@ describe('spec.report.notify in the plan', () => {
   it('refuses a webhook that is not a URL', () => {
     expect(() =>
       compilePlan(scenario({ webhook: 'not a url' }), { drillId: 'abcd1234', file: null, sha256: null } as never),
-    ).to.throw(/not an http\(s\) URL/);
+    ).to.throw(/webhook is not a URL: expected https/);
   });
 });

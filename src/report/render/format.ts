@@ -10,9 +10,13 @@ export function secs(n: number | null | undefined): string {
   return n === null || n === undefined ? NONE : formatSeconds(n);
 }
 
-/** `T0+12m03s`, or NONE. */
+/**
+ * `T0+12m03s`, `T0−0.4s` before T0 (a backup the drill takes completes at T0, after the steps that took it), or
+ * NONE. The minus is U+2212, as the offset is written in the docs.
+ */
 export function sinceT0(n: number | null | undefined): string {
-  return n === null || n === undefined ? NONE : `T0+${formatSeconds(n)}`;
+  if (n === null || n === undefined) return NONE;
+  return n < 0 ? `T0\u2212${formatSeconds(-n)}` : `T0+${formatSeconds(n)}`;
 }
 
 /** One objective (RTO or RPO) reduced to what every renderer prints. */

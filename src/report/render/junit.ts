@@ -5,7 +5,7 @@
  */
 import { redactDeep } from '../redact.js';
 import type { Report } from '../schema.js';
-import { objectiveLines } from './format.js';
+import { objectiveLines, sinceT0 } from './format.js';
 import type { ReportRenderer } from './renderer.js';
 
 /** Renders junit.xml. */
@@ -36,7 +36,7 @@ function renderJunit(r: Report): string {
             : null;
     // A runbook hook is a testcase of its own class, with its command, exit code and log file.
     const hook = p.name.startsWith('hook:') ? r.hooks?.find((h) => `hook:${h.name}` === p.name) : undefined;
-    const events = p.events.map((e) => `[${e.at}] ${e.level}: ${e.message}`);
+    const events = p.events.map((e) => `[${e.at} ${sinceT0(e.atSeconds)}] ${e.level}: ${e.message}`);
     cases.push({
       classname: hook ? `${cls}.hook` : `${cls}.phase`,
       name: hook ? hook.name : p.name,

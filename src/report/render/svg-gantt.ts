@@ -6,6 +6,7 @@
 import { formatSeconds } from '../../util/duration.js';
 import type { Report } from '../schema.js';
 import { esc, px, tickStep } from './svg-util.js';
+import { sinceT0 } from './format.js';
 
 interface Bar {
   label: string;
@@ -36,7 +37,7 @@ export function timelineRows(r: Report): Bar[] {
           start,
           end,
           cls: `phase ${p.name.startsWith('hook:') ? 'hook ' : ''}${p.outcome}`,
-          title: `${p.name}: ${p.outcome}, T0+${formatSeconds(start)} → T0+${formatSeconds(end)} (${formatSeconds(end - start)})${why}`,
+          title: `${p.name}: ${p.outcome}, ${sinceT0(start)} → ${sinceT0(end)} (${formatSeconds(end - start)})${why}`,
         },
       ],
     });
@@ -63,9 +64,7 @@ export function timelineRows(r: Report): Bar[] {
     const end = p.passedAtSeconds ?? (verify?.startSeconds ?? 0) + d;
     const start = Math.max(0, end - d);
     const when =
-      p.passedAtSeconds === null
-        ? `${p.outcome} after ${formatSeconds(d)}`
-        : `passed at T0+${formatSeconds(p.passedAtSeconds)}`;
+      p.passedAtSeconds === null ? `${p.outcome} after ${formatSeconds(d)}` : `passed at ${sinceT0(p.passedAtSeconds)}`;
     rows.push({
       label: p.name,
       group: 'probe',
@@ -87,6 +86,8 @@ export function ganttSvg(r: Report): string {
   const rows = timelineRows(r);
   if (rows.length === 0) return '';
   const ends = rows.flatMap((b) => b.segments.map((s) => s.end));
+  // Steps before T0 (taking the backup T0 is measured from) draw left of the T0 line.
+  const min = Math.min(0, ...rows.flatMap((b) => b.segments.map((s) => s.start)));
   const max = Math.max(
     1,
     ...ends,
@@ -94,14 +95,14 @@ export function ganttSvg(r: Report): string {
     Math.min(r.rto.objectiveSeconds, Math.max(...ends) * 1.5),
   );
   const plot = WIDTH - LABEL - 20;
-  const x = (s: number) => LABEL + (s / max) * plot;
+  const x = (s: number) => LABEL + ((s - min) / (max - min)) * plot;
   const height = TOP + rows.length * ROW + 10;
   const out: string[] = [
     `<svg class="gantt" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="Drill timeline" xmlns="http://www.w3.org/2000/svg">`,
     '<title>Drill timeline: phases and probes, seconds since T0</title>',
   ];
   const step = tickStep(max);
-  for (let t = 0; t <= max + 1e-9; t += step) {
+  for (let t = min < 0 ? -Math.floor(-min / step) * step : 0; t <= max + 1e-9; t += step) {
     out.push(
       `<line class="grid" x1="${px(x(t))}" y1="${TOP - 6}" x2="${px(x(t))}" y2="${height - 10}"/>`,
       `<text class="tick" x="${px(x(t))}" y="${TOP - 10}" text-anchor="middle">${esc(formatSeconds(t))}</text>`,
