@@ -212,10 +212,14 @@ export async function teardownAks(ctx: DrillContext, handle: AksHandle, keepReas
  * The teardown phase of an aks drill. Deleting the cluster removes everything the restore made in it, so the
  * in-cluster teardown is not run first (it would only wait on finalizers of objects about to vanish).
  */
-export async function aksTeardownPhase(ctx: DrillContext, handle: AksHandle, keep: boolean): Promise<void> {
+export async function aksTeardownPhase(
+  ctx: DrillContext,
+  handle: AksHandle,
+  keep: boolean,
+  passing: boolean,
+): Promise<void> {
   const { plan, rec } = ctx;
   const when = keep ? 'never' : plan.teardown.when;
-  const passing = !ctx.failures.length && !ctx.errors.length;
   const keepReason = keep
     ? 'kept on request (--keep)'
     : when === 'never'

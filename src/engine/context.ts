@@ -14,6 +14,7 @@ export interface DrillContext {
   plan: DrillPlan;
   rec: DrillRecorder;
   clock: Clock;
+  /** The running phase's signal: aborted on the drill's interrupt and when the runner's time limit passes. */
   signal: AbortSignal;
   gatewayFor(context: string | null): KubeGateway;
   disasterAt: Date | null;
@@ -42,8 +43,6 @@ export interface DrillContext {
   restoreEndedMono: number | null;
   /** The restore reached a usable outcome (Completed, or PartiallyFailed): probes are worth running. */
   restoreUsable: boolean;
-  failures: string[];
-  errors: string[];
   /** What probes prepared on the source before a drill-created backup (canary nonce, checksum manifest), by probe name. */
   prepared?: Record<string, unknown>;
   /** The report folder (hook logs go there); absent in contexts built outside runDrill. */

@@ -23,6 +23,7 @@ import {
 } from '../hooks/index.js';
 import type { DrillContext } from './context.js';
 import { fail } from './outcome.js';
+import type { DrillPhase, PhaseEnd } from './phase.js';
 
 type Point = HookPlan['at'];
 
@@ -66,6 +67,7 @@ export function placeHooks(report: Report, plan: DrillPlan): void {
         startSeconds: null,
         outcome: 'skipped',
         reason: null,
+        effect: null,
         events: [],
         subphases: [],
       },
@@ -88,34 +90,37 @@ export function placeHooks(report: Report, plan: DrillPlan): void {
   }));
 }
 
-/** The main-loop steps with each point's hooks before the phase they precede. */
-export function withHookSteps(
-  ctx: DrillContext,
-  steps: Array<[PhaseNameT, () => Promise<void>]>,
-): Array<[PhaseNameT, () => Promise<void>]> {
-  type S = [PhaseNameT, () => Promise<void>];
-  const make = (name: PhaseNameT, run: () => Promise<void>): S => [name, run];
-  const hooks = (ctx.plan.hooks ?? []).filter((h) => h.at !== 'on-teardown');
-  if (!hooks.length) return steps;
-  const out: S[] = [];
-  for (const step of steps) {
-    for (const h of hooks)
-      if (BEFORE[h.at as Exclude<Point, 'on-teardown'>] === step[0])
-        out.push(make(hookPhase(h), () => runHookStep(ctx, h)));
-    out.push(step);
+/** The phases with each point's hooks before the phase they precede (after-verify ones last: teardown follows). */
+export function withHookPhases(plan: Pick<DrillPlan, 'hooks'>, phases: DrillPhase[]): DrillPhase[] {
+  const hooks = (plan.hooks ?? []).filter((h) => h.at !== 'on-teardown');
+  if (!hooks.length) return phases;
+  const out: DrillPhase[] = [];
+  for (const phase of phases) {
+    for (const h of hooks) if (BEFORE[h.at as Exclude<Point, 'on-teardown'>] === phase.name) out.push(hookStep(h));
+    out.push(phase);
   }
-  // after-verify hooks precede teardown, which is not a loop step: they go last.
-  for (const h of hooks) if (h.at === 'after-verify') out.push(make(hookPhase(h), () => runHookStep(ctx, h)));
+  for (const h of hooks) if (h.at === 'after-verify') out.push(hookStep(h));
   return out;
 }
+
+/**
+ * A hook's own timeout kills its process group; the runner's limit leaves it time to be reaped, and a hook that
+ * outlives even that is the drill's own machinery failing (ERROR).
+ */
+const hookStep = (h: HookPlan): DrillPhase => ({
+  name: hookPhase(h),
+  defaultTimeoutMs: h.timeoutMs + 2 * 60_000,
+  onTimeout: 'ERROR',
+  run: (ctx, signal) => runHookStep(ctx, h, signal),
+});
 
 /**
  * One hook as a main-loop phase. A failure with onFailure fail ends the drill as FAIL (a runbook step of the
  * recovery fell short); a command that cannot start is ERROR; warn records the failure and goes on.
  */
-export async function runHookStep(ctx: DrillContext, h: HookPlan): Promise<void> {
+export async function runHookStep(ctx: DrillContext, h: HookPlan, signal: AbortSignal): Promise<PhaseEnd | void> {
   const { rec } = ctx;
-  const result = await execute(ctx, h, ctx.signal, null);
+  const result = await execute(ctx, h, signal, null);
   const end = result.end;
   if (end.kind === 'exited' && end.exitCode === 0) {
     if (h.produces) routeProducedKubeconfig(ctx, h);
@@ -125,8 +130,7 @@ export async function runHookStep(ctx: DrillContext, h: HookPlan): Promise<void>
   const reason = failureReason(h, result);
   if (h.onFailure === 'warn') {
     rec.event('warn', `${reason} (onFailure: warn, the drill goes on)`);
-    rec.endPhase('failed', reason);
-    return;
+    return { outcome: 'failed', reason, effect: null };
   }
   if (end.kind === 'not-started') {
     throw infraError(
@@ -139,10 +143,9 @@ export async function runHookStep(ctx: DrillContext, h: HookPlan): Promise<void>
 }
 
 /** on-teardown hooks, after teardown and the verdict: each runs whatever happened before, and only ever warns. */
-export async function runTeardownHooks(ctx: DrillContext, keep: boolean): Promise<void> {
+export async function runTeardownHooks(ctx: DrillContext, keep: boolean, passing: boolean): Promise<void> {
   const { rec, plan } = ctx;
   const hooks = (plan.hooks ?? []).filter((h) => h.at === 'on-teardown');
-  const passing = !ctx.failures.length && !ctx.errors.length;
   const keepReason = keep
     ? 'kept on request (--keep)'
     : plan.teardown.when === 'never'

@@ -95,13 +95,15 @@ export class DrillRecorder {
     this.listener({ phase: name, level: 'info', message: `phase ${name} started`, ...this.stamp(phase.startSeconds) });
   }
 
-  endPhase(outcome: PhaseOutcomeT, reason: string | null = null): void {
+  /** Ends the running phase; `effect` is what its own outcome means for the verdict (null: nothing). */
+  endPhase(outcome: PhaseOutcomeT, reason: string | null = null, effect: PhaseReport['effect'] = null): void {
     if (!this.current) return;
     const { phase, startMono } = this.current;
     phase.endedAt = this.clock.now().toISOString();
     phase.durationSeconds = round3((this.clock.monotonicMs() - startMono) / 1000);
     phase.outcome = outcome;
     phase.reason = reason;
+    phase.effect = effect;
     this.current = null;
     this.journal?.append('phase-ended', { phase: phase.name, outcome, reason, durationSeconds: phase.durationSeconds });
     this.listener({
@@ -113,11 +115,12 @@ export class DrillRecorder {
   }
 
   /** Marks a phase that did not run. */
-  skipPhase(name: PhaseNameT, reason: string): void {
+  skipPhase(name: PhaseNameT, reason: string, effect: PhaseReport['effect'] = null): void {
     const phase = this.report.phases.find((p) => p.name === name)!;
     if (phase.startedAt) return;
     phase.outcome = 'skipped';
     phase.reason = reason;
+    phase.effect = effect;
     this.journal?.append('phase-skipped', { phase: name, reason });
   }
 
@@ -176,6 +179,7 @@ export function emptyReport(init: {
     startSeconds: null,
     outcome: 'skipped',
     reason: null,
+    effect: null,
     events: [],
     subphases: [],
   });

@@ -11,6 +11,7 @@ import { drillLabels, type DrillContext } from './context.js';
 import { watchVelero } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
 import { applyRestoreConfig } from './cross-region.js';
+import type { PhaseEnd } from './phase.js';
 
 const ARTIFACT_TIMEOUT_MS = 60_000;
 
@@ -19,7 +20,7 @@ const ARTIFACT_TIMEOUT_MS = 60_000;
  * (created → Velero's start; restores run one at a time) and running. Velero's results and resource list are
  * archived into the report before anything is torn down.
  */
-export async function runRestore(ctx: DrillContext): Promise<void> {
+export async function runRestore(ctx: DrillContext): Promise<PhaseEnd | void> {
   const { plan, rec } = ctx;
   const target = ctx.target!;
   const gw = target.gateway;
@@ -94,7 +95,7 @@ export async function runRestore(ctx: DrillContext): Promise<void> {
 
   const results = await archiveArtifacts(ctx, restore);
   rec.report.restore.triage = triageRestore(restore, results);
-  judge(ctx, restore);
+  return judge(ctx, restore);
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -227,7 +228,7 @@ async function readFromStorage(
 }
 
 /** Velero's outcome against the scenario's tolerance: which are FAIL and which ERROR (DESIGN "Verdict"). */
-function judge(ctx: DrillContext, r: VeleroRestore): void {
+function judge(ctx: DrillContext, r: VeleroRestore): PhaseEnd | void {
   const s = r.status ?? {};
   const name = r.metadata.name;
   switch (s.phase) {
@@ -245,10 +246,11 @@ function judge(ctx: DrillContext, r: VeleroRestore): void {
         return;
       }
       // Probes still run: they show the operator what the errors cost.
-      ctx.failures.push(
-        `restore ${name} PartiallyFailed with ${s.errors ?? '?'} error(s)${max !== null ? ` (tolerated: ${max})` : ''}: ${ctx.rec.report.restore.triage.slice(1).join('; ') || 'see restore.messages'}`,
-      );
-      return;
+      return {
+        outcome: 'failed',
+        effect: 'FAIL',
+        reason: `restore ${name} PartiallyFailed with ${s.errors ?? '?'} error(s)${max !== null ? ` (tolerated: ${max})` : ''}: ${ctx.rec.report.restore.triage.slice(1).join('; ') || 'see restore.messages'}`,
+      };
     }
     case 'Failed':
       throw fail(`restore ${name} Failed: ${s.failureReason ?? 'no reason given'}`);

@@ -5,12 +5,14 @@ import { DEFAULTS } from '../plan/types.js';
 import { drillLabels } from './context.js';
 import type { ProbeResultT } from '../report/schema.js';
 import type { DrillContext } from './context.js';
+import type { PhaseEnd } from './phase.js';
 
 /**
  * verify: every probe runs concurrently, each under its own timeout; the moment each first passes is recorded
- * against T0. Critical failures fail the drill; a probe that could not look (permission, API) is an ERROR.
+ * against T0. Each result goes into the report tree, where the verdict reads it: a critical probe that failed
+ * is a FAIL, one that could not look (permission, API) an ERROR.
  */
-export async function runProbes(ctx: DrillContext): Promise<void> {
+export async function runProbes(ctx: DrillContext): Promise<PhaseEnd | void> {
   const { plan, rec } = ctx;
   const target = ctx.target!;
   const results = await Promise.all(
@@ -83,14 +85,15 @@ export async function runProbes(ctx: DrillContext): Promise<void> {
     }),
   );
   rec.report.probes = results;
-  for (const r of results) {
-    if (!r.critical) continue;
-    if (r.outcome === 'failed')
-      ctx.failures.push(`critical probe ${r.name} failed: ${r.subject}: ${r.lastObservation ?? 'no observation'}`);
-    if (r.outcome === 'error')
-      ctx.errors.push(`critical probe ${r.name} could not run: ${r.lastObservation ?? 'no observation'}`);
-  }
   if (ctx.signal.aborted) throw new WaitAborted('probes interrupted');
+  // The probes carry their own findings into the verdict; the phase only says that some critical one fell short.
+  const short = results.find((r) => r.critical && (r.outcome === 'failed' || r.outcome === 'error'));
+  if (short)
+    return {
+      outcome: 'failed',
+      reason: `critical probe ${short.name} ${short.outcome === 'error' ? 'could not run' : 'failed'}`,
+      effect: null,
+    };
 }
 
 /** Probes that never ran are still listed, as skipped, so the report shows what would have been checked. */

@@ -26,3 +26,4 @@ export {
 export type { VerifyUploadedOptions, UploadedLocationFlags } from './verify-uploaded.js';
 export { verifyUploadedReport, evidenceContainerFromFlags } from './verify-uploaded.js';
 export { readUploadedHistory, findPreviousUploaded } from './uploaded-history.js';
+export { chainEvidence, sealFolder } from './seal-drill.js';

@@ -1,33 +1,72 @@
-import type { VerdictT } from '../report/schema.js';
+/**
+ * The verdict is a pure function of the report tree: phases (each with its outcome, reason and effect), probes,
+ * the measured objectives. Nothing collected on the side counts, so a report always shows why it says what it says.
+ * ERROR beats FAIL beats PASS: when the drill could not exercise recovery, a missed objective says nothing.
+ */
+import type { Report, VerdictT } from '../report/schema.js';
 import { formatSeconds } from '../util/duration.js';
-import type { Measured } from './objectives.js';
 
-/** What the drill established, reduced to what the verdict depends on. */
-export interface Findings {
-  /** Recovery could not be exercised (infrastructure, credentials, Velero missing). */
-  errors: string[];
-  /** Recovery was exercised and fell short. */
-  failures: string[];
-  rto: Measured;
-  rpo: Measured;
+/** The parts of the report the verdict reads. */
+export type VerdictTree = Pick<Report, 'phases' | 'probes' | 'rto' | 'rpo'>;
+
+export interface Finding {
+  effect: 'FAIL' | 'ERROR';
+  reason: string;
 }
 
-/**
- * ERROR beats FAIL beats PASS: when the drill could not exercise recovery, a missed objective says nothing.
- * Objectives add their own reasons, with the margin.
- */
-export function decideVerdict(f: Findings): { verdict: VerdictT; reasons: string[] } {
-  const reasons = [...f.errors, ...f.failures];
-  if (f.rto.met === false)
-    reasons.push(
-      `RTO objective missed: achieved ${formatSeconds(f.rto.achievedSeconds!)} against ${formatSeconds(f.rto.objectiveSeconds)} (over by ${formatSeconds(-f.rto.marginSeconds!)})`,
-    );
-  if (f.rpo.met === false)
-    reasons.push(
-      `RPO objective missed: achieved ${formatSeconds(f.rpo.achievedSeconds!)} against ${formatSeconds(f.rpo.objectiveSeconds)} (over by ${formatSeconds(-f.rpo.marginSeconds!)})`,
-    );
-  if (f.errors.length) return { verdict: 'ERROR', reasons };
-  if (reasons.length) return { verdict: 'FAIL', reasons };
-  if (f.rto.met === null) return { verdict: 'FAIL', reasons: ['RTO was not measured: recovery was not proven'] };
-  return { verdict: 'PASS', reasons };
+/** Each rule reads one part of the tree and says what in it stands against a PASS. */
+const RULES: Array<(t: VerdictTree) => Finding[]> = [phaseFindings, probeFindings, objectiveFindings];
+
+export function deriveVerdict(tree: VerdictTree): { verdict: VerdictT; reasons: string[] } {
+  const found = RULES.flatMap((rule) => rule(tree));
+  const errors = found.filter((f) => f.effect === 'ERROR').map((f) => f.reason);
+  const failures = found.filter((f) => f.effect === 'FAIL').map((f) => f.reason);
+  if (errors.length) return { verdict: 'ERROR', reasons: [...errors, ...failures] };
+  if (failures.length) return { verdict: 'FAIL', reasons: failures };
+  if (tree.rto.met === null) return { verdict: 'FAIL', reasons: ['RTO was not measured: recovery was not proven'] };
+  return { verdict: 'PASS', reasons: [] };
+}
+
+/** A phase that ended the drill early, or failed in a way that bears on the verdict, carries its effect. */
+export function phaseFindings(t: Pick<VerdictTree, 'phases'>): Finding[] {
+  const out: Finding[] = [];
+  for (const p of t.phases) {
+    if (p.outcome === 'interrupted') out.push({ effect: 'ERROR', reason: `drill interrupted during ${p.name}` });
+    else if (p.effect) out.push({ effect: p.effect, reason: p.reason ?? `phase ${p.name} ${p.outcome}` });
+  }
+  return out;
+}
+
+/** Only critical probes count: one that failed is FAIL, one that could not look is ERROR. */
+export function probeFindings(t: Pick<VerdictTree, 'probes'>): Finding[] {
+  const out: Finding[] = [];
+  for (const p of t.probes) {
+    if (!p.critical) continue;
+    if (p.outcome === 'failed')
+      out.push({
+        effect: 'FAIL',
+        reason: `critical probe ${p.name} failed: ${p.subject}: ${p.lastObservation ?? 'no observation'}`,
+      });
+    if (p.outcome === 'error')
+      out.push({
+        effect: 'ERROR',
+        reason: `critical probe ${p.name} could not run: ${p.lastObservation ?? 'no observation'}`,
+      });
+  }
+  return out;
+}
+
+function objectiveFindings(t: Pick<VerdictTree, 'rto' | 'rpo'>): Finding[] {
+  const out: Finding[] = [];
+  for (const [what, m] of [
+    ['RTO', t.rto],
+    ['RPO', t.rpo],
+  ] as const) {
+    if (m.met === false)
+      out.push({
+        effect: 'FAIL',
+        reason: `${what} objective missed: achieved ${formatSeconds(m.achievedSeconds!)} against ${formatSeconds(m.objectiveSeconds)} (over by ${formatSeconds(-m.marginSeconds!)})`,
+      });
+  }
+  return out;
 }

@@ -61,6 +61,12 @@ export const Phase = Obj(
     startSeconds: Nullable(Seconds('Phase start relative to T0 on the monotonic clock')),
     outcome: PhaseOutcome,
     reason: Nullable(Type.String({ description: 'Why the phase failed or was skipped.' })),
+    effect: Nullable(
+      Type.Union([Type.Literal('FAIL'), Type.Literal('ERROR')], {
+        description:
+          "What the phase's own outcome means for the verdict: FAIL (recovery fell short), ERROR (recovery could not be exercised); null: none (a phase whose children failed, e.g. verify's probes, leaves it to them).",
+      }),
+    ),
     events: Type.Array(ReportEvent),
     subphases: Type.Array(
       Obj(

@@ -77,8 +77,6 @@ function context(plan: DrillPlan, disasterAt: Date | null = null): DrillContext 
     owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
     restoreEndedMono: null,
     restoreUsable: false,
-    failures: [],
-    errors: [],
     storage: plan.storage ? new LazyStorage(plan.storage) : null,
   };
 }

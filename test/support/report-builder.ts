@@ -242,6 +242,7 @@ export class ReportBuilder {
       startSeconds: p.start,
       outcome: 'succeeded' as const,
       reason: null,
+      effect: null,
       events: [],
       subphases:
         p.name === 'restore'

@@ -24,6 +24,7 @@ function withHooks(): Report {
     startSeconds: start,
     outcome,
     reason,
+    effect: null,
     events: [],
     subphases: [],
   });

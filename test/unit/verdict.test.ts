@@ -1,72 +1,104 @@
 import { expect } from 'chai';
-import { againstObjective } from '../../src/measure/objectives.js';
-import { decideVerdict, type Findings } from '../../src/measure/verdict.js';
+import { deriveVerdict } from '../../src/measure/verdict.js';
+import { aReport, type ReportBuilder } from '../support/report-builder.js';
 
-const findings = (f: Partial<Findings> = {}): Findings => ({
-  errors: [],
-  failures: [],
-  rto: againstObjective(1800, 420),
-  rpo: againstObjective(93600, 7200),
-  ...f,
-});
-
-describe('decideVerdict', () => {
-  const cases: Array<{ name: string; f: Findings; verdict: string; reasons: RegExp[] }> = [
-    { name: 'clean PASS has no reasons', f: findings(), verdict: 'PASS', reasons: [] },
-    {
-      name: 'a failure is FAIL',
-      f: findings({ failures: ['critical probe api failed'] }),
-      verdict: 'FAIL',
-      reasons: [/critical probe api failed/],
-    },
-    {
-      name: 'an error is ERROR',
-      f: findings({ errors: ['Velero is not installed'] }),
-      verdict: 'ERROR',
-      reasons: [/Velero is not installed/],
-    },
-    {
-      name: 'ERROR beats FAIL, and both reasons are kept (errors first)',
-      f: findings({ errors: ['cluster unreachable'], failures: ['restore Failed'] }),
-      verdict: 'ERROR',
-      reasons: [/cluster unreachable/, /restore Failed/],
-    },
-    {
-      name: 'a missed RTO is FAIL with the margin in the reason',
-      f: findings({ rto: againstObjective(600, 754) }),
-      verdict: 'FAIL',
-      reasons: [/^RTO objective missed: achieved 12m34s against 10m00s \(over by 2m34s\)$/],
-    },
-    {
-      name: 'a missed RPO is FAIL with the margin in the reason',
-      f: findings({ rpo: againstObjective(3600, 7200) }),
-      verdict: 'FAIL',
-      reasons: [/^RPO objective missed: achieved 2h00m against 1h00m \(over by 1h00m\)$/],
-    },
-    {
-      name: 'ERROR beats a missed objective',
-      f: findings({ errors: ['permission denied'], rto: againstObjective(600, 754) }),
-      verdict: 'ERROR',
-      reasons: [/permission denied/, /RTO objective missed/],
-    },
-    {
-      name: 'RTO not measured is never a PASS',
-      f: findings({ rto: againstObjective(1800, null) }),
-      verdict: 'FAIL',
-      reasons: [/RTO was not measured/],
-    },
-    {
-      name: 'RPO not measured alone does not fail',
-      f: findings({ rpo: againstObjective(3600, null) }),
-      verdict: 'PASS',
-      reasons: [],
-    },
-  ];
+/** The verdict is read from the report tree alone: each case builds a tree and names the verdict it must give. */
+describe('deriveVerdict: the verdict from the report tree', () => {
+  const cases: Array<{ name: string; tree: (b: ReportBuilder) => ReportBuilder; verdict: string; reasons: RegExp[] }> =
+    [
+      { name: 'clean PASS has no reasons', tree: (b) => b, verdict: 'PASS', reasons: [] },
+      {
+        name: 'a critical probe that failed is FAIL, with its subject and last observation',
+        tree: (b) => b.probe({ name: 'api', outcome: 'failed', passedAtSeconds: null, lastObservation: '0/2 ready' }),
+        verdict: 'FAIL',
+        reasons: [/^critical probe api failed: Deployment payments-drill-abcd1234\/api: 0\/2 ready$/],
+      },
+      {
+        name: 'a non-critical probe that failed does not count',
+        tree: (b) =>
+          b.probe({ name: 'api' }).probe({ name: 'extra', critical: false, outcome: 'failed', passedAtSeconds: null }),
+        verdict: 'PASS',
+        reasons: [],
+      },
+      {
+        name: 'a critical probe that could not look is ERROR',
+        tree: (b) => b.probe({ name: 'api', outcome: 'error', passedAtSeconds: null, lastObservation: 'forbidden' }),
+        verdict: 'ERROR',
+        reasons: [/^critical probe api could not run: forbidden$/],
+      },
+      {
+        name: 'a phase that failed with effect FAIL is FAIL with its reason',
+        tree: (b) =>
+          b.phase('restore', { outcome: 'failed', effect: 'FAIL', reason: 'restore dr-drill-abcd1234 Failed: x' }),
+        verdict: 'FAIL',
+        reasons: [/^restore dr-drill-abcd1234 Failed: x$/],
+      },
+      {
+        name: 'a phase that failed with effect ERROR is ERROR',
+        tree: (b) =>
+          b.phase('prepare-target', { outcome: 'failed', effect: 'ERROR', reason: 'Velero is not installed' }),
+        verdict: 'ERROR',
+        reasons: [/Velero is not installed/],
+      },
+      {
+        name: 'a phase that failed without effect (teardown left objects, a warn hook) does not change the verdict',
+        tree: (b) => b.phase('teardown', { outcome: 'failed', effect: null, reason: '1 object(s) left' }),
+        verdict: 'PASS',
+        reasons: [],
+      },
+      {
+        name: 'an interrupted phase is ERROR, whatever its effect field says',
+        tree: (b) =>
+          b.phase('verify', { outcome: 'interrupted', effect: null, reason: 'interrupted (SIGINT/SIGTERM)' }),
+        verdict: 'ERROR',
+        reasons: [/^drill interrupted during verify$/],
+      },
+      {
+        name: 'ERROR beats FAIL, and both reasons are kept (errors first)',
+        tree: (b) =>
+          b
+            .phase('restore', { outcome: 'failed', effect: 'FAIL', reason: 'restore Failed' })
+            .phase('teardown', { outcome: 'interrupted', reason: 'x' }),
+        verdict: 'ERROR',
+        reasons: [/drill interrupted during teardown/, /restore Failed/],
+      },
+      {
+        name: 'a missed RTO is FAIL with the margin in the reason',
+        tree: (b) => b.rto(754, 600),
+        verdict: 'FAIL',
+        reasons: [/^RTO objective missed: achieved 12m34s against 10m00s \(over by 2m34s\)$/],
+      },
+      {
+        name: 'a missed RPO is FAIL with the margin in the reason',
+        tree: (b) => b.rpo(7200, 3600),
+        verdict: 'FAIL',
+        reasons: [/^RPO objective missed: achieved 2h00m against 1h00m \(over by 1h00m\)$/],
+      },
+      {
+        name: 'ERROR beats a missed objective',
+        tree: (b) =>
+          b.rto(754, 600).phase('verify', { outcome: 'failed', effect: 'ERROR', reason: 'permission denied' }),
+        verdict: 'ERROR',
+        reasons: [/permission denied/, /RTO objective missed/],
+      },
+      {
+        name: 'RTO not measured is never a PASS',
+        tree: (b) => b.rto(null),
+        verdict: 'FAIL',
+        reasons: [/RTO was not measured/],
+      },
+      {
+        name: 'the stated verdict in the report is not read: the tree decides',
+        tree: (b) => b.verdict('FAIL', 'made up').rto(100),
+        verdict: 'PASS',
+        reasons: [],
+      },
+    ];
   for (const c of cases) {
     it(c.name, () => {
-      const { verdict, reasons } = decideVerdict(c.f);
+      const { verdict, reasons } = deriveVerdict(c.tree(aReport()).build());
       expect(verdict).to.equal(c.verdict);
-      expect(reasons).to.have.length(c.reasons.length);
+      expect(reasons).to.have.length(c.reasons.length, reasons.join(' | '));
       c.reasons.forEach((re, i) => expect(reasons[i]).to.match(re));
     });
   }
