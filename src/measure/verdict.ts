@@ -37,9 +37,12 @@ export function phaseFindings(t: Pick<VerdictTree, 'phases'>): Finding[] {
   return out;
 }
 
-/** Only critical probes count: one that failed is FAIL, one that could not look is ERROR. */
+/** Only critical probes count: one that failed is FAIL, one that could not look is ERROR; none at all is FAIL. */
 export function probeFindings(t: Pick<VerdictTree, 'probes'>): Finding[] {
   const out: Finding[] = [];
+  // A PASS needs proof that the copy works; a scenario without a critical probe gives none (validate refuses it).
+  if (!t.probes.some((p) => p.critical))
+    out.push({ effect: 'FAIL', reason: 'no critical probe: nothing proves the restored copy works' });
   for (const p of t.probes) {
     if (!p.critical) continue;
     if (p.outcome === 'failed')

@@ -19,6 +19,18 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
     problems.push(problemAt(file, locate, path, message, key));
   const spec = s.spec;
 
+  // The verdict needs proof the restored copy works: a drill whose probes are all optional proves nothing.
+  if (!spec.probes.length)
+    at(
+      ['spec', 'probes'],
+      'expected at least one critical probe: a drill without one proves nothing about the restored copy',
+    );
+  else if (!spec.probes.some((p) => p.critical !== false))
+    at(
+      ['spec', 'probes'],
+      'expected at least one critical probe (every probe here is critical: false): a drill without one proves nothing about the restored copy',
+    );
+
   const firstByName = new Map<string, number>();
   spec.probes.forEach((p, i) => {
     const first = firstByName.get(p.name);
@@ -31,14 +43,14 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
         at(['spec', 'probes', i, 'ref'], 'expected name or selector, not both', true);
       }
     }
-    if (
-      p.kind === 'resource' &&
-      p.ref.name === undefined &&
-      p.ref.selector === undefined &&
-      p.ref.namespace === undefined
-    ) {
-      // Every object of a kind in the whole cluster is almost never what was meant.
-      at(['spec', 'probes', i, 'ref'], 'expected name, selector or at least namespace', true);
+    if (p.kind === 'resource' && p.ref.namespace === undefined && p.ref.name === undefined) {
+      // Without a namespace the probe lists the whole cluster: in a same-cluster drill a selector would match the
+      // source's own objects and prove nothing about the restore. Cluster-scoped objects are named.
+      at(
+        ['spec', 'probes', i, 'ref'],
+        'expected namespace (objects the restore brought back) or name (a cluster-scoped object, named explicitly): a selector alone would match objects anywhere in the cluster, the source included',
+        true,
+      );
     }
     for (const d of dataProbeProblems(p, spec)) at(['spec', 'probes', i, ...d.path], d.message, d.key ?? false);
   });

@@ -502,7 +502,11 @@ export const ResourceProbe = Strict(
       {
         apiVersion: Name('API version, e.g. v1 or apps/v1.'),
         kind: Name('Kind, e.g. ConfigMap.'),
-        namespace: Type.Optional(Name('Namespace as it is in the source; omit for cluster-scoped kinds.')),
+        namespace: Type.Optional(
+          Name(
+            'Namespace as it is in the source; omit only for a cluster-scoped kind, whose object must then be named.',
+          ),
+        ),
         name: Type.Optional(Name('Object name; omit to match by selector.')),
         selector: Type.Optional(Type.String({ minLength: 1, description: 'Label selector, e.g. app=api,tier!=db.' })),
       },
@@ -514,7 +518,10 @@ export const ResourceProbe = Strict(
       }),
     ),
     minCount: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'At least this many objects must match (default 1).' }),
+      Type.Integer({
+        minimum: 1,
+        description: 'At least this many objects must match (default 1; 0 would pass on nothing).',
+      }),
     ),
   },
   'Objects exist and contain a partial object.',
@@ -532,7 +539,9 @@ export const PvcProbe = Strict(
       },
       'The claims that must be Bound.',
     ),
-    minCount: Type.Optional(Type.Integer({ minimum: 0, description: 'At least this many claims (default 1).' })),
+    minCount: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'At least this many claims (default 1; 0 would pass on nothing).' }),
+    ),
   },
   'PersistentVolumeClaims are Bound.',
 );
@@ -917,7 +926,10 @@ export const Scenario = Type.Object(
         backup: BackupSelection,
         target: Target,
         restore: Type.Optional(Restore),
-        probes: Type.Array(Probe, { description: 'Checks of the restored copy; critical ones decide RTO.' }),
+        probes: Type.Array(Probe, {
+          description:
+            'Checks of the restored copy; critical ones decide RTO and the verdict. At least one must be critical: a drill without one proves nothing.',
+        }),
         teardown: Type.Optional(Teardown),
         hooks: Type.Optional(
           Type.Array(Hook, { description: 'Runbook hooks: commands run at named points of the drill.' }),

@@ -237,8 +237,8 @@ describe('e2e: drills against the local environment', function () {
         {
           name: 'config',
           kind: 'resource',
-          ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', selector: 'app=catalog' },
-          minCount: 0,
+          ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', selector: 'app=api' },
+          minCount: 1,
         },
       ],
       ...extra,

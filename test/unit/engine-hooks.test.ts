@@ -135,10 +135,12 @@ describe('runbook hooks in a drill', function () {
     expect(hookEntry(slowVerify.json, 'notify-team')).to.include({ countedInRto: false });
   });
 
-  it('without critical probes, RTO stands in at the end of the after-restore hooks', async () => {
+  it('without critical probes, RTO stands in at the end of the after-restore hooks (and the drill cannot PASS)', async () => {
     const { json } = await run([hook('switch-traffic', 'after-restore', 'sleep 0.5')], {}, aPlan().noProbes().build());
     const p = phase(json, 'hook:switch-traffic');
     expect(json.rto.achievedSeconds).to.be.closeTo(p.startSeconds + p.durationSeconds, 0.01);
+    expect(json.verdict).to.equal('FAIL');
+    expect(json.reasons).to.deep.equal(['no critical probe: nothing proves the restored copy works']);
   });
 
   it('a failing hook is a FAIL naming the hook, its exit code and last line; later phases skip, teardown and its hooks run', async () => {

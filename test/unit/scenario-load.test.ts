@@ -142,6 +142,38 @@ describe('scenario loader', () => {
       ],
     },
     {
+      name: 'vacuous probes: none at all',
+      text: VALID.slice(0, VALID.indexOf('    - name: web')).replace('  probes:\n', '  probes: []\n'),
+      expected: [
+        's.yaml:13:11 spec.probes: expected at least one critical probe: a drill without one proves nothing about the restored copy',
+      ],
+    },
+    {
+      name: 'vacuous probes: none critical',
+      text: edit('      kind: workload\n', '      kind: workload\n      critical: false\n'),
+      expected: [
+        's.yaml:14:5 spec.probes: expected at least one critical probe (every probe here is critical: false): a drill without one proves nothing about the restored copy',
+      ],
+    },
+    {
+      name: 'vacuous probes: minCount 0 passes on nothing',
+      text: edit(
+        '      ref: { kind: Deployment, namespace: shop, name: web }\n',
+        '      ref: { kind: Deployment, namespace: shop, name: web }\n    - name: cm\n      kind: resource\n      ref: { apiVersion: v1, kind: ConfigMap, namespace: shop }\n      minCount: 0\n',
+      ),
+      expected: ['s.yaml:20:17 spec.probes[1].minCount: expected a number >= 1, got 0'],
+    },
+    {
+      name: 'vacuous probes: a selector without namespace would match the source too',
+      text: edit(
+        '      ref: { kind: Deployment, namespace: shop, name: web }\n',
+        '      ref: { kind: Deployment, namespace: shop, name: web }\n    - name: cm\n      kind: resource\n      ref: { apiVersion: v1, kind: ConfigMap, selector: app=shop }\n',
+      ),
+      expected: [
+        's.yaml:19:7 spec.probes[1].ref: expected namespace (objects the restore brought back) or name (a cluster-scoped object, named explicitly): a selector alone would match objects anywhere in the cluster, the source included',
+      ],
+    },
+    {
       name: 'an empty file',
       text: '',
       expected: ['s.yaml:1:1 (root): expected a mapping, got nothing'],

@@ -21,6 +21,18 @@ describe('deriveVerdict: the verdict from the report tree', () => {
         reasons: [],
       },
       {
+        name: 'no critical probe is never a PASS: nothing proves the copy works',
+        tree: (b) => b.probe({ name: 'extra', critical: false }),
+        verdict: 'FAIL',
+        reasons: [/^no critical probe: nothing proves the restored copy works$/],
+      },
+      {
+        name: 'no probes at all is never a PASS',
+        tree: (b) => b.noProbes(),
+        verdict: 'FAIL',
+        reasons: [/^no critical probe/],
+      },
+      {
         name: 'a critical probe that could not look is ERROR',
         tree: (b) => b.probe({ name: 'api', outcome: 'error', passedAtSeconds: null, lastObservation: 'forbidden' }),
         verdict: 'ERROR',
