@@ -47,6 +47,8 @@ export interface DrillContext {
   prepared?: Record<string, unknown>;
   /** The report folder (hook logs go there); absent in contexts built outside runDrill. */
   reportFolder?: string;
+  /** When the drill saw the backup it took complete (runner clock); the monotonic T0 is that moment. */
+  t0ObservedAt?: Date;
   /** The oldest recovery point the passing canary probes proved (rpo.basis canary); unset without one. */
   canaryRecoveryPoint?: Date;
 }

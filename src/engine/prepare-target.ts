@@ -10,6 +10,7 @@ import { pingVeleroServer } from '../velero/server-status.js';
 import { PING_TIMEOUT_MS } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
 import { checkReadiness, decideRestoreConfig } from './cross-region.js';
+import { readClock } from './clocks.js';
 
 /** Velero's backup sync ticks once a minute; two ticks and a margin. */
 const SYNC_TIMEOUT_MS = 3 * 60_000;
@@ -26,6 +27,10 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
   ctx.target = target;
   const vns = target.veleroNamespace;
   await requireVelero(gw, vns);
+  rec.report.clocks.target =
+    target.sameClusterAsSource && rec.report.clocks.source
+      ? rec.report.clocks.source
+      : await readClock(gw, rec, 'target');
 
   if (target.sameClusterAsSource) {
     ctx.targetBackup = backup;

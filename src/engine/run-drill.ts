@@ -22,6 +22,8 @@ import { afterRestoreHooksEnd, finishHookReport, placeHooks, runTeardownHooks, w
 import { builtinPhases } from './phases.js';
 import { runPhases, type Pause } from './phase-runner.js';
 import { runTeardown } from './teardown-phase.js';
+import { probeKind } from '../probes/index.js';
+import { DEFAULTS } from '../plan/types.js';
 
 export interface DrillOptions {
   clock: Clock;
@@ -124,7 +126,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   const run = await runPhases(ctx, phases, { beforePhase: opts.beforePhase });
   if (!report.probes.length) report.probes = skippedProbes(ctx, run.stopped ?? 'not run');
 
-  measure(ctx);
+  const measured = measure(ctx);
   const passing = deriveVerdict(report).verdict === 'PASS';
   const keep = opts.keep ?? false;
   const aksHandle = aks as AksHandle | null;
@@ -162,32 +164,51 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
     report: sealed.report,
     folder,
     interrupted: run.interrupted,
-    inputProblem: run.inputProblem,
+    inputProblem: run.inputProblem || measured.inputProblem,
     upload: sealed.upload,
   };
 }
 
 /** RTO and RPO from what the report recorded (pure: ../measure), with the warnings they raise. */
-function measure(ctx: DrillContext): void {
+function measure(ctx: DrillContext): { inputProblem: boolean } {
   const { rec, plan } = ctx;
   const report = rec.report;
   const restoreEnd =
     ctx.restoreEndedMono !== null && ctx.restoreUsable
       ? Math.max(rec.sinceT0(ctx.restoreEndedMono), afterRestoreHooksEnd(report) ?? -Infinity)
       : null;
+  const critical = plan.probes.filter((p) => p.critical);
+  const canaries = critical.filter((p) => p.kind === 'canary');
+  // A heartbeat is written by the workload, on its cluster's clock; the drill's own marker on the runner's.
+  const canaryClock = canaries.some((p) => (p.spec as { writer?: string }).writer === 'heartbeat')
+    ? 'source'
+    : 'runner';
   const m = measureObjectives({
     rtoObjectiveSeconds: plan.objectives.rtoMs / 1000,
     rpoObjectiveSeconds: plan.objectives.rpoMs / 1000,
-    t0: new Date(report.t0),
+    t0: {
+      at: new Date(report.t0),
+      clock: report.t0Basis === 'backup-completed' ? 'source' : 'runner',
+      resolutionSeconds: report.t0Basis === 'backup-completed' ? 1 : 0,
+    },
+    t0ObservedAt: ctx.t0ObservedAt ?? null,
+    sourceClock: report.clocks.source,
     probes: report.probes,
+    probeLatencySeconds: Math.max(
+      0,
+      ...critical.filter((p) => probeKind(p.kind).polls).map((p) => (p.intervalMs ?? DEFAULTS.probeIntervalMs) / 1000),
+    ),
     restoreEndedAtSeconds: restoreEnd,
-    canaryRecoveryPoint: ctx.canaryRecoveryPoint ?? null,
-    canaryExpected: plan.probes.some((p) => p.kind === 'canary' && p.critical),
+    canaryRecoveryPoint: ctx.canaryRecoveryPoint
+      ? { at: ctx.canaryRecoveryPoint, clock: canaryClock, resolutionSeconds: 1 }
+      : null,
+    canaryExpected: canaries.length > 0,
     backupStart: report.backup.startTimestamp ? new Date(report.backup.startTimestamp) : null,
   });
   report.rto = m.rto;
   report.rpo = m.rpo;
   report.warnings.push(...m.warnings);
+  return { inputProblem: m.inputProblem };
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;

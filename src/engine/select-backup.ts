@@ -17,6 +17,8 @@ import { checkStoredBackup } from '../storage/stored-backup.js';
 import type { DrillContext } from './context.js';
 import { error, fail } from './outcome.js';
 import { prepareProbesBeforeBackup } from './canary-step.js';
+import { readClock } from './clocks.js';
+import { difference } from '../measure/clock-offset.js';
 
 /**
  * select-backup: find (or take) the backup, fix T0, and refuse a stale backup before anything is restored.
@@ -36,6 +38,8 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
   const ns = plan.source.veleroNamespace;
   rec.report.source = { kubeContext: source.context, veleroNamespace: ns };
   await requireVelero(source, ns);
+  // Velero's timestamps are on this cluster's clock; T0 and canary markers may be on the runner's.
+  rec.report.clocks.source = await readClock(source, rec, 'source');
 
   if (b.mode === 'create') {
     await requireAvailableBsl(source, ns, b.storageLocation);
@@ -66,6 +70,7 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
       throw e;
     }
     const observedMono = rec.now();
+    const observedAt = ctx.clock.now();
     record(ctx, backup);
     if (backup.status?.phase === 'FailedValidation') {
       throw error(
@@ -74,8 +79,12 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
     }
     if (backup.status?.phase === 'Failed')
       throw fail(`the backup the drill took Failed: ${backup.status.failureReason ?? 'no reason given'}`);
-    if (!ctx.disasterAt)
-      rec.setT0(observedMono, new Date(backup.status!.completionTimestamp ?? rec.report.startedAt), 'backup-completed');
+    if (!ctx.disasterAt) {
+      if (!backup.status?.completionTimestamp)
+        throw error(`the backup the drill took, ${b.name}, has no completionTimestamp: T0 cannot be placed`);
+      rec.setT0(observedMono, new Date(backup.status.completionTimestamp), 'backup-completed');
+      ctx.t0ObservedAt = observedAt;
+    }
   } else {
     if (b.mode === 'name') {
       const found = await getBackup(source, ns, b.name);
@@ -111,18 +120,30 @@ function accept(ctx: DrillContext, backup: VeleroBackup): void {
 function checkAge(ctx: DrillContext, backup: VeleroBackup): void {
   const { rec } = ctx;
   const b = ctx.plan.backup;
-  const start = backup.status?.startTimestamp ? new Date(backup.status.startTimestamp) : null;
+  if (!backup.status?.startTimestamp)
+    // Without it neither maxAge nor the RPO can be measured; Velero sets it on every backup it processed.
+    throw error(
+      `backup ${backup.metadata.name} has no startTimestamp: its age and the RPO cannot be measured (was it written by Velero?)`,
+    );
+  const start = new Date(backup.status.startTimestamp);
   const t0 = new Date(rec.report.t0);
-  if (start && start.getTime() > t0.getTime() + 999) {
-    // Velero's timestamps have second precision; only a recovery point clearly after T0 is an input error.
+  const t0Clock = rec.report.t0Basis === 'backup-completed' ? 'source' : 'runner';
+  const age = difference(
+    { at: t0, clock: t0Clock, resolutionSeconds: t0Clock === 'source' ? 1 : 0 },
+    { at: start, clock: 'source', resolutionSeconds: 1 },
+    rec.report.clocks.source,
+  );
+  if (age.seconds < -age.uncertaintySeconds) {
+    // Velero's timestamps have second precision and its clock is not the runner's: only a recovery point after T0
+    // beyond what both explain is an input error.
     throw inputError(
       'RECOVERY_POINT_AFTER_T0',
-      `backup ${backup.metadata.name} started at ${start.toISOString()}, after T0 ${t0.toISOString()}: an RPO cannot be negative`,
+      `backup ${backup.metadata.name} started at ${start.toISOString()}, ${-age.seconds} s after T0 ${t0.toISOString()} (beyond the measurement uncertainty of ${age.uncertaintySeconds} s): an RPO cannot be negative`,
       'pass a --disaster-at after the backup started, or select an older backup',
     );
   }
-  if (b.maxAgeMs !== null && start) {
-    const ageMs = t0.getTime() - start.getTime();
+  if (b.maxAgeMs !== null) {
+    const ageMs = Math.max(0, age.seconds) * 1000;
     if (ageMs > b.maxAgeMs) {
       throw fail(
         `no backup young enough: ${backup.metadata.name} started ${formatSeconds(ageMs / 1000)} before T0, maxAge is ${formatSeconds(b.maxAgeMs / 1000)}`,

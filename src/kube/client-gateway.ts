@@ -5,13 +5,14 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   PortForward,
+  VersionApi,
   Watch,
   type V1APIResource,
   type V1Status,
 } from '@kubernetes/client-node';
 import { createServer, type AddressInfo } from 'node:net';
 import { CappedOutput } from './capped-output.js';
-import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, WatchHandle } from './gateway.js';
+import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, ServerTime, WatchHandle } from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
 import { isNotFound, kubeError, statusCode } from './errors.js';
 
@@ -82,6 +83,19 @@ export class ClientGateway implements KubeGateway {
       );
     const base = q.apiVersion.includes('/') ? `/apis/${q.apiVersion}` : `/api/${q.apiVersion}`;
     return r.namespaced && q.namespace ? `${base}/namespaces/${q.namespace}/${r.name}` : `${base}/${r.name}`;
+  }
+
+  async serverTime(): Promise<ServerTime> {
+    const api = this.kubeConfig.makeApiClient(VersionApi);
+    const sentAt = new Date();
+    const r = await api.getCodeWithHttpInfo().catch((e: unknown) => {
+      throw kubeError(e, { verb: 'get', resource: 'version', context: this.context });
+    });
+    const receivedAt = new Date();
+    const date = r.headers['date'] ?? r.headers['Date'];
+    const serverDate = date ? new Date(date) : new Date(NaN);
+    if (Number.isNaN(serverDate.getTime())) throw new Error(`the API server ${this.server} sent no Date header`);
+    return { sentAt, receivedAt, serverDate };
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | null> {

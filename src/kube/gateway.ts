@@ -16,6 +16,13 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** A reading of an API server's clock (Date header, one-second resolution) between two readings of the runner's. */
+export interface ServerTime {
+  sentAt: Date;
+  receivedAt: Date;
+  serverDate: Date;
+}
+
 /** A local TCP port forwarded through the API server to a pod's port; close() ends the listener. */
 export interface PortForwardHandle {
   localPort: number;
@@ -66,6 +73,11 @@ export interface KubeGateway {
    * cluster, e.g. a runbook hook's kubectl). Optional: in-memory gateways have none.
    */
   exportKubeconfig?(): string;
+  /**
+   * The API server's clock, from the Date header of a cheap request (GET /version), with the runner's clock just
+   * before the request and just after the answer. Optional: in-memory gateways have no server.
+   */
+  serverTime?(): Promise<ServerTime>;
   /** Forwards a local loopback port to a pod's port (pods/portforward). Optional, like exec. */
   portForward?(namespace: string, pod: string, port: number): Promise<PortForwardHandle>;
 }

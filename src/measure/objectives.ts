@@ -5,18 +5,40 @@ export interface Measured {
   achievedSeconds: number | null;
   met: boolean | null;
   marginSeconds: number | null;
+  uncertaintySeconds: number | null;
+  reason: string | null;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-export function againstObjective(objectiveSeconds: number, achievedSeconds: number | null): Measured {
-  if (achievedSeconds === null) return { objectiveSeconds, achievedSeconds: null, met: null, marginSeconds: null };
+/**
+ * An achieved value against its objective. `met` is conservative: the achieved value plus its uncertainty must fit
+ * the objective, so a report never says met where the measurement cannot tell. The margin is objective − achieved.
+ */
+export function againstObjective(
+  objectiveSeconds: number,
+  achievedSeconds: number | null,
+  uncertaintySeconds = 0,
+  reason: string | null = null,
+): Measured {
+  if (achievedSeconds === null)
+    return {
+      objectiveSeconds,
+      achievedSeconds: null,
+      met: null,
+      marginSeconds: null,
+      uncertaintySeconds: null,
+      reason,
+    };
   const achieved = round3(achievedSeconds);
+  const uncertainty = round3(uncertaintySeconds);
   return {
     objectiveSeconds,
     achievedSeconds: achieved,
-    met: achieved <= objectiveSeconds,
+    met: achieved + uncertainty <= objectiveSeconds,
     marginSeconds: round3(objectiveSeconds - achieved),
+    uncertaintySeconds: uncertainty,
+    reason,
   };
 }
 

@@ -23,7 +23,8 @@ export function deriveVerdict(tree: VerdictTree): { verdict: VerdictT; reasons: 
   const failures = found.filter((f) => f.effect === 'FAIL').map((f) => f.reason);
   if (errors.length) return { verdict: 'ERROR', reasons: [...errors, ...failures] };
   if (failures.length) return { verdict: 'FAIL', reasons: failures };
-  if (tree.rto.met === null) return { verdict: 'FAIL', reasons: ['RTO was not measured: recovery was not proven'] };
+  const unmeasured = unmeasuredFindings(tree).map((f) => f.reason);
+  if (unmeasured.length) return { verdict: 'FAIL', reasons: unmeasured };
   return { verdict: 'PASS', reasons: [] };
 }
 
@@ -65,11 +66,31 @@ function objectiveFindings(t: Pick<VerdictTree, 'rto' | 'rpo'>): Finding[] {
     ['RTO', t.rto],
     ['RPO', t.rpo],
   ] as const) {
-    if (m.met === false)
+    if (m.met !== false) continue;
+    const achieved = m.achievedSeconds!;
+    const uncertainty = m.uncertaintySeconds ?? 0;
+    if (achieved <= m.objectiveSeconds)
       out.push({
         effect: 'FAIL',
-        reason: `${what} objective missed: achieved ${formatSeconds(m.achievedSeconds!)} against ${formatSeconds(m.objectiveSeconds)} (over by ${formatSeconds(-m.marginSeconds!)})`,
+        reason: `${what} objective met only within measurement uncertainty: achieved ${formatSeconds(achieved)} ± ${formatSeconds(uncertainty)} against ${formatSeconds(m.objectiveSeconds)}`,
+      });
+    else
+      out.push({
+        effect: 'FAIL',
+        reason: `${what} objective missed: achieved ${formatSeconds(achieved)} against ${formatSeconds(m.objectiveSeconds)} (over by ${formatSeconds(-m.marginSeconds!)})`,
       });
   }
+  return out;
+}
+
+/**
+ * An objective that was not measured leaves the drill without proof. When something else already stands against
+ * the PASS, that is the cause and the missing measurement only its consequence, so these come alone.
+ */
+function unmeasuredFindings(t: Pick<VerdictTree, 'rto' | 'rpo'>): Finding[] {
+  const out: Finding[] = [];
+  if (t.rto.met === null) out.push({ effect: 'FAIL', reason: 'RTO was not measured: recovery was not proven' });
+  if (t.rpo.met === null)
+    out.push({ effect: 'FAIL', reason: `RPO was not measured: ${t.rpo.reason ?? 'no recovery point'}` });
   return out;
 }

@@ -90,6 +90,7 @@ async function readMarkers(
  * really backed up and restored by Velero; a file carrier depends on the volume data path.
  */
 export const canaryProbe: ProbeKind<Spec> = {
+  polls: true,
   subject: (p, ctx) => `canary in ${carrierName(p, ctx.mapNamespace)}`,
 
   async beforeBackup(p, ctx): Promise<WrittenCanary | undefined> {

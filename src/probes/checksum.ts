@@ -138,6 +138,7 @@ function readManifestFile(file: string): FileManifest {
  * just before the drill's backup or stored by `dr-drill manifest take`. Lists added, removed and changed files.
  */
 export const checksumProbe: ProbeKind<Spec> = {
+  polls: true,
   subject: (p, ctx) =>
     `files under ${p.path} in pod ${ctx.mapNamespace(p.pod.namespace)}/${p.pod.name ?? `[${p.pod.selector}]`}`,
 

@@ -17,6 +17,7 @@ const ATTEMPT_CAP_MS = 60_000;
  * output, truncated and redacted, is the observation.
  */
 export const execProbe: ProbeKind<Spec> = {
+  polls: true,
   subject: (p, ctx) =>
     `exec ${p.command.join(' ').slice(0, 80)} in pod ${ctx.mapNamespace(p.pod.namespace)}/${p.pod.name ?? `[${p.pod.selector}]`}`,
   async run(p, ctx, timeoutMs) {

@@ -97,6 +97,7 @@ export function httpRequest(
  * never reported (they carry credentials).
  */
 export const httpProbe: ProbeKind<Spec> = {
+  polls: true,
   subject: (p, ctx) => {
     const t = p.target;
     const where = t.service ? `service ${t.service}` : t.pod ? `pod ${t.pod}` : `pod [${t.selector}]`;

@@ -48,6 +48,11 @@ export interface ProbeKind<Spec> {
    * handed back to run() as ctx.prepared. Only kinds that need it implement it.
    */
   beforeBackup?(spec: Spec, ctx: SourceContext): Promise<unknown>;
+  /**
+   * The kind looks again every interval instead of watching: its first pass may come up to one interval after the
+   * copy was ready (probe detection latency, part of rto.uncertaintySeconds).
+   */
+  readonly polls?: boolean;
 }
 
 /**

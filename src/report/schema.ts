@@ -135,10 +135,33 @@ export const Objective = <E extends Record<string, TSchema>>(what: string, extra
       achievedSeconds: Nullable(Seconds(`The achieved ${what}; null when it was not measured`)),
       met: Nullable(Type.Boolean({ description: 'Whether the objective was met; null when not measured.' })),
       marginSeconds: Nullable(Seconds('Objective minus achieved: negative when missed')),
+      uncertaintySeconds: Nullable(
+        Seconds(
+          'How far the achieved value may be off (timestamp resolution, the delay in observing T0, probe detection latency, clock offsets); met needs achieved + uncertainty <= objective',
+        ),
+      ),
+      reason: Nullable(
+        Type.String({ description: 'Why it was not measured, or how its measurement was bounded; null otherwise.' }),
+      ),
       ...extra,
     },
     `${what} against its objective.`,
   );
+
+export const ClockOffset = Obj(
+  {
+    offsetSeconds: Type.Number({
+      description:
+        "The API server's clock minus the runner's (seconds); Velero's timestamps are taken to be on its cluster's clock.",
+    }),
+    uncertaintySeconds: Type.Number({
+      description:
+        'Half the width of the interval the offset lies in (request round trip, one-second Date resolution).',
+    }),
+    method: Type.Literal('date-header', { description: 'From the Date header of an API response.' }),
+  },
+  "One API server's clock against the runner's.",
+);
 
 export const VeleroResultMessages = Obj(
   {
@@ -185,6 +208,13 @@ export const Report = Type.Object(
       ),
       recoveryPoint: Nullable(Utc('The recovery point')),
     }),
+    clocks: Obj(
+      {
+        source: Nullable(ClockOffset),
+        target: Nullable(ClockOffset),
+      },
+      "The API servers' clocks against the runner's, measured so that times from different clocks (T0, Velero's timestamps, canary markers) are compared on one; null: not measured.",
+    ),
     source: Obj(
       { kubeContext: Nullable(Type.String()), veleroNamespace: Nullable(Type.String()) },
       'Where the protected workload lives.',

@@ -66,14 +66,11 @@ export class ReportBuilder {
       endedAt: '',
       t0: '',
       t0Basis: 'drill-start',
-      rto: { objectiveSeconds: 1800, achievedSeconds: 420, met: true, marginSeconds: 1380 },
-      rpo: {
-        objectiveSeconds: 93600,
-        achievedSeconds: 7200,
-        met: true,
-        marginSeconds: 86400,
-        basis: 'backup-start',
-        recoveryPoint: '',
+      rto: objectOf(420, 1800),
+      rpo: { ...objectOf(7200, 93600), basis: 'backup-start', recoveryPoint: '' },
+      clocks: {
+        source: { offsetSeconds: 0.2, uncertaintySeconds: 0.51, method: 'date-header' },
+        target: { offsetSeconds: 0.2, uncertaintySeconds: 0.51, method: 'date-header' },
       },
       source: { kubeContext: 'prod-weu', veleroNamespace: 'velero' },
       target: {
@@ -149,9 +146,9 @@ export class ReportBuilder {
     this.start = new Date(iso);
     return this;
   }
-  /** Achieved RTO (null: not measured) and optionally the objective; met and margin follow. */
-  rto(achieved: number | null, objective = this.r.rto.objectiveSeconds): this {
-    this.r.rto = objectiveOf(achieved, objective);
+  /** Achieved RTO (null: not measured), optionally the objective and uncertainty; met and margin follow. */
+  rto(achieved: number | null, objective = this.r.rto.objectiveSeconds, uncertainty = 1): this {
+    this.r.rto = objectOf(achieved, objective, uncertainty);
     return this;
   }
   /** Achieved RPO (null: not measured), objective and basis; met and margin follow. */
@@ -159,8 +156,9 @@ export class ReportBuilder {
     achieved: number | null,
     objective = this.r.rpo.objectiveSeconds,
     basis: Report['rpo']['basis'] = achieved === null ? null : 'backup-start',
+    uncertainty = 1,
   ): this {
-    this.r.rpo = { ...objectiveOf(achieved, objective), basis, recoveryPoint: achieved === null ? null : '' };
+    this.r.rpo = { ...objectOf(achieved, objective, uncertainty), basis, recoveryPoint: achieved === null ? null : '' };
     return this;
   }
   /** Overrides fields of one phase. */
@@ -258,12 +256,14 @@ export class ReportBuilder {
   }
 }
 
-function objectiveOf(achieved: number | null, objective: number): Report['rto'] {
+function objectOf(achieved: number | null, objective: number, uncertainty = 1): Report['rto'] {
   return {
     objectiveSeconds: objective,
     achievedSeconds: achieved,
-    met: achieved === null ? null : achieved <= objective,
+    met: achieved === null ? null : achieved + uncertainty <= objective,
     marginSeconds: achieved === null ? null : objective - achieved,
+    uncertaintySeconds: achieved === null ? null : uncertainty,
+    reason: achieved === null ? 'not measured' : null,
   };
 }
 

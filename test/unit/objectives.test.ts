@@ -4,20 +4,31 @@ import { achievedRpo, achievedRto, againstObjective } from '../../src/measure/ob
 describe('RTO/RPO arithmetic', () => {
   describe('againstObjective', () => {
     const cases = [
-      { name: 'met with margin', objective: 1800, achieved: 420, met: true, margin: 1380 },
-      { name: 'met exactly', objective: 600, achieved: 600, met: true, margin: 0 },
-      { name: 'missed: negative margin', objective: 600, achieved: 754.5, met: false, margin: -154.5 },
-      { name: 'rounded to milliseconds', objective: 10, achieved: 1.23456, met: true, margin: 8.765 },
-      { name: 'not measured', objective: 600, achieved: null, met: null, margin: null },
+      { name: 'met with margin', objective: 1800, achieved: 420, unc: 1, met: true, margin: 1380 },
+      { name: 'met exactly, with no uncertainty', objective: 600, achieved: 600, unc: 0, met: true, margin: 0 },
+      { name: 'met exactly, counting the uncertainty', objective: 600, achieved: 599, unc: 1, met: true, margin: 1 },
+      {
+        name: 'within the objective only without its uncertainty: not met',
+        objective: 1,
+        achieved: 0.65,
+        unc: 1,
+        met: false,
+        margin: 0.35,
+      },
+      { name: 'missed: negative margin', objective: 600, achieved: 754.5, unc: 0, met: false, margin: -154.5 },
+      { name: 'rounded to milliseconds', objective: 10, achieved: 1.23456, unc: 0.0004, met: true, margin: 8.765 },
+      { name: 'not measured', objective: 600, achieved: null, unc: 0, met: null, margin: null },
     ];
     for (const c of cases) {
       it(c.name, () => {
-        const m = againstObjective(c.objective, c.achieved);
+        const m = againstObjective(c.objective, c.achieved, c.unc);
         expect(m).to.deep.equal({
           objectiveSeconds: c.objective,
           achievedSeconds: c.achieved === null ? null : Math.round(c.achieved * 1000) / 1000,
           met: c.met,
           marginSeconds: c.margin,
+          uncertaintySeconds: c.achieved === null ? null : Math.round(c.unc * 1000) / 1000,
+          reason: null,
         });
       });
     }

@@ -38,7 +38,14 @@ describe('report builder', () => {
 
   it('derives met and margin from achieved and objective', () => {
     const r = aReport().rto(2400, 1800).build();
-    expect(r.rto).to.deep.equal({ objectiveSeconds: 1800, achievedSeconds: 2400, met: false, marginSeconds: -600 });
+    expect(r.rto).to.deep.equal({
+      objectiveSeconds: 1800,
+      achievedSeconds: 2400,
+      met: false,
+      marginSeconds: -600,
+      uncertaintySeconds: 1,
+      reason: null,
+    });
   });
 
   it('build() returns independent copies', () => {

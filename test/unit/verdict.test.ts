@@ -94,6 +94,30 @@ describe('deriveVerdict: the verdict from the report tree', () => {
         reasons: [/permission denied/, /RTO objective missed/],
       },
       {
+        name: 'an RTO within its objective only without its uncertainty is FAIL, saying so',
+        tree: (b) => b.rto(0.65, 1, 1),
+        verdict: 'FAIL',
+        reasons: [/^RTO objective met only within measurement uncertainty: achieved 0.7s ± 1s against 1s$/],
+      },
+      {
+        name: 'an RPO within its objective only without its uncertainty is FAIL',
+        tree: (b) => b.rpo(3599, 3600, 'canary', 2),
+        verdict: 'FAIL',
+        reasons: [/^RPO objective met only within measurement uncertainty/],
+      },
+      {
+        name: 'an RPO objective that could not be measured is FAIL with its reason',
+        tree: (b) => b.rpo(null).with({}),
+        verdict: 'FAIL',
+        reasons: [/^RPO was not measured: not measured$/],
+      },
+      {
+        name: 'an unmeasured RPO is not listed beside the failure that caused it',
+        tree: (b) => b.rpo(null).probe({ name: 'api', outcome: 'failed', passedAtSeconds: null }),
+        verdict: 'FAIL',
+        reasons: [/^critical probe api failed/],
+      },
+      {
         name: 'RTO not measured is never a PASS',
         tree: (b) => b.rto(null),
         verdict: 'FAIL',

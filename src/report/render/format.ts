@@ -41,8 +41,19 @@ function line(label: 'RTO' | 'RPO', o: Report['rto']): ObjectiveLine {
   return {
     label,
     objective: formatSeconds(o.objectiveSeconds),
-    achieved: secs(o.achievedSeconds),
-    status: o.met === null ? 'not measured' : o.met ? 'met' : 'MISSED',
+    // The uncertainty is part of the measurement: a reader must never see a bare figure that was judged with it.
+    achieved:
+      o.achievedSeconds !== null && o.uncertaintySeconds
+        ? `${secs(o.achievedSeconds)} ± ${formatSeconds(o.uncertaintySeconds)}`
+        : secs(o.achievedSeconds),
+    status:
+      o.met === null
+        ? 'not measured'
+        : o.met
+          ? 'met'
+          : o.achievedSeconds !== null && o.achievedSeconds <= o.objectiveSeconds
+            ? 'MISSED (only within uncertainty)'
+            : 'MISSED',
     met: o.met,
     margin: margin === null ? NONE : `${margin >= 0 ? '+' : ''}${formatSeconds(margin)}`,
   };

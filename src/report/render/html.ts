@@ -108,7 +108,13 @@ function objectives(r: Report): string {
         : 'not measured';
   return section('Objectives', [
     table(['', 'Objective', 'Achieved', 'Status', 'Margin'], rows),
-    `<p class="small">RPO basis: ${esc(basis)}${r.rpo.recoveryPoint ? `; recovery point ${esc(r.rpo.recoveryPoint)}` : ''}. RTO runs from T0 until every critical probe passed; teardown is not part of it.</p>`,
+    `<p class="small">RPO basis: ${esc(basis)}${r.rpo.recoveryPoint ? `; recovery point ${esc(r.rpo.recoveryPoint)}` : ''}. RTO runs from T0 until every critical probe passed; teardown is not part of it. An objective is met only when achieved plus its uncertainty fits it.</p>`,
+    ...[
+      ['RTO', r.rto.reason],
+      ['RPO', r.rpo.reason],
+    ]
+      .filter(([, why]) => why)
+      .map(([what, why]) => `<p class="small">${what}: ${esc(why!)}</p>`),
   ]);
 }
 

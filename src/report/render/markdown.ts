@@ -56,6 +56,22 @@ function renderMarkdown(r: Report): string {
         ? "RPO basis: backup-start — the backup's start time, a conservative bound (no canary probe)."
         : 'RPO was not measured.';
   push(`${basis}${r.rpo.recoveryPoint ? ` Recovery point: ${r.rpo.recoveryPoint}.` : ''}`, '');
+  // Optional chaining: reports sealed before v2 have no reason or clocks.
+  for (const [what, o] of [
+    ['RTO', r.rto],
+    ['RPO', r.rpo],
+  ] as const)
+    if (o.reason) push(`- ${what}: ${inline(o.reason)}`);
+  const clocks = [
+    ['source', r.clocks?.source],
+    ['target', r.clocks?.target],
+  ] as const;
+  const read = clocks.filter(([, c]) => c);
+  if (read.length)
+    push(
+      `- Clocks against the runner's: ${read.map(([w, c]) => `${w} ${c!.offsetSeconds >= 0 ? '+' : ''}${c!.offsetSeconds} s ± ${c!.uncertaintySeconds} s`).join(', ')}.`,
+    );
+  push('');
 
   push('## Backup', '');
   push(
