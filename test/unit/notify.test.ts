@@ -154,7 +154,7 @@ describe('notify', () => {
   it('builds a Slack- and Teams-compatible message', () => {
     const m = notificationMessage(fail, 'reports/payments-nightly/x');
     expect(m.text).to.match(/^❌ dr-drill FAIL: payments-nightly \(drill abcd1234\)/);
-    expect(m.text).to.contain('RTO 40m00s / objective 30m00s: MISSED');
+    expect(m.text).to.contain('RTO 40m00s ± 1s / objective 30m00s: MISSED');
     expect(m.text).to.contain('report: reports/payments-nightly/x');
     expect(m.blocks).to.be.an('array').with.length(3);
     expect(m).to.include({ '@type': 'MessageCard', themeColor: 'C62828' });
