@@ -7,7 +7,7 @@ import { mapNamespace } from '../../src/plan/compile.js';
 const DIR = join(import.meta.dirname, '..', '..', 'scenarios');
 const ID = 'test0001';
 /** Variables the examples read; a drill in CI would export them. */
-const ENV = { PAYMENTS_KUBE_CONTEXT: 'prod-weu' };
+const ENV = { PAYMENTS_KUBE_CONTEXT: 'prod-weu', DR_KUBE_CONTEXT: 'dr-sec', EVIDENCE_STORAGE_ACCOUNT: 'evidence' };
 
 describe('example scenarios', () => {
   const files = readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/.test(f));

@@ -113,6 +113,18 @@ describe('junit', () => {
     expect(xml).to.contain('<testcase classname="dr-drill.payments-nightly.probe" name="orders-table" time="600">');
   });
 
+  it('an ERROR verdict is an <error>, not a <failure> (recovery was not exercised, nothing failed a test)', () => {
+    const xml = renderers.junit.render(
+      aReport()
+        .verdict('ERROR', 'source cluster unreachable')
+        .phase('select-backup', { outcome: 'failed', reason: 'connect ECONNREFUSED' })
+        .build(),
+    );
+    expect(xml).to.match(/<error message="connect ECONNREFUSED" type="failed">/);
+    expect(xml).not.to.contain('<failure');
+    expect(xml).to.match(/<testsuite [^>]*failures="0" errors="1"/);
+  });
+
   it('a hostile probe name cannot break the XML', () => {
     const xml = renderers.junit.render(
       aReport().probe({ name: '"><evil/>\u0001', outcome: 'failed', lastObservation: ']]></x>' }).build(),

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { commands } from '../../src/cli/commands/index.js';
 import { main } from '../../src/cli/main.js';
+import { validateFiles } from '../../src/cli/commands/validate.js';
+import { formatProblem } from '../../src/scenario/index.js';
+import { runCli } from '../support/run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DIR = join(ROOT, '.github', 'workflows');
@@ -25,13 +28,66 @@ interface Step {
 interface Job {
   'runs-on': string;
   steps: Step[];
-  strategy?: { matrix?: Record<string, unknown> };
+  needs?: string | string[];
+  env?: Record<string, string>;
+  outputs?: Record<string, string>;
+  strategy?: { matrix?: Record<string, unknown> | string };
 }
 interface Workflow {
   name: string;
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
+  env?: Record<string, string>;
   jobs: Record<string, Job>;
+}
+
+/** A matrix row: at least the scenario file. */
+type MatrixRow = Record<string, unknown> & { scenario?: string };
+
+/**
+ * The rows a job's matrix expands to. A literal matrix is read as written; `${{ fromJSON(needs.J.outputs.O) }}`
+ * is followed to the step of job J that writes O, and the `dr-drill list …` it runs is run here, as CI would.
+ */
+async function matrixRows(w: Workflow, job: Job): Promise<MatrixRow[]> {
+  const m = job.strategy?.matrix;
+  if (m === undefined) return [];
+  if (typeof m === 'object') {
+    const values = Object.entries(m).filter(([k]) => k !== 'include' && k !== 'exclude');
+    if (values.length === 1) return (values[0]![1] as string[]).map((v) => ({ [values[0]![0]]: v }));
+    return (m.include as MatrixRow[]) ?? [];
+  }
+  const ref = /^\$\{\{\s*fromJSON\(needs\.([\w-]+)\.outputs\.([\w-]+)\)\s*\}\}$/.exec(m);
+  expect(ref, `matrix ${m} is fromJSON(needs.<job>.outputs.<name>)`).to.not.equal(null);
+  const producer = w.jobs[ref![1]!]!;
+  const stepId = /steps\.([\w-]+)\.outputs/.exec(producer.outputs?.[ref![2]!] ?? '')?.[1];
+  const step = producer.steps.find((s) => (s as { id?: string }).id === stepId);
+  const list = /dr-drill (list[^>|\n]*)/.exec(step?.run ?? '');
+  expect(list, `step ${stepId} of job ${ref![1]} runs dr-drill list`).to.not.equal(null);
+  const args = list![1]!.trim().split(/\s+/);
+  const r = await runCli(args);
+  expect(r.code, `dr-drill ${args.join(' ')}: ${r.stderr}`).to.equal(0);
+  const rows = (JSON.parse(r.stdout) as { scenario: string; name: string }[]).map((e) => ({
+    scenario: e.scenario,
+    name: e.name,
+  }));
+  expect(rows, `dr-drill ${args.join(' ')} lists scenarios`).to.not.be.empty;
+  return rows;
+}
+
+/**
+ * The environment a step runs with, as GitHub builds it (workflow, job, step env). Values are `${{ … }}`
+ * expressions here: each declared name gets a stand-in value, so a scenario resolves exactly when every
+ * variable it reads is declared.
+ */
+function declaredEnv(w: Workflow, job: Job, step: Step): Record<string, string> {
+  const names = Object.keys({ ...w.env, ...job.env, ...step.env });
+  return Object.fromEntries(names.map((n) => [n, standIn(n)]));
+}
+
+/** A value for a declared variable whose real value is a secret or a repository variable: URLs look like URLs. */
+function standIn(name: string): string {
+  const slug = name.toLowerCase().replace(/_/g, '-');
+  return /URL$/.test(name) ? `https://declared.example/${slug}` : `declared-${slug}`;
 }
 
 const files = readdirSync(DIR)
@@ -41,7 +97,7 @@ const load = (f: string): Workflow => parse(readFileSync(join(DIR, f), 'utf8'), 
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
 
 /** Flags that take no value (the next word is a positional). */
-const BOOLEAN_FLAGS = new Set(['--keep', '--all', '--help']);
+const BOOLEAN_FLAGS = new Set(['--keep', '--all', '--help', '--resolve']);
 
 /** `dr-drill <cmd> [<sub>] [<arg>]` in a run script, with `npx` or not (not `dr-drill-runner`, not `dr-drill.js`). */
 interface Invocation {
@@ -104,7 +160,7 @@ async function quietly<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** The scenario files an argument stands for: literal path, ${{ matrix.x }}, ${{ inputs.x }} or "$VAR" from env. */
-function scenarioFiles(arg: string, inv: Invocation, w: Workflow): string[] {
+async function scenarioFiles(arg: string, inv: Invocation, w: Workflow): Promise<string[]> {
   const unquoted = arg.replace(/^"(.*)"$/, '$1');
   const env = /^\$\{?([A-Z_][A-Z0-9_]*)\}?$/.exec(unquoted);
   const expr = env ? String(inv.step.env?.[env[1]!] ?? '') : unquoted;
@@ -112,7 +168,8 @@ function scenarioFiles(arg: string, inv: Invocation, w: Workflow): string[] {
   const m = /^\$\{\{\s*(matrix|inputs)\.([\w-]+)\s*\}\}$/.exec(expr);
   if (!m) return [expr];
   if (m[1] === 'matrix') {
-    const values = inv.job.strategy?.matrix?.[m[2]!];
+    const rows = await matrixRows(w, inv.job);
+    const values = rows.map((r) => r[m[2]!]);
     expect(values, `matrix.${m[2]} is defined`).to.be.an('array').that.is.not.empty;
     return values as string[];
   }
@@ -158,7 +215,7 @@ describe('GitHub workflows', () => {
           }
           if (SCENARIO_COMMANDS.has(cmd!)) {
             expect(inv.arg, `dr-drill ${cmd} names a scenario`).to.be.a('string');
-            const scenarios = scenarioFiles(inv.arg!, inv, w);
+            const scenarios = await scenarioFiles(inv.arg!, inv, w);
             for (const s of scenarios) expect(existsSync(join(ROOT, s)), `${s} exists`).to.equal(true);
             if (scenarios.length)
               expect(
@@ -175,6 +232,7 @@ describe('GitHub workflows', () => {
     const w = load('nightly-drill.yml');
     const all = steps(w);
     const drill = all.find((s) => /dr-drill run \$\{\{ matrix\.scenario \}\}/.test(s.run ?? ''));
+    const drillJob = Object.values(w.jobs).find((j) => j.steps.includes(drill!))!;
     const cases: { name: string; check: () => void }[] = [
       {
         name: 'runs on a schedule and by hand',
@@ -196,9 +254,45 @@ describe('GitHub workflows', () => {
       {
         name: 'runs a matrix of scenarios, each drill in its own step',
         check: () => {
-          expect(Object.values(w.jobs)[0]!.strategy?.matrix?.scenario).to.be.an('array').with.length.greaterThan(0);
           expect(drill, 'a step runs dr-drill run ${{ matrix.scenario }}').to.not.equal(undefined);
-          expect(invocations(w).map((i) => i.words[0])).to.include.members(['validate', 'run']);
+          expect(invocations(w).map((i) => i.words[0])).to.include.members(['list', 'validate', 'run']);
+        },
+      },
+      {
+        name: 'builds the matrix from the scenarios folder with dr-drill list, not a hand-kept list',
+        check: () => {
+          expect(drillJob.strategy?.matrix).to.match(/fromJSON\(needs\.[\w-]+\.outputs\.[\w-]+\)/);
+          const lists = invocations(w).filter((i) => i.words[0] === 'list');
+          expect(lists.map((i) => i.arg)).to.deep.equal(['scenarios']);
+        },
+      },
+      {
+        name: 'merges every cluster into one kubeconfig (cross-cluster drills) instead of aks-set-context',
+        check: () => {
+          expect(all.filter((s) => s.uses?.startsWith('azure/aks-set-context'))).to.deep.equal([]);
+          const creds = all.find((s) => /aks-kubeconfig\.sh/.test(s.run ?? ''))!;
+          expect(creds.env?.AKS_CLUSTERS).to.match(/vars\.AKS_CLUSTERS/);
+          const script = readFileSync(join(ROOT, '.github', 'scripts', 'aks-kubeconfig.sh'), 'utf8');
+          expect(script).to.match(/az aks get-credentials[^\n]*--file "\$kubeconfig"/);
+          expect(script).to.match(/KUBECONFIG=\$kubeconfig" >> "\$\{GITHUB_ENV/);
+          expect(all.indexOf(creds)).to.be.lessThan(all.indexOf(drill!));
+        },
+      },
+      {
+        name: 'publishes junit.xml through a test reporter, whatever the verdict',
+        check: () => {
+          const reporter = all.find((s) => s.uses?.startsWith('dorny/test-reporter@'))!;
+          expect(reporter.if).to.equal('always()');
+          expect(reporter.with).to.include({ reporter: 'java-junit', path: 'reports/*/*/junit.xml' });
+          expect(w.permissions?.checks).to.equal('write');
+        },
+      },
+      {
+        name: 'keeps run artifacts 90 days and says where the audit record lives (evidence upload)',
+        check: () => {
+          const upload = all.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+          expect(upload.with?.['retention-days']).to.equal(90);
+          expect(readFileSync(join(DIR, 'nightly-drill.yml'), 'utf8')).to.match(/Retention:.*evidence/s);
         },
       },
       {
@@ -221,6 +315,37 @@ describe('GitHub workflows', () => {
       },
     ];
     for (const c of cases) it(c.name, c.check);
+
+    it('every matrix scenario uploads its evidence (the chain survives fresh runners)', async () => {
+      for (const row of await matrixRows(w, drillJob)) {
+        const text = readFileSync(join(ROOT, row.scenario!), 'utf8');
+        expect(parse(text).spec.report?.upload?.container, `${row.scenario} spec.report.upload`).to.be.a('string');
+      }
+    });
+
+    it('every matrix scenario resolves with exactly the env the drill job declares (validate --resolve)', async () => {
+      const rows = await matrixRows(w, drillJob);
+      expect(rows.length).to.be.greaterThan(1);
+      const env = declaredEnv(w, drillJob, drill!);
+      const results = await validateFiles(
+        rows.map((r) => join(ROOT, r.scenario!)),
+        { env },
+      );
+      const problems = results.flatMap((r) => r.problems.map(formatProblem));
+      expect(problems, problems.join('\n')).to.deep.equal([]);
+    });
+
+    it('the resolve check bites: a scenario reading an undeclared variable is a problem', async () => {
+      const rows = await matrixRows(w, drillJob);
+      const { PAYMENTS_KUBE_CONTEXT: _dropped, ...env } = declaredEnv(w, drillJob, drill!);
+      void _dropped;
+      const results = await validateFiles([join(ROOT, rows.find((r) => r.name === 'payments-nightly')!.scenario!)], {
+        env,
+      });
+      expect(results[0]!.problems.map((p) => p.message)).to.deep.equal([
+        'environment variable PAYMENTS_KUBE_CONTEXT is not set (used as ${PAYMENTS_KUBE_CONTEXT})',
+      ]);
+    });
   });
 
   describe('rehearsal.yml', () => {
@@ -285,5 +410,18 @@ describe('deploy/cronjob', () => {
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, cron.find((d) => d.kind === 'ConfigMap')!.data['scenario.yaml']);
     expect(await quietly(() => main(['validate', file]))).to.equal(0);
+  });
+  it('its scenario resolves with exactly the env the container declares (optional Secret keys may be unset)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dr-drill-cron-'));
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, cron.find((d) => d.kind === 'ConfigMap')!.data['scenario.yaml']);
+    const c = cron.find((d) => d.kind === 'CronJob')!.spec.jobTemplate.spec.template.spec.containers[0];
+    const declared = (c.env ?? []).filter(
+      (e: { value?: string; valueFrom?: Record<string, { optional?: boolean }> }) =>
+        e.value !== undefined || !Object.values(e.valueFrom ?? {}).some((ref) => ref.optional === true),
+    );
+    const env = Object.fromEntries(declared.map((e: { name: string }) => [e.name, standIn(e.name)]));
+    const [result] = await validateFiles([file], { env });
+    expect(result!.problems.map(formatProblem)).to.deep.equal([]);
   });
 });

@@ -5,6 +5,7 @@ import { runCommand } from './run.js';
 import { cleanupCommand } from './cleanup.js';
 import { manifestCommand } from './manifest.js';
 import { validateCommand } from './validate.js';
+import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
 import { backupsCommand } from './backups.js';
 import { janitorCommand } from './janitor.js';
@@ -13,6 +14,7 @@ import { janitorCommand } from './janitor.js';
 export const commands: CommandModule[] = [
   localCommand,
   validateCommand,
+  listCommand,
   planCommand,
   runCommand,
   cleanupCommand,

@@ -51,7 +51,14 @@ function crossRegionLines(p: DrillPlan): string[] {
   ];
 }
 
-export const planCommand = defineCommand<{ scenario: string; 'source-context'?: string; 'target-context'?: string }>({
+interface PlanArgs {
+  scenario: string;
+  'source-context'?: string;
+  'target-context'?: string;
+  offline: boolean;
+}
+
+export const planCommand = defineCommand<PlanArgs>({
   command: 'plan <scenario>',
   describe:
     'Show the compiled plan and run a read-only preflight (contexts, Velero, BSL, backup age, target namespaces, storage classes and zones)',
@@ -59,11 +66,21 @@ export const planCommand = defineCommand<{ scenario: string; 'source-context'?: 
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
       .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
-      .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" }) as never,
+      .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" })
+      .option('offline', {
+        type: 'boolean',
+        default: false,
+        describe: 'Compile only (${ENV} resolved, an unset one is exit 2); no cluster is contacted, no preflight',
+      }) as never,
   run: async (args) => {
     const plan = await compileScenarioFile(args.scenario, { drillId: newDrillId(), env: process.env });
     if (args['source-context']) plan.source.kubeContext = args['source-context'];
     if (args['target-context']) plan.target.kubeContext = args['target-context'];
+    if (args.offline) {
+      if (args.output === 'json') printJson({ plan, preflight: null, ok: true });
+      else for (const l of describePlan(plan)) printLine(l);
+      return EXIT.pass;
+    }
     const kc = loadKubeConfig(args.kubeconfig);
     const checks = [...(await preflight(plan, (c) => gatewayFor(kc, c), new Date())), ...hookPreflight(plan)];
     const code = checks.some((c) => c.status === 'error')

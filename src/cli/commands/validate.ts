@@ -2,7 +2,9 @@
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
-import { loadScenario, formatProblem, type Problem } from '../../scenario/index.js';
+import { loadScenario, formatProblem, interpolate, type Problem } from '../../scenario/index.js';
+import { compilePlan } from '../../plan/compile.js';
+import { isDrillError } from '../../errors.js';
 
 /** One file's verdict, as `--output json` prints it. */
 export interface ValidationResult {
@@ -11,28 +13,59 @@ export interface ValidationResult {
   problems: Problem[];
 }
 
-/** Checks each file; `${ENV}` is not resolved here (plan and run do that). */
-export async function validateFiles(files: readonly string[]): Promise<ValidationResult[]> {
+/**
+ * Checks each file as written; with `env`, also resolves `${ENV}` from it as `plan` and `run` would (every unset
+ * variable is a problem at its line) and compiles the result, so what CI runs is checked with CI's environment.
+ */
+export async function validateFiles(
+  files: readonly string[],
+  opts: { env?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<ValidationResult[]> {
   const results: ValidationResult[] = [];
   for (const file of files) {
     const loaded = await loadScenario(file);
-    results.push({ file, valid: loaded.problems.length === 0, problems: loaded.problems });
+    const problems = [...loaded.problems];
+    if (loaded.scenario && opts.env) {
+      const resolved = interpolate(loaded.scenario, { env: opts.env, file, locate: loaded.locate });
+      problems.push(...resolved.problems);
+      if (resolved.problems.length === 0) {
+        try {
+          compilePlan(loaded.scenario, {
+            drillId: 'validate',
+            file,
+            sha256: loaded.sha256,
+            env: opts.env,
+            locate: loaded.locate,
+          });
+        } catch (e) {
+          if (!isDrillError(e) || e.category !== 'input') throw e;
+          problems.push({ file, line: 1, col: 1, path: '(root)', message: `${e.message} (${e.hint})` });
+        }
+      }
+    }
+    results.push({ file, valid: problems.length === 0, problems });
   }
   return results;
 }
 
-export const validateCommand = defineCommand<{ file: string[] }>({
+export const validateCommand = defineCommand<{ file: string[]; resolve: boolean }>({
   command: 'validate <file...>',
   describe: 'Check scenario files against the dr-drill/v1 format (exit 0 when all are valid, 2 otherwise)',
   builder: (y) =>
-    y.positional('file', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'Scenario files (YAML or JSON)',
-    }) as never,
+    y
+      .positional('file', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Scenario files (YAML or JSON)',
+      })
+      .option('resolve', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also resolve ${ENV} from this environment, as plan and run do: an unset variable is a problem',
+      }) as never,
   run: async (args) => {
-    const results = await validateFiles(args.file);
+    const results = await validateFiles(args.file, args.resolve ? { env: process.env } : {});
     if (args.output === 'json') printJson(results);
     else {
       for (const r of results) {

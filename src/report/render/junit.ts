@@ -26,9 +26,12 @@ function renderJunit(r: Report): string {
   const cls = `dr-drill.${r.scenario.name}`;
   const cases: Case[] = [];
   for (const p of r.phases) {
+    // An ERROR verdict means recovery was not exercised: CI shows it as an error, not as a failed test.
     const tag =
       p.outcome === 'failed'
-        ? 'failure'
+        ? r.verdict === 'ERROR'
+          ? 'error'
+          : 'failure'
         : p.outcome === 'interrupted'
           ? 'error'
           : p.outcome === 'skipped'
