@@ -424,4 +424,21 @@ describe('deploy/cronjob', () => {
     const [result] = await validateFiles([file], { env });
     expect(result!.problems.map(formatProblem)).to.deep.equal([]);
   });
+  it('is a kustomize base; each overlay (one CronJob per scenario) replaces the scenario, which resolves too', async () => {
+    const base = parse(readFileSync(join(ROOT, 'deploy/cronjob/kustomization.yaml'), 'utf8'));
+    expect(base.resources).to.deep.equal(['cronjob.yaml']);
+    const overlays = readdirSync(join(ROOT, 'deploy/overlays'));
+    expect(overlays).to.not.be.empty;
+    const c = cron.find((d) => d.kind === 'CronJob')!.spec.jobTemplate.spec.template.spec.containers[0];
+    const env = Object.fromEntries(c.env.map((e: { name: string }) => [e.name, standIn(e.name)]));
+    for (const o of overlays) {
+      const k = parse(readFileSync(join(ROOT, 'deploy/overlays', o, 'kustomization.yaml'), 'utf8'));
+      expect(k.resources, o).to.deep.equal(['../../cronjob']);
+      expect(k.nameSuffix, o).to.equal(`-${o}`);
+      const gen = k.configMapGenerator.find((g: { name: string }) => g.name === 'dr-drill-scenario');
+      expect(gen.behavior, o).to.equal('replace');
+      const [result] = await validateFiles([join(ROOT, 'deploy/overlays', o, 'scenario.yaml')], { env });
+      expect(result!.problems.map(formatProblem), o).to.deep.equal([]);
+    }
+  });
 });

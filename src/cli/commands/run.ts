@@ -21,9 +21,9 @@ import { formatSeconds } from '../../util/duration.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Report } from '../../report/schema.js';
 import { negativeControlPlan } from '../../plan/negative-control.js';
+import { isFleetRun, runFleetCommand, type FleetRunArgs } from './run-fleet.js';
 
-interface RunArgs {
-  scenario: string;
+interface RunArgs extends FleetRunArgs {
   'disaster-at'?: string;
   keep: boolean;
   'report-dir': string;
@@ -49,12 +49,23 @@ export function parseDisasterAt(text: string | undefined): Date | null {
 }
 
 export const runCommand = defineCommand<RunArgs>({
-  command: 'run <scenario>',
+  command: 'run <scenario..>',
   describe:
     'Run a drill: select a backup, restore it into the target, prove it with probes, measure RTO/RPO, tear down, report',
   builder: (y) =>
     y
-      .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
+      .positional('scenario', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Scenario file (YAML or JSON); or directories, globs, several files: a fleet run (docs/fleet.md)',
+      })
+      .option('selector', {
+        alias: 'l',
+        type: 'string',
+        describe: 'Fleet: only scenarios whose metadata.labels match, e.g. team=payments',
+      })
+      .option('parallel', { type: 'number', describe: 'Fleet: at most N drills at a time (default 1)' })
       .option('disaster-at', {
         type: 'string',
         describe: 'Disaster time T0 (ISO-8601, UTC); the backup must have started before it',
@@ -91,8 +102,9 @@ export const runCommand = defineCommand<RunArgs>({
       }) as never,
   run: async (args) => {
     const disasterAt = parseDisasterAt(args['disaster-at']);
+    if (isFleetRun(args)) return runFleetCommand(args, disasterAt);
     const drillId = newDrillId();
-    const compiled = await compileScenarioFile(args.scenario, { drillId, env: process.env });
+    const compiled = await compileScenarioFile(args.scenario[0]!, { drillId, env: process.env });
     const negative = args['negative-control'] ? negativeControlPlan(compiled) : null;
     const plan = negative?.plan ?? compiled;
     if (args['source-context']) plan.source.kubeContext = args['source-context'];
