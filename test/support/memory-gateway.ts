@@ -40,6 +40,7 @@ const DEFAULT_KINDS: Array<[string, string, Scope]> = [
   ['apps/v1', 'StatefulSet', 'namespaced'],
   ['apps/v1', 'DaemonSet', 'namespaced'],
   ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'cluster'],
+  ['coordination.k8s.io/v1', 'Lease', 'namespaced'],
   ...(
     ['Backup', 'Restore', 'Schedule', 'BackupStorageLocation', 'DownloadRequest', 'ServerStatusRequest'] as const
   ).map((k): [string, string, Scope] => ['velero.io/v1', k, 'namespaced']),
@@ -152,7 +153,18 @@ export class MemoryGateway implements KubeGateway {
   async mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
     this.count('patch', ref.kind, ref.namespace);
     this.requireKind(ref, 'patch');
-    if (!this.objects.has(keyOf(ref))) throw this.statusError(404, 'patch', ref, `${ref.kind} "${ref.name}" not found`);
+    const existing = this.objects.get(keyOf(ref));
+    if (!existing) throw this.statusError(404, 'patch', ref, `${ref.kind} "${ref.name}" not found`);
+    // Like the API server: a resourceVersion in the patch is a precondition (optimistic concurrency).
+    const rv = (patch.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    if (rv !== undefined && rv !== existing.metadata.resourceVersion) {
+      throw this.statusError(
+        409,
+        'patch',
+        ref,
+        `the object has been modified; please apply your changes to the latest version`,
+      );
+    }
     return clone(this.update(ref, (o) => mergePatch(o, patch) as KubeObject))!;
   }
 

@@ -24,6 +24,8 @@ import { formatSeconds } from '../../util/duration.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Report } from '../../report/schema.js';
 import type { GlobalOptions } from '../context.js';
+import { leaseOptionsFor, scenarioLeaseGateway } from './run-lease.js';
+import { withScenarioLease } from '../../coordination/scenario-lease.js';
 
 export interface FleetRunArgs {
   scenario: string[];
@@ -37,6 +39,7 @@ export interface FleetRunArgs {
   'sign-key'?: string;
   'negative-control': boolean;
   step: boolean;
+  'wait-lock'?: string;
 }
 
 function isDirectory(p: string): boolean {
@@ -63,7 +66,7 @@ export function isFleetRun(args: FleetRunArgs): boolean {
 export async function runFleetCommand(
   args: FleetRunArgs & GlobalOptions,
   disasterAt: Date | null,
-  wrap?: Parameters<typeof runFleet>[1]['around'],
+  leaseOpts: ReturnType<typeof leaseOptionsFor>,
 ): Promise<number> {
   for (const [flag, set] of [
     ['--step', args.step],
@@ -130,7 +133,14 @@ export async function runFleetCommand(
     const { summary, files } = await runFleet(members, {
       parallel,
       fleetId,
-      around: wrap,
+      // Each drill holds its scenario's Lease, exactly as a single run does.
+      around: (m, go) =>
+        withScenarioLease(
+          scenarioLeaseGateway(m.plan, (ctx) => gatewayFor(kc, ctx)),
+          m.plan,
+          leaseOpts(m.plan.drillId, log, controller.signal),
+          go,
+        ),
       drill: {
         clock: systemClock,
         gatewayFor: (ctx) => gatewayFor(kc, ctx),

@@ -22,6 +22,8 @@ import { TOOL_VERSION } from '../../version.js';
 import type { Report } from '../../report/schema.js';
 import { negativeControlPlan } from '../../plan/negative-control.js';
 import { isFleetRun, runFleetCommand, type FleetRunArgs } from './run-fleet.js';
+import { leaseOptionsFor, scenarioLeaseGateway } from './run-lease.js';
+import { withScenarioLease } from '../../coordination/scenario-lease.js';
 
 interface RunArgs extends FleetRunArgs {
   'disaster-at'?: string;
@@ -66,6 +68,11 @@ export const runCommand = defineCommand<RunArgs>({
         describe: 'Fleet: only scenarios whose metadata.labels match, e.g. team=payments',
       })
       .option('parallel', { type: 'number', describe: 'Fleet: at most N drills at a time (default 1)' })
+      .option('wait-lock', {
+        type: 'string',
+        describe:
+          'When the scenario is already being drilled (its Lease is held), wait this long (e.g. 30m) instead of ending ERROR at once',
+      })
       .option('disaster-at', {
         type: 'string',
         describe: 'Disaster time T0 (ISO-8601, UTC); the backup must have started before it',
@@ -102,7 +109,8 @@ export const runCommand = defineCommand<RunArgs>({
       }) as never,
   run: async (args) => {
     const disasterAt = parseDisasterAt(args['disaster-at']);
-    if (isFleetRun(args)) return runFleetCommand(args, disasterAt);
+    const leaseOpts = leaseOptionsFor(args['wait-lock']);
+    if (isFleetRun(args)) return runFleetCommand(args, disasterAt, leaseOpts);
     const drillId = newDrillId();
     const compiled = await compileScenarioFile(args.scenario[0]!, { drillId, env: process.env });
     const negative = args['negative-control'] ? negativeControlPlan(compiled) : null;
@@ -149,20 +157,24 @@ export const runCommand = defineCommand<RunArgs>({
     try {
       // The trend chart needs earlier drills: read them here, so rendering stays pure.
       const history = plan.report.html ? readHistory(args['report-dir'], { scenario: plan.scenario.name }).drills : [];
-      const outcome = await runDrill(plan, {
-        ...(plan.report.html ? { html: (r: Report) => renderHtml(r, { history }) } : {}),
-        clock: systemClock,
-        gatewayFor: (ctx) => gatewayFor(kc, ctx),
-        reportDir: args['report-dir'],
-        toolVersion: TOOL_VERSION,
-        disasterAt,
-        keep: args.keep,
-        negativeControl: Boolean(negative),
-        signer,
-        signal: controller.signal,
-        onEvent: progress.onEvent,
-        beforePhase: args.step ? (phase) => askOperator(phase, controller.signal) : undefined,
-      });
+      // One drill per scenario at a time: the Lease is taken before the drill's first write.
+      const lease = scenarioLeaseGateway(plan, (ctx) => gatewayFor(kc, ctx));
+      const outcome = await withScenarioLease(lease, plan, leaseOpts(drillId, log, controller.signal), () =>
+        runDrill(plan, {
+          ...(plan.report.html ? { html: (r: Report) => renderHtml(r, { history }) } : {}),
+          clock: systemClock,
+          gatewayFor: (ctx) => gatewayFor(kc, ctx),
+          reportDir: args['report-dir'],
+          toolVersion: TOOL_VERSION,
+          disasterAt,
+          keep: args.keep,
+          negativeControl: Boolean(negative),
+          signer,
+          signal: controller.signal,
+          onEvent: progress.onEvent,
+          beforePhase: args.step ? (phase) => askOperator(phase, controller.signal) : undefined,
+        }),
+      );
       progress.stop();
       if (plan.report.notify) {
         const n = plan.report.notify;
