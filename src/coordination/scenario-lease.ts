@@ -255,17 +255,30 @@ function held(gw: KubeGateway, ref: ObjectRef, opts: LeaseOptions): HeldLease {
   };
 }
 
-/** Runs `fn` holding the scenario's lease; released whatever `fn` does. */
+/**
+ * Runs `fn` holding the scenario's lease; released whatever `fn` does. Another drill holding it is SCENARIO_LOCKED
+ * (thrown, nothing written). When the Lease API itself fails (cluster unreachable, RBAC without leases), the drill
+ * goes on with a warning: it meets the same failure in its first phase and ends ERROR with a full report, which
+ * is better evidence than a bare error here.
+ */
 export async function withScenarioLease<T>(
   gw: KubeGateway,
   plan: DrillPlan,
   opts: LeaseOptions,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const lease = await acquireScenarioLease(gw, plan, opts);
+  let lease: HeldLease | null = null;
+  try {
+    lease = await acquireScenarioLease(gw, plan, opts);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'SCENARIO_LOCKED') throw e;
+    opts.onWarning?.(
+      `could not take the scenario's Lease (${String((e as Error).message ?? e)}); drilling without the one-drill-per-scenario guard (deploy/rbac/drill-runner.yaml grants leases)`,
+    );
+  }
   try {
     return await fn();
   } finally {
-    await lease.release();
+    await lease?.release();
   }
 }

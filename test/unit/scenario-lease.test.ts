@@ -100,6 +100,20 @@ describe('scenario lease (one drill per scenario at a time)', () => {
     expect((await gw.get(REF))!.spec.holderIdentity).to.equal(undefined);
   });
 
+  it('a Lease API that fails (RBAC, no such kind) does not hide the drill: it runs, with a warning', async () => {
+    const { gw, plan } = world();
+    gw.kinds.delete('coordination.k8s.io/v1/Lease');
+    const warnings: string[] = [];
+    const ran = await withScenarioLease(
+      gw,
+      plan,
+      { identity: 'x', waitMs: 0, onWarning: (w) => warnings.push(w) },
+      () => Promise.resolve('drilled'),
+    );
+    expect(ran).to.equal('drilled');
+    expect(warnings[0]).to.match(/^could not take the scenario's Lease .*without the one-drill-per-scenario guard/);
+  });
+
   it('is released when the drill throws', async () => {
     const { gw, plan } = world();
     await errorOf(withScenarioLease(gw, plan, { identity: 'x', waitMs: 0 }, () => Promise.reject(new Error('boom'))));
