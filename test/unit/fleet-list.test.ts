@@ -140,7 +140,7 @@ describe('validate --resolve and plan --offline', () => {
     try {
       const r = await runCli(['validate', '--resolve', file]);
       expect(r.code).to.equal(2);
-      expect(r.stdout).to.match(/spec\.report\.notify\.webhook is not an http\(s\) URL/);
+      expect(r.stdout).to.match(/\(root\): spec\.report\.notify\.webhook .*URL/);
     } finally {
       delete process.env.HOOK_URL;
     }
