@@ -30,10 +30,14 @@ export function defineCommand<A>(c: DrillCommand<A>): CommandModule {
   };
 }
 
+/** A command group: its subcommands are kept on it so that tools and tests can walk the whole command tree. */
+export type CommandGroup = CommandModule & { subcommands: CommandModule[] };
+
 /** A command group such as `local up|down|status`: subcommands are required. */
-export function defineGroup(command: string, describe: string, subcommands: CommandModule[]): CommandModule {
+export function defineGroup(command: string, describe: string, subcommands: CommandModule[]): CommandGroup {
   return {
     command,
+    subcommands,
     describe,
     builder: (y: Argv) => {
       for (const s of subcommands) y.command(s);

@@ -9,9 +9,13 @@ import { printError } from './output.js';
 import { commands } from './commands/index.js';
 import { takeExitCode } from './command.js';
 
+/**
+ * A rejected command line. Thrown from yargs' fail hook: a hook that only records the failure lets yargs go on
+ * to run the command's handler, so `run scenario.yaml --dry-run` would run a real drill.
+ */
+class UsageError extends Error {}
+
 export async function main(argv: string[]): Promise<number> {
-  let exitCode: number = EXIT.pass;
-  let usageFailed = false;
   const cli = yargs()
     .scriptName('dr-drill')
     .usage('$0 <command> [options]\n\nRehearse disaster recovery for Kubernetes workloads protected by Velero.')
@@ -36,20 +40,19 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail((msg, err, y) => {
-      if (err) throw err;
-      usageFailed = true;
-      void y;
+      // A rejected command handler reaches this hook with no message; it is not a usage error.
+      if (!msg && err) throw err;
+      y.showHelp((usage: string) => process.stderr.write(`${usage}\n\n`));
       process.stderr.write(`dr-drill: ${msg}\nRun with --help for usage.\n`);
+      throw new UsageError(msg);
     });
   for (const c of commands) cli.command(c as CommandModule);
   try {
     await cli.parseAsync(argv);
-    if (usageFailed) return EXIT.input;
-    exitCode = takeExitCode();
+    return takeExitCode();
   } catch (e) {
-    if (usageFailed) return EXIT.input;
+    if (e instanceof UsageError) return EXIT.input;
     printError(e);
     return exitCodeForError(e);
   }
-  return usageFailed ? EXIT.input : exitCode;
 }
