@@ -51,7 +51,9 @@ function required(c: CommandModule): { positionals: string[]; options: string[] 
   const y = yargs();
   if (typeof c.builder === 'function') (c.builder as (y: unknown) => unknown)(y);
   else if (c.builder) y.options(c.builder);
-  return { positionals, options: Object.keys(y.getDemandedOptions()) };
+  // getDemandedOptions is public in yargs but missing from @types/yargs.
+  const demanded = (y as unknown as { getDemandedOptions(): Record<string, unknown> }).getDemandedOptions();
+  return { positionals, options: Object.keys(demanded) };
 }
 
 describe('usage errors stop everything', function () {
