@@ -8,6 +8,7 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { inputError } from '../errors.js';
+import { runSecrets } from '../util/secrets.js';
 
 /** Public Azure's Resource Manager. */
 export const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
@@ -53,6 +54,7 @@ export function armSettings(env: NodeJS.ProcessEnv = process.env): ArmSettings {
     );
   }
   const token = env.DR_DRILL_ARM_TOKEN;
+  runSecrets.register(token);
   const poll = Number(env.DR_DRILL_ARM_POLL_MS);
   return {
     endpoint: url.origin + url.pathname.replace(/\/+$/, ''),

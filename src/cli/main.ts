@@ -8,6 +8,7 @@ import { EXIT, exitCodeForError } from './exit-codes.js';
 import { printError } from './output.js';
 import { commands } from './commands/index.js';
 import { takeExitCode } from './command.js';
+import { registerEnvSecrets } from '../util/secrets.js';
 
 /**
  * A rejected command line. Thrown from yargs' fail hook: a hook that only records the failure lets yargs go on
@@ -16,6 +17,8 @@ import { takeExitCode } from './command.js';
 class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
+  // Secret-named variables (connection strings, ARM tokens, webhook URLs) are masked wherever they would surface.
+  registerEnvSecrets(process.env);
   const cli = yargs()
     .scriptName('dr-drill')
     .usage('$0 <command> [options]\n\nRehearse disaster recovery for Kubernetes workloads protected by Velero.')

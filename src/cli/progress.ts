@@ -9,6 +9,7 @@
 import type { EventListener } from '../engine/recorder.js';
 import { formatSeconds } from '../util/duration.js';
 import { sinceT0 } from '../report/render/format.js';
+import { redact } from '../report/redact.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -35,14 +36,26 @@ export interface Progress {
  * `phases`: the drill's phases in running order when it has more than the built-in ones (runbook hooks, from
  * the plan), so the live block shows them in place rather than appended as they start.
  */
-export function createProgress(opts: {
+export function createProgress(opts: ProgressOptions): Progress {
+  // Every message is masked here, whatever the format: progress goes to CI logs that outlive the drill.
+  const inner = unmaskedProgress(opts);
+  return {
+    onEvent: (e) => inner.onEvent({ ...e, message: redact(e.message) }),
+    log: (line) => inner.log(redact(line)),
+    stop: () => inner.stop(),
+  };
+}
+
+interface ProgressOptions {
   format: LogFormat;
   stream?: NodeJS.WriteStream;
   rtoObjectiveSeconds: number;
   colour: boolean;
   live?: boolean;
   phases?: readonly string[];
-}): Progress {
+}
+
+function unmaskedProgress(opts: ProgressOptions): Progress {
   const stream = opts.stream ?? process.stderr;
   if (opts.format === 'json') {
     return {

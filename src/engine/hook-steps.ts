@@ -16,7 +16,7 @@ import type { PhaseNameT, Report } from '../report/schema.js';
 import {
   describeEnd,
   kubeconfigSecrets,
-  maskText,
+  maskCommand,
   runHook,
   secretEnvValues,
   type HookRunResult,
@@ -24,6 +24,7 @@ import {
 import type { DrillContext } from './context.js';
 import { fail } from './outcome.js';
 import type { DrillPhase, PhaseEnd } from './phase.js';
+import { runSecrets } from '../util/secrets.js';
 
 type Point = HookPlan['at'];
 
@@ -75,11 +76,9 @@ export function placeHooks(report: Report, plan: DrillPlan): void {
   report.hooks = hooks.map((h) => ({
     name: h.name,
     at: h.at,
-    command: h.command.map((a) =>
-      maskText(
-        a,
-        Object.values(h.env).map((v) => v.reveal()),
-      ),
+    command: maskCommand(
+      h.command,
+      Object.values(h.env).map((v) => v.reveal()),
     ),
     exitCode: null,
     outcome: 'skipped',
@@ -209,7 +208,9 @@ async function execute(
   const logFile = join(folder, `hook-${h.name}.log`);
   const kube = targetKubeconfig(ctx);
   const own = Object.values(h.env).map((v) => v.reveal());
+  if (kube) for (const s of kubeconfigSecrets(kube.text)) runSecrets.register(s);
   const env: Record<string, string> = {
+    ...baseHookEnv(process.env, h.inheritEnv),
     ...Object.fromEntries(Object.entries(h.env).map(([k, v]) => [k, v.reveal()])),
     DR_DRILL_ID: plan.drillId,
     DR_DRILL_SCENARIO: plan.scenario.name,
@@ -260,6 +261,23 @@ async function execute(
   } finally {
     if (kube) rmSync(kube.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What a hook inherits from the runner: PATH and HOME, and the names its inheritEnv lists (`ARM_*` for a prefix).
+ * DR_DRILL_ARM_TOKEN never: it is the drill's own credential, and a hook that needs ARM signs in for itself.
+ */
+export function baseHookEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  inheritEnv: readonly string[],
+): Record<string, string> {
+  const wanted = (name: string) =>
+    name === 'PATH' ||
+    name === 'HOME' ||
+    inheritEnv.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== 'DR_DRILL_ARM_TOKEN' && wanted(k)) out[k] = v;
+  return out;
 }
 
 /** The target's kubeconfig in a 0600 temp file, when the target gateway can be reached and exported (null otherwise). */

@@ -5,6 +5,7 @@
 import type { Clock } from '../util/clock.js';
 import { formatSeconds } from '../util/duration.js';
 import type { Journal } from '../report/journal.js';
+import { redact } from '../report/redact.js';
 import type { PhaseNameT, PhaseOutcomeT, PhaseReport, Report, ReportEventT } from '../report/schema.js';
 
 export type EventListener = (e: {
@@ -96,8 +97,9 @@ export class DrillRecorder {
   }
 
   /** Ends the running phase; `effect` is what its own outcome means for the verdict (null: nothing). */
-  endPhase(outcome: PhaseOutcomeT, reason: string | null = null, effect: PhaseReport['effect'] = null): void {
+  endPhase(outcome: PhaseOutcomeT, rawReason: string | null = null, effect: PhaseReport['effect'] = null): void {
     if (!this.current) return;
+    const reason = rawReason === null ? null : redact(rawReason);
     const { phase, startMono } = this.current;
     phase.endedAt = this.clock.now().toISOString();
     phase.durationSeconds = round3((this.clock.monotonicMs() - startMono) / 1000);
@@ -128,7 +130,9 @@ export class DrillRecorder {
     return this.current?.phase.name ?? null;
   }
 
-  event(level: ReportEventT['level'], message: string, data: Record<string, unknown> = {}): void {
+  event(level: ReportEventT['level'], raw: string, data: Record<string, unknown> = {}): void {
+    // Masked once here: the report tree, the journal and the listener (console, JSON logs) all get this text.
+    const message = redact(raw);
     const atSeconds = this.sinceT0();
     const e: ReportEventT = { at: this.clock.now().toISOString(), atSeconds, level, message };
     this.current?.phase.events.push(e);

@@ -7,7 +7,8 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { formatSeconds } from '../util/duration.js';
-import { maskText } from './mask.js';
+import { maskCommand, maskText } from './mask.js';
+import { MASK } from '../util/secrets.js';
 import type { HookCommand, HookEnd, HookRunOptions, HookRunResult } from './types.js';
 import { reportModes } from '../report/file-mode.js';
 
@@ -39,7 +40,7 @@ export async function runHook(hook: HookCommand, opts: HookRunOptions): Promise<
       .at(-1) ?? '';
   const head = [
     `# dr-drill hook ${hook.name}`,
-    `# command: ${maskText(hook.command.map(quote).join(' '), secrets)}`,
+    `# command: ${maskCommand(hook.command, secrets).map(quote).join(' ')}`,
     `# workingDir: ${cwd}`,
     `# started: ${startedAt.toISOString()}`,
     ...(output.dropped
@@ -82,8 +83,10 @@ async function spawnAndWait(
   const [file, ...args] = hook.command;
   const child = execa(file!, args, {
     cwd,
+    // Only what the engine chose (PATH, HOME, DR_DRILL_*, the hook's env and inheritEnv): never the runner's
+    // whole environment, which holds storage keys, ARM tokens and webhook URLs a hook could print.
     env: hook.env,
-    extendEnv: true,
+    extendEnv: false,
     stdin: 'ignore',
     all: true,
     buffer: false,
@@ -154,7 +157,7 @@ function lastLineOf(text: string): string {
   );
 }
 
-const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+const quote = (a: string) => (a === MASK || /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
 /** Keeps the last `max` characters of a stream and counts what it dropped. */
 class Tail {

@@ -4,7 +4,7 @@
 export interface HookCommand {
   name: string;
   command: string[];
-  /** Environment added to the inherited one (DR_DRILL_* and the hook's own env). */
+  /** The hook's whole environment: nothing else is inherited from the runner. */
   env: Record<string, string>;
   /** Absolute or relative to the current directory; null: the current directory. */
   workingDir: string | null;

@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { inputError, infraError } from '../errors.js';
 import { ClientGateway } from './client-gateway.js';
+import { kubeconfigUserSecrets, runSecrets } from '../util/secrets.js';
 
 /** Loads --kubeconfig, else $KUBECONFIG, else ~/.kube/config (client-node's default order). */
 export function loadKubeConfig(path?: string): KubeConfig {
@@ -17,6 +18,8 @@ export function loadKubeConfig(path?: string): KubeConfig {
   } else {
     kc.loadFromDefault();
   }
+  // Its credentials join the run's secrets: an error or a hook log quoting them is masked.
+  for (const s of kubeconfigUserSecrets(kc.getUsers())) runSecrets.register(s);
   return kc;
 }
 

@@ -4,7 +4,8 @@
  * here as an input error, before anything touches a cluster.
  */
 import { inputError } from '../errors.js';
-import { interpolate } from '../scenario/interpolate.js';
+import { interpolate, secretReferences } from '../scenario/interpolate.js';
+import { runSecrets } from '../util/secrets.js';
 import { formatProblems, noLocation, type Locator } from '../scenario/problems.js';
 import type { Scenario, ScenarioProbe } from '../scenario/schema.js';
 import { probeNamespace } from '../scenario/probe-checks.js';
@@ -153,6 +154,8 @@ function refuseUnsafe(plan: DrillPlan, scenario: Scenario): void {
  */
 export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan {
   const file = opts.file ?? '<scenario>';
+  // Before anything is resolved or printed: a secret that reaches an error message is already masked there.
+  for (const v of secretReferences(scenario, opts.env ?? {})) runSecrets.register(v);
   const resolved = interpolate(scenario, {
     env: opts.env,
     drillId: opts.drillId,
@@ -238,6 +241,7 @@ function hookPlan(h: NonNullable<Scenario['spec']['hooks']>[number]): HookPlan {
     at: h.at,
     command: [...h.command],
     env: Object.fromEntries(Object.entries(h.env ?? {}).map(([k, v]) => [k, new SecretText(v)])),
+    inheritEnv: [...(h.inheritEnv ?? [])],
     workingDir: h.workingDir ?? null,
     timeoutMs: msOr(h.timeout, DEFAULTS.hookTimeoutMs),
     // A teardown hook never stops teardown nor changes the verdict: it can only warn.

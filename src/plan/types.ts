@@ -3,6 +3,7 @@
  * `{{drillId}}` are resolved, namespace names are mapped. The engine never sees the scenario file.
  */
 import type { ScenarioProbe, ScenarioModifierRule } from '../scenario/schema.js';
+import { runSecrets } from '../util/secrets.js';
 
 export type BackupPlan =
   | { mode: 'name'; name: string; maxAgeMs: number | null }
@@ -147,6 +148,8 @@ export interface HookPlan {
   command: string[];
   /** Extra environment; every value is treated as a secret (masked in output, never printed by plan). */
   env: Record<string, SecretText>;
+  /** Runner environment variables the hook inherits besides PATH and HOME (`ARM_*` for a prefix); [] by default. */
+  inheritEnv: string[];
   /** null: the current directory. */
   workingDir: string | null;
   timeoutMs: number;
@@ -198,6 +201,7 @@ export class SecretText {
   readonly #value: string;
   constructor(value: string) {
     this.#value = value;
+    runSecrets.register(value);
   }
   reveal(): string {
     return this.#value;

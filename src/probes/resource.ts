@@ -1,7 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { ResourceProbe } from '../scenario/schema.js';
 import { waitFor } from '../kube/wait.js';
-import { partialMatch } from './match.js';
+import { partialMatch, showSecretValue } from './match.js';
+import { runSecrets } from '../util/secrets.js';
 import { settle, type ProbeKind } from './probe.js';
 
 type Spec = Static<typeof ResourceProbe>;
@@ -25,8 +26,13 @@ export const resourceProbe: ProbeKind<Spec> = {
         { apiVersion: p.ref.apiVersion, kind: p.ref.kind, namespace, name: p.ref.name, labelSelector: p.ref.selector },
         (objs) => {
           const live = objs.filter((o) => !o.metadata.deletionTimestamp);
+          const secret = p.ref.kind === 'Secret';
+          // A Secret's values join the run's secrets before anything could quote them.
+          if (secret) for (const o of live) registerSecretData(o);
           const mismatches = p.match
-            ? live.map((o) => [o, partialMatch(o, p.match)] as const).filter(([, d]) => d)
+            ? live
+                .map((o) => [o, partialMatch(o, p.match, '', secret ? showSecretValue : undefined)] as const)
+                .filter(([, d]) => d)
             : [];
           const matching = live.length - mismatches.length;
           if (matching >= min && mismatches.length === 0) {
@@ -48,3 +54,10 @@ export const resourceProbe: ProbeKind<Spec> = {
     });
   },
 };
+
+function registerSecretData(o: { [k: string]: unknown }): void {
+  for (const field of ['data', 'stringData']) {
+    const m = o[field];
+    if (m && typeof m === 'object') for (const v of Object.values(m)) if (typeof v === 'string') runSecrets.register(v);
+  }
+}

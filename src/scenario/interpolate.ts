@@ -5,6 +5,7 @@
  */
 import { setOwn } from '../util/own-keys.js';
 import { noLocation, problemAt, type Locator, type PathSegment, type Problem } from './problems.js';
+import { isSecretFlag, isSecretKey } from '../util/secrets.js';
 
 /** The environment variable name rule: upper-case letters, digits and `_`, not starting with a digit. */
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -106,4 +107,33 @@ export function interpolate<T>(value: T, opts: InterpolateOptions): { value: T; 
     return r.value;
   });
   return { value: out as T, problems };
+}
+
+/**
+ * The environment values a scenario references in secret positions: under a secret-looking variable name
+ * (`${ARM_CLIENT_SECRET}`), under a secret-looking field (`connectionString`, `webhook`), in a hook's env, or
+ * as the argument after a credential flag (`--password ${DB}`). The run registers them before anything prints.
+ */
+export function secretReferences(value: unknown, env: Readonly<Record<string, string | undefined>>): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, path: PathSegment[], prev: unknown): void => {
+    if (typeof v === 'string') {
+      const field = String(path.at(-1) ?? '');
+      const parent = String(path.at(-2) ?? '');
+      const position =
+        isSecretKey(field) ||
+        field === 'webhook' ||
+        parent === 'env' ||
+        (typeof prev === 'string' && isSecretFlag(prev));
+      for (const m of v.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) {
+        const name = m[1]!;
+        if ((position || isSecretKey(name)) && env[name]) out.push(env[name]!);
+      }
+      return;
+    }
+    if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...path, i], i > 0 ? v[i - 1] : null));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, [...path, k], null);
+  };
+  visit(value, [], null);
+  return out;
 }

@@ -777,6 +777,12 @@ export const Hook = Strict(
         description: 'Extra environment variables; their values are masked in the hook log and the report.',
       }),
     ),
+    inheritEnv: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*\\*?$' }), {
+        description:
+          'Runner environment variables the hook inherits besides PATH and HOME (NAME, or PREFIX_* for all names with that prefix, e.g. ARM_* for terraform). Nothing else is inherited: storage keys, DR_DRILL_ARM_TOKEN and webhook URLs stay with the drill.',
+      }),
+    ),
     workingDir: Type.Optional(Name('Directory the command runs in (default: the current directory).')),
     timeout: Type.Optional(Duration('How long the command may run before it is killed (default 10m).')),
     onFailure: Type.Optional(

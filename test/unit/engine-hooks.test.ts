@@ -35,6 +35,7 @@ const hook = (name: string, at: HookPlan['at'], script: string, more: Partial<Ho
   at,
   command: ['sh', '-c', script],
   env: {},
+  inheritEnv: [],
   workingDir: null,
   timeoutMs: 10_000,
   onFailure: 'fail',

@@ -30,6 +30,8 @@ function printStatusText(s: LocalStatus): void {
   );
   printLine(
     `blob:       export NODE_EXTRA_CA_CERTS=${s.azurite.caCert} AZURE_STORAGE_CONNECTION_STRING='${s.azurite.connectionString}'`,
+    // Azurite's development key is published by Microsoft; users copy this line.
+    { public: true },
   );
 }
 
@@ -44,7 +46,7 @@ const up = defineCommand<{ demo: boolean }>({
     }),
   run: async (args) => {
     const r = await localUp({ onProgress: progressLine, skipDemo: !args.demo });
-    if (args.output === 'json') printJson({ ...r.status, seconds: Math.round(r.seconds * 10) / 10 });
+    if (args.output === 'json') printJson({ ...r.status, seconds: Math.round(r.seconds * 10) / 10 }, { public: true });
     else {
       printLine(`local environment up in ${r.seconds.toFixed(1)}s`);
       printStatusText(r.status);
@@ -73,7 +75,7 @@ const status = defineCommand<Record<string, never>>({
   run: async (args) => {
     const layout = localLayout();
     const s = await localStatus(layout, existingBinDir(layout));
-    if (args.output === 'json') printJson(s);
+    if (args.output === 'json') printJson(s, { public: true });
     else printStatusText(s);
     return s.healthy ? EXIT.pass : EXIT.error;
   },

@@ -6,7 +6,7 @@ import { compileScenarioFile } from '../../scenario/index.js';
 import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
 import { preflight } from '../../engine/preflight.js';
 import { hookPreflight } from '../../engine/hook-preflight.js';
-import { maskText } from '../../hooks/index.js';
+import { maskCommand } from '../../hooks/index.js';
 import { newDrillId } from '../../util/ids.js';
 import { formatSeconds } from '../../util/duration.js';
 import type { DrillPlan } from '../../plan/types.js';
@@ -31,10 +31,10 @@ function describePlan(p: DrillPlan): string[] {
     `teardown      ${p.teardown.when}, timeout ${formatSeconds(p.teardown.timeoutMs / 1000)}`,
     ...(p.hooks ?? []).map(
       (h, i) =>
-        `${i ? '              ' : 'hooks         '}${h.name} at ${h.at}: ${maskText(
-          h.command.join(' '),
+        `${i ? '              ' : 'hooks         '}${h.name} at ${h.at}: ${maskCommand(
+          h.command,
           Object.values(h.env).map((v) => v.reveal()),
-        )}${Object.keys(h.env).length ? ` (env ${Object.keys(h.env).join(', ')})` : ''}`,
+        ).join(' ')}${Object.keys(h.env).length ? ` (env ${Object.keys(h.env).join(', ')})` : ''}`,
     ),
   ];
 }
