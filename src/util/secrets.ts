@@ -97,9 +97,12 @@ export function isSecretFlag(arg: string): boolean {
   return SECRET_FLAG.test(arg);
 }
 
+const NOT_SECRET_ENV = new Set(['PWD', 'OLDPWD']);
+
 /** Registers every environment value whose name says it is secret (tokens, keys, connection strings, webhook URLs). */
 export function registerEnvSecrets(env: Readonly<Record<string, string | undefined>>, registry = runSecrets): void {
-  for (const [k, v] of Object.entries(env)) if (v && isSecretKey(k)) registry.register(v);
+  // PWD and OLDPWD end in "pwd" but are directories; masking the working directory would hide every path.
+  for (const [k, v] of Object.entries(env)) if (v && isSecretKey(k) && !NOT_SECRET_ENV.has(k)) registry.register(v);
 }
 
 /** The credentials in a kubeconfig's users: tokens, passwords, client keys, auth-provider and exec-plugin secrets. */
