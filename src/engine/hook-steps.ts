@@ -3,7 +3,8 @@
  * verdict, and the provision hook that hands the target kubeconfig back (terraform apply). The commands
  * themselves run in ../hooks; this file is the engine's side of it.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { registerTempCredentials } from '../util/temp-credentials.js';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -259,7 +260,7 @@ async function execute(
     });
     return result;
   } finally {
-    if (kube) rmSync(kube.dir, { recursive: true, force: true });
+    kube?.remove();
   }
 }
 
@@ -281,7 +282,9 @@ export function baseHookEnv(
 }
 
 /** The target's kubeconfig in a 0600 temp file, when the target gateway can be reached and exported (null otherwise). */
-function targetKubeconfig(ctx: DrillContext): { path: string; dir: string; text: string; context: string } | null {
+function targetKubeconfig(
+  ctx: DrillContext,
+): { path: string; remove: () => void; text: string; context: string } | null {
   let gw: KubeGateway;
   try {
     gw = ctx.target?.gateway ?? ctx.gatewayFor(ctx.plan.target.kubeContext ?? ctx.plan.source.kubeContext);
@@ -291,9 +294,11 @@ function targetKubeconfig(ctx: DrillContext): { path: string; dir: string; text:
   if (!gw.exportKubeconfig) return null;
   const text = gw.exportKubeconfig();
   const dir = mkdtempSync(join(tmpdir(), 'dr-drill-hook-'));
+  // Registered before the credential is written: a forced exit in between still removes it.
+  const remove = registerTempCredentials(dir);
   const path = join(dir, 'kubeconfig');
   writeFileSync(path, text, { mode: 0o600 });
-  return { path, dir, text, context: gw.context };
+  return { path, remove, text, context: gw.context };
 }
 
 function namespaceMapping(ctx: DrillContext): Record<string, string> {

@@ -111,7 +111,7 @@ async function runOne(ctx: DrillContext, phase: DrillPhase, drillSignal: AbortSi
     if (e instanceof WaitAborted || drillSignal.aborted)
       return {
         outcome: 'interrupted',
-        reason: `interrupted (SIGINT/SIGTERM) while: ${e instanceof WaitAborted ? e.observation : describe(e)}`,
+        reason: `interrupted (SIGINT/SIGTERM/SIGHUP) while: ${e instanceof WaitAborted ? e.observation : describe(e)}`,
         effect: 'ERROR',
         stops: true,
         input: false,

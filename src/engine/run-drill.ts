@@ -32,7 +32,7 @@ export interface DrillOptions {
   toolVersion: string;
   disasterAt?: Date | null;
   keep?: boolean;
-  /** Aborted on SIGINT/SIGTERM: the drill stops waiting, tears down and seals. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP: the drill stops waiting, tears down and seals. */
   signal?: AbortSignal;
   onEvent?: EventListener;
   negativeControl?: boolean;

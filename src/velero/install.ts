@@ -7,7 +7,8 @@
  * would garbage-collect expired backups from the source storage. Skipped when Velero is already healthy there
  * with a BSL on the backup's storage.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { registerTempCredentials } from '../util/temp-credentials.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -255,6 +256,7 @@ export async function renderWithCli(s: VeleroInstallSpec, bin = veleroBinary()):
     );
   }
   const dir = mkdtempSync(join(tmpdir(), 'dr-drill-velero-install-'));
+  const remove = registerTempCredentials(dir);
   try {
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, RENDER_ONLY_KUBECONFIG, { mode: 0o600 });
@@ -283,7 +285,7 @@ export async function renderWithCli(s: VeleroInstallSpec, bin = veleroBinary()):
     );
     return { crds: all.filter((o) => o.kind === 'CustomResourceDefinition'), objects: rendered, cliVersion };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   }
 }
 

@@ -1,4 +1,5 @@
 /** `run <scenario>`: one drill, end to end; the exit code is the verdict's (130 after teardown when interrupted). */
+import { removeTempCredentialsSync } from '../../util/temp-credentials.js';
 import { defineCommand } from '../command.js';
 import { createProgress, type LogFormat } from '../progress.js';
 import { askOperator } from '../step-prompt.js';
@@ -36,6 +37,9 @@ interface RunArgs extends FleetRunArgs {
   'log-format': LogFormat;
   step: boolean;
 }
+
+/** Signals that stop a drill: tear down, seal, exit 130; a second one exits at once. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export function parseDisasterAt(text: string | undefined): Date | null {
   if (text === undefined) return null;
@@ -145,13 +149,15 @@ export const runCommand = defineCommand<RunArgs>({
         log(
           `dr-drill: second ${sig}: exiting now; the journal holds the evidence so far; run dr-drill cleanup --drill-id ${drillId}`,
         );
+        // process.exit skips every pending `finally`: temporary credentials go first, synchronously.
+        removeTempCredentialsSync();
         process.exit(EXIT.interrupted);
       }
       log(`dr-drill: ${sig} received: stopping, tearing down, sealing the report (press again to exit at once)`);
       controller.abort();
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    // SIGHUP is a closed terminal or a lost SSH session: the same as SIGTERM (a pod evicted), not an instant death.
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
     log(`drill ${drillId}: scenario ${plan.scenario.name}`);
     if (negative) log(`drill ${drillId}: NEGATIVE CONTROL: ${negative.expectation}; this run must end in FAIL`);
     try {
@@ -213,8 +219,7 @@ export const runCommand = defineCommand<RunArgs>({
       return exitCodeForVerdict(outcome.report.verdict);
     } finally {
       progress.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     }
   },
 });
