@@ -8,6 +8,7 @@ import { EXIT, exitCodeForError } from './exit-codes.js';
 import { printError } from './output.js';
 import { commands } from './commands/index.js';
 import { takeExitCode } from './command.js';
+import { TOOL_VERSION } from '../version.js';
 import { registerEnvSecrets } from '../util/secrets.js';
 
 /**
@@ -39,7 +40,14 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .help()
     .alias('help', 'h')
-    .version(false)
+    .version(TOOL_VERSION)
+    .completion('completion', 'Print a bash/zsh completion script: dr-drill completion >> ~/.bashrc')
+    .example('$0 validate scenarios/*.yaml', 'check scenario files without touching a cluster')
+    .example('$0 plan scenarios/payments-nightly.yaml', 'compile a scenario and run the read-only preflight')
+    .example('$0 run scenarios/payments-nightly.yaml', 'run a drill; the evidence goes to reports/')
+    .example('$0 report verify reports/<scenario>/<drill>', 'check a report folder and its checksums')
+    .example('$0 completion >> ~/.bashrc', 'tab completion for bash (zsh: ~/.zshrc)')
+    .epilogue('Exit codes: 0 PASS, 1 FAIL, 2 invalid input, 3 ERROR, 130 interrupted. Docs: docs/ in the package.')
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail((msg, err, y) => {

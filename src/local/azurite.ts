@@ -3,10 +3,11 @@
  * backups survive a restart of the environment's processes.
  */
 import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { request } from 'node:https';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { infraError } from '../errors.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, BSL_CONTAINER, PORTS, type LocalLayout } from './layout.js';
@@ -17,19 +18,54 @@ export function azuriteProcess(layout: LocalLayout): ManagedProcess {
   return managedProcess(layout.pidDir, layout.logsDir, 'azurite', `--blobPort ${PORTS.azurite}`);
 }
 
-function azuriteBlobMain(): string {
-  const require = createRequire(import.meta.url);
-  let pkg: string;
-  try {
-    pkg = require.resolve('azurite/package.json');
-  } catch {
-    throw infraError(
-      'LOCAL_AZURITE_MISSING',
-      'the npm package azurite is not installed',
-      'run `npm ci` in the dr-drill checkout',
-    );
+/** The azurite version the environment is tested with (the devDependency in package.json). */
+export const AZURITE_VERSION = '3.35.0';
+
+/** Where the environment found Azurite's blob service: a script run with this Node. */
+export interface AzuriteInstall {
+  blobMain: string;
+  /** How it was found, for the progress line. */
+  foundBy: 'package' | 'working directory' | 'PATH';
+}
+
+/**
+ * Azurite is a development dependency, so an installed dr-drill does not pull in its ~170 MB. It is looked
+ * for, in order: beside dr-drill (a checkout after `npm ci`, or `npm i -g azurite` next to a global dr-drill),
+ * in the working directory's node_modules, and as `azurite-blob` on PATH. Nothing is downloaded behind the
+ * user's back: when none is found the error says which command installs it.
+ */
+export function findAzurite(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+  from: string = import.meta.url,
+): AzuriteInstall {
+  for (const [base, foundBy] of [
+    [from, 'package'],
+    [pathToFileURL(join(cwd, 'package.json')).href, 'working directory'],
+  ] as const) {
+    try {
+      const pkg = createRequire(base).resolve('azurite/package.json');
+      const blobMain = join(dirname(pkg), 'dist', 'src', 'blob', 'main.js');
+      if (existsSync(blobMain)) return { blobMain, foundBy };
+    } catch {
+      // not resolvable from here; try the next place
+    }
   }
-  return join(dirname(pkg), 'dist', 'src', 'blob', 'main.js');
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const bin = join(dir, 'azurite-blob');
+    try {
+      accessSync(bin, constants.X_OK);
+      return { blobMain: realpathSync(bin), foundBy: 'PATH' };
+    } catch {
+      // not in this PATH entry
+    }
+  }
+  throw infraError(
+    'LOCAL_AZURITE_MISSING',
+    'the local environment needs Azurite (blob storage for Velero), and the npm package azurite is not installed',
+    `install it next to dr-drill with \`npm i -g azurite@${AZURITE_VERSION}\` (or \`npm i azurite@${AZURITE_VERSION}\` in ` +
+      'this directory); in a checkout of the repository `npm ci` installs it',
+  );
 }
 
 /** Starts Azurite unless it already runs; waits until it answers over TLS; creates the BSL container. */
@@ -43,7 +79,7 @@ export async function ensureAzurite(layout: LocalLayout): Promise<{ pid: number;
       proc,
       process.execPath,
       [
-        azuriteBlobMain(),
+        findAzurite().blobMain,
         '--blobHost',
         '127.0.0.1',
         '--blobPort',

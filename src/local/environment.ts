@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { azuriteProcess, ensureAzurite } from './azurite.js';
+import { azuriteProcess, ensureAzurite, findAzurite } from './azurite.js';
 import { ensureBinaries, missingBinaries, binDir, type BinDir } from './binaries.js';
 import { deleteCluster, ensureCluster, stopClusterProcesses } from './clusters.js';
 import { ensureScheduleBackups, seedDemo, waitDemoReady } from './demo.js';
@@ -83,6 +83,10 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
   const t0 = performance.now();
   const say = (step: string, detail: string): void => opts.onProgress?.(step, detail, (performance.now() - t0) / 1000);
   for (const d of [layout.stateDir, layout.logsDir, layout.pidDir, layout.execDir]) mkdirSync(d, { recursive: true });
+
+  // Before the (possibly long) build: an installed package without Azurite fails here, in a second.
+  const azurite = findAzurite();
+  say('azurite', `found (${azurite.foundBy}): ${azurite.blobMain}`);
 
   say('binaries', 'checking (local/build.sh builds what is missing; a cold build takes tens of minutes)');
   const bin = await ensureBinaries(layout, (line) => {
