@@ -10,7 +10,7 @@ import { infraError, inputError } from '../errors.js';
 import { mapArmError } from './arm-errors.js';
 import type { ArmSettings } from './arm.js';
 import { containerServiceClient } from './arm.js';
-import { createResourceGroup, deleteResourceGroup, resourceGroupExists } from './resource-groups.js';
+import { createResourceGroup, deleteResourceGroup, getResourceGroup } from './resource-groups.js';
 
 /** A provisioned cluster: what teardown, the report and the cost line need. No credentials in here. */
 export interface ProvisionedCluster {
@@ -18,6 +18,11 @@ export interface ProvisionedCluster {
   resourceGroup: string;
   name: string;
   location: string;
+  /** The drill id tag this run put on what it made. */
+  drillId: string;
+  /** This run's PUT of the cluster was sent and not refused; teardown still reads the tag back before deleting. */
+  clusterCreated: boolean;
+  /** ARM answered 201 Created to this run's PUT of the resource group. */
   resourceGroupCreated: boolean;
   nodeCount: number;
   expiresAt: string;
@@ -59,8 +64,51 @@ export class AksClusters {
   }
 
   /**
+   * Read-only: whether the resource group exists and the cluster name is free. A taken name is refused here, so
+   * `plan` shows it and `run` stops before any write. Throws AKS_NAME_CONFLICT (input) or a mapped ARM error.
+   */
+  async checkName(plan: AksTargetPlan): Promise<{ resourceGroupExists: boolean; detail: string }> {
+    const where = `managed cluster ${plan.resourceGroup}/${plan.clusterName}`;
+    try {
+      const rg = await getResourceGroup(this.client, this.settings.endpoint, plan.subscriptionId, plan.resourceGroup);
+      if (!rg && !plan.createResourceGroup) {
+        throw inputError(
+          'AZURE_RESOURCE_GROUP_NOT_FOUND',
+          `resource group ${plan.resourceGroup} does not exist in subscription ${plan.subscriptionId}`,
+          'create it first, or set createResourceGroup: true in the aks target (the drill then deletes it in teardown)',
+        );
+      }
+      const existing = rg ? await this.getCluster(plan.resourceGroup, plan.clusterName) : null;
+      if (existing) {
+        const drill = existing.tags?.[AKS_TAGS.drillId];
+        throw inputError(
+          'AKS_NAME_CONFLICT',
+          `${where} already exists${drill ? ` (drill ${drill})` : ''}`,
+          'the drill never takes over or deletes a cluster it did not create: choose another clusterName (e.g. dr-drill-{{drillId}}), or remove an old drill cluster with dr-drill janitor',
+        );
+      }
+      return {
+        resourceGroupExists: Boolean(rg),
+        detail: `${where} is free${rg ? '' : `; resource group ${plan.resourceGroup} will be created (and deleted by teardown)`}`,
+      };
+    } catch (e) {
+      throw mapArmError(e, `check ${where}`);
+    }
+  }
+
+  /** The managed cluster, or null when it does not exist. */
+  async getCluster(rg: string, name: string): Promise<ManagedCluster | null> {
+    return this.client.managedClusters.get(rg, name).catch((e: { statusCode?: number }) => {
+      if (e?.statusCode === 404) return null;
+      throw e;
+    });
+  }
+
+  /**
    * Creates the cluster and waits until ARM says Succeeded. Never takes over an existing cluster: a GET first,
    * and If-None-Match: * on the PUT so a race still fails (412) instead of updating someone else's cluster.
+   * A failure carries `provisioned` only when this run made something (its resource group, or an accepted PUT),
+   * with flags saying which: teardown deletes only that.
    */
   async provision(
     plan: AksTargetPlan,
@@ -69,23 +117,27 @@ export class AksClusters {
     const where = `managed cluster ${plan.resourceGroup}/${plan.clusterName} in ${plan.location}`;
     const expiresAt = new Date(opts.now.getTime() + plan.expiresAfterMs);
     let rgCreated = false;
+    // Sent and not refused: ARM may have accepted it even when the answer was lost, so teardown reads it back.
+    let putSent = false;
+    let putRefused = false;
+    const made = (mc: ManagedCluster | null): ProvisionedCluster => ({
+      subscriptionId: plan.subscriptionId,
+      resourceGroup: plan.resourceGroup,
+      name: plan.clusterName,
+      location: plan.location,
+      drillId: plan.tags[AKS_TAGS.drillId],
+      clusterCreated: putSent && !putRefused,
+      resourceGroupCreated: rgCreated,
+      nodeCount: nodeCount(plan),
+      expiresAt: expiresAt.toISOString(),
+      fqdn: mc?.fqdn ?? null,
+      kubernetesVersion: mc?.kubernetesVersion ?? null,
+    });
+    const { resourceGroupExists } = await this.checkName(plan);
     try {
-      const rgExists = await resourceGroupExists(
-        this.client,
-        this.settings.endpoint,
-        plan.subscriptionId,
-        plan.resourceGroup,
-      );
-      if (!rgExists) {
-        if (!plan.createResourceGroup) {
-          throw inputError(
-            'AZURE_RESOURCE_GROUP_NOT_FOUND',
-            `resource group ${plan.resourceGroup} does not exist in subscription ${plan.subscriptionId}`,
-            'create it first, or set createResourceGroup: true in the aks target (the drill then deletes it in teardown)',
-          );
-        }
+      if (!resourceGroupExists) {
         opts.onProgress(`creating resource group ${plan.resourceGroup} in ${plan.location}`);
-        await createResourceGroup(
+        rgCreated = await createResourceGroup(
           this.client,
           this.settings.endpoint,
           plan.subscriptionId,
@@ -97,38 +149,28 @@ export class AksClusters {
             [AKS_TAGS.expires]: expiresAt.toISOString(),
           },
         );
-        rgCreated = true;
+        if (!rgCreated)
+          opts.onProgress(`resource group ${plan.resourceGroup} appeared meanwhile: it is not the drill's`);
       }
     } catch (e) {
       throw mapArmError(e, `resource group ${plan.resourceGroup}`);
     }
-    const base = {
-      subscriptionId: plan.subscriptionId,
-      resourceGroup: plan.resourceGroup,
-      name: plan.clusterName,
-      location: plan.location,
-      resourceGroupCreated: rgCreated,
-    };
     try {
-      const existing = await this.client.managedClusters
-        .get(plan.resourceGroup, plan.clusterName)
-        .catch((e: { statusCode?: number }) => {
-          if (e?.statusCode === 404) return null;
-          throw e;
-        });
-      if (existing) {
-        throw inputError(
-          'AKS_NAME_CONFLICT',
-          `${where} already exists${existing.tags?.[AKS_TAGS.drillId] ? ` (drill ${existing.tags[AKS_TAGS.drillId]})` : ''}`,
-          'the drill never takes over a cluster: choose another clusterName, or remove the old drill cluster with dr-drill janitor',
-        );
-      }
       opts.onProgress(`creating ${where} (${plan.nodePools.map((p) => `${p.count}×${p.vmSize}`).join(', ')})`);
+      putSent = true;
       const poller = this.client.managedClusters.createOrUpdate(
         plan.resourceGroup,
         plan.clusterName,
         AksClusters.body(plan, expiresAt),
-        { ifNoneMatch: '*', updateIntervalInMs: this.settings.pollIntervalMs, abortSignal: opts.signal },
+        {
+          ifNoneMatch: '*',
+          updateIntervalInMs: this.settings.pollIntervalMs,
+          abortSignal: opts.signal,
+          // Called for the PUT only (polls are separate requests), after the SDK's own retries.
+          onResponse: (raw) => {
+            if (raw.status >= 400) putRefused = true;
+          },
+        },
       );
       let last = '';
       poller.onProgress((s) => {
@@ -144,25 +186,12 @@ export class AksClusters {
         );
       }
       opts.onProgress(`${where} is ${mc.provisioningState ?? 'Succeeded'} (Kubernetes ${mc.kubernetesVersion ?? '?'})`);
-      return {
-        ...base,
-        nodeCount: nodeCount(plan),
-        expiresAt: expiresAt.toISOString(),
-        fqdn: mc.fqdn ?? null,
-        kubernetesVersion: mc.kubernetesVersion ?? null,
-      };
+      return made(mc);
     } catch (e) {
       const err = mapArmError(e, `create ${where}`);
-      // The caller tears down what was made; the error carries whether the resource group is the drill's.
-      throw Object.assign(err, {
-        provisioned: {
-          ...base,
-          nodeCount: nodeCount(plan),
-          expiresAt: expiresAt.toISOString(),
-          fqdn: null,
-          kubernetesVersion: null,
-        },
-      });
+      const m = made(null);
+      if (!m.clusterCreated && !m.resourceGroupCreated) throw err;
+      throw Object.assign(err, { provisioned: m });
     }
   }
 
@@ -208,6 +237,15 @@ export class AksClusters {
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return;
       throw mapArmError(e, `delete managed cluster ${rg}/${name}`);
+    }
+  }
+
+  /** The resource group's tags, or null when it does not exist. */
+  async getResourceGroup(rg: string): Promise<{ tags: Record<string, string> } | null> {
+    try {
+      return await getResourceGroup(this.client, this.settings.endpoint, this.subscriptionId, rg);
+    } catch (e) {
+      throw mapArmError(e, `read resource group ${rg}`);
     }
   }
 

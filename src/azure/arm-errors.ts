@@ -90,7 +90,7 @@ export function mapArmError(e: unknown, what: string): DrillError {
     return infraError(
       'ARM_AUTHORIZATION_FAILED',
       text,
-      'grant the drill identity Azure Kubernetes Service Contributor (and Contributor on the resource group when createResourceGroup is true); check DR_DRILL_ARM_TOKEN or az login / workload identity',
+      'grant the drill identity the role in docs/aks-target.md (Least-privilege Azure access) on the drill resource group; check DR_DRILL_ARM_TOKEN or az login / workload identity',
     );
   }
   if (

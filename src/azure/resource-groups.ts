@@ -47,23 +47,27 @@ async function send(
 const rgPath = (sub: string, rg: string) =>
   `/subscriptions/${encodeURIComponent(sub)}/resourcegroups/${encodeURIComponent(rg)}`;
 
-/** True when the resource group exists. */
-export async function resourceGroupExists(
+/** The resource group's tags, or null when it does not exist. */
+export async function getResourceGroup(
   client: ContainerServiceClient,
   endpoint: string,
   sub: string,
   rg: string,
-): Promise<boolean> {
+): Promise<{ tags: Record<string, string> } | null> {
   try {
-    await send(client, endpoint, 'GET', rgPath(sub, rg));
-    return true;
+    const res = await send(client, endpoint, 'GET', rgPath(sub, rg));
+    const body = JSON.parse(res.bodyAsText ?? '{}') as { tags?: Record<string, string> };
+    return { tags: body.tags ?? {} };
   } catch (e) {
-    if ((e as RestError).statusCode === 404) return false;
+    if ((e as RestError).statusCode === 404) return null;
     throw e;
   }
 }
 
-/** Creates (PUT) a resource group with tags. */
+/**
+ * Creates (PUT) a resource group with tags. Returns whether ARM created it (201): a 200 means someone made it
+ * between our GET and this PUT, so it is not the drill's and teardown must not delete it.
+ */
 export async function createResourceGroup(
   client: ContainerServiceClient,
   endpoint: string,
@@ -71,8 +75,9 @@ export async function createResourceGroup(
   rg: string,
   location: string,
   tags: Record<string, string>,
-): Promise<void> {
-  await send(client, endpoint, 'PUT', rgPath(sub, rg), { location, tags });
+): Promise<boolean> {
+  const res = await send(client, endpoint, 'PUT', rgPath(sub, rg), { location, tags });
+  return res.status === 201;
 }
 
 /**

@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { armSettings } from '../azure/arm.js';
 import { AksClusters, type ProvisionedCluster } from '../azure/aks-cluster.js';
 import { costLine } from '../azure/cost.js';
+import { removeDrillResources } from '../azure/ownership.js';
 import { inputError, isDrillError } from '../errors.js';
 import { ClientGateway } from '../kube/client-gateway.js';
 import type { KubeGateway } from '../kube/gateway.js';
@@ -32,6 +33,19 @@ export interface AksHandle {
   startedAt: Date;
 }
 
+/**
+ * Before the drill writes anything (a backup it takes, a resource group): the cluster name must be free. Only an
+ * input problem stops the drill here (exit 2, no report); ARM trouble is left to provision-target, which reports
+ * it as the drill's ERROR.
+ */
+export async function requireAksNameFree(aks: AksTargetPlan): Promise<void> {
+  try {
+    await new AksClusters(armSettings(), aks.subscriptionId).checkName(aks);
+  } catch (e) {
+    if (isDrillError(e) && e.category === 'input') throw e;
+  }
+}
+
 /** provision-target for kind aks. Returns the handle as soon as ARM accepted the cluster, so teardown can delete it. */
 export async function provisionAks(ctx: DrillContext, setHandle: (h: AksHandle) => void): Promise<void> {
   const { plan, rec } = ctx;
@@ -44,7 +58,8 @@ export async function provisionAks(ctx: DrillContext, setHandle: (h: AksHandle) 
     handle.cluster = await clusters.provision(aks, { now: ctx.clock.now(), signal: ctx.signal, onProgress: progress });
   } catch (e) {
     const made = (e as { provisioned?: ProvisionedCluster }).provisioned;
-    // The PUT may have been accepted before the failure: teardown deletes by name, and the resource group if ours.
+    // Only when this run made something (an accepted PUT, a resource group it created): teardown reads each back
+    // and deletes it only if it carries this drill's id.
     if (made) handle.cluster = made;
     throw e;
   }
@@ -163,7 +178,8 @@ function readText(path: string, field: string): string {
 }
 
 /**
- * Deletes the drill cluster (and its resource group when the drill made it), unless kept. Records deletions in
+ * Deletes the drill cluster (and its resource group when the drill made it), unless kept; only what this run
+ * created and still carries its drill id tag (azure/ownership.ts). Records deletions in
  * report.teardown.deleted, failures in leftBehind, and the cost line in warnings.
  */
 export async function teardownAks(ctx: DrillContext, handle: AksHandle, keepReason: string | null): Promise<void> {
@@ -184,27 +200,20 @@ export async function teardownAks(ctx: DrillContext, handle: AksHandle, keepReas
     );
     return;
   }
-  const teardownReport = report.teardown;
-  try {
-    rec.event('info', `deleting ${id}`);
-    await handle.clusters.deleteCluster(c.resourceGroup, c.name);
-    teardownReport.deleted.push(id);
-    if (c.resourceGroupCreated) {
-      rec.event('info', `deleting ResourceGroup ${c.resourceGroup} (created by the drill)`);
-      const gone = await handle.clusters.deleteResourceGroup(c.resourceGroup, plan.teardown.timeoutMs);
-      if (gone) teardownReport.deleted.push(`ResourceGroup ${c.resourceGroup}`);
-      else
-        teardownReport.leftBehind.push({
-          object: `ResourceGroup ${c.resourceGroup}`,
-          reason: 'still deleting at the teardown deadline',
-        });
-    }
-  } catch (e) {
-    teardownReport.leftBehind.push({ object: id, reason: isDrillError(e) ? `${e.message} (${e.code})` : String(e) });
+  const removal = await removeDrillResources(handle.clusters, c, {
+    timeoutMs: plan.teardown.timeoutMs,
+    onProgress: (m) => rec.event('info', m),
+  });
+  report.teardown.deleted.push(...removal.deleted);
+  report.teardown.leftBehind.push(...removal.leftBehind);
+  for (const why of removal.notOurs) {
+    rec.event('warn', why);
+    report.warnings.push(why);
+  }
+  if (removal.leftBehind.length)
     report.warnings.push(
       `${id} could not be deleted: run dr-drill janitor --subscription ${c.subscriptionId} (it expires ${c.expiresAt})`,
     );
-  }
   report.warnings.push(costLine(c.nodeCount, handle.startedAt, ctx.clock.now(), aks.costPerNodeHour, false));
 }
 

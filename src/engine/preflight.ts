@@ -11,6 +11,8 @@ import { VELERO_API, type BackupStorageLocation, type VeleroBackup } from '../ve
 import { targets } from '../targets/index.js';
 import { formatSeconds } from '../util/duration.js';
 import { crossRegionChecks } from './preflight-readiness.js';
+import { AksClusters } from '../azure/aks-cluster.js';
+import { armSettings } from '../azure/arm.js';
 
 export interface PreflightCheck {
   name: string;
@@ -99,6 +101,10 @@ export async function preflight(
       status: 'info',
       detail: `skipped: AKS cluster ${aks.clusterName} in ${aks.location} is created by the drill; Velero, its BSL and the target namespaces are checked at prepare-target`,
     });
+    // One read-only ARM GET per resource: run refuses the same conflict before it writes anything.
+    await attempt('AKS cluster name free', async () =>
+      new AksClusters(armSettings(), aks.subscriptionId).checkName(aks).then((r) => r.detail),
+    );
   } else
     await attempt('target reachable, Velero installed', async () => {
       target = gatewayFor(plan.target.kubeContext ?? plan.source.kubeContext);

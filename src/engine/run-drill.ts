@@ -17,7 +17,7 @@ import { DrillRecorder, emptyReport, type EventListener } from './recorder.js';
 import type { DrillContext } from './context.js';
 import { skippedProbes } from './verify-step.js';
 import { LazyStorage, type StorageOpener } from './drill-storage.js';
-import { aksTeardownPhase, type AksHandle } from './aks-lifecycle.js';
+import { aksTeardownPhase, requireAksNameFree, type AksHandle } from './aks-lifecycle.js';
 import { afterRestoreHooksEnd, finishHookReport, placeHooks, runTeardownHooks, withHookPhases } from './hook-steps.js';
 import { builtinPhases } from './phases.js';
 import { runPhases, type Pause } from './phase-runner.js';
@@ -69,6 +69,8 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
       'give a time at or before now, in ISO-8601 UTC',
     );
   }
+  // A taken AKS cluster name is refused before the drill writes anything, even the report folder.
+  if (plan.target.aks) await requireAksNameFree(plan.target.aks);
   const folder = reportFolder(opts.reportDir, plan.scenario.name, startedAt, plan.drillId);
   const journal = new Journal(folder, clock);
   const report = emptyReport({

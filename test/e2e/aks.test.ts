@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { FakeArm, localDrKubeconfig } from '../support/fake-arm/server.js';
+import { FAKE_ARM_TOKEN, FakeArm, localDrKubeconfig } from '../support/fake-arm/server.js';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
 import { AZURITE_KEY } from '../../src/local/layout.js';
 
@@ -153,7 +153,7 @@ spec:
       expect(report.target.veleroNamespace).to.equal(VNS);
       expect(report.teardown.deleted).to.include('ManagedCluster rg-aks-e2e/dr-drill-' + report.drillId);
       expect(report.warnings.some((w: string) => w.startsWith('estimated AKS cost'))).to.equal(true);
-      expect(JSON.stringify(report)).to.not.contain('fake-arm-token');
+      expect(JSON.stringify(report)).to.not.contain(FAKE_ARM_TOKEN);
       expect(JSON.stringify(report)).to.not.contain(AZURITE_KEY);
       expect(fake.clusters.size).to.equal(0);
       const access = await run(env.bin.path('kubectl'), [

@@ -7,7 +7,10 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { FakeArm } from '../support/fake-arm/server.js';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FAKE_ARM_APP_ID, FAKE_ARM_TOKEN, FakeArm } from '../support/fake-arm/server.js';
 import type { AksTargetPlan } from '../../src/plan/types.js';
 
 const run = promisify(execFile);
@@ -82,7 +85,8 @@ describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', functio
     fake = await new FakeArm().start();
   });
   afterEach(async () => {
-    expect([...fake.clusters.keys()], 'no cluster left behind in the fake').to.deep.equal([]);
+    const made = [...fake.clusters.keys()].filter((k) => !fake.seeded.has(k));
+    expect(made, 'no cluster the drill made is left behind in the fake').to.deep.equal([]);
     await fake.stop();
   });
 
@@ -93,7 +97,7 @@ describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', functio
     expect(out.deleted).to.deep.equal(['ManagedCluster rg-drill/dr-drill-abcd1234', 'ResourceGroup rg-drill']);
     const put = fake.requests.find((r) => r.method === 'PUT' && r.path.includes('managedClusters'))!;
     expect(put.apiVersion).to.match(/^\d{4}-\d{2}-\d{2}/);
-    expect(put.auth).to.equal('Bearer fake-arm-token');
+    expect(put.auth).to.equal(`Bearer ${FAKE_ARM_TOKEN}`);
     expect(put.ifNoneMatch).to.equal('*');
     const body = put.body as {
       tags: Record<string, string>;
@@ -181,7 +185,7 @@ describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', functio
           "The client 'x' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resourcegroups/read'.",
       },
       code: 'ARM_AUTHORIZATION_FAILED',
-      hint: /Contributor/,
+      hint: /Least-privilege Azure access/,
     },
     {
       name: 'throttling that never ends',
@@ -196,17 +200,134 @@ describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', functio
       const out = await drive(fake, aPlan());
       expect(out.error?.code, JSON.stringify(out)).to.equal(c.code);
       expect(out.error.hint).to.match(c.hint);
-      expect(JSON.stringify(out)).to.not.contain('fake-arm-token');
+      expect(JSON.stringify(out)).to.not.contain(FAKE_ARM_TOKEN);
     });
   }
 
-  it('refuses to take over an existing cluster of the same name', async () => {
+  // Ownership: a drill deletes only what this run created and still carries its drill id. Nothing is kept or
+  // cleared by hand here: the fake must record no DELETE of anything the drill did not make.
+  const conflicts: Array<{ name: string; createResourceGroup: boolean; tags: Record<string, string> }> = [
+    { name: 'someone else’s cluster', createResourceGroup: false, tags: {} },
+    { name: 'someone else’s cluster, createResourceGroup on', createResourceGroup: true, tags: {} },
+    {
+      name: 'an earlier drill’s cluster',
+      createResourceGroup: true,
+      tags: { 'dr-drill-drill-id': 'old12345', 'dr-drill-expires': '2020-01-01T00:00:00Z' },
+    },
+  ];
+  for (const c of conflicts) {
+    it(`refuses a taken name (${c.name}) before any write, and deletes nothing`, async () => {
+      fake.resourceGroups.set(`${SUB}/rg-drill`.toLowerCase(), { location: 'swedencentral', tags: {} });
+      fake.seedCluster(SUB, 'rg-drill', 'dr-drill-abcd1234', c.tags, 'someone@example.com');
+      const out = await drive(fake, aPlan({ createResourceGroup: c.createResourceGroup }));
+      expect(out.error.code).to.equal('AKS_NAME_CONFLICT');
+      expect(out.error.category).to.equal('input');
+      expect(out.provisioned, 'nothing made, so nothing to tear down').to.equal(null);
+      expect(fake.writes()).to.deep.equal([]);
+      expect(fake.clusters.has(`${SUB}/rg-drill/dr-drill-abcd1234`.toLowerCase())).to.equal(true);
+      expect(fake.resourceGroups.size).to.equal(1);
+    });
+  }
+
+  const refusedPuts: Array<{ name: string; fault: Parameters<FakeArm['fault']>[0]; code: string }> = [
+    {
+      name: '412: someone created the cluster between the GET and the PUT',
+      fault: {
+        method: 'PUT',
+        path: 'managedClusters',
+        status: 412,
+        code: 'PreconditionFailed',
+        message: "The resource 'dr-drill-abcd1234' already exists.",
+        then: () => fake.seedCluster(SUB, 'rg-drill', 'dr-drill-abcd1234', {}, 'someone@example.com'),
+      },
+      code: 'AKS_NAME_CONFLICT',
+    },
+    {
+      name: '403 on the cluster PUT',
+      fault: { method: 'PUT', path: 'managedClusters', status: 403, code: 'AuthorizationFailed', message: 'no' },
+      code: 'ARM_AUTHORIZATION_FAILED',
+    },
+    {
+      name: '429 on the cluster PUT that never ends',
+      fault: {
+        method: 'PUT',
+        path: 'managedClusters',
+        status: 429,
+        code: 'TooManyRequests',
+        message: 'throttled',
+        retryAfter: 0,
+        times: 20,
+      },
+      code: 'ARM_THROTTLED',
+    },
+  ];
+  for (const c of refusedPuts) {
+    it(`after the resource-group step, ${c.name}: the cluster is not the drill's and is never deleted`, async () => {
+      fake.fault(c.fault);
+      const out = await drive(fake, aPlan());
+      expect(out.error.code).to.equal(c.code);
+      expect(out.provisioned).to.include({ clusterCreated: false, resourceGroupCreated: true });
+      expect(fake.writes().filter((w) => w.startsWith('DELETE') && w.includes('managedClusters'))).to.deep.equal([]);
+      if (fake.seeded.size) {
+        // The other party's cluster sits in the resource group the drill made: the group stays with it.
+        expect(out.notOurs).to.have.length(1);
+        expect(out.leftBehind.map((l: { object: string }) => l.object)).to.deep.equal(['ResourceGroup rg-drill']);
+        expect(fake.writes().filter((w) => w.startsWith('DELETE'))).to.deep.equal([]);
+        expect(fake.clusters.size).to.equal(1);
+      } else {
+        // The empty resource group is the drill's (201, tagged): it goes.
+        expect(out.deleted).to.deep.equal(['ResourceGroup rg-drill']);
+        expect(fake.resourceGroups.size).to.equal(0);
+      }
+    });
+  }
+
+  it('run refuses a taken name with exit 2 before writing anything (no backup, no report folder); plan shows it', async function () {
+    this.timeout(180_000);
     fake.resourceGroups.set(`${SUB}/rg-drill`.toLowerCase(), { location: 'swedencentral', tags: {} });
-    fake.seedCluster(SUB, 'rg-drill', 'dr-drill-abcd1234', {});
-    const out = await drive(fake, aPlan({ createResourceGroup: false }), true);
-    expect(out.error.code).to.equal('AKS_NAME_CONFLICT');
-    expect(fake.requests.some((r) => r.method === 'PUT' && r.path.includes('managedClusters'))).to.equal(false);
-    fake.clusters.clear();
+    fake.seedCluster(SUB, 'rg-drill', 'payments-dr', {}, 'someone@example.com');
+    const dir = mkdtempSync(join(tmpdir(), 'aks-conflict-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      "apiVersion: v1\nkind: Config\nclusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1' } }]\n" +
+        'users: [{ name: u, user: { token: t } }]\ncontexts: [{ name: prod, context: { cluster: c, user: u } }]\n' +
+        'current-context: prod\n',
+    );
+    const scenario = join(dir, 'aks.yaml');
+    writeFileSync(
+      scenario,
+      `apiVersion: dr-drill/v1
+kind: Scenario
+metadata: { name: aks-conflict }
+spec:
+  objectives: { rto: 1h, rpo: 26h }
+  source: { kubeContext: prod }
+  backup: { create: { includedNamespaces: [payments] } }
+  target:
+    aks:
+      subscriptionId: ${SUB}
+      resourceGroup: rg-drill
+      clusterName: payments-dr
+      location: swedencentral
+      velero:
+        storage: { container: velero, storageAccount: sa, resourceGroup: rg }
+        credentials: { workloadIdentityClientId: 11111111-1111-1111-1111-111111111111 }
+  restore: { includedNamespaces: [payments] }
+  probes:
+    - { name: api, kind: workload, ref: { kind: Deployment, namespace: payments, name: api } }
+`,
+    );
+    const reports = join(dir, 'reports');
+    const r = await cli(fake, ['run', scenario, '--kubeconfig', kubeconfig, '--report-dir', reports]);
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stderr).to.contain('AKS_NAME_CONFLICT');
+    expect(readdirSync(dir)).to.not.include('reports');
+    expect(fake.writes()).to.deep.equal([]);
+    const p = await cli(fake, ['plan', scenario, '--kubeconfig', kubeconfig]);
+    expect(p.stdout).to.match(/ERROR AKS cluster name free: managed cluster rg-drill\/payments-dr already exists/);
+    expect(fake.writes()).to.deep.equal([]);
+    expect(fake.clusters.size).to.equal(1);
   });
 
   it('does not create a resource group unless the scenario allows it', async () => {
@@ -215,28 +336,56 @@ describe('aks target against the fake ARM (HTTPS, NODE_EXTRA_CA_CERTS)', functio
     expect(fake.requests.some((r) => r.method === 'PUT')).to.equal(false);
   });
 
-  it('--keep leaves the cluster with its expiry tag; the janitor --dry-run lists it, then deletes it once expired', async () => {
+  it('--keep leaves the cluster with its expiry tag; the janitor deletes only expired drill clusters this identity created', async function () {
+    this.timeout(180_000);
     const out = await drive(fake, aPlan({ expiresAfterMs: 0 }), true);
     expect(out.provisioned.expiresAt).to.be.a('string');
     expect(fake.clusters.size).to.equal(1);
-    fake.seedCluster(SUB, 'rg-other', 'not-a-drill', {});
+    const past = '2020-01-01T00:00:00Z';
+    fake.seedCluster(SUB, 'rg-other', 'not-a-drill', {}, FAKE_ARM_APP_ID);
     fake.seedCluster(SUB, 'rg-other', 'young-drill', {
       'dr-drill-drill-id': 'young123',
       'dr-drill-expires': new Date(Date.now() + 3_600_000).toISOString(),
     });
+    // A copied tag does not make a cluster the drill's: ARM says another identity created it.
+    fake.seedCluster(
+      SUB,
+      'rg-other',
+      'tagged-by-hand',
+      { 'dr-drill-drill-id': 'copy1234', 'dr-drill-expires': past },
+      'someone@example.com',
+    );
+    // Where ARM does not say who created it, the tags decide (older API versions, some sovereign clouds).
+    fake.seedCluster(SUB, 'rg-other', 'old-drill', { 'dr-drill-drill-id': 'old12345', 'dr-drill-expires': past });
     const dry = await cli(fake, ['janitor', '--subscription', SUB, '--dry-run', '--output', 'json']);
     expect(dry.code, dry.stderr).to.equal(0);
-    const listed = JSON.parse(dry.stdout) as { clusters: Array<{ name: string; action: string }> };
+    const listed = JSON.parse(dry.stdout) as { clusters: Array<{ name: string; action: string; reason: string }> };
     expect(listed.clusters.map((c) => `${c.name}:${c.action}`).sort()).to.deep.equal([
       'dr-drill-abcd1234:would-delete',
+      'old-drill:would-delete',
+      'tagged-by-hand:kept',
       'young-drill:kept',
     ]);
-    expect(fake.clusters.size).to.equal(3);
+    expect(listed.clusters.find((c) => c.name === 'tagged-by-hand')!.reason).to.contain('someone@example.com');
+    expect(fake.writes()).to.deep.equal([
+      'PUT /subscriptions/' + SUB + '/resourcegroups/rg-drill',
+      'PUT /subscriptions/' +
+        SUB +
+        '/resourceGroups/rg-drill/providers/Microsoft.ContainerService/managedClusters/dr-drill-abcd1234',
+    ]);
     const real = await cli(fake, ['janitor', '--subscription', SUB, '--output', 'json']);
     expect(real.code, real.stderr).to.equal(0);
-    expect(fake.clusters.has(`${SUB}/rg-drill/dr-drill-abcd1234`.toLowerCase())).to.equal(false);
-    expect(fake.clusters.size).to.equal(2);
-    fake.clusters.clear();
+    expect(
+      fake
+        .writes()
+        .filter((w) => w.startsWith('DELETE'))
+        .map((w) => w.split('/').at(-1)),
+    ).to.deep.equal(['dr-drill-abcd1234', 'old-drill']);
+    expect([...fake.clusters.values()].map((c) => c.name).sort()).to.deep.equal([
+      'not-a-drill',
+      'tagged-by-hand',
+      'young-drill',
+    ]);
   });
 
   it('refuses a plain-http ARM endpoint (TLS is never disabled)', async () => {

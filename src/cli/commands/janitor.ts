@@ -5,10 +5,12 @@ import { printJson, printLine } from '../output.js';
 import { armSettings } from '../../azure/arm.js';
 import { AksClusters } from '../../azure/aks-cluster.js';
 import { runJanitor } from '../../azure/janitor.js';
+import { runnerIdentity } from '../../azure/ownership.js';
 
 export const janitorCommand = defineCommand<{ subscription: string; 'resource-group'?: string; 'dry-run': boolean }>({
   command: 'janitor',
-  describe: 'Delete drill AKS clusters whose dr-drill-expires tag is past (kept with --keep, or left by a crash)',
+  describe:
+    'Delete drill AKS clusters whose dr-drill-expires tag is past (kept with --keep, or left by a crash) and that this identity created',
   builder: (y) =>
     y
       .option('subscription', { type: 'string', demandOption: true, describe: 'Azure subscription id' })
@@ -19,8 +21,11 @@ export const janitorCommand = defineCommand<{ subscription: string; 'resource-gr
         describe: 'List what would be deleted; delete nothing',
       }) as never,
   run: async (args) => {
-    const clusters = new AksClusters(armSettings(), args.subscription);
+    const settings = armSettings();
+    const clusters = new AksClusters(settings, args.subscription);
+    const runner = await runnerIdentity(settings.credential, settings.scope);
     const entries = await runJanitor(clusters, {
+      runner,
       now: new Date(),
       dryRun: args['dry-run'],
       resourceGroup: args['resource-group'],
@@ -32,7 +37,7 @@ export const janitorCommand = defineCommand<{ subscription: string; 'resource-gr
       if (!entries.length) printLine(`no drill clusters in subscription ${args.subscription}`);
       for (const e of entries)
         printLine(
-          `${e.action.padEnd(12)} ${e.resourceGroup}/${e.name} drill ${e.drillId} expires ${e.expires ?? '?'}${e.error ? `: ${e.error}` : ''}`,
+          `${e.action.padEnd(12)} ${e.resourceGroup}/${e.name} drill ${e.drillId} expires ${e.expires ?? '?'}${e.reason ? ` (${e.reason})` : ''}${e.error ? `: ${e.error}` : ''}`,
         );
     }
     return entries.some((e) => e.action === 'failed') ? EXIT.error : EXIT.pass;

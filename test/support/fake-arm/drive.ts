@@ -1,12 +1,14 @@
 /**
  * Child-process driver for the integration tests (NODE_EXTRA_CA_CERTS is read at process start): provisions a
- * drill cluster through src/azure against DR_DRILL_ARM_ENDPOINT, fetches its kubeconfig, deletes it (and the
- * resource group when it made it), and prints one JSON line with what happened — never the kubeconfig itself.
+ * drill cluster through src/azure against DR_DRILL_ARM_ENDPOINT, fetches its kubeconfig, then removes what it made
+ * exactly as the drill's teardown does (azure/ownership.ts), and prints one JSON line with what happened — never
+ * the kubeconfig itself.
  * Usage: node --import tsx drive.ts '<AksTargetPlan JSON>' [keep]
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { armSettings } from '../../../src/azure/arm.js';
 import { AksClusters, type ProvisionedCluster } from '../../../src/azure/aks-cluster.js';
+import { removeDrillResources } from '../../../src/azure/ownership.js';
 import { isDrillError } from '../../../src/errors.js';
 import type { AksTargetPlan } from '../../../src/plan/types.js';
 
@@ -24,20 +26,15 @@ try {
   out.context = kc.getCurrentContext();
 } catch (e) {
   made = (e as { provisioned?: ProvisionedCluster }).provisioned ?? made;
+  out.provisioned = made;
   out.error = isDrillError(e)
     ? { code: e.code, message: e.message, hint: e.hint, category: e.category }
     : { code: 'UNEXPECTED', message: String(e) };
 }
 if (made && !keep) {
-  const deleted: string[] = [];
-  try {
-    await clusters.deleteCluster(made.resourceGroup, made.name);
-    deleted.push(`ManagedCluster ${made.resourceGroup}/${made.name}`);
-    if (made.resourceGroupCreated && (await clusters.deleteResourceGroup(made.resourceGroup, 10_000)))
-      deleted.push(`ResourceGroup ${made.resourceGroup}`);
-  } catch (e) {
-    out.deleteError = isDrillError(e) ? e.code : String(e);
-  }
-  out.deleted = deleted;
+  const removal = await removeDrillResources(clusters, made, { timeoutMs: 10_000 });
+  out.deleted = removal.deleted;
+  out.leftBehind = removal.leftBehind;
+  out.notOurs = removal.notOurs;
 }
 process.stdout.write(JSON.stringify(out) + '\n');

@@ -35,10 +35,20 @@ export interface Fault {
   times?: number;
   /** Fail the long-running operation instead of the request: the PUT is accepted, the status says Failed. */
   asyncFailure?: boolean;
+  /** Runs when the fault answers, e.g. to make someone else's cluster appear in a race. */
+  then?: () => void;
 }
+
+/** The identity the fake's token stands for: an application, as a CI service principal or managed identity is. */
+export const FAKE_ARM_APP_ID = '11111111-2222-3333-4444-555555555555';
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+/** An unsigned JWT-shaped token, so the code under test reads its claims as it does a real ARM token's. */
+export const FAKE_ARM_TOKEN = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ appid: FAKE_ARM_APP_ID, oid: 'fake-oid' })}.fake-arm-signature`;
 
 interface Cluster {
   body: Record<string, unknown>;
+  /** ARM's systemData.createdBy; absent on resources ARM says nothing about. */
+  createdBy?: string;
   rg: string;
   name: string;
   state: 'Creating' | 'Succeeded' | 'Failed' | 'Deleting';
@@ -70,6 +80,8 @@ export class FakeArm {
   readonly clusters = new Map<string, Cluster>();
   readonly resourceGroups = new Map<string, { location: string; tags: Record<string, string> }>();
   readonly faults: Fault[] = [];
+  /** Keys of clusters seeded by a test (someone else's, or an earlier drill's), as opposed to made through PUT. */
+  readonly seeded = new Set<string>();
   /** Status polls a create/delete answers InProgress before it is done. */
   pollsUntilDone = 2;
   private readonly ops = new Map<
@@ -96,11 +108,18 @@ export class FakeArm {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
+  /** Requests that write (PUT, POST of an action excluded) or delete, as `METHOD path`. */
+  writes(): string[] {
+    return this.requests
+      .filter((r) => r.method === 'PUT' || r.method === 'DELETE' || r.method === 'PATCH')
+      .map((r) => `${r.method} ${r.path}`);
+  }
+
   /** Environment for a child process that talks to this fake. */
   env(): Record<string, string> {
     return {
       DR_DRILL_ARM_ENDPOINT: this.url,
-      DR_DRILL_ARM_TOKEN: 'fake-arm-token',
+      DR_DRILL_ARM_TOKEN: FAKE_ARM_TOKEN,
       NODE_EXTRA_CA_CERTS: this.tls!.caFile,
       DR_DRILL_ARM_POLL_MS: '20',
     };
@@ -110,11 +129,13 @@ export class FakeArm {
     this.faults.push({ times: 1, ...f });
   }
 
-  /** Adds a cluster as if an earlier drill had made it. */
-  seedCluster(sub: string, rg: string, name: string, tags: Record<string, string>): void {
+  /** Adds a cluster as if an earlier drill (or someone else: createdBy) had made it. */
+  seedCluster(sub: string, rg: string, name: string, tags: Record<string, string>, createdBy?: string): void {
+    this.seeded.add(`${sub}/${rg}/${name}`.toLowerCase());
     this.clusters.set(`${sub}/${rg}/${name}`.toLowerCase(), {
       rg,
       name,
+      createdBy,
       state: 'Succeeded',
       body: { location: 'westeurope', tags, properties: { provisioningState: 'Succeeded' } },
     });
@@ -165,9 +186,10 @@ export class FakeArm {
         'MissingApiVersionParameter',
         'The api-version query parameter (?api-version=) is required for all requests.',
       );
-    if (req.headers.authorization !== 'Bearer fake-arm-token')
+    if (req.headers.authorization !== `Bearer ${FAKE_ARM_TOKEN}`)
       return error(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
     const fault = this.takeFault(method, u.pathname);
+    fault?.then?.();
     if (fault && !fault.asyncFailure)
       return error(
         fault.status,
@@ -273,7 +295,13 @@ export class FakeArm {
           'OperationNotAllowed',
           "Operation is not allowed because there's an in progress create managed cluster operation.",
         );
-      const cluster: Cluster = { rg, name, state: 'Creating', body: body as Record<string, unknown> };
+      const cluster: Cluster = {
+        rg,
+        name,
+        state: 'Creating',
+        body: body as Record<string, unknown>,
+        createdBy: FAKE_ARM_APP_ID,
+      };
       this.clusters.set(key, cluster);
       const asyncFault = fault?.asyncFailure ? fault : null;
       const id = this.newOp(
@@ -317,6 +345,7 @@ export class FakeArm {
       type: 'Microsoft.ContainerService/ManagedClusters',
       location: c.body.location,
       tags: c.body.tags,
+      ...(c.createdBy ? { systemData: { createdBy: c.createdBy, createdByType: 'Application' } } : {}),
       properties: {
         ...props,
         provisioningState: c.state,
