@@ -47,9 +47,13 @@ export async function backupFacts(
 ): Promise<{ facts: VolumeFacts; via: string }> {
   const ns = new Set(namespaces);
   if (src.storage) {
-    const stream = await src.storage.openRead(src.storage.layout.backupKey(backupName, 'contents'));
+    const key = src.storage.layout.backupKey(backupName, 'contents');
+    const stream = await src.storage.openRead(key);
     if (stream)
-      return { facts: volumeFacts(await readBackupItems(stream, FACT_RESOURCES, ns)), via: src.storage.description };
+      return {
+        facts: volumeFacts(await readBackupItems(stream, FACT_RESOURCES, ns, `${src.storage.description} ${key}`)),
+        via: src.storage.description,
+      };
   }
   if (!src.gateway) throw new Error(`backup ${backupName}'s contents are not reachable: no storage and no cluster`);
   const gw = src.gateway;
@@ -76,7 +80,9 @@ export async function backupFacts(
     signal: src.signal,
   });
   return {
-    facts: volumeFacts(await readBackupItems(Readable.from([body]), FACT_RESOURCES, ns)),
+    facts: volumeFacts(
+      await readBackupItems(Readable.from([body]), FACT_RESOURCES, ns, `BackupContents of ${backupName}`),
+    ),
     via: `a DownloadRequest in ${gw.context}`,
   };
 }

@@ -4,9 +4,10 @@
  * infrastructure failures (unreachable, auth) are thrown.
  */
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import type { BackupStorage } from './backup-storage.js';
 import { storageError } from './storage-errors.js';
+import { isDrillError } from '../errors.js';
+import { artifactLimit, byteLimit, collectCapped, gunzipCapped } from '../util/size-cap.js';
 
 /** A defect in one artifact, in words verify prints. */
 export type ArtifactProblem = 'missing' | 'truncated gzip' | 'bad gzip' | 'bad JSON' | 'unexpected shape';
@@ -15,12 +16,6 @@ export type ArtifactProblem = 'missing' | 'truncated gzip' | 'bad gzip' | 'bad J
 export type ArtifactRead<T> =
   | { ok: true; key: string; value: T; bytes: number }
   | { ok: false; key: string; problem: ArtifactProblem; detail: string };
-
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** Classify a zlib error: an early end is a truncated upload, anything else a corrupt stream. */
 export function gzipProblem(e: unknown): ArtifactProblem {
@@ -37,18 +32,19 @@ async function readRaw(
 ): Promise<{ buf: Buffer; bytes: number } | ArtifactRead<never>> {
   const body = await storage.openRead(key);
   if (!body) return { ok: false, key, problem: 'missing', detail: 'not found' };
+  const what = `${storage.description} ${key}`;
   let raw: Buffer;
   try {
-    raw = await collect(body);
+    raw = await collectCapped(body, what, artifactLimit(gzip ? 'download' : 'json'));
   } catch (e) {
-    throw storageError(e, `${storage.description} ${key}`);
+    if (isDrillError(e) && e.code === 'ARTIFACT_TOO_LARGE') throw e;
+    throw storageError(e, what);
   }
   if (!gzip) return { buf: raw, bytes: raw.length };
   try {
-    const gunzip = createGunzip();
-    gunzip.end(raw);
-    return { buf: await collect(gunzip), bytes: raw.length };
+    return { buf: gunzipCapped(raw, what, artifactLimit('json')), bytes: raw.length };
   } catch (e) {
+    if (isDrillError(e)) throw e;
     return { ok: false, key, problem: gzipProblem(e), detail: (e as Error).message };
   }
 }
@@ -123,7 +119,10 @@ export async function checkGzipArtifact(storage: BackupStorage, key: string): Pr
   try {
     const gunzip = body.pipe(createGunzip());
     body.on('error', (e) => gunzip.destroy(e));
-    for await (const c of gunzip) size += (c as Buffer).length;
+    // Nothing is kept, but a gzip bomb would still spin here: the streaming cap ends it.
+    const counted = gunzip.pipe(byteLimit(`${storage.description} ${key}`, artifactLimit('stream'), 'inflates past'));
+    gunzip.on('error', (e) => counted.destroy(e));
+    for await (const c of counted) size += (c as Buffer).length;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code?.startsWith('Z_'))
       return { ok: false, key, problem: gzipProblem(e), detail: (e as Error).message };

@@ -9,6 +9,8 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { parseArchivePath, resourceListEntry, resourceListKey } from '../velero/storage-layout.js';
 import { ownValue, setOwn } from '../util/own-keys.js';
+import { artifactLimit, byteLimit } from '../util/size-cap.js';
+import { isDrillError } from '../errors.js';
 
 /** Largest tar entry read into memory; etcd caps objects at ~1.5 MiB, so anything bigger is not an item. */
 const MAX_ENTRY_BYTES = 32 << 20;
@@ -210,9 +212,16 @@ export async function scanTarball(
   });
   try {
     // A deep output buffer lets zlib (on the thread pool) inflate ahead while this thread parses entries.
-    await pipeline(source, createGunzip({ chunkSize: 256 << 10, highWaterMark: 4 << 20 } as ZlibOptions), extract);
+    await pipeline(
+      source,
+      createGunzip({ chunkSize: 256 << 10, highWaterMark: 4 << 20 } as ZlibOptions),
+      // Memory is bounded per entry; this bounds the time a gzip bomb could spin.
+      byteLimit('the backup tarball', artifactLimit('stream'), 'inflates past'),
+      extract,
+    );
   } catch (e) {
     if (sourceError) throw mapSourceError(sourceError);
+    if (isDrillError(e)) throw e;
     scan.problems.push({ problem: classifyStreamError(e), detail: (e as Error).message });
     streamBroken = true;
   }

@@ -1,10 +1,10 @@
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import type { KubeGateway } from '../kube/gateway.js';
 import { waitFor } from '../kube/wait.js';
 import { VELERO_API } from './types.js';
+import { artifactLimit, gunzipCapped, tooLarge } from '../util/size-cap.js';
 
 export type DownloadTargetKind =
   'RestoreResults' | 'RestoreResourceList' | 'RestoreLog' | 'BackupResourceList' | 'BackupResults' | 'BackupContents';
@@ -12,7 +12,8 @@ export type DownloadTargetKind =
 /**
  * Reads a Velero artefact the way `velero restore describe` does: a DownloadRequest, Velero signs a URL, we GET
  * it. The CA is the BSL's caCert when it has one (self-signed storage endpoints); TLS is never disabled.
- * The signed URL is a secret: it never reaches an error message or log.
+ * The signed URL is a secret: it never reaches an error message or log. The body and what it inflates to are
+ * capped (util/size-cap.ts): whoever can write the backup storage decides their size.
  */
 export async function downloadArtifact(
   gw: KubeGateway,
@@ -40,8 +41,14 @@ export async function downloadArtifact(
       },
       { timeoutMs: opts.timeoutMs, signal: opts.signal },
     );
-    const body = await get(verdict.value!, opts.caCertPem, opts.timeoutMs);
-    return kind === 'RestoreLog' || kind.endsWith('ResourceList') || kind.endsWith('Results') ? gunzipSync(body) : body;
+    const what = `${kind} of ${name}`;
+    const body = await get(verdict.value!, opts.caCertPem, opts.timeoutMs, {
+      what,
+      limit: artifactLimit(kind === 'BackupContents' ? 'contents' : 'download'),
+    });
+    return kind === 'RestoreLog' || kind.endsWith('ResourceList') || kind.endsWith('Results')
+      ? gunzipCapped(body, what, artifactLimit('json'))
+      : body;
   } finally {
     await gw
       .delete({ apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: veleroNamespace, name: reqName })
@@ -49,13 +56,25 @@ export async function downloadArtifact(
   }
 }
 
-function get(url: string, ca: string | null, timeoutMs: number): Promise<Buffer> {
+function get(url: string, ca: string | null, timeoutMs: number, cap: { what: string; limit: number }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const fn = u.protocol === 'http:' ? httpRequest : request;
     const req = fn(u, { method: 'GET', timeout: timeoutMs, ...(ca ? { ca } : {}) }, (res) => {
+      const declared = Number(res.headers['content-length']);
+      if (declared > cap.limit) {
+        req.destroy();
+        return reject(tooLarge(cap.what, cap.limit, 'is larger than'));
+      }
       const chunks: Buffer[] = [];
-      res.on('data', (c: unknown) => chunks.push(c as Buffer));
+      let total = 0;
+      res.on('data', (c: unknown) => {
+        total += (c as Buffer).length;
+        if (total > cap.limit) {
+          req.destroy();
+          reject(tooLarge(cap.what, cap.limit, 'is larger than'));
+        } else chunks.push(c as Buffer);
+      });
       res.on('end', () => {
         if ((res.statusCode ?? 0) >= 300)
           reject(
