@@ -14,6 +14,7 @@ import yargs, { type CommandModule } from 'yargs';
 import { commands } from '../../src/cli/commands/index.js';
 import { runCli } from '../support/run-cli.js';
 import { makeTls } from '../support/fake-arm/tls.js';
+import { runSecrets } from '../../src/util/secrets.js';
 
 interface Leaf {
   path: string[];
@@ -62,9 +63,11 @@ describe('usage errors stop everything', function () {
   const seen: string[] = [];
   let work: string;
   let localState: string;
-  const saved = { cwd: process.cwd(), env: { ...process.env } };
+  // Taken in before(): mocha's global setup (Azurite) adds to process.env after this file loads.
+  let saved: { cwd: string; env: NodeJS.ProcessEnv } = { cwd: process.cwd(), env: {} };
 
   before(async () => {
+    saved = { cwd: process.cwd(), env: { ...process.env } };
     const tls = makeTls();
     server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       seen.push(`${req.method} ${req.url}`);
@@ -95,7 +98,7 @@ describe('usage errors stop everything', function () {
       KUBECONFIG: kubeconfig,
       HOME: home,
       DR_DRILL_ARM_ENDPOINT: `https://127.0.0.1:${port}`,
-      DR_DRILL_ARM_TOKEN: 'token',
+      DR_DRILL_ARM_TOKEN: 'usage-test-arm-token-0b1c',
       AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1`,
       // Should a regression let `local up|down` run, it meets an empty state dir and no binaries, not the
       // machine's shared environment.
@@ -107,6 +110,8 @@ describe('usage errors stop everything', function () {
 
   after(async () => {
     process.chdir(saved.cwd);
+    // main() registers secret-named variables in the process-wide registry; later tests must not inherit them.
+    runSecrets.clear();
     for (const k of Object.keys(process.env)) if (!(k in saved.env)) delete process.env[k];
     Object.assign(process.env, saved.env);
     await new Promise((r) => server.close(r));
