@@ -40,6 +40,14 @@ describe('scenario lease (one drill per scenario at a time)', () => {
     expect(leaseLocation(plan).context).to.equal(plan.source.kubeContext);
   });
 
+  it('lives in the source cluster when a provision hook hands the target back (the target does not exist yet)', () => {
+    const plan = aPlan().build();
+    plan.target.kubeContext = 'dr-from-terraform';
+    plan.hooks = [{ name: 'terraform', produces: { kubeconfig: 'kc', context: 'dr-from-terraform' } } as never];
+    expect(leaseLocation(plan).context).to.equal(plan.source.kubeContext);
+    expect(leaseLocation(plan).context).to.not.equal('dr-from-terraform');
+  });
+
   it('a second start while the first holds it ends SCENARIO_LOCKED (exit 3) naming the holder, writing nothing', async () => {
     const { gw, plan } = world();
     const first = await acquireScenarioLease(gw, plan, { identity: 'drill aaaa1111 on ci-1', waitMs: 0 });
