@@ -33,9 +33,9 @@ export function leaseName(scenario: string): string {
 }
 
 export function leaseLocation(plan: DrillPlan): LeaseLocation {
-  // A target that does not exist before the drill (a fresh AKS cluster, or one a provision hook hands back) cannot
-  // hold the lock that must be taken before the drill's first write: the source cluster holds it instead.
-  const inSource = plan.target.kind === 'aks' || Boolean(plan.hooks?.some((h) => h.produces));
+  // A target that may not exist before the drill (a fresh AKS cluster, or one a provision hook creates or hands
+  // back) cannot hold the lock that must be taken before the drill's first write: the source cluster holds it.
+  const inSource = plan.target.kind === 'aks' || Boolean(plan.hooks?.some((h) => h.at === 'provision' || h.produces));
   const context = inSource ? plan.source.kubeContext : (plan.target.kubeContext ?? plan.source.kubeContext);
   const namespace = inSource ? plan.source.veleroNamespace : plan.target.veleroNamespace;
   return { context, ref: { apiVersion: API, kind: 'Lease', namespace, name: leaseName(plan.scenario.name) } };

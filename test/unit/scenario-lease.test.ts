@@ -46,6 +46,9 @@ describe('scenario lease (one drill per scenario at a time)', () => {
     plan.hooks = [{ name: 'terraform', produces: { kubeconfig: 'kc', context: 'dr-from-terraform' } } as never];
     expect(leaseLocation(plan).context).to.equal(plan.source.kubeContext);
     expect(leaseLocation(plan).context).to.not.equal('dr-from-terraform');
+    // A provision hook that fails before writing the kubeconfig still means the target may not exist yet.
+    plan.hooks = [{ name: 'terraform', at: 'provision', produces: null } as never];
+    expect(leaseLocation(plan).context).to.equal(plan.source.kubeContext);
   });
 
   it('a second start while the first holds it ends SCENARIO_LOCKED (exit 3) naming the holder, writing nothing', async () => {
