@@ -24,6 +24,7 @@ import {
 } from '../hooks/index.js';
 import type { DrillContext } from './context.js';
 import { fail } from './outcome.js';
+import { notRunPhase } from './recorder.js';
 import type { DrillPhase, PhaseEnd } from './phase.js';
 import { runSecrets } from '../util/secrets.js';
 
@@ -59,21 +60,7 @@ export function placeHooks(report: Report, plan: DrillPlan): void {
   report.phases = phaseOrder(
     plan,
     report.phases.map((p) => p.name),
-  ).map(
-    (name) =>
-      byName.get(name) ?? {
-        name,
-        startedAt: null,
-        endedAt: null,
-        durationSeconds: null,
-        startSeconds: null,
-        outcome: 'skipped',
-        reason: null,
-        effect: null,
-        events: [],
-        subphases: [],
-      },
-  );
+  ).map((name) => byName.get(name) ?? notRunPhase(name));
   report.hooks = hooks.map((h) => ({
     name: h.name,
     at: h.at,

@@ -166,16 +166,10 @@ export const BUILTIN_PHASES = [
 ] as const;
 
 /** A report skeleton with every key present and nothing measured yet. */
-export function emptyReport(init: {
-  toolVersion: string;
-  drillId: string;
-  scenario: Report['scenario'];
-  startedAt: Date;
-  negativeControl: boolean;
-  rtoObjectiveSeconds: number;
-  rpoObjectiveSeconds: number;
-}): Report {
-  const phase = (name: PhaseNameT): PhaseReport => ({
+
+/** A phase that has not run (yet): every time null, outcome skipped. */
+export function notRunPhase(name: PhaseReport['name']): PhaseReport {
+  return {
     name,
     startedAt: null,
     endedAt: null,
@@ -186,7 +180,19 @@ export function emptyReport(init: {
     effect: null,
     events: [],
     subphases: [],
-  });
+  };
+}
+
+export function emptyReport(init: {
+  toolVersion: string;
+  drillId: string;
+  scenario: Report['scenario'];
+  startedAt: Date;
+  negativeControl: boolean;
+  rtoObjectiveSeconds: number;
+  rpoObjectiveSeconds: number;
+}): Report {
+  const phase = notRunPhase;
   return {
     schemaVersion: 2,
     tool: { name: 'dr-drill', version: init.toolVersion },
