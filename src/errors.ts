@@ -1,6 +1,6 @@
 /**
  * Errors are values with a code, a message for a human and a hint of what to do next.
- * The category decides the process exit code in one place (cli/exit-codes.ts).
+ * The category decides the process exit code in one place (exit-codes.ts).
  */
 export type ErrorCategory = 'input' | 'infrastructure' | 'interrupted';
 

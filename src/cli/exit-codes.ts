@@ -1,17 +1,3 @@
-import type { VerdictT } from '../report/schema.js';
-import { isDrillError } from '../errors.js';
-
-/** The fixed contract's exit codes. */
-export const EXIT = { pass: 0, fail: 1, input: 2, error: 3, interrupted: 130 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
-export function exitCodeForVerdict(verdict: VerdictT): ExitCode {
-  return verdict === 'PASS' ? EXIT.pass : verdict === 'FAIL' ? EXIT.fail : EXIT.error;
-}
-
-export function exitCodeForError(e: unknown): ExitCode {
-  if (!isDrillError(e)) return EXIT.error;
-  if (e.category === 'input') return EXIT.input;
-  if (e.category === 'interrupted') return EXIT.interrupted;
-  return EXIT.error;
-}
+// The exit codes are a fact of the product, not of the CLI: they live in src/exit-codes.ts so that fleet and
+// watch (which the CLI imports) need not import cli/. Commands keep importing them from here.
+export * from '../exit-codes.js';

@@ -10,7 +10,7 @@ import type { DrillPlan } from '../plan/types.js';
 import { mapNamespace } from '../plan/compile.js';
 import { runDrill, type DrillOptions, type DrillOutcome } from '../engine/run-drill.js';
 import { inputError, describeError, isDrillError } from '../errors.js';
-import { exitCodeForError, exitCodeForVerdict, EXIT } from '../cli/exit-codes.js';
+import { exitCodeForError, exitCodeForVerdict, EXIT } from '../exit-codes.js';
 import { compactUtc, utc } from '../util/clock.js';
 import {
   fleetDrillOf,

@@ -1,0 +1,17 @@
+import type { VerdictT } from './report/schema.js';
+import { isDrillError } from './errors.js';
+
+/** The fixed contract's exit codes. */
+export const EXIT = { pass: 0, fail: 1, input: 2, error: 3, interrupted: 130 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export function exitCodeForVerdict(verdict: VerdictT): ExitCode {
+  return verdict === 'PASS' ? EXIT.pass : verdict === 'FAIL' ? EXIT.fail : EXIT.error;
+}
+
+export function exitCodeForError(e: unknown): ExitCode {
+  if (!isDrillError(e)) return EXIT.error;
+  if (e.category === 'input') return EXIT.input;
+  if (e.category === 'interrupted') return EXIT.interrupted;
+  return EXIT.error;
+}
