@@ -1,8 +1,9 @@
 import { main } from './main.js';
 import { EXIT } from './exit-codes.js';
 import { printError } from './output.js';
+import { lazyLoaders } from './loaders.js';
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), lazyLoaders).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,13 +1,14 @@
 /**
  * The dr-drill command line. Each command lives in commands/<name>.ts, exports a yargs CommandModule and returns
  * an exit code; this file wires them, maps errors to the contract's exit codes, and turns yargs' usage errors
- * (exit 1 by default) into exit 2.
+ * (exit 1 by default) into exit 2. Only the invoked command's module is loaded (cli/loaders.ts).
  */
 import yargs, { type CommandModule } from 'yargs';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { printError } from './output.js';
-import { commands } from './commands/index.js';
+import { commandEntries, invokedCommand, type CommandEntry } from './commands/index.js';
 import { takeExitCode } from './command.js';
+import type { CliLoaders, WithLoaders } from './loaders.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerEnvSecrets } from '../util/secrets.js';
 
@@ -17,7 +18,28 @@ import { registerEnvSecrets } from '../util/secrets.js';
  */
 class UsageError extends Error {}
 
-export async function main(argv: string[]): Promise<number> {
+/** Thrown by a command that was listed but not loaded: the command word was guessed wrong, so load them all. */
+class NotLoaded extends Error {}
+
+/** A command listed by name and description only; loading it is left for when it is invoked. */
+function listedOnly(e: CommandEntry): CommandModule {
+  return {
+    command: e.command,
+    describe: e.describe,
+    builder: (y) => y.strict(false),
+    handler: () => {
+      throw new NotLoaded(e.name);
+    },
+  };
+}
+
+/** Every command's module, in the order --help lists them. */
+export async function loadCommands(loaders: CliLoaders): Promise<CommandModule[]> {
+  return Promise.all(commandEntries.map((e) => loaders.command(e.name)));
+}
+
+/** Runs one command line; `loaders` is cli/loaders.ts' lazyLoaders except in in-process tests. */
+export async function main(argv: string[], loaders: CliLoaders, loadAll = false): Promise<number> {
   // Secret-named variables (connection strings, ARM tokens, webhook URLs) are masked wherever they would surface.
   registerEnvSecrets(process.env);
   const cli = yargs()
@@ -57,11 +79,19 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`dr-drill: ${msg}\nRun with --help for usage.\n`);
       throw new UsageError(msg);
     });
-  for (const c of commands) cli.command(c as CommandModule);
+  // Only the invoked command is imported (with its SDKs); shell completion needs every command's options.
+  const everything = loadAll || argv.includes('--get-yargs-completions');
+  const all = everything ? await loadCommands(loaders) : undefined;
+  const invoked = everything ? undefined : invokedCommand(argv);
+  for (const [i, e] of commandEntries.entries()) {
+    cli.command(all ? all[i]! : e === invoked ? await loaders.command(e.name) : listedOnly(e));
+  }
   try {
-    await cli.parseAsync(argv);
+    const context: WithLoaders = { loaders };
+    await cli.parseAsync(argv, context);
     return takeExitCode();
   } catch (e) {
+    if (e instanceof NotLoaded) return main(argv, loaders, true);
     if (e instanceof UsageError) return EXIT.input;
     printError(e);
     return exitCodeForError(e);

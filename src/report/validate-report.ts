@@ -1,43 +1,21 @@
 /**
  * Checks a value against the report.json schema of its own `schemaVersion`: the current version against the
- * typebox schema (the source of truth), older versions against their frozen published schema, so evidence
+ * published schema (generated from the typebox source), older versions against their frozen one, so evidence
  * sealed by an older dr-drill still verifies.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { Report } from './schema.js';
+import type { ValidateFunction } from 'ajv';
 import type { Report as ReportT } from './schema.js';
+import { publishedValidator, type PublishedSchemaName } from '../util/published-schema.js';
 
 /** The schemaVersion this dr-drill writes. */
 export const CURRENT_SCHEMA_VERSION = 2;
 
-/** Older report schemas, frozen as published (schemas/ ships with the package). */
-const FROZEN: Record<number, string> = { 1: 'report.v1.schema.json' };
-
-const compiled = new Map<number, ValidateFunction>();
-
-function schemaFor(version: number): object | null {
-  if (version === CURRENT_SCHEMA_VERSION) return Report;
-  const file = FROZEN[version];
-  if (!file) return null;
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
-  return JSON.parse(readFileSync(join(root, file), 'utf8')) as object;
-}
+/** The published schema of each version: v1 frozen, the current one generated from ./schema.ts. */
+const PUBLISHED: Record<number, PublishedSchemaName> = { 1: 'report.v1', [CURRENT_SCHEMA_VERSION]: 'report.v2' };
 
 function validator(version: number): ValidateFunction | null {
-  let v = compiled.get(version);
-  if (!v) {
-    const schema = schemaFor(version);
-    if (!schema) return null;
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    v = ajv.compile(schema);
-    compiled.set(version, v);
-  }
-  return v;
+  const name = PUBLISHED[version];
+  return name ? publishedValidator(name) : null;
 }
 
 /** Problems with a report, one line each (`/rto/met: must be boolean`); empty when valid. */

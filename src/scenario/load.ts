@@ -4,8 +4,6 @@
  * carries the line and column of the node it is about.
  */
 import { createHash } from 'node:crypto';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import {
   isAlias,
   isCollection,
@@ -19,7 +17,8 @@ import {
   type Node,
 } from 'yaml';
 import { formatBytes, READ_LIMITS, readCapped } from '../util/capped-read.js';
-import { Scenario } from './schema.js';
+import type { Scenario } from './schema.js';
+import { publishedSchema, publishedValidator } from '../util/published-schema.js';
 import { schemaProblems } from './schema-errors.js';
 import { semanticProblems } from './checks.js';
 import { placeholderProblems } from './interpolate.js';
@@ -38,16 +37,10 @@ export interface LoadedScenario {
   locate: Locator;
 }
 
-let validator: ValidateFunction | undefined;
-/** One compiled validator per process: compiling the schema costs more than validating a file. */
-function scenarioValidator(): ValidateFunction {
-  if (validator === undefined) {
-    // verbose: errors carry the failing data and parent schema, which the messages quote.
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-    addFormats.default(ajv);
-    validator = ajv.compile(Scenario);
-  }
-  return validator;
+let schema: object | undefined;
+/** The schema the problems are explained against (read only when there are problems). */
+function scenarioSchema(): object {
+  return (schema ??= publishedSchema('scenario.v1'));
 }
 
 /** A locator over a parsed YAML document: map keys and list items down to the deepest node that exists. */
@@ -170,10 +163,10 @@ export function checkScenarioText(text: string, file: string): Omit<LoadedScenar
       : `YAML: ${yamlMessage(e instanceof Error ? e.message : String(e))}`;
     return at(firstAlias(doc)?.range?.[0], message);
   }
-  const validate = scenarioValidator();
+  const validate = publishedValidator('scenario.v1');
   const problems: Problem[] = [];
   const valid = validate(data);
-  if (!valid) problems.push(...schemaProblems(validate.errors ?? [], Scenario, data, file, locate));
+  if (!valid) problems.push(...schemaProblems(validate.errors ?? [], scenarioSchema(), data, file, locate));
   problems.push(...placeholderProblems(data, file, locate));
   if (valid) problems.push(...semanticProblems(data as Scenario, file, locate));
   const sorted = sortProblems(problems);

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs, { type CommandModule } from 'yargs';
-import { commands } from '../../src/cli/commands/index.js';
+import { staticCommands as commands } from '../support/cli-loaders.js';
 import { runCli } from '../support/run-cli.js';
 import { makeTls } from '../support/fake-arm/tls.js';
 import { runSecrets } from '../../src/util/secrets.js';

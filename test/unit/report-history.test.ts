@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { reportFolder } from '../../src/report/folder.js';
 import { readHistory, renderHistory } from '../../src/report/history.js';
 import { writeReportFolder } from '../../src/report/seal.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/run-cli.js';
 import { aReport } from '../support/report-builder.js';
 import type { ReportBuilder } from '../support/report-builder.js';
 
@@ -36,17 +36,8 @@ function fixture(): string {
 
 /** Runs the CLI in-process and captures stdout. */
 async function cli(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => (
-    (out += String(chunk)),
-    true
-  )) as typeof process.stdout.write;
-  try {
-    return { code: await main(argv), out };
-  } finally {
-    process.stdout.write = write;
-  }
+  const r = await runCli(argv);
+  return { code: r.code, out: r.stdout };
 }
 
 describe('report history', () => {

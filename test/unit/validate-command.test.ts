@@ -2,21 +2,12 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/run-cli.js';
 
 /** Runs the CLI in-process and captures what it prints. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let stdout = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { code: await main(args), stdout };
-  } finally {
-    process.stdout.write = write;
-  }
+  const r = await runCli(args);
+  return { code: r.code, stdout: r.stdout };
 }
 
 describe('dr-drill validate', () => {

@@ -7,11 +7,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { commands } from '../../src/cli/commands/index.js';
-import { main } from '../../src/cli/main.js';
+import { staticCommands as commands } from '../support/cli-loaders.js';
+import { runCli } from '../support/run-cli.js';
 import { validateFiles } from '../../src/cli/commands/validate.js';
 import { formatProblem } from '../../src/scenario/index.js';
-import { runCli } from '../support/run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DIR = join(ROOT, '.github', 'workflows');
@@ -135,28 +134,7 @@ const topLevel = new Map(
 );
 
 async function helpOf(words: string[]): Promise<string> {
-  let out = '';
-  const w = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => ((out += String(c)), true)) as typeof process.stdout.write;
-  try {
-    await main([...words, '--help']);
-  } finally {
-    process.stdout.write = w;
-  }
-  return out;
-}
-
-async function quietly<T>(f: () => Promise<T>): Promise<T> {
-  const w = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    return await f();
-  } finally {
-    process.stdout.write = w;
-    process.stderr.write = e;
-  }
+  return (await runCli([...words, '--help'])).stdout;
 }
 
 /** The scenario files an argument stands for: literal path, ${{ matrix.x }}, ${{ inputs.x }} or "$VAR" from env. */
@@ -219,7 +197,7 @@ describe('GitHub workflows', () => {
             for (const s of scenarios) expect(existsSync(join(ROOT, s)), `${s} exists`).to.equal(true);
             if (scenarios.length)
               expect(
-                await quietly(() => main(['validate', ...scenarios.map((s) => join(ROOT, s))])),
+                (await runCli(['validate', ...scenarios.map((s) => join(ROOT, s))])).code,
                 `${scenarios.join(' ')} are valid`,
               ).to.equal(0);
           }
@@ -409,7 +387,7 @@ describe('deploy/cronjob', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dr-drill-cron-'));
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, cron.find((d) => d.kind === 'ConfigMap')!.data['scenario.yaml']);
-    expect(await quietly(() => main(['validate', file]))).to.equal(0);
+    expect((await runCli(['validate', file])).code).to.equal(0);
   });
   it('its scenario resolves with exactly the env the container declares (optional Secret keys may be unset)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dr-drill-cron-'));

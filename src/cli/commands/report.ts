@@ -3,19 +3,17 @@ import { defineCommand, defineGroup } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { verifyReportFolder } from '../../report/verify.js';
-import {
-  evidenceContainerFromFlags,
-  loadPublicKey,
-  readUploadedHistory,
-  verifyUploadedReport,
-} from '../../evidence/index.js';
+import { loadPublicKey } from '../../evidence/signing.js';
+import type { WithLoaders } from '../loaders.js';
 import { cleanPrefix } from '../../plan/storage-plan.js';
 import { readHistory, renderHistory } from '../../report/history.js';
 import { renderHistoryMarkdown } from '../../report/compliance.js';
 import { TREND_DEFAULTS } from '../../report/trend.js';
 import { inputError } from '../../errors.js';
 
-interface VerifyArgs {
+// The evidence container's code (args.loaders.evidence) is loaded only with --container: the Azure SDKs are
+// ~1,300 modules.
+interface VerifyArgs extends WithLoaders {
   dir: string;
   'public-key'?: string;
   container?: string;
@@ -50,15 +48,18 @@ const verify = defineCommand<VerifyArgs>({
   run: async (args) => {
     const publicKey = args['public-key'] ? loadPublicKey(args['public-key']) : null;
     const result = args.container
-      ? await verifyUploadedReport(
-          evidenceContainerFromFlags({
-            container: args.container,
-            accountUrl: args['account-url'],
-            connectionString: args['connection-string'],
-          }),
-          args.dir,
-          { prefix: cleanPrefix(args.prefix), publicKey },
-        )
+      ? await (async () => {
+          const { verifyUploadedReport, evidenceContainerFromFlags } = await args.loaders.evidence();
+          return verifyUploadedReport(
+            evidenceContainerFromFlags({
+              container: args.container!,
+              accountUrl: args['account-url'],
+              connectionString: args['connection-string'],
+            }),
+            args.dir,
+            { prefix: cleanPrefix(args.prefix), publicKey },
+          );
+        })()
       : verifyReportFolder(args.dir, { publicKey });
     if (args.output === 'json') printJson(result);
     else {
@@ -74,7 +75,7 @@ const verify = defineCommand<VerifyArgs>({
   },
 });
 
-interface HistoryArgs {
+interface HistoryArgs extends WithLoaders {
   'report-dir': string;
   container?: string;
   prefix?: string;
@@ -132,15 +133,18 @@ const history = defineCommand<HistoryArgs>({
       trendThresholdPercent: positive('--trend-threshold', args['trend-threshold'], 0),
     };
     const h = args.container
-      ? await readUploadedHistory(
-          evidenceContainerFromFlags({
-            container: args.container,
-            accountUrl: args['account-url'],
-            connectionString: args['connection-string'],
-          }),
-          cleanPrefix(args.prefix),
-          options,
-        )
+      ? await (async () => {
+          const { readUploadedHistory, evidenceContainerFromFlags } = await args.loaders.evidence();
+          return readUploadedHistory(
+            evidenceContainerFromFlags({
+              container: args.container!,
+              accountUrl: args['account-url'],
+              connectionString: args['connection-string'],
+            }),
+            cleanPrefix(args.prefix),
+            options,
+          );
+        })()
       : readHistory(args['report-dir'], options);
     const format = args.output as string;
     if (format === 'json') printJson(h);
