@@ -11,6 +11,7 @@ import { PING_TIMEOUT_MS } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
 import { checkReadiness, decideRestoreConfig } from './cross-region.js';
 import { readClock } from './clocks.js';
+import { recordKubeIdentity } from './identity.js';
 
 /** Velero's backup sync ticks once a minute; two ticks and a margin. */
 const SYNC_TIMEOUT_MS = 3 * 60_000;
@@ -31,6 +32,8 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
     target.sameClusterAsSource && rec.report.clocks.source
       ? rec.report.clocks.source
       : await readClock(gw, rec, 'target');
+  // Same context as the source: the same user, already recorded.
+  if (!target.sameClusterAsSource || gw.context !== ctx.source?.context) await recordKubeIdentity(gw, rec, 'target');
 
   if (target.sameClusterAsSource) {
     ctx.targetBackup = backup;

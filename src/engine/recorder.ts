@@ -259,6 +259,13 @@ export function emptyReport(init: {
     teardown: { performed: false, reason: null, deleted: [], leftBehind: [] },
     warnings: [],
     rehearsal: null,
-    evidence: { previousReportSha256: null, previousDrillId: null, previousFrom: null, signedBy: null },
+    evidence: {
+      previousReportSha256: null,
+      previousDrillId: null,
+      previousFrom: null,
+      signedBy: null,
+      ranBy: null,
+      trend: null,
+    },
   };
 }

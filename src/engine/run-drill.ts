@@ -24,6 +24,7 @@ import { runPhases, type Pause } from './phase-runner.js';
 import { runTeardown } from './teardown-phase.js';
 import { probeKind } from '../probes/index.js';
 import { DEFAULTS } from '../plan/types.js';
+import { azureIdentities } from '../evidence/ran-by.js';
 
 export interface DrillOptions {
   clock: Clock;
@@ -37,6 +38,8 @@ export interface DrillOptions {
   onEvent?: EventListener;
   negativeControl?: boolean;
   html?: (r: Report) => string;
+  /** The earlier drills report.html's trend draws; recorded in report.json so report.html re-renders from it. */
+  trend?: Report['evidence']['trend'];
   /** run --sign-key: signs SHA256SUMS (SHA256SUMS.sig) and records the public key in the report. */
   signer?: Signer | null;
   /**
@@ -88,6 +91,8 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
     rtoObjectiveSeconds: plan.objectives.rtoMs / 1000,
     rpoObjectiveSeconds: plan.objectives.rpoMs / 1000,
   });
+  // Filled as each cluster is first reached; the Azure side is asked at sealing.
+  report.evidence.ranBy = { kube: [], azure: [] };
   placeHooks(report, plan);
   const rec = new DrillRecorder(report, clock, journal, opts.onEvent);
   journal.append('drill-started', {
@@ -149,11 +154,23 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
     signer: opts.signer ?? null,
     onInfo: (m) => rec.event('info', m),
   });
-  report.evidence = chain.evidence;
+  report.evidence = {
+    ...chain.evidence,
+    ranBy: { kube: report.evidence.ranBy?.kube ?? [], azure: await azureIdentities(plan) },
+    trend: opts.html ? (opts.trend ?? []) : null,
+  };
   report.warnings.push(...chain.warnings);
   rec.endPhase('succeeded');
   report.endedAt = clock.now().toISOString();
-  journal.append('report-sealed', { verdict: report.verdict });
+  // What report verify compares with report.json: a report edited after sealing no longer agrees with its journal.
+  journal.append('report-sealed', {
+    drillId: report.drillId,
+    verdict: report.verdict,
+    rtoAchievedSeconds: report.rto.achievedSeconds,
+    rpoAchievedSeconds: report.rpo.achievedSeconds,
+    previousDrillId: report.evidence.previousDrillId,
+    previousReportSha256: report.evidence.previousReportSha256,
+  });
   journal.close();
   const sealed = await sealFolder(folder, report, {
     html: opts.html,

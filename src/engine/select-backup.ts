@@ -18,6 +18,7 @@ import type { DrillContext } from './context.js';
 import { error, fail } from './outcome.js';
 import { prepareProbesBeforeBackup } from './canary-step.js';
 import { readClock } from './clocks.js';
+import { recordKubeIdentity } from './identity.js';
 import { difference } from '../measure/clock-offset.js';
 
 /**
@@ -40,6 +41,7 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
   await requireVelero(source, ns);
   // Velero's timestamps are on this cluster's clock; T0 and canary markers may be on the runner's.
   rec.report.clocks.source = await readClock(source, rec, 'source');
+  await recordKubeIdentity(source, rec, 'source');
 
   if (b.mode === 'create') {
     await requireAvailableBsl(source, ns, b.storageLocation);

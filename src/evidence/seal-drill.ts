@@ -20,7 +20,7 @@ export async function chainEvidence(input: {
   upload: UploadPlan | null;
   signer: Signer | null;
   onInfo(message: string): void;
-}): Promise<{ evidence: Report['evidence']; warnings: string[] }> {
+}): Promise<{ evidence: Omit<Report['evidence'], 'ranBy' | 'trend'>; warnings: string[] }> {
   const warnings: string[] = [];
   const local = findPreviousReport(input.reportDir, input.scenario, input.folder);
   const prev = local ?? (await previousUploaded(input, warnings));

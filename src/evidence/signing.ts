@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { inputError } from '../errors.js';
 import { SUMS_FILE } from '../report/checksums.js';
 import { reportModes } from '../report/file-mode.js';
+import type { TrustPolicy } from './trust.js';
 
 /** The detached signature over SHA256SUMS, base64 (fixed name). */
 export const SIGNATURE_FILE = `${SUMS_FILE}.sig`;
@@ -134,52 +135,56 @@ export interface SignatureProblem {
 export interface SignatureCheck {
   /** The folder carries a signature (or claims to). */
   signed: boolean;
+  /** The signature verifies with a key from the trust policy (from outside the folder): who signed is proven. */
+  authenticated: boolean;
   problems: SignatureProblem[];
   notes: string[];
 }
 
 /**
- * Checks SHA256SUMS.sig against the key recorded in report.json (`recorded`, already parsed) and, when given, a
- * trusted key. A folder without a signature passes unless a trusted key was required.
+ * Checks SHA256SUMS.sig against the key recorded in report.json (`recorded`, already parsed) and decides whether
+ * it is authenticated: only a key of the trust policy (given from outside the folder) makes it so. A key recorded
+ * in the report proves integrity since signing, never authorship.
  */
 export function checkSignature(
   folder: string,
   recorded: SignatureRecord | null | undefined,
-  trusted: KeyObject | null,
+  trust: TrustPolicy | null,
 ): SignatureCheck {
   const problems: SignatureProblem[] = [];
   const notes: string[] = [];
   const sigPath = join(folder, SIGNATURE_FILE);
   const hasSig = existsSync(sigPath);
+  const done = (signed: boolean, authenticated = false): SignatureCheck => ({ signed, authenticated, problems, notes });
   if (!recorded && !hasSig) {
-    if (trusted)
+    if (trust?.require)
       problems.push({
         file: SIGNATURE_FILE,
-        message: 'missing: the report is not signed, and --public-key requires a signature',
+        message: `missing: the report is not signed, and a signature by a trusted key is required (${trust.source})`,
       });
-    else notes.push('not signed (run --sign-key signs SHA256SUMS)');
-    return { signed: false, problems, notes };
+    else notes.push('not signed (run --sign-key signs SHA256SUMS): nothing proves who wrote this folder');
+    return done(false);
   }
   if (!recorded) {
     problems.push({
       file: SIGNATURE_FILE,
       message: 'present, but report.json records no signing key (evidence.signedBy is null): added after sealing',
     });
-    return { signed: true, problems, notes };
+    return done(true);
   }
   if (!hasSig) {
     problems.push({
       file: SIGNATURE_FILE,
       message: 'missing: report.json says the folder was signed (evidence.signedBy), but the signature file is gone',
     });
-    return { signed: true, problems, notes };
+    return done(true);
   }
   let key: KeyObject;
   try {
     key = createPublicKey(recorded.publicKeyPem);
   } catch {
     problems.push({ file: 'report.json', message: 'evidence.signedBy.publicKeyPem is not a public key' });
-    return { signed: true, problems, notes };
+    return done(true);
   }
   const fingerprint = publicKeyFingerprint(key);
   if (fingerprint !== recorded.publicKeySha256) {
@@ -198,18 +203,16 @@ export function checkSignature(
       problems.push({ file: PUBLIC_KEY_FILE, message: 'is not a public key in PEM' });
     }
   }
-  if (trusted) {
-    const want = publicKeyFingerprint(trusted);
-    if (want !== fingerprint) {
-      problems.push({
-        file: SIGNATURE_FILE,
-        message: `signed with key sha256:${fingerprint}, not the required --public-key sha256:${want}`,
-      });
-      return { signed: true, problems, notes };
-    }
+  const trusted = trust !== null && trust.fingerprints.has(fingerprint);
+  if (trust && !trusted && trust.require) {
+    problems.push({
+      file: SIGNATURE_FILE,
+      message: `signed with key sha256:${fingerprint}, which is not a trusted key (${trust.source}): anyone can re-sign a folder with a key of their own`,
+    });
+    return done(true);
   }
   const sumsPath = join(folder, SUMS_FILE);
-  if (!existsSync(sumsPath)) return { signed: true, problems, notes }; // the checksum check already reports it
+  if (!existsSync(sumsPath)) return done(true); // the checksum check already reports it
   const signature = Buffer.from(readFileSync(sigPath, 'utf8').trim(), 'base64');
   let ok = false;
   try {
@@ -222,10 +225,16 @@ export function checkSignature(
       file: SIGNATURE_FILE,
       message: `does not verify over ${SUMS_FILE} with key sha256:${fingerprint}: ${SUMS_FILE} changed after signing, or the signature was replaced`,
     });
-  } else {
-    notes.push(
-      `signature over ${SUMS_FILE} verified with key sha256:${fingerprint}${trusted ? ' (the required --public-key)' : ' (the key recorded in the report; pass --public-key to require a trusted one)'}`,
-    );
+    return done(true);
   }
-  return { signed: true, problems, notes };
+  if (trusted) {
+    notes.push(`signature over ${SUMS_FILE} verified with trusted key sha256:${fingerprint} (${trust.source})`);
+    return done(true, true);
+  }
+  notes.push(
+    trust
+      ? `signature over ${SUMS_FILE} verifies with key sha256:${fingerprint}, which is NOT a trusted key (${trust.source}): not authenticated`
+      : `signature over ${SUMS_FILE} verifies with key sha256:${fingerprint} recorded in the report itself: not authenticated (anyone can re-sign; pass --public-key, --trusted-keys or DR_DRILL_TRUSTED_KEYS)`,
+  );
+  return done(true);
 }

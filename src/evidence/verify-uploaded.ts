@@ -12,6 +12,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { inputError } from '../errors.js';
 import { parseReportFolderName } from '../report/folder.js';
 import { verifyReportFolder, type VerifyResult } from '../report/verify.js';
+import type { TrustPolicy } from './trust.js';
 import { storageError } from '../storage/storage-errors.js';
 import { CONNECTION_STRING_ENV } from '../plan/storage-plan.js';
 import { SecretText } from '../plan/types.js';
@@ -23,6 +24,7 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export interface VerifyUploadedOptions {
   prefix: string | null;
   publicKey?: KeyObject | null;
+  trust?: TrustPolicy | null;
 }
 
 async function download(container: ContainerClient, key: string, path: string): Promise<Record<string, string>> {
@@ -70,7 +72,7 @@ export async function verifyUploadedReport(
       );
     }
     const extra = await fetchPrevious(container, opts.prefix, scenario, local, join(tmp, scenario));
-    const result = verifyReportFolder(local, { publicKey: opts.publicKey ?? null });
+    const result = verifyReportFolder(local, { publicKey: opts.publicKey ?? null, trust: opts.trust ?? null });
     checkMetadata(local, metadata, result);
     // Messages name the temporary copy; name the uploaded one instead.
     const remoteScenario = `${containerLocation(container)}/${uploadedScenarioPrefix(opts.prefix, scenario).replace(/\/$/, '')}`;

@@ -1,4 +1,5 @@
 import {
+  AuthenticationV1Api,
   CoreV1Api,
   Exec,
   KubeConfig,
@@ -12,7 +13,15 @@ import {
 } from '@kubernetes/client-node';
 import { createServer, type AddressInfo } from 'node:net';
 import { CappedOutput } from './capped-output.js';
-import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, ServerTime, WatchHandle } from './gateway.js';
+import type {
+  ExecResult,
+  KubeGateway,
+  KubeIdentity,
+  ListResult,
+  PortForwardHandle,
+  ServerTime,
+  WatchHandle,
+} from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
 import { isNotFound, kubeError, statusCode } from './errors.js';
 
@@ -96,6 +105,17 @@ export class ClientGateway implements KubeGateway {
     const serverDate = date ? new Date(date) : new Date(NaN);
     if (Number.isNaN(serverDate.getTime())) throw new Error(`the API server ${this.server} sent no Date header`);
     return { sentAt, receivedAt, serverDate };
+  }
+
+  async whoAmI(): Promise<KubeIdentity> {
+    const api = this.kubeConfig.makeApiClient(AuthenticationV1Api);
+    const review = await api
+      .createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })
+      .catch((e: unknown) => {
+        throw kubeError(e, { verb: 'create', resource: 'SelfSubjectReview', context: this.context });
+      });
+    const info = review.status?.userInfo;
+    return { user: info?.username ?? '', groups: info?.groups ?? [] };
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | null> {

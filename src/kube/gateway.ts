@@ -33,6 +33,12 @@ export interface PortForwardHandle {
  * The one door to a cluster. Thin on purpose: the same engine code runs against a real API server
  * (client-gateway.ts) and, in unit tests, against memory-gateway in test/support.
  */
+/** A user as an API server authenticated it. */
+export interface KubeIdentity {
+  user: string;
+  groups: string[];
+}
+
 export interface KubeGateway {
   /** Context name and API server URL, for reports and same-cluster checks. */
   readonly context: string;
@@ -78,6 +84,11 @@ export interface KubeGateway {
    * before the request and just after the answer. Optional: in-memory gateways have no server.
    */
   serverTime?(): Promise<ServerTime>;
+  /**
+   * Who the API server takes this gateway's credentials for (a SelfSubjectReview): the user name and groups.
+   * Optional: in-memory gateways have no authenticator.
+   */
+  whoAmI?(): Promise<KubeIdentity>;
   /** Forwards a local loopback port to a pod's port (pods/portforward). Optional, like exec. */
   portForward?(namespace: string, pod: string, port: number): Promise<PortForwardHandle>;
 }

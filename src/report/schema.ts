@@ -382,6 +382,66 @@ export const Report = Type.Object(
             ),
           ),
         ),
+        ranBy: Nullable(
+          Obj(
+            {
+              kube: Type.Array(
+                Obj(
+                  {
+                    cluster: Type.Union([Type.Literal('source'), Type.Literal('target')]),
+                    context: Type.String({ description: 'The kubeconfig context.' }),
+                    user: Nullable(
+                      Type.String({ description: 'The user name the API server saw (SelfSubjectReview).' }),
+                    ),
+                    groups: Type.Array(Type.String(), { description: "That user's groups." }),
+                    error: Nullable(
+                      Type.String({ description: 'Why the API server could not be asked; null: asked.' }),
+                    ),
+                  },
+                  'The identity one cluster the drill used saw, from a SelfSubjectReview (authentication.k8s.io).',
+                ),
+              ),
+              azure: Type.Array(
+                Obj(
+                  {
+                    use: Type.Union([Type.Literal('arm'), Type.Literal('storage'), Type.Literal('evidence-upload')]),
+                    credential: Type.String({
+                      description:
+                        'How it signed in: DefaultAzureCredential, DR_DRILL_ARM_TOKEN, or a connection string (shared key or SAS).',
+                    }),
+                    principal: Nullable(
+                      Type.String({
+                        description:
+                          "The principal: the token's appid/oid/upn claims, or the storage account a shared key belongs to; null when unknown.",
+                      }),
+                    ),
+                    error: Nullable(Type.String({ description: 'Why the principal is unknown; null: known.' })),
+                  },
+                  'One Azure identity the drill used.',
+                ),
+              ),
+            },
+            'Who ran the drill, as the clusters and Azure saw it; null when nothing was asked (a report sealed outside a drill).',
+          ),
+        ),
+        trend: Nullable(
+          Type.Array(
+            Obj(
+              {
+                drillId: Type.String(),
+                startedAt: Type.String(),
+                verdict: Nullable(Verdict),
+                rtoAchievedSeconds: Nullable(Type.Number()),
+                rtoObjectiveSeconds: Nullable(Type.Number()),
+              },
+              'One earlier drill of the scenario.',
+            ),
+            {
+              description:
+                "The earlier drills report.html's trend chart drew, so that report.html re-renders from report.json alone; null without HTML.",
+            },
+          ),
+        ),
       },
       'The chain to the previous drill of the same scenario.',
     ),

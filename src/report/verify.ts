@@ -11,7 +11,10 @@ import { parseSums, sha256File, SUMS_FILE } from './checksums.js';
 import { parseReportFolderName } from './folder.js';
 import { drillFolders, scenarioDirOf } from './seal.js';
 import { validateReport } from './validate-report.js';
-import { checkSignature, SIGNATURE_FILE, type SignatureRecord } from '../evidence/signing.js';
+import { checkSignature, publicKeyFingerprint, SIGNATURE_FILE, type SignatureRecord } from '../evidence/signing.js';
+import type { TrustPolicy } from '../evidence/trust.js';
+import { crossCheck } from './cross-checks.js';
+import type { Report } from './schema.js';
 import type { KeyObject } from 'node:crypto';
 
 /** One thing wrong with a report folder. */
@@ -21,10 +24,22 @@ export interface VerifyProblem {
   message: string;
 }
 
+/**
+ * What was proven: `verified` (intact since sealing AND signed by a key the auditor trusts), `self-consistent`
+ * (intact as far as the folder itself can tell: anyone able to write the folder could have rewritten it whole),
+ * `broken` (a problem was found).
+ */
+export type VerifyStatus = 'verified' | 'self-consistent' | 'broken';
+
 /** The outcome of verifying one report folder. */
 export interface VerifyResult {
   folder: string;
   ok: boolean;
+  status: VerifyStatus;
+  /** Signed by a trusted key given from outside the folder. */
+  authenticated: boolean;
+  /** What the status rests on, in words. */
+  assumption: string;
   problems: VerifyProblem[];
   /** Things worth knowing that are not wrong (e.g. the first drill of a scenario has no chain link). */
   notes: string[];
@@ -34,8 +49,10 @@ export interface VerifyResult {
 
 /** Options for verifyReportFolder. */
 export interface VerifyFolderOptions {
-  /** Require a signature by this key (`--public-key`); otherwise a signature is checked against the recorded key. */
+  /** Require a signature by this key (`--public-key`). Shorthand for a trust policy of one key, required. */
   publicKey?: KeyObject | null;
+  /** The keys trusted from outside the folder (`--trusted-keys`, DR_DRILL_TRUSTED_KEYS), and whether one is required. */
+  trust?: TrustPolicy | null;
 }
 
 /** Verifies a report folder; throws an input DrillError (exit 2) when it does not exist. */
@@ -53,11 +70,46 @@ export function verifyReportFolder(dir: string, opts: VerifyFolderOptions = {}):
   const verifiedFiles = checkSums(folder, problems);
   const report = checkReport(folder, problems);
   if (report) checkChain(folder, report, problems, notes);
+  if (report && validateReport(report).length === 0) {
+    const cross = crossCheck(folder, report as unknown as Report);
+    problems.push(...cross.problems);
+    notes.push(...cross.notes);
+  }
   // A report whose own fields are unreadable still gets its signature file judged (as unaccounted for).
-  const sig = checkSignature(folder, report?.evidence.signedBy, opts.publicKey ?? null);
+  const sig = checkSignature(folder, report?.evidence.signedBy, policyOf(opts));
   problems.push(...sig.problems);
   notes.push(...sig.notes);
-  return { folder, ok: problems.length === 0, problems, notes, verifiedFiles };
+  const ok = problems.length === 0;
+  const status: VerifyStatus = !ok ? 'broken' : sig.authenticated ? 'verified' : 'self-consistent';
+  return {
+    folder,
+    ok,
+    status,
+    authenticated: ok && sig.authenticated,
+    assumption: assumptionOf(status),
+    problems,
+    notes,
+    verifiedFiles,
+  };
+}
+
+function policyOf(opts: VerifyFolderOptions): TrustPolicy | null {
+  if (!opts.publicKey) return opts.trust ?? null;
+  const fingerprints = new Set(opts.trust?.fingerprints ?? []);
+  fingerprints.add(publicKeyFingerprint(opts.publicKey));
+  return { fingerprints, source: opts.trust?.source ?? '--public-key', require: true };
+}
+
+/** The assumption each status rests on, said once so that text and JSON output agree. */
+export function assumptionOf(status: VerifyStatus): string {
+  switch (status) {
+    case 'verified':
+      return 'unchanged since it was signed by a key you trust; holds as long as that private key was only on the runner that ran the drill';
+    case 'self-consistent':
+      return 'the files agree with each other and with SHA256SUMS; this proves nothing against someone who could write the folder (they can recompute and re-sign everything): pass a trusted key to authenticate';
+    case 'broken':
+      return 'the folder is not the evidence it claims to be (see the problems)';
+  }
 }
 
 function checkSums(folder: string, problems: VerifyProblem[]): string[] {
@@ -138,15 +190,20 @@ function checkReport(folder: string, problems: VerifyProblem[]): ChainFields | n
 
 function checkChain(folder: string, report: ChainFields, problems: VerifyProblem[], notes: string[]): void {
   const own = parseReportFolderName(basename(folder));
-  if (own && own.drillId !== report.drillId) {
-    problems.push({
-      file: 'report.json',
-      message: `drillId ${report.drillId} does not match the folder name (${basename(folder)})`,
-    });
-  }
   const { previousReportSha256: sha, previousDrillId: prevId } = report.evidence;
   if (!sha && !prevId) {
-    notes.push('no previous drill linked: this is the first sealed drill of its scenario in this report dir');
+    // A "first drill" claim is checked: older sealed drills beside it mean the link was cut.
+    const older = own
+      ? drillFolders(scenarioDirOf(folder)).filter(
+          (n) => n < basename(folder) && existsSync(join(scenarioDirOf(folder), n, 'report.json')),
+        )
+      : [];
+    if (older.length)
+      problems.push({
+        file: 'evidence.previousDrillId',
+        message: `is null (claims to be the first drill of its scenario), but ${older.length} older sealed drill(s) are beside it (${older.at(-1)}): the link was removed`,
+      });
+    else notes.push('no previous drill linked: this is the first sealed drill of its scenario in this report dir');
     return;
   }
   if (!sha || !prevId) {

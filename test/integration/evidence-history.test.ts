@@ -53,8 +53,17 @@ describe('evidence: history and the chain from the evidence container (Azurite)'
           previousDrillId: previous.drillId,
           previousFrom: 'evidence-container',
           signedBy: null,
+          ranBy: null,
+          trend: null,
         }
-      : { previousReportSha256: null, previousDrillId: null, previousFrom: null, signedBy: null };
+      : {
+          previousReportSha256: null,
+          previousDrillId: null,
+          previousFrom: null,
+          signedBy: null,
+          ranBy: null,
+          trend: null,
+        };
     writeReportFolder(folder, report);
     await uploadReportFolder(folder, {
       container: evidence,

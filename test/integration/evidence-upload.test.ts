@@ -40,6 +40,8 @@ function drill(reportDir: string, startedAt: string, drillId: string, s: Signer)
     previousReportSha256: prev?.reportSha256 ?? null,
     previousDrillId: prev?.drillId ?? null,
     signedBy: preparePublicKey(folder, s),
+    ranBy: null,
+    trend: null,
   };
   writeReportFolder(folder, report);
   signSums(folder, s);
@@ -142,6 +144,11 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
     const edited = await verifyUploadedReport(evidence, 'shop-nightly/20260302T020000Z-second01', { prefix: 'drills' });
     expect(edited.problems).to.deep.equal([
       { file: 'report.md', message: 'SHA-256 does not match SHA256SUMS: the file changed after sealing' },
+      {
+        file: 'report.md',
+        message:
+          'differs from report.json rendered again (first difference at line 1): report.json or report.md was changed after sealing',
+      },
     ]);
   });
 

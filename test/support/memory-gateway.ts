@@ -8,7 +8,14 @@
  * `compact()` (history dropped), `failOn(verb, kind, 403)`, `forgetKind()` (a CRD missing), `requests` (counts).
  * Controllers in tests (velero-sim) write through `put`/`update`/`remove`, which are neither counted nor failed.
  */
-import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, WatchHandle } from '../../src/kube/gateway.js';
+import type {
+  ExecResult,
+  KubeGateway,
+  KubeIdentity,
+  ListResult,
+  PortForwardHandle,
+  WatchHandle,
+} from '../../src/kube/gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from '../../src/kube/types.js';
 import { kubeError } from '../../src/kube/errors.js';
 import type { DrillError } from '../../src/errors.js';
@@ -79,6 +86,18 @@ export class MemoryGateway implements KubeGateway {
   private uid = 0;
   private failures: Array<{ verb: Verb; kind: string; code: number; times: number }> = [];
   private nextWatchError: number | null = null;
+
+  /** The API server's authenticator (SelfSubjectReview); unset until authenticatesAs, like a gateway that cannot ask. */
+  whoAmI?: () => Promise<KubeIdentity>;
+
+  /** Makes the simulated API server answer SelfSubjectReviews with this user; an Error makes them fail. */
+  authenticatesAs(user: string | Error, groups: string[] = []): this {
+    this.whoAmI = async () => {
+      if (user instanceof Error) throw user;
+      return { user, groups };
+    };
+    return this;
+  }
 
   constructor(
     readonly context = 'memory',

@@ -119,7 +119,7 @@ export class ReportBuilder {
       },
       warnings: [],
       rehearsal: null,
-      evidence: { previousReportSha256: null, previousDrillId: null },
+      evidence: { previousReportSha256: null, previousDrillId: null, ranBy: null, trend: null },
     };
   }
 
@@ -206,7 +206,7 @@ export class ReportBuilder {
     return this;
   }
   previous(drillId: string, reportSha256: string): this {
-    this.r.evidence = { previousDrillId: drillId, previousReportSha256: reportSha256 };
+    this.r.evidence = { ...this.r.evidence, previousDrillId: drillId, previousReportSha256: reportSha256 };
     return this;
   }
   negativeControl(): this {

@@ -153,6 +153,44 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(journal).to.include.members(['drill-started', 'phase-started', 'probe', 'verdict', 'report-sealed']);
   });
 
+  it('records who ran it: the user the cluster authenticated (SelfSubjectReview), once for a same-cluster drill', async () => {
+    w = await world();
+    w.gw.authenticatesAs('system:serviceaccount:dr:drill-runner', ['system:serviceaccounts', 'system:authenticated']);
+    const { json, folder } = await w.run(aPlan().build());
+    expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+    expect(json.evidence.ranBy).to.deep.equal({
+      kube: [
+        {
+          cluster: 'source',
+          context: 'prod-weu',
+          user: 'system:serviceaccount:dr:drill-runner',
+          groups: ['system:serviceaccounts', 'system:authenticated'],
+          error: null,
+        },
+      ],
+      azure: [],
+    });
+    expect(readFileSync(join(folder, 'report.md'), 'utf8')).to.contain(
+      'Ran by: source cluster (prod-weu) authenticated system:serviceaccount:dr:drill-runner',
+    );
+  });
+
+  it('a SelfSubjectReview the cluster refuses is recorded with its reason and costs the drill nothing', async () => {
+    w = await world();
+    w.gw.authenticatesAs(new Error('selfsubjectreviews.authentication.k8s.io is forbidden'));
+    const { json } = await w.run(aPlan().build());
+    expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+    expect(json.evidence.ranBy.kube).to.deep.equal([
+      {
+        cluster: 'source',
+        context: 'prod-weu',
+        user: null,
+        groups: [],
+        error: 'selfsubjectreviews.authentication.k8s.io is forbidden',
+      },
+    ]);
+  });
+
   it('FAIL: a critical probe that cannot pass says what it last saw', async () => {
     w = await world({ unready: ['api'] });
     const { json } = await w.run(aPlan().workloadProbe('api-ready', 'payments', 'api', 300).build());

@@ -43,6 +43,8 @@ function signedDrill(
     previousReportSha256: prev?.reportSha256 ?? null,
     previousDrillId: prev?.drillId ?? null,
     signedBy: signer ? preparePublicKey(folder, signer) : null,
+    ranBy: null,
+    trend: null,
   };
   writeReportFolder(folder, report);
   if (signer) signSums(folder, signer);
@@ -72,7 +74,8 @@ describe('evidence: Ed25519 signing of SHA256SUMS', () => {
     const r = verifyReportFolder(folder, { publicKey: loadPublicKey(keys.pub) });
     expect(r.problems).to.deep.equal([]);
     expect(r.ok).to.equal(true);
-    expect(r.notes.join('\n')).to.match(/signature over SHA256SUMS verified .*required --public-key/);
+    expect(r.notes.join('\n')).to.match(/signature over SHA256SUMS verified with trusted key .*--public-key/);
+    expect(r.status).to.equal('verified');
   });
 
   it('an unsigned folder verifies, with a note; but not when --public-key requires a signature', () => {
@@ -92,10 +95,14 @@ describe('evidence: Ed25519 signing of SHA256SUMS', () => {
     expect: { file: string; message: RegExp }[];
   }[] = [
     {
-      name: 'an edited report.json breaks its SHA256SUMS line (the signature still holds over SHA256SUMS)',
+      name: 'an edited report.json breaks its SHA256SUMS line and no longer renders to its report.md and junit.xml',
       tamper: (f) =>
         writeFileSync(join(f, 'report.json'), readFileSync(join(f, 'report.json'), 'utf8').replace('"PASS"', '"FAIL"')),
-      expect: [{ file: 'report.json', message: /does not match SHA256SUMS/ }],
+      expect: [
+        { file: 'report.json', message: /does not match SHA256SUMS/ },
+        { file: 'report.md', message: /differs from report.json rendered again/ },
+        { file: 'junit.xml', message: /differs from report.json rendered again/ },
+      ],
     },
     {
       name: 'an edited SHA256SUMS (re-hashed after editing report.json) breaks the signature',
@@ -112,7 +119,11 @@ describe('evidence: Ed25519 signing of SHA256SUMS', () => {
           );
         writeFileSync(join(f, 'SHA256SUMS'), lines.join('\n'));
       },
-      expect: [{ file: SIGNATURE_FILE, message: /does not verify over SHA256SUMS/ }],
+      expect: [
+        { file: 'report.md', message: /differs from report.json rendered again/ },
+        { file: 'junit.xml', message: /differs from report.json rendered again/ },
+        { file: SIGNATURE_FILE, message: /does not verify over SHA256SUMS/ },
+      ],
     },
     {
       name: 'a removed signature is named',
@@ -123,7 +134,12 @@ describe('evidence: Ed25519 signing of SHA256SUMS', () => {
       name: 'a signature by another key than the required one fails, naming SHA256SUMS.sig',
       tamper: () => {},
       publicKey: 'other',
-      expect: [{ file: SIGNATURE_FILE, message: /signed with key sha256:[0-9a-f]{64}, not the required --public-key/ }],
+      expect: [
+        {
+          file: SIGNATURE_FILE,
+          message: /signed with key sha256:[0-9a-f]{64}, which is not a trusted key \(--public-key/,
+        },
+      ],
     },
     {
       name: 'a swapped signing-key.pub.pem is named',

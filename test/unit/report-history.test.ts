@@ -99,7 +99,7 @@ describe('report commands', () => {
       name: 'verify a good folder',
       argv: (d) => ['report', 'verify', join(d, 'payments', '20260101T020000Z-pay00001')],
       code: 0,
-      out: /^OK /m,
+      out: /^SELF-CONSISTENT \(not authenticated\) /m,
     },
     {
       name: 'verify a crashed folder',

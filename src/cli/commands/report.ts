@@ -10,12 +10,15 @@ import { readHistory, renderHistory } from '../../report/history.js';
 import { renderHistoryMarkdown } from '../../report/compliance.js';
 import { TREND_DEFAULTS } from '../../report/trend.js';
 import { inputError } from '../../errors.js';
+import { trustPolicy } from '../../evidence/trust.js';
 
 // The evidence container's code (args.loaders.evidence) is loaded only with --container: the Azure SDKs are
 // ~1,300 modules.
 interface VerifyArgs extends WithLoaders {
   dir: string;
   'public-key'?: string;
+  'trusted-keys'?: string;
+  'require-signature'?: boolean;
   container?: string;
   prefix?: string;
   'account-url'?: string;
@@ -37,6 +40,15 @@ const verify = defineCommand<VerifyArgs>({
         type: 'string',
         describe: 'Require a signature (SHA256SUMS.sig) by this Ed25519 public key (PEM)',
       })
+      .option('trusted-keys', {
+        type: 'string',
+        describe:
+          'File of trusted signing keys (PEM blocks or sha256:<fingerprint> lines; default: $DR_DRILL_TRUSTED_KEYS). Keep it outside the report folder and the evidence account',
+      })
+      .option('require-signature', {
+        type: 'boolean',
+        describe: 'Fail (exit 1) unsigned folders and signatures by keys that are not trusted',
+      })
       .option('container', { type: 'string', describe: 'Verify the uploaded copy in this evidence container' })
       .option('prefix', { type: 'string', describe: 'Prefix of the uploads in the evidence container' })
       .option('account-url', { type: 'string', describe: 'Evidence account, signed in with DefaultAzureCredential' })
@@ -47,6 +59,7 @@ const verify = defineCommand<VerifyArgs>({
       }) as never,
   run: async (args) => {
     const publicKey = args['public-key'] ? loadPublicKey(args['public-key']) : null;
+    const trust = trustPolicy({ trustedKeys: args['trusted-keys'], requireSignature: args['require-signature'] });
     const result = args.container
       ? await (async () => {
           const { verifyUploadedReport, evidenceContainerFromFlags } = await args.loaders.evidence();
@@ -57,19 +70,22 @@ const verify = defineCommand<VerifyArgs>({
               connectionString: args['connection-string'],
             }),
             args.dir,
-            { prefix: cleanPrefix(args.prefix), publicKey },
+            { prefix: cleanPrefix(args.prefix), publicKey, trust },
           );
         })()
-      : verifyReportFolder(args.dir, { publicKey });
+      : verifyReportFolder(args.dir, { publicKey, trust });
     if (args.output === 'json') printJson(result);
     else {
       for (const p of result.problems) printLine(`${result.folder}/${p.file}: ${p.message}`);
       for (const n of result.notes) printLine(`note: ${n}`);
       printLine(
-        result.ok
-          ? `OK ${result.folder}: ${result.verifiedFiles.length} file(s) match SHA256SUMS, report.json is valid`
-          : `FAILED ${result.folder}: ${result.problems.length} problem(s)`,
+        result.status === 'verified'
+          ? `VERIFIED ${result.folder}: ${result.verifiedFiles.length} file(s) match SHA256SUMS, signed by a trusted key`
+          : result.status === 'self-consistent'
+            ? `SELF-CONSISTENT (not authenticated) ${result.folder}: ${result.verifiedFiles.length} file(s) match SHA256SUMS, report.json is valid`
+            : `FAILED ${result.folder}: ${result.problems.length} problem(s)`,
       );
+      printLine(`assumption: ${result.assumption}`);
     }
     return result.ok ? EXIT.pass : EXIT.fail;
   },

@@ -163,11 +163,21 @@ export const runCommand = defineCommand<RunArgs>({
     try {
       // The trend chart needs earlier drills: read them here, so rendering stays pure.
       const history = plan.report.html ? readHistory(args['report-dir'], { scenario: plan.scenario.name }).drills : [];
+      const trend = history
+        .map((d) => ({
+          drillId: d.drillId,
+          startedAt: d.startedAt,
+          verdict: d.verdict,
+          rtoAchievedSeconds: d.rtoAchievedSeconds,
+          rtoObjectiveSeconds: d.rtoObjectiveSeconds,
+        }))
+        .sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1))
+        .slice(-10);
       // One drill per scenario at a time: the Lease is taken before the drill's first write.
       const lease = scenarioLeaseGateway(plan, (ctx) => gatewayFor(kc, ctx));
       const outcome = await withScenarioLease(lease, plan, leaseOpts(drillId, log, controller.signal), () =>
         runDrill(plan, {
-          ...(plan.report.html ? { html: (r: Report) => renderHtml(r, { history }) } : {}),
+          ...(plan.report.html ? { html: (r: Report) => renderHtml(r), trend } : {}),
           clock: systemClock,
           gatewayFor: (ctx) => gatewayFor(kc, ctx),
           reportDir: args['report-dir'],

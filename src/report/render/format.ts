@@ -70,3 +70,20 @@ export function messageLines(m: {
     for (const s of m.namespaces[ns]!) out.push(`namespace ${ns}: ${s}`);
   return out;
 }
+
+/** Who ran the drill, one line per identity (also used by report.html). */
+export function ranByLines(r: Report): string[] {
+  const ranBy = r.evidence.ranBy;
+  if (!ranBy) return [];
+  const out: string[] = [];
+  for (const k of ranBy.kube)
+    out.push(
+      k.error
+        ? `Ran by: ${k.cluster} cluster (${k.context}): unknown (${k.error})`
+        : `Ran by: ${k.cluster} cluster (${k.context}) authenticated ${k.user ?? 'an unnamed user'}${k.groups.length ? ` (groups ${k.groups.join(', ')})` : ''}`,
+    );
+  for (const a of ranBy.azure)
+    out.push(`Ran by: Azure ${a.use} with ${a.credential}: ${a.principal ?? `unknown (${a.error ?? 'not said'})`}`);
+  if (!out.length) out.push('Ran by: not recorded (no cluster or Azure service was asked)');
+  return out;
+}

@@ -6,7 +6,7 @@
 import { formatSeconds } from '../../util/duration.js';
 import { redactDeep } from '../redact.js';
 import type { Report, VeleroMessages } from '../schema.js';
-import { NONE, objectiveLines, secs, sinceT0 } from './format.js';
+import { NONE, objectiveLines, ranByLines, secs, sinceT0 } from './format.js';
 import { ganttSvg } from './svg-gantt.js';
 import { trendSvg, type TrendPoint } from './svg-trend.js';
 import { esc } from './svg-util.js';
@@ -130,8 +130,10 @@ function timeline(r: Report): string {
 }
 
 function trend(r: Report, options: HtmlOptions): string {
-  if (!options.history?.length) return '';
-  const points = options.history.filter((p) => p.drillId !== r.drillId);
+  // The history recorded in the report (evidence.trend) makes report.html a pure function of report.json.
+  const history = options.history ?? r.evidence.trend ?? [];
+  if (!history.length) return '';
+  const points = history.filter((p) => p.drillId !== r.drillId);
   points.push({
     drillId: r.drillId,
     startedAt: r.startedAt,
@@ -244,6 +246,10 @@ function evidence(r: Report): string {
   return section('Evidence', [
     `<ul><li>Scenario file ${esc(r.scenario.file ?? NONE)}, SHA-256 <code class="hash">${esc(r.scenario.sha256 ?? NONE)}</code></li>`,
     `<li>Previous drill: ${prev}</li>`,
+    ...ranByLines(r).map((l) => `<li>${esc(l)}</li>`),
+    r.evidence.signedBy
+      ? `<li>Signed: Ed25519 key <code class="hash">sha256:${esc(r.evidence.signedBy.publicKeySha256)}</code> (<code>SHA256SUMS.sig</code>)</li>`
+      : '<li>Signed: no (run --sign-key signs the folder)</li>',
     '<li>Every file of the report folder is listed in <code>SHA256SUMS</code>: check with <code>sha256sum -c SHA256SUMS</code> or <code>dr-drill report verify &lt;folder&gt;</code>.</li></ul>',
     `<p class="small">Drill duration ${esc(formatSeconds(r.phases.reduce((s, p) => s + (p.durationSeconds ?? 0), 0)))}; the report data is embedded in this page as JSON (<code>#report-data</code>).</p>`,
   ]);

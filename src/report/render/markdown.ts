@@ -2,7 +2,7 @@
 import { formatSeconds } from '../../util/duration.js';
 import { redactDeep } from '../redact.js';
 import type { Report, VeleroMessages } from '../schema.js';
-import { NONE, objectiveLines, secs, sinceT0 } from './format.js';
+import { NONE, objectiveLines, ranByLines, secs, sinceT0 } from './format.js';
 import type { ReportRenderer } from './renderer.js';
 
 /** Renders report.md. */
@@ -222,6 +222,12 @@ function renderMarkdown(r: Report): string {
     r.evidence.previousDrillId || r.evidence.previousReportSha256
       ? `- Previous drill: ${code(r.evidence.previousDrillId ?? '?')}, report.json SHA-256 ${code(r.evidence.previousReportSha256 ?? '?')}`
       : '- Previous drill: none (first drill of this scenario in this report dir)',
+  );
+  push(...ranByLines(r).map((l) => `- ${inline(l)}`));
+  push(
+    r.evidence.signedBy
+      ? `- Signed: Ed25519 key ${code(`sha256:${r.evidence.signedBy.publicKeySha256}`)} (${code('SHA256SUMS.sig')})`
+      : '- Signed: no (run --sign-key signs the folder)',
   );
   push(
     '- Every file in this folder is listed in `SHA256SUMS`: check with `sha256sum -c SHA256SUMS` or `dr-drill report verify <folder>`.',
