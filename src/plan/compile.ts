@@ -10,7 +10,7 @@ import { formatProblems, noLocation, type Locator } from '../scenario/problems.j
 import type { Scenario, ScenarioProbe } from '../scenario/schema.js';
 import { probeNamespace } from '../scenario/probe-checks.js';
 import { parseDuration } from '../util/duration.js';
-import { webhookUrlProblem } from '../util/webhook-url.js';
+import { webhookFormatFor, webhookUrlProblem } from '../util/webhook-url.js';
 import { aksTargetPlan } from './aks-plan.js';
 import { addStoragePlans } from './storage-plan.js';
 import {
@@ -250,7 +250,10 @@ function hookPlan(h: NonNullable<Scenario['spec']['hooks']>[number]): HookPlan {
   };
 }
 
-/** spec.report.notify with defaults: on FAIL and ERROR, 10s per attempt; the URL is wrapped so it never prints. */
+/**
+ * spec.report.notify with defaults: on FAIL and ERROR, 10s per attempt, the format by the webhook host; the URL is
+ * wrapped so it never prints.
+ */
 function notifyPlan(n: NonNullable<NonNullable<Scenario['spec']['report']>['notify']> | undefined): NotifyPlan | null {
   if (!n) return null;
   const problem = webhookUrlProblem(n.webhook);
@@ -263,5 +266,6 @@ function notifyPlan(n: NonNullable<NonNullable<Scenario['spec']['report']>['noti
   }
   const on =
     n.on === undefined ? (['fail', 'error'] as const) : n.on === 'always' ? (['pass', 'fail', 'error'] as const) : n.on;
-  return { webhook: new SecretText(n.webhook), on: [...on], timeoutMs: msOr(n.timeout, 10_000) };
+  const format = n.format === undefined || n.format === 'auto' ? webhookFormatFor(n.webhook) : n.format;
+  return { webhook: new SecretText(n.webhook), on: [...on], timeoutMs: msOr(n.timeout, 10_000), format };
 }

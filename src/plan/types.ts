@@ -184,6 +184,9 @@ export interface UploadPlan {
 /** A verdict a notification can be sent on. */
 export type NotifyOn = 'pass' | 'fail' | 'error';
 
+/** A message format a webhook speaks (report/notify-formats.ts). */
+export type NotifyFormat = 'teams' | 'slack' | 'json';
+
 /** Where and when to post a chat message after sealing (spec.report.notify). */
 export interface NotifyPlan {
   /** The webhook URL, resolved; a secret, so it is wrapped to never print or serialise. */
@@ -191,6 +194,8 @@ export interface NotifyPlan {
   on: NotifyOn[];
   /** Per attempt. */
   timeoutMs: number;
+  /** The message format, `auto` already resolved from the webhook host. */
+  format: NotifyFormat;
 }
 
 /**

@@ -1,15 +1,17 @@
 /**
- * Chat notification after a drill is sealed (spec.report.notify): one JSON message that Slack incoming webhooks
- * (text + blocks) and Teams connectors (text + MessageCard fields) both accept. Notifying is best effort: it
+ * Chat notification after a drill is sealed (spec.report.notify), in the webhook's format (notify-formats.ts:
+ * a Teams Workflows Adaptive Card, a Slack message or plain JSON). Notifying is best effort: it
  * retries, bounds every attempt, and on failure returns a warning — it never changes the verdict or exit code.
  * The webhook URL carries its credential in the path, so it is never printed, logged or put in the message.
  */
-import type { NotifyOn } from '../plan/types.js';
+import type { NotifyFormat, NotifyOn } from '../plan/types.js';
 import { formatSeconds } from '../util/duration.js';
 import { webhookUrlProblem } from '../util/webhook-url.js';
-import { redact, redactDeep } from './redact.js';
+import { redact } from './redact.js';
 import type { Report, VerdictT } from './schema.js';
-import { objectiveLines } from './render/format.js';
+import { notificationMessage } from './notify-formats.js';
+
+export { notificationMessage } from './notify-formats.js';
 
 /** What notify needs: the resolved webhook, the verdicts that send, and the per-attempt timeout. */
 export interface NotifyTarget {
@@ -17,6 +19,8 @@ export interface NotifyTarget {
   url: string;
   on: readonly NotifyOn[];
   timeoutMs: number;
+  /** The message format the webhook speaks. */
+  format: NotifyFormat;
 }
 
 /** Knobs for tests and callers; the defaults suit a nightly job. */
@@ -48,67 +52,6 @@ export function shouldNotify(on: readonly NotifyOn[], verdict: VerdictT): boolea
   return on.includes(verdict.toLowerCase() as NotifyOn);
 }
 
-const THEME: Record<VerdictT, string> = { PASS: '2E7D32', FAIL: 'C62828', ERROR: 'EF6C00' };
-const ICON: Record<VerdictT, string> = { PASS: '✅', FAIL: '❌', ERROR: '⚠️' };
-
-/** The message body (pure): a redacted summary with the verdict, objectives, reasons and failing probes. */
-export function notificationMessage(input: Report, folder?: string): Record<string, unknown> {
-  const r = redactDeep(input);
-  const title = `${ICON[r.verdict]} dr-drill ${r.verdict}: ${r.scenario.name} (drill ${r.drillId})`;
-  const objectives = objectiveLines(r).map(
-    (o) =>
-      `${o.label} ${o.achieved} / objective ${o.objective}: ${o.status}${o.met === null ? '' : ` (margin ${o.margin})`}`,
-  );
-  const failing = r.probes
-    .filter((p) => p.critical && (p.outcome === 'failed' || p.outcome === 'error'))
-    .map((p) => `${p.name}: ${p.outcome}${p.lastObservation ? ` — ${p.lastObservation}` : ''}`);
-  const lines = [
-    ...objectives,
-    ...r.reasons.slice(0, 5).map((s) => `• ${s}`),
-    ...failing.slice(0, 5).map((s) => `probe ${s}`),
-    ...(r.teardown.leftBehind.length
-      ? [`${r.teardown.leftBehind.length} object(s) left behind: dr-drill cleanup --drill-id ${r.drillId}`]
-      : []),
-    ...(folder ? [`report: ${folder}`] : []),
-  ].map((s) => clip(redact(s), 300));
-  const facts = [
-    { name: 'Verdict', value: r.verdict },
-    { name: 'Started', value: r.startedAt },
-    {
-      name: 'RTO',
-      value:
-        r.rto.achievedSeconds === null
-          ? 'not measured'
-          : `${formatSeconds(r.rto.achievedSeconds)} / ${formatSeconds(r.rto.objectiveSeconds)}`,
-    },
-    {
-      name: 'RPO',
-      value:
-        r.rpo.achievedSeconds === null
-          ? 'not measured'
-          : `${formatSeconds(r.rpo.achievedSeconds)} / ${formatSeconds(r.rpo.objectiveSeconds)}`,
-    },
-    { name: 'Backup', value: r.backup.name ?? '—' },
-    { name: 'Restore', value: r.restore.phase ? `${r.restore.name ?? ''} ${r.restore.phase}` : '—' },
-  ];
-  const text = [title, ...lines].join('\n');
-  return {
-    // Slack (and the Teams connector) show `text`; both ignore the other format's fields.
-    text,
-    blocks: [
-      { type: 'header', text: { type: 'plain_text', text: clip(title, 150) } },
-      { type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n') || 'no details', 2900) } },
-      { type: 'section', fields: facts.map((f) => ({ type: 'mrkdwn', text: clip(`*${f.name}*\n${f.value}`, 1900) })) },
-    ],
-    '@type': 'MessageCard',
-    '@context': 'https://schema.org/extensions',
-    summary: clip(title, 150),
-    themeColor: THEME[r.verdict],
-    title,
-    sections: [{ text: lines.join('<br>'), facts }],
-  };
-}
-
 /**
  * Posts the message when the verdict asks for it. Retries on network errors, timeouts, 429 and 5xx (three
  * attempts, exponential backoff, Retry-After honoured on 429); never throws.
@@ -121,7 +64,7 @@ export async function notify(target: NotifyTarget, report: Report, options: Noti
     return { sent: false, attempts: 0, warning: `notification not sent: the webhook ${unsafe}`, skipped: false };
   const attempts = options.attempts ?? 3;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
-  const body = JSON.stringify(notificationMessage(report, options.folder));
+  const body = JSON.stringify(notificationMessage(report, target.format, options.folder));
   let last = '';
   let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -173,8 +116,4 @@ function describeFailure(e: unknown, target: NotifyTarget): string {
       ? `no answer within ${formatSeconds(target.timeoutMs / 1000)}`
       : `${err.message ?? String(e)}${err.cause?.code ? ` (${err.cause.code})` : ''}`;
   return redact(text.split(target.url).join('<webhook>'));
-}
-
-function clip(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }

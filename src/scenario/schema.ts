@@ -875,8 +875,14 @@ export const ReportOptions = Strict(
           webhook: Type.String({
             minLength: 1,
             description:
-              'Teams or Slack incoming-webhook URL; a secret, so usually ${ENV} (resolved by plan and run, never printed).',
+              'Webhook URL (a Teams Workflows "when a webhook request is received" trigger, a Slack incoming webhook, or any https endpoint); a secret, so usually ${ENV} (resolved by plan and run, never printed).',
           }),
+          format: Type.Optional(
+            Type.Union([Type.Literal('auto'), Type.Literal('teams'), Type.Literal('slack'), Type.Literal('json')], {
+              description:
+                'Message format: teams (an Adaptive Card in a Workflows message), slack (text and blocks), json (a plain object); auto (default) picks teams or slack by the webhook host, json otherwise.',
+            }),
+          ),
           on: Type.Optional(
             Type.Union(
               [

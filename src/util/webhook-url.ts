@@ -22,3 +22,19 @@ export function webhookUrlProblem(url: string): string | null {
   }
   return `uses ${parsed.protocol}//: expected https://`;
 }
+
+/** Hosts of Teams Workflows (Power Automate, Logic Apps) and of the older Teams incoming webhooks. */
+const TEAMS_HOST =
+  /(^|\.)(logic\.azure\.com|powerautomate\.com|powerplatform\.com|flow\.microsoft\.com|(webhook|outlook)\.office\.com)$/i;
+const SLACK_HOST = /(^|\.)hooks\.slack(-gov)?\.com$/i;
+
+/** The message format `notify.format: auto` stands for: by the webhook host; json for any other host. */
+export function webhookFormatFor(url: string): 'teams' | 'slack' | 'json' {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return 'json';
+  }
+  return TEAMS_HOST.test(host) ? 'teams' : SLACK_HOST.test(host) ? 'slack' : 'json';
+}

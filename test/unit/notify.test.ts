@@ -5,6 +5,10 @@ import { notify, notificationMessage, retryAfterMs, shouldNotify } from '../../s
 import { compilePlan } from '../../src/plan/compile.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { aReport } from '../support/report-builder.js';
+import { runCli } from '../support/run-cli.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 type Reply = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -39,6 +43,21 @@ const status =
     s.writeHead(code, headers).end();
 const hang: Reply = () => {}; // never answers: the per-attempt timeout must end it
 const drop: Reply = (q) => q.socket.destroy();
+
+const scenario = (notify: unknown): Scenario =>
+  ({
+    apiVersion: 'dr-drill/v1',
+    kind: 'Scenario',
+    metadata: { name: 'n', controls: ['DORA:Art.12'] },
+    spec: {
+      objectives: { rto: '30m', rpo: '26h' },
+      backup: { name: 'b' },
+      target: { namespace: {} },
+      probes: [],
+      report: { notify } as never,
+    },
+  }) as Scenario;
+const planInput = { drillId: 'abcd1234', file: null, sha256: null } as never;
 
 describe('notify', () => {
   const fail = aReport().verdict('FAIL', 'RTO missed; token=abc123secret').rto(2400).build();
@@ -110,7 +129,7 @@ describe('notify', () => {
       const hook = await webhook(c.replies);
       const sleeps: number[] = [];
       try {
-        const r = await notify({ url: hook.url, on: ['fail', 'error'], timeoutMs: 300 }, fail, {
+        const r = await notify({ url: hook.url, on: ['fail', 'error'], timeoutMs: 300, format: 'teams' }, fail, {
           backoffMs: 10,
           maxRetryAfterMs: 5000,
           sleep: async (ms) => void sleeps.push(ms),
@@ -123,6 +142,8 @@ describe('notify', () => {
         // The webhook URL is a secret: it is never in a warning; secrets in the report are redacted.
         expect(String(r.warning)).not.to.contain('SECRET-TOKEN-PATH');
         expect(JSON.stringify(hook.bodies)).not.to.contain('abc123secret');
+        // Every attempt posts the same Teams Workflows message.
+        for (const b of hook.bodies) expect(b).to.deep.equal(notificationMessage(fail, 'teams'));
       } finally {
         await hook.close();
       }
@@ -132,13 +153,16 @@ describe('notify', () => {
   it('never names the URL when the connection is refused', async () => {
     const hook = await webhook([ok]);
     await hook.close();
-    const r = await notify({ url: hook.url, on: ['fail'], timeoutMs: 300 }, fail, { attempts: 1 });
+    const r = await notify({ url: hook.url, on: ['fail'], timeoutMs: 300, format: 'slack' }, fail, { attempts: 1 });
     expect(r.sent).to.equal(false);
     expect(r.warning).not.to.contain('SECRET-TOKEN-PATH');
   });
 
   it('sends nothing for a verdict that does not notify', async () => {
-    const r = await notify({ url: 'http://127.0.0.1:9/', on: ['fail', 'error'], timeoutMs: 100 }, aReport().build());
+    const r = await notify(
+      { url: 'http://127.0.0.1:9/', on: ['fail', 'error'], timeoutMs: 100, format: 'json' },
+      aReport().build(),
+    );
     expect(r).to.deep.include({ sent: false, attempts: 0, skipped: true, warning: null });
   });
 
@@ -151,14 +175,104 @@ describe('notify', () => {
     it(`on ${c.on.join(',')} ${c.send ? 'sends' : 'skips'} ${c.verdict}`, () =>
       expect(shouldNotify(c.on, c.verdict)).to.equal(c.send));
 
-  it('builds a Slack- and Teams-compatible message', () => {
-    const m = notificationMessage(fail, 'reports/payments-nightly/x');
+  it('builds a Teams Workflows message: one Adaptive Card attachment with title, lines and facts', () => {
+    const m = notificationMessage(fail, 'teams', 'reports/payments-nightly/x') as {
+      type: string;
+      attachments: { contentType: string; contentUrl: null; content: Record<string, unknown> }[];
+    };
+    expect(m.type).to.equal('message');
+    expect(m.attachments).to.have.length(1);
+    const [a] = m.attachments;
+    expect(a!.contentType).to.equal('application/vnd.microsoft.card.adaptive');
+    expect(a!.contentUrl).to.equal(null);
+    const card = a!.content as { type: string; version: string; body: Record<string, unknown>[] };
+    expect(card).to.include({ type: 'AdaptiveCard', version: '1.4' });
+    expect(card.body[0]).to.include({
+      type: 'TextBlock',
+      text: '❌ dr-drill FAIL: payments-nightly (drill abcd1234)',
+      color: 'Attention',
+      wrap: true,
+    });
+    const texts = card.body.filter((b) => b.type === 'TextBlock').map((b) => b.text);
+    expect(texts).to.include('RTO 40m00s ± 1s / objective 30m00s: MISSED (margin -10m00s)');
+    expect(texts).to.include('report: reports/payments-nightly/x');
+    const facts = card.body.find((b) => b.type === 'FactSet') as { facts: { title: string; value: string }[] };
+    expect(facts.facts.map((f) => f.title)).to.deep.equal(['Verdict', 'Started', 'RTO', 'RPO', 'Backup', 'Restore']);
+    expect(facts.facts[0]).to.deep.equal({ title: 'Verdict', value: 'FAIL' });
+    // Nothing of the retired connector format is left.
+    expect(JSON.stringify(m)).not.to.match(/MessageCard|themeColor/);
+    expect(JSON.stringify(m)).not.to.contain('abc123secret');
+  });
+
+  it('builds a Slack message: text plus header, details and facts blocks', () => {
+    const m = notificationMessage(fail, 'slack', 'reports/payments-nightly/x') as {
+      text: string;
+      blocks: { type: string }[];
+    };
     expect(m.text).to.match(/^❌ dr-drill FAIL: payments-nightly \(drill abcd1234\)/);
     expect(m.text).to.contain('RTO 40m00s ± 1s / objective 30m00s: MISSED');
     expect(m.text).to.contain('report: reports/payments-nightly/x');
-    expect(m.blocks).to.be.an('array').with.length(3);
-    expect(m).to.include({ '@type': 'MessageCard', themeColor: 'C62828' });
+    expect(m.blocks.map((b) => b.type)).to.deep.equal(['header', 'section', 'section']);
+    expect(Object.keys(m).sort()).to.deep.equal(['blocks', 'text']);
     expect(JSON.stringify(m)).not.to.contain('abc123secret');
+  });
+
+  it('builds a plain JSON message for any other webhook', () => {
+    const m = notificationMessage(fail, 'json', 'reports/payments-nightly/x');
+    expect(m).to.deep.include({
+      source: 'dr-drill',
+      verdict: 'FAIL',
+      scenario: 'payments-nightly',
+      drillId: 'abcd1234',
+      folder: 'reports/payments-nightly/x',
+    });
+    expect(m.facts).to.include({ verdict: 'FAIL', rto: '40m00s / 30m00s' });
+    expect(m.text).to.equal([m.title, ...(m.lines as string[])].join('\n'));
+    expect(JSON.stringify(m)).not.to.contain('abc123secret');
+  });
+
+  const hosts = [
+    {
+      url: 'https://prod-27.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=S',
+      format: 'teams',
+    },
+    {
+      url: 'https://default0a1b.ab.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/x/triggers/manual/paths/invoke?sig=S',
+      format: 'teams',
+    },
+    { url: 'https://contoso.webhook.office.com/webhookb2/x/IncomingWebhook/y/z', format: 'teams' },
+    { url: 'https://hooks.slack.com/services/T000/B000/XXXX', format: 'slack' },
+    { url: 'https://alerts.example.com/dr-drill', format: 'json' },
+    // A host that only ends in a known name is not it.
+    { url: 'https://hooks.slack.com.example.net/x', format: 'json' },
+    { url: 'https://evil-logic.azure.com.example/x', format: 'json' },
+  ];
+  for (const h of hosts)
+    it(`format auto is ${h.format} for ${new URL(h.url).hostname}`, () => {
+      const plan = compilePlan(scenario({ webhook: h.url }), planInput);
+      expect(plan.report.notify!.format).to.equal(h.format);
+    });
+
+  it('plan names the format and the verdicts, never the webhook', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dr-drill-notify-'));
+    const file = join(dir, 's.yaml');
+    const example = readFileSync(join(import.meta.dirname, '..', '..', 'scenarios', 'namespace-mapping.yaml'), 'utf8');
+    writeFileSync(
+      file,
+      example.replace(
+        /^spec:$/m,
+        'spec:\n  report: { notify: { webhook: "https://prod-1.westeurope.logic.azure.com/workflows/x?sig=SECRETSIG" } }',
+      ),
+    );
+    const r = await runCli(['plan', '--offline', file]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('notify        teams message on fail, error (webhook not shown)');
+    expect(r.stdout + r.stderr).not.to.contain('SECRETSIG');
+  });
+
+  it('an explicit format wins over the host', () => {
+    const plan = compilePlan(scenario({ webhook: 'https://hooks.slack.com/services/x', format: 'json' }), planInput);
+    expect(plan.report.notify!.format).to.equal('json');
   });
 
   const ra = [
@@ -173,19 +287,6 @@ describe('notify', () => {
 });
 
 describe('spec.report.notify in the plan', () => {
-  const scenario = (notify: unknown): Scenario =>
-    ({
-      apiVersion: 'dr-drill/v1',
-      kind: 'Scenario',
-      metadata: { name: 'n', controls: ['DORA:Art.12'] },
-      spec: {
-        objectives: { rto: '30m', rpo: '26h' },
-        backup: { name: 'b' },
-        target: { namespace: {} },
-        probes: [],
-        report: { notify } as never,
-      },
-    }) as Scenario;
   it('fills defaults, carries controls and never serialises the webhook', () => {
     const plan = compilePlan(scenario({ webhook: 'https://hooks.example/T/SECRETPATH' }), {
       drillId: 'abcd1234',

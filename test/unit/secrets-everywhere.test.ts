@@ -252,7 +252,9 @@ describe('a drill with a failing probe on a Secret and a planted env secret', fu
         ...files,
         console: textLines.join(''),
         'json log': jsonLines.join(''),
-        webhook: JSON.stringify(notificationMessage(out.report)),
+        'webhook (teams)': JSON.stringify(notificationMessage(out.report, 'teams')),
+        'webhook (slack)': JSON.stringify(notificationMessage(out.report, 'slack')),
+        'webhook (json)': JSON.stringify(notificationMessage(out.report, 'json')),
       },
       [SECRET_VALUE, ENV_SECRET],
     );

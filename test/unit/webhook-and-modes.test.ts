@@ -85,7 +85,12 @@ describe('webhook transport', () => {
   it('notify refuses a cleartext URL at send time, before any connection', async () => {
     // .invalid never resolves: had a request been tried, the warning would be a DNS failure after 3 attempts.
     const r = await notify(
-      { url: 'http://hooks.example.invalid/T/SECRETPATH', on: ['fail', 'error', 'pass'], timeoutMs: 1000 },
+      {
+        url: 'http://hooks.example.invalid/T/SECRETPATH',
+        on: ['fail', 'error', 'pass'],
+        timeoutMs: 1000,
+        format: 'json',
+      },
       aReport().build(),
       { sleep: async () => {} },
     );

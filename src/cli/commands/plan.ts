@@ -29,6 +29,9 @@ function describePlan(p: DrillPlan): string[] {
     ...crossRegionLines(p),
     `probes        ${p.probes.map((x) => `${x.name} (${x.kind}${x.critical ? '' : ', not critical'})`).join(', ') || 'none'}`,
     `teardown      ${p.teardown.when}, timeout ${formatSeconds(p.teardown.timeoutMs / 1000)}`,
+    ...(p.report.notify
+      ? [`notify        ${p.report.notify.format} message on ${p.report.notify.on.join(', ')} (webhook not shown)`]
+      : []),
     ...(p.hooks ?? []).map(
       (h, i) =>
         `${i ? '              ' : 'hooks         '}${h.name} at ${h.at}: ${maskCommand(

@@ -164,9 +164,13 @@ export async function runFleetCommand(
         log(`[${m.plan.scenario.name} ${m.plan.drillId}] ${outcome.report.verdict}: ${outcome.folder}`);
         const n = m.plan.report.notify;
         if (!n) return;
-        const sent = await notify({ url: n.webhook.reveal(), on: n.on, timeoutMs: n.timeoutMs }, outcome.report, {
-          folder: outcome.folder,
-        });
+        const sent = await notify(
+          { url: n.webhook.reveal(), on: n.on, timeoutMs: n.timeoutMs, format: n.format },
+          outcome.report,
+          {
+            folder: outcome.folder,
+          },
+        );
         if (sent.warning) log(`[${m.plan.scenario.name}] warning: ${sent.warning}`);
       },
     });

@@ -195,9 +195,13 @@ export const runCommand = defineCommand<RunArgs>({
       if (plan.report.notify) {
         const n = plan.report.notify;
         // Best effort: a webhook that is down is a warning, never a different verdict or exit code.
-        const sent = await notify({ url: n.webhook.reveal(), on: n.on, timeoutMs: n.timeoutMs }, outcome.report, {
-          folder: outcome.folder,
-        });
+        const sent = await notify(
+          { url: n.webhook.reveal(), on: n.on, timeoutMs: n.timeoutMs, format: n.format },
+          outcome.report,
+          {
+            folder: outcome.folder,
+          },
+        );
         if (sent.warning) log(`dr-drill: warning: ${sent.warning}`);
         else if (sent.sent) log(`dr-drill: notification sent (${outcome.report.verdict})`);
       }
