@@ -48,6 +48,8 @@ export function kubeError(
   const code = statusCode(e);
   const body = statusBody(e);
   // The HTTP status stays on the DrillError, so callers can still ask isNotFound/isConflict of it.
+  // A status made up by the gateway itself (a kind the server does not serve) has its words in the Error.
+  const detail = body?.message ?? (!(e instanceof ApiException) && e instanceof Error ? e.message : 'no message');
   const withStatus = (d: DrillError): DrillError => (code === null ? d : Object.assign(d, { statusCode: code }));
   if (code === 401) {
     return withStatus(
@@ -72,7 +74,7 @@ export function kubeError(
     return withStatus(
       infraError(
         'KUBE_CONFLICT',
-        `context ${what.context}: ${what.verb} ${what.resource}${where} failed with 409${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'no message'}`,
+        `context ${what.context}: ${what.verb} ${what.resource}${where} failed with 409${body?.reason ? ` ${body.reason}` : ''}: ${detail}`,
         'the object already exists or changed at the same moment: if an earlier drill left it, run dr-drill cleanup; otherwise rerun',
       ),
     );
@@ -81,7 +83,7 @@ export function kubeError(
     return withStatus(
       infraError(
         'KUBE_API_ERROR',
-        `context ${what.context}: ${what.verb} ${what.resource}${where} failed with ${code}${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'no message'}`,
+        `context ${what.context}: ${what.verb} ${what.resource}${where} failed with ${code}${body?.reason ? ` ${body.reason}` : ''}: ${detail}`,
         'check the API server and the request; rerun with the same scenario once fixed',
       ),
     );

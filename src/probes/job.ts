@@ -4,7 +4,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { waitFor } from '../kube/wait.js';
 import { reportable } from './exec-client.js';
-import { settle, type ProbeKind } from './probe.js';
+import { notRestored, settle, type ProbeKind } from './probe.js';
 
 type Spec = Static<typeof JobProbe>;
 
@@ -106,7 +106,19 @@ export const jobProbe: ProbeKind<Spec> = {
     const namespace = ctx.mapNamespace(p.namespace);
     const name = jobName(p.name, ctx.drillId ?? 'drill');
     const ref = { apiVersion: 'batch/v1', kind: 'Job', namespace, name };
-    await ctx.gateway.create(jobManifest(p, namespace, name, ctx.labels ?? {}));
+    try {
+      await ctx.gateway.create(jobManifest(p, namespace, name, ctx.labels ?? {}));
+    } catch (e) {
+      // The namespace the Job goes into is part of what the restore should have brought back.
+      const missing = notRestored(e);
+      if (missing)
+        return {
+          outcome: 'failed',
+          subject: this.subject(p, ctx),
+          observation: `not in the restored copy: ${missing}`,
+        };
+      throw e;
+    }
     try {
       const r = await settle(this.subject(p, ctx), async () => {
         const { verdict } = await waitFor(ctx.gateway, ref, (objs) => jobState(objs[0]), {

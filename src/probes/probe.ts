@@ -2,6 +2,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { ProbeOutcomeT } from '../report/schema.js';
 import { WaitAborted, WaitFailed, WaitTimeout } from '../kube/wait.js';
 import { isDrillError } from '../errors.js';
+import { isNotFound } from '../kube/errors.js';
 
 /** What a probe is given: the target cluster and the source → target namespace mapping. */
 export interface ProbeContext {
@@ -56,8 +57,18 @@ export interface ProbeKind<Spec> {
 }
 
 /**
+ * What the restore should have produced is not there: the API server answered 404 for the probe's own object,
+ * its namespace or its kind (a CRD the restore did not bring back). That is recovery falling short (FAIL), not
+ * the drill failing to look (ERROR); the message says which of them is missing.
+ */
+export function notRestored(e: unknown): string | null {
+  return isDrillError(e) && isNotFound(e) ? e.message : null;
+}
+
+/**
  * Turns a wait's end into a probe result: timeout or a definite failure → failed with the last observation;
- * a permission or API error → error; an interrupt propagates so the engine can tear down.
+ * something the restore should have produced answering 404 → failed with that reason; a permission or other API
+ * error → error; an interrupt propagates so the engine can tear down.
  */
 export async function settle(
   subject: string,
@@ -73,6 +84,8 @@ export async function settle(
       const prefix = e instanceof WaitTimeout ? `timed out after ${Math.round(e.timeoutMs / 1000)}s: ` : '';
       return { outcome: 'failed', subject, observation: prefix + e.observation + (why ? `; ${why}` : '') };
     }
+    const missing = notRestored(e);
+    if (missing) return { outcome: 'failed', subject, observation: `not in the restored copy: ${missing}` };
     if (isDrillError(e)) return { outcome: 'error', subject, observation: `${e.message} (${e.hint})` };
     return { outcome: 'error', subject, observation: e instanceof Error ? e.message : String(e) };
   }
