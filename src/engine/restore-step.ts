@@ -6,7 +6,14 @@ import { countMessages, parseRestoreResults, parseRestoredResourceList, type Res
 import { readRestoreResourceList, readRestoreResults, type BackupStorage } from '../storage/index.js';
 import { triageRestore } from '../velero/triage.js';
 import { bslCaCertPem } from '../velero/bsl.js';
-import { VELERO_API, type BackupStorageLocation, type RestoreResults, type VeleroRestore } from '../velero/types.js';
+import {
+  VELERO_API,
+  type BackupStorageLocation,
+  type RestoreResults,
+  type RestoreStatus,
+  type VeleroRestore,
+} from '../velero/types.js';
+import { volumeErrors } from '../velero/volume-errors.js';
 import { drillLabels, type DrillContext } from './context.js';
 import { watchVelero } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
@@ -95,7 +102,7 @@ export async function runRestore(ctx: DrillContext): Promise<PhaseEnd | void> {
 
   const results = await archiveArtifacts(ctx, restore);
   rec.report.restore.triage = triageRestore(restore, results);
-  return judge(ctx, restore);
+  return judge(ctx, restore, results);
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -228,7 +235,7 @@ async function readFromStorage(
 }
 
 /** Velero's outcome against the scenario's tolerance: which are FAIL and which ERROR (DESIGN "Verdict"). */
-function judge(ctx: DrillContext, r: VeleroRestore): PhaseEnd | void {
+function judge(ctx: DrillContext, r: VeleroRestore, results: RestoreResults | null): PhaseEnd | void {
   const s = r.status ?? {};
   const name = r.metadata.name;
   switch (s.phase) {
@@ -237,19 +244,16 @@ function judge(ctx: DrillContext, r: VeleroRestore): PhaseEnd | void {
       return;
     case 'PartiallyFailed': {
       ctx.restoreUsable = true;
-      const max = ctx.plan.restore.tolerateMaxErrors;
-      if (max !== null && (s.errors ?? 0) <= max) {
-        ctx.rec.event(
-          'warn',
-          `restore ${name} PartiallyFailed with ${s.errors ?? 0} error(s), tolerated (maxErrors ${max})`,
-        );
+      const why = tolerance(ctx.plan.restore.tolerateMaxErrors, s, results);
+      if (why.tolerated) {
+        ctx.rec.event('warn', `restore ${name} PartiallyFailed with ${s.errors ?? 0} error(s), ${why.words}`);
         return;
       }
       // Probes still run: they show the operator what the errors cost.
       return {
         outcome: 'failed',
         effect: 'FAIL',
-        reason: `restore ${name} PartiallyFailed with ${s.errors ?? '?'} error(s)${max !== null ? ` (tolerated: ${max})` : ''}: ${ctx.rec.report.restore.triage.slice(1).join('; ') || 'see restore.messages'}`,
+        reason: `restore ${name} PartiallyFailed with ${s.errors ?? '?'} error(s)${why.words ? ` (${why.words})` : ''}: ${ctx.rec.report.restore.triage.slice(1).join('; ') || 'see restore.messages'}`,
       };
     }
     case 'Failed':
@@ -262,3 +266,31 @@ function judge(ctx: DrillContext, r: VeleroRestore): PhaseEnd | void {
       throw fail(`restore ${name} ended in an unknown phase ${s.phase}`);
   }
 }
+
+/**
+ * Whether a PartiallyFailed restore is within the scenario's error budget. Volume errors never are: a missing
+ * volume's data is exactly what a drill exists to catch. Errors that could not be read cannot be shown to spare
+ * the volumes, so they are not tolerated either.
+ */
+export function tolerance(
+  maxErrors: number | null,
+  s: RestoreStatus,
+  results: RestoreResults | null,
+): { tolerated: boolean; words: string } {
+  if (maxErrors === null) return { tolerated: false, words: '' };
+  if ((s.errors ?? 0) > maxErrors) return { tolerated: false, words: `tolerated: ${maxErrors}` };
+  if (!results)
+    return {
+      tolerated: false,
+      words: `within maxErrors ${maxErrors}, but the errors could not be read, so volume errors cannot be ruled out`,
+    };
+  const volume = volumeErrors(results, s);
+  if (volume.length)
+    return {
+      tolerated: false,
+      words: `volume errors are never tolerated: ${volume.map((m) => `"${clip(m)}"`).join('; ')}`,
+    };
+  return { tolerated: true, words: `tolerated (maxErrors ${maxErrors}, no volume errors)` };
+}
+
+const clip = (m: string) => (m.length > 200 ? `${m.slice(0, 200)}…` : m);

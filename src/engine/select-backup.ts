@@ -20,11 +20,19 @@ import { prepareProbesBeforeBackup } from './canary-step.js';
 import { readClock } from './clocks.js';
 import { recordKubeIdentity } from './identity.js';
 import { difference } from '../measure/clock-offset.js';
+import { downloadArtifact } from '../velero/download.js';
+import { parseRestoreResults } from '../velero/results.js';
+import { errorMessages } from '../velero/volume-errors.js';
+import { VELERO_API, type BackupStorageLocation, type RestoreResults } from '../velero/types.js';
+import { bslCaCertPem } from '../velero/bsl.js';
+import { readGzipJsonArtifact } from '../storage/index.js';
+import { drillLabels } from './context.js';
+import type { PhaseEnd } from './phase.js';
 
 /**
  * select-backup: find (or take) the backup, fix T0, and refuse a stale backup before anything is restored.
  */
-export async function selectBackup(ctx: DrillContext): Promise<void> {
+export async function selectBackup(ctx: DrillContext): Promise<PhaseEnd | void> {
   const { plan, rec } = ctx;
   let backup: VeleroBackup;
   const b = plan.backup;
@@ -32,7 +40,8 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
     // No source cluster: the regional-outage rehearsal, where only the backup storage is left.
     rec.report.source = { kubeContext: null, veleroNamespace: null };
     backup = await selectFromStorage(ctx, ctx.storage);
-    return accept(ctx, backup);
+    accept(ctx, backup);
+    return judgePartialBackup(ctx, backup);
   }
   const source = ctx.gatewayFor(plan.source.kubeContext);
   ctx.source = source;
@@ -103,19 +112,19 @@ export async function selectBackup(ctx: DrillContext): Promise<void> {
       }
       backup = newest;
     }
-    return accept(ctx, backup);
+    accept(ctx, backup);
+    return judgePartialBackup(ctx, backup);
   }
   checkAge(ctx, backup);
+  return judgePartialBackup(ctx, backup);
 }
 
 /** An existing backup: recorded, its phase judged, its age checked against T0 and maxAge. */
 function accept(ctx: DrillContext, backup: VeleroBackup): void {
-  const { rec } = ctx;
   record(ctx, backup);
   const phase = backup.status?.phase;
-  if (phase === 'PartiallyFailed')
-    rec.event('warn', `backup ${backup.metadata.name} is PartiallyFailed: some items were not backed up`);
-  else if (phase !== 'Completed') throw fail(`backup ${backup.metadata.name} is ${phase ?? 'New'}, not restorable`);
+  if (phase !== 'Completed' && phase !== 'PartiallyFailed')
+    throw fail(`backup ${backup.metadata.name} is ${phase ?? 'New'}, not restorable`);
   checkAge(ctx, backup);
 }
 
@@ -211,4 +220,55 @@ function record(ctx: DrillContext, b: VeleroBackup): void {
     schedule: b.metadata.labels?.[LABEL_SCHEDULE_NAME] ?? null,
     storageLocation: b.spec?.storageLocation ?? null,
   };
+}
+
+/**
+ * A PartiallyFailed backup lacks some items or volumes: a warning with Velero's reasons, or a FAIL under
+ * `restore.tolerate: none`. The drill goes on either way, so the probes show what the missing part cost.
+ */
+async function judgePartialBackup(ctx: DrillContext, backup: VeleroBackup): Promise<PhaseEnd | void> {
+  if (backup.status?.phase !== 'PartiallyFailed') return;
+  const name = backup.metadata.name;
+  const reasons = await backupErrors(ctx, backup);
+  const why = `backup ${name} is PartiallyFailed with ${backup.status.errors ?? '?'} error(s): ${reasons}`;
+  if (ctx.plan.restore.partiallyFailedBackup === 'fail')
+    return { outcome: 'failed', effect: 'FAIL', reason: `${why} (tolerate: none)` };
+  ctx.rec.event('warn', why);
+}
+
+/** Velero's error messages for the backup (`<b>-results.gz`): from storage when the scenario names it, else a DownloadRequest. */
+async function backupErrors(ctx: DrillContext, backup: VeleroBackup): Promise<string> {
+  const name = backup.metadata.name;
+  try {
+    let results: RestoreResults | null = null;
+    if (ctx.storage) {
+      const r = await readGzipJsonArtifact<unknown>(ctx.storage, ctx.storage.layout.backupKey(name, 'results'));
+      if (r.ok) results = parseRestoreResults(r.value);
+    }
+    if (!results && ctx.source) {
+      const vns = ctx.plan.source.veleroNamespace;
+      const bsl = backup.spec?.storageLocation
+        ? ((await ctx.source.get({
+            apiVersion: VELERO_API,
+            kind: 'BackupStorageLocation',
+            namespace: vns,
+            name: backup.spec.storageLocation,
+          })) as BackupStorageLocation | null)
+        : null;
+      const body = await downloadArtifact(ctx.source, vns, 'BackupResults', name, {
+        timeoutMs: 60_000,
+        caCertPem: bslCaCertPem(bsl),
+        labels: drillLabels(ctx.plan),
+        signal: ctx.signal,
+      });
+      results = parseRestoreResults(JSON.parse(body.toString('utf8')));
+    }
+    if (!results) return "Velero's results file could not be read (no storage and no source cluster)";
+    const messages = errorMessages(results);
+    if (!messages.length) return 'the results file lists no errors';
+    const shown = messages.slice(0, 5).map((m) => `"${m.length > 200 ? `${m.slice(0, 200)}…` : m}"`);
+    return shown.join('; ') + (messages.length > 5 ? ` and ${messages.length - 5} more` : '');
+  } catch (e) {
+    return `Velero's results file could not be read: ${e instanceof Error ? e.message : String(e)}`;
+  }
 }

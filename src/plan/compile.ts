@@ -205,7 +205,8 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
       restorePVs: r.restorePVs ?? true,
       existingResourcePolicy: r.existingResourcePolicy ?? 'none',
       timeoutMs: msOr(r.timeout, DEFAULTS.restoreTimeoutMs),
-      tolerateMaxErrors: r.tolerate?.partiallyFailed.maxErrors ?? null,
+      tolerateMaxErrors: r.tolerate && r.tolerate !== 'none' ? r.tolerate.partiallyFailed.maxErrors : null,
+      partiallyFailedBackup: r.tolerate === 'none' ? 'fail' : 'warn',
       // Only when written, so plans of scenarios without them stay as they were.
       ...(r.storageClassMapping || r.zones || r.resourceModifiers
         ? {

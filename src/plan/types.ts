@@ -89,6 +89,8 @@ export interface RestorePlan {
   timeoutMs: number;
   /** A PartiallyFailed restore with at most this many errors passes; null: PartiallyFailed fails the drill. */
   tolerateMaxErrors: number | null;
+  /** A PartiallyFailed backup: a warning with Velero's reasons, or a FAIL (`tolerate: none`). */
+  partiallyFailedBackup: 'warn' | 'fail';
   /** Storage classes, zones and resource modifiers for the target region; absent when the scenario sets none. */
   crossRegion?: CrossRegionPlan;
 }

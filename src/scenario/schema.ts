@@ -424,19 +424,32 @@ export const Restore = Strict(
       ),
     ),
     tolerate: Type.Optional(
-      Strict(
-        {
-          partiallyFailed: Strict(
+      Type.Union(
+        [
+          Type.Literal('none', {
+            description:
+              'Nothing short of Completed: a PartiallyFailed restore fails the drill, and so does a PartiallyFailed backup (otherwise a warning).',
+          }),
+          Strict(
             {
-              maxErrors: Type.Integer({
-                minimum: 0,
-                description: 'A PartiallyFailed restore with at most this many errors does not fail the drill.',
-              }),
+              partiallyFailed: Strict(
+                {
+                  maxErrors: Type.Integer({
+                    minimum: 0,
+                    description:
+                      'A PartiallyFailed restore with at most this many errors, none of them about volumes, does not fail the drill.',
+                  }),
+                },
+                'Tolerance for a PartiallyFailed restore.',
+              ),
             },
-            'Tolerance for a PartiallyFailed restore.',
+            'What the drill accepts short of Completed.',
           ),
+        ],
+        {
+          description:
+            'What the drill accepts short of Completed. Volume errors are never tolerated. Without it, a PartiallyFailed restore fails the drill and a PartiallyFailed backup is a warning.',
         },
-        'What the drill accepts short of Completed.',
       ),
     ),
   },

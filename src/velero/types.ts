@@ -36,6 +36,8 @@ export interface RestoreStatus {
   failureReason?: string;
   validationErrors?: string[];
   progress?: { totalItems?: number; itemsRestored?: number };
+  /** Async item operations (data mover downloads) that failed. */
+  restoreItemOperationsFailed?: number;
 }
 
 export interface VeleroRestore extends KubeObject {

@@ -33,6 +33,7 @@ export class PlanBuilder {
         existingResourcePolicy: 'none',
         timeoutMs: 5 * SECOND,
         tolerateMaxErrors: null,
+        partiallyFailedBackup: 'warn',
       },
       probes: [],
       teardown: { when: 'always', timeoutMs: 2 * SECOND },

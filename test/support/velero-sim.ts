@@ -38,6 +38,8 @@ export interface VeleroSimOptions {
   /** Workloads (by name) that never become ready once restored. */
   unready?: string[];
   restore?: Partial<RestoreBehaviour>;
+  /** How a backup the drill takes ends (default Completed, no errors); its results file is `<b>-results.gz`. */
+  backup?: { phase: 'Completed' | 'PartiallyFailed'; errors: number; results: RestoreResults };
 }
 
 const noMessages = () => ({ velero: [], cluster: [], namespaces: {} });
@@ -190,11 +192,19 @@ export class VeleroSim {
         b.status = { phase: 'InProgress', startTimestamp: start };
       }),
     );
+    const end = this.opts.backup ?? { phase: 'Completed', errors: 0, results: null };
+    if (end.results) this.artifacts.set(`BackupResults/${ref.name}`, end.results);
     this.later(
       () =>
         this.gw.update(
           ref,
-          (b) => void (b.status = { ...b.status, phase: 'Completed', completionTimestamp: veleroTime(new Date()) }),
+          (b) =>
+            void (b.status = {
+              ...b.status,
+              phase: end.phase,
+              completionTimestamp: veleroTime(new Date()),
+              ...(end.errors ? { errors: end.errors } : {}),
+            }),
         ),
       2,
     );

@@ -53,6 +53,7 @@ describe('compilePlan', () => {
         existingResourcePolicy: 'none',
         timeoutMs: 1_800_000,
         tolerateMaxErrors: null,
+        partiallyFailedBackup: 'warn',
       },
       probes: [
         {
@@ -67,6 +68,11 @@ describe('compilePlan', () => {
       report: { html: false },
     });
     expect(mapNamespace(plan, 'shop')).to.equal(`shop-drill-${ID}`);
+  });
+
+  it('tolerate: none tolerates no restore error and makes a PartiallyFailed backup FAIL', () => {
+    const plan = compilePlan(scenario({ restore: { tolerate: 'none' } }), opts);
+    expect(plan.restore).to.include({ tolerateMaxErrors: null, partiallyFailedBackup: 'fail' });
   });
 
   it('compiles a created backup, a cluster target and explicit settings', () => {
@@ -103,6 +109,7 @@ describe('compilePlan', () => {
     expect(plan.restore.restorePVs).to.equal(false);
     expect(plan.restore.timeoutMs).to.equal(600_000);
     expect(plan.restore.tolerateMaxErrors).to.equal(2);
+    expect(plan.restore.partiallyFailedBackup, 'a PartiallyFailed backup stays a warning').to.equal('warn');
     expect(plan.teardown).to.deep.equal({ when: 'on-pass', timeoutMs: 90_000 });
     expect(plan.report.html).to.equal(true);
     expect(mapNamespace(plan, 'shop')).to.equal('shop');

@@ -288,36 +288,108 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(w.gw.requests.create + w.gw.requests.patch + w.gw.requests.delete).to.equal(0);
   });
 
-  const partial = {
+  const noMessages = () => ({ velero: [], cluster: [], namespaces: {} });
+  /** A PartiallyFailed restore with one error, in Velero's words. */
+  const partial = (error: { velero?: string[]; namespaced?: string }) => ({
     phase: 'PartiallyFailed' as const,
     errors: 1,
     warnings: 0,
     results: {
-      warnings: { velero: [], cluster: [], namespaces: {} },
+      warnings: noMessages(),
+      errors: {
+        velero: error.velero ?? [],
+        cluster: [],
+        namespaces: (error.namespaced ? { 'payments-drill-abcd1234': [error.namespaced] } : {}) as Record<
+          string,
+          string[]
+        >,
+      },
+    },
+  });
+  const webhookError = {
+    namespaced:
+      'error restoring configmaps/payments-drill-abcd1234/settings: admission webhook "policy.example" denied the request',
+  };
+  const pvcError = {
+    namespaced:
+      'error restoring persistentvolumeclaims/payments-drill-abcd1234/data: storageclass.storage.k8s.io "premium" not found',
+  };
+  const podVolumeError = { velero: ['pod volume restore failed: data path restore failed: repository not found'] };
+  for (const c of [
+    {
+      name: 'restore PartiallyFailed beyond tolerance → FAIL, explained',
+      restore: partial(pvcError),
+      tolerate: null,
+      verdict: 'FAIL',
+      says: /PartiallyFailed with 1 error.*storage class used by the backup does not exist/,
+    },
+    {
+      name: 'restore PartiallyFailed within tolerance, no volume error → PASS with a warning',
+      restore: partial(webhookError),
+      tolerate: 1,
+      verdict: 'PASS',
+      says: /tolerated \(maxErrors 1, no volume errors\)/,
+    },
+    {
+      name: 'a PVC error within maxErrors is never tolerated → FAIL naming it',
+      restore: partial(pvcError),
+      tolerate: 5,
+      verdict: 'FAIL',
+      says: /volume errors are never tolerated: "error restoring persistentvolumeclaims\/payments-drill-abcd1234\/data/,
+    },
+    {
+      name: 'a pod volume restore error (Velero-level) within maxErrors is never tolerated → FAIL',
+      restore: partial(podVolumeError),
+      tolerate: 5,
+      verdict: 'FAIL',
+      says: /volume errors are never tolerated: "pod volume restore failed/,
+    },
+  ]) {
+    it(c.name, async () => {
+      w = await world({ restore: c.restore });
+      const { json } = await w.run(aPlan().tolerate(c.tolerate).build());
+      expect(json.verdict, json.reasons.join('\n')).to.equal(c.verdict);
+      expect(json.restore.phase).to.equal('PartiallyFailed');
+      expect(json.probes[0].outcome, 'probes still run').to.equal('passed');
+      if (c.verdict === 'FAIL') expect(json.reasons[0]).to.match(c.says);
+      else expect(json.warnings.join('\n')).to.match(c.says);
+    });
+  }
+
+  const partialBackup = {
+    phase: 'PartiallyFailed' as const,
+    errors: 1,
+    results: {
+      warnings: noMessages(),
       errors: {
         velero: [],
         cluster: [],
-        namespaces: {
-          'payments-drill-abcd1234': [
-            'error restoring persistentvolumeclaims/payments-drill-abcd1234/data: storageclass.storage.k8s.io "premium" not found',
-          ],
-        },
+        namespaces: { payments: ['error executing custom action: pod volume backup failed: node-agent not running'] },
       },
     },
   };
   for (const c of [
-    { name: 'restore PartiallyFailed beyond tolerance → FAIL, explained', tolerate: null, verdict: 'FAIL' },
-    { name: 'restore PartiallyFailed within tolerance → PASS with a warning', tolerate: 1, verdict: 'PASS' },
+    { name: "a drill-taken backup that ends PartiallyFailed is a warning with Velero's reasons", none: false },
+    { name: 'a drill-taken backup that ends PartiallyFailed is FAIL under tolerate: none', none: true },
   ]) {
     it(c.name, async () => {
-      w = await world({ restore: partial });
-      const { json } = await w.run(aPlan().tolerate(c.tolerate).build());
-      expect(json.verdict, json.reasons.join('\n')).to.equal(c.verdict);
-      expect(json.restore.phase).to.equal('PartiallyFailed');
-      expect(json.restore.triage.join('\n')).to.match(/storage class used by the backup does not exist/);
-      expect(json.probes[0].outcome, 'probes still run').to.equal('passed');
-      if (c.verdict === 'FAIL') expect(json.reasons[0]).to.match(/PartiallyFailed with 1 error/);
-      else expect(json.warnings.join('\n')).to.match(/tolerated/);
+      w = await world({ backup: partialBackup });
+      const plan = aPlan().createBackup().build();
+      if (c.none) plan.restore.partiallyFailedBackup = 'fail';
+      const { json } = await w.run(plan);
+      const words =
+        /backup payments-nightly-abcd1234 is PartiallyFailed with 1 error\(s\): "error executing custom action: pod volume backup failed: node-agent not running"/;
+      expect(json.backup.phase).to.equal('PartiallyFailed');
+      expect(json.probes[0].outcome, 'the drill goes on: probes show the cost').to.equal('passed');
+      if (c.none) {
+        expect(json.verdict).to.equal('FAIL');
+        expect(json.reasons.join('\n'))
+          .to.match(words)
+          .and.to.match(/tolerate: none/);
+      } else {
+        expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+        expect(json.warnings.join('\n')).to.match(words);
+      }
     });
   }
 
