@@ -201,6 +201,7 @@ export function emptyReport(init: {
     verdict: 'ERROR',
     reasons: [],
     negativeControl: init.negativeControl,
+    negativeControlResult: null,
     startedAt: init.startedAt.toISOString(),
     endedAt: null,
     t0: init.startedAt.toISOString(),

@@ -10,6 +10,7 @@ import { Journal } from '../report/journal.js';
 import { reportFolder } from '../report/folder.js';
 import { measureObjectives } from '../measure/drill-objectives.js';
 import { deriveVerdict } from '../measure/verdict.js';
+import { judgeNegativeControl } from '../measure/negative-control.js';
 import { inputError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { chainEvidence, sealFolder, type Signer, type UploadOutcome } from '../evidence/index.js';
@@ -23,7 +24,7 @@ import { builtinPhases } from './phases.js';
 import { runPhases, type Pause } from './phase-runner.js';
 import { runTeardown } from './teardown-phase.js';
 import { probeKind } from '../probes/index.js';
-import { DEFAULTS } from '../plan/types.js';
+import { DEFAULTS, type PlantedExpectation } from '../plan/types.js';
 import { azureIdentities } from '../evidence/ran-by.js';
 
 export interface DrillOptions {
@@ -36,7 +37,8 @@ export interface DrillOptions {
   /** Aborted on SIGINT/SIGTERM/SIGHUP: the drill stops waiting, tears down and seals. */
   signal?: AbortSignal;
   onEvent?: EventListener;
-  negativeControl?: boolean;
+  /** run --negative-control: what was made impossible; the report says whether its FAIL proved anything. */
+  negativeControl?: PlantedExpectation | null;
   html?: (r: Report) => string;
   /** The earlier drills report.html's trend draws; recorded in report.json so report.html re-renders from it. */
   trend?: Report['evidence']['trend'];
@@ -87,7 +89,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
       controls: plan.scenario.controls ?? [],
     },
     startedAt,
-    negativeControl: opts.negativeControl ?? false,
+    negativeControl: Boolean(opts.negativeControl),
     rtoObjectiveSeconds: plan.objectives.rtoMs / 1000,
     rpoObjectiveSeconds: plan.objectives.rpoMs / 1000,
   });
@@ -140,6 +142,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   if (aksHandle?.cluster) await aksTeardownPhase(ctx, aksHandle, keep, passing);
   else await runTeardown(ctx, keep, passing);
   Object.assign(report, deriveVerdict(report));
+  if (opts.negativeControl) report.negativeControlResult = judgeNegativeControl(report, opts.negativeControl);
   if (opts.beforePhase) report.rehearsal = rehearsalOf(run.pauses, report.rto.achievedSeconds);
   journal.append('verdict', { verdict: report.verdict, reasons: report.reasons });
   await runTeardownHooks(ctx, keep, passing);

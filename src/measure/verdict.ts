@@ -17,8 +17,13 @@ export interface Finding {
 /** Each rule reads one part of the tree and says what in it stands against a PASS. */
 const RULES: Array<(t: VerdictTree) => Finding[]> = [phaseFindings, probeFindings, objectiveFindings];
 
+/** Everything in the tree that stands against a PASS, an unmeasured objective aside. */
+export function findings(tree: VerdictTree): Finding[] {
+  return RULES.flatMap((rule) => rule(tree));
+}
+
 export function deriveVerdict(tree: VerdictTree): { verdict: VerdictT; reasons: string[] } {
-  const found = RULES.flatMap((rule) => rule(tree));
+  const found = findings(tree);
   const errors = found.filter((f) => f.effect === 'ERROR').map((f) => f.reason);
   const failures = found.filter((f) => f.effect === 'FAIL').map((f) => f.reason);
   if (errors.length) return { verdict: 'ERROR', reasons: [...errors, ...failures] };

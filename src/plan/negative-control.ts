@@ -4,19 +4,38 @@
  * writes; otherwise it adds a critical resource probe for an object that cannot exist. Pure: plan in, plan out.
  */
 import { mapNamespace } from './compile.js';
-import type { DrillPlan, ProbePlan } from './types.js';
+import type { DrillPlan, PlantedExpectation, ProbePlan } from './types.js';
 
 /** How long the impossible resource probe looks before it fails. */
 const NEGATIVE_PROBE_TIMEOUT_MS = 15_000;
 
-/** The plan of the negative control and a sentence for the report of what was made impossible. */
-export function negativeControlPlan(plan: DrillPlan): { plan: DrillPlan; expectation: string } {
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The plan of the negative control and what was planted: the probe, a sentence for the report, and how that
+ * probe's failure reads when the impossibility is why it failed.
+ */
+export function negativeControlPlan(plan: DrillPlan): {
+  plan: DrillPlan;
+  expectation: string;
+  planted: PlantedExpectation;
+} {
   const p = structuredClone(plan);
   const nonce = `negative-control-${p.drillId}-never-written`;
   const canary = p.probes.find((x) => x.kind === 'canary' && x.critical);
   if (canary && canary.spec.kind === 'canary') {
     canary.spec = { ...canary.spec, nonce };
-    return { plan: p, expectation: `canary probe ${canary.name} requires marker ${nonce}, which is never written` };
+    const expectation = `canary probe ${canary.name} requires marker ${nonce}, which is never written`;
+    return {
+      plan: p,
+      expectation,
+      // The carrier was restored and read, holding at least one real marker: only the planted nonce was missing.
+      planted: {
+        probe: canary.name,
+        expectation,
+        failsWith: new RegExp(`^canary not found: no marker ${escape(nonce)} in .* \\([1-9][0-9]* marker\\(s\\)`),
+      },
+    };
   }
   const ns =
     p.restore.includedNamespaces?.[0] ?? (p.backup.mode === 'create' ? p.backup.includedNamespaces[0] : undefined);
@@ -25,8 +44,11 @@ export function negativeControlPlan(plan: DrillPlan): { plan: DrillPlan; expecta
     ? { name: 'negative-control', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name } }
     : { name: 'negative-control', kind: 'resource', ref: { apiVersion: 'v1', kind: 'Namespace', name } };
   p.probes.push({ name: spec.name, kind: 'resource', critical: true, timeoutMs: NEGATIVE_PROBE_TIMEOUT_MS, spec });
+  const object = ns ? `ConfigMap ${mapNamespace(p, ns)}/${name}` : `Namespace ${name}`;
+  const expectation = `critical probe negative-control requires ${object}, which cannot exist`;
   return {
     plan: p,
-    expectation: `critical probe negative-control requires ${ns ? `ConfigMap ${mapNamespace(p, ns)}/${name}` : `Namespace ${name}`}, which cannot exist`,
+    expectation,
+    planted: { probe: spec.name, expectation, failsWith: new RegExp(`no ${escape(object)} found \\(want 1\\)`) },
   };
 }

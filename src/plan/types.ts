@@ -106,6 +106,16 @@ export interface CrossRegionPlan {
   modifierRules: ScenarioModifierRule[];
 }
 
+/** What `run --negative-control` made impossible, and how its failure reads when that is why it failed. */
+export interface PlantedExpectation {
+  /** The critical probe that carries the impossibility. */
+  probe: string;
+  /** For the report: what was made impossible. */
+  expectation: string;
+  /** The planted probe's last observation when it failed because of the impossibility (not for another reason). */
+  failsWith: RegExp;
+}
+
 /** A probe with its defaults filled; `spec` keeps the kind-specific fields as written (env resolved). */
 export interface ProbePlan {
   name: string;

@@ -6,6 +6,21 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** Whether a negative control proved that the drill can fail; null when the run was not one. */
+export const NegativeControlResult = Type.Object(
+  {
+    expectation: Type.String({ description: 'What was made impossible.' }),
+    probe: Type.String({ description: 'The critical probe that carried the impossibility.' }),
+    conclusive: Type.Boolean({
+      description:
+        'true: the drill FAILed only because of the planted impossibility (exit 0); false: it passed, errored, or failed for another reason.',
+    }),
+    reason: Type.String({ description: 'Why it is conclusive or not, with the real reasons when not.' }),
+  },
+  { additionalProperties: false, description: 'The judgement of a negative control; null when the run was not one.' },
+);
+export type NegativeControlResultT = Static<typeof NegativeControlResult>;
 const Utc = (description: string) =>
   Type.String({ format: 'date-time', description: `${description} (UTC, ISO-8601).` });
 const Seconds = (description: string) => Type.Number({ description: `${description} (seconds).` });
@@ -193,6 +208,7 @@ export const Report = Type.Object(
     verdict: Verdict,
     reasons: Type.Array(Type.String(), { description: 'Why the verdict is what it is; empty for a clean PASS.' }),
     negativeControl: Type.Boolean({ description: 'This run was a deliberate negative control.' }),
+    negativeControlResult: Nullable(NegativeControlResult),
     startedAt: Utc('When the drill started'),
     endedAt: Nullable(Utc('When the report was sealed')),
     t0: Utc('Disaster time T0: RTO and RPO are measured from it'),

@@ -62,6 +62,7 @@ export class ReportBuilder {
       verdict: 'PASS',
       reasons: [],
       negativeControl: false,
+      negativeControlResult: null,
       startedAt: '',
       endedAt: '',
       t0: '',

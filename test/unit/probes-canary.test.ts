@@ -6,6 +6,7 @@ import type { KubeObject } from '../../src/kube/types.js';
 import { probes } from '../../src/probes/index.js';
 import { markerTime, markersOfConfigMap, markersOfFile, pickMarker } from '../../src/probes/canary.js';
 import { negativeControlPlan } from '../../src/plan/negative-control.js';
+import type { PlantedExpectation } from '../../src/plan/types.js';
 import { runDrill } from '../../src/engine/run-drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
 import { systemClock } from '../../src/util/clock.js';
@@ -175,7 +176,7 @@ describe('probe kind canary', () => {
           carrier: { configMap: { namespace: 'payments', name: 'dr-drill-canary' } },
         })
         .build();
-    const run = async (p: ReturnType<typeof plan>, negativeControl = false) => {
+    const run = async (p: ReturnType<typeof plan>, negativeControl: PlantedExpectation | null = null) => {
       const out = await runDrill(p, {
         clock: systemClock,
         gatewayFor: () => gw,
@@ -196,13 +197,17 @@ describe('probe kind canary', () => {
     });
 
     it('its negative control (an impossible nonce) FAILs, with no proven recovery point', async () => {
-      const { plan: p, expectation } = negativeControlPlan(plan());
+      const { plan: p, expectation, planted } = negativeControlPlan(plan());
       expect(expectation).to.match(/never written/);
-      const r = await run(p, true);
+      const r = await run(p, planted);
       expect(r.verdict).to.equal('FAIL');
       expect(r.negativeControl).to.equal(true);
       expect(r.rpo.basis).to.equal(null);
       expect(r.probes[0].lastObservation).to.match(/^canary not found/);
+      expect(r.negativeControlResult, 'the carrier was restored with the real marker').to.include({
+        conclusive: true,
+        probe: 'canary',
+      });
     });
 
     it('without a canary probe the negative control adds an impossible critical resource probe', () => {

@@ -184,7 +184,7 @@ export const runCommand = defineCommand<RunArgs>({
           toolVersion: TOOL_VERSION,
           disasterAt,
           keep: args.keep,
-          negativeControl: Boolean(negative),
+          negativeControl: negative?.planted ?? null,
           signer,
           signal: controller.signal,
           onEvent: progress.onEvent,
@@ -218,17 +218,13 @@ export const runCommand = defineCommand<RunArgs>({
       if (outcome.interrupted) return EXIT.interrupted;
       if (outcome.inputProblem) return EXIT.input;
       if (negative) {
-        // Inverted on purpose: a negative control that FAILs proves the drill can fail (success); one that
-        // PASSes means the drill cannot tell a broken restore from a good one (a problem). ERROR stays ERROR.
+        // Inverted on purpose: a negative control that FAILs only because of the planted impossibility proves the
+        // drill can fail (success); a PASS, or a FAIL for any other reason, proves nothing (1). ERROR stays ERROR.
         const v = outcome.report.verdict;
-        log(
-          v === 'FAIL'
-            ? 'negative control: FAIL as required: the drill is able to fail'
-            : v === 'PASS'
-              ? 'negative control: PASSED although an expectation was impossible: the drill cannot fail; do not trust its PASS'
-              : 'negative control: ERROR: nothing was proven',
-        );
-        return v === 'FAIL' ? EXIT.pass : v === 'PASS' ? EXIT.fail : EXIT.error;
+        const judged = outcome.report.negativeControlResult;
+        log(`negative control: ${judged?.reason ?? v}`);
+        if (v === 'ERROR') return EXIT.error;
+        return judged?.conclusive ? EXIT.pass : EXIT.fail;
       }
       return exitCodeForVerdict(outcome.report.verdict);
     } finally {

@@ -37,6 +37,8 @@ function renderMarkdown(r: Report): string {
 
   push(`## Verdict: ${r.verdict}`, '');
   if (r.negativeControl) push('> This run was a deliberate **negative control**: it is expected not to pass.', '');
+  const nc = r.negativeControlResult;
+  if (nc) push(`> Negative control **${nc.conclusive ? 'conclusive' : 'not conclusive'}**: ${inline(nc.reason)}`, '');
   if (r.reasons.length === 0) push(r.verdict === 'PASS' ? 'Recovery proven within objectives.' : 'No reason recorded.');
   else push(...r.reasons.map((s) => `- ${inline(s)}`));
   push('');
