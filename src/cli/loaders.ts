@@ -10,6 +10,7 @@ import type { CommandModule } from 'yargs';
 /** Every command word, in the order --help lists them. */
 export const COMMAND_NAMES = [
   'local',
+  'init',
   'validate',
   'list',
   'plan',
@@ -35,6 +36,8 @@ export const lazyLoaders: CliLoaders = {
     switch (name) {
       case 'local':
         return (await import('./commands/local.js')).localCommand;
+      case 'init':
+        return (await import('./commands/init.js')).initCommand;
       case 'validate':
         return (await import('./commands/validate.js')).validateCommand;
       case 'list':

@@ -9,6 +9,7 @@ import { dataProbeProblems, probeNamespace } from './probe-checks.js';
 import { hookProblems } from './hook-checks.js';
 import { restoreConfigProblems } from './restore-checks.js';
 import { webhookUrlProblem } from '../util/webhook-url.js';
+import { fillInProblems } from './fill-in-checks.js';
 
 const hasVariable = (s: string) => s.includes('${');
 
@@ -102,5 +103,6 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
   const webhook = spec.report?.notify?.webhook;
   const webhookProblem = webhook === undefined || hasVariable(webhook) ? null : webhookUrlProblem(webhook);
   if (webhookProblem !== null) at(['spec', 'report', 'notify', 'webhook'], webhookProblem);
+  for (const f of fillInProblems(s)) at(f.path, f.message);
   return problems;
 }

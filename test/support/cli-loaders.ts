@@ -6,6 +6,7 @@
 import type { CommandModule } from 'yargs';
 import type { CliLoaders, CommandName } from '../../src/cli/loaders.js';
 import { localCommand } from '../../src/cli/commands/local.js';
+import { initCommand } from '../../src/cli/commands/init.js';
 import { validateCommand } from '../../src/cli/commands/validate.js';
 import { listCommand } from '../../src/cli/commands/list.js';
 import { planCommand } from '../../src/cli/commands/plan.js';
@@ -20,6 +21,7 @@ import { commandEntries } from '../../src/cli/commands/index.js';
 
 const modules: Record<CommandName, CommandModule> = {
   local: localCommand,
+  init: initCommand,
   validate: validateCommand,
   list: listCommand,
   plan: planCommand,

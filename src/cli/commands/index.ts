@@ -19,6 +19,11 @@ export const commandEntries: CommandEntry[] = [
     describe: 'The built-in local DR environment (kwok clusters, Velero, Azurite)',
   },
   {
+    name: 'init',
+    command: 'init',
+    describe: "Write one scenario per Velero Schedule of a cluster, from the schedule's cadence and what it protects",
+  },
+  {
     name: 'validate',
     command: 'validate <file...>',
     describe: 'Check scenario files against the dr-drill/v1 format (exit 0 when all are valid, 2 otherwise)',
