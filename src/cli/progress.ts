@@ -21,6 +21,7 @@ const PHASES = [
   'restore',
   'verify',
   'teardown',
+  'blast-radius',
   'seal',
 ] as const;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];

@@ -8,6 +8,8 @@ import type { Clock } from '../util/clock.js';
 import type { BackupStorage } from '../storage/index.js';
 import type { DrillRecorder } from './recorder.js';
 import type { RestoreConfigState } from './cross-region.js';
+import type { ClusterComparison } from '../kube/cluster-identity.js';
+import type { BackupReach } from './harm-checks.js';
 
 /** What the phases share while a drill runs. */
 export interface DrillContext {
@@ -37,6 +39,10 @@ export interface DrillContext {
     /** Velero ConfigMaps the drill created for its restore (change-storage-class, resource modifiers). */
     configMaps?: ObjectRef[];
   };
+  /** The target against the source cluster (kube-system UID); null without a source cluster. */
+  clusterComparison?: ClusterComparison | null;
+  /** What the backup holds, read in prepare-target before the Restore (resource list, PVs, volume infos). */
+  reach?: BackupReach;
   /** Cross-region Velero configuration decided in prepare-target, applied just before the Restore. */
   restoreConfig?: RestoreConfigState;
   /** Monotonic time the restore reached a terminal phase. */

@@ -3,13 +3,10 @@
  * target has, the warnings in between, and the Velero configuration that bridges them (change-storage-class and
  * resource-modifier ConfigMaps). Decisions that can refuse the drill are taken before its first write.
  */
-import { Readable } from 'node:stream';
 import { inputError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
-import type { BackupStorage } from '../storage/index.js';
 import { readBackupItems } from '../velero/backup-contents.js';
-import { downloadArtifact } from '../velero/download.js';
 import {
   changeStorageClassConfigMap,
   changeStorageClassName,
@@ -21,23 +18,13 @@ import {
   type ModifierRule,
   type StorageClassDecision,
 } from '../velero/restore-config.js';
-import { bslCaCertPem } from '../velero/bsl.js';
-import { VELERO_API, type BackupStorageLocation } from '../velero/types.js';
 import { FACT_RESOURCES, WORKLOADS, volumeFacts, type BackupItem, type VolumeFacts } from '../velero/volume-facts.js';
 import { drillLabels, type DrillContext } from './context.js';
+import { openBackupContents, type ContentsSource } from '../velero/backup-reading.js';
+
+export type { ContentsSource } from '../velero/backup-reading.js';
 import { clusterInventory, readinessWarnings } from './readiness.js';
 import { error } from './outcome.js';
-
-const CONTENTS_TIMEOUT_MS = 120_000;
-
-/** How a backup's contents are reached: its storage directly, or a DownloadRequest in a cluster that has the Backup. */
-export interface ContentsSource {
-  storage: BackupStorage | null;
-  gateway: KubeGateway | null;
-  veleroNamespace: string;
-  labels: Record<string, string>;
-  signal?: AbortSignal;
-}
 
 /** The backup's storage and placement facts, from its tarball (only the namespaces to be restored). */
 export async function backupFacts(
@@ -45,46 +32,8 @@ export async function backupFacts(
   backupName: string,
   namespaces: string[],
 ): Promise<{ facts: VolumeFacts; via: string }> {
-  const ns = new Set(namespaces);
-  if (src.storage) {
-    const key = src.storage.layout.backupKey(backupName, 'contents');
-    const stream = await src.storage.openRead(key);
-    if (stream)
-      return {
-        facts: volumeFacts(await readBackupItems(stream, FACT_RESOURCES, ns, `${src.storage.description} ${key}`)),
-        via: src.storage.description,
-      };
-  }
-  if (!src.gateway) throw new Error(`backup ${backupName}'s contents are not reachable: no storage and no cluster`);
-  const gw = src.gateway;
-  const backup = await gw.get({
-    apiVersion: VELERO_API,
-    kind: 'Backup',
-    namespace: src.veleroNamespace,
-    name: backupName,
-  });
-  const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
-  const bsl = bslName
-    ? ((await gw.get({
-        apiVersion: VELERO_API,
-        kind: 'BackupStorageLocation',
-        namespace: src.veleroNamespace,
-        name: bslName,
-      })) as BackupStorageLocation | null)
-    : null;
-  const ca = bslCaCertPem(bsl);
-  const body = await downloadArtifact(gw, src.veleroNamespace, 'BackupContents', backupName, {
-    timeoutMs: CONTENTS_TIMEOUT_MS,
-    caCertPem: ca,
-    labels: src.labels,
-    signal: src.signal,
-  });
-  return {
-    facts: volumeFacts(
-      await readBackupItems(Readable.from([body]), FACT_RESOURCES, ns, `BackupContents of ${backupName}`),
-    ),
-    via: `a DownloadRequest in ${gw.context}`,
-  };
+  const { stream, via, what } = await openBackupContents(src, backupName);
+  return { facts: volumeFacts(await readBackupItems(stream, FACT_RESOURCES, new Set(namespaces), what)), via };
 }
 
 /**

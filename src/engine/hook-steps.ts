@@ -47,7 +47,8 @@ export function phaseOrder(plan: Pick<DrillPlan, 'hooks'>, base: readonly PhaseN
   for (const name of base) {
     for (const h of hooks) if (h.at !== 'on-teardown' && BEFORE[h.at] === name) out.push(hookPhase(h));
     out.push(name);
-    if (name === 'teardown') for (const h of hooks) if (h.at === 'on-teardown') out.push(hookPhase(h));
+    // on-teardown hooks run after the blast-radius check, so a runbook's own changes are not counted against Velero.
+    if (name === 'blast-radius') for (const h of hooks) if (h.at === 'on-teardown') out.push(hookPhase(h));
   }
   return out;
 }

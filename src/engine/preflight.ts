@@ -10,14 +10,19 @@ import { getBackup, listScheduleBackups, newestCompleted } from '../velero/backu
 import { VELERO_API, type BackupStorageLocation, type VeleroBackup } from '../velero/types.js';
 import { targets } from '../targets/index.js';
 import { formatSeconds } from '../util/duration.js';
+import { compareClusters } from '../kube/cluster-identity.js';
 import { crossRegionChecks } from './preflight-readiness.js';
 import { AksClusters } from '../azure/aks-cluster.js';
 import { armSettings } from '../azure/arm.js';
+import { harmChecks } from './preflight-harm.js';
 
 export interface PreflightCheck {
   name: string;
-  /** ok: fine; fail: the drill would FAIL; error: the drill could not run; warn: worth fixing, does not stop the drill. */
-  status: 'ok' | 'fail' | 'error' | 'info' | 'warn';
+  /**
+   * ok: fine; fail: the drill would FAIL; error: the drill could not run; warn: worth fixing, does not stop the
+   * drill; refused: run would refuse the restore before creating it (exit 2).
+   */
+  status: 'ok' | 'fail' | 'error' | 'info' | 'warn' | 'refused';
   detail: string;
 }
 
@@ -114,6 +119,7 @@ export async function preflight(
   if (target) {
     const tgt: KubeGateway = target;
     const t = targets[plan.target.kind](plan.target, tgt, source);
+    if (source) t.sameClusterAsSource = (await compareClusters(tgt, source)).same;
     if (!t.sameClusterAsSource && source) {
       const src: KubeGateway = source;
       await attempt('target BSL on the backup storage', async () => {
@@ -142,5 +148,6 @@ export async function preflight(
     });
   }
   checks.push(...(await crossRegionChecks(plan, source, target, backup)));
+  if (!aks) checks.push(...(await harmChecks(plan, source, target, backup)));
   return checks;
 }

@@ -10,6 +10,8 @@ import { pingVeleroServer } from '../velero/server-status.js';
 import { PING_TIMEOUT_MS } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
 import { checkReadiness, decideRestoreConfig } from './cross-region.js';
+import { compareClusters } from '../kube/cluster-identity.js';
+import { judgeHarm, reachOf, refusalError } from './harm-checks.js';
 import { readClock } from './clocks.js';
 import { recordKubeIdentity } from './identity.js';
 
@@ -28,6 +30,9 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
   ctx.target = target;
   const vns = target.veleroNamespace;
   await requireVelero(gw, vns);
+  // By kube-system UID: two contexts (and two URLs) can reach one cluster.
+  ctx.clusterComparison = ctx.source ? await compareClusters(gw, ctx.source) : null;
+  target.sameClusterAsSource = ctx.clusterComparison?.same ?? false;
   rec.report.clocks.target =
     target.sameClusterAsSource && rec.report.clocks.source
       ? rec.report.clocks.source
@@ -106,6 +111,7 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
   });
   rec.event('info', `Velero ${server.serverVersion} answers in ${gw.context}/${vns}`);
   await checkReadiness(ctx, included);
+  await refuseKnownHarm(ctx, included);
   for (const dst of Object.values(mapping)) {
     await gw.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: dst, labels: drillLabels(plan) } });
     ctx.owned.namespaces.push(dst);
@@ -176,4 +182,46 @@ async function checkStorageOnlyPath(ctx: DrillContext, container: string, prefix
         (seen.length ? ` (BSLs there: ${seen.join(', ')})` : ' (there is no BSL at all)'),
     );
   }
+}
+
+/**
+ * Before the first object the restore depends on: what the backup holds (its resource list; PVs and volume infos
+ * when it has PVs), and the refusals for restores known to harm the source. An unreadable resource list is an
+ * ERROR: without it the drill cannot tell what the restore could write.
+ */
+async function refuseKnownHarm(ctx: DrillContext, namespaces: string[]): Promise<void> {
+  const { plan, rec } = ctx;
+  const gw = ctx.target!.gateway;
+  let reach;
+  try {
+    reach = await reachOf(
+      {
+        storage: ctx.storage ?? null,
+        gateway: gw,
+        veleroNamespace: ctx.target!.veleroNamespace,
+        labels: drillLabels(plan),
+        signal: ctx.signal,
+      },
+      ctx.backup!.metadata.name,
+    );
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    throw error(
+      `cannot read backup ${ctx.backup!.metadata.name}'s resource list, so the drill cannot tell what the restore could write: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  ctx.reach = reach;
+  rec.event(
+    'info',
+    `read backup ${ctx.backup!.metadata.name}'s resource list via ${reach.via}: ${reach.items.length} item(s), ${reach.pvs.length} PV(s)`,
+  );
+  const { refusals, warnings } = judgeHarm({
+    restore: plan.restore,
+    namespaces,
+    cluster: ctx.clusterComparison ?? null,
+    targetContext: gw.context,
+    reach,
+  });
+  for (const w of warnings) rec.event('warn', w);
+  if (refusals.length) throw refusalError(refusals);
 }

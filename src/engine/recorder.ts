@@ -162,6 +162,7 @@ export const BUILTIN_PHASES = [
   'restore',
   'verify',
   'teardown',
+  'blast-radius',
   'seal',
 ] as const;
 
@@ -258,6 +259,8 @@ export function emptyReport(init: {
     probes: [],
     hooks: [],
     teardown: { performed: false, reason: null, deleted: [], leftBehind: [] },
+    blastRadius: null,
+    isolation: null,
     warnings: [],
     rehearsal: null,
     evidence: {

@@ -83,5 +83,6 @@ export function aksTargetPlan(s: Scenario, a: AksSpec, drillId: string): TargetP
     veleroNamespace: a.veleroNamespace ?? DEFAULTS.veleroNamespace,
     namespaceSuffix: a.namespaceSuffix ?? '',
     aks,
+    isolation: 'none',
   };
 }

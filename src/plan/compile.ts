@@ -91,15 +91,18 @@ function targetPlan(s: Scenario, drillId: string, sourceContext: string | null, 
       kubeContext: n.kubeContext ?? sourceContext,
       veleroNamespace: n.veleroNamespace ?? sourceVelero,
       namespaceSuffix: (n.suffix ?? DEFAULTS.namespaceSuffix).replaceAll('{{drillId}}', drillId),
+      isolation: t.isolation ?? 'strict',
     };
   }
-  if ('aks' in t) return aksTargetPlan(s, t.aks, drillId);
+  // A cluster or AKS target is a standby rehearsing failover for real: restored as the backup holds it.
+  if ('aks' in t) return { ...aksTargetPlan(s, t.aks, drillId), isolation: t.isolation ?? 'none' };
   const c = t.cluster;
   return {
     kind: 'cluster',
     kubeContext: c.kubeContext,
     veleroNamespace: c.veleroNamespace ?? sourceVelero,
     namespaceSuffix: c.namespaceSuffix ?? '',
+    isolation: t.isolation ?? 'none',
   };
 }
 
@@ -204,6 +207,8 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
       labelSelector: r.labelSelector ? { ...r.labelSelector } : null,
       restorePVs: r.restorePVs ?? true,
       existingResourcePolicy: r.existingResourcePolicy ?? 'none',
+      ...(r.allowClusterScopedUpdates !== undefined ? { allowClusterScopedUpdates: r.allowClusterScopedUpdates } : {}),
+      ...(r.allowSharedVolumeAssets !== undefined ? { allowSharedVolumeAssets: r.allowSharedVolumeAssets } : {}),
       timeoutMs: msOr(r.timeout, DEFAULTS.restoreTimeoutMs),
       tolerateMaxErrors: r.tolerate && r.tolerate !== 'none' ? r.tolerate.partiallyFailed.maxErrors : null,
       partiallyFailedBackup: r.tolerate === 'none' ? 'fail' : 'warn',

@@ -35,6 +35,8 @@ export interface TargetPlan {
   namespaceSuffix: string;
   /** Only for kind aks: the cluster the drill provisions (kubeContext is then a name the engine routes to it). */
   aks?: AksTargetPlan;
+  /** target.isolation, default filled: strict for namespace targets, none for cluster and aks targets. */
+  isolation: 'strict' | 'none';
 }
 
 /** A scratch AKS cluster: where, how big, how Velero reaches the source storage, when it expires. */
@@ -86,6 +88,10 @@ export interface RestorePlan {
   labelSelector: Record<string, string> | null;
   restorePVs: boolean;
   existingResourcePolicy: 'none' | 'update';
+  /** restore.allowClusterScopedUpdates (only when written): update in the source cluster despite cluster-scoped items. */
+  allowClusterScopedUpdates?: boolean;
+  /** restore.allowSharedVolumeAssets (only when written): a PV restored as-is on the source's storage is accepted. */
+  allowSharedVolumeAssets?: boolean;
   timeoutMs: number;
   /** A PartiallyFailed restore with at most this many errors passes; null: PartiallyFailed fails the drill. */
   tolerateMaxErrors: number | null;

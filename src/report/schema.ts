@@ -36,6 +36,8 @@ export const PhaseName = Type.Union(
     Type.Literal('restore'),
     Type.Literal('verify'),
     Type.Literal('teardown'),
+    // After teardown, apart from RTO: the pre-existing objects read again (report.blastRadius).
+    Type.Literal('blast-radius'),
     Type.Literal('seal'),
     // A runbook hook is a phase of its own, placed at its point (spec.hooks[].at).
     Type.Unsafe<`hook:${string}`>(
@@ -350,6 +352,64 @@ export const Report = Type.Object(
         ),
       },
       'What teardown removed and what it left for dr-drill cleanup.',
+    ),
+    blastRadius: Nullable(
+      Obj(
+        {
+          checked: Type.Integer({
+            minimum: 0,
+            description:
+              'Pre-existing objects the restore could write that the drill does not own (cluster-scoped items of the backup, items of non-scratch namespaces, and in the source cluster the source namespaces and their objects), read before the Restore was created and again after teardown.',
+          }),
+          changed: Type.Array(
+            Obj(
+              {
+                apiVersion: Nullable(Type.String()),
+                kind: Type.String(),
+                namespace: Nullable(Type.String({ description: 'null: cluster-scoped.' })),
+                name: Type.String(),
+                what: Type.String({
+                  description:
+                    'What changed: gone, replaced (new uid), spec/data/labels/annotations changed, or updated by the restore (its resource list).',
+                }),
+              },
+              'A pre-existing object the drill changed.',
+            ),
+            { description: 'Any entry makes the verdict ERROR: the drill changed an object it does not own.' },
+          ),
+          notChecked: Type.Array(Type.String(), {
+            description: 'Objects or kinds that could not be read (e.g. no permission), and why.',
+          }),
+          recordSeconds: Nullable(
+            Seconds('Time spent recording the objects before the Restore was created; left out of the achieved RTO'),
+          ),
+        },
+        'Proof that the drill left what it does not own as it was; null when no restore was attempted.',
+      ),
+    ),
+    isolation: Nullable(
+      Obj(
+        {
+          mode: Type.Union([Type.Literal('strict'), Type.Literal('none')], { description: 'target.isolation.' }),
+          networkPolicies: Type.Array(Type.String(), {
+            description: 'Default-deny NetworkPolicies the drill created (namespace/name).',
+          }),
+          cronJobsSuspended: Type.Array(Type.String(), {
+            description: 'Restored CronJobs, suspended (namespace/name).',
+          }),
+          servicesMadeClusterIP: Type.Array(Type.String(), {
+            description: 'Restored Services of type LoadBalancer, made ClusterIP (namespace/name).',
+          }),
+          ingressesLeftOut: Type.Array(Type.String(), {
+            description: 'Ingresses of the backup the restore left out (namespace/name, as in the source).',
+          }),
+          podSecurityLabels: Type.Record(Type.String(), Type.Record(Type.String(), Type.String()), {
+            description: "Target namespace → the source namespace's pod-security.kubernetes.io labels copied onto it.",
+          }),
+          notes: Type.Array(Type.String(), { description: 'What isolation could not do, and why.' }),
+        },
+        'What a scratch copy had neutralised so that it cannot act on live traffic, schedules or load balancers; null before the target was prepared.',
+      ),
     ),
     warnings: Type.Array(Type.String(), { description: 'Non-fatal things worth knowing.' }),
     rehearsal: Nullable(

@@ -61,6 +61,13 @@ export const BackupSelection = Type.Union([BackupByName, BackupFromSchedule, Bac
   description: 'Which backup to restore: exactly one of name, fromSchedule or create.',
 });
 
+const Isolation = Type.Optional(
+  Type.Union([Type.Literal('strict'), Type.Literal('none')], {
+    description:
+      "strict: the scratch copy cannot reach or be reached by live workloads — a default-deny NetworkPolicy per restored namespace (DNS and the drill's own namespaces allowed), CronJobs suspended, LoadBalancer Services made ClusterIP, Ingresses left out, Pod Security labels copied from the source namespace. none: restored as the backup holds it (a warm standby rehearsing failover for real). Default: strict for namespace targets, none for cluster and aks targets.",
+  }),
+);
+
 export const NamespaceTarget = Strict(
   {
     namespace: Strict(
@@ -77,6 +84,7 @@ export const NamespaceTarget = Strict(
       },
       'Restore into scratch namespaces (namespace mapping), usually in the source cluster.',
     ),
+    isolation: Isolation,
   },
   'A scratch namespace target.',
 );
@@ -92,6 +100,7 @@ export const ClusterTarget = Strict(
       },
       'Restore into another cluster, keeping namespace names unless a suffix is given.',
     ),
+    isolation: Isolation,
   },
   'An existing cluster target.',
 );
@@ -248,6 +257,7 @@ export const AksTarget = Strict(
       },
       'Provision a scratch AKS cluster in the DR region, install Velero, restore, delete the cluster.',
     ),
+    isolation: Isolation,
   },
   'A fresh AKS cluster target.',
 );
@@ -400,6 +410,18 @@ export const Restore = Strict(
     existingResourcePolicy: Type.Optional(
       Type.Union([Type.Literal('none'), Type.Literal('update')], {
         description: 'What Velero does with objects that already exist (default none: skip them).',
+      }),
+    ),
+    allowClusterScopedUpdates: Type.Optional(
+      Type.Boolean({
+        description:
+          'Allow existingResourcePolicy update when the target is the source cluster while the backup holds cluster-scoped objects (PersistentVolumes, CRDs, ClusterRoles…) that Velero would then update in place. Refused without it; with it the drill warns, and the blast-radius check still turns any change into ERROR.',
+      }),
+    ),
+    allowSharedVolumeAssets: Type.Optional(
+      Type.Boolean({
+        description:
+          "Allow a PersistentVolume that Velero restores as-is (no snapshot, no file-system backup, reclaim policy not Delete) and that points at the source's storage (disk, file share, NFS export, CSI volume handle; a hostPath only in the source cluster). Refused without it: the restored copy would use the production data in place.",
       }),
     ),
     timeout: Type.Optional(Duration('How long the Restore may take to reach a terminal phase (default 30m).')),

@@ -7,7 +7,13 @@ import { VELERO_API } from './types.js';
 import { artifactLimit, gunzipCapped, tooLarge } from '../util/size-cap.js';
 
 export type DownloadTargetKind =
-  'RestoreResults' | 'RestoreResourceList' | 'RestoreLog' | 'BackupResourceList' | 'BackupResults' | 'BackupContents';
+  | 'RestoreResults'
+  | 'RestoreResourceList'
+  | 'RestoreLog'
+  | 'BackupResourceList'
+  | 'BackupResults'
+  | 'BackupContents'
+  | 'BackupVolumeInfos';
 
 /**
  * Reads a Velero artefact the way `velero restore describe` does: a DownloadRequest, Velero signs a URL, we GET
@@ -46,7 +52,10 @@ export async function downloadArtifact(
       what,
       limit: artifactLimit(kind === 'BackupContents' ? 'contents' : 'download'),
     });
-    return kind === 'RestoreLog' || kind.endsWith('ResourceList') || kind.endsWith('Results')
+    return kind === 'RestoreLog' ||
+      kind === 'BackupVolumeInfos' ||
+      kind.endsWith('ResourceList') ||
+      kind.endsWith('Results')
       ? gunzipCapped(body, what, artifactLimit('json'))
       : body;
   } finally {

@@ -21,7 +21,13 @@ export class PlanBuilder {
       objectives: { rtoMs: 30 * MINUTE, rpoMs: 26 * HOUR },
       source: { kubeContext: null, veleroNamespace: 'velero' },
       backup: { mode: 'schedule', schedule: 'payments-daily', maxAgeMs: 26 * HOUR },
-      target: { kind: 'namespace', kubeContext: null, veleroNamespace: 'velero', namespaceSuffix: '-drill-abcd1234' },
+      target: {
+        kind: 'namespace',
+        kubeContext: null,
+        veleroNamespace: 'velero',
+        namespaceSuffix: '-drill-abcd1234',
+        isolation: 'strict',
+      },
       restore: {
         name: 'dr-drill-abcd1234',
         includedNamespaces: ['payments'],

@@ -10,6 +10,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+import { archiveItemPath } from '../../src/velero/storage-layout.js';
+import { groupOf, resourceOf } from '../../src/velero/restore-reach.js';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject, ObjectRef } from '../../src/kube/types.js';
 import { LABEL_BACKUP_NAME, LABEL_RESTORE_NAME, LABEL_SCHEDULE_NAME, validLabelValue } from '../../src/velero/names.js';
@@ -40,6 +43,8 @@ export interface VeleroSimOptions {
   restore?: Partial<RestoreBehaviour>;
   /** How a backup the drill takes ends (default Completed, no errors); its results file is `<b>-results.gz`. */
   backup?: { phase: 'Completed' | 'PartiallyFailed'; errors: number; results: RestoreResults };
+  /** `<backup>-volumeinfo.json.gz` of every backup (BackupVolumeInfo entries); absent: the file does not exist. */
+  volumeInfos?: Array<{ pvName: string; backupMethod: string }>;
 }
 
 const noMessages = () => ({ velero: [], cluster: [], namespaces: {} });
@@ -59,6 +64,17 @@ export class VeleroSim {
   private port = 0;
   private unsubscribe: (() => void) | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private tarball: Buffer = Buffer.alloc(0);
+
+  /** `<backup>-resource-list.json.gz`: every object of `content`, keyed `<apiVersion>/<Kind>`. */
+  private backupList(): Record<string, string[]> {
+    const list: Record<string, string[]> = {};
+    for (const o of this.opts.content ?? [])
+      (list[`${o.apiVersion}/${o.kind}`] ??= []).push(
+        o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name,
+      );
+    return list;
+  }
 
   constructor(
     private readonly gw: MemoryGateway,
@@ -69,15 +85,24 @@ export class VeleroSim {
 
   /** Starts the download server and the controller; creates Velero's namespace and an Available default BSL. */
   async start(): Promise<this> {
+    this.tarball = await tarballOf(this.opts.content ?? []);
     this.server = createServer((req, res) => {
       const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
-      if (!this.artifacts.has(key)) {
+      const kind = key.split('/')[0]!;
+      const body = this.artifacts.has(key)
+        ? gzipSync(JSON.stringify(this.artifacts.get(key)))
+        : kind === 'BackupContents'
+          ? this.tarball
+          : kind === 'BackupResourceList'
+            ? gzipSync(JSON.stringify(this.backupList()))
+            : kind === 'BackupVolumeInfos' && this.opts.volumeInfos
+              ? gzipSync(JSON.stringify(this.opts.volumeInfos))
+              : null;
+      if (!body) {
         res.writeHead(404).end();
         return;
       }
-      res
-        .writeHead(200, { 'content-type': 'application/octet-stream' })
-        .end(gzipSync(JSON.stringify(this.artifacts.get(key))));
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
@@ -339,4 +364,18 @@ export class VeleroSim {
         return o.status;
     }
   }
+}
+
+/** A backup tarball (`<b>.tar.gz`) of the objects, unversioned item copies only, gzipped. */
+async function tarballOf(objects: KubeObject[]): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const o of objects) {
+    const group = groupOf(o.apiVersion ?? 'v1');
+    const gr = group ? `${resourceOf(o.kind!)}.${group}` : resourceOf(o.kind!);
+    pack.entry({ name: archiveItemPath(gr, o.metadata.namespace ?? null, o.metadata.name) }, JSON.stringify(o));
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return gzipSync(Buffer.concat(chunks));
 }

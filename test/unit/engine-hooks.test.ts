@@ -254,7 +254,13 @@ describe('runbook hooks in a drill', function () {
       'apiVersion: v1\nkind: Config\nclusters:\n- name: made\n  cluster:\n    server: https://127.0.0.1:9\ncontexts:\n- name: made-by-terraform\n  context: { cluster: made, user: made }\ncurrent-context: made-by-terraform\nusers:\n- name: made\n  user:\n    token: made-token-abcdef\n';
     writeFileSync(join(dir, 'kc.yaml'), kubeconfig);
     const plan = aPlan().build();
-    plan.target = { kind: 'cluster', kubeContext: 'dr-weu', veleroNamespace: 'velero', namespaceSuffix: '' };
+    plan.target = {
+      kind: 'cluster',
+      kubeContext: 'dr-weu',
+      veleroNamespace: 'velero',
+      namespaceSuffix: '',
+      isolation: 'none',
+    };
     const { json, folder } = await run(
       [
         hook('terraform-apply', 'provision', `cat ${join(dir, 'kc.yaml')} > made.kubeconfig; cat made.kubeconfig`, {
@@ -281,7 +287,13 @@ describe('runbook hooks in a drill', function () {
 
   it('a provision hook that writes no kubeconfig is an ERROR saying where it looked', async () => {
     const plan = aPlan().build();
-    plan.target = { kind: 'cluster', kubeContext: 'dr-weu', veleroNamespace: 'velero', namespaceSuffix: '' };
+    plan.target = {
+      kind: 'cluster',
+      kubeContext: 'dr-weu',
+      veleroNamespace: 'velero',
+      namespaceSuffix: '',
+      isolation: 'none',
+    };
     const { json } = await run(
       [
         hook('terraform-apply', 'provision', 'true', {

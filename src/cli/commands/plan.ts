@@ -86,11 +86,14 @@ export const planCommand = defineCommand<PlanArgs>({
     }
     const kc = loadKubeConfig(args.kubeconfig);
     const checks = [...(await preflight(plan, (c) => gatewayFor(kc, c), new Date())), ...hookPreflight(plan)];
-    const code = checks.some((c) => c.status === 'error')
-      ? EXIT.error
-      : checks.some((c) => c.status === 'fail')
-        ? EXIT.fail
-        : EXIT.pass;
+    // A refusal is bad input, as run would end on it: the scenario must change.
+    const code = checks.some((c) => c.status === 'refused')
+      ? EXIT.input
+      : checks.some((c) => c.status === 'error')
+        ? EXIT.error
+        : checks.some((c) => c.status === 'fail')
+          ? EXIT.fail
+          : EXIT.pass;
     if (args.output === 'json') printJson({ plan, preflight: checks, ok: code === EXIT.pass });
     else {
       for (const l of describePlan(plan)) printLine(l);

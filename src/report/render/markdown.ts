@@ -205,6 +205,8 @@ function renderMarkdown(r: Report): string {
     push(...t.leftBehind.map((l) => `- ${code(l.object)}: ${inline(l.reason)}`), '');
   }
 
+  push(...blastRadius(r), ...isolation(r));
+
   if (r.rehearsal) {
     const h = r.rehearsal;
     push(
@@ -302,5 +304,63 @@ function crossRegion(c: NonNullable<Report['restore']['crossRegion']>): string[]
       ],
     ),
     '',
+  ];
+}
+
+/** report.blastRadius: what the drill proved it left alone. Absent in reports sealed before it existed. */
+function blastRadius(r: Report): string[] {
+  const b = r.blastRadius;
+  if (b === undefined) return [];
+  if (b === null) return ['## Blast radius', '', 'Not checked: no restore was attempted.', ''];
+  const out = ['## Blast radius', ''];
+  out.push(
+    b.changed.length
+      ? `${b.checked} pre-existing object(s) checked, ${b.changed.length} changed: the drill changed objects it does not own.`
+      : `${b.checked} pre-existing object(s) checked, none changed.`,
+    '',
+  );
+  if (b.changed.length)
+    out.push(
+      ...table(
+        ['Object', 'What changed'],
+        b.changed.map((c) => [`${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}`, c.what]),
+      ),
+      '',
+    );
+  if (b.notChecked.length) out.push('Not checked:', '', ...b.notChecked.map((s) => `- ${inline(s)}`), '');
+  return out;
+}
+
+/** report.isolation: what a scratch copy had neutralised. */
+function isolation(r: Report): string[] {
+  const i = r.isolation;
+  if (!i) return [];
+  if (i.mode === 'none')
+    return ['## Isolation', '', 'None (target.isolation none): restored as the backup holds it.', ''];
+  const list = (xs: string[]) => (xs.length ? xs.map(code).join(', ') : NONE);
+  const psa = Object.entries(i.podSecurityLabels)
+    .filter(([, l]) => Object.keys(l).length)
+    .map(
+      ([ns, l]) =>
+        `${code(ns)}: ${Object.entries(l)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+    );
+  return [
+    '## Isolation',
+    '',
+    ...table(
+      ['Neutralised', 'Objects'],
+      [
+        ['Default-deny NetworkPolicy', list(i.networkPolicies)],
+        ['CronJobs suspended', list(i.cronJobsSuspended)],
+        ['LoadBalancer Services made ClusterIP', list(i.servicesMadeClusterIP)],
+        ['Ingresses left out', list(i.ingressesLeftOut)],
+        ['Pod Security labels copied', psa.join('; ') || NONE],
+      ],
+    ),
+    '',
+    ...i.notes.map((n) => `- ${inline(n)}`),
+    ...(i.notes.length ? [''] : []),
   ];
 }

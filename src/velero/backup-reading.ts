@@ -1,0 +1,124 @@
+/**
+ * Reading a backup's files (its tarball, `<b>-resource-list.json.gz`, `<b>-volumeinfo.json.gz`): straight from
+ * spec.storage when the scenario names it, otherwise through a DownloadRequest in a cluster that has the Backup
+ * (as `velero backup describe`). Every read is size-capped by the readers it goes through.
+ */
+import { Readable } from 'node:stream';
+import type { KubeGateway } from '../kube/gateway.js';
+import type { BackupStorage } from '../storage/index.js';
+import { readGzipJsonArtifact, shapes } from '../storage/read-artifact.js';
+import { bslCaCertPem } from './bsl.js';
+import { downloadArtifact, type DownloadTargetKind } from './download.js';
+import { parseBackupResourceList, type ListedItem } from './restore-reach.js';
+import { parseBackupVolumeInfos, type BackupVolumeInfo } from './volume-info.js';
+import { VELERO_API, type BackupStorageLocation } from './types.js';
+
+const DOWNLOAD_TIMEOUT_MS = 120_000;
+
+/** How a backup's files are reached: its storage directly, or a DownloadRequest in a cluster that has the Backup. */
+export interface ContentsSource {
+  storage: BackupStorage | null;
+  gateway: KubeGateway | null;
+  veleroNamespace: string;
+  labels: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** One backup file through a DownloadRequest, trusting the BSL's CA when it has one. */
+async function download(src: ContentsSource, kind: DownloadTargetKind, backupName: string): Promise<Buffer> {
+  if (!src.gateway) throw new Error(`backup ${backupName}'s files are not reachable: no storage and no cluster`);
+  const gw = src.gateway;
+  const backup = await gw.get({
+    apiVersion: VELERO_API,
+    kind: 'Backup',
+    namespace: src.veleroNamespace,
+    name: backupName,
+  });
+  const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
+  const bsl = bslName
+    ? ((await gw.get({
+        apiVersion: VELERO_API,
+        kind: 'BackupStorageLocation',
+        namespace: src.veleroNamespace,
+        name: bslName,
+      })) as BackupStorageLocation | null)
+    : null;
+  return downloadArtifact(gw, src.veleroNamespace, kind, backupName, {
+    timeoutMs: DOWNLOAD_TIMEOUT_MS,
+    caCertPem: bslCaCertPem(bsl),
+    labels: src.labels,
+    signal: src.signal,
+  });
+}
+
+const via = (src: ContentsSource) =>
+  src.storage ? src.storage.description : `a DownloadRequest in ${src.gateway?.context ?? '?'}`;
+
+/** The backup's tarball as a stream (`<b>.tar.gz`), where it came from, and its name for a size-cap error. */
+export async function openBackupContents(
+  src: ContentsSource,
+  backupName: string,
+): Promise<{ stream: Readable; via: string; what: string }> {
+  if (src.storage) {
+    const key = src.storage.layout.backupKey(backupName, 'contents');
+    const stream = await src.storage.openRead(key);
+    if (stream) return { stream, via: src.storage.description, what: `${src.storage.description} ${key}` };
+  }
+  const body = await download(src, 'BackupContents', backupName);
+  return {
+    stream: Readable.from([body]),
+    via: `a DownloadRequest in ${src.gateway!.context}`,
+    what: `BackupContents of ${backupName}`,
+  };
+}
+
+/** Every item of the backup (`<b>-resource-list.json.gz`). */
+export async function readBackupList(
+  src: ContentsSource,
+  backupName: string,
+): Promise<{ items: ListedItem[]; via: string }> {
+  if (src.storage) {
+    const r = await readGzipJsonArtifact<unknown>(
+      src.storage,
+      src.storage.layout.backupKey(backupName, 'resourceList'),
+      shapes.resourceList,
+    );
+    if (r.ok) return { items: parseBackupResourceList(r.value), via: via(src) };
+    if (r.problem !== 'missing' || !src.gateway)
+      throw new Error(`backup ${backupName}'s resource list in ${src.storage.description}: ${r.problem} (${r.key})`);
+  }
+  const body = await download(src, 'BackupResourceList', backupName);
+  return {
+    items: parseBackupResourceList(JSON.parse(body.toString('utf8'))),
+    via: `a DownloadRequest in ${src.gateway!.context}`,
+  };
+}
+
+/**
+ * Velero's BackupVolumeInfo entries (`<b>-volumeinfo.json.gz`, the `BackupVolumeInfos` DownloadRequest kind), or
+ * null when the backup has none (Velero < 1.13).
+ */
+export async function readBackupVolumeInfos(
+  src: ContentsSource,
+  backupName: string,
+): Promise<BackupVolumeInfo[] | null> {
+  if (src.storage) {
+    const r = await readGzipJsonArtifact<unknown>(
+      src.storage,
+      src.storage.layout.backupKey(backupName, 'volumeInfo'),
+      shapes.arrayOrNull,
+    );
+    if (r.ok) return parseBackupVolumeInfos(r.value);
+    if (r.problem !== 'missing') throw new Error(`backup ${backupName}'s volume info: ${r.problem} (${r.key})`);
+    if (!src.gateway) return null;
+  }
+  try {
+    return parseBackupVolumeInfos(
+      JSON.parse((await download(src, 'BackupVolumeInfos', backupName)).toString('utf8')),
+    );
+  } catch (e) {
+    // Velero answers a DownloadRequest for a file the backup does not have with a URL that 404s.
+    if (e instanceof Error && /\b404\b|not found|NoSuchKey|BlobNotFound/i.test(e.message)) return null;
+    throw e;
+  }
+}

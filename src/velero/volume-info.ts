@@ -1,0 +1,39 @@
+/**
+ * Velero's own account of each volume in a backup (`<backup>-volumeinfo.json.gz`, Velero ≥ 1.13; v1.17
+ * internal/volume/volumes_information.go BackupVolumeInfo). Only the fields dr-drill reads are typed; the rest is
+ * kept as Velero wrote it.
+ */
+
+/** How Velero backed a volume up, in Velero's words; '' (omitted) when it skipped the data. */
+export type VolumeMethod = 'NativeSnapshot' | 'PodVolumeBackup' | 'CSISnapshot' | '';
+
+export interface BackupVolumeInfo {
+  pvcName?: string;
+  pvcNamespace?: string;
+  pvName?: string;
+  backupMethod?: VolumeMethod | string;
+  snapshotDataMoved?: boolean;
+  skipped?: boolean;
+  skippedReason?: string;
+  startTimestamp?: string;
+  completionTimestamp?: string;
+  /** succeeded | failed. */
+  result?: string;
+  [field: string]: unknown;
+}
+
+/** The file's entries; anything that is not an object is dropped (the file is written by whoever writes storage). */
+export function parseBackupVolumeInfos(json: unknown): BackupVolumeInfo[] {
+  return (Array.isArray(json) ? json : []).filter(
+    (v): v is BackupVolumeInfo => !!v && typeof v === 'object' && !Array.isArray(v),
+  );
+}
+
+/** backupMethod per PV name ('' when Velero skipped the data). */
+export function volumeMethods(infos: BackupVolumeInfo[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of infos)
+    if (typeof e.pvName === 'string' && e.pvName)
+      out.set(e.pvName, typeof e.backupMethod === 'string' ? e.backupMethod : '');
+  return out;
+}
