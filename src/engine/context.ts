@@ -10,6 +10,7 @@ import type { DrillRecorder } from './recorder.js';
 import type { RestoreConfigState } from './cross-region.js';
 import type { ClusterComparison } from '../kube/cluster-identity.js';
 import type { BackupReach } from './harm-checks.js';
+import type { BlastState } from './blast-radius.js';
 
 /** What the phases share while a drill runs. */
 export interface DrillContext {
@@ -43,6 +44,8 @@ export interface DrillContext {
   clusterComparison?: ClusterComparison | null;
   /** What the backup holds, read in prepare-target before the Restore (resource list, PVs, volume infos). */
   reach?: BackupReach;
+  /** The pre-existing objects fingerprinted before the Restore, for the blast-radius phase. */
+  blast?: BlastState;
   /** Cross-region Velero configuration decided in prepare-target, applied just before the Restore. */
   restoreConfig?: RestoreConfigState;
   /** Monotonic time the restore reached a terminal phase. */

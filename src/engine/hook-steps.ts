@@ -44,11 +44,12 @@ export const hookPhase = (h: Pick<HookPlan, 'name'>): PhaseNameT => `hook:${h.na
 export function phaseOrder(plan: Pick<DrillPlan, 'hooks'>, base: readonly PhaseNameT[]): PhaseNameT[] {
   const hooks = plan.hooks ?? [];
   const out: PhaseNameT[] = [];
+  const after = base.includes('blast-radius') ? 'blast-radius' : 'teardown';
   for (const name of base) {
     for (const h of hooks) if (h.at !== 'on-teardown' && BEFORE[h.at] === name) out.push(hookPhase(h));
     out.push(name);
     // on-teardown hooks run after the blast-radius check, so a runbook's own changes are not counted against Velero.
-    if (name === 'blast-radius') for (const h of hooks) if (h.at === 'on-teardown') out.push(hookPhase(h));
+    if (name === after) for (const h of hooks) if (h.at === 'on-teardown') out.push(hookPhase(h));
   }
   return out;
 }

@@ -14,6 +14,7 @@ import { compareClusters } from '../kube/cluster-identity.js';
 import { judgeHarm, reachOf, refusalError } from './harm-checks.js';
 import { readClock } from './clocks.js';
 import { recordKubeIdentity } from './identity.js';
+import { recordBlastRadius } from './blast-radius.js';
 
 /** Velero's backup sync ticks once a minute; two ticks and a margin. */
 const SYNC_TIMEOUT_MS = 3 * 60_000;
@@ -117,6 +118,7 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
     ctx.owned.namespaces.push(dst);
     rec.event('info', `created namespace ${dst} in ${gw.context}`);
   }
+  await recordBlastRadius(ctx);
 }
 
 /**

@@ -17,6 +17,7 @@ import { chainEvidence, sealFolder, type Signer, type UploadOutcome } from '../e
 import { DrillRecorder, emptyReport, type EventListener } from './recorder.js';
 import type { DrillContext } from './context.js';
 import { skippedProbes } from './verify-step.js';
+import { blastRadiusPhase } from './blast-radius.js';
 import { LazyStorage, type StorageOpener } from './drill-storage.js';
 import { aksTeardownPhase, requireAksNameFree, type AksHandle } from './aks-lifecycle.js';
 import { afterRestoreHooksEnd, finishHookReport, placeHooks, runTeardownHooks, withHookPhases } from './hook-steps.js';
@@ -141,6 +142,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   const aksHandle = aks as AksHandle | null;
   if (aksHandle?.cluster) await aksTeardownPhase(ctx, aksHandle, keep, passing);
   else await runTeardown(ctx, keep, passing);
+  await blastRadiusPhase(ctx);
   Object.assign(report, deriveVerdict(report));
   if (opts.negativeControl) report.negativeControlResult = judgeNegativeControl(report, opts.negativeControl);
   if (opts.beforePhase) report.rehearsal = rehearsalOf(run.pauses, report.rto.achievedSeconds);
@@ -226,6 +228,7 @@ function measure(ctx: DrillContext): { inputProblem: boolean } {
       : null,
     canaryExpected: canaries.length > 0,
     backupStart: report.backup.startTimestamp ? new Date(report.backup.startTimestamp) : null,
+    notRecoverySeconds: (ctx.blast?.recordMs ?? 0) / 1000,
   });
   report.rto = m.rto;
   report.rpo = m.rpo;

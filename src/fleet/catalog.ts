@@ -39,8 +39,12 @@ export function envReferences(value: unknown): string[] {
 }
 
 function contextsOf(s: Scenario): string[] {
-  const t = s.spec.target as Record<string, { kubeContext?: string } | undefined>;
-  const all = [s.spec.source?.kubeContext, t.namespace?.kubeContext, t.cluster?.kubeContext];
+  const t = s.spec.target;
+  const all = [
+    s.spec.source?.kubeContext,
+    'namespace' in t ? t.namespace.kubeContext : undefined,
+    'cluster' in t ? t.cluster.kubeContext : undefined,
+  ];
   return [...new Set(all.filter((c): c is string => typeof c === 'string'))];
 }
 

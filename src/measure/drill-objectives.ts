@@ -27,6 +27,11 @@ export interface DrillMeasurements {
   /** The scenario has a critical canary probe: without its proof there is no recovery point at all. */
   canaryExpected: boolean;
   backupStart: Date | null;
+  /**
+   * Time between T0 and recovery the drill spent on its own proof work (the blast-radius record before the
+   * Restore): not recovery, so left out of the achieved RTO and reported apart.
+   */
+  notRecoverySeconds?: number;
 }
 
 export interface DrillObjectives {
@@ -53,10 +58,11 @@ export function measureObjectives(m: DrillMeasurements): DrillObjectives {
 }
 
 function measureRto(m: DrillMeasurements, critical: ProbeResultT[]): Report['rto'] {
-  const rto = achievedRto({
+  const lived = achievedRto({
     criticalPassedAtSeconds: critical.map((p) => (p.outcome === 'passed' ? p.passedAtSeconds : null)),
     restoreEndedAtSeconds: m.restoreEndedAtSeconds,
   });
+  const rto = lived === null ? null : Math.max(0, lived - (m.notRecoverySeconds ?? 0));
   if (m.restoreEndedAtSeconds === null || rto === null)
     return againstObjective(
       m.rtoObjectiveSeconds,

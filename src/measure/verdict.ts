@@ -7,7 +7,7 @@ import type { Report, VerdictT } from '../report/schema.js';
 import { formatSeconds } from '../util/duration.js';
 
 /** The parts of the report the verdict reads. */
-export type VerdictTree = Pick<Report, 'phases' | 'probes' | 'rto' | 'rpo'>;
+export type VerdictTree = Pick<Report, 'phases' | 'probes' | 'rto' | 'rpo'> & Partial<Pick<Report, 'blastRadius'>>;
 
 export interface Finding {
   effect: 'FAIL' | 'ERROR';
@@ -15,7 +15,7 @@ export interface Finding {
 }
 
 /** Each rule reads one part of the tree and says what in it stands against a PASS. */
-const RULES: Array<(t: VerdictTree) => Finding[]> = [phaseFindings, probeFindings, objectiveFindings];
+const RULES: Array<(t: VerdictTree) => Finding[]> = [phaseFindings, probeFindings, objectiveFindings, blastRadiusFindings];
 
 /** Everything in the tree that stands against a PASS, an unmeasured objective aside. */
 export function findings(tree: VerdictTree): Finding[] {
@@ -98,4 +98,18 @@ function unmeasuredFindings(t: Pick<VerdictTree, 'rto' | 'rpo'>): Finding[] {
   if (t.rpo.met === null)
     out.push({ effect: 'FAIL', reason: `RPO was not measured: ${t.rpo.reason ?? 'no recovery point'}` });
   return out;
+}
+
+/** Any pre-existing object the drill changed or removed: the drill harmed what it does not own, whatever it proved. */
+export function blastRadiusFindings(t: Pick<VerdictTree, 'blastRadius'>): Finding[] {
+  return t.blastRadius?.changed.length ? [{ effect: 'ERROR', reason: blastRadiusReason(t.blastRadius) }] : [];
+}
+
+export function blastRadiusReason(b: Pick<NonNullable<Report['blastRadius']>, 'changed'> | null): string {
+  const changed = b?.changed ?? [];
+  const some = changed
+    .slice(0, 5)
+    .map((c) => `${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} (${c.what})`)
+    .join(', ');
+  return `the drill changed ${changed.length} object(s) it does not own: ${some}${changed.length > 5 ? ', …' : ''}`;
 }

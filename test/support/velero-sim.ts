@@ -310,6 +310,8 @@ export class VeleroSim {
         ...src,
         metadata: {
           ...src.metadata,
+          // A Namespace item is restored under its mapped name.
+          name: src.kind === 'Namespace' ? (mapping[src.metadata.name] ?? src.metadata.name) : src.metadata.name,
           namespace: target,
           uid: undefined,
           resourceVersion: undefined,
@@ -323,9 +325,17 @@ export class VeleroSim {
         name: copy.metadata.name,
       };
       if (this.gw.peek(existingRef)) {
-        // Velero leaves an existing object as it is (existingResourcePolicy none) but still labels it.
-        this.gw.update(existingRef, (x) => void (x.metadata.labels = { ...x.metadata.labels, ...labels }));
-        note(copy, 'skipped');
+        // Velero leaves an existing object as it is under existingResourcePolicy none (a warning, no labels);
+        // under update it patches it to the backed-up copy, its two labels included (restore.go).
+        if ((r.spec as { existingResourcePolicy?: string }).existingResourcePolicy !== 'update') {
+          note(copy, 'skipped');
+          continue;
+        }
+        this.gw.update(existingRef, (x) => {
+          for (const k of Object.keys(copy)) if (k !== 'metadata' && k !== 'status') x[k] = copy[k];
+          x.metadata.labels = { ...copy.metadata.labels, ...labels };
+        });
+        note(copy, 'updated');
         continue;
       }
       copy.metadata.labels = { ...copy.metadata.labels, ...labels };

@@ -41,7 +41,13 @@ describe('compilePlan', () => {
       objectives: { rtoMs: 600_000, rpoMs: 5_400_000 },
       source: { kubeContext: null, veleroNamespace: 'velero' },
       backup: { mode: 'schedule', schedule: 'shop-hourly', maxAgeMs: null },
-      target: { kind: 'namespace', kubeContext: null, veleroNamespace: 'velero', namespaceSuffix: `-drill-${ID}` },
+      target: {
+        kind: 'namespace',
+        kubeContext: null,
+        veleroNamespace: 'velero',
+        namespaceSuffix: `-drill-${ID}`,
+        isolation: 'strict',
+      },
       restore: {
         name: `dr-drill-${ID}`,
         includedNamespaces: null,
@@ -104,6 +110,7 @@ describe('compilePlan', () => {
       kubeContext: 'dr-weu',
       veleroNamespace: 'velero-system',
       namespaceSuffix: '',
+      isolation: 'none',
     });
     expect(plan.restore.includedNamespaces).to.deep.equal(['shop']);
     expect(plan.restore.restorePVs).to.equal(false);
@@ -125,6 +132,7 @@ describe('compilePlan', () => {
       kubeContext: 'prod',
       veleroNamespace: 'vns',
       namespaceSuffix: '-dr',
+      isolation: 'strict',
     });
   });
 

@@ -106,6 +106,7 @@ describe('runbook hooks in a drill', function () {
       'verify',
       'hook:h-after-verify',
       'teardown',
+      'blast-radius',
       'hook:h-on-teardown',
       'seal',
     ]);

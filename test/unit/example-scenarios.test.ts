@@ -34,6 +34,7 @@ describe('example scenarios', () => {
       kubeContext: 'dr-drill-dr',
       veleroNamespace: 'velero',
       namespaceSuffix: '',
+      isolation: 'none',
     });
     expect(plan.backup).to.include({ mode: 'create', name: `local-demo-${ID}`, ttl: '24h0m0s', timeoutMs: 300_000 });
     expect(plan.restore).to.include({ restorePVs: true, timeoutMs: 600_000 });

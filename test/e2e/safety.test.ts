@@ -1,0 +1,121 @@
+/**
+ * A drill never harms what it protects, against the real local environment: restores known to harm the source
+ * are refused before any Restore exists, and a drill made to touch a pre-existing object ends ERROR with that
+ * object in report.blastRadius.
+ */
+import { expect } from 'chai';
+import { stringify } from 'yaml';
+import { ensureLocalEnv, type E2eEnv } from './support/env.js';
+import {
+  cli,
+  ensureBuilt,
+  kubectl,
+  kubectlJson,
+  runDrillCli,
+  scenario,
+  tempDir,
+  writeScenario,
+} from './support/drill.js';
+
+const PRIMARY = 'dr-drill-primary';
+const NS = 'e2e-harm';
+const PV = 'e2e-harm-pv';
+
+let env: E2eEnv;
+let reportDir: string;
+
+type Phased = { items: Array<{ metadata: { name: string }; status?: { phase?: string }; spec?: Record<string, any> }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+const restores = async () =>
+  (await kubectlJson<Phased>(env, PRIMARY, ['-n', 'velero', 'get', 'restores'])).items.length;
+const claimPhase = async () =>
+  (await kubectlJson<Phased>(env, PRIMARY, ['-n', NS, 'get', 'pvc'])).items.map((p) => p.status?.phase);
+
+/** A namespace whose PVC is bound to a Retain hostPath PV: what Velero restores as-is when it has no snapshot. */
+const workload = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: PV },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: 'manual',
+      hostPath: { path: '/var/lib/dr-drill-e2e/harm' },
+      claimRef: { namespace: NS, name: 'data' },
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data', namespace: NS },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'manual',
+      volumeName: PV,
+      resources: { requests: { storage: '1Gi' } },
+    },
+  },
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: NS }, data: { mode: 'live' } },
+];
+
+const drill = (name: string, restore: Record<string, unknown>) =>
+  scenario(name, {
+    source: { kubeContext: PRIMARY },
+    backup: { create: { includedNamespaces: [NS], ttl: '1h', timeout: '3m' } },
+    target: { namespace: {} },
+    restore: { includedNamespaces: [NS], timeout: '3m', ...restore },
+    probes: [
+      {
+        name: 'settings',
+        kind: 'resource',
+        ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'settings' },
+      },
+    ],
+  });
+
+describe('e2e: a drill never harms what it protects', function () {
+  this.timeout(15 * 60_000);
+
+  before(async function () {
+    env = await ensureLocalEnv();
+    reportDir = tempDir('safety');
+    await ensureBuilt();
+    await kubectl(env, PRIMARY, ['apply', '-f', '-'], workload.map((o) => stringify(o)).join('---\n'));
+    await kubectl(env, PRIMARY, [
+      '-n',
+      NS,
+      'wait',
+      '--for=jsonpath={.status.phase}=Bound',
+      'pvc/data',
+      '--timeout=60s',
+    ]);
+  });
+
+  after(async function () {
+    if (!env) return;
+    await kubectl(env, PRIMARY, ['delete', 'namespace', NS, '--ignore-not-found', '--wait=true']).catch(
+      () => undefined,
+    );
+    await kubectl(env, PRIMARY, ['delete', 'pv', PV, '--ignore-not-found']).catch(() => undefined);
+  });
+
+  it('a. existingResourcePolicy update into the source cluster is refused (exit 2) by plan and run, before any Restore; the source PVC stays Bound', async () => {
+    const before = await restores();
+    const sc = drill('e2e-harm-update', { existingResourcePolicy: 'update' });
+    const planned = await cli(['--kubeconfig', env.kubeconfig, 'plan', writeScenario(reportDir, sc)]);
+    expect(planned.exitCode, planned.stdout + planned.stderr).to.equal(2);
+    expect(planned.stdout).to.match(/REFUSED restore cannot harm the source: .*UPDATE_IN_SOURCE_CLUSTER/);
+    expect(planned.stdout).to.contain('restore.allowClusterScopedUpdates: true');
+
+    const run = await runDrillCli(env, sc, reportDir);
+    expect(run.exitCode, run.stderr).to.equal(2);
+    const reasons = run.report!.reasons.join('\n');
+    expect(reasons).to.contain('UPDATE_IN_SOURCE_CLUSTER').and.contain(`PersistentVolume ${PV}`);
+    expect(reasons).to.contain('PV_ON_SOURCE_STORAGE');
+    expect(run.report!.blastRadius).to.equal(null);
+    expect(await restores()).to.equal(before);
+    expect(await claimPhase()).to.deep.equal(['Bound']);
+  });
+});
