@@ -113,7 +113,7 @@ describe('e2e: a drill never harms what it protects', function () {
     expect(run.exitCode, run.stderr).to.equal(2);
     const reasons = run.report!.reasons.join('\n');
     expect(reasons).to.contain('UPDATE_IN_SOURCE_CLUSTER').and.contain(`PersistentVolume ${PV}`);
-    expect(reasons).to.contain('PV_ON_SOURCE_STORAGE');
+    expect(reasons).to.contain(`PersistentVolume ${PV} (claim ${NS}/data) would be restored as-is`);
     expect(run.report!.blastRadius).to.equal(null);
     expect(await restores()).to.equal(before);
     expect(await claimPhase()).to.deep.equal(['Bound']);
