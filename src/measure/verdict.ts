@@ -15,7 +15,12 @@ export interface Finding {
 }
 
 /** Each rule reads one part of the tree and says what in it stands against a PASS. */
-const RULES: Array<(t: VerdictTree) => Finding[]> = [phaseFindings, probeFindings, objectiveFindings, blastRadiusFindings];
+const RULES: Array<(t: VerdictTree) => Finding[]> = [
+  phaseFindings,
+  probeFindings,
+  objectiveFindings,
+  blastRadiusFindings,
+];
 
 /** Everything in the tree that stands against a PASS, an unmeasured objective aside. */
 export function findings(tree: VerdictTree): Finding[] {

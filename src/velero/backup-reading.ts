@@ -113,9 +113,7 @@ export async function readBackupVolumeInfos(
     if (!src.gateway) return null;
   }
   try {
-    return parseBackupVolumeInfos(
-      JSON.parse((await download(src, 'BackupVolumeInfos', backupName)).toString('utf8')),
-    );
+    return parseBackupVolumeInfos(JSON.parse((await download(src, 'BackupVolumeInfos', backupName)).toString('utf8')));
   } catch (e) {
     // Velero answers a DownloadRequest for a file the backup does not have with a URL that 404s.
     if (e instanceof Error && /\b404\b|not found|NoSuchKey|BlobNotFound/i.test(e.message)) return null;

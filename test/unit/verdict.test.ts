@@ -75,6 +75,34 @@ describe('deriveVerdict: the verdict from the report tree', () => {
         reasons: [/drill interrupted during teardown/, /restore Failed/],
       },
       {
+        name: 'a pre-existing object the drill changed is ERROR, whatever the drill proved',
+        tree: (b) =>
+          b.with({
+            blastRadius: {
+              checked: 4,
+              changed: [
+                {
+                  apiVersion: 'rbac.authorization.k8s.io/v1',
+                  kind: 'ClusterRole',
+                  namespace: null,
+                  name: 'shop-reader',
+                  what: 'labels changed',
+                },
+              ],
+              notChecked: [],
+              recordSeconds: 0.1,
+            },
+          }),
+        verdict: 'ERROR',
+        reasons: [/^the drill changed 1 object\(s\) it does not own: ClusterRole shop-reader \(labels changed\)$/],
+      },
+      {
+        name: 'pre-existing objects checked and none changed leave a PASS alone',
+        tree: (b) => b.with({ blastRadius: { checked: 4, changed: [], notChecked: ['x'], recordSeconds: 0.1 } }),
+        verdict: 'PASS',
+        reasons: [],
+      },
+      {
         name: 'a missed RTO is FAIL with the margin in the reason',
         tree: (b) => b.rto(754, 600),
         verdict: 'FAIL',
