@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { infraError } from '../errors.js';
-import { pidRuns } from './processes.js';
+import { pidRuns, type OwnedPid } from './processes.js';
 import { KUBE_VERSION, PORTS, type ClusterName, type LocalLayout } from './layout.js';
 import type { BinDir } from './binaries.js';
 
@@ -169,21 +169,19 @@ export function apiserverUrl(layout: LocalLayout, name: ClusterName): string | n
 }
 
 /**
- * Fallback of `local down` when kwokctl cannot delete the cluster: stops the processes kwokctl recorded in
- * clusters/<name>/pids, by pid, when their command line still names the component. Returns how many it stopped.
+ * The cluster's processes that still run, from the pid files kwokctl keeps in clusters/<name>/pids (read before
+ * `kwokctl delete cluster`, which signals them and removes the files without waiting for them to exit).
  */
-export async function stopClusterProcesses(layout: LocalLayout, name: ClusterName): Promise<number> {
+export function clusterProcesses(layout: LocalLayout, name: ClusterName): OwnedPid[] {
   const dir = join(layout.kwokWorkdir, 'clusters', name, 'pids');
-  if (!existsSync(dir)) return 0;
-  let n = 0;
+  if (!existsSync(dir)) return [];
+  const out: OwnedPid[] = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.pid'))) {
+    const component = f.slice(0, -4);
     const pid = Number(readFileSync(join(dir, f), 'utf8').trim());
-    const marker = f.slice(0, -4) === 'kwok-controller' ? 'kwok' : f.slice(0, -4);
-    if (!Number.isInteger(pid) || pid <= 0 || !pidRuns(pid, marker)) continue;
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 50 && pidRuns(pid, marker); i++) await new Promise((r) => setTimeout(r, 100));
-    if (pidRuns(pid, marker)) process.kill(pid, 'SIGKILL');
-    n++;
+    const marker = component === 'kwok-controller' ? 'kwok' : component;
+    if (Number.isInteger(pid) && pid > 0 && pidRuns(pid, marker))
+      out.push({ name: `${name}/${component}`, pid, marker, group: false });
   }
-  return n;
+  return out;
 }

@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { azuriteProcess, ensureAzurite, findAzurite } from './azurite.js';
 import { ensureBinaries, missingBinaries, binDir, type BinDir } from './binaries.js';
-import { deleteCluster, ensureCluster, stopClusterProcesses } from './clusters.js';
+import { clusterProcesses, deleteCluster, ensureCluster } from './clusters.js';
 import { ensureScheduleBackups, seedDemo, waitDemoReady } from './demo.js';
 import { writeEnvironmentKubeconfig } from './kubeconfig.js';
 import { CLUSTERS, localLayout, type LocalLayout } from './layout.js';
-import { stopManaged } from './processes.js';
+import { stopAndWait, stopManaged, stillRunning } from './processes.js';
 import { localStatus, type LocalStatus } from './status.js';
 import { ensureCertificates } from './tls.js';
 import { ensureTopology, STORAGE_CLASSES } from './topology.js';
@@ -167,23 +167,31 @@ export interface DownResult {
   removedStateDir: string;
 }
 
+/** How long a process may take to exit after SIGTERM (kwokctl's or ours) before SIGKILL. */
+const GRACE_MS = 10_000;
+
 /**
  * Stops everything the environment started (velero servers and Azurite by their pid files, the clusters through
- * `kwokctl delete cluster`, which stops their processes by its own pid files) and removes the state dir.
+ * `kwokctl delete cluster`) and removes the state dir. Returns only when every one of those processes has exited
+ * (kwokctl signals the cluster's processes and returns at once; the drill waits on their pids, SIGKILL after a
+ * grace period), so `local down && local up` never races the old apiservers for their ports. Throws
+ * LOCAL_PROCESS_STILL_RUNNING, leaving the state dir, when a process outlives SIGKILL.
  */
 export async function localDown(
-  opts: { layout?: LocalLayout; bin?: BinDir | null; onProgress?: Progress } = {},
+  opts: { layout?: LocalLayout; bin?: BinDir | null; onProgress?: Progress; graceMs?: number } = {},
 ): Promise<DownResult> {
   const layout = opts.layout ?? localLayout();
+  const graceMs = opts.graceMs ?? GRACE_MS;
   const t0 = performance.now();
   const say = (step: string, detail: string): void => opts.onProgress?.(step, detail, (performance.now() - t0) / 1000);
   const stopped: string[] = [];
   for (const name of CLUSTERS) {
-    if (await stopVeleroServer(layout, name)) stopped.push(`velero-${name}`);
+    if (await stopVeleroServer(layout, name, 'SIGTERM', graceMs)) stopped.push(`velero-${name}`);
     say(`velero ${name}`, 'stopped');
   }
   const bin = opts.bin === undefined ? existingBinDir(layout) : opts.bin;
   for (const name of CLUSTERS) {
+    const procs = clusterProcesses(layout, name);
     let deleted = false;
     if (bin !== null) {
       try {
@@ -195,11 +203,12 @@ export async function localDown(
         );
       }
     }
-    const killed = await stopClusterProcesses(layout, name);
-    if (deleted || killed > 0) stopped.push(`cluster-${name}`);
-    say(`cluster ${name}`, deleted ? 'deleted' : killed > 0 ? `stopped ${killed} processes` : 'not running');
+    const left = await stopAndWait(procs, graceMs);
+    if (left.length) throw stillRunning(left);
+    if (deleted || procs.length > 0) stopped.push(`cluster-${name}`);
+    say(`cluster ${name}`, `${deleted ? 'deleted' : 'not deleted by kwokctl'}; ${procs.length} process(es) exited`);
   }
-  if (await stopManaged(azuriteProcess(layout))) stopped.push('azurite');
+  if (await stopManaged(azuriteProcess(layout), graceMs)) stopped.push('azurite');
   say('azurite', 'stopped');
   rmSync(layout.stateDir, { recursive: true, force: true });
   say('state', `removed ${layout.stateDir}`);

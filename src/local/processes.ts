@@ -4,9 +4,10 @@
  * pid only, never by name, and only when the pid still runs the command we started (pid reuse).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { infraError } from '../errors.js';
 
 /** A process the environment owns: its pid file and a marker its command line must contain. */
 export interface ManagedProcess {
@@ -69,9 +70,87 @@ export function startDetached(p: ManagedProcess, command: string, args: string[]
   }
 }
 
+/** A running process the environment started, as `local down` waits for it. */
+export interface OwnedPid {
+  /** What it is, for messages (e.g. `velero-primary`, `primary/kube-apiserver`). */
+  name: string;
+  pid: number;
+  /** A substring of its command line (pid reuse: a pid that no longer runs it is not ours). */
+  marker: string;
+  /** It leads a process group of its own (started detached): its group's members are waited for too. */
+  group: boolean;
+}
+
+/** The pids of live (non-zombie) processes in process group pgid, read from /proc. */
+function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      // Fields after the command name (which may hold spaces or parentheses): state ppid pgrp …
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state !== 'Z' && Number(pgrp) === pgid) out.push(Number(e));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+const alive = (p: OwnedPid): boolean => pidRuns(p.pid, p.marker) || (p.group && groupMembers(p.pid).length > 0);
+
+function send(p: OwnedPid, sig: NodeJS.Signals): void {
+  try {
+    if (p.group) process.kill(-p.pid, sig);
+    else if (pidRuns(p.pid, p.marker)) process.kill(p.pid, sig);
+  } catch {
+    try {
+      if (pidRuns(p.pid, p.marker)) process.kill(p.pid, sig);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** How long a process may take to die after SIGKILL before `local down` says it could not stop it. */
+const KILL_WAIT_MS = 15_000;
+
 /**
- * Stops the process group of a managed process (the velero server takes its plugin children with it):
- * SIGTERM, then SIGKILL after graceMs. Removes the pid file. Returns whether something was running.
+ * Stops processes and returns only when they have exited: `signal` (SIGTERM) to each that still runs, then, for
+ * those still alive after graceMs, SIGKILL (to the whole group for a group leader), then waits for them to go.
+ * `local down && local up` must not race the old apiservers for their ports. Returns the names of those still
+ * alive after SIGKILL (a process stuck in the kernel), which the caller reports.
+ */
+export async function stopAndWait(
+  procs: OwnedPid[],
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<string[]> {
+  let live = procs.filter(alive);
+  for (const p of live) send(p, signal);
+  const until = async (deadline: number): Promise<void> => {
+    while (live.length && Date.now() < deadline) {
+      await sleep(100);
+      live = live.filter(alive);
+    }
+  };
+  await until(Date.now() + graceMs);
+  for (const p of live) send(p, 'SIGKILL');
+  await until(Date.now() + KILL_WAIT_MS);
+  return live.map((p) => `${p.name} (pid ${p.pid})`);
+}
+
+/**
+ * Stops the process group of a managed process (the velero server takes its plugin children with it) and waits
+ * until the group has exited: SIGTERM, then SIGKILL after graceMs. Removes the pid file. Returns whether something
+ * was running; throws when the group outlives SIGKILL.
  */
 export async function stopManaged(
   p: ManagedProcess,
@@ -79,29 +158,19 @@ export async function stopManaged(
   signal: NodeJS.Signals = 'SIGTERM',
 ): Promise<boolean> {
   const pid = runningPid(p);
-  if (pid !== null) await stopGroup(pid, p.marker, graceMs, signal);
+  if (pid !== null) {
+    const left = await stopAndWait([{ name: p.name, pid, marker: p.marker, group: true }], graceMs, signal);
+    if (left.length) throw stillRunning(left);
+  }
   rmSync(p.pidFile, { force: true });
   return pid !== null;
 }
 
-async function stopGroup(pid: number, marker: string, graceMs: number, signal: NodeJS.Signals): Promise<void> {
-  const send = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-pid, sig); // the group we created with detached: true
-    } catch {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  send(signal);
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!pidRuns(pid, marker)) return;
-    await sleep(200);
-  }
-  send('SIGKILL');
-  for (let i = 0; i < 25 && pidRuns(pid, marker); i++) await sleep(200);
+/** Processes that outlived SIGKILL: `local down` cannot promise free ports. */
+export function stillRunning(names: string[]): Error {
+  return infraError(
+    'LOCAL_PROCESS_STILL_RUNNING',
+    `still running after SIGTERM and SIGKILL: ${names.join(', ')}`,
+    'look at the process (ps -o stat,wchan -p <pid>); a process in uninterruptible sleep exits when its I/O ends',
+  );
 }

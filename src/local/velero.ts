@@ -177,8 +177,9 @@ export function stopVeleroServer(
   layout: LocalLayout,
   name: ClusterName,
   signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 10_000,
 ): Promise<boolean> {
-  return stopManaged(veleroProcess(layout, name), 10_000, signal);
+  return stopManaged(veleroProcess(layout, name), graceMs, signal);
 }
 
 /** The BSL's phase, message and last validation time, or null when it cannot be read. */

@@ -4,13 +4,16 @@
  * manifests `local up` applies. The environment itself runs in the e2e tier.
  */
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { localLayout, type LocalLayout } from '../../src/local/layout.js';
 import { missingBinaries, REQUIRED_BINARIES } from '../../src/local/binaries.js';
-import { managedProcess, runningPid, startDetached, stopManaged } from '../../src/local/processes.js';
+import { managedProcess, pidRuns, runningPid, startDetached, stopManaged } from '../../src/local/processes.js';
+import { localDown } from '../../src/local/environment.js';
+import { binDir } from '../../src/local/binaries.js';
+import { spawn } from 'node:child_process';
 import { writeEnvironmentKubeconfig } from '../../src/local/kubeconfig.js';
 import { clusterKubeconfig } from '../../src/local/clusters.js';
 import { bslManifest, clusterExecManifest, placeholderDeployment } from '../../src/local/velero.js';
@@ -58,6 +61,97 @@ describe('local environment (no clusters)', () => {
     expect(runningPid(proc)).to.equal(null);
     expect(await stopManaged(proc, 2_000), 'nothing left to stop').to.equal(false);
     expect(readFileSync(proc.logFile, 'utf8')).to.contain('sh -c sleep 30 & wait');
+  });
+
+  describe('local down returns only when its processes have exited', () => {
+    // A stand-in for a cluster component: its command line names the component (the marker), and it either
+    // ignores SIGTERM (only SIGKILL stops it) or takes a moment to exit on it.
+    const component = (marker: string, onTerm: 'ignore' | 'slow') =>
+      spawn(
+        process.execPath,
+        [
+          '-e',
+          onTerm === 'ignore'
+            ? "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready')"
+            : "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 200)); setInterval(() => {}, 1000); console.log('ready')",
+          marker,
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+    const started = (c: ReturnType<typeof component>) =>
+      new Promise<void>((resolve, reject) => {
+        c.stdout!.once('data', () => resolve()); // its SIGTERM handler is installed
+        c.once('error', reject);
+      });
+
+    for (const kwokctlDeletes of [true, false])
+      it(
+        kwokctlDeletes
+          ? 'after kwokctl delete (which signals and returns at once), it waits, and kills what ignores SIGTERM'
+          : 'without kwokctl, it stops the recorded pids itself and waits',
+        async function () {
+          this.timeout(60_000);
+          const layout = tempLayout();
+          const pids = join(layout.kwokWorkdir, 'clusters', 'primary', 'pids');
+          mkdirSync(pids, { recursive: true });
+          writeFileSync(join(layout.kwokWorkdir, 'clusters', 'primary', 'kwok.yaml'), 'kind: KwokctlConfiguration\n');
+          const stubborn = component('kube-apiserver', 'ignore');
+          const slow = component('etcd', 'slow');
+          await Promise.all([started(stubborn), started(slow)]);
+          const ended = (c: typeof slow) =>
+            new Promise<string>((resolve) => c.once('exit', (code, sig) => resolve(sig ?? `exit ${code}`)));
+          const endings = Promise.all([ended(stubborn), ended(slow)]);
+          writeFileSync(join(pids, 'kube-apiserver.pid'), `${stubborn.pid}\n`);
+          writeFileSync(join(pids, 'etcd.pid'), `${slow.pid}\n`);
+          // kwokctl delete as it behaves: SIGTERM to the recorded pids, remove the cluster's files, exit 0.
+          const bin = mkdtempSync(join(tmpdir(), 'dr-drill-bin-'));
+          writeFileSync(
+            join(bin, 'kwokctl'),
+            `#!/bin/sh\nd="$KWOK_WORKDIR/clusters/primary"\nfor f in "$d"/pids/*.pid; do kill -TERM "$(cat "$f")"; done\nrm -rf "$d"\n`,
+            { mode: 0o755 },
+          );
+          try {
+            const r = await localDown({ layout, bin: kwokctlDeletes ? binDir(bin) : null, graceMs: 3_000 });
+            expect(pidRuns(stubborn.pid!, 'kube-apiserver'), 'the one that ignores SIGTERM was killed').to.equal(false);
+            expect(pidRuns(slow.pid!, 'etcd'), 'the slow one had exited').to.equal(false);
+            expect(r.stopped).to.include('cluster-primary');
+            expect(await endings, 'SIGTERM was not enough for one; the other exited on it').to.deep.equal([
+              'SIGKILL',
+              'exit 0',
+            ]);
+          } finally {
+            stubborn.kill('SIGKILL');
+            slow.kill('SIGKILL');
+          }
+        },
+      );
+
+    it('waits for the whole process group of a managed process (velero and its plugins)', async function () {
+      this.timeout(30_000);
+      const layout = tempLayout();
+      const proc = managedProcess(layout.pidDir, layout.logsDir, 'velero-unit', 'dr-drill-unit-group');
+      // The leader exits on SIGTERM at once; its child (a plugin) ignores SIGTERM and must still be gone.
+      startDetached(proc, 'sh', [
+        '-c',
+        `${process.execPath} -e "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)" plugin-child & sleep 0.5; wait`,
+        'dr-drill-unit-group',
+      ]);
+      await new Promise((r) => setTimeout(r, 800));
+      const pid = runningPid(proc)!;
+      expect(await stopManaged(proc, 1_000)).to.equal(true);
+      const members = readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .filter((e) => {
+          try {
+            const st = readFileSync(`/proc/${e}/stat`, 'utf8');
+            const [state, , pgrp] = st.slice(st.lastIndexOf(')') + 2).split(' ');
+            return state !== 'Z' && Number(pgrp) === pid;
+          } catch {
+            return false;
+          }
+        });
+      expect(members, 'no member of the group is left').to.deep.equal([]);
+    });
   });
 
   it('never takes a reused pid for its own: the marker must match', () => {
