@@ -11,6 +11,7 @@ import type { CommandModule } from 'yargs';
 export const COMMAND_NAMES = [
   'local',
   'init',
+  'watch',
   'validate',
   'list',
   'plan',
@@ -38,6 +39,8 @@ export const lazyLoaders: CliLoaders = {
         return (await import('./commands/local.js')).localCommand;
       case 'init':
         return (await import('./commands/init.js')).initCommand;
+      case 'watch':
+        return (await import('./commands/watch.js')).watchCommand;
       case 'validate':
         return (await import('./commands/validate.js')).validateCommand;
       case 'list':

@@ -1,14 +1,26 @@
 /**
  * End-to-end day two against the local environment: `init` writes a scenario per Velero Schedule of the primary
  * cluster, `validate` refuses each until its data probe is filled in, and the filled-in scenarios pass real
- * drills.
+ * drills. `watch` drills a scenario when a backup of its schedule completes and serves the verdict on /metrics.
  */
 import { expect } from 'chai';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { execa, type ResultPromise } from 'execa';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
-import { cli, ensureBuilt, finishDrill, kubectlJson, startDrill, tempDir } from './support/drill.js';
+import {
+  BIN,
+  cli,
+  ensureBuilt,
+  finishDrill,
+  kubectl,
+  kubectlJson,
+  scenario,
+  startDrill,
+  tempDir,
+  writeScenario,
+} from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
 
 const PRIMARY = 'dr-drill-primary';
@@ -140,5 +152,146 @@ describe('e2e: init writes a scenario per Velero Schedule', function () {
     expect(again.stderr).to.match(/INIT_WOULD_OVERWRITE|already exist/);
     const forced = await cli(['--kubeconfig', env.kubeconfig, 'init', '--context', PRIMARY, '--out', out, '--force']);
     expect(forced.exitCode).to.equal(0);
+  });
+});
+
+describe('e2e: watch drills a scenario when a backup of its schedule completes', function () {
+  let env: E2eEnv;
+  let reportDir: string;
+  const backup = `e2e-watch-catalog-${randomBytes(3).toString('hex')}`;
+  let watcher: ResultPromise | null = null;
+  let stderr = '';
+
+  /** Resolves with the first match of `re` in the watcher's stderr: an event, not a poll. */
+  function line(re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(stderr);
+        if (!m) return false;
+        cleanup();
+        resolve(m);
+        return true;
+      };
+      const onData = () => void check();
+      const onExit = () => !check() && (cleanup(), reject(new Error(`watch exited before ${re}:\n${stderr}`)));
+      const timer = setTimeout(
+        () => (cleanup(), reject(new Error(`no ${re} within ${timeoutMs} ms:\n${stderr}`))),
+        timeoutMs,
+      );
+      const cleanup = () => {
+        clearTimeout(timer);
+        watcher!.stderr!.off('data', onData);
+        watcher!.off('exit', onExit);
+      };
+      watcher!.stderr!.on('data', onData);
+      watcher!.on('exit', onExit);
+      check();
+    });
+  }
+
+  before(async () => {
+    env = await ensureLocalEnv();
+    reportDir = tempDir('watch-reports');
+    await ensureBuilt();
+  });
+
+  after(async () => {
+    if (watcher && watcher.exitCode === null) watcher.kill('SIGKILL');
+    await execa(
+      env.bin.path('velero'),
+      [
+        '--kubeconfig',
+        env.kubeconfig,
+        '--kubecontext',
+        PRIMARY,
+        '-n',
+        'velero',
+        'backup',
+        'delete',
+        backup,
+        '--confirm',
+      ],
+      { reject: false },
+    );
+  });
+
+  it('a completed backup labelled with the schedule starts the drill; /metrics shows its verdict; SIGTERM stops it cleanly', async () => {
+    const dir = tempDir('watch-scenarios');
+    writeScenario(
+      dir,
+      scenario('e2e-watch-catalog', {
+        objectives: { rto: '10m', rpo: '2h' },
+        source: { kubeContext: PRIMARY },
+        backup: { fromSchedule: 'catalog-hourly', maxAge: '2h' },
+        target: { namespace: { suffix: '-drill-{{drillId}}' } },
+        restore: { includedNamespaces: ['catalog'], timeout: '5m' },
+        probes: [
+          {
+            name: 'api-ready',
+            kind: 'workload',
+            ref: { kind: 'Deployment', namespace: 'catalog', name: 'api' },
+            timeout: '2m',
+          },
+          {
+            name: 'config-data',
+            kind: 'resource',
+            ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'catalog', name: 'catalog-config' },
+            match: { data: { PAGE_SIZE: '50' } },
+          },
+        ],
+        teardown: { when: 'always', timeout: '2m' },
+      }),
+    );
+    watcher = execa(
+      process.execPath,
+      [BIN, '--kubeconfig', env.kubeconfig, 'watch', dir, '--report-dir', reportDir, '--port', '0', '--debounce', '2s'],
+      { reject: false, env: { NO_COLOR: '1' }, stdin: 'ignore', buffer: false },
+    );
+    watcher.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const port = Number((await line(/metrics on http:\/\/localhost:(\d+)\/metrics/, 60_000))[1]);
+    await line(/watch: ready/, 60_000);
+    // Backups that completed before the watcher started are history: nothing drilled yet.
+    const before = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(before).to.match(/dr_drill_drills_total\{scenario="e2e-watch-catalog",verdict="PASS"\} 0/);
+
+    // The backup a schedule would take, labelled with its name: no waiting for cron.
+    await kubectl(
+      env,
+      PRIMARY,
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'velero.io/v1',
+        kind: 'Backup',
+        metadata: { name: backup, namespace: 'velero', labels: { 'velero.io/schedule-name': 'catalog-hourly' } },
+        spec: {
+          includedNamespaces: ['catalog'],
+          snapshotVolumes: false,
+          defaultVolumesToFsBackup: false,
+          ttl: '2h0m0s',
+        },
+      }),
+    );
+    await line(new RegExp(`backup ${backup} of schedule catalog-hourly completed: drill e2e-watch-catalog`), 180_000);
+    const done = await line(/\[e2e-watch-catalog ([a-z0-9]{8})\] (PASS|FAIL|ERROR): (\S+)/, 300_000);
+    expect(done[2], stderr).to.equal('PASS');
+    const report = JSON.parse(readFileSync(join(done[3]!, 'report.json'), 'utf8'));
+    expect(report.backup.name).to.equal(backup);
+    expect(validateReport(report)).to.deep.equal([]);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).to.match(/dr_drill_last_verdict\{scenario="e2e-watch-catalog",verdict="PASS"\} 1/);
+    expect(metrics).to.match(/dr_drill_last_verdict\{scenario="e2e-watch-catalog",verdict="FAIL"\} 0/);
+    expect(metrics).to.match(/dr_drill_drills_total\{scenario="e2e-watch-catalog",verdict="PASS"\} 1/);
+    const verified = /dr_drill_last_verified_restore_timestamp_seconds\{scenario="e2e-watch-catalog"\} (\S+)/.exec(
+      metrics,
+    );
+    expect(Number(verified?.[1])).to.equal(Date.parse(report.startedAt) / 1000);
+    expect(metrics).to.match(/dr_drill_achieved_seconds\{scenario="e2e-watch-catalog",objective="rto"\} \d/);
+    expect(metrics).to.match(/dr_drill_margin_seconds\{scenario="e2e-watch-catalog",objective="rpo"\} \d/);
+
+    watcher.kill('SIGTERM');
+    const exit = await watcher;
+    expect(exit.exitCode, stderr).to.equal(0);
+    expect(stderr).to.match(/watch: stopped/);
   });
 });

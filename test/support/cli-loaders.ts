@@ -7,6 +7,7 @@ import type { CommandModule } from 'yargs';
 import type { CliLoaders, CommandName } from '../../src/cli/loaders.js';
 import { localCommand } from '../../src/cli/commands/local.js';
 import { initCommand } from '../../src/cli/commands/init.js';
+import { watchCommand } from '../../src/cli/commands/watch.js';
 import { validateCommand } from '../../src/cli/commands/validate.js';
 import { listCommand } from '../../src/cli/commands/list.js';
 import { planCommand } from '../../src/cli/commands/plan.js';
@@ -22,6 +23,7 @@ import { commandEntries } from '../../src/cli/commands/index.js';
 const modules: Record<CommandName, CommandModule> = {
   local: localCommand,
   init: initCommand,
+  watch: watchCommand,
   validate: validateCommand,
   list: listCommand,
   plan: planCommand,

@@ -24,6 +24,11 @@ export const commandEntries: CommandEntry[] = [
     describe: "Write one scenario per Velero Schedule of a cluster, from the schedule's cadence and what it protects",
   },
   {
+    name: 'watch',
+    command: 'watch [paths..]',
+    describe: 'Drill each scenario when a backup of its Velero Schedule completes, and serve Prometheus metrics',
+  },
+  {
     name: 'validate',
     command: 'validate <file...>',
     describe: 'Check scenario files against the dr-drill/v1 format (exit 0 when all are valid, 2 otherwise)',
