@@ -10,6 +10,8 @@ import type { EventListener } from '../engine/recorder.js';
 import { formatSeconds } from '../util/duration.js';
 import { sinceT0 } from '../report/render/format.js';
 import { redact } from '../report/redact.js';
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
 
 export type LogFormat = 'text' | 'json';
 
@@ -199,7 +201,7 @@ class LiveProgress implements Progress {
                 ? '-'
                 : ' ';
       const note = p.state === 'running' && name === this.current ? this.subject : p.note;
-      lines.push(`${icon} ${name.padEnd(17)} ${elapsed.padStart(7)}  ${note}`.slice(0, width));
+      lines.push(`${icon} ${name.padEnd(17)} ${elapsed.padStart(7)}  ${note}`);
     }
     const now = this.sinceT0 + (Date.now() - this.sinceT0At) / 1000;
     const left = this.rtoSeconds - now;
@@ -207,7 +209,18 @@ class LiveProgress implements Progress {
       `  RTO budget: ${left >= 0 ? `${formatSeconds(left)} left of ${formatSeconds(this.rtoSeconds)}` : this.paint('31', `exceeded by ${formatSeconds(-left)}`)} (${sinceT0(now)})`,
     );
     this.clear();
-    this.stream.write(lines.join('\n') + '\n');
+    // Cut to the terminal's width by display columns, keeping colour escapes whole: a line that wrapped would make
+    // the next redraw (which moves up one row per line) leave copies of the block behind.
+    this.stream.write(lines.map((l) => fit(l, width)).join('\n') + '\n');
     this.drawn = lines.length;
   }
+}
+
+/**
+ * A line cut to `width` display columns with an ellipsis, colour escapes kept whole. cli-truncate 5.2 can end one
+ * column over when the cut falls inside a wide character (CJK, most emoji): then it cuts one column earlier.
+ */
+function fit(line: string, width: number): string {
+  const cut = cliTruncate(line, width);
+  return stringWidth(cut) <= width ? cut : cliTruncate(line, width - 1);
 }

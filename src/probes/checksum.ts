@@ -7,6 +7,7 @@ import { inputError, infraError } from '../errors.js';
 import { choosePod, describeExec, execIn, type PodChoice } from './exec-client.js';
 import { poll } from './poll.js';
 import { settle, type ProbeKind } from './probe.js';
+import picomatch from 'picomatch';
 
 type Spec = Static<typeof ChecksumProbe>;
 
@@ -64,19 +65,14 @@ export async function takeManifest(
   };
 }
 
-/** A glob over relative paths as a RegExp: `*` and `?` stay within a segment, `**` crosses them. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += glob[i + 2] === '/' ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
+/**
+ * Whether a relative path matches one of the ignore globs, with bash's glob rules (picomatch): `*` and `?` stay
+ * within a segment, `**` crosses them, `{a,b}` braces and `[0-9]` classes work. Dotfiles and dot folders match
+ * like any other path: `**\/*.log` that passed over `.cache/x.log` would leave it compared, and reported changed.
+ */
+export function ignoreMatcher(globs: readonly string[]): (path: string) => boolean {
+  if (globs.length === 0) return () => false;
+  return picomatch([...globs], { dot: true });
 }
 
 /** What differs between an expected and an actual manifest. */
@@ -88,8 +84,8 @@ export interface ManifestDiff {
 }
 
 export function diffManifests(expected: ManifestEntry[], actual: ManifestEntry[], ignore: string[] = []): ManifestDiff {
-  const skip = ignore.map(globToRegExp);
-  const keep = (e: ManifestEntry) => !skip.some((r) => r.test(e.path));
+  const skip = ignoreMatcher(ignore);
+  const keep = (e: ManifestEntry) => !skip(e.path);
   const want = new Map(expected.filter(keep).map((e) => [e.path, e]));
   const have = new Map(actual.filter(keep).map((e) => [e.path, e]));
   const d: ManifestDiff = { added: [], removed: [], changed: [], same: 0 };

@@ -10,6 +10,7 @@ import { hookProblems } from './hook-checks.js';
 import { restoreConfigProblems } from './restore-checks.js';
 import { webhookUrlProblem } from '../util/webhook-url.js';
 import { fillInProblems } from './fill-in-checks.js';
+import { durationProblems } from './duration-checks.js';
 
 const hasVariable = (s: string) => s.includes('${');
 
@@ -104,5 +105,6 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
   const webhookProblem = webhook === undefined || hasVariable(webhook) ? null : webhookUrlProblem(webhook);
   if (webhookProblem !== null) at(['spec', 'report', 'notify', 'webhook'], webhookProblem);
   for (const f of fillInProblems(s)) at(f.path, f.message);
+  problems.push(...durationProblems(s, file, locate));
   return problems;
 }

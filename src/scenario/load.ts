@@ -91,6 +91,10 @@ export const SCENARIO_LIMITS = {
 
 const tooDeep = `nested more than ${SCENARIO_LIMITS.depth} levels deep: a scenario needs far fewer (a resource exhaustion guard)`;
 
+const notText = 'not a text file (it holds NUL bytes): expected a YAML or JSON scenario';
+const scenarioShape = 'a scenario is one YAML or JSON mapping that starts with apiVersion: dr-drill/v1';
+const multipleDocuments =
+  'a scenario file holds one YAML document; a second one starts here after `---`: put each scenario in a file of its own';
 const tooLarge = `the file is larger than ${formatBytes(SCENARIO_LIMITS.bytes)}, the limit for a scenario`;
 
 /** The first collection nested deeper than the limit, found without recursion (the tree may be thousands deep). */
@@ -130,6 +134,8 @@ function yamlMessage(message: string): string {
 /** Checks scenario source text; `file` names it in problems. */
 export function checkScenarioText(text: string, file: string): Omit<LoadedScenario, 'sha256'> {
   if (Buffer.byteLength(text, 'utf8') > SCENARIO_LIMITS.bytes) return unreadable(file, tooLarge);
+  // Quoting a binary file's bytes in a problem would only print garbage.
+  if (text.includes('\u0000')) return unreadable(file, notText);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const locate = documentLocator(doc, lines);
@@ -138,6 +144,16 @@ export function checkScenarioText(text: string, file: string): Omit<LoadedScenar
     return { file, scenario: null, problems: [{ file, line, col, path: '(root)', message }], locate };
   };
   if (doc.errors.length > 0) {
+    const second = doc.errors.find((e) => e.code === 'MULTIPLE_DOCS');
+    if (second) return at(second.pos[0], multipleDocuments);
+    // Syntax errors in a file with no apiVersion key at all: another kind of file (Markdown, a shell script), not a
+    // scenario with a typo. One line says so, rather than the parser's guesses about every line after.
+    const overflow = doc.errors.some((e) => e.message.includes('Maximum call stack size exceeded'));
+    if (!overflow && !/^\s*["']?apiVersion["']?\s*:/m.test(text)) {
+      const e = doc.errors[0]!;
+      const first = yamlMessage(e.message);
+      return at(e.pos[0], `not a YAML scenario (${first.charAt(0).toLowerCase()}${first.slice(1)}): ${scenarioShape}`);
+    }
     // The tree after a syntax error is a guess; schema errors on it would mislead.
     const problems = doc.errors.map((e) => ({
       file,
@@ -163,6 +179,12 @@ export function checkScenarioText(text: string, file: string): Omit<LoadedScenar
       : `YAML: ${yamlMessage(e instanceof Error ? e.message : String(e))}`;
     return at(firstAlias(doc)?.range?.[0], message);
   }
+  // A text without a single `key: value` parses as one string: plain prose, not a scenario.
+  if (typeof data === 'string')
+    return at(
+      doc.contents?.range?.[0],
+      'expected a scenario (a mapping that starts with apiVersion: dr-drill/v1), got plain text',
+    );
   const validate = publishedValidator('scenario.v1');
   const problems: Problem[] = [];
   const valid = validate(data);

@@ -724,7 +724,8 @@ export const ChecksumProbe = Strict(
     ),
     ignore: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
-        description: 'Globs of relative paths to leave out (* within a segment, ** across).',
+        description:
+          'Globs of relative paths to leave out, bash rules: * within a segment, ** across, {log,tmp} braces, [0-9] classes; dotfiles match too.',
       }),
     ),
   },
@@ -944,6 +945,12 @@ export const ReportOptions = Strict(
 
 export const Scenario = Type.Object(
   {
+    $schema: Type.Optional(
+      Type.String({
+        description:
+          'The JSON Schema an editor checks this file against (ignored by dr-drill), e.g. ../schemas/scenario.v1.schema.json; YAML editors also read the modeline # yaml-language-server: $schema=….',
+      }),
+    ),
     apiVersion: Type.Literal('dr-drill/v1', { description: 'Format version.' }),
     kind: Type.Literal('Scenario'),
     metadata: Strict(

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probes } from '../../src/probes/index.js';
-import { diffManifests, globToRegExp, parseManifest, type FileManifest } from '../../src/probes/checksum.js';
+import { diffManifests, ignoreMatcher, parseManifest, type FileManifest } from '../../src/probes/checksum.js';
 import type { ScenarioProbe } from '../../src/scenario/schema.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
 import { ctxOf, pod } from '../support/probe-context.js';
@@ -33,9 +33,28 @@ describe('probe kind checksum', () => {
       changed: [],
       same: 1,
     });
-    expect(globToRegExp('**/x').test('x')).to.equal(true);
-    expect(globToRegExp('*.log').test('a/b.log')).to.equal(false);
   });
+
+  const globs = [
+    { glob: '**/x', match: ['x', 'a/x', 'a/b/x'], skip: ['xy', 'a/xy'] },
+    { glob: '*.log', match: ['b.log', '.b.log'], skip: ['a/b.log', 'b.logs'] },
+    { glob: '**/*.{log,tmp}', match: ['a.log', 'x/y/b.tmp', '.cache/c.log'], skip: ['c.txt', 'a.logx', 'x/tmp'] },
+    { glob: '[0-9]*', match: ['0001', '9x'], skip: ['a1', '1/2', 'x0'] },
+    { glob: 'db/pg_wal/**', match: ['db/pg_wal/0001', 'db/pg_wal/a/b'], skip: ['db/pg_wal2/0001', 'pg_wal/1'] },
+    { glob: 'file?.dat', match: ['file1.dat'], skip: ['file12.dat', 'file/.dat'] },
+  ];
+  for (const g of globs)
+    it(`ignore glob ${g.glob} matches ${g.match.join(', ')} and not ${g.skip.join(', ')}`, () => {
+      const m = ignoreMatcher([g.glob]);
+      expect(
+        g.match.filter((p) => !m(p)),
+        'should match',
+      ).to.deep.equal([]);
+      expect(
+        g.skip.filter((p) => m(p)),
+        'should not match',
+      ).to.deep.equal([]);
+    });
 
   describe('run', () => {
     let gw: MemoryGateway;

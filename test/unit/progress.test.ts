@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
 import { createProgress } from '../../src/cli/progress.js';
 
-function fakeStream(tty: boolean): { stream: NodeJS.WriteStream; text: () => string } {
+function fakeStream(tty: boolean, columns = 100): { stream: NodeJS.WriteStream; text: () => string } {
   const s = new PassThrough();
   let out = '';
   s.on('data', (c: Buffer) => (out += c.toString()));
-  Object.assign(s, { isTTY: tty, columns: 100 });
+  Object.assign(s, { isTTY: tty, columns });
   return { stream: s as unknown as NodeJS.WriteStream, text: () => out };
 }
 
@@ -82,5 +84,43 @@ describe('progress display: runbook hooks', () => {
       .map((l) => l.slice(2).split(' ')[0])
       .filter((n) => n && phases.includes(n));
     expect(order).to.deep.equal(phases);
+  });
+});
+
+describe('progress display: terminal width', () => {
+  /** The last live block drawn on a 48-column terminal, one entry per line. */
+  function lastBlock(colour: boolean, message: string): string[] {
+    const { stream, text } = fakeStream(true, 48);
+    const p = createProgress({ format: 'text', stream, rtoObjectiveSeconds: 600, colour });
+    p.onEvent({ phase: 'select-backup', level: 'info', message: 'phase select-backup started', atSeconds: 0 });
+    p.onEvent({ phase: 'select-backup', level: 'info', message: 'phase select-backup succeeded', atSeconds: 0.5 });
+    p.onEvent({ phase: 'restore', level: 'info', message: 'phase restore started', atSeconds: 1 });
+    p.onEvent({ phase: 'restore', level: 'info', message, atSeconds: 2 });
+    p.stop();
+    return text()
+      .split('\u001b[0J')
+      .at(-1)!
+      .split('\n')
+      .filter((l) => l !== '');
+  }
+
+  it('cuts live lines by display columns: wide characters take two', () => {
+    const lines = lastBlock(
+      false,
+      '数据库の復元を待っています、数据库の復元を待っています、数据库の復元を待っています',
+    );
+    expect(lines.length).to.be.greaterThan(8);
+    for (const l of lines) expect(stringWidth(l), l).to.be.at.most(47);
+    expect(lines.find((l) => l.includes('restore'))).to.match(/…$/);
+  });
+
+  it('keeps colour escapes whole when it cuts a coloured line', () => {
+    const lines = lastBlock(true, 'Restore dr-drill-x is InProgress, 812/1204 items, waiting for the database pods');
+    expect(lines.join('\n')).to.contain('\u001b[32m✔'); // select-backup done, in green
+    for (const l of lines) {
+      expect(stringWidth(l), l).to.be.at.most(47);
+      // Nothing but whole escape sequences: none is left cut in half, which would colour the terminal after it.
+      expect(stripVTControlCharacters(l), l).not.to.contain('\u001b');
+    }
   });
 });
