@@ -50,6 +50,12 @@ export async function main(argv: string[], loaders: CliLoaders, loadAll = false)
       describe: 'Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)',
       global: true,
     })
+    .option('context', {
+      type: 'string',
+      describe:
+        "Kube context (default: the kubeconfig's current one; plan/run: the scenario's); --source-context/--target-context for two clusters",
+      global: true,
+    })
     .option('output', {
       alias: 'o',
       choices: ['text', 'json'] as const,

@@ -3,7 +3,7 @@ import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { inputError } from '../../errors.js';
-import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
+import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
 import { cleanupDrill, findDrills, type CleanupResult } from '../../engine/cleanup.js';
 import { DRILL_ID_PATTERN } from '../../util/ids.js';
 import { durationFlag } from '../flags.js';
@@ -15,7 +15,6 @@ export const cleanupCommand = defineCommand<{ 'drill-id'?: string; all: boolean;
     y
       .option('drill-id', { type: 'string', describe: 'The drill whose leftovers to remove' })
       .option('all', { type: 'boolean', default: false, describe: "Every drill's leftovers in the context" })
-      .option('context', { type: 'string', describe: 'Kube context (default: the current one)' })
       .option('timeout', {
         type: 'string',
         default: '5m',
@@ -34,7 +33,9 @@ export const cleanupCommand = defineCommand<{ 'drill-id'?: string; all: boolean;
         'a drill id is 8 characters [a-z0-9], as in the report folder name',
       );
     const timeoutMs = durationFlag('timeout', args.timeout, '5m');
-    const gw = gatewayFor(loadKubeConfig(args.kubeconfig), args.context ?? null);
+    const kc = loadKubeConfig(args.kubeconfig);
+    requireContexts(kc, [args.context ?? null]);
+    const gw = gatewayFor(kc, args.context ?? null);
     const ids = id ? [id] : await findDrills(gw);
     const results: CleanupResult[] = [];
     for (const d of ids) results.push(await cleanupDrill(gw, d, timeoutMs));

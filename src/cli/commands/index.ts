@@ -79,7 +79,7 @@ export const commandEntries: CommandEntry[] = [
 ];
 
 /** Global options that take a value, so that the word after them is not a command (`--kubeconfig run`). */
-const VALUE_OPTIONS = new Set(['--kubeconfig', '--output', '-o']);
+const VALUE_OPTIONS = new Set(['--kubeconfig', '--context', '--output', '-o']);
 
 /**
  * The command a command line invokes: the first word that is not an option or an option's value, when it names

@@ -7,7 +7,7 @@ import { defineCommand, defineGroup } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { inputError } from '../../errors.js';
-import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
+import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
 import { takeManifest } from '../../probes/checksum.js';
 import { durationFlag } from '../flags.js';
 
@@ -27,7 +27,6 @@ const take = defineCommand<TakeArgs>({
   describe: 'Record path, size and SHA-256 of every file under --path in a pod (run through pods/exec)',
   builder: (y) =>
     y
-      .option('context', { type: 'string', describe: 'Kube context (default: the current one)' })
       .option('namespace', { alias: 'n', type: 'string', demandOption: true, describe: 'Namespace of the pod' })
       .option('pod', { type: 'string', describe: 'Pod name' })
       .option('selector', { alias: 'l', type: 'string', describe: 'Label selector; the first Ready pod is used' })
@@ -45,7 +44,9 @@ const take = defineCommand<TakeArgs>({
     if (!args.path.startsWith('/'))
       throw inputError('MANIFEST_PATH', `--path ${args.path} is not absolute`, 'e.g. --path /var/lib/postgresql/data');
     const timeoutMs = durationFlag('timeout', args.timeout, '2m');
-    const gw = gatewayFor(loadKubeConfig(args.kubeconfig), args.context ?? null);
+    const kc = loadKubeConfig(args.kubeconfig);
+    requireContexts(kc, [args.context ?? null]);
+    const gw = gatewayFor(kc, args.context ?? null);
     const manifest = await takeManifest(
       gw,
       args.namespace,

@@ -3,7 +3,8 @@ import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { compileScenarioFile } from '../../scenario/index.js';
-import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
+import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
+import { applyContextFlags, contextsNeeded } from '../context-flags.js';
 import { preflight } from '../../engine/preflight.js';
 import { hookPreflight } from '../../engine/hook-preflight.js';
 import { maskCommand } from '../../hooks/index.js';
@@ -68,8 +69,14 @@ export const planCommand = defineCommand<PlanArgs>({
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
-      .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
-      .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" })
+      .option('source-context', {
+        type: 'string',
+        describe: "Override the scenario's source kube context (two clusters; --context names one)",
+      })
+      .option('target-context', {
+        type: 'string',
+        describe: "Override the scenario's target kube context (two clusters)",
+      })
       .option('offline', {
         type: 'boolean',
         default: false,
@@ -77,14 +84,14 @@ export const planCommand = defineCommand<PlanArgs>({
       }) as never,
   run: async (args) => {
     const plan = await compileScenarioFile(args.scenario, { drillId: newDrillId(), env: process.env });
-    if (args['source-context']) plan.source.kubeContext = args['source-context'];
-    if (args['target-context']) plan.target.kubeContext = args['target-context'];
+    applyContextFlags(plan, args);
     if (args.offline) {
       if (args.output === 'json') printJson({ plan, preflight: null, ok: true });
       else for (const l of describePlan(plan)) printLine(l);
       return EXIT.pass;
     }
     const kc = loadKubeConfig(args.kubeconfig);
+    requireContexts(kc, contextsNeeded(plan));
     const checks = [...(await preflight(plan, (c) => gatewayFor(kc, c), new Date())), ...hookPreflight(plan)];
     // A refusal is bad input, as run would end on it: the scenario must change.
     const code = checks.some((c) => c.status === 'refused')

@@ -13,7 +13,8 @@ import { compileScenarioFile, formatProblems } from '../../scenario/index.js';
 import { readCatalog } from '../../fleet/catalog.js';
 import { parseSelector } from '../../fleet/selector.js';
 import { runFleet, type FleetMember } from '../../fleet/run-fleet.js';
-import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
+import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
+import { contextsNeeded } from '../context-flags.js';
 import { loadSigningKey } from '../../evidence/index.js';
 import { renderHtml } from '../../report/render/html.js';
 import { readHistory } from '../../report/history.js';
@@ -71,6 +72,7 @@ export async function runFleetCommand(
   for (const [flag, set] of [
     ['--step', args.step],
     ['--negative-control', args['negative-control']],
+    ['--context', args.context !== undefined],
     ['--source-context', args['source-context'] !== undefined],
     ['--target-context', args['target-context'] !== undefined],
   ] as const) {
@@ -119,6 +121,8 @@ export async function runFleetCommand(
     throw inputError('SCENARIO_INVALID', `no drill started\n${errors.join('\n')}`, 'fix the scenarios');
   const signer = args['sign-key'] ? loadSigningKey(args['sign-key']) : null;
   const kc = loadKubeConfig(args.kubeconfig);
+  // A context that is not in the kubeconfig is a mistake in a scenario: exit 2 before any drill starts.
+  for (const m of members) requireContexts(kc, contextsNeeded(m.plan));
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     process.stderr.write(`dr-drill: ${sig} received: stopping every drill, tearing down, sealing the reports\n`);

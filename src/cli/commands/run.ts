@@ -7,7 +7,8 @@ import { EXIT, exitCodeForVerdict } from '../exit-codes.js';
 import { printJson, useColour } from '../output.js';
 import { inputError } from '../../errors.js';
 import { compileScenarioFile } from '../../scenario/index.js';
-import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
+import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
+import { applyContextFlags, contextsNeeded } from '../context-flags.js';
 import { runDrill } from '../../engine/run-drill.js';
 import { phaseOrder } from '../../engine/hook-steps.js';
 import { BUILTIN_PHASES } from '../../engine/recorder.js';
@@ -87,8 +88,14 @@ export const runCommand = defineCommand<RunArgs>({
         describe: 'Keep the restored copy for inspection (remove it later with dr-drill cleanup)',
       })
       .option('report-dir', { type: 'string', default: 'reports', describe: 'Where report folders are written' })
-      .option('source-context', { type: 'string', describe: "Override the scenario's source kube context" })
-      .option('target-context', { type: 'string', describe: "Override the scenario's target kube context" })
+      .option('source-context', {
+        type: 'string',
+        describe: "Override the scenario's source kube context (two clusters; --context names one)",
+      })
+      .option('target-context', {
+        type: 'string',
+        describe: "Override the scenario's target kube context (two clusters)",
+      })
       .option('negative-control', {
         type: 'boolean',
         default: false,
@@ -119,11 +126,12 @@ export const runCommand = defineCommand<RunArgs>({
     const compiled = await compileScenarioFile(args.scenario[0]!, { drillId, env: process.env });
     const negative = args['negative-control'] ? negativeControlPlan(compiled) : null;
     const plan = negative?.plan ?? compiled;
-    if (args['source-context']) plan.source.kubeContext = args['source-context'];
-    if (args['target-context']) plan.target.kubeContext = args['target-context'];
+    applyContextFlags(plan, args);
     // A bad key is an input error before anything touches a cluster.
     const signer = args['sign-key'] ? loadSigningKey(args['sign-key']) : null;
     const kc = loadKubeConfig(args.kubeconfig);
+    // An unknown context is a mistake in the command line or the scenario: exit 2, before any report folder.
+    requireContexts(kc, contextsNeeded(plan));
     const json = args.output === 'json';
     if (args.step && !process.stdin.isTTY) {
       throw inputError(
