@@ -16,8 +16,18 @@ if (!reportDir) {
 }
 const startedAt = new Date('2026-01-01T02:00:00Z');
 const folder = reportFolder(reportDir, 'payments-nightly', startedAt, 'abcd1234');
+const report = aReport().build();
 const journal = new Journal(folder, new ManualClock(startedAt));
 journal.append('drill-started', { drillId: 'abcd1234' });
+// The final entry report verify compares with report.json (as engine/run-drill.ts writes it).
+journal.append('report-sealed', {
+  drillId: report.drillId,
+  verdict: report.verdict,
+  rtoAchievedSeconds: report.rto.achievedSeconds,
+  rpoAchievedSeconds: report.rpo.achievedSeconds,
+  previousDrillId: report.evidence.previousDrillId,
+  previousReportSha256: report.evidence.previousReportSha256,
+});
 journal.close();
-writeReportFolder(folder, aReport().build());
+writeReportFolder(folder, report);
 process.stdout.write(`${folder}\n`);
