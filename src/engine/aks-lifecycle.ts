@@ -10,6 +10,7 @@ import { AksClusters, type ProvisionedCluster } from '../azure/aks-cluster.js';
 import { costLine } from '../azure/cost.js';
 import { removeDrillResources } from '../azure/ownership.js';
 import { inputError, isDrillError } from '../errors.js';
+import { drillGateway } from './api-outages.js';
 import { ClientGateway } from '../kube/client-gateway.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { AksTargetPlan } from '../plan/types.js';
@@ -66,7 +67,7 @@ export async function provisionAks(ctx: DrillContext, setHandle: (h: AksHandle) 
   const kubeconfig = await clusters.kubeconfig(aks);
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
-  const gw = new ClientGateway(kc);
+  const gw = drillGateway(rec, new ClientGateway(kc));
   rec.event(
     'info',
     `kubeconfig (${aks.credentials}) loaded in memory for context ${gw.context}; API server ${gw.server}`,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { infraError } from '../errors.js';
+import { drillGateway } from './api-outages.js';
 import { ClientGateway } from '../kube/client-gateway.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan, HookPlan } from '../plan/types.js';
@@ -339,7 +340,7 @@ function routeProducedKubeconfig(ctx: DrillContext, h: HookPlan): void {
     );
   }
   kc.setCurrentContext(name);
-  const gw = new ClientGateway(kc);
+  const gw = drillGateway(rec, new ClientGateway(kc));
   rec.event(
     'info',
     `target context ${plan.target.kubeContext} routed to context ${name} of the kubeconfig hook ${h.name} wrote (API server ${gw.server})`,

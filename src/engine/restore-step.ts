@@ -100,7 +100,8 @@ export async function runRestore(ctx: DrillContext): Promise<PhaseEnd | void> {
   rec.report.restore.queuedSeconds = round3((startedMono - createdMono) / 1000);
   rec.report.restore.runningSeconds = round3((endMono - startedMono) / 1000);
 
-  const results = await archiveArtifacts(ctx, restore);
+  const { results, resultsProblem } = await archiveArtifacts(ctx, restore);
+  requireResults(restore, results, resultsProblem);
   rec.report.restore.triage = triageRestore(restore, results);
   return judge(ctx, restore, results);
 }
@@ -127,15 +128,19 @@ function recordRestore(ctx: DrillContext, r: VeleroRestore): void {
  * names it (no DownloadRequest, no Velero server needed), otherwise — or when that read fails — through
  * DownloadRequests (as `velero restore describe`).
  */
-async function archiveArtifacts(ctx: DrillContext, restore: VeleroRestore): Promise<RestoreResults | null> {
+async function archiveArtifacts(
+  ctx: DrillContext,
+  restore: VeleroRestore,
+): Promise<{ results: RestoreResults | null; resultsProblem: string | null }> {
   const { rec } = ctx;
   const gw = ctx.target!.gateway;
   const vns = ctx.target!.veleroNamespace;
-  if (restore.status?.phase === 'FailedValidation') return null;
+  if (restore.status?.phase === 'FailedValidation') return { results: null, resultsProblem: null };
   const fromStorage = ctx.storage
     ? await readFromStorage(ctx, ctx.storage, restore.metadata.name)
     : { results: null, items: null };
-  if (fromStorage.results && fromStorage.items) return fromStorage.results;
+  if (fromStorage.results && fromStorage.items) return { results: fromStorage.results, resultsProblem: null };
+  let resultsProblem: string | null = null;
   const bslName = ctx.targetBackup?.spec?.storageLocation;
   const bsl = bslName
     ? ((await gw
@@ -157,7 +162,8 @@ async function archiveArtifacts(ctx: DrillContext, restore: VeleroRestore): Prom
         warnings: countMessages(results.warnings),
       });
     } catch (e) {
-      rec.event('warn', `could not read the restore's results file: ${e instanceof Error ? e.message : String(e)}`);
+      resultsProblem = e instanceof Error ? e.message : String(e);
+      rec.event('warn', `could not read the restore's results file: ${resultsProblem}`);
     }
   if (!fromStorage.items)
     try {
@@ -175,7 +181,20 @@ async function archiveArtifacts(ctx: DrillContext, restore: VeleroRestore): Prom
         `could not read the restored resource list (teardown falls back to labels): ${e instanceof Error ? e.message : String(e)}`,
       );
     }
-  return results;
+  return { results, resultsProblem };
+}
+
+/**
+ * A restore that ran has a results file; without it the report cannot say what Velero warned about or which
+ * items failed, so the drill has no evidence of what it restored: ERROR, naming the storage that failed.
+ */
+function requireResults(restore: VeleroRestore, results: RestoreResults | null, problem: string | null): void {
+  const phase = restore.status?.phase;
+  if (results || (phase !== 'Completed' && phase !== 'PartiallyFailed')) return;
+  throw error(
+    `restore ${restore.metadata.name} ended ${phase}, but its results file could not be read (${problem ?? 'no reason given'}): ` +
+      'the report cannot show what Velero restored, warned about or failed',
+  );
 }
 
 /** Both restore files read from storage; null for each that could not be read (a warning says why). */

@@ -27,6 +27,7 @@ import { runTeardown } from './teardown-phase.js';
 import { probeKind } from '../probes/index.js';
 import { DEFAULTS, type PlantedExpectation } from '../plan/types.js';
 import { azureIdentities } from '../evidence/ran-by.js';
+import { drillGateways } from './api-outages.js';
 
 export interface DrillOptions {
   clock: Clock;
@@ -114,7 +115,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
     rec,
     clock,
     signal: opts.signal ?? new AbortController().signal,
-    gatewayFor: opts.gatewayFor,
+    gatewayFor: drillGateways(rec, opts.gatewayFor),
     disasterAt,
     source: null,
     target: null,

@@ -95,8 +95,12 @@ function get(url: string, ca: string | null, timeoutMs: number, cap: { what: str
       });
       res.on('error', reject);
     });
+    // The storage is named by origin and container only: the query holds the signature, the path the file name.
+    const storage = `${u.origin}${u.pathname.split('/').slice(0, -1).join('/')}`;
     req.on('timeout', () => req.destroy(new Error('download timed out')));
-    req.on('error', (e) => reject(new Error(`download from ${u.host} failed: ${e.message}`)));
+    req.on('error', (e) =>
+      reject(new Error(`reading ${cap.what} from the backup storage ${storage} failed: ${e.message}`)),
+    );
     req.end();
   });
 }

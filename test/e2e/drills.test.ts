@@ -25,11 +25,17 @@ import {
   type DrillRun,
   writeScenario,
 } from './support/drill.js';
-import { validateReport } from '../../src/report/validate-report.js';
+import {
+  DR,
+  DRILL_LABEL,
+  expectNoLeftovers as sharedNoLeftovers,
+  expectSealed,
+  PRIMARY,
+  veleroBackup as sharedVeleroBackup,
+  waitSynced as sharedWaitSynced,
+} from './support/checks.js';
 
-const PRIMARY = 'dr-drill-primary';
-const DR = 'dr-drill-dr';
-const LABEL = 'dr-drill.io/drill-id';
+const LABEL = DRILL_LABEL;
 
 let env: E2eEnv;
 let reportDir: string;
@@ -41,65 +47,13 @@ const snapshot = async (context: string, ns: string) =>
     ]),
   );
 
-async function veleroBackup(name: string, args: string[]): Promise<void> {
-  const r = await execa(
-    env.bin.path('velero'),
-    [
-      '--kubeconfig',
-      env.kubeconfig,
-      '--kubecontext',
-      PRIMARY,
-      '-n',
-      'velero',
-      'backup',
-      'create',
-      name,
-      ...args,
-      '--wait',
-    ],
-    { reject: false },
-  );
-  if (r.exitCode !== 0) throw new Error(`velero backup create ${name}: ${r.stderr}`);
-}
-
-async function waitSynced(name: string, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const r = await execa(
-      env.bin.path('kubectl'),
-      ['--kubeconfig', env.kubeconfig, '--context', DR, '-n', 'velero', 'get', 'backup', name],
-      { reject: false },
-    );
-    if (r.exitCode === 0) return;
-    await sleep(2000);
-  }
-  throw new Error(`backup ${name} did not sync into ${DR}`);
-}
+const veleroBackup = (name: string, args: string[]) => sharedVeleroBackup(env, name, args);
+const waitSynced = (name: string) => sharedWaitSynced(env, name);
 
 /** Case h: after every drill nothing with its label remains in either cluster, and planted objects are untouched. */
 async function expectNoLeftovers(run: DrillRun): Promise<void> {
-  expect(run.drillId, run.stderr).to.be.a('string');
-  for (const ctx of [PRIMARY, DR]) {
-    const ns = await kubectlJson(env, ctx, ['get', 'namespaces', '-l', `${LABEL}=${run.drillId}`]);
-    expect(
-      ns.items.map((n) => n.metadata.name),
-      `namespaces left in ${ctx}`,
-    ).to.deep.equal([]);
-    const rs = await kubectlJson(env, ctx, ['-n', 'velero', 'get', 'restores', '-l', `${LABEL}=${run.drillId}`]);
-    expect(
-      rs.items.map((n) => n.metadata.name),
-      `restores left in ${ctx}`,
-    ).to.deep.equal([]);
-  }
+  await sharedNoLeftovers(env, run);
   for (const ctx of [PRIMARY, DR]) expect(await snapshot(ctx, 'planted')).to.deep.equal(planted[ctx]);
-}
-
-function expectSealed(run: DrillRun): void {
-  expect(run.folder, run.stderr).to.be.a('string');
-  for (const f of ['report.json', 'report.md', 'junit.xml', 'journal.jsonl', 'SHA256SUMS'])
-    expect(existsSync(join(run.folder!, f)), f).to.equal(true);
-  expect(validateReport(run.report)).to.deep.equal([]);
-  for (const line of readFileSync(join(run.folder!, 'journal.jsonl'), 'utf8').trim().split('\n')) JSON.parse(line);
 }
 
 /** The drill's report.html in headless Chromium: verdict shown, timeline drawn, nothing requested but the file. */

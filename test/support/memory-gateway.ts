@@ -5,7 +5,8 @@
  * deletion taking its objects along, discovery (scope) from a registry of kinds.
  *
  * Test levers: `closeWatches()` (the server ends every stream), `failNextWatch(410)` (resourceVersion too old),
- * `compact()` (history dropped), `failOn(verb, kind, 403)`, `forgetKind()` (a CRD missing), `requests` (counts).
+ * `compact()` (history dropped), `failOn(verb, kind, 403)`, `forgetKind()` (a CRD missing), `requests` (counts),
+ * `goDown()`/`comeBack()` (an API server outage: connections refused, open watches broken).
  * Controllers in tests (velero-sim) write through `put`/`update`/`remove`, which are neither counted nor failed.
  */
 import type {
@@ -86,6 +87,7 @@ export class MemoryGateway implements KubeGateway {
   private uid = 0;
   private failures: Array<{ verb: Verb; kind: string; code: number; times: number }> = [];
   private nextWatchError: number | null = null;
+  private down = false;
 
   /** The API server's authenticator (SelfSubjectReview); unset until authenticatesAs, like a gateway that cannot ask. */
   whoAmI?: () => Promise<KubeIdentity>;
@@ -196,6 +198,7 @@ export class MemoryGateway implements KubeGateway {
   }
 
   async scope(apiVersion: string, kind: string): Promise<Scope | null> {
+    this.refuseWhenDown('get', 'discovery', undefined);
     return this.kinds.get(`${apiVersion}/${kind}`) ?? null;
   }
 
@@ -372,6 +375,23 @@ export class MemoryGateway implements KubeGateway {
       if (kind ? k === `${apiVersion}/${kind}` : k.startsWith(`${apiVersion}/`)) this.kinds.delete(k);
   }
 
+  /**
+   * The API server goes away (a control-plane restart): every request fails as a refused connection does through
+   * client-gateway, and every open watch stream breaks with a transport error.
+   */
+  goDown(): void {
+    this.down = true;
+    for (const w of [...this.watchers]) {
+      this.watchers.delete(w);
+      setImmediate(() => w.open && ((w.open = false), w.onClose({ message: 'read ECONNRESET' })));
+    }
+  }
+
+  /** The API server answers again. */
+  comeBack(): void {
+    this.down = false;
+  }
+
   /** Open watch streams. */
   get openWatches(): number {
     return this.watchers.size;
@@ -382,6 +402,7 @@ export class MemoryGateway implements KubeGateway {
   private count(verb: Verb, kind: string, namespace: string | undefined): void {
     this.requests[verb]++;
     this.requests.total++;
+    this.refuseWhenDown(verb, kind, namespace);
     const f = this.failures.find((x) => x.verb === verb && x.kind === kind && x.times > 0);
     if (!f) return;
     f.times--;
@@ -391,6 +412,12 @@ export class MemoryGateway implements KubeGateway {
       { apiVersion: '', kind, namespace, name: '' },
       f.code === 403 ? `${kind.toLowerCase()}s is forbidden` : `injected ${f.code}`,
     );
+  }
+
+  private refuseWhenDown(verb: string, kind: string, namespace: string | undefined): void {
+    if (!this.down) return;
+    const refused = Object.assign(new Error(`connect ECONNREFUSED ${this.server}`), { code: 'ECONNREFUSED' });
+    throw kubeError(refused, { verb, resource: kind, namespace, context: this.context });
   }
 
   private requireKind(q: { apiVersion: string; kind: string; namespace?: string }, verb: Verb): void {

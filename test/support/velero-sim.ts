@@ -57,6 +57,8 @@ export function veleroTime(d: Date): string {
 export class VeleroSim {
   /** Velero is down: nothing is processed, finalizers stay. */
   down = false;
+  /** The backup storage is down: signed URLs are still handed out (signing needs no storage), downloads are reset. */
+  storageDown = false;
   readonly namespace: string;
   readonly restoresSeen: string[] = [];
   private readonly artifacts = new Map<string, unknown>();
@@ -87,6 +89,10 @@ export class VeleroSim {
   async start(): Promise<this> {
     this.tarball = await tarballOf(this.opts.content ?? []);
     this.server = createServer((req, res) => {
+      if (this.storageDown) {
+        req.socket.destroy();
+        return;
+      }
       const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
       const kind = key.split('/')[0]!;
       const body = this.artifacts.has(key)

@@ -449,6 +449,38 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(restores(w.gw)).to.deep.equal(['dr-drill-abcd1234']);
   });
 
+  it("ERROR: the backup storage is down when the restore's results are read; the error names the storage, teardown is done", async () => {
+    w = await world();
+    const onEvent: DrillOptions['onEvent'] = (e) => {
+      if (e.message === 'phase restore started') w.sim.storageDown = true;
+    };
+    const { json } = await w.run(aPlan().build(), { onEvent });
+    expect(json.verdict).to.equal('ERROR');
+    expect(phase(json, 'restore').outcome).to.equal('failed');
+    expect(json.reasons.join('\n')).to.match(
+      /results file could not be read \(reading RestoreResults of dr-drill-abcd1234 from the backup storage http:\/\/127\.0\.0\.1:\d+\/RestoreResults failed/,
+    );
+    expect(json.reasons.join('\n')).not.to.contain('sig=secret');
+    expect(phase(json, 'verify').outcome).to.equal('skipped');
+    expect(json.teardown.leftBehind).to.deep.equal([]);
+    expect(restores(w.gw)).to.deep.equal([]);
+  });
+
+  it('PASS through an API server outage during verify: watches re-list when it answers again, and the report states the outage', async () => {
+    w = await world();
+    const onEvent: DrillOptions['onEvent'] = (e) => {
+      if (e.message !== 'phase verify started') return;
+      w.gw.goDown();
+      setTimeout(() => w.gw.comeBack(), 300);
+    };
+    const { json } = await w.run(aPlan().build(), { onEvent });
+    expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+    expect(json.warnings.join('\n')).to.match(
+      /the API server of prod-weu did not answer for \d+\.\d s \(from [0-9T:.-]+Z\): \d+ request\(s\) repeated/,
+    );
+    expect(json.teardown.leftBehind).to.deep.equal([]);
+  });
+
   it('--disaster-at selects the newest backup started before T0', async () => {
     const now = new Date();
     w = await world({}, (s) => {

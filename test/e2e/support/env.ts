@@ -10,7 +10,13 @@ import { localUp } from '../../../src/local/environment.js';
 import { localLayout, type ClusterName } from '../../../src/local/layout.js';
 import { localStatus, type LocalStatus } from '../../../src/local/status.js';
 import { ensureVeleroServer, stopVeleroServer, veleroProcess, waitBslAvailable } from '../../../src/local/velero.js';
-import { runningPid } from '../../../src/local/processes.js';
+import { pidRuns, runningPid, stopManaged } from '../../../src/local/processes.js';
+import { azuriteProcess, ensureAzurite } from '../../../src/local/azurite.js';
+import { apiserverReady } from '../../../src/local/clusters.js';
+import { closeSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BinDir } from '../../../src/local/binaries.js';
 
 /** What an e2e test needs to know about the environment. */
@@ -82,4 +88,98 @@ export async function restartVelero(env: E2eEnv, cluster: ClusterName = 'dr', ti
 /** The environment's current status (every component and its health). */
 export function envStatus(env: E2eEnv): Promise<LocalStatus> {
   return localStatus(localLayout(), env.bin);
+}
+
+/** A stopped component of the environment and how to bring it back. */
+export interface StoppedComponent {
+  /** Starts it again with the same command line and waits until it answers. */
+  restart(): Promise<void>;
+}
+
+interface ProcessSpec {
+  name: string;
+  pidFile: string;
+  argv: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** How a running kwokctl component was started (argv, cwd, environment from /proc), to start it the same way. */
+function processSpec(clusterDir: string, name: string): ProcessSpec | null {
+  const pidFile = join(clusterDir, 'pids', `${name}.pid`);
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!pidRuns(pid, name)) return null;
+  return {
+    name,
+    pidFile,
+    argv: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean),
+    cwd: readlinkSync(`/proc/${pid}/cwd`),
+    env: Object.fromEntries(
+      readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
+  };
+}
+
+async function stopProcess(spec: ProcessSpec): Promise<void> {
+  const pid = Number(readFileSync(spec.pidFile, 'utf8').trim());
+  if (!pidRuns(pid, spec.name)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 300 && pidRuns(pid, spec.name); i++) await sleep(100);
+  if (pidRuns(pid, spec.name)) process.kill(pid, 'SIGKILL');
+}
+
+function startProcess(clusterDir: string, spec: ProcessSpec): void {
+  const log = openSync(join(clusterDir, 'logs', `${spec.name}.log`), 'a');
+  const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  child.unref();
+  closeSync(log);
+  // Where kwokctl keeps it, so `local down` (kwokctl delete) still stops it.
+  writeFileSync(spec.pidFile, String(child.pid));
+}
+
+/**
+ * Restarts a cluster's control plane as an outage or an upgrade does: kube-apiserver, kube-controller-manager and
+ * kube-scheduler stop together (open watches drop, connections are refused). kube-controller-manager and the
+ * scheduler would exit on their own once their leader lease lapses, and a kubelet would start them again; the local
+ * environment has no kubelet, so they are stopped and started with the API server, deterministically.
+ * `restart()` starts the same command lines again and waits for /readyz.
+ */
+export async function stopApiserver(env: E2eEnv, cluster: ClusterName = 'dr'): Promise<StoppedComponent> {
+  const layout = localLayout();
+  const clusterDir = join(layout.kwokWorkdir, 'clusters', cluster);
+  const specs = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']
+    .map((name) => processSpec(clusterDir, name))
+    .filter((s): s is ProcessSpec => s !== null);
+  if (specs[0]?.name !== 'kube-apiserver') throw new Error(`kube-apiserver of ${cluster} is not running`);
+  for (const s of specs) await stopProcess(s);
+  return {
+    async restart() {
+      startProcess(clusterDir, specs[0]!);
+      const deadline = Date.now() + 120_000;
+      while (!(await apiserverReady(layout, env.bin, cluster))) {
+        if (Date.now() > deadline) throw new Error(`kube-apiserver of ${cluster} did not become ready again`);
+        await sleep(250);
+      }
+      for (const s of specs.slice(1)) startProcess(clusterDir, s);
+    },
+  };
+}
+
+/** Stops Azurite (the backup storage and evidence container of the local environment); `restart()` brings it back. */
+export async function stopAzurite(): Promise<StoppedComponent> {
+  const layout = localLayout();
+  await stopManaged(azuriteProcess(layout), 5_000);
+  return {
+    async restart() {
+      await ensureAzurite(layout);
+    },
+  };
 }

@@ -1,0 +1,79 @@
+/**
+ * Checks and setup steps shared by e2e files: Velero backups made with the real CLI, waiting for a backup to sync
+ * into dr, "nothing labelled left and planted objects untouched", "the folder is sealed and schema-valid".
+ */
+import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { validateReport } from '../../../src/report/validate-report.js';
+import type { E2eEnv } from './env.js';
+import { kubectlJson, type DrillRun } from './drill.js';
+
+export const PRIMARY = 'dr-drill-primary';
+export const DR = 'dr-drill-dr';
+export const DRILL_LABEL = 'dr-drill.io/drill-id';
+
+/** `velero backup create <name> … --wait` in primary; throws with Velero's stderr when it fails. */
+export async function veleroBackup(env: E2eEnv, name: string, args: string[]): Promise<void> {
+  const r = await execa(
+    env.bin.path('velero'),
+    [
+      '--kubeconfig',
+      env.kubeconfig,
+      '--kubecontext',
+      PRIMARY,
+      '-n',
+      'velero',
+      'backup',
+      'create',
+      name,
+      ...args,
+      '--wait',
+    ],
+    { reject: false },
+  );
+  if (r.exitCode !== 0) throw new Error(`velero backup create ${name}: ${r.stderr}`);
+}
+
+/** Waits until dr's Velero has synced the backup from storage (its sync runs on a one-minute tick). */
+export async function waitSynced(env: E2eEnv, name: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await execa(
+      env.bin.path('kubectl'),
+      ['--kubeconfig', env.kubeconfig, '--context', DR, '-n', 'velero', 'get', 'backup', name],
+      { reject: false },
+    );
+    if (r.exitCode === 0) return;
+    await sleep(2000);
+  }
+  throw new Error(`backup ${name} did not sync into ${DR}`);
+}
+
+/** Nothing with the drill's label remains in either cluster (namespaces, Restores). */
+export async function expectNoLeftovers(env: E2eEnv, run: DrillRun): Promise<void> {
+  expect(run.drillId, run.stderr).to.be.a('string');
+  for (const ctx of [PRIMARY, DR]) {
+    const ns = await kubectlJson(env, ctx, ['get', 'namespaces', '-l', `${DRILL_LABEL}=${run.drillId}`]);
+    expect(
+      ns.items.map((n) => n.metadata.name),
+      `namespaces left in ${ctx}`,
+    ).to.deep.equal([]);
+    const rs = await kubectlJson(env, ctx, ['-n', 'velero', 'get', 'restores', '-l', `${DRILL_LABEL}=${run.drillId}`]);
+    expect(
+      rs.items.map((n) => n.metadata.name),
+      `restores left in ${ctx}`,
+    ).to.deep.equal([]);
+  }
+}
+
+/** The report folder is complete, report.json is schema-valid and every journal line parses. */
+export function expectSealed(run: DrillRun): void {
+  expect(run.folder, run.stderr).to.be.a('string');
+  for (const f of ['report.json', 'report.md', 'junit.xml', 'journal.jsonl', 'SHA256SUMS'])
+    expect(existsSync(join(run.folder!, f)), f).to.equal(true);
+  expect(validateReport(run.report)).to.deep.equal([]);
+  for (const line of readFileSync(join(run.folder!, 'journal.jsonl'), 'utf8').trim().split('\n')) JSON.parse(line);
+}
