@@ -17,6 +17,18 @@ const PIPELINE: StoragePipelineOptions = {
   retryOptions: { maxTries: 3, retryDelayInMs: 300, maxRetryDelayInMs: 2000, tryTimeoutInMs: 120_000 },
 };
 
+/** Whether the blob's content is exactly `body` (read with a cap a little over the file's own size). */
+async function holdsExactly(container: ContainerClient, blob: string, body: Buffer, where: string): Promise<boolean> {
+  try {
+    const props = await container.getBlobClient(blob).getProperties();
+    if (props.contentLength !== body.length) return false;
+    const existing = await container.getBlobClient(blob).downloadToBuffer(0, body.length);
+    return existing.equals(body);
+  } catch (e) {
+    throw storageError(e, where);
+  }
+}
+
 /** A container client for an account the plan describes (no I/O). */
 export function containerFor(auth: StorageAuthPlan, container: string): ContainerClient {
   const service =
@@ -47,6 +59,8 @@ export interface UploadResult {
   /** Where the folder went (no secret): `<container URL>/<blob prefix>`. */
   location: string;
   files: string[];
+  /** Files an earlier, interrupted upload of this folder had already written, byte for byte. */
+  alreadyUploaded: string[];
   immutability: {
     /** true: every blob has the policy; false: the account does not support it; null: it failed otherwise. */
     supported: boolean | null;
@@ -117,23 +131,29 @@ export async function uploadReportFolder(folder: string, opts: UploadOptions): P
     .filter((n) => statSync(join(folder, n)).isFile())
     .sort();
   const metadata = { scenario: opts.scenario, verdict: opts.verdict, drillid: opts.drillId };
+  const alreadyThere: string[] = [];
   for (const name of files) {
+    const body = readFileSync(join(folder, name));
     try {
       // ifNoneMatch '*': evidence is written once; a second upload of the same folder must not replace it.
-      await container.getBlockBlobClient(base + name).uploadData(readFileSync(join(folder, name)), {
+      await container.getBlockBlobClient(base + name).uploadData(body, {
         metadata,
         blobHTTPHeaders: { blobContentType: contentType(name) },
         conditions: { ifNoneMatch: '*' },
       });
     } catch (e) {
-      if (statusOf(e) === 409) {
-        throw inputError(
-          'UPLOAD_EXISTS',
-          `${where}${name} already exists: evidence is never overwritten`,
-          'this folder was uploaded before; verify it with dr-drill report verify --container …',
-        );
+      if (statusOf(e) !== 409) throw storageError(e, `${where}${name}`);
+      // An upload cut short (storage outage, runner stopped) is finished later by uploading again: a blob that
+      // holds exactly this file is already done; one that holds anything else is never replaced.
+      if (await holdsExactly(container, base + name, body, `${where}${name}`)) {
+        alreadyThere.push(name);
+        continue;
       }
-      throw storageError(e, `${where}${name}`);
+      throw inputError(
+        'UPLOAD_EXISTS',
+        `${where}${name} already exists with different content: evidence is never overwritten`,
+        'this folder was uploaded before; verify the uploaded copy with dr-drill report verify --container …',
+      );
     }
   }
   const until = new Date(opts.now.getTime() + opts.immutableForMs);
@@ -160,7 +180,7 @@ export async function uploadReportFolder(folder: string, opts: UploadOptions): P
           statement: `could not set an immutability policy: ${storageError(e, where).message}`,
         };
   }
-  return { location: where, files, immutability };
+  return { location: where, files, alreadyUploaded: alreadyThere, immutability };
 }
 
 /** Uploads a drill's sealed folder as its plan says; the BSL is known from spec.storage when given. */

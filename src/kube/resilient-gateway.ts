@@ -70,6 +70,8 @@ export function resilientGateway(inner: KubeGateway, opts: ResilienceOptions = {
     if (!outage) return;
     const o = outage;
     outage = null;
+    // A broken stream whose re-list answered at once was a dropped connection, not an outage.
+    if (o.retried === 0) return;
     opts.onOutage?.({
       context: inner.context,
       server: inner.server,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
@@ -93,13 +93,34 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
     expect(r.immutability.statement).to.match(/^the evidence account does not support immutability policies/);
   });
 
-  it('never overwrites uploaded evidence', async () => {
+  it('never overwrites uploaded evidence: a blob with other bytes is refused', async () => {
+    const forged = mkdtempSync(join(tmpdir(), 'dr-drill-upload-forged-'));
+    const copy = join(forged, basename(first));
+    cpSync(first, copy, { recursive: true });
+    writeFileSync(join(copy, 'report.md'), '# PASS (edited)\n');
     try {
-      await upload(first);
+      await upload(copy);
       expect.fail('should refuse');
     } catch (e) {
       expect(isDrillError(e) && e.code).to.equal('UPLOAD_EXISTS');
+      expect((e as Error).message).to.match(/report\.md already exists with different content/);
     }
+    const md = await evidence
+      .getBlobClient('drills/shop-nightly/20260301T020000Z-first001/report.md')
+      .downloadToBuffer();
+    expect(md.equals(readFileSync(join(first, 'report.md')))).to.equal(true);
+  });
+
+  it('an upload cut short is finished by uploading again: files already there byte for byte are kept, the rest written', async () => {
+    const base = 'drills/shop-nightly/20260301T020000Z-first001/';
+    // As if the storage went away after the first files: two blobs never arrived.
+    await evidence.getBlobClient(`${base}SHA256SUMS`).delete();
+    await evidence.getBlobClient(`${base}report.json`).delete();
+    const r = await upload(first);
+    expect(r.files.filter((f) => !r.alreadyUploaded.includes(f)).sort()).to.deep.equal(['SHA256SUMS', 'report.json']);
+    expect(r.alreadyUploaded).to.include('report.md');
+    const again = await upload(first);
+    expect(again.alreadyUploaded.sort()).to.deep.equal([...again.files].sort());
   });
 
   it('refuses to upload into the BSL container and prefix', async () => {

@@ -131,11 +131,13 @@ describe('resilient gateway: an API server outage is ridden out and reported, ne
     );
     await new Promise((r) => setTimeout(r, 50));
     mem.goDown();
-    await new Promise((r) => setTimeout(r, 400));
+    // Longer than the wait's first re-list delay, so the re-list meets the outage and waits it out.
+    await new Promise((r) => setTimeout(r, 1500));
     mem.comeBack();
     mem.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'app' } } as never);
     const r = await waiting;
     expect(r.objects.map((o) => o.metadata.name)).to.deep.equal(['late']);
     expect(outages).to.have.length(1);
+    expect(outages[0]!.retriedRequests).to.be.greaterThan(0);
   });
 });

@@ -11,6 +11,9 @@ import { renderHistoryMarkdown } from '../../report/compliance.js';
 import { TREND_DEFAULTS } from '../../report/trend.js';
 import { inputError } from '../../errors.js';
 import { trustPolicy } from '../../evidence/trust.js';
+import { parseDuration as parseDurationText } from '../../util/duration.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 // The evidence container's code (args.loaders.evidence) is loaded only with --container: the Azure SDKs are
 // ~1,300 modules.
@@ -191,5 +194,92 @@ function positive(flag: string, n: number, min: number): number {
   return n;
 }
 
+interface UploadArgs extends WithLoaders {
+  dir: string;
+  container: string;
+  prefix?: string;
+  'account-url'?: string;
+  'connection-string'?: string;
+  'immutable-for': string;
+}
+
+/**
+ * Finishes an evidence upload that failed or was cut short (a storage outage, a stopped runner): the sealed
+ * folder is checked first, files already uploaded byte for byte are kept, and nothing different is overwritten.
+ */
+const upload = defineCommand<UploadArgs>({
+  command: 'upload <dir>',
+  describe:
+    'Upload a sealed report folder to an evidence container, or finish an upload that failed: the folder must verify; files already there with the same bytes are kept, nothing is overwritten',
+  builder: (y) =>
+    y
+      .positional('dir', { type: 'string', demandOption: true, describe: 'The sealed report folder' })
+      .option('container', { type: 'string', demandOption: true, describe: 'The evidence container' })
+      .option('prefix', { type: 'string', describe: 'Prefix of the uploads in the evidence container' })
+      .option('account-url', { type: 'string', describe: 'Evidence account, signed in with DefaultAzureCredential' })
+      .option('connection-string', {
+        type: 'string',
+        describe: 'Evidence account connection string (default: $AZURE_STORAGE_CONNECTION_STRING)',
+      })
+      .option('immutable-for', {
+        type: 'string',
+        default: '365d',
+        describe: 'Immutability policy set on each blob where the account supports it',
+      })
+      .example(
+        '$0 report upload reports/payments-nightly/20261129T020000Z-ab12cd34 --container evidence --prefix nightly',
+        'finish the upload a storage outage cut short',
+      ) as never,
+  run: async (args) => {
+    const immutableForMs = parseDuration(args['immutable-for'], '--immutable-for');
+    const local = verifyReportFolder(args.dir);
+    if (!local.ok) {
+      for (const p of local.problems) printLine(`${local.folder}/${p.file}: ${p.message}`);
+      printLine(`not uploaded: ${local.folder} does not verify (${local.problems.length} problem(s))`);
+      return EXIT.fail;
+    }
+    const report = JSON.parse(readFileSync(join(args.dir, 'report.json'), 'utf8')) as {
+      drillId: string;
+      verdict: string;
+      scenario: { name: string };
+    };
+    const { uploadReportFolder, evidenceContainerFromFlags } = await args.loaders.evidence();
+    const result = await uploadReportFolder(args.dir, {
+      container: evidenceContainerFromFlags({
+        container: args.container,
+        accountUrl: args['account-url'],
+        connectionString: args['connection-string'],
+      }),
+      prefix: cleanPrefix(args.prefix),
+      scenario: report.scenario.name,
+      verdict: report.verdict,
+      drillId: report.drillId,
+      immutableForMs,
+      now: new Date(),
+    });
+    if (args.output === 'json') printJson(result);
+    else {
+      const fresh = result.files.length - result.alreadyUploaded.length;
+      printLine(
+        `uploaded: ${result.location} (${fresh} file(s) now, ${result.alreadyUploaded.length} already there byte for byte)`,
+      );
+      printLine(result.immutability.statement);
+    }
+    return EXIT.pass;
+  },
+});
+
+function parseDuration(text: string, flag: string): number {
+  try {
+    return parseDurationText(text);
+  } catch {
+    throw inputError('BAD_FLAG', `${flag} "${text}" is not a duration`, `e.g. ${flag} 365d`);
+  }
+}
+
 /** The `report` command group. */
-export const reportCommand = defineGroup('report', 'Verify report folders and list drill history', [verify, history]);
+export const reportCommand = defineGroup('report', 'Verify report folders, upload them and list drill history', [
+  verify,
+  upload,
+  history,
+]);

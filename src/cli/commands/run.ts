@@ -1,4 +1,5 @@
 /** `run <scenario>`: one drill, end to end; the exit code is the verdict's (130 after teardown when interrupted). */
+import type { UploadPlan } from '../../plan/types.js';
 import { removeTempCredentialsSync } from '../../util/temp-credentials.js';
 import { defineCommand } from '../command.js';
 import { createProgress, type LogFormat } from '../progress.js';
@@ -222,7 +223,10 @@ export const runCommand = defineCommand<RunArgs>({
           `uploaded: ${outcome.upload.result.location} (${outcome.upload.result.files.length} files); ${outcome.upload.result.immutability.statement}`,
         );
       else if (outcome.upload)
-        log(`warning: evidence upload FAILED: ${outcome.upload.error}; the local folder ${outcome.folder} is complete`);
+        log(
+          `warning: evidence upload FAILED: ${outcome.upload.error}; the local folder ${outcome.folder} is sealed and complete; ` +
+            `finish the upload with: ${finishUploadCommand(outcome.folder, plan.report.upload ?? null)}`,
+        );
       if (outcome.interrupted) return EXIT.interrupted;
       if (outcome.inputProblem) return EXIT.input;
       if (negative) {
@@ -241,3 +245,12 @@ export const runCommand = defineCommand<RunArgs>({
     }
   },
 });
+
+/** The command line that finishes a failed evidence upload (no secret: a connection string stays in the env). */
+export function finishUploadCommand(folder: string, up: UploadPlan | null): string {
+  if (!up) return `dr-drill report upload ${folder} --container <container>`;
+  const where = [`--container ${up.container}`, up.prefix ? `--prefix ${up.prefix}` : null].filter(Boolean).join(' ');
+  return up.auth.kind === 'default-credential'
+    ? `dr-drill report upload ${folder} ${where} --account-url ${up.auth.accountUrl}`
+    : `AZURE_STORAGE_CONNECTION_STRING=<the evidence account's> dr-drill report upload ${folder} ${where}`;
+}

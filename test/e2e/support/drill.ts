@@ -44,7 +44,14 @@ export function startDrill(
   return execa(
     process.execPath,
     [BIN, '--kubeconfig', kubeconfig, 'run', scenarioFile, '--report-dir', reportDir, '--output', 'json', ...extra],
-    { reject: false, all: false, env: { NO_COLOR: '1', ...extraEnv }, stdin: 'ignore' },
+    {
+      reject: false,
+      all: false,
+      env: { NO_COLOR: '1', ...extraEnv },
+      stdin: 'ignore',
+      // A drill stopped by a signal tears down before it exits: execa's default SIGKILL after 5 s would cut that short.
+      forceKillAfterDelay: false,
+    },
   );
 }
 
