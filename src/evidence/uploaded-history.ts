@@ -11,6 +11,8 @@ import { historyOf, summariseReport, type DrillSummary, type History, type Histo
 import type { PreviousReport } from '../report/seal.js';
 import { storageError } from '../storage/storage-errors.js';
 import { containerLocation, uploadedScenarioPrefix } from './upload.js';
+import { downloadBlobCapped } from './capped-blob.js';
+import { READ_LIMITS } from '../util/capped-read.js';
 
 /** One uploaded drill folder: where it is and the blob name of its report.json when it has one. */
 interface UploadedFolder {
@@ -45,11 +47,21 @@ async function uploadedFolders(
   return [...found.values()].sort((a, b) => (a.blobPrefix < b.blobPrefix ? -1 : 1));
 }
 
+/** A report.json above the read-back ceiling: listed with this problem, never read. */
+class ReportTooLarge extends Error {
+  constructor(size: number) {
+    super(`report.json: larger than ${READ_LIMITS.reportJson >> 20} MiB (${size} bytes): not read`);
+  }
+}
+
 async function reportBytes(container: ContainerClient, f: UploadedFolder): Promise<Buffer | null> {
   if (!f.hasReport) return null;
   try {
-    return await container.getBlobClient(`${f.blobPrefix}report.json`).downloadToBuffer();
+    const got = await downloadBlobCapped(container.getBlobClient(`${f.blobPrefix}report.json`), READ_LIMITS.reportJson);
+    if (!got.ok) throw new ReportTooLarge(got.size);
+    return got.bytes;
   } catch (e) {
+    if (e instanceof ReportTooLarge) throw e;
     throw storageError(e, `${containerLocation(container)}/${f.blobPrefix}report.json`);
   }
 }
@@ -65,13 +77,15 @@ export async function readUploadedHistory(
   for (const f of await uploadedFolders(container, prefix, options.scenario)) {
     // --since can skip the download: the folder name carries the drill's start.
     if (options.since && parseReportFolderName(f.folderName)!.startedAt < options.since) continue;
+    const folder = `${where}/${f.blobPrefix.replace(/\/$/, '')}`;
+    const bytes = await reportBytes(container, f).catch((e: unknown) => {
+      if (e instanceof ReportTooLarge) return e;
+      throw e;
+    });
     drills.push(
-      summariseReport(
-        f.scenario,
-        f.folderName,
-        `${where}/${f.blobPrefix.replace(/\/$/, '')}`,
-        await reportBytes(container, f),
-      ),
+      bytes instanceof ReportTooLarge
+        ? { ...summariseReport(f.scenario, f.folderName, folder, null), problem: bytes.message }
+        : summariseReport(f.scenario, f.folderName, folder, bytes),
     );
   }
   return historyOf(`${where}${prefix ? `/${prefix}` : ''}`, drills, options);

@@ -4,6 +4,7 @@
  * For the chain, only the previous drill's report.json is fetched. The blob metadata is checked too: an
  * uploaded copy whose metadata disagrees with its report is reported, as it would mislead anyone who searches by it.
  */
+import { downloadBlobCapped, UPLOADED_LIMITS } from './capped-blob.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,11 +28,21 @@ export interface VerifyUploadedOptions {
   trust?: TrustPolicy | null;
 }
 
+/** Downloads one blob into `path`, or returns why it was not (larger than the per-file ceiling). */
 async function download(container: ContainerClient, key: string, path: string): Promise<Record<string, string>> {
-  const blob = container.getBlobClient(key);
-  const buf = await blob.downloadToBuffer();
-  writeFileSync(path, buf);
-  return (await blob.getProperties()).metadata ?? {};
+  const got = await downloadBlobCapped(container.getBlobClient(key), UPLOADED_LIMITS.file);
+  if (!got.ok) throw new TooLarge(key, got.size);
+  writeFileSync(path, got.bytes);
+  return got.metadata;
+}
+
+class TooLarge extends Error {
+  constructor(
+    readonly key: string,
+    readonly size: number,
+  ) {
+    super(`${key} is ${size} bytes`);
+  }
 }
 
 /** Verifies an uploaded drill folder, `ref` = `<scenario>/<folder>`. Throws an input DrillError when it is not there. */
@@ -55,11 +66,23 @@ export async function verifyUploadedReport(
     const local = join(tmp, scenario, folderName);
     mkdirSync(local, { recursive: true });
     const metadata = new Map<string, Record<string, string>>();
+    const notRead: string[] = [];
     try {
       for await (const b of container.listBlobsFlat({ prefix: base })) {
         const name = b.name.slice(base.length);
         if (!name || name.includes('/')) continue;
-        metadata.set(name, await download(container, b.name, join(local, name)));
+        if (metadata.size + notRead.length >= UPLOADED_LIMITS.files) {
+          notRead.push(
+            `more than ${UPLOADED_LIMITS.files} files: the rest not downloaded (not a folder dr-drill wrote)`,
+          );
+          break;
+        }
+        try {
+          metadata.set(name, await download(container, b.name, join(local, name)));
+        } catch (e) {
+          if (!(e instanceof TooLarge)) throw e;
+          notRead.push(`${name}: larger than ${UPLOADED_LIMITS.file >> 20} MiB (${e.size} bytes): not downloaded`);
+        }
       }
     } catch (e) {
       throw storageError(e, where);
@@ -74,6 +97,8 @@ export async function verifyUploadedReport(
     const extra = await fetchPrevious(container, opts.prefix, scenario, local, join(tmp, scenario));
     const result = verifyReportFolder(local, { publicKey: opts.publicKey ?? null, trust: opts.trust ?? null });
     checkMetadata(local, metadata, result);
+    for (const message of notRead) result.problems.push({ file: message.split(':')[0]!, message });
+    if (notRead.length) Object.assign(result, { ok: false, status: 'broken' });
     // Messages name the temporary copy; name the uploaded one instead.
     const remoteScenario = `${containerLocation(container)}/${uploadedScenarioPrefix(opts.prefix, scenario).replace(/\/$/, '')}`;
     const relabel = (text: string) => text.split(join(tmp, scenario)).join(remoteScenario);
@@ -113,6 +138,7 @@ async function fetchPrevious(
       try {
         await download(container, `${item.name}report.json`, join(scenarioDir, name, 'report.json'));
       } catch {
+        // Too large or gone:
         // Folder there, report.json gone: the chain check names exactly that.
         rmSync(join(scenarioDir, name, 'report.json'), { force: true });
       }

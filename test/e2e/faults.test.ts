@@ -7,7 +7,16 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { ensureLocalEnv, stopApiserver, stopAzurite, type E2eEnv, type StoppedComponent } from './support/env.js';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { basename } from 'node:path';
+import {
+  e2eNodeEnv,
+  ensureLocalEnv,
+  stopApiserver,
+  stopAzurite,
+  type E2eEnv,
+  type StoppedComponent,
+} from './support/env.js';
 import {
   cli,
   ensureBuilt,
@@ -30,6 +39,36 @@ const bulkBackup = `e2e-faults-bulk-${stamp}`;
 const smallBackup = `e2e-faults-small-${stamp}`;
 
 type Child = ReturnType<typeof startDrill>;
+
+/** A TCP proxy to a local port that the test can cut (every connection reset, new ones refused) and open again. */
+class CuttableProxy {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  constructor(private readonly targetPort: number) {}
+
+  open(port = 0): Promise<number> {
+    const server = createServer((client) => {
+      const upstream = connect(this.targetPort, '127.0.0.1');
+      for (const sock of [client, upstream]) {
+        this.sockets.add(sock);
+        sock.on('close', () => this.sockets.delete(sock));
+        sock.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    this.server = server;
+    return new Promise((resolve) =>
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+    );
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const sock of this.sockets) sock.resetAndDestroy();
+    if (server) await new Promise((r) => server.close(r));
+  }
+}
 
 /** Collects a running drill's stderr; `until(re)` resolves when it has printed a matching line. */
 function watchOutput(child: Child) {
@@ -215,6 +254,67 @@ describe('e2e: faults (control-plane restart, storage outage, signals)', functio
       await expectNoLeftovers(env, run);
     } finally {
       await storage?.restart();
+    }
+  });
+
+  it('the evidence storage unreachable during the upload: the verdict stands, the failure is reported with the command that finishes it, and `report upload` completes it later', async () => {
+    // Evidence reaches Azurite through a TCP proxy the test can cut: Velero keeps its own path to the BSL, so the
+    // drill itself is untouched and only the upload meets the outage.
+    const proxy = new CuttableProxy(10100);
+    const port = await proxy.open();
+    const blobEnv = e2eNodeEnv(env);
+    const evidenceCs = blobEnv.AZURE_STORAGE_CONNECTION_STRING!.replace(
+      /BlobEndpoint=https:\/\/127\.0\.0\.1:\d+\//,
+      `BlobEndpoint=https://127.0.0.1:${port}/`,
+    );
+    try {
+      const s = scenario('e2e-upload-outage', {
+        source: { kubeContext: PRIMARY },
+        backup: { name: smallBackup },
+        target: { namespace: { suffix: '-drill-{{drillId}}' } },
+        restore: { includedNamespaces: ['faults-small'] },
+        probes: [configsProbe('faults-small', 3)],
+        report: { upload: { container: 'faults-evidence', prefix: 'e2e', connectionString: '${EVIDENCE_CS}' } },
+      });
+      const child = startDrill(env, writeScenario(reportDir, s), reportDir, [], undefined, {
+        ...blobEnv,
+        EVIDENCE_CS: evidenceCs,
+      });
+      const out = watchOutput(child);
+      await out.until(/phase teardown started/);
+      await proxy.cut();
+      const run = await finishDrill(child, reportDir, 'e2e-upload-outage');
+      expect(run.exitCode, out.text).to.equal(0);
+      expect(run.report!.verdict).to.equal('PASS');
+      expectSealed(run);
+      expect(out.text).to.match(/evidence upload FAILED: .*127\.0\.0\.1/);
+      expect(out.text).to.contain(`report upload ${run.folder} --container faults-evidence --prefix e2e`);
+      expect(out.text).not.to.contain('AccountKey=');
+      expect((await cli(['report', 'verify', run.folder!])).exitCode).to.equal(0);
+
+      await proxy.open(port);
+      const up = await cli(['report', 'upload', run.folder!, '--container', 'faults-evidence', '--prefix', 'e2e'], {
+        ...blobEnv,
+        AZURE_STORAGE_CONNECTION_STRING: evidenceCs,
+      });
+      expect(up.exitCode, up.stdout + up.stderr).to.equal(0);
+      expect(up.stdout).to.match(/uploaded: .*e2e\/e2e-upload-outage\//);
+      const remote = await cli(
+        [
+          'report',
+          'verify',
+          '--container',
+          'faults-evidence',
+          '--prefix',
+          'e2e',
+          `e2e-upload-outage/${basename(run.folder!)}`,
+        ],
+        blobEnv,
+      );
+      expect(remote.exitCode, remote.stdout + remote.stderr).to.equal(0);
+      await expectNoLeftovers(env, run);
+    } finally {
+      await proxy.cut();
     }
   });
 

@@ -11,6 +11,7 @@ import {
   signSums,
   uploadReportFolder,
   verifyUploadedReport,
+  readUploadedHistory,
   type Signer,
 } from '../../src/evidence/index.js';
 import { publicKeyFingerprint } from '../../src/evidence/signing.js';
@@ -191,5 +192,27 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
     } catch (e) {
       expect(isDrillError(e) && e.code).to.equal('UPLOADED_REPORT_NOT_FOUND');
     }
+  });
+
+  it('blobs above the read-back ceiling are never downloaded: verify names the file, history lists the drill with the problem', async () => {
+    const third = drill(dir, '2026-03-03T02:00:00Z', 'third001', key);
+    await upload(third);
+    const base = 'drills/shop-nightly/20260303T020000Z-third001/';
+    // Whoever can write the container swaps a file for 65 MiB (no immutability on Azurite).
+    const huge = Buffer.alloc(65 << 20, 0x20);
+    await evidence.getBlobClient(`${base}report.md`).delete();
+    await evidence.getBlockBlobClient(`${base}report.md`).uploadData(huge);
+    const r = await verifyUploadedReport(evidence, 'shop-nightly/20260303T020000Z-third001', { prefix: 'drills' });
+    expect(r.ok).to.equal(false);
+    expect(r.status).to.equal('broken');
+    expect(r.problems.map((p) => p.message).join('\n')).to.match(
+      /report\.md: larger than 64 MiB \(68157440 bytes\): not downloaded/,
+    );
+
+    await evidence.getBlobClient(`${base}report.json`).delete();
+    await evidence.getBlockBlobClient(`${base}report.json`).uploadData(huge);
+    const h = await readUploadedHistory(evidence, 'drills', { scenario: 'shop-nightly' });
+    const listed = h.drills.find((d) => d.drillId === 'third001');
+    expect(listed?.problem).to.equal('report.json: larger than 64 MiB (68157440 bytes): not read');
   });
 });
