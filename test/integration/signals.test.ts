@@ -94,6 +94,16 @@ describe('signals to a running drill (real process)', function () {
         expect(await exited, stderr).to.equal(130);
         expect(stderr).to.include(`second ${c.second}: exiting now`);
         expect(existsSync(kubeconfig), 'temporary credentials removed on the forced exit').to.equal(false);
+        // The hook (its own process group, e.g. a terraform destroy) does not outlive the forced exit.
+        const alive = () => {
+          try {
+            process.kill(hookPid, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        await until(() => !alive(), 10_000, "the hook's process group to end");
       } finally {
         child.kill('SIGKILL');
         if (hookPid) {
