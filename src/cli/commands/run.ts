@@ -227,7 +227,9 @@ export const runCommand = defineCommand<RunArgs>({
           `warning: evidence upload FAILED: ${outcome.upload.error}; the local folder ${outcome.folder} is sealed and complete; ` +
             `finish the upload with: ${finishUploadCommand(outcome.folder, plan.report.upload ?? null)}`,
         );
-      if (outcome.interrupted) return EXIT.interrupted;
+      // A stop signal that arrived during teardown or sealing interrupted nothing the report records, but whoever
+      // sent it (a pod eviction, a CI cancel) asked the run to stop: 130 says it did, after finishing cleanly.
+      if (outcome.interrupted || signals > 0) return EXIT.interrupted;
       if (outcome.inputProblem) return EXIT.input;
       if (negative) {
         // Inverted on purpose: a negative control that FAILs only because of the planted impossibility proves the
