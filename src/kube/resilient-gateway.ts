@@ -155,6 +155,10 @@ export function resilientGateway(inner: KubeGateway, opts: ResilienceOptions = {
     const serverTime = inner.serverTime.bind(inner);
     gw.serverTime = (): Promise<ServerTime> => call(() => serverTime());
   }
+  if (inner.whoAmI) {
+    const whoAmI = inner.whoAmI.bind(inner);
+    gw.whoAmI = () => call(() => whoAmI());
+  }
   if (inner.portForward) {
     const pf = inner.portForward.bind(inner);
     gw.portForward = (ns: string, pod: string, port: number): Promise<PortForwardHandle> =>

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { resilientGateway, type ApiOutage } from '../../src/kube/resilient-gateway.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
@@ -139,5 +140,18 @@ describe('resilient gateway: an API server outage is ridden out and reported, ne
     expect(r.objects.map((o) => o.metadata.name)).to.deep.equal(['late']);
     expect(outages).to.have.length(1);
     expect(outages[0]!.retriedRequests).to.be.greaterThan(0);
+  });
+
+  it('forwards every method of the KubeGateway interface (a method added later is not silently dropped)', () => {
+    const source = readFileSync(new URL('../../src/kube/gateway.ts', import.meta.url), 'utf8');
+    const body = source.slice(source.indexOf('export interface KubeGateway'));
+    const methods = [...body.slice(0, body.indexOf('\n}')).matchAll(/^  (\w+)\??\(/gm)].map((m) => m[1]!);
+    expect(methods).to.include.members(['get', 'list', 'watch', 'exec', 'whoAmI']);
+    const inner = Object.fromEntries(methods.map((m) => [m, () => Promise.resolve(null)]));
+    const gw = resilientGateway({ ...inner, context: 'c', server: 's' } as unknown as KubeGateway) as unknown as Record<
+      string,
+      unknown
+    >;
+    expect(methods.filter((m) => typeof gw[m] !== 'function')).to.deep.equal([]);
   });
 });
