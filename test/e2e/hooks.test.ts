@@ -130,6 +130,8 @@ describe('e2e: runbook hooks', function () {
       'hook:switch-traffic',
       'verify',
       'teardown',
+      // The blast-radius check reads pre-existing objects again after teardown, before on-teardown hooks run.
+      'blast-radius',
       'hook:terraform-destroy',
       'seal',
     ]);
