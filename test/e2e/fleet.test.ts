@@ -18,6 +18,7 @@ import {
   writeScenario,
 } from './support/drill.js';
 import { BIN } from './support/drill.js';
+import { veleroBackup, veleroDeleteBackup } from './support/checks.js';
 import type { FleetSummary } from '../../src/fleet/summary.js';
 import { validateReport } from '../../src/report/validate-report.js';
 
@@ -50,36 +51,11 @@ describe('e2e: fleets and one drill per scenario', function () {
     env = await ensureLocalEnv();
     reportDir = tempDir('fleet-reports');
     await ensureBuilt();
-    const r = await execa(
-      env.bin.path('velero'),
-      ['--kubeconfig', env.kubeconfig, '--kubecontext', PRIMARY, '-n', 'velero', 'backup', 'create', backup].concat([
-        '--include-namespaces',
-        'catalog',
-        '--snapshot-volumes=false',
-        '--wait',
-      ]),
-      { reject: false },
-    );
-    if (r.exitCode !== 0) throw new Error(`velero backup create ${backup}: ${r.stderr}`);
+    await veleroBackup(env, backup, ['--include-namespaces', 'catalog', '--snapshot-volumes=false']);
   });
 
   after(async () => {
-    await execa(
-      env.bin.path('velero'),
-      [
-        '--kubeconfig',
-        env.kubeconfig,
-        '--kubecontext',
-        PRIMARY,
-        '-n',
-        'velero',
-        'backup',
-        'delete',
-        backup,
-        '--confirm',
-      ],
-      { reject: false },
-    );
+    await veleroDeleteBackup(env, backup);
   });
 
   async function leftovers(): Promise<string[]> {

@@ -8,6 +8,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
+import { veleroDeleteBackup } from './support/checks.js';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
 import {
   BIN,
@@ -71,23 +72,7 @@ describe('e2e: init writes a scenario per Velero Schedule', function () {
   });
 
   after(async () => {
-    for (const name of taken)
-      await execa(
-        env.bin.path('velero'),
-        [
-          '--kubeconfig',
-          env.kubeconfig,
-          '--kubecontext',
-          PRIMARY,
-          '-n',
-          'velero',
-          'backup',
-          'delete',
-          name,
-          '--confirm',
-        ],
-        { reject: false },
-      );
+    for (const name of taken) await veleroDeleteBackup(env, name);
   });
 
   it('init --context dr-drill-primary --out <dir>: a scenario per Schedule, refused until filled in, then a PASS', async () => {
@@ -197,22 +182,7 @@ describe('e2e: watch drills a scenario when a backup of its schedule completes',
 
   after(async () => {
     if (watcher && watcher.exitCode === null) watcher.kill('SIGKILL');
-    await execa(
-      env.bin.path('velero'),
-      [
-        '--kubeconfig',
-        env.kubeconfig,
-        '--kubecontext',
-        PRIMARY,
-        '-n',
-        'velero',
-        'backup',
-        'delete',
-        backup,
-        '--confirm',
-      ],
-      { reject: false },
-    );
+    await veleroDeleteBackup(env, backup);
   });
 
   it('a completed backup labelled with the schedule starts the drill; /metrics shows its verdict; SIGTERM stops it cleanly', async () => {

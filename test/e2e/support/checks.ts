@@ -37,6 +37,15 @@ export async function veleroBackup(env: E2eEnv, name: string, args: string[]): P
   if (r.exitCode !== 0) throw new Error(`velero backup create ${name}: ${r.stderr}`);
 }
 
+/** `velero backup delete <name> --confirm` in primary; best effort (a test's cleanup). */
+export async function veleroDeleteBackup(env: E2eEnv, name: string): Promise<void> {
+  await execa(
+    env.bin.path('velero'),
+    ['--kubeconfig', env.kubeconfig, '--kubecontext', PRIMARY, '-n', 'velero', 'backup', 'delete', name, '--confirm'],
+    { reject: false },
+  );
+}
+
 /** Waits until dr's Velero has synced the backup from storage (its sync runs on a one-minute tick). */
 export async function waitSynced(env: E2eEnv, name: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
