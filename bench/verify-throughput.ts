@@ -13,8 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 // Imported directly (not through storage/index.ts) so that the Azure SDK's ~60 MB of modules, which a local
 // verify does not use, do not count against verify's RSS.
-import { openLocalStorage } from '../src/storage/local-storage.js';
-import { verifyBackup } from '../src/storage/verify-backup.js';
+import { openLocalStorage } from '../src/velero/storage/local-storage.js';
+import { verifyBackup } from '../src/velero/storage/verify-backup.js';
 import { storageLayout } from '../src/velero/storage-layout.js';
 import { buildBackupFiles, resourceList, writeTarball, type FixtureItem } from '../test/support/velero-fixture.js';
 

@@ -1,7 +1,7 @@
 /**
  * The dr-drill command line. Each command lives in commands/<name>.ts, exports a yargs CommandModule and returns
  * an exit code; this file wires them, maps errors to the contract's exit codes, and turns yargs' usage errors
- * (exit 1 by default) into exit 2. Only the invoked command's module is loaded (cli/loaders.ts).
+ * (exit 1 by default) into exit 2. Only the invoked command's module is loaded (cli/lazy-loaders.ts).
  */
 import yargs, { type CommandModule } from 'yargs';
 import { EXIT, exitCodeForError } from './exit-codes.js';
@@ -38,7 +38,7 @@ export async function loadCommands(loaders: CliLoaders): Promise<CommandModule[]
   return Promise.all(commandEntries.map((e) => loaders.command(e.name)));
 }
 
-/** Runs one command line; `loaders` is cli/loaders.ts' lazyLoaders except in in-process tests. */
+/** Runs one command line; `loaders` is cli/lazy-loaders.ts' lazyLoaders except in in-process tests. */
 export async function main(argv: string[], loaders: CliLoaders, loadAll = false): Promise<number> {
   // Secret-named variables (connection strings, ARM tokens, webhook URLs) are masked wherever they would surface.
   registerEnvSecrets(process.env);

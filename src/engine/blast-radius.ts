@@ -5,27 +5,13 @@
  * drill ERROR. Reads are one list per kind and namespace, not one GET per object.
  */
 import type { KubeGateway } from '../kube/gateway.js';
-import { digestChange, digestObject, type ObjectDigest } from '../kube/object-digest.js';
+import { digestChange, digestObject } from '../kube/object-digest.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Report } from '../report/schema.js';
 import { restorable, type ListedItem } from '../velero/restore-reach.js';
-import type { DrillContext } from './context.js';
+import type { BlastState, DrillContext, WatchedRef } from './context.js';
 import { clusterScopedInReach } from './harm-checks.js';
 import { blastRadiusReason } from '../measure/verdict.js';
-
-/** An object the check watches, where it lives in the target. */
-export interface WatchedRef {
-  apiVersion: string;
-  kind: string;
-  namespace: string | null;
-  name: string;
-}
-
-export interface BlastState {
-  watched: Array<{ ref: WatchedRef; digest: ObjectDigest }>;
-  notChecked: string[];
-  recordMs: number;
-}
 
 /**
  * Kinds whose objects live and change with the workload, whoever restores: a restore into scratch namespaces

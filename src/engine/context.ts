@@ -5,12 +5,12 @@ import type { Target } from '../targets/index.js';
 import type { RestoredItem } from '../velero/results.js';
 import type { VeleroBackup } from '../velero/types.js';
 import type { Clock } from '../util/clock.js';
-import type { BackupStorage } from '../storage/index.js';
+import type { BackupStorage } from '../velero/storage/index.js';
 import type { DrillRecorder } from './recorder.js';
-import type { RestoreConfigState } from './cross-region.js';
+import type { ModifierRule, StorageClassDecision } from '../velero/restore-config.js';
 import type { ClusterComparison } from '../kube/cluster-identity.js';
 import type { BackupReach } from './harm-checks.js';
-import type { BlastState } from './blast-radius.js';
+import type { ObjectDigest } from '../kube/object-digest.js';
 
 /** What the phases share while a drill runs. */
 export interface DrillContext {
@@ -60,6 +60,28 @@ export interface DrillContext {
   t0ObservedAt?: Date;
   /** The oldest recovery point the passing canary probes proved (rpo.basis canary); unset without one. */
   canaryRecoveryPoint?: Date;
+}
+
+/** An object the check watches, where it lives in the target. */
+export interface WatchedRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+}
+
+/** The blast-radius check's record: the pre-existing objects read before the Restore, and what it could not read. */
+export interface BlastState {
+  watched: Array<{ ref: WatchedRef; digest: ObjectDigest }>;
+  notChecked: string[];
+  recordMs: number;
+}
+
+/** What prepare-target decided for the restore step. */
+export interface RestoreConfigState {
+  storageClass: StorageClassDecision;
+  rules: ModifierRule[];
+  generatedRules: number;
 }
 
 export function drillLabels(plan: DrillPlan): Record<string, string> {

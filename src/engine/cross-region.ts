@@ -59,13 +59,6 @@ export async function liveFacts(gw: KubeGateway, namespaces: string[]): Promise<
   return volumeFacts(items);
 }
 
-/** What prepare-target decided for the restore step. */
-export interface RestoreConfigState {
-  storageClass: StorageClassDecision;
-  rules: ModifierRule[];
-  generatedRules: number;
-}
-
 /**
  * Before the first write: the change-storage-class ConfigMap question. A conflict with Velero configuration the
  * drill does not own is an input error (exit 2): the scenario and the cluster disagree, and nothing was created.

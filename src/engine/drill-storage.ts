@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { inputError } from '../errors.js';
 import type { StoragePlan } from '../plan/types.js';
-import { openBlobStorage, type BackupStorage, type StoredObject } from '../storage/index.js';
+import { openBlobStorage, type BackupStorage, type StoredObject } from '../velero/storage/index.js';
 import { storageLayout, type StorageLayout } from '../velero/storage-layout.js';
 
 /** Opens a BackupStorage for a plan; injectable so tests can use a local directory or a memory fake. */

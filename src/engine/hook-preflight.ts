@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { findExecutable } from '../hooks/index.js';
 import type { DrillPlan } from '../plan/types.js';
 import { formatSeconds } from '../util/duration.js';
-import type { PreflightCheck } from './preflight.js';
+import type { PreflightCheck } from './preflight-check.js';
 
 /**
  * One check per hook. A command not found is a warning, not an error: plan often runs on a laptop while the drill

@@ -3,7 +3,7 @@
  * `dr-drill backups verify`): every artifact present and decodable, the tarball streamed and matched against the
  * resource list. A damaged backup is a FAIL — recovery from it would fall short — named down to the artifact.
  */
-import { verifyBackup } from '../storage/index.js';
+import { verifyBackup } from '../velero/storage/index.js';
 import type { DrillContext } from './context.js';
 import { error, fail } from './outcome.js';
 

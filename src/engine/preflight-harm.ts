@@ -12,7 +12,7 @@ import type { ListedItem } from '../velero/restore-reach.js';
 import type { VeleroBackup } from '../velero/types.js';
 import { LazyStorage } from './drill-storage.js';
 import { judgeHarm, reachOf, type BackupReach } from './harm-checks.js';
-import type { PreflightCheck } from './preflight.js';
+import type { PreflightCheck } from './preflight-check.js';
 
 const NAME = 'restore cannot harm the source';
 

@@ -12,7 +12,7 @@ import type { VolumeFacts } from '../velero/volume-facts.js';
 import { LazyStorage } from './drill-storage.js';
 import { backupFacts, liveFacts } from './cross-region.js';
 import { aksInventory, clusterInventory, readinessWarnings, type TargetInventory } from './readiness.js';
-import type { PreflightCheck } from './preflight.js';
+import type { PreflightCheck } from './preflight-check.js';
 
 const NAME = 'cross-region readiness';
 

@@ -15,16 +15,9 @@ import { crossRegionChecks } from './preflight-readiness.js';
 import { AksClusters } from '../azure/aks-cluster.js';
 import { armSettings } from '../azure/arm.js';
 import { harmChecks } from './preflight-harm.js';
+import type { PreflightCheck } from './preflight-check.js';
 
-export interface PreflightCheck {
-  name: string;
-  /**
-   * ok: fine; fail: the drill would FAIL; error: the drill could not run; warn: worth fixing, does not stop the
-   * drill; refused: run would refuse the restore before creating it (exit 2).
-   */
-  status: 'ok' | 'fail' | 'error' | 'info' | 'warn' | 'refused';
-  detail: string;
-}
+export type { PreflightCheck } from './preflight-check.js';
 
 export async function preflight(
   plan: DrillPlan,

@@ -3,7 +3,7 @@ import { WaitTimeout } from '../kube/wait.js';
 import { createRestore, waitRestoreTerminal, restoreObservation } from '../velero/restore.js';
 import { downloadArtifact } from '../velero/download.js';
 import { countMessages, parseRestoreResults, parseRestoredResourceList, type RestoredItem } from '../velero/results.js';
-import { readRestoreResourceList, readRestoreResults, type BackupStorage } from '../storage/index.js';
+import { readRestoreResourceList, readRestoreResults, type BackupStorage } from '../velero/storage/index.js';
 import { triageRestore } from '../velero/triage.js';
 import { bslCaCertPem } from '../velero/bsl.js';
 import {

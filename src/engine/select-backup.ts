@@ -12,8 +12,8 @@ import {
 import { LABEL_SCHEDULE_NAME } from '../velero/names.js';
 import type { VeleroBackup } from '../velero/types.js';
 import { WaitTimeout } from '../kube/wait.js';
-import { listBackups, readJsonArtifact, type BackupStorage, type StoredBackup } from '../storage/index.js';
-import { checkStoredBackup } from '../storage/stored-backup.js';
+import { listBackups, readJsonArtifact, type BackupStorage, type StoredBackup } from '../velero/storage/index.js';
+import { checkStoredBackup } from '../velero/storage/stored-backup.js';
 import type { DrillContext } from './context.js';
 import { error, fail } from './outcome.js';
 import { prepareProbesBeforeBackup } from './canary-step.js';
@@ -25,7 +25,7 @@ import { parseRestoreResults } from '../velero/results.js';
 import { errorMessages } from '../velero/volume-errors.js';
 import { VELERO_API, type BackupStorageLocation, type RestoreResults } from '../velero/types.js';
 import { bslCaCertPem } from '../velero/bsl.js';
-import { readGzipJsonArtifact } from '../storage/index.js';
+import { readGzipJsonArtifact } from '../velero/storage/index.js';
 import { drillLabels } from './context.js';
 import type { PhaseEnd } from './phase.js';
 

@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { inputError } from '../errors.js';
 import { SUMS_FILE } from '../report/checksums.js';
 import { reportModes } from '../report/file-mode.js';
-import type { TrustPolicy } from './trust.js';
 
 /** The detached signature over SHA256SUMS, base64 (fixed name). */
 export const SIGNATURE_FILE = `${SUMS_FILE}.sig`;
@@ -123,6 +122,15 @@ export function signSums(folder: string, signer: Signer): string {
   // Ed25519 hashes internally: the algorithm argument must be null.
   writeFileSync(path, sign(null, sums, signer.privateKey).toString('base64') + '\n', { mode: reportModes().file });
   return path;
+}
+
+/** The keys an auditor trusts, by SPKI SHA-256 fingerprint, and where they came from (for the output). */
+export interface TrustPolicy {
+  fingerprints: Set<string>;
+  /** e.g. `--trusted-keys ci-keys.txt`. */
+  source: string;
+  /** Fail (exit 1) unsigned folders and signatures by keys outside `fingerprints`. */
+  require: boolean;
 }
 
 /** One problem found with a folder's signature; `file` names the file at fault. */

@@ -7,16 +7,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inputError } from '../errors.js';
-import { publicKeyFingerprint } from './signing.js';
-
-/** The keys an auditor trusts, by SPKI SHA-256 fingerprint, and where they came from (for the output). */
-export interface TrustPolicy {
-  fingerprints: Set<string>;
-  /** e.g. `--trusted-keys ci-keys.txt`. */
-  source: string;
-  /** Fail (exit 1) unsigned folders and signatures by keys outside `fingerprints`. */
-  require: boolean;
-}
+import { publicKeyFingerprint, type TrustPolicy } from './signing.js';
 
 /** The trust flags of `report verify`. */
 export interface TrustFlags {

@@ -11,7 +11,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { inputError } from '../errors.js';
 import type { StorageAuthPlan, StoragePlan, UploadPlan } from '../plan/types.js';
 import { overlapsBsl } from '../plan/storage-plan.js';
-import { storageError, statusOf } from '../storage/storage-errors.js';
+import { storageError, statusOf } from '../velero/storage/storage-errors.js';
 
 const PIPELINE: StoragePipelineOptions = {
   retryOptions: { maxTries: 3, retryDelayInMs: 300, maxRetryDelayInMs: 2000, tryTimeoutInMs: 120_000 },

@@ -9,7 +9,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { parseReportFolderName } from '../report/folder.js';
 import { historyOf, summariseReport, type DrillSummary, type History, type HistoryOptions } from '../report/history.js';
 import type { PreviousReport } from '../report/seal.js';
-import { storageError } from '../storage/storage-errors.js';
+import { storageError } from '../velero/storage/storage-errors.js';
 import { containerLocation, uploadedScenarioPrefix } from './upload.js';
 import { downloadBlobCapped } from './capped-blob.js';
 import { READ_LIMITS } from '../util/capped-read.js';

@@ -5,8 +5,8 @@
  */
 import { Readable } from 'node:stream';
 import type { KubeGateway } from '../kube/gateway.js';
-import type { BackupStorage } from '../storage/index.js';
-import { readGzipJsonArtifact, shapes } from '../storage/read-artifact.js';
+import type { BackupStorage } from './storage/index.js';
+import { readGzipJsonArtifact, shapes } from './storage/read-artifact.js';
 import { bslCaCertPem } from './bsl.js';
 import { downloadArtifact, type DownloadTargetKind } from './download.js';
 import { parseBackupResourceList, type ListedItem } from './restore-reach.js';

@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { reportFolder } from '../../src/report/folder.js';
 import { writeReportFolder } from '../../src/report/seal.js';
-import { verifyReportFolder } from '../../src/report/verify.js';
+import { verifyReportFolder } from '../../src/evidence/verify-folder.js';
 import {
   findPreviousUploaded,
   readUploadedHistory,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ContainerClient } from '@azure/storage-blob';
-import { BlobBackupStorage, listBackups, listBackupNames } from '../../src/storage/index.js';
+import { BlobBackupStorage, listBackups, listBackupNames } from '../../src/velero/storage/index.js';
 import { azuriteConnectionString, newTestContainer } from '../support/azurite.js';
 import { buildBackupFiles, uploadFiles } from '../support/velero-fixture.js';
 

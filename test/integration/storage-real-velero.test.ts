@@ -13,7 +13,7 @@ import {
   readRestoreResourceList,
   readRestoreResults,
   verifyBackup,
-} from '../../src/storage/index.js';
+} from '../../src/velero/storage/index.js';
 import { newTestContainer } from '../support/azurite.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'velero-v1.17.2');

@@ -6,7 +6,7 @@ import {
   countResult,
   readRestoreResourceList,
   readRestoreResults,
-} from '../../src/storage/index.js';
+} from '../../src/velero/storage/index.js';
 import { isDrillError } from '../../src/errors.js';
 import { newTestContainer } from '../support/azurite.js';
 import { appItems, buildRestoreFiles, uploadFiles } from '../support/velero-fixture.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ContainerClient } from '@azure/storage-blob';
-import { BlobBackupStorage, verifyBackup, type BackupVerification } from '../../src/storage/index.js';
+import { BlobBackupStorage, verifyBackup, type BackupVerification } from '../../src/velero/storage/index.js';
 import { azuriteConnectionString, newTestContainer } from '../support/azurite.js';
 import { appItems, buildBackupFiles, uploadFiles, type FixtureBackup } from '../support/velero-fixture.js';
 import { runCli } from '../support/run-cli.js';

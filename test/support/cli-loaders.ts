@@ -1,6 +1,6 @@
 /**
  * The CLI's loaders for in-process tests: every module imported statically. Under mocha+tsx src/ runs as CommonJS,
- * and the dynamic import() of cli/loaders.ts' lazyLoaders would load a second copy of every module, with its own
+ * and the dynamic import() of cli/lazy-loaders.ts' lazyLoaders would load a second copy of every module, with its own
  * DrillError class, exit code and secret registry. bin.ts (and so every spawned CLI) uses lazyLoaders.
  */
 import type { CommandModule } from 'yargs';

@@ -16,8 +16,8 @@ import tar from 'tar-stream';
 import { MemoryGateway } from '../support/memory-gateway.js';
 import { downloadArtifact, type DownloadTargetKind } from '../../src/velero/download.js';
 import { readBackupItems } from '../../src/velero/backup-contents.js';
-import { openLocalStorage } from '../../src/storage/local-storage.js';
-import { readGzipJsonArtifact, checkGzipArtifact } from '../../src/storage/read-artifact.js';
+import { openLocalStorage } from '../../src/velero/storage/local-storage.js';
+import { readGzipJsonArtifact, checkGzipArtifact } from '../../src/velero/storage/read-artifact.js';
 import { isDrillError, type DrillError } from '../../src/errors.js';
 import { artifactLimit } from '../../src/util/size-cap.js';
 

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { runCli } from '../support/run-cli.js';
 import { commandEntries, invokedCommand } from '../../src/cli/commands/index.js';
-import { COMMAND_NAMES, lazyLoaders, type CliLoaders } from '../../src/cli/loaders.js';
+import { COMMAND_NAMES, type CliLoaders } from '../../src/cli/loaders.js';
+import { lazyLoaders } from '../../src/cli/lazy-loaders.js';
 import { staticLoaders } from '../support/cli-loaders.js';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

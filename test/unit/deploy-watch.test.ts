@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { compileScenarioFile, loadScenario, formatProblem } from '../../src/scenario/index.js';
+import { loadScenario, formatProblem } from '../../src/scenario/index.js';
+import { compileScenarioFile } from '../../src/plan/compile-file.js';
 import { WatchMetrics } from '../../src/fleet/watch/metrics.js';
 import { watchCommand } from '../../src/cli/commands/watch.js';
 

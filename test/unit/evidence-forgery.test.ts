@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { reportFolder } from '../../src/report/folder.js';
 import { findPreviousReport, writeReportFolder } from '../../src/report/seal.js';
-import { verifyReportFolder } from '../../src/report/verify.js';
+import { verifyReportFolder } from '../../src/evidence/verify-folder.js';
 import { preparePublicKey, signSums, type Signer } from '../../src/evidence/index.js';
 import { publicKeyFingerprint } from '../../src/evidence/signing.js';
 import { trustPolicy } from '../../src/evidence/trust.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportFolder } from '../../src/report/folder.js';
 import { findPreviousReport, writeReportFolder } from '../../src/report/seal.js';
-import { verifyReportFolder } from '../../src/report/verify.js';
+import { verifyReportFolder } from '../../src/evidence/verify-folder.js';
 import {
   loadPublicKey,
   loadSigningKey,

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileScenarioFile, formatProblems, loadScenario } from '../../src/scenario/index.js';
+import { formatProblems, loadScenario } from '../../src/scenario/index.js';
+import { compileScenarioFile } from '../../src/plan/compile-file.js';
 import { mapNamespace } from '../../src/plan/compile.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'scenarios');

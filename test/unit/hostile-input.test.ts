@@ -15,7 +15,7 @@ import { redactDeep } from '../../src/report/redact.js';
 import { CappedOutput } from '../../src/kube/capped-output.js';
 import { reportFolder } from '../../src/report/folder.js';
 import { readHistory } from '../../src/report/history.js';
-import { verifyReportFolder } from '../../src/report/verify.js';
+import { verifyReportFolder } from '../../src/evidence/verify-folder.js';
 import { runCli } from '../support/run-cli.js';
 
 /** A valid scenario; `meta` goes under metadata, `probe` under the one probe. */

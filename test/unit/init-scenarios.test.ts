@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { MemoryGateway } from '../support/memory-gateway.js';
 import { initScenarios } from '../../src/fleet/init-scenarios.js';
-import { compileScenarioFile, formatProblem, loadScenario } from '../../src/scenario/index.js';
+import { formatProblem, loadScenario } from '../../src/scenario/index.js';
+import { compileScenarioFile } from '../../src/plan/compile-file.js';
 import { SCENARIO_MODELINE } from '../../src/scenario/modeline.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { reportFolder } from '../../src/report/folder.js';
 import { Journal } from '../../src/report/journal.js';
 import { findPreviousReport, writeReportFolder } from '../../src/report/seal.js';
-import { verifyReportFolder } from '../../src/report/verify.js';
+import { verifyReportFolder } from '../../src/evidence/verify-folder.js';
 import type { Report } from '../../src/report/schema.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { aReport } from '../support/report-builder.js';

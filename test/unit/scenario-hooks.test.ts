@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { compileScenarioFile, loadScenario } from '../../src/scenario/index.js';
+import { loadScenario } from '../../src/scenario/index.js';
+import { compileScenarioFile } from '../../src/plan/compile-file.js';
 
 const base = (hooks: unknown[], target: object = { cluster: { kubeContext: 'dr-weu' } }) => ({
   apiVersion: 'dr-drill/v1',

@@ -5,8 +5,8 @@
  * measures the time itself.
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { importsOf } from '../support/import-graph.js';
 
 const HEAVY = ['@kubernetes/client-node', '@azure/', '@sinclair/typebox', 'ajv', 'execa'];
 
@@ -17,11 +17,10 @@ function staticImports(entry: string): { files: Set<string>; packages: Set<strin
   const visit = (file: string): void => {
     if (files.has(file)) return;
     files.add(file);
-    const src = readFileSync(file, 'utf8');
-    for (const m of src.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'|^import\s+'([^']+)'/gms)) {
-      const spec = m[1] ?? m[2]!;
-      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
-      else if (!spec.startsWith('node:')) packages.add(spec);
+    for (const e of importsOf(file)) {
+      if (e.typeOnly || e.dynamic) continue;
+      if (e.local) visit(e.to);
+      else if (!e.to.startsWith('node:')) packages.add(e.to);
     }
   };
   visit(resolve(entry));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseArchivePath, storageLayout, normalisePrefix } from '../../src/velero/storage-layout.js';
-import { parseRestoredEntry } from '../../src/storage/restore-artifacts.js';
-import { redact } from '../../src/storage/storage-errors.js';
+import { parseRestoredEntry } from '../../src/velero/storage/restore-artifacts.js';
+import { redact } from '../../src/velero/storage/storage-errors.js';
 
 describe('velero storage layout', () => {
   it('derives the keys of object_store_layout.go', () => {

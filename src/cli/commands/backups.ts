@@ -15,7 +15,7 @@ import {
   type BackupStorage,
   type BackupSummary,
   type BackupVerification,
-} from '../../storage/index.js';
+} from '../../velero/storage/index.js';
 
 interface StorageArgs {
   container: string;

@@ -1,7 +1,7 @@
 import type { CommandName } from '../loaders.js';
 
 /**
- * A command as `--help` lists it, before its module is loaded (cli/loaders.ts). `command` and `describe` repeat
+ * A command as `--help` lists it, before its module is loaded (cli/lazy-loaders.ts). `command` and `describe` repeat
  * the module's own; a unit test keeps them equal.
  */
 export interface CommandEntry {
@@ -11,7 +11,7 @@ export interface CommandEntry {
   describe: string;
 }
 
-/** Every command, in the order --help lists them. Each file under commands/ adds its entry here and in loaders.ts. */
+/** Every command, in the order --help lists them. Each file under commands/ adds its entry here and in lazy-loaders.ts. */
 export const commandEntries: CommandEntry[] = [
   {
     name: 'local',

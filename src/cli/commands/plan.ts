@@ -2,7 +2,7 @@
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
-import { compileScenarioFile } from '../../scenario/index.js';
+import { compileScenarioFile } from '../../plan/compile-file.js';
 import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
 import { applyContextFlags, contextsNeeded } from '../context-flags.js';
 import { preflight } from '../../engine/preflight.js';

@@ -2,7 +2,7 @@
 import { defineCommand, defineGroup } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
-import { verifyReportFolder } from '../../report/verify.js';
+import { verifyReportFolder } from '../../evidence/verify-folder.js';
 import { loadPublicKey } from '../../evidence/signing.js';
 import type { WithLoaders } from '../loaders.js';
 import { cleanPrefix } from '../../plan/storage-plan.js';

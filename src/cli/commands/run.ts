@@ -7,7 +7,7 @@ import { askOperator } from '../step-prompt.js';
 import { EXIT, exitCodeForVerdict } from '../exit-codes.js';
 import { printJson, useColour } from '../output.js';
 import { inputError } from '../../errors.js';
-import { compileScenarioFile } from '../../scenario/index.js';
+import { compileScenarioFile } from '../../plan/compile-file.js';
 import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
 import { applyContextFlags, contextsNeeded } from '../context-flags.js';
 import { runDrill } from '../../engine/run-drill.js';

@@ -7,10 +7,10 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { parseArchivePath, resourceListEntry, resourceListKey } from '../velero/storage-layout.js';
-import { ownValue, setOwn } from '../util/own-keys.js';
-import { artifactLimit, byteLimit } from '../util/size-cap.js';
-import { isDrillError } from '../errors.js';
+import { parseArchivePath, resourceListEntry, resourceListKey } from '../storage-layout.js';
+import { ownValue, setOwn } from '../../util/own-keys.js';
+import { artifactLimit, byteLimit } from '../../util/size-cap.js';
+import { isDrillError } from '../../errors.js';
 
 /** Largest tar entry read into memory; etcd caps objects at ~1.5 MiB, so anything bigger is not an item. */
 const MAX_ENTRY_BYTES = 32 << 20;

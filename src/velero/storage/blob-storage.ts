@@ -11,7 +11,7 @@ import {
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import { DefaultAzureCredential } from '@azure/identity';
-import { storageLayout } from '../velero/storage-layout.js';
+import { storageLayout } from '../storage-layout.js';
 import type { BackupStorage, StoredObject } from './backup-storage.js';
 import { badStorageOption, isNotFound, storageError } from './storage-errors.js';
 

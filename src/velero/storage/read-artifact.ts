@@ -6,8 +6,8 @@
 import { createGunzip } from 'node:zlib';
 import type { BackupStorage } from './backup-storage.js';
 import { storageError } from './storage-errors.js';
-import { isDrillError } from '../errors.js';
-import { artifactLimit, byteLimit, collectCapped, gunzipCapped } from '../util/size-cap.js';
+import { isDrillError } from '../../errors.js';
+import { artifactLimit, byteLimit, collectCapped, gunzipCapped } from '../../util/size-cap.js';
 
 /** A defect in one artifact, in words verify prints. */
 export type ArtifactProblem = 'missing' | 'truncated gzip' | 'bad gzip' | 'bad JSON' | 'unexpected shape';

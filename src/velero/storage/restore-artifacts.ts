@@ -3,8 +3,8 @@
  * what it did to each object (`restore-<r>-resource-list.json.gz`). The drill engine reads these instead of
  * a DownloadRequest, which needs the source cluster and whose `spr=https` URLs do not work against Azurite.
  */
-import { RESTORE_ITEM_ACTIONS, type RestoreItemAction } from '../velero/storage-layout.js';
-import { infraError } from '../errors.js';
+import { RESTORE_ITEM_ACTIONS, type RestoreItemAction } from '../storage-layout.js';
+import { infraError } from '../../errors.js';
 import type { BackupStorage } from './backup-storage.js';
 import { readGzipJsonArtifact, shapes, type ArtifactRead } from './read-artifact.js';
 

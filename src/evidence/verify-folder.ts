@@ -7,14 +7,19 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { inputError } from '../errors.js';
 import { formatBytes, READ_LIMITS, readCapped } from '../util/capped-read.js';
-import { parseSums, sha256File, SUMS_FILE } from './checksums.js';
-import { parseReportFolderName } from './folder.js';
-import { drillFolders, scenarioDirOf } from './seal.js';
-import { validateReport } from './validate-report.js';
-import { checkSignature, publicKeyFingerprint, SIGNATURE_FILE, type SignatureRecord } from '../evidence/signing.js';
-import type { TrustPolicy } from '../evidence/trust.js';
-import { crossCheck } from './cross-checks.js';
-import type { Report } from './schema.js';
+import { parseSums, sha256File, SUMS_FILE } from '../report/checksums.js';
+import { parseReportFolderName } from '../report/folder.js';
+import { drillFolders, scenarioDirOf } from '../report/seal.js';
+import { validateReport } from '../report/validate-report.js';
+import {
+  checkSignature,
+  publicKeyFingerprint,
+  SIGNATURE_FILE,
+  type SignatureRecord,
+  type TrustPolicy,
+} from './signing.js';
+import { crossCheck } from '../report/cross-checks.js';
+import type { Report } from '../report/schema.js';
 import type { KeyObject } from 'node:crypto';
 
 /** One thing wrong with a report folder. */

@@ -3,12 +3,7 @@
  * the tarball streams through gunzip + tar and its items match `<b>-resource-list.json.gz` both ways. Each
  * defect names the artifact (file name) and exactly what is wrong with it.
  */
-import {
-  BACKUP_ARTIFACTS,
-  backupArtifactFile,
-  BACKUP_FORMAT_VERSION,
-  type BackupArtifact,
-} from '../velero/storage-layout.js';
+import { BACKUP_ARTIFACTS, backupArtifactFile, BACKUP_FORMAT_VERSION, type BackupArtifact } from '../storage-layout.js';
 import type { BackupStorage } from './backup-storage.js';
 import {
   checkGzipArtifact,

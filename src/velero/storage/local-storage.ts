@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { storageLayout } from '../velero/storage-layout.js';
+import { storageLayout } from '../storage-layout.js';
 import type { BackupStorage, StoredObject } from './backup-storage.js';
 
 /** Open a directory as a read-only BSL with the given prefix. */

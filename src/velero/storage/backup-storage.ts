@@ -5,7 +5,7 @@
  * top-level folders appear under its prefix, so the adapter simply has no write path.
  */
 import type { Readable } from 'node:stream';
-import type { StorageLayout } from '../velero/storage-layout.js';
+import type { StorageLayout } from '../storage-layout.js';
 
 /** One stored object. */
 export interface StoredObject {

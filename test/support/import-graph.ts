@@ -1,0 +1,112 @@
+/**
+ * The import graph of src/, read with the TypeScript parser (not regexes), for the structure tests: import
+ * direction, no cycles, what each command loads at start. An edge knows whether it loads code at run time
+ * (`import type` and type-only specifiers do not) and whether it is a lazy `import()`.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+
+export interface ImportEdge {
+  /** Absolute path of the importing file. */
+  from: string;
+  /** Absolute path of the imported file for a relative import; the package name otherwise. */
+  to: string;
+  /** True when `to` is a file under the project (a relative import). */
+  local: boolean;
+  /**
+   * `import type` / `export type`: nothing is loaded at run time. `import { type A }` does load the module:
+   * under verbatimModuleSyntax it is emitted as `import {} from …`.
+   */
+  typeOnly: boolean;
+  /** `await import('…')`: loaded when that line runs, not at start. */
+  dynamic: boolean;
+}
+
+export const srcDir = resolve('src');
+
+export function tsFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFilesUnder(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+function resolveLocal(from: string, spec: string): string {
+  const base = resolve(dirname(from), spec);
+  for (const candidate of [base.replace(/\.js$/, '.ts'), base, `${base}.ts`, join(base, 'index.ts')])
+    if (candidate.endsWith('.ts') && existsSync(candidate)) return candidate;
+  return base;
+}
+
+/** Every import of one file: static imports, re-exports and `import()` calls. */
+export function importsOf(file: string, text = readFileSync(file, 'utf8')): ImportEdge[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const edges: ImportEdge[] = [];
+  const add = (spec: string, typeOnly: boolean, dynamic: boolean) => {
+    const local = spec.startsWith('.');
+    edges.push({ from: file, to: local ? resolveLocal(file, spec) : spec, local, typeOnly, dynamic });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      add(node.moduleSpecifier.text, node.importClause?.isTypeOnly ?? false, false);
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      add(node.moduleSpecifier.text, node.isTypeOnly, false);
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] !== undefined &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
+      add(node.arguments[0].text, false, true);
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
+      add(node.argument.literal.text, true, false);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return edges;
+}
+
+/** The folder under src/ a file belongs to (`engine`, `cli`, …); files directly in src/ give their base name. */
+export function folderOf(file: string): string {
+  return relative(srcDir, file).split(/[\\/]/)[0]!.replace(/\.ts$/, '');
+}
+
+/** Strongly connected components with more than one member (or a self-import): each one is a cycle. */
+export function cycles(nodes: Iterable<string>, next: (node: string) => Iterable<string>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  let counter = 0;
+  const strongConnect = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter);
+    counter++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of next(v)) {
+      if (!index.has(w)) {
+        strongConnect(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || [...next(v)].includes(v)) found.push(component.sort());
+    }
+  };
+  for (const v of nodes) if (!index.has(v)) strongConnect(v);
+  return found;
+}
