@@ -65,6 +65,31 @@ describe('scenario discovery', () => {
       [join(dir, 'a.yaml'), join(dir, 'nested/c.yaml')],
     );
   });
+  // Globs in the last segment follow bash's rules (picomatch); a path that exists is taken as written.
+  const globCases: { name: string; pattern: string; want: string[] }[] = [
+    { name: 'braces', pattern: '{a,b}.y*', want: ['a.yaml', 'b.yml'] },
+    { name: 'a character class', pattern: '[b-z].*', want: ['b.yml'] },
+    { name: 'a question mark', pattern: '?.yml', want: ['b.yml'] },
+    { name: 'a leading dot matched by *', pattern: '*.yaml', want: ['.hidden.yaml', 'a.yaml'] },
+    { name: 'an existing file whose name looks like a glob', pattern: '[x].yaml', want: ['[x].yaml'] },
+  ];
+  for (const c of globCases)
+    it(`a glob with ${c.name}`, () => {
+      const dir = fleetDir();
+      writeFileSync(join(dir, '.hidden.yaml'), scenario('hidden', {}));
+      writeFileSync(join(dir, '[x].yaml'), scenario('x', {}));
+      writeFileSync(join(dir, 'x.yaml.bak'), 'not a scenario');
+      const want = c.name.startsWith('a leading dot') ? [...c.want, '[x].yaml'] : c.want;
+      expect(discoverScenarioFiles([join(dir, c.pattern)])).to.deep.equal(want.map((n) => join(dir, n)).sort());
+    });
+  it('a folder whose name has glob characters is taken as written; a glob above the last segment is refused', () => {
+    const dir = join(fleetDir(), 'drills (old) [2]');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.yaml'), scenario('a', {}));
+    expect(discoverScenarioFiles([dir])).to.deep.equal([join(dir, 'a.yaml')]);
+    expect(discoverScenarioFiles([join(dir, '*.yaml')])).to.deep.equal([join(dir, 'a.yaml')]);
+    expect(() => discoverScenarioFiles([join(dir, '..', 'nest*', 'c.yaml')])).to.throw(/only the last path segment/);
+  });
   it('a directory or glob with no scenarios is an input error', () => {
     const dir = fleetDir();
     expect(() => discoverScenarioFiles([join(dir, '*.json')])).to.throw(/holds no scenario files/);
