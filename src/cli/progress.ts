@@ -10,22 +10,12 @@ import type { EventListener } from '../engine/recorder.js';
 import { formatSeconds } from '../util/duration.js';
 import { sinceT0 } from '../report/render/format.js';
 import { redact } from '../report/redact.js';
+import { BUILTIN_PHASES } from '../report/phases.js';
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
 
 export type LogFormat = 'text' | 'json';
 
-const PHASES = [
-  'select-backup',
-  'integrity',
-  'provision-target',
-  'prepare-target',
-  'restore',
-  'verify',
-  'teardown',
-  'blast-radius',
-  'seal',
-] as const;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export interface Progress {
@@ -85,7 +75,7 @@ function unmaskedProgress(opts: ProgressOptions): Progress {
       stop: () => {},
     };
   }
-  return new LiveProgress(stream, opts.rtoObjectiveSeconds, opts.colour, opts.phases ?? PHASES);
+  return new LiveProgress(stream, opts.rtoObjectiveSeconds, opts.colour, opts.phases ?? BUILTIN_PHASES);
 }
 
 /**

@@ -7,6 +7,7 @@ import { formatSeconds } from '../util/duration.js';
 import type { Journal } from '../report/journal.js';
 import { redact } from '../report/redact.js';
 import type { PhaseNameT, PhaseOutcomeT, PhaseReport, Report, ReportEventT } from '../report/schema.js';
+import { BUILTIN_PHASES } from '../report/phases.js';
 
 export type EventListener = (e: {
   phase: PhaseNameT | null;
@@ -152,19 +153,6 @@ export class DrillRecorder {
     this.journal?.append(type, data);
   }
 }
-
-/** The built-in phases in running order (runbook hooks are placed among them from the plan). */
-export const BUILTIN_PHASES = [
-  'select-backup',
-  'integrity',
-  'provision-target',
-  'prepare-target',
-  'restore',
-  'verify',
-  'teardown',
-  'blast-radius',
-  'seal',
-] as const;
 
 /** A report skeleton with every key present and nothing measured yet. */
 

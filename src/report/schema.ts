@@ -4,6 +4,7 @@
  * a value that does not exist is null.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { BUILTIN_PHASES } from './phases.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -29,16 +30,7 @@ const Obj = <T extends Record<string, TSchema>>(props: T, description: string) =
 
 export const PhaseName = Type.Union(
   [
-    Type.Literal('select-backup'),
-    Type.Literal('integrity'),
-    Type.Literal('provision-target'),
-    Type.Literal('prepare-target'),
-    Type.Literal('restore'),
-    Type.Literal('verify'),
-    Type.Literal('teardown'),
-    // After teardown, apart from RTO: the pre-existing objects read again (report.blastRadius).
-    Type.Literal('blast-radius'),
-    Type.Literal('seal'),
+    ...BUILTIN_PHASES.map((p) => Type.Literal(p)),
     // A runbook hook is a phase of its own, placed at its point (spec.hooks[].at).
     Type.Unsafe<`hook:${string}`>(
       Type.String({ pattern: '^hook:[a-z0-9]([-a-z0-9]*[a-z0-9])?$', description: 'A runbook hook: hook:<name>.' }),

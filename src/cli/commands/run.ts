@@ -12,7 +12,7 @@ import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconf
 import { applyContextFlags, contextsNeeded } from '../context-flags.js';
 import { runDrill } from '../../engine/run-drill.js';
 import { phaseOrder } from '../../engine/hook-steps.js';
-import { BUILTIN_PHASES } from '../../engine/recorder.js';
+import { BUILTIN_PHASES } from '../../report/phases.js';
 import { loadSigningKey } from '../../evidence/index.js';
 import { renderers } from '../../report/render/index.js';
 import { renderHtml } from '../../report/render/html.js';
