@@ -124,7 +124,10 @@ export async function ensureCluster(
       '3m',
     ]);
     what = 'created';
-  } else if (!(await apiserverReady(layout, bin, name))) {
+  } else if (!(await apiserverReady(layout, bin, name)) || clusterComponents(layout, name).some((c) => !c.alive)) {
+    // An API server that answers is not a whole cluster: a controller-manager or scheduler that died (they exit
+    // when they lose their leader lease in an API server outage) leaves pods unscheduled and namespaces undeleted.
+    // kwokctl start starts only the components whose recorded process is not running.
     await kwokctl(layout, bin, ['start', 'cluster', '--name', name, '--wait', '3m']);
     what = 'started';
   }
@@ -168,20 +171,37 @@ export function apiserverUrl(layout: LocalLayout, name: ClusterName): string | n
   }
 }
 
+/** A component kwokctl started for a cluster, from its pid file (clusters/<name>/pids/<component>.pid). */
+export interface ClusterComponent {
+  component: string;
+  pid: number;
+  /** The pid runs and is that component (not a reused pid). */
+  alive: boolean;
+}
+
+/** Every component kwokctl recorded a pid for, alive or not. */
+export function clusterComponents(layout: LocalLayout, name: ClusterName): ClusterComponent[] {
+  const dir = join(layout.kwokWorkdir, 'clusters', name, 'pids');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.pid'))
+    .sort()
+    .map((f) => {
+      const component = f.slice(0, -4);
+      const pid = Number(readFileSync(join(dir, f), 'utf8').trim());
+      const alive = Number.isInteger(pid) && pid > 0 && pidRuns(pid, componentMarker(component));
+      return { component, pid, alive };
+    });
+}
+
+const componentMarker = (component: string) => (component === 'kwok-controller' ? 'kwok' : component);
+
 /**
  * The cluster's processes that still run, from the pid files kwokctl keeps in clusters/<name>/pids (read before
  * `kwokctl delete cluster`, which signals them and removes the files without waiting for them to exit).
  */
 export function clusterProcesses(layout: LocalLayout, name: ClusterName): OwnedPid[] {
-  const dir = join(layout.kwokWorkdir, 'clusters', name, 'pids');
-  if (!existsSync(dir)) return [];
-  const out: OwnedPid[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.pid'))) {
-    const component = f.slice(0, -4);
-    const pid = Number(readFileSync(join(dir, f), 'utf8').trim());
-    const marker = component === 'kwok-controller' ? 'kwok' : component;
-    if (Number.isInteger(pid) && pid > 0 && pidRuns(pid, marker))
-      out.push({ name: `${name}/${component}`, pid, marker, group: false });
-  }
-  return out;
+  return clusterComponents(layout, name)
+    .filter((c) => c.alive)
+    .map((c) => ({ name: `${name}/${c.component}`, pid: c.pid, marker: componentMarker(c.component), group: false }));
 }

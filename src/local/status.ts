@@ -2,11 +2,9 @@
  * Health of every component of the local environment: host processes alive, apiservers /readyz, BSL phases,
  * Azurite reachable over TLS with the environment's CA. Read-only.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { azuriteProcess, azuriteRequest } from './azurite.js';
 import type { BinDir } from './binaries.js';
-import { apiserverReady, apiserverUrl, clusterExists } from './clusters.js';
+import { apiserverReady, apiserverUrl, clusterComponents, clusterExists } from './clusters.js';
 import {
   AZURITE_ACCOUNT,
   BSL_CONTAINER,
@@ -18,7 +16,7 @@ import {
   type ClusterName,
   type LocalLayout,
 } from './layout.js';
-import { pidRuns, runningPid } from './processes.js';
+import { runningPid } from './processes.js';
 import { bslPhase, veleroProcess } from './velero.js';
 
 /** One component and its health. */
@@ -47,27 +45,16 @@ export interface LocalStatus {
   components: ComponentStatus[];
 }
 
-/** Reads the pids kwokctl recorded for a cluster's components (binary runtime: clusters/<name>/pids/*.pid). */
+/** The cluster's components from the pids kwokctl recorded (binary runtime: clusters/<name>/pids/*.pid). */
 function kwokComponents(layout: LocalLayout, name: ClusterName): ComponentStatus[] {
-  const dir = join(layout.kwokWorkdir, 'clusters', name, 'pids');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.pid'))
-    .sort()
-    .map((f) => {
-      const component = f.slice(0, -4);
-      const pid = Number(readFileSync(join(dir, f), 'utf8').trim());
-      const alive =
-        Number.isInteger(pid) && pid > 0 && pidRuns(pid, component === 'kwok-controller' ? 'kwok' : component);
-      return {
-        name: `${name}/${component}`,
-        cluster: name,
-        healthy: alive,
-        pid: alive ? pid : null,
-        endpoint: null,
-        detail: alive ? 'process running' : `process ${pid} not running`,
-      };
-    });
+  return clusterComponents(layout, name).map(({ component, pid, alive }) => ({
+    name: `${name}/${component}`,
+    cluster: name,
+    healthy: alive,
+    pid: alive ? pid : null,
+    endpoint: null,
+    detail: alive ? 'process running' : `process ${pid} not running`,
+  }));
 }
 
 /** Collects the status of every component. `bin` may be null when no binaries are available (nothing to ask). */

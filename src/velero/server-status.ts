@@ -52,7 +52,8 @@ export async function pingVeleroServer(
       throw infraError(
         'VELERO_NOT_RESPONDING',
         `context ${gw.context}: the Velero server in namespace ${veleroNamespace} did not answer a ServerStatusRequest within ${Math.round(opts.timeoutMs / 1000)}s`,
-        `check the Velero deployment in ${veleroNamespace} (kubectl -n ${veleroNamespace} get pods; logs of the velero server)`,
+        `check the Velero deployment in ${veleroNamespace} (kubectl -n ${veleroNamespace} get pods; logs of the velero server); ` +
+          'a Velero whose API server restarted in the last minutes may still be re-establishing its watches: run again',
       );
     }
     throw e;

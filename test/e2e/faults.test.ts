@@ -12,6 +12,8 @@ import { basename } from 'node:path';
 import {
   e2eNodeEnv,
   ensureLocalEnv,
+  envStatus,
+  killComponent,
   stopApiserver,
   stopAzurite,
   type E2eEnv,
@@ -219,6 +221,22 @@ describe('e2e: faults (control-plane restart, storage outage, signals)', functio
       expectSealed(run);
       await expectNoLeftovers(env, run);
     });
+  });
+
+  it('a controller-manager and scheduler that died while their API server answers: local up starts them again', async () => {
+    await killComponent('dr', 'kube-controller-manager');
+    await killComponent('dr', 'kube-scheduler');
+    const before = await envStatus(env);
+    expect(before.healthy).to.equal(false);
+    const up = await cli(['local', 'up']);
+    expect(up.exitCode, up.stderr).to.equal(0);
+    const after = await envStatus(env);
+    const dr = after.components.filter((c) => c.cluster === 'dr').map((c) => `${c.name}: ${c.detail}`);
+    expect(after.healthy, dr.join('\n')).to.equal(true);
+    expect(dr).to.include.members([
+      'dr/kube-controller-manager: process running',
+      'dr/kube-scheduler: process running',
+    ]);
   });
 
   it("Azurite killed while the drill reads the restore's results: ERROR naming the storage; teardown completes once it is back", async () => {

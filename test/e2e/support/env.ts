@@ -13,6 +13,8 @@ import { ensureVeleroServer, stopVeleroServer, veleroProcess, waitBslAvailable }
 import { pidRuns, runningPid, stopManaged } from '../../../src/local/processes.js';
 import { azuriteProcess, ensureAzurite } from '../../../src/local/azurite.js';
 import { apiserverReady } from '../../../src/local/clusters.js';
+import { gatewayFor, loadKubeConfig } from '../../../src/kube/kubeconfig.js';
+import { pingVeleroServer } from '../../../src/velero/server-status.js';
 import { closeSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -145,6 +147,13 @@ function startProcess(clusterDir: string, spec: ProcessSpec): void {
   writeFileSync(spec.pidFile, String(child.pid));
 }
 
+/** Kills one component of a cluster's control plane (e.g. kube-controller-manager), as a crash does. */
+export async function killComponent(cluster: ClusterName, name: string): Promise<void> {
+  const spec = processSpec(join(localLayout().kwokWorkdir, 'clusters', cluster), name);
+  if (!spec) throw new Error(`${name} of ${cluster} is not running`);
+  await stopProcess(spec);
+}
+
 /**
  * Restarts a cluster's control plane as an outage or an upgrade does: kube-apiserver, kube-controller-manager and
  * kube-scheduler stop together (open watches drop, connections are refused). kube-controller-manager and the
@@ -163,14 +172,32 @@ export async function stopApiserver(env: E2eEnv, cluster: ClusterName = 'dr'): P
   return {
     async restart() {
       startProcess(clusterDir, specs[0]!);
-      const deadline = Date.now() + 120_000;
+      const deadline = Date.now() + 180_000;
       while (!(await apiserverReady(layout, env.bin, cluster))) {
         if (Date.now() > deadline) throw new Error(`kube-apiserver of ${cluster} did not become ready again`);
         await sleep(250);
       }
       for (const s of specs.slice(1)) startProcess(clusterDir, s);
+      await waitVeleroAnswers(env, cluster, deadline);
     },
   };
+}
+
+/**
+ * Waits until the cluster's Velero server processes a ServerStatusRequest again. After an API server outage its
+ * informers re-list with client-go's jittered backoff (up to a minute after a second outage), so an API server that
+ * answers does not yet mean a Velero that does: the next case would otherwise meet VELERO_NOT_RESPONDING.
+ */
+async function waitVeleroAnswers(env: E2eEnv, cluster: ClusterName, deadline: number): Promise<void> {
+  const gw = gatewayFor(loadKubeConfig(env.kubeconfig), env.contexts[cluster]);
+  for (;;) {
+    try {
+      await pingVeleroServer(gw, 'velero', { timeoutMs: 15_000, labels: { 'app.kubernetes.io/created-by': 'e2e' } });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`the velero server of ${cluster} did not answer again: ${String(e)}`);
+    }
+  }
 }
 
 /** Stops Azurite (the backup storage and evidence container of the local environment); `restart()` brings it back. */
