@@ -29,16 +29,26 @@ function explain(message: string): string | null {
 export function triageRestore(r: VeleroRestore, results: RestoreResults | null): string[] {
   const s = r.status ?? {};
   const out: string[] = [];
+  // Velero counts what it restored; zero (e.g. discovery failed before the first item) must not read as "the rest was".
+  const restored = s.progress?.itemsRestored;
+  const total = s.progress?.totalItems;
+  const nothing = restored === 0 || (restored === undefined && total === 0);
   switch (s.phase) {
     case 'Completed':
       out.push(
-        s.warnings
-          ? `Completed with ${s.warnings} warning(s): everything was restored or deliberately skipped`
-          : 'Completed: every selected item was restored',
+        nothing
+          ? 'Completed, but nothing was restored: the selection matched no item of the backup'
+          : s.warnings
+            ? `Completed with ${s.warnings} warning(s): everything was restored or deliberately skipped`
+            : 'Completed: every selected item was restored',
       );
       break;
     case 'PartiallyFailed':
-      out.push(`PartiallyFailed: ${s.errors ?? '?'} item(s) or volume(s) could not be restored; the rest was`);
+      out.push(
+        nothing
+          ? `PartiallyFailed: ${s.errors ?? '?'} error(s) and nothing was restored${total ? ` (0 of ${total} items)` : ''}`
+          : `PartiallyFailed: ${s.errors ?? '?'} item(s) or volume(s) could not be restored; the rest was${restored !== undefined && total ? ` (${restored} of ${total} items restored)` : ''}`,
+      );
       break;
     case 'Failed':
       out.push(`Failed: the restore could not run${s.failureReason ? ` (${s.failureReason})` : ''}`);

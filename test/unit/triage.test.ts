@@ -34,6 +34,24 @@ describe('triageRestore', () => {
       lines: [/^PartiallyFailed: 3 item\(s\)/],
     },
     {
+      name: 'PartiallyFailed with nothing restored says so (not "the rest was")',
+      r: restore({ phase: 'PartiallyFailed', errors: 1, progress: { totalItems: 1503, itemsRestored: 0 } }),
+      results: null,
+      lines: [/^PartiallyFailed: 1 error\(s\) and nothing was restored \(0 of 1503 items\)$/],
+    },
+    {
+      name: 'PartiallyFailed counts what was restored',
+      r: restore({ phase: 'PartiallyFailed', errors: 2, progress: { totalItems: 10, itemsRestored: 8 } }),
+      results: null,
+      lines: [/the rest was \(8 of 10 items restored\)$/],
+    },
+    {
+      name: 'Completed with nothing restored is not "every selected item"',
+      r: restore({ phase: 'Completed', progress: { totalItems: 0, itemsRestored: 0 } }),
+      results: null,
+      lines: [/^Completed, but nothing was restored/],
+    },
+    {
       name: 'Failed with its reason',
       r: restore({ phase: 'Failed', failureReason: 'error getting backup' }),
       results: null,
