@@ -5,7 +5,7 @@ interface StatusBody {
   reason?: string;
   message?: string;
   code?: number;
-  details?: { kind?: string; name?: string; group?: string };
+  details?: { kind?: string; name?: string; group?: string; retryAfterSeconds?: number };
 }
 
 /** HTTP status of a client-node failure, or null for a transport error. */
@@ -13,6 +13,20 @@ export function statusCode(e: unknown): number | null {
   if (e instanceof ApiException) return e.code;
   const c = (e as { code?: unknown; statusCode?: unknown })?.statusCode ?? (e as { code?: unknown })?.code;
   return typeof c === 'number' ? c : null;
+}
+
+/**
+ * How long the API server asked the client to wait before repeating (429 from API Priority and Fairness, 503 while
+ * it starts): the Retry-After header, else the Status' details.retryAfterSeconds. Null when it did not say.
+ */
+export function retryAfterSeconds(e: unknown): number | null {
+  const fromErr = (e as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
+  if (typeof fromErr === 'number') return fromErr;
+  if (!(e instanceof ApiException)) return null;
+  const headers = (e.headers ?? {}) as Record<string, string>;
+  const h = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+  const n = h !== undefined && /^\d+$/.test(h.trim()) ? Number(h.trim()) : statusBody(e)?.details?.retryAfterSeconds;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : null;
 }
 
 function statusBody(e: unknown): StatusBody | null {
@@ -50,7 +64,11 @@ export function kubeError(
   // The HTTP status stays on the DrillError, so callers can still ask isNotFound/isConflict of it.
   // A status made up by the gateway itself (a kind the server does not serve) has its words in the Error.
   const detail = body?.message ?? (!(e instanceof ApiException) && e instanceof Error ? e.message : 'no message');
-  const withStatus = (d: DrillError): DrillError => (code === null ? d : Object.assign(d, { statusCode: code }));
+  const retryAfter = retryAfterSeconds(e);
+  const withStatus = (d: DrillError): DrillError =>
+    code === null
+      ? d
+      : Object.assign(d, { statusCode: code }, retryAfter === null ? {} : { retryAfterSeconds: retryAfter });
   if (code === 401) {
     return withStatus(
       infraError(

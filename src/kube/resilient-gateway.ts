@@ -11,6 +11,10 @@
 import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, ServerTime, WatchHandle } from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
 import { DrillError } from '../errors.js';
+import { retryAfterSeconds } from './errors.js';
+
+/** The longest Retry-After honoured per step; a server asking for more is still asked again within the budget. */
+const MAX_RETRY_AFTER_MS = 30_000;
 
 /** One stretch of time in which the API server of a context did not answer. */
 export interface ApiOutage {
@@ -106,8 +110,12 @@ export function resilientGateway(inner: KubeGateway, opts: ResilienceOptions = {
         const o = begin(e instanceof Error ? e.message : String(e));
         o.retried++;
         if (now() - started >= budgetMs) throw e;
-        // Short steps: a restarted API server is noticed within a second, which keeps the drill's RTO honest.
-        await sleep(Math.min(1000, 100 * 2 ** Math.min(attempt, 4)));
+        // Short steps: a restarted API server is noticed within a second, which keeps the drill's RTO honest. A server
+        // shedding load (429/503) that says how long to wait is given that long: hammering it prolongs the outage.
+        const step = Math.min(1000, 100 * 2 ** Math.min(attempt, 4));
+        const asked = retryAfterSeconds(e);
+        const wait = asked === null ? step : Math.max(step, Math.min(asked * 1000, MAX_RETRY_AFTER_MS));
+        await sleep(Math.min(wait, Math.max(0, budgetMs - (now() - started))));
       }
     }
   }

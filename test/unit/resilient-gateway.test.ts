@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ApiException } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { resilientGateway, type ApiOutage } from '../../src/kube/resilient-gateway.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
@@ -107,6 +108,27 @@ describe('resilient gateway: an API server outage is ridden out and reported, ne
     const e = await b.create({ ...CM, metadata: { name: 'two', namespace: 'app' } } as never).catch((x: unknown) => x);
     expect((e as { code: string }).code).to.equal('KUBE_UNREACHABLE');
     expect(reset.attempts).to.equal(1);
+  });
+
+  it('a server shedding load (429 with Retry-After) is asked again only after the time it gave', async () => {
+    const mem = new MemoryGateway();
+    const t = fakeTime();
+    const gw = Object.create(mem) as MemoryGateway;
+    const asks: number[] = [];
+    gw.list = async (q) => {
+      asks.push(t.now());
+      if (asks.length <= 2) {
+        const busy = new ApiException(429, 'Too Many Requests', '{"reason":"TooManyRequests"}', { 'retry-after': '5' });
+        throw kubeError(busy, { verb: 'list', resource: 'configmaps', context: 'memory' });
+      }
+      return mem.list(q);
+    };
+    const res = resilientGateway(gw, t);
+    await res.get({ ...CM, name: 'x' });
+    await res.list(CM);
+    expect(asks).to.have.length(3);
+    expect(asks[1]! - asks[0]!).to.equal(5_000);
+    expect(asks[2]! - asks[1]!).to.equal(5_000);
   });
 
   it('a definite answer (403) is never repeated', async () => {
