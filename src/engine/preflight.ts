@@ -100,9 +100,17 @@ export async function preflight(
       detail: `skipped: AKS cluster ${aks.clusterName} in ${aks.location} is created by the drill; Velero, its BSL and the target namespaces are checked at prepare-target`,
     });
     // One read-only ARM GET per resource: run refuses the same conflict before it writes anything.
-    await attempt('AKS cluster name free', async () =>
-      new AksClusters(armSettings(), aks.subscriptionId).checkName(aks).then((r) => r.detail),
-    );
+    try {
+      const r = await new AksClusters(armSettings(), aks.subscriptionId).checkName(aks);
+      checks.push({ name: 'AKS cluster name free', status: 'ok', detail: r.detail });
+    } catch (e) {
+      // A taken name is bad input, as run says (exit 2); an ARM failure is the check's own ERROR.
+      checks.push({
+        name: 'AKS cluster name free',
+        status: isDrillError(e) && e.code === 'AKS_NAME_CONFLICT' ? 'refused' : 'error',
+        detail: isDrillError(e) ? `${e.message} — hint: ${e.hint}` : e instanceof Error ? e.message : String(e),
+      });
+    }
   } else
     await attempt('target reachable, Velero installed', async () => {
       target = gatewayFor(plan.target.kubeContext ?? plan.source.kubeContext);

@@ -325,7 +325,8 @@ spec:
     expect(readdirSync(dir)).to.not.include('reports');
     expect(fake.writes()).to.deep.equal([]);
     const p = await cli(fake, ['plan', scenario, '--kubeconfig', kubeconfig]);
-    expect(p.stdout).to.match(/ERROR AKS cluster name free: managed cluster rg-drill\/payments-dr already exists/);
+    expect(p.code, p.stderr).to.equal(2);
+    expect(p.stdout).to.match(/REFUSED AKS cluster name free: managed cluster rg-drill\/payments-dr already exists/);
     expect(fake.writes()).to.deep.equal([]);
     expect(fake.clusters.size).to.equal(1);
   });
