@@ -82,6 +82,8 @@ export interface RestoreConfigState {
   storageClass: StorageClassDecision;
   rules: ModifierRule[];
   generatedRules: number;
+  /** target.isolation strict: CronJobs suspended, LoadBalancer Services made ClusterIP (engine/isolation.ts). */
+  isolationRules?: ModifierRule[];
 }
 
 export function drillLabels(plan: DrillPlan): Record<string, string> {

@@ -153,13 +153,14 @@ export async function applyRestoreConfig(ctx: DrillContext): Promise<string | nu
     );
   } else if (state?.storageClass.action === 'use-existing') scName = state.storageClass.name;
   let rmName: string | null = null;
-  if (state && state.rules.length) {
+  const isolation = state?.isolationRules ?? [];
+  if (state && (state.rules.length || isolation.length)) {
     rmName = resourceModifierName(plan.drillId);
-    await gw.create(resourceModifierConfigMap(rmName, vns, state.rules, labels));
+    await gw.create(resourceModifierConfigMap(rmName, vns, [...state.rules, ...isolation], labels));
     ctx.owned.configMaps.push({ apiVersion: 'v1', kind: 'ConfigMap', namespace: vns, name: rmName });
     rec.event(
       'info',
-      `created resource-modifier ConfigMap ${rmName} in ${gw.context}/${vns}: ${state.generatedRules} zone rule(s) generated from the backup, ${state.rules.length - state.generatedRules} from the scenario`,
+      `created resource-modifier ConfigMap ${rmName} in ${gw.context}/${vns}: ${state.generatedRules} zone rule(s) generated from the backup, ${state.rules.length - state.generatedRules} from the scenario, ${isolation.length} for isolation`,
     );
   }
   if (cr || scName) {

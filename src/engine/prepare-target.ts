@@ -15,6 +15,7 @@ import { judgeHarm, reachOf, refusalError } from './harm-checks.js';
 import { readClock } from './clocks.js';
 import { recordKubeIdentity } from './identity.js';
 import { recordBlastRadius } from './blast-radius.js';
+import { fenceNamespace, planIsolation, scratchNamespaceLabels } from './isolation.js';
 
 /** Velero's backup sync ticks once a minute; two ticks and a margin. */
 const SYNC_TIMEOUT_MS = 3 * 60_000;
@@ -113,10 +114,16 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
   rec.event('info', `Velero ${server.serverVersion} answers in ${gw.context}/${vns}`);
   await checkReadiness(ctx, included);
   await refuseKnownHarm(ctx, included);
+  await planIsolation(ctx);
   for (const dst of Object.values(mapping)) {
-    await gw.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: dst, labels: drillLabels(plan) } });
+    await gw.create({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: dst, labels: scratchNamespaceLabels(ctx, dst) },
+    });
     ctx.owned.namespaces.push(dst);
     rec.event('info', `created namespace ${dst} in ${gw.context}`);
+    await fenceNamespace(ctx, dst);
   }
   await recordBlastRadius(ctx);
 }

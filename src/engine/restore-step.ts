@@ -18,6 +18,7 @@ import { drillLabels, type DrillContext } from './context.js';
 import { watchVelero } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
 import { applyRestoreConfig } from './cross-region.js';
+import { confirmIsolation, isolationExcludedResources } from './isolation.js';
 import type { PhaseEnd } from './phase.js';
 
 const ARTIFACT_TIMEOUT_MS = 60_000;
@@ -43,7 +44,7 @@ export async function runRestore(ctx: DrillContext): Promise<PhaseEnd | void> {
     includedNamespaces: Object.keys(ctx.namespaceMapping),
     excludedNamespaces: plan.restore.excludedNamespaces,
     includedResources: plan.restore.includedResources,
-    excludedResources: plan.restore.excludedResources,
+    excludedResources: [...plan.restore.excludedResources, ...isolationExcludedResources(ctx)],
     namespaceMapping: ctx.namespaceMapping,
     labelSelector: plan.restore.labelSelector,
     restorePVs: plan.restore.restorePVs,
@@ -103,6 +104,7 @@ export async function runRestore(ctx: DrillContext): Promise<PhaseEnd | void> {
   const { results, resultsProblem } = await archiveArtifacts(ctx, restore);
   requireResults(restore, results, resultsProblem);
   rec.report.restore.triage = triageRestore(restore, results);
+  await confirmIsolation(ctx);
   return judge(ctx, restore, results);
 }
 

@@ -1,7 +1,7 @@
 /**
  * A drill never harms what it protects, against the real local environment: restores known to harm the source
- * are refused before any Restore exists, and a drill made to touch a pre-existing object ends ERROR with that
- * object in report.blastRadius.
+ * are refused before any Restore exists, a drill made to touch a pre-existing object ends ERROR with that
+ * object in report.blastRadius, and a scratch copy beside the live workload is fenced in (strict isolation).
  */
 import { expect } from 'chai';
 import { stringify } from 'yaml';
@@ -20,6 +20,7 @@ import {
 const PRIMARY = 'dr-drill-primary';
 const NS = 'e2e-harm';
 const PV = 'e2e-harm-pv';
+const ISO = 'e2e-iso';
 
 let env: E2eEnv;
 let reportDir: string;
@@ -99,6 +100,9 @@ describe('e2e: a drill never harms what it protects', function () {
       () => undefined,
     );
     await kubectl(env, PRIMARY, ['delete', 'pv', PV, '--ignore-not-found']).catch(() => undefined);
+    await kubectl(env, PRIMARY, ['delete', 'namespace', ISO, '--ignore-not-found', '--wait=true']).catch(
+      () => undefined,
+    );
   });
 
   it('a. existingResourcePolicy update into the source cluster is refused (exit 2) by plan and run, before any Restore; the source PVC stays Bound', async () => {
@@ -117,5 +121,122 @@ describe('e2e: a drill never harms what it protects', function () {
     expect(run.report!.blastRadius).to.equal(null);
     expect(await restores()).to.equal(before);
     expect(await claimPhase()).to.deep.equal(['Bound']);
+  });
+  it('c. strict isolation: the restored copy has a default-deny NetworkPolicy, its CronJob suspended, no LoadBalancer, no Ingress, the Pod Security labels', async () => {
+    const live = [
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ISO, labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } },
+      },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ISO }, data: { mode: 'live' } },
+      {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'billing', namespace: ISO },
+        spec: {
+          schedule: '0 3 * * *',
+          jobTemplate: {
+            spec: {
+              template: {
+                spec: { restartPolicy: 'Never', containers: [{ name: 'b', image: 'busybox', command: ['true'] }] },
+              },
+            },
+          },
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'public', namespace: ISO },
+        spec: { type: 'LoadBalancer', selector: { app: 'shop' }, ports: [{ port: 80, targetPort: 8080 }] },
+      },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'www', namespace: ISO },
+        spec: {
+          rules: [
+            {
+              host: 'shop.example.com',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'public', port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    ];
+    await kubectl(env, PRIMARY, ['apply', '-f', '-'], live.map((o) => stringify(o)).join('---\n'));
+    const sc = scenario('e2e-isolation', {
+      source: { kubeContext: PRIMARY },
+      backup: { create: { includedNamespaces: [ISO], ttl: '1h', timeout: '3m' } },
+      target: { namespace: {} },
+      restore: { includedNamespaces: [ISO], timeout: '3m' },
+      probes: [
+        {
+          name: 'settings',
+          kind: 'resource',
+          ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: ISO, name: 'settings' },
+        },
+      ],
+    });
+    const run = await runDrillCli(env, sc, reportDir, ['--keep']);
+    const scratch = run.report!.target.namespaceMapping[ISO]!;
+    try {
+      expect(run.exitCode, run.report!.reasons.join('\n')).to.equal(0);
+      const iso = run.report!.isolation!;
+      expect(iso).to.deep.include({
+        mode: 'strict',
+        networkPolicies: [`${scratch}/dr-drill-isolation`],
+        cronJobsSuspended: [`${scratch}/billing`],
+        servicesMadeClusterIP: [`${scratch}/public`],
+        ingressesLeftOut: [`${ISO}/www`],
+        notes: [],
+      });
+      const get = <T>(kind: string, name: string) =>
+        kubectlJson<T>(env, PRIMARY, ['-n', scratch, 'get', kind, name]).catch(() => null);
+      const np = await get<{ spec: { podSelector: object; policyTypes: string[] } }>(
+        'networkpolicy',
+        'dr-drill-isolation',
+      );
+      expect(np?.spec.podSelector).to.deep.equal({});
+      expect(np?.spec.policyTypes).to.have.members(['Ingress', 'Egress']);
+      expect((await get<{ spec: { suspend: boolean } }>('cronjob', 'billing'))?.spec.suspend).to.equal(true);
+      expect((await get<{ spec: { type: string } }>('service', 'public'))?.spec.type).to.equal('ClusterIP');
+      expect(await get('ingress', 'www'), 'the Ingress was left out').to.equal(null);
+      const ns = await kubectlJson<{ metadata: { labels: Record<string, string> } }>(env, PRIMARY, [
+        'get',
+        'namespace',
+        scratch,
+      ]);
+      expect(ns.metadata.labels).to.include({ 'pod-security.kubernetes.io/enforce': 'baseline' });
+      // The live workload is left as it was.
+      expect(
+        (await kubectlJson<{ spec: { type: string } }>(env, PRIMARY, ['-n', ISO, 'get', 'service', 'public'])).spec
+          .type,
+      ).to.equal('LoadBalancer');
+    } finally {
+      const clean = await cli([
+        '--kubeconfig',
+        env.kubeconfig,
+        'cleanup',
+        '--drill-id',
+        run.report!.drillId,
+        '--context',
+        PRIMARY,
+      ]);
+      expect(clean.exitCode, clean.stdout + clean.stderr).to.equal(0);
+    }
+    await kubectl(env, PRIMARY, ['wait', '--for=delete', `namespace/${scratch}`, '--timeout=120s']).catch(
+      () => undefined,
+    );
+    expect(await kubectl(env, PRIMARY, ['get', 'namespace', scratch, '--ignore-not-found'])).to.equal('');
   });
 });

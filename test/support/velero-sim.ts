@@ -291,6 +291,16 @@ export class VeleroSim {
     });
   }
 
+  /** The rules of the Restore's resource-modifier ConfigMap (spec.resourceModifier), as Velero reads them. */
+  private modifierRules(r: VeleroRestore): SimModifierRule[] {
+    const ref = (r.spec as { resourceModifier?: { name: string } }).resourceModifier;
+    if (!ref) return [];
+    const cm = this.gw.peek({ apiVersion: 'v1', kind: 'ConfigMap', namespace: r.metadata.namespace, name: ref.name });
+    const data = Object.values((cm?.data ?? {}) as Record<string, string>);
+    if (data.length !== 1) throw new Error(`illegal resource modifiers configmap ${ref.name}`);
+    return (JSON.parse(data[0]!) as { resourceModifierRules: SimModifierRule[] }).resourceModifierRules;
+  }
+
   /** Creates the backup's objects in the target as Velero would; returns the resource list Velero writes. */
   private restoreObjects(r: VeleroRestore, backupName: string): Record<string, string[]> {
     const spec = r.spec as { includedNamespaces?: string[]; namespaceMapping?: Record<string, string> };
@@ -304,9 +314,15 @@ export class VeleroSim {
       [LABEL_RESTORE_NAME]: validLabelValue(r.metadata.name),
       [LABEL_BACKUP_NAME]: validLabelValue(backupName),
     };
-    for (const src of this.opts.content ?? []) {
-      const ns = src.metadata.namespace;
+    const excluded = (r.spec as { excludedResources?: string[] }).excludedResources ?? [];
+    const rules = this.modifierRules(r);
+    for (const item of this.opts.content ?? []) {
+      const ns = item.metadata.namespace;
       if (ns && spec.includedNamespaces?.length && !spec.includedNamespaces.includes(ns)) continue;
+      const gr = groupResource(item);
+      if (excluded.some((x) => x === gr || x === resourceOf(item.kind!))) continue;
+      // Velero applies resource modifiers to the item before it remaps the namespace (restore.go).
+      const src = applyModifiers(item, gr, rules);
       const target = ns ? (mapping[ns] ?? ns) : undefined;
       if (target && !this.gw.peek({ apiVersion: 'v1', kind: 'Namespace', name: target })) {
         const created = this.gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: target, labels } });
@@ -394,4 +410,45 @@ async function tarballOf(objects: KubeObject[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of pack) chunks.push(c as Buffer);
   return gzipSync(Buffer.concat(chunks));
+}
+
+/** The part of a Velero v1 resource-modifier rule the simulation honours: merge patches under simple conditions. */
+interface SimModifierRule {
+  conditions: { groupResource: string; namespaces?: string[]; matches?: Array<{ path: string; value: string }> };
+  mergePatches?: Array<{ patchData: string }>;
+}
+
+const groupResource = (o: KubeObject): string => {
+  const g = groupOf(o.apiVersion!);
+  return g ? `${resourceOf(o.kind!)}.${g}` : resourceOf(o.kind!);
+};
+
+const pointer = (o: unknown, path: string): unknown =>
+  path
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), o);
+
+/** RFC 7386: null removes, objects merge, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+function applyModifiers(item: KubeObject, gr: string, rules: SimModifierRule[]): KubeObject {
+  let out = item;
+  for (const rule of rules) {
+    const c = rule.conditions;
+    if (c.groupResource !== gr) continue;
+    if (item.metadata.namespace && c.namespaces?.length && !c.namespaces.includes(item.metadata.namespace)) continue;
+    if ((c.matches ?? []).some((m) => pointer(item, m.path) !== m.value)) continue;
+    for (const p of rule.mergePatches ?? []) out = mergePatch(out, JSON.parse(p.patchData)) as KubeObject;
+  }
+  return out;
 }

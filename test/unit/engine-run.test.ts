@@ -133,6 +133,8 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(json.teardown.deleted).to.have.members([
       'Namespace payments-drill-abcd1234',
       'Restore velero/dr-drill-abcd1234',
+      // target.isolation strict (the default for a namespace target): its rules for Velero.
+      'ConfigMap velero/dr-drill-abcd1234-resource-modifiers',
       'PersistentVolume pv-payments-data',
     ]);
     expect(json.teardown.leftBehind).to.deep.equal([]);
@@ -439,6 +441,8 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     const { json } = await w.run(aPlan().teardown('always', 300).build(), { onEvent });
     expect(json.teardown.leftBehind.map((l: { object: string }) => l.object)).to.deep.equal([
       'Restore velero/dr-drill-abcd1234',
+      // The isolation rules' ConfigMap comes after the Restore, whose finalizer used the 300 ms.
+      'ConfigMap velero/dr-drill-abcd1234-resource-modifiers',
     ]);
     expect(json.teardown.leftBehind[0].reason).to.match(
       /being deleted.*restores\.velero\.io\/external-resources-finalizer/,
