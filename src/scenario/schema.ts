@@ -64,7 +64,7 @@ export const BackupSelection = Type.Union([BackupByName, BackupFromSchedule, Bac
 const Isolation = Type.Optional(
   Type.Union([Type.Literal('strict'), Type.Literal('none')], {
     description:
-      "strict: the scratch copy cannot reach or be reached by live workloads — a default-deny NetworkPolicy per restored namespace (DNS and the drill's own namespaces allowed), CronJobs suspended, LoadBalancer Services made ClusterIP, Ingresses left out, Pod Security labels copied from the source namespace. none: restored as the backup holds it (a warm standby rehearsing failover for real). Default: strict for namespace targets, none for cluster and aks targets.",
+      "strict: the scratch copy cannot reach or be reached by live workloads — a default-deny NetworkPolicy per restored namespace (DNS and the drill's own namespaces allowed), CronJobs suspended, LoadBalancer Services made ClusterIP, Ingresses left out, Pod Security labels copied from the source namespace. none: restored as the backup holds it (a warm standby rehearsing failover for real). Default: none (a namespace target beside live workloads should set strict).",
   }),
 );
 

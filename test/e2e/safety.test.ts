@@ -177,7 +177,7 @@ describe('e2e: a drill never harms what it protects', function () {
     const sc = scenario('e2e-isolation', {
       source: { kubeContext: PRIMARY },
       backup: { create: { includedNamespaces: [ISO], ttl: '1h', timeout: '3m' } },
-      target: { namespace: {} },
+      target: { namespace: {}, isolation: 'strict' },
       restore: { includedNamespaces: [ISO], timeout: '3m' },
       probes: [
         {

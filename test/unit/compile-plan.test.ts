@@ -46,7 +46,7 @@ describe('compilePlan', () => {
         kubeContext: null,
         veleroNamespace: 'velero',
         namespaceSuffix: `-drill-${ID}`,
-        isolation: 'strict',
+        isolation: 'none',
       },
       restore: {
         name: `dr-drill-${ID}`,
@@ -132,7 +132,7 @@ describe('compilePlan', () => {
       kubeContext: 'prod',
       veleroNamespace: 'vns',
       namespaceSuffix: '-dr',
-      isolation: 'strict',
+      isolation: 'none',
     });
   });
 

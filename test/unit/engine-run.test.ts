@@ -133,7 +133,7 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(json.teardown.deleted).to.have.members([
       'Namespace payments-drill-abcd1234',
       'Restore velero/dr-drill-abcd1234',
-      // target.isolation strict (the default for a namespace target): its rules for Velero.
+      // target.isolation strict (the plan builder's): its rules for Velero.
       'ConfigMap velero/dr-drill-abcd1234-resource-modifiers',
       'PersistentVolume pv-payments-data',
     ]);
