@@ -9,10 +9,11 @@ ETCD_VERSION=3.5.21          # the etcd Kubernetes v1.33 pins in build/dependenc
 KWOK_VERSION=0.7.0           # default kube 1.33; binary runtime
 VELERO_VERSION=1.17.2        # the plugin v1.13.x pairs with Velero v1.17.x
 AZURE_PLUGIN_VERSION=1.13.2  # built from the copy in local/velero-plugin-for-microsoft-azure (not on the module proxy)
+VELERO_PATCHES=2             # bump when the velero patches below change: a new bin dir, cached binaries stay as they are
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DR_DRILL_CACHE:-$HOME/.cache/dr-drill}
-bin=${1:-$cache/bin-k$K8S_VERSION-e$ETCD_VERSION-w$KWOK_VERSION-v$VELERO_VERSION-a$AZURE_PLUGIN_VERSION}
+bin=${1:-$cache/bin-k$K8S_VERSION-e$ETCD_VERSION-w$KWOK_VERSION-v$VELERO_VERSION-p$VELERO_PATCHES-a$AZURE_PLUGIN_VERSION}
 src=$cache/src
 mkdir -p "$bin/plugins" "$src"
 
@@ -72,20 +73,40 @@ if need kwok kwokctl; then
 fi
 
 # Velero's go.mod replaces kopia with a fork, so build inside a copy of the module with its own go.mod/go.sum.
-# One patch: `velero server` leaves controller-runtime's metrics server at its default, :8080 on every
-# interface, so a second server on the same host dies ("bind: address already in use") and the first is
-# reachable from outside. The patch turns that server off (BindAddress "0"); Velero's own metrics stay on
-# --metrics-address. The marker file records that the binary carries the patch.
-if need velero velero.loopback-patch; then
+# Patches, each guarded by a grep so that a changed upstream line fails the build instead of being skipped:
+# 1. `velero server` and `velero node-agent server` leave controller-runtime's metrics server at its default,
+#    :8080 on every interface, so a second server on the same host dies ("bind: address already in use") and the
+#    first is reachable from outside. The patch turns that server off (BindAddress "0"); Velero's own metrics
+#    stay on --metrics-address.
+# 2. node-agent finds pod volumes under the hard-coded /host_pods (a kubelet dir mounted into its pod); on the host
+#    VELERO_HOST_PODS_PATH overrides it, so each environment has its own root and nothing needs root.
+# 3. `velero pod-volume backup|restore` reports its result in the hard-coded /dev/termination-log; on the host
+#    VELERO_TERMINATION_LOG overrides it (one file per run). Unset, both behave exactly as upstream.
+# The marker files record which patches the binary carries.
+patch() { # file, line that must be there, sed expression
+  grep -q -- "$2" "$1" || { echo "error: velero $1 changed; update the patch in local/build.sh" >&2; exit 1; }
+  sed -i -e "$3" "$1"
+}
+if need velero velero.loopback-patch velero.node-agent-patch; then
   log "velero v$VELERO_VERSION"; step=$SECONDS
   mod=$(go mod download -json "github.com/vmware-tanzu/velero@v$VELERO_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   d=$src/velero-$VELERO_VERSION; rm -rf "$d"; cp -r "$mod" "$d"; chmod -R u+w "$d"; cd "$d"
-  f=pkg/cmd/server/server.go
-  grep -q 'mgr, err = ctrl.NewManager(clientConfig, ctrl.Options{' $f || { echo "error: velero $f changed; update the metrics patch in local/build.sh" >&2; exit 1; }
-  sed -i -e 's|^\(\s*\)mgr, err = ctrl.NewManager(clientConfig, ctrl.Options{|&\n\1\tMetrics: metricsserver.Options{BindAddress: "0"},|' \
-    -e 's|^\(\s*\)ctrl "sigs.k8s.io/controller-runtime"|&\n\1metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"|' $f
+  for f in pkg/cmd/server/server.go pkg/cmd/cli/nodeagent/server.go; do
+    patch $f 'mgr, err = ctrl.NewManager(clientConfig, ctrl.Options{' \
+      's|^\(\s*\)mgr, err = ctrl.NewManager(clientConfig, ctrl.Options{|&\n\1\tMetrics: metricsserver.Options{BindAddress: "0"},|'
+    patch $f 'ctrl "sigs.k8s.io/controller-runtime"$' \
+      's|^\(\s*\)ctrl "sigs.k8s.io/controller-runtime"$|&\n\1metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"|'
+  done
+  f=pkg/nodeagent/node_agent.go
+  patch $f $'^\treturn "/" + HostPodVolumeMountPoint$' \
+    's|^\treturn "/" + HostPodVolumeMountPoint$|\tif p := os.Getenv("VELERO_HOST_PODS_PATH"); p != "" {\n\t\treturn p\n\t}\n&|'
+  patch $f $'^\t"fmt"$' '0,/^\t"fmt"$/s||&\n\t"os"|'
+  f=pkg/util/kube/pod.go
+  patch $f 'funcCreateFile("/dev/termination-log")' 's|funcCreateFile("/dev/termination-log")|funcCreateFile(terminationLogPath())|'
+  printf '\nfunc terminationLogPath() string {\n\tif p := os.Getenv("VELERO_TERMINATION_LOG"); p != "" {\n\t\treturn p\n\t}\n\treturn "/dev/termination-log"\n}\n' >> $f
   go build -ldflags "-s -w -X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=v$VELERO_VERSION" -o "$bin/velero" ./cmd/velero
-  echo "controller-runtime metrics server disabled (local/build.sh)" > "$bin/velero.loopback-patch"
+  echo "controller-runtime metrics server disabled in velero server and node-agent (local/build.sh)" > "$bin/velero.loopback-patch"
+  echo "VELERO_HOST_PODS_PATH and VELERO_TERMINATION_LOG honoured (local/build.sh)" > "$bin/velero.node-agent-patch"
   cd "$src"; rm -rf "$d"
   took velero
 fi

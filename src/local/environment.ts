@@ -8,6 +8,7 @@ import { azuriteProcess, ensureAzurite, findAzurite } from './azurite.js';
 import { ensureBinaries, missingBinaries, binDir, type BinDir } from './binaries.js';
 import { clusterProcesses, deleteCluster, ensureCluster } from './clusters.js';
 import { ensureScheduleBackups, seedDemo, waitDemoReady } from './demo.js';
+import { ensureFsBackup, fsBackupEnabled, stopFsBackup } from './fs-backup.js';
 import { writeEnvironmentKubeconfig } from './kubeconfig.js';
 import { CLUSTERS, localLayout, type LocalLayout } from './layout.js';
 import { stopAndWait, stopManaged, stillRunning } from './processes.js';
@@ -25,6 +26,11 @@ export interface UpOptions {
   onProgress?: Progress;
   /** Skip seeding the demo workload (default: seed). */
   skipDemo?: boolean;
+  /**
+   * Turn on Velero's file-system backup: node stand-ins and node-agents (see fs-backup.ts). Off by default;
+   * once on, later `up`s of the same state dir keep it on.
+   */
+  fsBackup?: boolean;
 }
 
 /** Result of localUp: the status after it, plus how long it took. */
@@ -116,12 +122,23 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
   const kubeconfig = writeEnvironmentKubeconfig(layout);
   say('kubeconfig', kubeconfig);
 
+  const fsBackup = opts.fsBackup === true || fsBackupEnabled(layout);
   const startedAt: Partial<Record<(typeof CLUSTERS)[number], Date>> = {};
   for (const name of CLUSTERS) {
     await installVelero(layout, bin, name);
-    const v = ensureVeleroServer(layout, bin, name);
+    const v = ensureVeleroServer(layout, bin, name, { fsBackup });
     if (v.started) startedAt[name] = new Date();
     say(`velero ${name}`, `${v.started ? 'started' : 'running'} (pid ${v.pid})`);
+  }
+  if (fsBackup) {
+    for (const name of CLUSTERS) {
+      const f = await ensureFsBackup(layout, bin, name);
+      const agents = f.nodeAgents.map((a) => `${a.node} ${a.started ? 'started' : 'running'} (pid ${a.pid})`);
+      say(
+        `fs-backup ${name}`,
+        `node stand-in ${f.standIn.started ? 'started' : 'running'} (pid ${f.standIn.pid}); node-agents ${agents.join(', ')}`,
+      );
+    }
   }
   if (!opts.skipDemo) {
     await seedDemo(layout, bin);
@@ -185,6 +202,11 @@ export async function localDown(
   const t0 = performance.now();
   const say = (step: string, detail: string): void => opts.onProgress?.(step, detail, (performance.now() - t0) / 1000);
   const stopped: string[] = [];
+  for (const name of CLUSTERS) {
+    const fs = await stopFsBackup(layout, name, graceMs);
+    stopped.push(...fs);
+    if (fs.length) say(`fs-backup ${name}`, `stopped ${fs.join(', ')}`);
+  }
   for (const name of CLUSTERS) {
     if (await stopVeleroServer(layout, name, 'SIGTERM', graceMs)) stopped.push(`velero-${name}`);
     say(`velero ${name}`, 'stopped');

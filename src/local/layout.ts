@@ -24,16 +24,41 @@ export const BSL_CONTAINER = 'velero';
 export const VELERO_NAMESPACE = 'velero';
 
 /**
+ * DR_DRILL_LOCAL_PORT_OFFSET (default 0) shifts every fixed port, so a second environment (its own
+ * DR_DRILL_LOCAL_STATE) can run beside the usual one, e.g. to try a change without stopping the shared one.
+ */
+export function portOffset(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.DR_DRILL_LOCAL_PORT_OFFSET;
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 20_000) {
+    throw new Error(`DR_DRILL_LOCAL_PORT_OFFSET must be an integer from 0 to 20000 (got "${raw}")`);
+  }
+  return n;
+}
+
+/** The fixed ports, shifted by `offset`. */
+export function fixedPorts(offset: number) {
+  const pair = (primary: number, dr: number): Record<ClusterName, number> => ({
+    primary: primary + offset,
+    dr: dr + offset,
+  });
+  return {
+    azurite: 10100 + offset,
+    apiserver: pair(16443, 16444),
+    veleroMetrics: pair(10185, 10186),
+    veleroProfiler: pair(10160, 10161),
+    /** node-agent metrics: the first node's port; further nodes count up by 2 (primary even, dr odd). */
+    nodeAgentMetrics: pair(10200, 10201),
+  } as const;
+}
+
+/**
  * Fixed loopback ports. Azurite is off the default 10000 so that integration tests can run their own Azurite
  * beside the environment; kube-apiserver ports are pinned so that the kubeconfig is stable across restarts.
  * kwokctl picks the remaining component ports (etcd, controller-manager, scheduler, kwok) itself.
  */
-export const PORTS = {
-  azurite: 10100,
-  apiserver: { primary: 16443, dr: 16444 } as Record<ClusterName, number>,
-  veleroMetrics: { primary: 10185, dr: 10186 } as Record<ClusterName, number>,
-  veleroProfiler: { primary: 10160, dr: 10161 } as Record<ClusterName, number>,
-} as const;
+export const PORTS = fixedPorts(portOffset());
 
 /** Host commands of pods in these namespaces run on this machine through kwok's ClusterExec. */
 export const EXEC_NAMESPACES = ['shop', 'catalog'] as const;

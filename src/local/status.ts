@@ -18,6 +18,7 @@ import {
 } from './layout.js';
 import { runningPid } from './processes.js';
 import { bslPhase, veleroProcess } from './velero.js';
+import { fsBackupStatus } from './fs-backup.js';
 
 /** One component and its health. */
 export interface ComponentStatus {
@@ -101,6 +102,7 @@ export async function localStatus(layout: LocalLayout, bin: BinDir | null): Prom
       healthy: vPid !== null,
       detail: vPid === null ? 'not running' : 'process running',
     });
+    components.push(...fsBackupStatus(layout, name));
     const bsl = ready && bin !== null ? await bslPhase(layout, bin, name) : null;
     components.push({
       name: `${name}/bsl-default`,

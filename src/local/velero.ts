@@ -3,7 +3,7 @@
  * the shared Azurite container (ReadWrite in primary, ReadOnly in dr), and `velero server` as a host process
  * started by absolute path (its internal plugins re-run os.Args[0]) with the Azure plugin in --plugin-dir.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { infraError } from '../errors.js';
@@ -20,6 +20,7 @@ import {
 } from './layout.js';
 import type { BinDir } from './binaries.js';
 import { clusterKubeconfig } from './clusters.js';
+import { veleroHome } from './fs-backup.js';
 import { apply, jsonpath } from './kubectl.js';
 import { managedProcess, runningPid, startDetached, stopManaged, type ManagedProcess } from './processes.js';
 
@@ -147,6 +148,7 @@ export function ensureVeleroServer(
   layout: LocalLayout,
   bin: BinDir,
   name: ClusterName,
+  opts: { fsBackup?: boolean } = {},
 ): { pid: number; started: boolean } {
   const proc = veleroProcess(layout, name);
   const pid = runningPid(proc);
@@ -168,7 +170,14 @@ export function ensureVeleroServer(
     '--log-level',
     'info',
   ];
-  const env = { ...process.env, AZURE_CREDENTIALS_FILE: layout.azureCredentials, VELERO_NAMESPACE };
+  const env: NodeJS.ProcessEnv = { ...process.env, AZURE_CREDENTIALS_FILE: layout.azureCredentials, VELERO_NAMESPACE };
+  if (opts.fsBackup) {
+    // A pod volume that never gets its data mover would otherwise hold a backup for Velero's default 4 h.
+    args.push('--fs-backup-timeout', '10m');
+    // kopia keeps each repository's config ($HOME/udmrepo) and cache under HOME: one per environment and server.
+    env.HOME = veleroHome(layout, name);
+    mkdirSync(env.HOME, { recursive: true });
+  }
   return { pid: startDetached(proc, bin.path('velero'), args, { env, cwd: layout.stateDir }), started: true };
 }
 

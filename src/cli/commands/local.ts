@@ -35,17 +35,24 @@ function printStatusText(s: LocalStatus): void {
   );
 }
 
-const up = defineCommand<{ demo: boolean }>({
+const up = defineCommand<{ demo: boolean; 'fs-backup': boolean }>({
   command: 'up',
   describe: 'Build (once) and start the local environment, or check that it is up',
   builder: (y) =>
-    y.option('demo', {
-      type: 'boolean',
-      default: true,
-      describe: 'Seed the demo workload in primary (--no-demo to skip)',
-    }),
+    y
+      .option('demo', {
+        type: 'boolean',
+        default: true,
+        describe: 'Seed the demo workload in primary (--no-demo to skip)',
+      })
+      .option('fs-backup', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "Also run Velero's file-system backup: a node stand-in per cluster and a node-agent per node (kept on by later ups)",
+      }),
   run: async (args) => {
-    const r = await localUp({ onProgress: progressLine, skipDemo: !args.demo });
+    const r = await localUp({ onProgress: progressLine, skipDemo: !args.demo, fsBackup: args['fs-backup'] });
     if (args.output === 'json') printJson({ ...r.status, seconds: Math.round(r.seconds * 10) / 10 }, { public: true });
     else {
       printLine(`local environment up in ${r.seconds.toFixed(1)}s`);

@@ -1,0 +1,262 @@
+/**
+ * Velero's file-system backup in the local environment (`local up --fs-backup`, off by default): per cluster
+ * a node stand-in (node-stand-in.ts: the kubelet duties the data path needs) and one real `velero node-agent
+ * server` per fake node, plus the placeholder DaemonSet `velero/node-agent` Velero looks up (its pods, faked
+ * Running by kwok, are what the velero server checks; its `host-pods` hostPath is where node-agent's volume
+ * paths are translated to). The choice is remembered in the state dir, so later `up`s keep it.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { infraError } from '../errors.js';
+import type { BinDir } from './binaries.js';
+import { clusterKubeconfig } from './clusters.js';
+import { apply, kubectl } from './kubectl.js';
+import { PORTS, VELERO_NAMESPACE, type ClusterName, type LocalLayout } from './layout.js';
+import { managedProcess, runningPid, startDetached, stopManaged, type ManagedProcess } from './processes.js';
+import type { ComponentStatus } from './status.js';
+
+/** Where one cluster's fake kubelet keeps things. */
+export interface FsBackupPaths {
+  /** Kubelet's /var/lib/kubelet/pods: node-agent's VELERO_HOST_PODS_PATH and the DaemonSet's host-pods. */
+  podsRoot: string;
+  /** Data of claim-backed volumes whose PV has no local path, one dir per PV. */
+  pvStore: string;
+  /** Hosting pods' processes: HOME, cache, temp dir, termination log and log, per pod uid. */
+  runDir: string;
+  /** Node-agents' HOME dirs. */
+  homeDir: string;
+  /** The stand-in writes it after laying out the first full list of pods. */
+  readyFile: string;
+}
+
+export function fsBackupPaths(layout: LocalLayout, cluster: ClusterName): FsBackupPaths {
+  const root = join(layout.stateDir, 'kubelet', cluster);
+  return {
+    podsRoot: join(root, 'pods'),
+    pvStore: join(root, 'pv'),
+    runDir: join(root, 'run'),
+    homeDir: join(root, 'home'),
+    readyFile: join(root, 'stand-in.ready.json'),
+  };
+}
+
+const markerFile = (layout: LocalLayout): string => join(layout.stateDir, 'fs-backup');
+
+/** True when this environment was brought up with --fs-backup. */
+export function fsBackupEnabled(layout: LocalLayout): boolean {
+  return existsSync(markerFile(layout));
+}
+
+/** The HOME a velero server gets with fs-backup on: kopia keeps its repository config and cache there. */
+export function veleroHome(layout: LocalLayout, cluster: ClusterName): string {
+  return join(layout.stateDir, 'kubelet', cluster, 'home', 'velero-server');
+}
+
+/** The placeholder DaemonSet `velero/node-agent` (its one container mirrors what `velero install` makes). */
+export function nodeAgentDaemonSet(layout: LocalLayout, cluster: ClusterName): Record<string, unknown> {
+  const labels = { name: 'node-agent', role: 'node-agent' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: {
+      name: 'node-agent',
+      namespace: VELERO_NAMESPACE,
+      labels: { component: 'velero', 'app.kubernetes.io/managed-by': 'dr-drill-local' },
+      annotations: {
+        'dr-drill.io/note': 'placeholder: each node-agent runs as a host process (dr-drill local up --fs-backup)',
+      },
+    },
+    spec: {
+      selector: { matchLabels: { name: 'node-agent' } },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: 'node-agent',
+              image: 'velero/velero:v1.17.2',
+              command: ['/velero'],
+              args: ['node-agent', 'server', '--log-level', 'info'],
+              env: [
+                { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                { name: 'VELERO_NAMESPACE', value: VELERO_NAMESPACE },
+                { name: 'AZURE_CREDENTIALS_FILE', value: layout.azureCredentials },
+              ],
+              volumeMounts: [{ name: 'host-pods', mountPath: '/host_pods', mountPropagation: 'HostToContainer' }],
+            },
+          ],
+          volumes: [{ name: 'host-pods', hostPath: { path: fsBackupPaths(layout, cluster).podsRoot } }],
+        },
+      },
+    },
+  };
+}
+
+/** The stand-in process of a cluster. */
+export function standInProcess(layout: LocalLayout, cluster: ClusterName): ManagedProcess {
+  return managedProcess(
+    layout.pidDir,
+    layout.logsDir,
+    `node-stand-in-${cluster}`,
+    `--cluster ${cluster} --state ${layout.stateDir}`,
+  );
+}
+
+/** A node-agent's command line contains this (unique per environment and cluster; pid reuse check). */
+const nodeAgentMarker = (layout: LocalLayout, cluster: ClusterName): string =>
+  `node-agent server --kubeconfig ${clusterKubeconfig(layout, cluster)}`;
+
+/** The node-agent process of node number `index` (node-name order) of a cluster, and its metrics port. */
+export function nodeAgentProcess(layout: LocalLayout, cluster: ClusterName, node: string, index: number) {
+  const port = PORTS.nodeAgentMetrics[cluster] + 2 * index;
+  const proc = managedProcess(
+    layout.pidDir,
+    layout.logsDir,
+    `node-agent-${cluster}-${node}`,
+    nodeAgentMarker(layout, cluster),
+  );
+  return { port, proc };
+}
+
+async function nodesOf(layout: LocalLayout, bin: BinDir, cluster: ClusterName): Promise<string[]> {
+  const out = await kubectl(bin, clusterKubeconfig(layout, cluster), ['get', 'nodes', '-o', 'name']);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((n) => n.replace(/^node\//, ''))
+    .sort();
+}
+
+/** The stand-in's entry script, and the node options to run it (tsx when running from the sources). */
+function standInCommand(): { node: string; args: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  const fromSources = self.endsWith('.ts');
+  const main = join(self, '..', `node-stand-in-main.${fromSources ? 'ts' : 'js'}`);
+  // tsx by its resolved URL: the process runs in the state dir, where a bare `tsx` does not resolve.
+  return { node: process.execPath, args: [...(fromSources ? ['--import', import.meta.resolve('tsx')] : []), main] };
+}
+
+async function waitStandInReady(p: ManagedProcess, file: string, pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && runningPid(p) === pid) {
+    try {
+      if ((JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid === pid) return;
+    } catch {
+      /* not written yet */
+    }
+    await sleep(200);
+  }
+  throw infraError(
+    'LOCAL_STAND_IN_NOT_READY',
+    runningPid(p) === pid
+      ? `the node stand-in (pid ${pid}) did not lay out the pods within ${timeoutMs / 1000}s`
+      : `the node stand-in (pid ${pid}) exited before it laid out the pods`,
+    `see ${p.logFile}`,
+  );
+}
+
+/** What ensureFsBackup did. */
+export interface FsBackupUp {
+  standIn: { pid: number; started: boolean };
+  nodeAgents: Array<{ node: string; pid: number; started: boolean }>;
+}
+
+/**
+ * Turns fs-backup on for a cluster (idempotent): the DaemonSet, the stand-in (waits until it has laid out every
+ * pod, because a node-agent exits at start when a running pod of its node has no directory), then a node-agent
+ * per node.
+ */
+export async function ensureFsBackup(layout: LocalLayout, bin: BinDir, cluster: ClusterName): Promise<FsBackupUp> {
+  if (!existsSync(bin.path('velero.node-agent-patch'))) {
+    throw infraError(
+      'LOCAL_VELERO_UNPATCHED',
+      `${bin.dir} has a velero without local/build.sh's node-agent patches (VELERO_HOST_PODS_PATH, VELERO_TERMINATION_LOG)`,
+      'unset DR_DRILL_BIN_DIR so that local/build.sh builds the patched velero, or point it at a bin dir that has velero.node-agent-patch',
+    );
+  }
+  writeFileSync(markerFile(layout), 'local up --fs-backup\n');
+  const kc = clusterKubeconfig(layout, cluster);
+  const paths = fsBackupPaths(layout, cluster);
+  for (const d of [paths.podsRoot, paths.pvStore, paths.runDir, paths.homeDir]) mkdirSync(d, { recursive: true });
+  await apply(bin, kc, stringify(nodeAgentDaemonSet(layout, cluster)));
+
+  const sp = standInProcess(layout, cluster);
+  let standInPid = runningPid(sp);
+  const standInStarted = standInPid === null;
+  if (standInPid === null) {
+    const cmd = standInCommand();
+    standInPid = startDetached(sp, cmd.node, [...cmd.args, '--cluster', cluster, '--state', layout.stateDir], {
+      cwd: layout.stateDir,
+      env: { ...process.env, DR_DRILL_LOCAL_STATE: layout.stateDir, DR_DRILL_BIN_DIR: bin.dir },
+    });
+    await waitStandInReady(sp, paths.readyFile, standInPid, 60_000);
+  }
+
+  const nodeAgents: FsBackupUp['nodeAgents'] = [];
+  for (const [i, node] of (await nodesOf(layout, bin, cluster)).entries()) {
+    const { port, proc } = nodeAgentProcess(layout, cluster, node, i);
+    const pid = runningPid(proc);
+    if (pid !== null) {
+      nodeAgents.push({ node, pid, started: false });
+      continue;
+    }
+    const home = join(paths.homeDir, `node-agent-${node}`);
+    mkdirSync(home, { recursive: true });
+    const args = ['node-agent', 'server', '--kubeconfig', kc, '--namespace', VELERO_NAMESPACE];
+    args.push('--metrics-address', `127.0.0.1:${port}`, '--log-level', 'info');
+    const env = {
+      ...process.env,
+      HOME: home,
+      NODE_NAME: node,
+      VELERO_NAMESPACE,
+      VELERO_HOST_PODS_PATH: paths.podsRoot,
+      AZURE_CREDENTIALS_FILE: layout.azureCredentials,
+    };
+    nodeAgents.push({ node, pid: startDetached(proc, bin.path('velero'), args, { env, cwd: home }), started: true });
+  }
+  return { standIn: { pid: standInPid, started: standInStarted }, nodeAgents };
+}
+
+/** The fs-backup processes of a cluster, from the pid files (no apiserver needed): node-agents, then the stand-in. */
+function fsBackupProcesses(layout: LocalLayout, cluster: ClusterName): ManagedProcess[] {
+  const prefix = `node-agent-${cluster}-`;
+  const agents = (existsSync(layout.pidDir) ? readdirSync(layout.pidDir) : [])
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.pid'))
+    .sort()
+    .map((f) => managedProcess(layout.pidDir, layout.logsDir, f.slice(0, -4), nodeAgentMarker(layout, cluster)));
+  return [...agents, standInProcess(layout, cluster)];
+}
+
+/** Stops a cluster's node-agents, then its stand-in (which SIGTERMs the hosting pods' processes). */
+export async function stopFsBackup(layout: LocalLayout, cluster: ClusterName, graceMs = 10_000): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const p of fsBackupProcesses(layout, cluster)) if (await stopManaged(p, graceMs)) stopped.push(p.name);
+  return stopped;
+}
+
+/** Status lines of a cluster's fs-backup processes (only when the environment has fs-backup on). */
+export function fsBackupStatus(layout: LocalLayout, cluster: ClusterName): ComponentStatus[] {
+  if (!fsBackupEnabled(layout)) return [];
+  const procs = fsBackupProcesses(layout, cluster);
+  return procs.map((p) => {
+    const pid = runningPid(p);
+    const isStandIn = p.name.startsWith('node-stand-in-');
+    const name = isStandIn ? 'node-stand-in' : p.name.replace(`node-agent-${cluster}-`, 'node-agent/');
+    return {
+      name: `${cluster}/${name}`,
+      cluster,
+      healthy: pid !== null,
+      pid,
+      endpoint: null,
+      detail:
+        pid === null
+          ? 'not running'
+          : isStandIn
+            ? `process running; pods root ${fsBackupPaths(layout, cluster).podsRoot}`
+            : 'process running',
+    };
+  });
+}
