@@ -16,7 +16,6 @@ import { clusterKubeconfig } from './clusters.js';
 import { apply, kubectl } from './kubectl.js';
 import { PORTS, VELERO_NAMESPACE, type ClusterName, type LocalLayout } from './layout.js';
 import { managedProcess, runningPid, startDetached, stopManaged, type ManagedProcess } from './processes.js';
-import type { ComponentStatus } from './status.js';
 
 /** Where one cluster's fake kubelet keeps things. */
 export interface FsBackupPaths {
@@ -237,8 +236,18 @@ export async function stopFsBackup(layout: LocalLayout, cluster: ClusterName, gr
   return stopped;
 }
 
+/** A status line, shaped like status.ts's ComponentStatus (which lists these; importing it would be a cycle). */
+export interface FsBackupComponent {
+  name: string;
+  cluster: ClusterName;
+  healthy: boolean;
+  pid: number | null;
+  endpoint: null;
+  detail: string;
+}
+
 /** Status lines of a cluster's fs-backup processes (only when the environment has fs-backup on). */
-export function fsBackupStatus(layout: LocalLayout, cluster: ClusterName): ComponentStatus[] {
+export function fsBackupStatus(layout: LocalLayout, cluster: ClusterName): FsBackupComponent[] {
   if (!fsBackupEnabled(layout)) return [];
   const procs = fsBackupProcesses(layout, cluster);
   return procs.map((p) => {

@@ -3,7 +3,7 @@
  * node-agent globs), how a data-mover hosting pod becomes a host command, the placeholder DaemonSet Velero
  * reads, the port offset that lets a second environment run beside the shared one, and that `local down`
  * stops the node-agents and the stand-in by pid. The real path (a PodVolumeBackup in primary restored by a
- * PodVolumeRestore in dr, bytes compared) runs in test/e2e/fs-backup.test.ts.
+ * PodVolumeRestore in dr, bytes compared) runs against the real processes in the e2e tier.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
