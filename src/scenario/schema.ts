@@ -6,36 +6,61 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { DURATION_PATTERN } from '../util/duration.js';
 
-const Duration = (description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, description: `${description} A duration such as 90s, 15m, 4h or 1h30m.` });
-const Name = (description: string) => Type.String({ minLength: 1, maxLength: 253, description });
+/** Editor hints of a field: `default` says what an absent field means, `examples` what a value looks like. */
+type Hints<T> = { default?: T; examples?: T[] };
+const Duration = (description: string, hints: Hints<string> = {}) =>
+  Type.String({
+    pattern: DURATION_PATTERN,
+    ...hints,
+    description: `${description} A duration such as 90s, 15m, 4h or 1h30m.`,
+  });
+const Name = (description: string, hints: Hints<string> = {}) =>
+  Type.String({ minLength: 1, maxLength: 253, ...hints, description });
 const Strict = <T extends Record<string, TSchema>>(props: T, description: string) =>
   Type.Object(props, { additionalProperties: false, description });
 
 export const Objectives = Strict(
   {
-    rto: Duration('Recovery time objective: the longest acceptable time from T0 until every critical probe passes.'),
-    rpo: Duration('Recovery point objective: the most data loss acceptable, T0 minus the recovery point.'),
+    rto: Duration('Recovery time objective: the longest acceptable time from T0 until every critical probe passes.', {
+      examples: ['30m', '4h'],
+    }),
+    rpo: Duration('Recovery point objective: the most data loss acceptable, T0 minus the recovery point.', {
+      examples: ['15m', '24h'],
+    }),
   },
   'What the team promised; the drill measures against these.',
 );
 
 export const Source = Strict(
   {
-    kubeContext: Type.Optional(Name('Kube context of the protected cluster; defaults to the current context.')),
-    veleroNamespace: Type.Optional(Name('Namespace where Velero runs in the source cluster (default velero).')),
+    kubeContext: Type.Optional(
+      Name('Kube context of the protected cluster; defaults to the current context.', { examples: ['prod-weu'] }),
+    ),
+    veleroNamespace: Type.Optional(
+      Name('Namespace where Velero runs in the source cluster (default velero).', { default: 'velero' }),
+    ),
   },
   'Where the protected workload lives.',
 );
 
-const MaxAge = Type.Optional(Duration('Refuse a backup that started longer ago than this before T0.'));
+const MaxAge = Type.Optional(
+  Duration('Refuse a backup that started longer ago than this before T0.', { examples: ['26h'] }),
+);
 
 export const BackupByName = Strict(
-  { name: Name('Name of the Velero Backup to restore.'), maxAge: MaxAge },
+  {
+    name: Name('Name of the Velero Backup to restore.', { examples: ['payments-daily-20260101020000'] }),
+    maxAge: MaxAge,
+  },
   'A named backup.',
 );
 export const BackupFromSchedule = Strict(
-  { fromSchedule: Name('The newest Completed backup of this Velero Schedule is restored.'), maxAge: MaxAge },
+  {
+    fromSchedule: Name('The newest Completed backup of this Velero Schedule is restored.', {
+      examples: ['payments-daily'],
+    }),
+    maxAge: MaxAge,
+  },
   'The newest Completed backup of a Schedule.',
 );
 export const BackupCreate = Strict(
@@ -43,13 +68,20 @@ export const BackupCreate = Strict(
     create: Strict(
       {
         includedNamespaces: Type.Array(Name('A namespace'), { minItems: 1, description: 'Namespaces to back up.' }),
-        ttl: Type.Optional(Duration('How long Velero keeps the backup (default 72h).')),
+        ttl: Type.Optional(Duration('How long Velero keeps the backup (default 72h).', { default: '72h' })),
         storageLocation: Type.Optional(Name('BackupStorageLocation to write to (default: the default BSL).')),
-        snapshotVolumes: Type.Optional(Type.Boolean({ description: 'Take volume snapshots (default false).' })),
-        defaultVolumesToFsBackup: Type.Optional(
-          Type.Boolean({ description: 'Back up pod volumes with the file-system uploader (default false).' }),
+        snapshotVolumes: Type.Optional(
+          Type.Boolean({ default: false, description: 'Take volume snapshots (default false).' }),
         ),
-        timeout: Type.Optional(Duration('How long to wait for the backup to complete (default 30m).')),
+        defaultVolumesToFsBackup: Type.Optional(
+          Type.Boolean({
+            default: false,
+            description: 'Back up pod volumes with the file-system uploader (default false).',
+          }),
+        ),
+        timeout: Type.Optional(
+          Duration('How long to wait for the backup to complete (default 30m).', { default: '30m' }),
+        ),
       },
       'The Backup the drill takes on the source; it is kept and expires by its TTL.',
     ),
@@ -63,6 +95,7 @@ export const BackupSelection = Type.Union([BackupByName, BackupFromSchedule, Bac
 
 const Isolation = Type.Optional(
   Type.Union([Type.Literal('strict'), Type.Literal('none')], {
+    default: 'none',
     description:
       "strict: the scratch copy cannot reach or be reached by live workloads — a default-deny NetworkPolicy per restored namespace (DNS and the drill's own namespaces allowed), CronJobs suspended, LoadBalancer Services made ClusterIP, Ingresses left out, Pod Security labels copied from the source namespace. none: restored as the backup holds it (a warm standby rehearsing failover for real). Default: none (a namespace target beside live workloads should set strict).",
   }),
@@ -78,6 +111,7 @@ export const NamespaceTarget = Strict(
           Type.String({
             minLength: 1,
             maxLength: 40,
+            default: '-drill-{{drillId}}',
             description: 'Appended to each restored namespace name (default "-drill-{{drillId}}").',
           }),
         ),
@@ -92,8 +126,12 @@ export const ClusterTarget = Strict(
   {
     cluster: Strict(
       {
-        kubeContext: Name('Kube context of the cluster to restore into, e.g. the DR region standby.'),
-        veleroNamespace: Type.Optional(Name('Namespace where Velero runs there (default velero).')),
+        kubeContext: Name('Kube context of the cluster to restore into, e.g. the DR region standby.', {
+          examples: ['dr-neu'],
+        }),
+        veleroNamespace: Type.Optional(
+          Name('Namespace where Velero runs there (default velero).', { default: 'velero' }),
+        ),
         namespaceSuffix: Type.Optional(
           Type.String({ maxLength: 40, description: 'Appended to restored namespace names (default: none).' }),
         ),
@@ -127,26 +165,35 @@ export const AksVelero = Strict(
   {
     install: Type.Optional(
       Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], {
+        default: 'auto',
         description:
           'auto (default): install unless Velero is healthy with a BSL on the backup storage; always; never.',
       }),
     ),
     installer: Type.Optional(
       Type.Union([Type.Literal('auto'), Type.Literal('cli'), Type.Literal('manifests')], {
+        default: 'auto',
         description:
           "How the install is rendered: cli runs `velero install --dry-run -o yaml` (velero on PATH or DR_DRILL_VELERO_BIN), manifests uses dr-drill's own; auto (default): cli when the velero CLI is available. Either way the BSL is forced ReadOnly and dr-drill applies the objects.",
       }),
     ),
     image: Type.Optional(
-      Type.String({ minLength: 1, description: 'Velero server image (default velero/velero:v1.17.2).' }),
+      Type.String({
+        minLength: 1,
+        default: 'velero/velero:v1.17.2',
+        description: 'Velero server image (default velero/velero:v1.17.2).',
+      }),
     ),
     pluginImage: Type.Optional(
       Type.String({
         minLength: 1,
+        default: 'velero/velero-plugin-for-microsoft-azure:v1.13.2',
         description: 'Azure plugin image (default velero/velero-plugin-for-microsoft-azure:v1.13.2).',
       }),
     ),
-    bslName: Type.Optional(Name('Name of the ReadOnly BSL the drill creates (default "default").')),
+    bslName: Type.Optional(
+      Name('Name of the ReadOnly BSL the drill creates (default "default").', { default: 'default' }),
+    ),
     storage: Strict(
       {
         container: Name('Blob container of the source backups (the BSL bucket).'),
@@ -184,7 +231,7 @@ export const AksVelero = Strict(
       ],
       { description: 'How Velero in the drill cluster reaches the storage.' },
     ),
-    timeout: Type.Optional(Duration('How long to wait for the BSL to be Available (default 5m).')),
+    timeout: Type.Optional(Duration('How long to wait for the BSL to be Available (default 5m).', { default: '5m' })),
   },
   'Velero in the drill cluster: rendered by the velero CLI or from generated manifests, ReadOnly BSL on the source storage.',
 );
@@ -195,7 +242,10 @@ export const AksTarget = Strict(
         subscriptionId: Name('Azure subscription id.'),
         resourceGroup: Name('Resource group of the drill cluster.'),
         createResourceGroup: Type.Optional(
-          Type.Boolean({ description: 'Create the resource group (and delete it in teardown) (default false).' }),
+          Type.Boolean({
+            default: false,
+            description: 'Create the resource group (and delete it in teardown) (default false).',
+          }),
         ),
         location: Name('Azure region, e.g. swedencentral (the DR region).'),
         clusterName: Type.Optional(
@@ -215,6 +265,7 @@ export const AksTarget = Strict(
         ),
         networkPlugin: Type.Optional(
           Type.Union([Type.Literal('azure'), Type.Literal('kubenet'), Type.Literal('none')], {
+            default: 'azure',
             description: 'Network plugin (default azure).',
           }),
         ),
@@ -235,21 +286,27 @@ export const AksTarget = Strict(
         ),
         credentials: Type.Optional(
           Type.Union([Type.Literal('admin'), Type.Literal('user')], {
+            default: 'admin',
             description:
               'admin (default) kubeconfig, or user kubeconfig in exec format (needs kubelogin) where local accounts are disabled.',
           }),
         ),
         expiresAfter: Type.Optional(
-          Duration('The dr-drill-expires tag: when dr-drill janitor may delete a cluster left behind (default 24h).'),
+          Duration('The dr-drill-expires tag: when dr-drill janitor may delete a cluster left behind (default 24h).', {
+            default: '24h',
+          }),
         ),
         costPerNodeHour: Type.Optional(
           Type.Number({
             minimum: 0,
+            default: 0.2,
             description: 'Hourly price of one node in USD, for the report cost line (default 0.2).',
           }),
         ),
-        provisionTimeout: Type.Optional(Duration('How long provisioning may take (default 30m).')),
-        veleroNamespace: Type.Optional(Name('Namespace of Velero in the drill cluster (default velero).')),
+        provisionTimeout: Type.Optional(Duration('How long provisioning may take (default 30m).', { default: '30m' })),
+        veleroNamespace: Type.Optional(
+          Name('Namespace of Velero in the drill cluster (default velero).', { default: 'velero' }),
+        ),
         namespaceSuffix: Type.Optional(
           Type.String({ maxLength: 40, description: 'Appended to restored namespace names (default: none).' }),
         ),
@@ -384,6 +441,7 @@ export const RestoreZones = Strict(
     ),
     dropNodeAffinity: Type.Optional(
       Type.Boolean({
+        default: false,
         description:
           'Remove node affinity from restored PVs and workloads, and zone keys from nodeSelectors (default false); applied after map.',
       }),
@@ -406,9 +464,12 @@ export const Restore = Strict(
     labelSelector: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: 'Restore only objects with these labels.' }),
     ),
-    restorePVs: Type.Optional(Type.Boolean({ description: 'Restore persistent volumes (default true).' })),
+    restorePVs: Type.Optional(
+      Type.Boolean({ default: true, description: 'Restore persistent volumes (default true).' }),
+    ),
     existingResourcePolicy: Type.Optional(
       Type.Union([Type.Literal('none'), Type.Literal('update')], {
+        default: 'none',
         description: 'What Velero does with objects that already exist (default none: skip them).',
       }),
     ),
@@ -424,7 +485,9 @@ export const Restore = Strict(
           "Allow a PersistentVolume that Velero restores as-is (no snapshot, no file-system backup, reclaim policy not Delete) and that points at the source's storage (disk, file share, NFS export, CSI volume handle; a hostPath only in the source cluster). Refused without it: the restored copy would use the production data in place.",
       }),
     ),
-    timeout: Type.Optional(Duration('How long the Restore may take to reach a terminal phase (default 30m).')),
+    timeout: Type.Optional(
+      Duration('How long the Restore may take to reach a terminal phase (default 30m).', { default: '30m' }),
+    ),
     storageClassMapping: Type.Optional(
       Type.Record(Type.String(), ClassName('Target storage class.'), {
         minProperties: 1,
@@ -485,11 +548,15 @@ const ProbeCommon = {
     description: 'Unique name of the probe (lower-case, digits and dashes).',
   }),
   critical: Type.Optional(
-    Type.Boolean({ description: 'Counts toward RTO and the verdict (default true); false only reports it.' }),
+    Type.Boolean({
+      default: true,
+      description: 'Counts toward RTO and the verdict (default true); false only reports it.',
+    }),
   ),
-  timeout: Type.Optional(Duration('How long the probe may take to pass (default 5m).')),
+  timeout: Type.Optional(Duration('How long the probe may take to pass (default 5m).', { default: '5m' })),
   mode: Type.Optional(
     Type.Union([Type.Literal('once'), Type.Literal('continuous')], {
+      default: 'once',
       description:
         'once (default): passes the first time it passes; continuous: after its first pass it is sampled for `duration` and must pass at least minSuccessRatio of the samples.',
     }),
@@ -500,12 +567,14 @@ const ProbeCommon = {
   interval: Type.Optional(
     Duration(
       'Time between attempts of polling kinds (exec, http, canary, checksum) and between continuous samples (default 5s).',
+      { default: '5s' },
     ),
   ),
   minSuccessRatio: Type.Optional(
     Type.Number({
       minimum: 0,
       maximum: 1,
+      default: 1,
       description: 'continuous mode: the share of samples that must pass (default 1).',
     }),
   ),
@@ -555,6 +624,7 @@ export const ResourceProbe = Strict(
     minCount: Type.Optional(
       Type.Integer({
         minimum: 1,
+        default: 1,
         description: 'At least this many objects must match (default 1; 0 would pass on nothing).',
       }),
     ),
@@ -575,7 +645,11 @@ export const PvcProbe = Strict(
       'The claims that must be Bound.',
     ),
     minCount: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'At least this many claims (default 1; 0 would pass on nothing).' }),
+      Type.Integer({
+        minimum: 1,
+        default: 1,
+        description: 'At least this many claims (default 1; 0 would pass on nothing).',
+      }),
     ),
   },
   'PersistentVolumeClaims are Bound.',
@@ -620,7 +694,7 @@ export const ExecProbe = Strict(
     expect: Type.Optional(
       Strict(
         {
-          exitCode: Type.Optional(Type.Integer({ description: 'Expected exit code (default 0).' })),
+          exitCode: Type.Optional(Type.Integer({ default: 0, description: 'Expected exit code (default 0).' })),
           stdout: Type.Optional(Type.String({ minLength: 1, description: 'Regular expression stdout must match.' })),
           json: Type.Optional(JsonExpect),
         },
@@ -651,8 +725,10 @@ export const HttpProbe = Strict(
       },
       'Where the request goes, through an API-server port-forward (no ingress needed).',
     ),
-    method: Type.Optional(Type.String({ pattern: '^[A-Z]+$', description: 'HTTP method (default GET).' })),
-    path: Type.Optional(Type.String({ pattern: '^/', description: 'Path and query (default /).' })),
+    method: Type.Optional(
+      Type.String({ pattern: '^[A-Z]+$', default: 'GET', description: 'HTTP method (default GET).' }),
+    ),
+    path: Type.Optional(Type.String({ pattern: '^/', default: '/', description: 'Path and query (default /).' })),
     headers: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: 'Request headers; values are never reported.' }),
     ),
@@ -661,7 +737,7 @@ export const HttpProbe = Strict(
       Strict(
         {
           status: Type.Optional(
-            Type.Integer({ minimum: 100, maximum: 599, description: 'Expected status (default 200).' }),
+            Type.Integer({ minimum: 100, maximum: 599, default: 200, description: 'Expected status (default 200).' }),
           ),
           body: Type.Optional(Type.String({ minLength: 1, description: 'Regular expression the body must match.' })),
           json: Type.Optional(JsonExpect),
@@ -689,7 +765,7 @@ export const JobProbe = Strict(
           {
             claim: Name('A restored PersistentVolumeClaim.'),
             mountPath: Type.String({ pattern: '^/', description: 'Where it is mounted.' }),
-            readOnly: Type.Optional(Type.Boolean({ description: 'Mount read-only (default true).' })),
+            readOnly: Type.Optional(Type.Boolean({ default: true, description: 'Mount read-only (default true).' })),
           },
           'A restored claim mounted into the Job.',
         ),
@@ -719,7 +795,7 @@ export const ChecksumProbe = Strict(
           }),
           Strict({ manifestFile: Name('A manifest written by dr-drill manifest take (JSON).') }, 'A stored manifest.'),
         ],
-        { description: 'What the restored files are compared with (default source).' },
+        { default: 'source', description: 'What the restored files are compared with (default source).' },
       ),
     ),
     ignore: Type.Optional(
@@ -764,6 +840,7 @@ export const CanaryProbe = Strict(
     ),
     writer: Type.Optional(
       Type.Union([Type.Literal('drill'), Type.Literal('heartbeat')], {
+        default: 'drill',
         description:
           'drill (default): the drill writes a marker with its own nonce just before it creates the backup (needs backup.create), and the probe requires that marker; heartbeat: markers are written by deploy/canary/heartbeat.yaml and the probe takes the newest that survived.',
       }),
@@ -820,9 +897,12 @@ export const Hook = Strict(
       }),
     ),
     workingDir: Type.Optional(Name('Directory the command runs in (default: the current directory).')),
-    timeout: Type.Optional(Duration('How long the command may run before it is killed (default 10m).')),
+    timeout: Type.Optional(
+      Duration('How long the command may run before it is killed (default 10m).', { default: '10m' }),
+    ),
     onFailure: Type.Optional(
       Type.Union([Type.Literal('fail'), Type.Literal('warn')], {
+        default: 'fail',
         description:
           'fail (default): a non-zero exit or a timeout fails the drill; warn: only a warning. on-teardown hooks only ever warn.',
       }),
@@ -846,10 +926,13 @@ export const Teardown = Strict(
   {
     when: Type.Optional(
       Type.Union([Type.Literal('always'), Type.Literal('on-pass'), Type.Literal('never')], {
+        default: 'always',
         description: 'When to remove what the drill created (default always; --keep overrides).',
       }),
     ),
-    timeout: Type.Optional(Duration('How long teardown may take before it lists what is left (default 5m).')),
+    timeout: Type.Optional(
+      Duration('How long teardown may take before it lists what is left (default 5m).', { default: '5m' }),
+    ),
   },
   'Removing what the drill created.',
 );
@@ -869,7 +952,9 @@ export const Storage = Strict(
           'Storage connection string; write "${AZURE_STORAGE_CONNECTION_STRING}", never the secret (default: that variable).',
       }),
     ),
-    container: Type.Optional(Name('Blob container of the BSL, objectStorage.bucket (default velero).')),
+    container: Type.Optional(
+      Name('Blob container of the BSL, objectStorage.bucket (default velero).', { default: 'velero' }),
+    ),
     prefix: Type.Optional(Type.String({ description: 'Prefix inside the container, objectStorage.prefix.' })),
     caCertFile: Type.Optional(
       Type.String({
@@ -895,7 +980,9 @@ export const Upload = Strict(
       }),
     ),
     immutableFor: Type.Optional(
-      Duration('Unlocked immutability policy set on each uploaded blob where the account supports it (default 365d).'),
+      Duration('Unlocked immutability policy set on each uploaded blob where the account supports it (default 365d).', {
+        default: '365d',
+      }),
     ),
   },
   'Upload the sealed report folder to <container>/<prefix>/<scenario>/<folder>/.',
@@ -903,7 +990,7 @@ export const Upload = Strict(
 
 export const ReportOptions = Strict(
   {
-    html: Type.Optional(Type.Boolean({ description: 'Also write report.html (default false).' })),
+    html: Type.Optional(Type.Boolean({ default: false, description: 'Also write report.html (default false).' })),
     upload: Type.Optional(Upload),
     notify: Type.Optional(
       Strict(
@@ -915,6 +1002,7 @@ export const ReportOptions = Strict(
           }),
           format: Type.Optional(
             Type.Union([Type.Literal('auto'), Type.Literal('teams'), Type.Literal('slack'), Type.Literal('json')], {
+              default: 'auto',
               description:
                 'Message format: teams (an Adaptive Card in a Workflows message), slack (text and blocks), json (a plain object); auto (default) picks teams or slack by the webhook host, json otherwise.',
             }),
@@ -929,12 +1017,15 @@ export const ReportOptions = Strict(
                 }),
               ],
               {
+                default: ['fail', 'error'],
                 description:
                   'Verdicts that send a message: always, or a list of pass, fail, error (default [fail, error]).',
               },
             ),
           ),
-          timeout: Type.Optional(Duration('How long one attempt may take (default 10s); three attempts are made.')),
+          timeout: Type.Optional(
+            Duration('How long one attempt may take (default 10s); three attempts are made.', { default: '10s' }),
+          ),
         },
         'Post a message to a chat webhook after the report is sealed; a failure to notify is a warning only.',
       ),
