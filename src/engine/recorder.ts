@@ -256,6 +256,7 @@ export function emptyReport(init: {
       previousDrillId: null,
       previousFrom: null,
       signedBy: null,
+      chainStart: null,
       ranBy: null,
       trend: null,
     },

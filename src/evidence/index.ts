@@ -24,6 +24,6 @@ export {
   uploadedFolderPrefix,
 } from './upload.js';
 export type { VerifyUploadedOptions, UploadedLocationFlags } from './verify-uploaded.js';
-export { verifyUploadedReport, evidenceContainerFromFlags } from './verify-uploaded.js';
+export { verifyUploadedReport, verifyUploadedChain, evidenceContainerFromFlags } from './verify-uploaded.js';
 export { readUploadedHistory, findPreviousUploaded } from './uploaded-history.js';
 export { chainEvidence, sealFolder } from './seal-drill.js';

@@ -29,11 +29,25 @@ export async function chainEvidence(input: {
       previousReportSha256: prev?.reportSha256 ?? null,
       previousDrillId: prev?.drillId ?? null,
       previousFrom: prev ? (local ? 'report-dir' : 'evidence-container') : null,
+      // Said in the sealed (and signed) report, so verify --chain tells a chain start from a cut link.
+      chainStart: prev ? null : { reason: chainStartReason(input, warnings) },
       // The public key is in the folder before SHA256SUMS is written, so the sums cover it; the .sig comes after.
       signedBy: input.signer ? preparePublicKey(input.folder, input.signer) : null,
     },
     warnings,
   };
+}
+
+function chainStartReason(
+  input: { reportDir: string; scenario: string; upload: UploadPlan | null },
+  warnings: string[],
+): string {
+  const here = `no earlier sealed drill of ${input.scenario} in ${input.reportDir}`;
+  if (!input.upload) return `${here}, and the drill uploads no evidence`;
+  const where = `${input.upload.container}${input.upload.prefix ? `/${input.upload.prefix}` : ''}`;
+  return warnings.length
+    ? `${here}, and the evidence container ${where} could not be read`
+    : `${here} nor in the evidence container ${where}`;
 }
 
 /** Writes the final report folder (SHA256SUMS last), signs it, and uploads it when the plan says so. */

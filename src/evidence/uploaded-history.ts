@@ -13,6 +13,8 @@ import { storageError } from '../velero/storage/storage-errors.js';
 import { containerLocation, uploadedScenarioPrefix } from './upload.js';
 import { downloadBlobCapped } from './capped-blob.js';
 import { READ_LIMITS } from '../util/capped-read.js';
+import { verifyUploadedReport } from './verify-uploaded.js';
+import type { VerifyFolderOptions } from './verify-folder.js';
 
 /** One uploaded drill folder: where it is and the blob name of its report.json when it has one. */
 interface UploadedFolder {
@@ -70,7 +72,7 @@ async function reportBytes(container: ContainerClient, f: UploadedFolder): Promi
 export async function readUploadedHistory(
   container: ContainerClient,
   prefix: string | null,
-  options: HistoryOptions = {},
+  options: UploadedHistoryOptions = {},
 ): Promise<History> {
   const where = containerLocation(container);
   const drills: DrillSummary[] = [];
@@ -82,13 +84,33 @@ export async function readUploadedHistory(
       if (e instanceof ReportTooLarge) return e;
       throw e;
     });
-    drills.push(
+    const d =
       bytes instanceof ReportTooLarge
         ? { ...summariseReport(f.scenario, f.folderName, folder, null), problem: bytes.message }
-        : summariseReport(f.scenario, f.folderName, folder, bytes),
-    );
+        : summariseReport(f.scenario, f.folderName, folder, bytes);
+    drills.push(d.problem || !options.verify ? d : await withUploadedEvidence(container, prefix, f, d, options));
   }
-  return historyOf(`${where}${prefix ? `/${prefix}` : ''}`, drills, options);
+  const { verify: _keys, ...historyOptions } = options;
+  return historyOf(`${where}${prefix ? `/${prefix}` : ''}`, drills, historyOptions);
+}
+
+/** History options for uploaded drills: `verify` gives the keys report verify --container checks each drill with. */
+export type UploadedHistoryOptions = Omit<HistoryOptions, 'verify'> & { verify?: VerifyFolderOptions };
+
+/** What report verify --container proves of one uploaded drill (each folder is downloaded and checked). */
+async function withUploadedEvidence(
+  container: ContainerClient,
+  prefix: string | null,
+  f: UploadedFolder,
+  d: DrillSummary,
+  options: UploadedHistoryOptions,
+): Promise<DrillSummary> {
+  const v = await verifyUploadedReport(container, `${f.scenario}/${f.folderName}`, {
+    prefix,
+    publicKey: options.verify?.publicKey ?? null,
+    trust: options.verify?.trust ?? null,
+  });
+  return { ...d, evidence: v.status, evidenceProblems: v.problems.slice(0, 3).map((p) => `${p.file}: ${p.message}`) };
 }
 
 /** The newest uploaded drill of the scenario before `beforeFolderName` that has a report.json, for the chain. */

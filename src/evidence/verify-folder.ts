@@ -18,6 +18,7 @@ import {
   type SignatureRecord,
   type TrustPolicy,
 } from './signing.js';
+import { PRUNE_FILE, readPruneRecord } from './prune-record.js';
 import { crossCheck } from '../report/cross-checks.js';
 import type { Report } from '../report/schema.js';
 import type { KeyObject } from 'node:crypto';
@@ -74,7 +75,7 @@ export function verifyReportFolder(dir: string, opts: VerifyFolderOptions = {}):
   const notes: string[] = [];
   const verifiedFiles = checkSums(folder, problems);
   const report = checkReport(folder, problems);
-  if (report) checkChain(folder, report, problems, notes);
+  if (report) checkChain(folder, report, problems, notes, policyOf(opts));
   if (report && validateReport(report).length === 0) {
     const cross = crossCheck(folder, report as unknown as Report);
     problems.push(...cross.problems);
@@ -164,6 +165,7 @@ interface ChainFields {
     previousDrillId: string | null;
     previousFrom?: string | null;
     signedBy?: SignatureRecord | null;
+    chainStart?: { reason: string } | null;
   };
 }
 
@@ -193,7 +195,13 @@ function checkReport(folder: string, problems: VerifyProblem[]): ChainFields | n
   return v as ChainFields;
 }
 
-function checkChain(folder: string, report: ChainFields, problems: VerifyProblem[], notes: string[]): void {
+function checkChain(
+  folder: string,
+  report: ChainFields,
+  problems: VerifyProblem[],
+  notes: string[],
+  trust: TrustPolicy | null,
+): void {
   const own = parseReportFolderName(basename(folder));
   const { previousReportSha256: sha, previousDrillId: prevId } = report.evidence;
   if (!sha && !prevId) {
@@ -203,7 +211,13 @@ function checkChain(folder: string, report: ChainFields, problems: VerifyProblem
           (n) => n < basename(folder) && existsSync(join(scenarioDirOf(folder), n, 'report.json')),
         )
       : [];
-    if (older.length)
+    const start = report.evidence.chainStart;
+    if (start && older.length)
+      notes.push(
+        `starts a new chain (recorded at sealing: ${start.reason}) although ${older.length} older sealed drill(s) are beside it: they were sealed where this drill could not see them`,
+      );
+    else if (start) notes.push(`starts the chain of its scenario (recorded at sealing: ${start.reason})`);
+    else if (older.length)
       problems.push({
         file: 'evidence.previousDrillId',
         message: `is null (claims to be the first drill of its scenario), but ${older.length} older sealed drill(s) are beside it (${older.at(-1)}): the link was removed`,
@@ -223,10 +237,22 @@ function checkChain(folder: string, report: ChainFields, problems: VerifyProblem
     );
     return;
   }
+  const pruned = prev ? null : readPruneRecord(scenarioDir, trust, null);
+  const entry = pruned?.record?.drills.find((d) => d.drillId === prevId);
+  if (pruned && entry) {
+    if (entry.reportSha256 === sha)
+      notes.push(`the previous drill ${prevId} was pruned ${entry.prunedAt} (${pruned.describe})`);
+    else
+      problems.push({
+        file: 'evidence.previousReportSha256',
+        message: `the prune record lists the previous drill ${prevId} with another report.json SHA-256: the link or ${PRUNE_FILE} was changed`,
+      });
+    return;
+  }
   if (!prev) {
     problems.push({
       file: 'evidence.previousDrillId',
-      message: `the previous drill ${prevId} has no folder in ${scenarioDir}: it was removed or moved`,
+      message: `the previous drill ${prevId} has no folder in ${scenarioDir} and no prune record: it was removed or moved`,
     });
     return;
   }

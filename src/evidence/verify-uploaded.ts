@@ -13,6 +13,8 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { inputError } from '../errors.js';
 import { parseReportFolderName } from '../report/folder.js';
 import { verifyReportFolder, type VerifyResult } from './verify-folder.js';
+import { verifyChain, type ChainResult } from './chain.js';
+import { PRUNE_FILE, PRUNE_SIGNATURE_FILE } from './prune-record.js';
 import type { TrustPolicy } from './signing.js';
 import { storageError } from '../velero/storage/storage-errors.js';
 import { CONNECTION_STRING_ENV } from '../plan/storage-plan.js';
@@ -105,6 +107,65 @@ export async function verifyUploadedReport(
     for (const p of result.problems) p.message = relabel(p.message);
     result.notes = [...extra, ...result.notes.map(relabel)];
     result.folder = where.replace(/\/$/, '');
+    return result;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `report verify --chain --container … <scenario>`: every uploaded folder of the scenario (and its prune record)
+ * downloaded to a temporary directory and put through the whole-chain check.
+ */
+export async function verifyUploadedChain(
+  container: ContainerClient,
+  scenarioRef: string,
+  opts: VerifyUploadedOptions,
+): Promise<ChainResult> {
+  const scenario = scenarioRef.replace(/^\/+|\/+$/g, '');
+  if (!SEGMENT.test(scenario))
+    throw inputError(
+      'UPLOADED_REF_INVALID',
+      `"${scenarioRef}" is not a scenario name`,
+      'with --chain and --container, name the scenario, e.g. payments-nightly',
+    );
+  const base = uploadedScenarioPrefix(opts.prefix, scenario);
+  const where = `${containerLocation(container)}/${base.replace(/\/$/, '')}`;
+  const tmp = mkdtempSync(join(tmpdir(), 'dr-drill-chain-'));
+  try {
+    const local = join(tmp, scenario);
+    mkdirSync(local, { recursive: true });
+    let files = 0;
+    try {
+      for await (const b of container.listBlobsFlat({ prefix: base })) {
+        const parts = b.name.slice(base.length).split('/');
+        const ok =
+          (parts.length === 1 && (parts[0] === PRUNE_FILE || parts[0] === PRUNE_SIGNATURE_FILE)) ||
+          (parts.length === 2 && parseReportFolderName(parts[0]!) && parts[1]);
+        if (!ok) continue;
+        if (parts.length === 2) mkdirSync(join(local, parts[0]!), { recursive: true });
+        await download(container, b.name, join(local, ...parts));
+        files++;
+      }
+    } catch (e) {
+      throw storageError(e, where);
+    }
+    if (!files)
+      throw inputError(
+        'UPLOADED_REPORT_NOT_FOUND',
+        `no uploaded drills at ${where}`,
+        'check --container, --prefix and the scenario name',
+      );
+    const result = verifyChain(local, { publicKey: opts.publicKey ?? null, trust: opts.trust ?? null });
+    const relabel = (text: string) => text.split(local).join(where);
+    result.scenarioDir = where;
+    result.notes = result.notes.map(relabel);
+    for (const p of result.problems) p.message = relabel(p.message);
+    for (const d of result.drills) {
+      d.folder = relabel(d.folder);
+      d.notes = d.notes.map(relabel);
+      for (const p of d.problems) p.message = relabel(p.message);
+    }
     return result;
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -66,7 +66,8 @@ function scenarioEvidence(scenario: string, drills: DrillSummary[]): ScenarioEvi
     drills: newestFirst,
     passed,
     passRate: drills.length ? passed / drills.length : null,
-    lastVerifiedRestore: newestFirst.find((d) => d.verdict === 'PASS') ?? null,
+    // Only an authenticated PASS is a verified restore (history.ts says the same).
+    lastVerifiedRestore: newestFirst.find((d) => d.verdict === 'PASS' && d.evidence === 'verified') ?? null,
     rtoMet: drills.filter((d) => d.rtoMet === true).length,
     rpoMet: drills.filter((d) => d.rpoMet === true).length,
   };
@@ -97,18 +98,18 @@ export function renderHistoryMarkdown(h: History, now: Date = new Date()): strin
     for (const s of c.scenarios) {
       const lv = s.lastVerifiedRestore;
       out.push(
-        `| ${md(s.scenario)} | ${s.drills.length} | ${pct(s.passRate)} | ${lv ? `${day(lv.startedAt)} (\`${lv.drillId}\`)` : '**never in this period**'} | ${s.rtoMet}/${s.drills.length} | ${s.rpoMet}/${s.drills.length} |`,
+        `| ${md(s.scenario)} | ${s.drills.length} | ${pct(s.passRate)} | ${lv ? `${day(lv.startedAt)} (\`${lv.drillId}\`)` : s.passed ? '**none authenticated** (PASS drills are not signed by a trusted key)' : '**never in this period**'} | ${s.rtoMet}/${s.drills.length} | ${s.rpoMet}/${s.drills.length} |`,
       );
     }
     out.push(
       '',
-      '| Date (UTC) | Scenario | Drill | Verdict | RTO / objective | RPO / objective | report.json SHA-256 |',
-      '|---|---|---|---|---|---|---|',
+      '| Date (UTC) | Scenario | Drill | Verdict | Evidence | RTO / objective | RPO / objective | report.json SHA-256 |',
+      '|---|---|---|---|---|---|---|---|',
     );
     for (const s of c.scenarios) {
       for (const d of s.drills) {
         out.push(
-          `| ${day(d.startedAt)} | ${md(d.scenario)} | \`${d.drillId}\` | ${d.verdict ?? 'INCOMPLETE'} | ${t(d.rtoAchievedSeconds)} / ${t(d.rtoObjectiveSeconds)}${d.rtoMet === false ? ' (missed)' : ''} | ${t(d.rpoAchievedSeconds)} / ${t(d.rpoObjectiveSeconds)}${d.rpoMet === false ? ' (missed)' : ''} | ${d.reportSha256 ? `\`${d.reportSha256}\`` : md(d.problem ?? '—')} |`,
+          `| ${day(d.startedAt)} | ${md(d.scenario)} | \`${d.drillId}\` | ${d.verdict ?? 'INCOMPLETE'} | ${d.evidence ?? '—'} | ${t(d.rtoAchievedSeconds)} / ${t(d.rtoObjectiveSeconds)}${d.rtoMet === false ? ' (missed)' : ''} | ${t(d.rpoAchievedSeconds)} / ${t(d.rpoObjectiveSeconds)}${d.rpoMet === false ? ' (missed)' : ''} | ${d.reportSha256 ? `\`${d.reportSha256}\`` : md(d.problem ?? '—')} |`,
         );
       }
     }

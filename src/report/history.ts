@@ -34,6 +34,13 @@ export interface DrillSummary {
   reportSha256: string | null;
   /** Why the folder has no usable report, when it has none. */
   problem: string | null;
+  /**
+   * What report verify proves of the folder: verified (signed by a trusted key), self-consistent only, or broken;
+   * null when the drill did not finish (no report to verify) or history was read without verifying.
+   */
+  evidence: EvidenceStatus | null;
+  /** verify's problems when broken (the first few), else []. */
+  evidenceProblems: string[];
 }
 
 /** Drill history of a report dir. */
@@ -42,8 +49,13 @@ export interface History {
   /** Only drills started at or after this (UTC ISO), when --since was given. */
   since: string | null;
   drills: DrillSummary[];
-  /** Scenario → its newest PASS drill (null when it never passed). */
+  /**
+   * Scenario → its newest PASS drill whose evidence is verified (signed by a trusted key); null when none is.
+   * A PASS that is only self-consistent proves nothing to someone who did not run it, so it never counts here.
+   */
   lastVerifiedRestore: Record<string, DrillSummary | null>;
+  /** Scenario → its newest PASS drill whatever its evidence (null when it never passed): what history says instead. */
+  lastPass: Record<string, DrillSummary | null>;
   /** RTO trend per scenario, over its last `window` drills with a measured RTO. */
   trends: Trend[];
 }
@@ -57,7 +69,24 @@ export interface HistoryOptions {
   trendWindow?: number;
   /** Warn when RTO grew by more than this percentage over the window (default 20). */
   trendThresholdPercent?: number;
+  /**
+   * Verify each drill with these keys trusted (report verify's --public-key / --trusted-keys); absent: drills are
+   * not verified (evidence null), as for the HTML trend chart.
+   */
+  verify?: FolderVerifier;
 }
+
+/** What report verify proves of a folder (evidence/verify-folder.ts), in the words history shows. */
+export type EvidenceStatus = 'verified' | 'self-consistent' | 'broken';
+
+/**
+ * report verify of one local folder with the auditor's keys, handed in by the caller: verification (signatures,
+ * trust) is evidence/, which reads report/, not the other way round.
+ */
+export type FolderVerifier = (folder: string) => {
+  status: EvidenceStatus;
+  problems: Array<{ file: string; message: string }>;
+};
 
 /** Reads every drill folder under reportDir (optionally one scenario). A missing report dir is an empty history. */
 export function readHistory(reportDir: string, options: HistoryOptions = {}): History {
@@ -86,7 +115,7 @@ export function readHistory(reportDir: string, options: HistoryOptions = {}): Hi
               ...summariseReport(scenario, name, folder, null),
               problem: `report.json is larger than ${formatBytes(READ_LIMITS.reportJson)}: not read`,
             }
-          : summariseReport(scenario, name, folder, read?.bytes ?? null),
+          : withEvidence(summariseReport(scenario, name, folder, read?.bytes ?? null), options),
       );
     }
   }
@@ -104,15 +133,18 @@ export function historyOf(location: string, all: DrillSummary[], options: Histor
     a.startedAt === b.startedAt ? cmp(a.scenario + a.drillId, b.scenario + b.drillId) : cmp(b.startedAt, a.startedAt),
   );
   const lastVerifiedRestore: Record<string, DrillSummary | null> = {};
+  const lastPass: Record<string, DrillSummary | null> = {};
   for (const d of drills) {
-    if (!(d.scenario in lastVerifiedRestore)) lastVerifiedRestore[d.scenario] = null;
-    if (d.verdict === 'PASS' && lastVerifiedRestore[d.scenario] === null) lastVerifiedRestore[d.scenario] = d;
+    if (!(d.scenario in lastVerifiedRestore)) lastVerifiedRestore[d.scenario] = lastPass[d.scenario] = null;
+    if (d.verdict !== 'PASS') continue;
+    lastPass[d.scenario] ??= d;
+    if (d.evidence === 'verified') lastVerifiedRestore[d.scenario] ??= d;
   }
   const trends = rtoTrends(drills, {
     window: options.trendWindow ?? TREND_DEFAULTS.window,
     thresholdPercent: options.trendThresholdPercent ?? TREND_DEFAULTS.thresholdPercent,
   });
-  return { reportDir: location, since, drills, lastVerifiedRestore, trends };
+  return { reportDir: location, since, drills, lastVerifiedRestore, lastPass, trends };
 }
 
 /**
@@ -142,6 +174,8 @@ export function summariseReport(
     controls: [],
     reportSha256: null,
     problem: null,
+    evidence: null,
+    evidenceProblems: [],
   };
   if (reportJson === null) return { ...base, problem: 'no report.json (the drill did not finish; see journal.jsonl)' };
   try {
@@ -166,6 +200,14 @@ export function summariseReport(
   }
 }
 
+/** A local drill's summary with what report verify proves of its folder. */
+function withEvidence(d: DrillSummary, options: HistoryOptions): DrillSummary {
+  // Callers that only chart (run's HTML trend) skip verification: it re-renders every folder.
+  if (d.problem || !options.verify) return d;
+  const v = options.verify(d.folder);
+  return { ...d, evidence: v.status, evidenceProblems: v.problems.slice(0, 3).map((p) => `${p.file}: ${p.message}`) };
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -175,12 +217,13 @@ export function renderHistory(h: History): string {
   if (h.drills.length === 0) return `no drills found in ${h.reportDir}\n`;
   const t = (n: number | null) => (n === null ? '—' : formatSeconds(n));
   const rows = [
-    ['DATE (UTC)', 'SCENARIO', 'DRILL', 'VERDICT', 'RTO/OBJECTIVE', 'RPO/OBJECTIVE', 'BACKUP'],
+    ['DATE (UTC)', 'SCENARIO', 'DRILL', 'VERDICT', 'EVIDENCE', 'RTO/OBJECTIVE', 'RPO/OBJECTIVE', 'BACKUP'],
     ...h.drills.map((d) => [
       d.startedAt.replace(/\.\d{3}Z$/, 'Z'),
       d.scenario,
       d.drillId,
       d.verdict ?? 'INCOMPLETE',
+      d.evidence ?? '—',
       `${t(d.rtoAchievedSeconds)}/${t(d.rtoObjectiveSeconds)}`,
       `${t(d.rpoAchievedSeconds)}/${t(d.rpoObjectiveSeconds)}`,
       d.backupName ?? '—',
@@ -193,11 +236,18 @@ export function renderHistory(h: History): string {
       .join('  ')
       .trimEnd(),
   );
-  lines.push('', 'Last verified restore:');
+  lines.push('', 'Last verified restore (a PASS signed by a trusted key):');
   for (const s of Object.keys(h.lastVerifiedRestore).sort()) {
     const d = h.lastVerifiedRestore[s];
+    const pass = h.lastPass[s];
     lines.push(
-      `  ${s}: ${d ? `${d.startedAt.replace(/\.\d{3}Z$/, 'Z')} drill ${d.drillId} (RTO ${t(d.rtoAchievedSeconds)})` : 'never passed'}`,
+      `  ${s}: ${
+        d
+          ? `${d.startedAt.replace(/\.\d{3}Z$/, 'Z')} drill ${d.drillId} (RTO ${t(d.rtoAchievedSeconds)})`
+          : pass
+            ? `none authenticated (newest PASS: drill ${pass.drillId}, ${pass.evidence ?? 'unverified'}; pass --trusted-keys to authenticate signed drills)`
+            : 'never passed'
+      }`,
     );
   }
   if (h.trends.length) {

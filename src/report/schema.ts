@@ -450,6 +450,17 @@ export const Report = Type.Object(
             ),
           ),
         ),
+        chainStart: Nullable(
+          Obj(
+            {
+              reason: Type.String({
+                description:
+                  'Why the drill found no previous report, e.g. "no earlier sealed drill of payments-nightly in reports/ and no evidence upload".',
+              }),
+            },
+            'Set when the drill links to no previous drill: a chain start recorded (and signed) at sealing, which report verify --chain reports as such instead of as a cut link; null when it links to one.',
+          ),
+        ),
         ranBy: Nullable(
           Obj(
             {

@@ -524,29 +524,48 @@ describe('e2e: drills against the local environment', function () {
   });
 
   it('k. report history shows the drills of a scenario, its trend and the last verified restore', async () => {
-    const again = await runDrillCli(env, catalogDrill('e2e-catalog'), reportDir);
+    const keyDir = tempDir('history-key');
+    const key = join(keyDir, 'ed25519.pem');
+    await execa('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', key]);
+    await execa('openssl', ['pkey', '-in', key, '-pubout', '-out', join(keyDir, 'pub.pem')]);
+    const again = await runDrillCli(env, catalogDrill('e2e-catalog'), reportDir, ['--sign-key', key]);
     expect(again.exitCode, again.stderr).to.equal(0);
-    const h = await cli([
-      'report',
-      'history',
-      '--report-dir',
-      reportDir,
-      '--scenario',
-      'e2e-catalog',
-      '--output',
-      'json',
-    ]);
-    expect(h.exitCode, h.stderr).to.equal(0);
-    const history = JSON.parse(h.stdout) as {
-      drills: Array<{ drillId: string; verdict: string }>;
-      lastVerifiedRestore: Record<string, { drillId: string } | null>;
-      trends: Array<{ drills: unknown[]; summary: string }>;
+    // Who ran it, as the cluster saw it (SelfSubjectReview), and the key that signed it.
+    const ranBy = again.report!.evidence.ranBy!;
+    expect(ranBy.kube.map((k) => [k.cluster, k.error])).to.deep.include(['source', null]);
+    expect(ranBy.kube[0]!.user).to.be.a('string').and.not.equal('');
+    expect(again.report!.evidence.signedBy!.publicKeySha256).to.match(/^[0-9a-f]{64}$/);
+    const history = async (...extra: string[]) => {
+      const h = await cli([
+        'report',
+        'history',
+        '--report-dir',
+        reportDir,
+        '--scenario',
+        'e2e-catalog',
+        '--output',
+        'json',
+        ...extra,
+      ]);
+      expect(h.exitCode, h.stderr).to.equal(0);
+      return JSON.parse(h.stdout) as {
+        drills: Array<{ drillId: string; verdict: string; evidence: string | null }>;
+        lastVerifiedRestore: Record<string, { drillId: string } | null>;
+        lastPass: Record<string, { drillId: string } | null>;
+        trends: Array<{ drills: unknown[]; summary: string }>;
+      };
     };
-    expect(history.drills.length).to.be.at.least(2);
-    expect(history.drills[0]!.drillId).to.equal(again.drillId);
-    expect(history.lastVerifiedRestore['e2e-catalog']!.drillId).to.equal(again.drillId);
-    expect(history.trends[0]!.drills.length).to.be.at.least(2);
-    expect(history.trends[0]!.summary).to.match(/RTO/);
+    // Without a trusted key no PASS is a verified restore; with the drill's public key the signed one is.
+    const unauthenticated = await history();
+    expect(unauthenticated.lastVerifiedRestore['e2e-catalog']).to.equal(null);
+    expect(unauthenticated.lastPass['e2e-catalog']!.drillId).to.equal(again.drillId);
+    const h = await history('--public-key', join(keyDir, 'pub.pem'));
+    expect(h.drills.length).to.be.at.least(2);
+    expect(h.drills[0]!.drillId).to.equal(again.drillId);
+    expect(h.drills[0]!.evidence).to.equal('verified');
+    expect(h.lastVerifiedRestore['e2e-catalog']!.drillId).to.equal(again.drillId);
+    expect(h.trends[0]!.drills.length).to.be.at.least(2);
+    expect(h.trends[0]!.summary).to.match(/RTO/);
     // The newest report is chained to the one before it.
     expect(again.report!.evidence.previousReportSha256).to.match(/^[0-9a-f]{64}$/);
   });

@@ -53,6 +53,7 @@ describe('evidence: history and the chain from the evidence container (Azurite)'
           previousDrillId: previous.drillId,
           previousFrom: 'evidence-container',
           signedBy: null,
+          chainStart: null,
           ranBy: null,
           trend: null,
         }
@@ -61,6 +62,7 @@ describe('evidence: history and the chain from the evidence container (Azurite)'
           previousDrillId: null,
           previousFrom: null,
           signedBy: null,
+          chainStart: null,
           ranBy: null,
           trend: null,
         };
@@ -97,7 +99,9 @@ describe('evidence: history and the chain from the evidence container (Azurite)'
       'shop-nightly/aaaa0002/PASS',
       'shop-nightly/aaaa0001/PASS',
     ]);
-    expect(h.lastVerifiedRestore['shop-nightly']?.drillId).to.equal('aaaa0002');
+    // Nothing here is signed: the newest PASS is listed, but no restore is verified.
+    expect(h.lastPass['shop-nightly']?.drillId).to.equal('aaaa0002');
+    expect(h.lastVerifiedRestore['shop-nightly']).to.equal(null);
     expect(h.reportDir).to.match(/\/drills$/);
     const d = h.drills.find((x) => x.drillId === 'aaaa0002')!;
     expect(d.folder).to.match(/\/drills\/shop-nightly\/20260302T020000Z-aaaa0002$/);
@@ -131,7 +135,9 @@ describe('evidence: history and the chain from the evidence container (Azurite)'
       'payments',
     ]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.contain('bbbb0001').and.contain('payments: 2026-03-02T05:00:00Z drill bbbb0001');
+    expect(r.stdout)
+      .to.match(/bbbb0001\s+PASS\s+self-consistent/)
+      .and.contain('payments: none authenticated (newest PASS: drill bbbb0001, self-consistent;');
     expect(r.stdout).to.not.contain('aaaa000');
     expect(r.stdout + r.stderr).to.not.contain('AccountKey');
   });

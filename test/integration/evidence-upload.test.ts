@@ -12,6 +12,7 @@ import {
   uploadReportFolder,
   verifyUploadedReport,
   readUploadedHistory,
+  verifyUploadedChain,
   type Signer,
 } from '../../src/evidence/index.js';
 import { publicKeyFingerprint } from '../../src/evidence/signing.js';
@@ -41,6 +42,7 @@ function drill(reportDir: string, startedAt: string, drillId: string, s: Signer)
     previousReportSha256: prev?.reportSha256 ?? null,
     previousDrillId: prev?.drillId ?? null,
     signedBy: preparePublicKey(folder, s),
+    chainStart: null,
     ranBy: null,
     trend: null,
   };
@@ -150,6 +152,18 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
       .and.match(/signature over SHA256SUMS verified/);
   });
 
+  it('verifies the whole uploaded chain of the scenario (--chain --container)', async () => {
+    const trust = { fingerprints: new Set([key.record.publicKeySha256]), source: 'test', require: true };
+    const r = await verifyUploadedChain(evidence, 'shop-nightly', { prefix: 'drills', trust });
+    expect(r.problems).to.deep.equal([]);
+    expect(r.drills.map((d) => [basename(d.folder), d.status])).to.deep.equal([
+      ['20260301T020000Z-first001', 'verified'],
+      ['20260302T020000Z-second01', 'verified'],
+    ]);
+    expect(r.status).to.equal('verified');
+    expect(r.scenarioDir).to.match(/\/drills\/shop-nightly$/);
+  });
+
   it('a wrong key and a tampered upload are named', async () => {
     const other = signer();
     const wrong = await verifyUploadedReport(evidence, 'shop-nightly/20260302T020000Z-second01', {
@@ -181,7 +195,7 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
     const link = r.problems.find((p) => p.file.startsWith('evidence.'));
     expect(link?.file).to.equal('evidence.previousDrillId');
     expect(link?.message, link?.message).to.match(
-      /the previous drill first001 has no folder in http:\/\/.*\/drills\/shop-nightly: it was removed or moved/,
+      /the previous drill first001 has no folder in http:\/\/.*\/drills\/shop-nightly and no prune record: it was removed or moved/,
     );
   });
 

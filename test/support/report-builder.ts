@@ -130,7 +130,7 @@ export class ReportBuilder {
       },
       warnings: [],
       rehearsal: null,
-      evidence: { previousReportSha256: null, previousDrillId: null, ranBy: null, trend: null },
+      evidence: { previousReportSha256: null, previousDrillId: null, chainStart: null, ranBy: null, trend: null },
     };
   }
 

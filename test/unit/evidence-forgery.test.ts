@@ -47,6 +47,7 @@ function drill(dir: string, startedAt: string, drillId: string, key: Signer | nu
     previousDrillId: prev?.drillId ?? null,
     previousFrom: prev ? 'report-dir' : null,
     signedBy: key ? preparePublicKey(folder, key) : null,
+    chainStart: null,
     ranBy: null,
     trend: null,
   };

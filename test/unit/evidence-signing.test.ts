@@ -43,6 +43,7 @@ function signedDrill(
     previousReportSha256: prev?.reportSha256 ?? null,
     previousDrillId: prev?.drillId ?? null,
     signedBy: signer ? preparePublicKey(folder, signer) : null,
+    chainStart: null,
     ranBy: null,
     trend: null,
   };

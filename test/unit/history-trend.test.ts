@@ -137,7 +137,9 @@ describe('history with trends, --since and compliance', () => {
       [NO_CONTROL, 1, 1],
     ]);
     const shop = s[0]!.scenarios.find((x) => x.scenario === 'shop')!;
-    expect(shop.lastVerifiedRestore?.drillId).to.equal('shop0003');
+    // None of these drills is signed: a PASS nobody can authenticate is never a verified restore.
+    expect(shop.passed).to.equal(2);
+    expect(shop.lastVerifiedRestore).to.equal(null);
     expect(shop.rtoMet).to.equal(2);
   });
 
@@ -146,9 +148,11 @@ describe('history with trends, --since and compliance', () => {
     const md = renderHistoryMarkdown(h, new Date('2026-03-01T00:00:00Z'));
     expect(md).to.contain('- Period: 2026-02-04T00:00:00Z to 2026-03-01T00:00:00Z');
     expect(md).to.contain('## ISO27001:A.8.13');
-    expect(md).to.contain('| shop | 2 | 50% | 2026-02-05T02:00:00Z (`shop0003`) | 1/2 | 2/2 |');
+    expect(md).to.contain(
+      '| shop | 2 | 50% | **none authenticated** (PASS drills are not signed by a trusted key) | 1/2 | 2/2 |',
+    );
     expect(md).to.match(
-      /\| 2026-02-04T02:00:00Z \| shop \| `shop0002` \| FAIL \| 40m00s \/ 30m00s \(missed\) \| .* \| `[0-9a-f]{64}` \|/,
+      /\| 2026-02-04T02:00:00Z \| shop \| `shop0002` \| FAIL \| — \| 40m00s \/ 30m00s \(missed\) \| .* \| `[0-9a-f]{64}` \|/,
     );
     expect(md).not.to.contain('leg00001');
   });

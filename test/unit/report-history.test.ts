@@ -4,10 +4,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportFolder } from '../../src/report/folder.js';
 import { readHistory, renderHistory } from '../../src/report/history.js';
-import { writeReportFolder } from '../../src/report/seal.js';
+import { verifyReportFolder } from '../../src/evidence/verify-folder.js';
+import { findPreviousReport, writeReportFolder } from '../../src/report/seal.js';
 import { runCli } from '../support/run-cli.js';
 import { aReport } from '../support/report-builder.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { preparePublicKey, publicKeyFingerprint, signSums, type Signer } from '../../src/evidence/signing.js';
+import type { TrustPolicy } from '../../src/evidence/signing.js';
 import type { ReportBuilder } from '../support/report-builder.js';
+
+const CI_KEY = generateKeyPairSync('ed25519');
+const CI: Signer = {
+  privateKey: CI_KEY.privateKey,
+  record: {
+    algorithm: 'ed25519',
+    publicKeyPem: CI_KEY.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    publicKeySha256: publicKeyFingerprint(CI_KEY.publicKey),
+  },
+};
+const trustCi = (): TrustPolicy => ({
+  fingerprints: new Set([CI.record.publicKeySha256]),
+  source: 'test',
+  require: false,
+});
 
 function drill(
   dir: string,
@@ -15,20 +34,32 @@ function drill(
   startedAt: string,
   drillId: string,
   tune: (b: ReportBuilder) => ReportBuilder = (b) => b,
+  signer: Signer | null = null,
 ): string {
   const folder = reportFolder(dir, scenario, new Date(startedAt), drillId);
-  writeReportFolder(folder, tune(aReport().scenario(scenario).drillId(drillId).startedAt(startedAt)).build());
+  const prev = findPreviousReport(dir, scenario, folder);
+  const b = aReport().scenario(scenario).drillId(drillId).startedAt(startedAt);
+  if (prev) b.previous(prev.drillId, prev.reportSha256);
+  const report = tune(b).build();
+  if (signer) report.evidence.signedBy = preparePublicKey(folder, signer);
+  writeReportFolder(folder, report);
+  if (signer) signSums(folder, signer);
   return folder;
 }
 
+/**
+ * payments: pay00001 PASS signed by the CI key, pay00002 PASS unsigned (the newest PASS), pay00003 FAIL; shop: an
+ * ERROR edited after sealing (broken) and a crashed drill.
+ */
 function fixture(): string {
   const dir = mkdtempSync(join(tmpdir(), 'dr-drill-history-'));
-  drill(dir, 'payments', '2026-01-01T02:00:00Z', 'pay00001');
-  drill(dir, 'payments', '2026-01-03T02:00:00Z', 'pay00003', (b) => b.verdict('FAIL', 'RTO missed').rto(2400));
+  drill(dir, 'payments', '2026-01-01T02:00:00Z', 'pay00001', (b) => b, CI);
   drill(dir, 'payments', '2026-01-02T02:00:00Z', 'pay00002', (b) => b.rto(600));
-  drill(dir, 'shop', '2026-01-02T12:00:00Z', 'shop0001', (b) =>
+  drill(dir, 'payments', '2026-01-03T02:00:00Z', 'pay00003', (b) => b.verdict('FAIL', 'RTO missed').rto(2400));
+  const shop = drill(dir, 'shop', '2026-01-02T12:00:00Z', 'shop0001', (b) =>
     b.verdict('ERROR', 'unreachable').rto(null).rpo(null).backup({ name: null }),
   );
+  writeFileSync(join(shop, 'report.md'), '# edited\n');
   reportFolder(dir, 'shop', new Date('2026-01-04T00:00:00Z'), 'crashed1'); // a drill killed before sealing
   writeFileSync(join(dir, 'README.txt'), 'not a scenario');
   return dir;
@@ -53,10 +84,29 @@ describe('report history', () => {
     expect(h.drills[0]!.problem).to.match(/no report.json/);
   });
 
-  it('names the last verified restore per scenario', () => {
-    const h = readHistory(fixture());
-    expect(h.lastVerifiedRestore.payments?.drillId).to.equal('pay00002');
+  it('marks each drill verified, self-consistent only or broken', () => {
+    const h = readHistory(fixture(), { verify: (f) => verifyReportFolder(f, { trust: trustCi() }) });
+    expect(h.drills.map((d) => [d.drillId, d.evidence])).to.deep.equal([
+      ['crashed1', null],
+      ['pay00003', 'self-consistent'],
+      ['shop0001', 'broken'],
+      ['pay00002', 'self-consistent'],
+      ['pay00001', 'verified'],
+    ]);
+    expect(h.drills[2]!.evidenceProblems.join('\n')).to.match(/report\.md: SHA-256 does not match/);
+  });
+
+  it('the last verified restore is the newest PASS signed by a trusted key, not the newest PASS', () => {
+    const h = readHistory(fixture(), { verify: (f) => verifyReportFolder(f, { trust: trustCi() }) });
+    expect(h.lastVerifiedRestore.payments?.drillId).to.equal('pay00001');
+    expect(h.lastPass.payments?.drillId).to.equal('pay00002');
     expect(h.lastVerifiedRestore.shop).to.equal(null);
+  });
+
+  it('without a trusted key no PASS is a verified restore, and history says none is authenticated', () => {
+    const h = readHistory(fixture(), { verify: (f) => verifyReportFolder(f) });
+    expect(h.lastVerifiedRestore.payments).to.equal(null);
+    expect(renderHistory(h)).to.match(/payments: none authenticated \(newest PASS: drill pay00002, self-consistent;/);
   });
 
   it('filters by scenario', () => {
@@ -69,14 +119,16 @@ describe('report history', () => {
   });
 
   it('renders aligned columns', () => {
-    const text = renderHistory(readHistory(fixture()));
+    const text = renderHistory(readHistory(fixture(), { verify: (f) => verifyReportFolder(f, { trust: trustCi() }) }));
     const lines = text.split('\n');
-    expect(lines[0]).to.match(/^DATE \(UTC\)\s+SCENARIO\s+DRILL\s+VERDICT\s+RTO\/OBJECTIVE\s+RPO\/OBJECTIVE\s+BACKUP$/);
+    expect(lines[0]).to.match(
+      /^DATE \(UTC\)\s+SCENARIO\s+DRILL\s+VERDICT\s+EVIDENCE\s+RTO\/OBJECTIVE\s+RPO\/OBJECTIVE\s+BACKUP$/,
+    );
     expect(lines[2]).to.match(
-      /^2026-01-03T02:00:00Z\s+payments\s+pay00003\s+FAIL\s+40m00s\/30m00s\s+2h00m\/1d2h\s+payments-daily/,
+      /^2026-01-03T02:00:00Z\s+payments\s+pay00003\s+FAIL\s+self-consistent\s+40m00s\/30m00s\s+2h00m\/1d2h\s+payments-daily/,
     );
     expect(lines[2]!.indexOf('pay00003')).to.equal(lines[0]!.indexOf('DRILL'));
-    expect(text).to.contain('payments: 2026-01-02T02:00:00Z drill pay00002');
+    expect(text).to.contain('payments: 2026-01-01T02:00:00Z drill pay00001');
     expect(text).to.contain('shop: never passed');
   });
 });
@@ -94,6 +146,15 @@ describe('report commands', () => {
       argv: (d) => ['report', 'history', '--report-dir', d, '--scenario', 'payments'],
       code: 0,
       out: /pay00003/,
+    },
+    {
+      name: 'history --public-key authenticates signed drills and leaves unsigned ones self-consistent',
+      argv: (d) => {
+        writeFileSync(join(d, 'ci.pub.pem'), CI.record.publicKeyPem);
+        return ['report', 'history', '--report-dir', d, '--public-key', join(d, 'ci.pub.pem')];
+      },
+      code: 0,
+      out: /pay00002\s+PASS\s+self-consistent[\s\S]*pay00001\s+PASS\s+verified[\s\S]*payments: 2026-01-01T02:00:00Z drill pay00001/,
     },
     {
       name: 'verify a good folder',

@@ -63,7 +63,7 @@ export const commandEntries: CommandEntry[] = [
   {
     name: 'report',
     command: 'report',
-    describe: 'Verify report folders, upload them and list drill history',
+    describe: 'Verify report folders, upload, prune and list drill history',
   },
   {
     name: 'backups',

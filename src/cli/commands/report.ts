@@ -1,9 +1,14 @@
 /** `report verify <dir>` and `report history`: checking evidence and listing past drills. */
 import { defineCommand, defineGroup } from '../command.js';
+import type { GlobalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { verifyReportFolder } from '../../evidence/verify-folder.js';
-import { loadPublicKey } from '../../evidence/signing.js';
+import { loadPublicKey, loadSigningKey } from '../../evidence/signing.js';
+import { PRUNE_FILE, pruneScenario } from '../../evidence/prune-record.js';
+import { verifyChain } from '../../evidence/chain.js';
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { WithLoaders } from '../loaders.js';
 import { cleanPrefix } from '../../plan/storage-plan.js';
 import { readHistory, renderHistory } from '../../report/history.js';
@@ -22,6 +27,7 @@ interface VerifyArgs extends WithLoaders {
   'public-key'?: string;
   'trusted-keys'?: string;
   'require-signature'?: boolean;
+  chain?: boolean;
   container?: string;
   prefix?: string;
   'account-url'?: string;
@@ -31,13 +37,19 @@ interface VerifyArgs extends WithLoaders {
 const verify = defineCommand<VerifyArgs>({
   command: 'verify <dir>',
   describe:
-    'Check a report folder (or, with --container, its uploaded copy <scenario>/<folder>): SHA256SUMS, the signature, report.json against its schema, and the chain to the previous drill',
+    'Check a report folder (or, with --container, its uploaded copy <scenario>/<folder>): SHA256SUMS, the signature, report.json against its schema, and the chain to the previous drill; --chain checks every drill of <report-dir>/<scenario> and the links between them',
   builder: (y) =>
     y
       .positional('dir', {
         type: 'string',
         demandOption: true,
-        describe: 'The report folder, or <scenario>/<folder> of an uploaded copy',
+        describe:
+          'The report folder, or <scenario>/<folder> of an uploaded copy; with --chain <report-dir>/<scenario> (or <scenario> with --container)',
+      })
+      .option('chain', {
+        type: 'boolean',
+        describe:
+          'Verify every drill of the scenario and the chain: gaps, re-links, forks, missing folders, chain starts and prune records',
       })
       .option('public-key', {
         type: 'string',
@@ -63,6 +75,7 @@ const verify = defineCommand<VerifyArgs>({
   run: async (args) => {
     const publicKey = args['public-key'] ? loadPublicKey(args['public-key']) : null;
     const trust = trustPolicy({ trustedKeys: args['trusted-keys'], requireSignature: args['require-signature'] });
+    if (args.chain) return verifyWholeChain(args, publicKey, trust);
     const result = args.container
       ? await (async () => {
           const { verifyUploadedReport, evidenceContainerFromFlags } = await args.loaders.evidence();
@@ -94,8 +107,91 @@ const verify = defineCommand<VerifyArgs>({
   },
 });
 
+async function verifyWholeChain(
+  args: VerifyArgs & GlobalOptions,
+  publicKey: ReturnType<typeof loadPublicKey> | null,
+  trust: ReturnType<typeof trustPolicy>,
+): Promise<number> {
+  const result = args.container
+    ? await (async () => {
+        const { verifyUploadedChain, evidenceContainerFromFlags } = await args.loaders.evidence();
+        return verifyUploadedChain(
+          evidenceContainerFromFlags({
+            container: args.container!,
+            accountUrl: args['account-url'],
+            connectionString: args['connection-string'],
+          }),
+          args.dir,
+          { prefix: cleanPrefix(args.prefix), publicKey, trust },
+        );
+      })()
+    : verifyChain(args.dir, { publicKey, trust });
+  if (args.output === 'json') printJson(result);
+  else {
+    for (const d of result.drills) {
+      printLine(`${d.status.toUpperCase()} ${basename(d.folder)}`);
+      for (const p of d.problems) printLine(`  ${p.file}: ${p.message}`);
+    }
+    for (const p of result.problems) printLine(`${p.folder}: ${p.message}`);
+    for (const n of result.notes) printLine(`note: ${n}`);
+    const broken = result.drills.filter((d) => !d.ok).length;
+    printLine(
+      result.status === 'verified'
+        ? `CHAIN VERIFIED ${result.scenarioDir}: ${result.drills.length} drill(s), every one signed by a trusted key, links whole`
+        : result.status === 'self-consistent'
+          ? `CHAIN SELF-CONSISTENT (not authenticated) ${result.scenarioDir}: ${result.drills.length} drill(s), links whole`
+          : `CHAIN FAILED ${result.scenarioDir}: ${broken} broken drill(s), ${result.problems.length} link problem(s)`,
+    );
+    printLine(`assumption: ${result.assumption}`);
+  }
+  return result.ok ? EXIT.pass : EXIT.fail;
+}
+
+interface PruneArgs extends WithLoaders {
+  dir: string;
+  before: string;
+  'sign-key'?: string;
+}
+
+const prune = defineCommand<PruneArgs>({
+  command: 'prune <dir>',
+  describe:
+    'Retention for <report-dir>/<scenario>: remove drill folders started before --before (never the newest) and record them in a signed prune record (chain-prune.json), so verify --chain tells a pruned link from a missing one',
+  builder: (y) =>
+    y
+      .positional('dir', { type: 'string', demandOption: true, describe: '<report-dir>/<scenario>' })
+      .option('before', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Remove drills started before this date (ISO-8601, e.g. 2026-01-01)',
+      })
+      .option('sign-key', {
+        type: 'string',
+        describe: 'Ed25519 private key (PEM) that signs the prune record: the key your drills are signed with',
+      }) as never,
+  run: async (args) => {
+    const before = parseSince(args.before, '--before');
+    if (!existsSync(args.dir) || !statSync(args.dir).isDirectory())
+      throw inputError('REPORT_DIR_NOT_FOUND', `no scenario folder at ${args.dir}`, 'pass <report-dir>/<scenario>');
+    const signer = args['sign-key'] ? loadSigningKey(args['sign-key']) : null;
+    const { removed } = pruneScenario(args.dir, before, signer, new Date());
+    if (args.output === 'json') printJson({ removed, signed: Boolean(signer) && removed.length > 0 });
+    else {
+      for (const r of removed) printLine(`removed ${r}`);
+      printLine(
+        removed.length
+          ? `pruned ${removed.length} drill(s); recorded in ${PRUNE_FILE}${signer ? ' (signed)' : ' (NOT signed: pass --sign-key)'}`
+          : `nothing started before ${before.toISOString()} (the newest sealed drill is always kept)`,
+      );
+    }
+    return EXIT.pass;
+  },
+});
+
 interface HistoryArgs extends WithLoaders {
   'report-dir': string;
+  'public-key'?: string;
+  'trusted-keys'?: string;
   container?: string;
   prefix?: string;
   'account-url'?: string;
@@ -109,7 +205,7 @@ interface HistoryArgs extends WithLoaders {
 const history = defineCommand<HistoryArgs>({
   command: 'history',
   describe:
-    'List past drills, newest first, the last verified restore and RTO trend of each scenario; --output markdown gives a per-control compliance summary',
+    'List past drills, newest first, each verified / self-consistent / broken, the last verified restore (a PASS signed by a trusted key) and RTO trend of each scenario; --output markdown gives a per-control compliance summary',
   builder: (y) =>
     y
       .option('report-dir', { type: 'string', default: 'reports', describe: 'Where drills write their reports' })
@@ -123,6 +219,14 @@ const history = defineCommand<HistoryArgs>({
       .option('connection-string', {
         type: 'string',
         describe: 'Evidence account connection string (default: $AZURE_STORAGE_CONNECTION_STRING)',
+      })
+      .option('public-key', {
+        type: 'string',
+        describe: 'Ed25519 public key (PEM) that authenticates signed drills (the last verified restore needs one)',
+      })
+      .option('trusted-keys', {
+        type: 'string',
+        describe: 'File of trusted signing keys (default: $DR_DRILL_TRUSTED_KEYS), as for report verify',
       })
       .option('scenario', { type: 'string', describe: 'Only this scenario' })
       .option('since', {
@@ -151,6 +255,7 @@ const history = defineCommand<HistoryArgs>({
       trendWindow: positive('--trend-window', args['trend-window'], 2),
       trendThresholdPercent: positive('--trend-threshold', args['trend-threshold'], 0),
     };
+    const trust = historyTrust(args);
     const h = args.container
       ? await (async () => {
           const { readUploadedHistory, evidenceContainerFromFlags } = await args.loaders.evidence();
@@ -161,10 +266,10 @@ const history = defineCommand<HistoryArgs>({
               connectionString: args['connection-string'],
             }),
             cleanPrefix(args.prefix),
-            options,
+            { ...options, verify: { trust } },
           );
         })()
-      : readHistory(args['report-dir'], options);
+      : readHistory(args['report-dir'], { ...options, verify: (folder) => verifyReportFolder(folder, { trust }) });
     const format = args.output as string;
     if (format === 'json') printJson(h);
     else if (format === 'markdown') process.stdout.write(renderHistoryMarkdown(h));
@@ -175,13 +280,19 @@ const history = defineCommand<HistoryArgs>({
   },
 });
 
-/** --since as a UTC date or date-time. */
-export function parseSince(text: string): Date {
+/** History lists unsigned drills as self-consistent, not broken: the keys authenticate, they do not require. */
+function historyTrust(args: HistoryArgs): ReturnType<typeof trustPolicy> {
+  const trust = trustPolicy({ publicKey: args['public-key'], trustedKeys: args['trusted-keys'] });
+  return trust && { ...trust, require: false };
+}
+
+/** --since (or --before) as a UTC date or date-time. */
+export function parseSince(text: string, flag = '--since'): Date {
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) {
     throw inputError(
       'BAD_SINCE',
-      `--since "${text}" is not an ISO-8601 date`,
+      `${flag} "${text}" is not an ISO-8601 date`,
       'write it like 2026-01-01 or 2026-01-01T00:00:00Z',
     );
   }
@@ -278,8 +389,9 @@ function parseDuration(text: string, flag: string): number {
 }
 
 /** The `report` command group. */
-export const reportCommand = defineGroup('report', 'Verify report folders, upload them and list drill history', [
+export const reportCommand = defineGroup('report', 'Verify report folders, upload, prune and list drill history', [
   verify,
   upload,
   history,
+  prune,
 ]);
