@@ -2,7 +2,7 @@
  * Masking of hook output: a runbook command prints what it likes (terraform echoes variables, az prints
  * tokens), so its log passes through the literal secret values we know of and then through redact().
  */
-import { MASK, isSecretKey, redact } from '../report/redact.js';
+import { MASK, isPortAfterP, isSecretKey, redact } from '../report/redact.js';
 import { parse as parseYaml } from 'yaml';
 import { isSecretFlag, kubeconfigUserSecrets } from '../util/secrets.js';
 
@@ -24,7 +24,9 @@ export function maskText(text: string, secrets: readonly string[]): string {
  * report and the log header never disagree.
  */
 export function maskCommand(command: readonly string[], secrets: readonly string[] = []): string[] {
-  return command.map((a, i) => (i > 0 && isSecretFlag(command[i - 1]!) ? MASK : maskText(a, secrets)));
+  return command.map((a, i) =>
+    i > 0 && isSecretFlag(command[i - 1]!) && !isPortAfterP(command[i - 1]!, a) ? MASK : maskText(a, secrets),
+  );
 }
 
 /** Values of inherited environment variables named like secrets (ARM_CLIENT_SECRET, TF_VAR_db_password). */

@@ -32,6 +32,13 @@ const FLAG_VALUE = new RegExp(
   `(^|[\\s\\[,'"])(-p|--?[A-Za-z0-9-]*(?:password|passwd|pwd|secret|token|api-key|access-key|account-key|private-key|connection-string|credentials?))(['"]?,?\\s+['"]?)(?!-|\\*\\*\\*)([^\\s,\\]'"]+)`,
   'gi',
 );
+/**
+ * `-p` is a password to mysql but a port to psql, ssh and redis-cli: a plain port number after `-p` is left as it is
+ * (a registered secret is masked anyway, whatever flag precedes it).
+ */
+export function isPortAfterP(flag: string, value: string): boolean {
+  return flag === '-p' && /^\d{1,5}$/.test(value) && Number(value) <= 65535;
+}
 // Exec-plugin env entries: `name: AZURE_CLIENT_SECRET` followed by its `value:`.
 const NAME_VALUE = new RegExp(
   `(["']?name["']?\\s*:\\s*["']?[A-Za-z0-9_]*?(?:${SECRET_NAMES})["']?\\s*[,\\n]\\s*(?:-\\s*)?["']?value["']?\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|'[^']*'|[^\\s,}\\]]+)`,
@@ -63,7 +70,9 @@ export function redact(text: string): string {
     .replace(QUERY_SECRET, (_m, head: string) => `${head}${MASK}`)
     .replace(JWT, MASK)
     .replace(NAME_VALUE, (_m, head: string, value: string) => `${head}${quoted(value)}`)
-    .replace(FLAG_VALUE, (_m, pre: string, flag: string, sep: string) => `${pre}${flag}${sep}${MASK}`)
+    .replace(FLAG_VALUE, (m, pre: string, flag: string, sep: string, value: string) =>
+      isPortAfterP(flag, value) ? m : `${pre}${flag}${sep}${MASK}`,
+    )
     .replace(KEY_VALUE, (m, q: string, name: string, sep: string, value: string) => {
       // A namespace or object named like a secret ("vault-token") mapped to a name derived from it is not one.
       const bare = value.replace(/^\\?["']|\\?["']$/g, '');

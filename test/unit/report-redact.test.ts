@@ -72,6 +72,12 @@ const cases: { name: string; input: string; expected: string }[] = [
     expected: 'clone https://***@github.com/org/repo.git',
   },
   { name: '-p secret', input: `mysql -u root -p ${SECRET} orders`, expected: 'mysql -u root -p *** orders' },
+  { name: '-p port (psql) is not a secret', input: 'psql -h db -p 5432 -U app', expected: 'psql -h db -p 5432 -U app' },
+  {
+    name: '-p with a word after it is masked, --port never',
+    input: 'redis-cli -p s3cretw0rd --port 6379',
+    expected: 'redis-cli -p *** --port 6379',
+  },
   {
     name: '--password secret',
     input: `app --password ${SECRET} --verbose`,

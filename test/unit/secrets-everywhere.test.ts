@@ -143,6 +143,19 @@ describe('what a hook sees and shows', () => {
       'db',
     ]);
   });
+
+  it('leaves a port after -p (psql, ssh, redis-cli) but masks a registered secret even there', () => {
+    expect(maskCommand(['psql', '-h', 'db', '-p', '5432', '-U', 'app'])).to.deep.equal([
+      'psql',
+      '-h',
+      'db',
+      '-p',
+      '5432',
+      '-U',
+      'app',
+    ]);
+    expect(maskCommand(['mysql', '-p', '98765'], ['98765'])).to.deep.equal(['mysql', '-p', '***']);
+  });
 });
 
 describe('a probe on a Secret', () => {
