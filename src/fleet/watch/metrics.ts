@@ -84,7 +84,9 @@ export class WatchMetrics {
       this.lastDrill.set({ scenario }, Date.parse(last.startedAt) / 1000);
     }
     // 0 for a scenario never verified: `time() - metric > 48h` then alerts on it too, where a missing series would not.
-    const verified = h.lastVerifiedRestore[scenario] ?? null;
+    // The watcher does not verify folders (history without keys), so this is the newest PASS, authenticated or not;
+    // report history --trusted-keys is the authenticated answer (docs/evidence.md).
+    const verified = h.lastPass[scenario] ?? null;
     this.lastVerified.set({ scenario }, verified ? Date.parse(verified.startedAt) / 1000 : 0);
   }
 
