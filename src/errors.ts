@@ -37,3 +37,15 @@ export function describeError(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/** A DrillError with its code and hint, as a report's reasons quote it; any other error's message. */
+export function describeWithCode(e: unknown): string {
+  if (isDrillError(e)) return `${e.message} (${e.code}; hint: ${e.hint})`;
+  return describeError(e);
+}
+
+/** A DrillError with its hint, as a `plan` preflight line shows it; any other error's message. */
+export function describeWithHint(e: unknown): string {
+  if (isDrillError(e)) return `${e.message} — hint: ${e.hint}`;
+  return describeError(e);
+}

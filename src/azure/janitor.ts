@@ -8,6 +8,7 @@ import { AKS_TAGS } from '../plan/aks-plan.js';
 import { mapArmError } from './arm-errors.js';
 import type { AksClusters } from './aks-cluster.js';
 import { createdBy, type ArmIdentity } from './ownership.js';
+import { describeError } from '../errors.js';
 
 /** One drill cluster the janitor looked at. */
 export interface JanitorEntry {
@@ -82,7 +83,7 @@ export async function runJanitor(
         await clusters.deleteCluster(entry.resourceGroup, entry.name);
       } catch (e) {
         entry.action = 'failed';
-        entry.error = e instanceof Error ? e.message : String(e);
+        entry.error = describeError(e);
       }
     }
     entries.push(entry);

@@ -12,6 +12,7 @@ import { restorable, type ListedItem } from '../velero/restore-reach.js';
 import type { BlastState, DrillContext, WatchedRef } from './context.js';
 import { clusterScopedInReach } from './harm-checks.js';
 import { blastRadiusReason } from '../measure/verdict.js';
+import { describeError } from '../errors.js';
 
 /**
  * Kinds whose objects live and change with the workload, whoever restores: a restore into scratch namespaces
@@ -82,7 +83,7 @@ async function readSet(
         if (o) found.set(key(r), o);
       }
     } catch (e) {
-      failed.set(g, e instanceof Error ? e.message : String(e));
+      failed.set(g, describeError(e));
     }
   }
   return { found, failed };
@@ -160,7 +161,7 @@ export async function blastRadiusPhase(ctx: DrillContext): Promise<void> {
     for (const [g, why] of failed)
       notChecked.push(`${g.split('|').slice(0, 2).join('/')}: not read again after teardown (${why})`);
   } catch (e) {
-    notChecked.push(`not read again after teardown: ${e instanceof Error ? e.message : String(e)}`);
+    notChecked.push(`not read again after teardown: ${describeError(e)}`);
   }
   // Velero's own account of what it updated, outside what the drill owns.
   const owned = new Set(ctx.owned.namespaces);

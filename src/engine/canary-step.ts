@@ -4,7 +4,7 @@
  * verify phase. A failure here is an ERROR: without the marker the drill cannot measure what it promised.
  */
 import { probeKind } from '../probes/index.js';
-import { isDrillError, infraError } from '../errors.js';
+import { isDrillError, infraError, describeError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillContext } from './context.js';
 
@@ -32,7 +32,7 @@ export async function prepareProbesBeforeBackup(ctx: DrillContext, source: KubeG
       if (isDrillError(e)) throw e;
       throw infraError(
         'PROBE_PREPARE_FAILED',
-        `probe ${p.name} (${p.kind}) could not prepare on the source before the backup: ${e instanceof Error ? e.message : String(e)}`,
+        `probe ${p.name} (${p.kind}) could not prepare on the source before the backup: ${describeError(e)}`,
         'check that the source pod or ConfigMap it names exists and that the drill identity may write it',
       );
     }

@@ -1,6 +1,7 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import { clockOffset, type ClockOffsetT } from '../measure/clock-offset.js';
 import type { DrillRecorder } from './recorder.js';
+import { describeError } from '../errors.js';
 
 /**
  * Reads a cluster's clock against the runner's (one GET /version). A clock that cannot be read costs only the
@@ -16,10 +17,7 @@ export async function readClock(gw: KubeGateway, rec: DrillRecorder, which: stri
     );
     return offset;
   } catch (e) {
-    rec.event(
-      'warn',
-      `could not read the ${which} cluster's clock (${gw.context}): ${e instanceof Error ? e.message : String(e)}`,
-    );
+    rec.event('warn', `could not read the ${which} cluster's clock (${gw.context}): ${describeError(e)}`);
     return null;
   }
 }

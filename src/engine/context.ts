@@ -4,6 +4,7 @@ import type { DrillPlan } from '../plan/types.js';
 import type { Target } from '../targets/index.js';
 import type { RestoredItem } from '../velero/results.js';
 import type { VeleroBackup } from '../velero/types.js';
+import type { ContentsSource } from '../velero/backup-reading.js';
 import type { Clock } from '../util/clock.js';
 import type { BackupStorage } from '../velero/storage/index.js';
 import type { DrillRecorder } from './recorder.js';
@@ -88,4 +89,15 @@ export interface RestoreConfigState {
 
 export function drillLabels(plan: DrillPlan): Record<string, string> {
   return { 'dr-drill.io/drill-id': plan.drillId, 'dr-drill.io/scenario': plan.scenario.name };
+}
+
+/** Where the drill reads its backup's files: spec.storage first, else a DownloadRequest in the target. */
+export function backupFilesIn(ctx: DrillContext): ContentsSource {
+  return {
+    storage: ctx.storage ?? null,
+    gateway: ctx.target!.gateway,
+    veleroNamespace: ctx.target!.veleroNamespace,
+    labels: drillLabels(ctx.plan),
+    signal: ctx.signal,
+  };
 }

@@ -3,7 +3,7 @@
  * target has, the warnings in between, and the Velero configuration that bridges them (change-storage-class and
  * resource-modifier ConfigMaps). Decisions that can refuse the drill are taken before its first write.
  */
-import { inputError } from '../errors.js';
+import { inputError, describeError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { readBackupItems } from '../velero/backup-contents.js';
@@ -19,7 +19,7 @@ import {
   type StorageClassDecision,
 } from '../velero/restore-config.js';
 import { FACT_RESOURCES, WORKLOADS, volumeFacts, type BackupItem, type VolumeFacts } from '../velero/volume-facts.js';
-import { drillLabels, type DrillContext } from './context.js';
+import { backupFilesIn, drillLabels, type DrillContext } from './context.js';
 import { openBackupContents, type ContentsSource } from '../velero/backup-reading.js';
 
 export type { ContentsSource } from '../velero/backup-reading.js';
@@ -98,24 +98,14 @@ export async function checkReadiness(ctx: DrillContext, namespaces: string[]): P
   }
   let facts: VolumeFacts | null = null;
   try {
-    const read = await backupFacts(
-      {
-        storage: ctx.storage ?? null,
-        gateway: gw,
-        veleroNamespace: ctx.target!.veleroNamespace,
-        labels: drillLabels(plan),
-        signal: ctx.signal,
-      },
-      ctx.backup!.metadata.name,
-      namespaces,
-    );
+    const read = await backupFacts(backupFilesIn(ctx), ctx.backup!.metadata.name, namespaces);
     facts = read.facts;
     rec.event(
       'info',
       `read backup contents via ${read.via}: ${facts.pvcs.length} PVC(s), ${facts.pvs.length} PV(s), ${facts.zoneSites.length} zone reference(s)`,
     );
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = describeError(e);
     if (needRules)
       throw error(`cannot read backup ${ctx.backup!.metadata.name}'s contents to generate the zone rules: ${why}`);
     rec.event('warn', `could not read backup contents, cross-region readiness not checked: ${why}`);

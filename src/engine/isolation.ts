@@ -11,6 +11,7 @@ import { LABEL_DRILL_ID } from '../plan/types.js';
 import type { Report } from '../report/schema.js';
 import { isolationModifierRules, ISOLATION_EXCLUDED_RESOURCES } from '../velero/isolation-rules.js';
 import { drillLabels, type DrillContext } from './context.js';
+import { describeError } from '../errors.js';
 
 type Isolation = NonNullable<Report['isolation']>;
 
@@ -55,7 +56,7 @@ export async function planIsolation(ctx: DrillContext): Promise<void> {
       iso.podSecurityLabels[dst] = podSecurityLabels(ns?.metadata.labels);
       if (!ns) iso.notes.push(`Pod Security labels of ${src} not copied: ${src} does not exist in the source now`);
     } catch (e) {
-      iso.notes.push(`Pod Security labels of ${src} not copied: ${e instanceof Error ? e.message : String(e)}`);
+      iso.notes.push(`Pod Security labels of ${src} not copied: ${describeError(e)}`);
     }
   }
   const rules = isolationModifierRules(sources);
@@ -115,7 +116,7 @@ export async function confirmIsolation(ctx: DrillContext): Promise<void> {
       for (const ing of (await gw.list({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: dst })).items)
         warn(`Ingress ${dst}/${ing.metadata.name} is in the restored copy`);
     } catch (e) {
-      warn(`could not read back ${dst} to confirm its isolation: ${e instanceof Error ? e.message : String(e)}`);
+      warn(`could not read back ${dst} to confirm its isolation: ${describeError(e)}`);
     }
   }
 }

@@ -4,7 +4,7 @@
  * passes), the drill's interrupt, and the operator's pauses of run --step. After the first phase that ends the
  * drill early, the rest are recorded as skipped, with why.
  */
-import { isDrillError } from '../errors.js';
+import { isDrillError, describeWithCode } from '../errors.js';
 import { WaitAborted } from '../kube/wait.js';
 import type { PhaseNameT } from '../report/schema.js';
 import { formatSeconds } from '../util/duration.js';
@@ -111,14 +111,14 @@ async function runOne(ctx: DrillContext, phase: DrillPhase, drillSignal: AbortSi
     if (e instanceof WaitAborted || drillSignal.aborted)
       return {
         outcome: 'interrupted',
-        reason: `interrupted (SIGINT/SIGTERM/SIGHUP) while: ${e instanceof WaitAborted ? e.observation : describe(e)}`,
+        reason: `interrupted (SIGINT/SIGTERM/SIGHUP) while: ${e instanceof WaitAborted ? e.observation : describeWithCode(e)}`,
         effect: 'ERROR',
         stops: true,
         input: false,
       };
     return {
       outcome: 'failed',
-      reason: describe(e),
+      reason: describeWithCode(e),
       effect: e instanceof Shortfall && e.verdict === 'FAIL' ? 'FAIL' : 'ERROR',
       stops: true,
       input: isDrillError(e) && e.category === 'input',
@@ -128,9 +128,4 @@ async function runOne(ctx: DrillContext, phase: DrillPhase, drillSignal: AbortSi
     drillSignal.removeEventListener('abort', abort);
     ctx.signal = drillSignal;
   }
-}
-
-export function describe(e: unknown): string {
-  if (isDrillError(e)) return `${e.message} (${e.code}; hint: ${e.hint})`;
-  return e instanceof Error ? e.message : String(e);
 }

@@ -3,7 +3,7 @@
  * backup's files, or — when the drill takes the backup itself — from the live source as a backup taken now would
  * hold it.
  */
-import { isDrillError } from '../errors.js';
+import { describeWithHint } from '../errors.js';
 import { compareClusters } from '../kube/cluster-identity.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
@@ -98,7 +98,7 @@ export async function harmChecks(
       {
         name: NAME,
         status: 'error',
-        detail: `could not read what the restore would write: ${isDrillError(e) ? `${e.message} — hint: ${e.hint}` : e instanceof Error ? e.message : String(e)}`,
+        detail: `could not read what the restore would write: ${describeWithHint(e)}`,
       },
     ];
   }

@@ -3,7 +3,7 @@
  * the scenario's mappings, and the change-storage-class ConfigMap question. For an AKS target that does not
  * exist yet, the target is its node pools' zones and AKS's built-in storage classes.
  */
-import { isDrillError } from '../errors.js';
+import { describeWithHint } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan } from '../plan/types.js';
 import { describeMapping, storageClassDecisionIn } from '../velero/restore-config.js';
@@ -42,7 +42,7 @@ export async function crossRegionChecks(
           detail: 'none in the target; the drill creates its own for the restore and removes it at teardown',
         });
     } catch (e) {
-      checks.push({ name: 'change-storage-class config', status: 'error', detail: describe(e) });
+      checks.push({ name: 'change-storage-class config', status: 'error', detail: describeWithHint(e) });
     }
   }
 
@@ -77,7 +77,7 @@ export async function crossRegionChecks(
   } catch (e) {
     return [
       ...checks,
-      { name: NAME, status: 'info', detail: `skipped: could not read the backup's volumes: ${describe(e)}` },
+      { name: NAME, status: 'info', detail: `skipped: could not read the backup's volumes: ${describeWithHint(e)}` },
     ];
   }
 
@@ -92,7 +92,7 @@ export async function crossRegionChecks(
       {
         name: NAME,
         status: 'info',
-        detail: `skipped: could not list the target's storage classes and nodes: ${describe(e)}`,
+        detail: `skipped: could not list the target's storage classes and nodes: ${describeWithHint(e)}`,
       },
     ];
   }
@@ -106,9 +106,4 @@ export async function crossRegionChecks(
   }
   for (const w of warnings) checks.push({ name: NAME, status: 'warn', detail: w });
   return checks;
-}
-
-function describe(e: unknown): string {
-  if (isDrillError(e)) return `${e.message} — hint: ${e.hint}`;
-  return e instanceof Error ? e.message : String(e);
 }

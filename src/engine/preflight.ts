@@ -4,7 +4,7 @@
  */
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan } from '../plan/types.js';
-import { isDrillError } from '../errors.js';
+import { isDrillError, describeWithHint } from '../errors.js';
 import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
 import { getBackup, listScheduleBackups, newestCompleted } from '../velero/backups.js';
 import { VELERO_API, type BackupStorageLocation, type VeleroBackup } from '../velero/types.js';
@@ -33,7 +33,7 @@ export async function preflight(
       checks.push({
         name,
         status: isDrillError(e) ? 'error' : failAs,
-        detail: isDrillError(e) ? `${e.message} — hint: ${e.hint}` : e instanceof Error ? e.message : String(e),
+        detail: describeWithHint(e),
       });
       return false;
     }
@@ -108,7 +108,7 @@ export async function preflight(
       checks.push({
         name: 'AKS cluster name free',
         status: isDrillError(e) && e.code === 'AKS_NAME_CONFLICT' ? 'refused' : 'error',
-        detail: isDrillError(e) ? `${e.message} — hint: ${e.hint}` : e instanceof Error ? e.message : String(e),
+        detail: describeWithHint(e),
       });
     }
   } else

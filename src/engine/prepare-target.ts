@@ -1,11 +1,11 @@
-import { inputError } from '../errors.js';
+import { inputError, describeError } from '../errors.js';
 import { WaitTimeout } from '../kube/wait.js';
 import { targets } from '../targets/index.js';
 import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
 import { waitBackupVisible } from '../velero/backups.js';
 import { VELERO_API, type BackupStorageLocation } from '../velero/types.js';
 import { LABEL_DRILL_ID } from '../plan/types.js';
-import { drillLabels, type DrillContext } from './context.js';
+import { backupFilesIn, drillLabels, type DrillContext } from './context.js';
 import { pingVeleroServer } from '../velero/server-status.js';
 import { PING_TIMEOUT_MS } from './velero-watchdog.js';
 import { error, fail } from './outcome.js';
@@ -203,20 +203,11 @@ async function refuseKnownHarm(ctx: DrillContext, namespaces: string[]): Promise
   const gw = ctx.target!.gateway;
   let reach;
   try {
-    reach = await reachOf(
-      {
-        storage: ctx.storage ?? null,
-        gateway: gw,
-        veleroNamespace: ctx.target!.veleroNamespace,
-        labels: drillLabels(plan),
-        signal: ctx.signal,
-      },
-      ctx.backup!.metadata.name,
-    );
+    reach = await reachOf(backupFilesIn(ctx), ctx.backup!.metadata.name);
   } catch (e) {
     if (ctx.signal.aborted) throw e;
     throw error(
-      `cannot read backup ${ctx.backup!.metadata.name}'s resource list, so the drill cannot tell what the restore could write: ${e instanceof Error ? e.message : String(e)}`,
+      `cannot read backup ${ctx.backup!.metadata.name}'s resource list, so the drill cannot tell what the restore could write: ${describeError(e)}`,
     );
   }
   ctx.reach = reach;

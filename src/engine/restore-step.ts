@@ -20,6 +20,7 @@ import { error, fail } from './outcome.js';
 import { applyRestoreConfig } from './cross-region.js';
 import { confirmIsolation, isolationExcludedResources } from './isolation.js';
 import type { PhaseEnd } from './phase.js';
+import { describeError } from '../errors.js';
 
 const ARTIFACT_TIMEOUT_MS = 60_000;
 
@@ -164,7 +165,7 @@ async function archiveArtifacts(
         warnings: countMessages(results.warnings),
       });
     } catch (e) {
-      resultsProblem = e instanceof Error ? e.message : String(e);
+      resultsProblem = describeError(e);
       rec.event('warn', `could not read the restore's results file: ${resultsProblem}`);
     }
   if (!fromStorage.items)
@@ -180,7 +181,7 @@ async function archiveArtifacts(
     } catch (e) {
       rec.event(
         'warn',
-        `could not read the restored resource list (teardown falls back to labels): ${e instanceof Error ? e.message : String(e)}`,
+        `could not read the restored resource list (teardown falls back to labels): ${describeError(e)}`,
       );
     }
   return { results, resultsProblem };
@@ -222,7 +223,7 @@ async function readFromStorage(
   } catch (e) {
     rec.event(
       'warn',
-      `could not read the restore's results from storage (trying a DownloadRequest): ${e instanceof Error ? e.message : String(e)}`,
+      `could not read the restore's results from storage (trying a DownloadRequest): ${describeError(e)}`,
     );
   }
   try {
@@ -249,7 +250,7 @@ async function readFromStorage(
   } catch (e) {
     rec.event(
       'warn',
-      `could not read the restored resource list from storage (trying a DownloadRequest): ${e instanceof Error ? e.message : String(e)}`,
+      `could not read the restored resource list from storage (trying a DownloadRequest): ${describeError(e)}`,
     );
   }
   return { results, items };

@@ -1,5 +1,5 @@
 import { formatSeconds } from '../util/duration.js';
-import { inputError } from '../errors.js';
+import { inputError, describeError } from '../errors.js';
 import { LABEL_SCENARIO, LABEL_TAKEN_BY } from '../plan/types.js';
 import { requireAvailableBsl, requireVelero } from '../velero/bsl.js';
 import {
@@ -269,6 +269,6 @@ async function backupErrors(ctx: DrillContext, backup: VeleroBackup): Promise<st
     const shown = messages.slice(0, 5).map((m) => `"${m.length > 200 ? `${m.slice(0, 200)}…` : m}"`);
     return shown.join('; ') + (messages.length > 5 ? ` and ${messages.length - 5} more` : '');
   } catch (e) {
-    return `Velero's results file could not be read: ${e instanceof Error ? e.message : String(e)}`;
+    return `Velero's results file could not be read: ${describeError(e)}`;
   }
 }

@@ -1,6 +1,6 @@
 import type { DrillContext } from './context.js';
 import { clusterScopedCreated, teardown } from './teardown.js';
-import { describe } from './phase-runner.js';
+import { describeWithCode } from '../errors.js';
 
 /**
  * teardown of a drill in an existing cluster: what the drill owns, unless kept (--keep, teardown.when never, or
@@ -53,8 +53,8 @@ export async function runTeardown(ctx: DrillContext, keep: boolean, passing: boo
         : null,
     );
   } catch (e) {
-    report.teardown = { performed: true, reason: describe(e), deleted: [], leftBehind: [] };
-    rec.endPhase('failed', describe(e));
+    report.teardown = { performed: true, reason: describeWithCode(e), deleted: [], leftBehind: [] };
+    rec.endPhase('failed', describeWithCode(e));
   }
   if (report.teardown.leftBehind.length)
     report.warnings.push(

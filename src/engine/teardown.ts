@@ -5,6 +5,7 @@ import { LABEL_DRILL_ID } from '../plan/types.js';
 import { LABEL_RESTORE_NAME, validLabelValue } from '../velero/names.js';
 import { VELERO_API } from '../velero/types.js';
 import type { DrillRecorder } from './recorder.js';
+import { describeError } from '../errors.js';
 
 /** What teardown may remove: exactly what the drill owns (DESIGN "What a drill owns"). */
 export interface Owned {
@@ -51,7 +52,7 @@ export async function teardown(
       pending.push({ ref, label });
       rec?.event('info', `deleting ${label}`);
     } catch (e) {
-      result.leftBehind.push({ object: label, reason: e instanceof Error ? e.message : String(e) });
+      result.leftBehind.push({ object: label, reason: describeError(e) });
     }
   };
 

@@ -1,6 +1,7 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import { pingVeleroServer } from '../velero/server-status.js';
 import { drillLabels, type DrillContext } from './context.js';
+import { describeError } from '../errors.js';
 
 /** A wait that saw no change for this long asks the Velero server whether it still runs. */
 export const STALL_MS = 60_000;
@@ -45,7 +46,7 @@ export async function watchVelero<T>(
     } catch (e) {
       if (!controller.signal.aborted) {
         failure = e;
-        ctx.rec.event('error', e instanceof Error ? e.message : String(e));
+        ctx.rec.event('error', describeError(e));
         controller.abort();
       }
     } finally {

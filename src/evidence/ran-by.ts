@@ -11,6 +11,7 @@ import type { DrillPlan, StorageAuthPlan } from '../plan/types.js';
 import type { Report } from '../report/schema.js';
 import { armSettings } from '../azure/arm.js';
 import { runnerIdentity } from '../azure/ownership.js';
+import { describeError } from '../errors.js';
 
 type RanBy = NonNullable<Report['evidence']['ranBy']>;
 export type KubeRanBy = RanBy['kube'][number];
@@ -27,7 +28,7 @@ export async function kubeIdentity(gw: KubeGateway, cluster: 'source' | 'target'
     const who = await gw.whoAmI();
     return { cluster, context: gw.context, user: who.user || null, groups: who.groups, error: null };
   } catch (e) {
-    return { cluster, context: gw.context, user: null, groups: [], error: message(e) };
+    return { cluster, context: gw.context, user: null, groups: [], error: describeError(e) };
   }
 }
 
@@ -46,7 +47,7 @@ export async function azureIdentities(plan: DrillPlan, env: NodeJS.ProcessEnv = 
         ),
       );
     } catch (e) {
-      out.push({ use: 'arm', credential: 'unknown', principal: null, error: message(e) });
+      out.push({ use: 'arm', credential: 'unknown', principal: null, error: describeError(e) });
     }
   }
   if (plan.storage) out.push(await storageIdentity('storage', plan.storage.auth));
@@ -109,12 +110,8 @@ async function tokenIdentity(
       ? { use, credential, principal: who.names.join(' / '), error: null }
       : { use, credential, principal: null, error: 'the token names no principal (not a JWT)' };
   } catch (e) {
-    return { use, credential, principal: null, error: message(e) };
+    return { use, credential, principal: null, error: describeError(e) };
   } finally {
     clearTimeout(timer);
   }
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -4,7 +4,7 @@
  * report is final — the folder written with SHA256SUMS, its signature, and the upload.
  */
 import { basename } from 'node:path';
-import { isDrillError } from '../errors.js';
+import { describeWithCode } from '../errors.js';
 import type { StoragePlan, UploadPlan } from '../plan/types.js';
 import type { Report } from '../report/schema.js';
 import { findPreviousReport, writeReportFolder, type PreviousReport } from '../report/seal.js';
@@ -89,12 +89,9 @@ async function previousUploaded(
       input.onInfo(`previous drill ${prev.drillId} of the chain found in the evidence container: ${prev.folder}`);
     return prev;
   } catch (e) {
-    warnings.push(`the previous uploaded report could not be read, so this report starts a new chain: ${describe(e)}`);
+    warnings.push(
+      `the previous uploaded report could not be read, so this report starts a new chain: ${describeWithCode(e)}`,
+    );
     return null;
   }
-}
-
-function describe(e: unknown): string {
-  if (isDrillError(e)) return `${e.message} (${e.code}; hint: ${e.hint})`;
-  return e instanceof Error ? e.message : String(e);
 }

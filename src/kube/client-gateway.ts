@@ -24,6 +24,7 @@ import type {
 } from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
 import { isNotFound, kubeError, statusCode } from './errors.js';
+import { describeError } from '../errors.js';
 
 /** KubernetesObjectApi with its discovery (kind → plural, scope) made reachable for watch paths. */
 class DiscoveringObjectApi extends KubernetesObjectApi {
@@ -199,7 +200,7 @@ export class ClientGateway implements KubeGateway {
         (err: unknown) => {
           if (!err) return close(null);
           const code = statusCode(err) ?? undefined;
-          close({ code, message: err instanceof Error ? err.message : String(err) });
+          close({ code, message: describeError(err) });
         },
       )
       .catch((e: unknown) => {

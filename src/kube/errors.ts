@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import { DrillError, infraError } from '../errors.js';
+import { DrillError, infraError, describeError } from '../errors.js';
 
 interface StatusBody {
   reason?: string;
@@ -106,7 +106,7 @@ export function kubeError(
       ),
     );
   }
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = describeError(e);
   const net =
     (e as { code?: unknown; cause?: { code?: unknown } })?.code ?? (e as { cause?: { code?: unknown } })?.cause?.code;
   if (

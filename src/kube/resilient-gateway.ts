@@ -10,7 +10,7 @@
  */
 import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, ServerTime, WatchHandle } from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
-import { DrillError } from '../errors.js';
+import { DrillError, describeError } from '../errors.js';
 import { retryAfterSeconds } from './errors.js';
 
 /** The longest Retry-After honoured per step; a server asking for more is still asked again within the budget. */
@@ -52,13 +52,13 @@ export function isTransient(e: unknown): boolean {
     const status = (e as DrillError & { statusCode?: number }).statusCode;
     return status === 429 || status === 502 || status === 503 || status === 504;
   }
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = describeError(e);
   return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|other side closed/i.test(msg);
 }
 
 /** The connection was refused: nothing reached the server, so even a create can be sent again. */
 function neverSent(e: unknown): boolean {
-  return /ECONNREFUSED/.test(e instanceof Error ? e.message : String(e));
+  return /ECONNREFUSED/.test(describeError(e));
 }
 
 export function resilientGateway(inner: KubeGateway, opts: ResilienceOptions = {}): KubeGateway {
@@ -107,7 +107,7 @@ export function resilientGateway(inner: KubeGateway, opts: ResilienceOptions = {
           if (answeredOnce && !isTransient(e)) succeeded();
           throw e;
         }
-        const o = begin(e instanceof Error ? e.message : String(e));
+        const o = begin(describeError(e));
         o.retried++;
         if (now() - started >= budgetMs) throw e;
         // Short steps: a restarted API server is noticed within a second, which keeps the drill's RTO honest. A server

@@ -1,6 +1,6 @@
 import type { KubeGateway, WatchHandle } from './gateway.js';
 import type { KubeObject, ObjectQuery } from './types.js';
-import { DrillError } from '../errors.js';
+import { DrillError, describeError } from '../errors.js';
 
 /** What a wait concluded from the objects it sees: done, failed for good, or still waiting (and why). */
 export interface Verdict<T = unknown> {
@@ -123,7 +123,7 @@ export function waitFor<T>(
       failures++;
       last = {
         ...last,
-        observation: `${last.observation} (API error, retrying: ${e instanceof Error ? e.message : String(e)})`,
+        observation: `${last.observation} (API error, retrying: ${describeError(e)})`,
       };
       // Back off on transport errors only; healthy waits are purely event-driven.
       retryTimer = setTimeout(() => void relist().catch(retry), Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));

@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type { ChecksumProbe } from '../scenario/schema.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import { DEFAULTS } from '../plan/types.js';
-import { inputError, infraError } from '../errors.js';
+import { inputError, infraError, describeError } from '../errors.js';
 import { choosePod, describeExec, execIn, type PodChoice } from './exec-client.js';
 import { poll } from './poll.js';
 import { settle, type ProbeKind } from './probe.js';
@@ -116,7 +116,7 @@ function readManifestFile(file: string): FileManifest {
   } catch (e) {
     throw inputError(
       'MANIFEST_UNREADABLE',
-      `checksum manifest ${file} cannot be read: ${e instanceof Error ? e.message : String(e)}`,
+      `checksum manifest ${file} cannot be read: ${describeError(e)}`,
       'write it with dr-drill manifest take',
     );
   }
@@ -145,7 +145,7 @@ export const checksumProbe: ProbeKind<Spec> = {
     } catch (e) {
       throw infraError(
         'CHECKSUM_SOURCE_MANIFEST',
-        `probe ${p.name}: ${e instanceof Error ? e.message : String(e)}`,
+        `probe ${p.name}: ${describeError(e)}`,
         'check that the source pod runs and has sh, find and sha256sum',
       );
     }

@@ -4,7 +4,7 @@
  * good, or the timeout ends. Object-state probes (workload, resource, pvc, job) watch instead.
  */
 import { WaitAborted, WaitFailed, WaitTimeout } from '../kube/wait.js';
-import { isDrillError } from '../errors.js';
+import { isDrillError, describeError } from '../errors.js';
 
 /** One attempt's conclusion, in the words of kube/wait's Verdict. */
 export interface Attempt {
@@ -41,7 +41,7 @@ export async function poll(attempt: (remainingMs: number) => Promise<Attempt>, o
       if (isDrillError(e) && FATAL.has(e.code)) throw e;
       // An attempt cut short by the deadline says nothing new: report what the last full attempt saw.
       if (Date.now() >= deadline && last !== NOTHING_YET) throw new WaitTimeout(last, o.timeoutMs);
-      a = { state: 'waiting', observation: e instanceof Error ? e.message : String(e) };
+      a = { state: 'waiting', observation: describeError(e) };
     }
     if (a.observation !== last) o.onObservation?.(a.observation);
     last = a.observation;

@@ -1,7 +1,7 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import type { ProbeOutcomeT } from '../report/schema.js';
 import { WaitAborted, WaitFailed, WaitTimeout } from '../kube/wait.js';
-import { isDrillError } from '../errors.js';
+import { isDrillError, describeError } from '../errors.js';
 import { isNotFound } from '../kube/errors.js';
 
 /** What a probe is given: the target cluster and the source → target namespace mapping. */
@@ -87,6 +87,6 @@ export async function settle(
     const missing = notRestored(e);
     if (missing) return { outcome: 'failed', subject, observation: `not in the restored copy: ${missing}` };
     if (isDrillError(e)) return { outcome: 'error', subject, observation: `${e.message} (${e.hint})` };
-    return { outcome: 'error', subject, observation: e instanceof Error ? e.message : String(e) };
+    return { outcome: 'error', subject, observation: describeError(e) };
   }
 }

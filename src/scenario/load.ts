@@ -23,6 +23,7 @@ import { schemaProblems } from './schema-errors.js';
 import { semanticProblems } from './checks.js';
 import { placeholderProblems } from './interpolate.js';
 import { sortProblems, type Locator, type PathSegment, type Problem } from './problems.js';
+import { describeError } from '../errors.js';
 
 /** A scenario file read and checked as written (no `${ENV}` resolved). */
 export interface LoadedScenario {
@@ -176,7 +177,7 @@ export function checkScenarioText(text: string, file: string): Omit<LoadedScenar
     // yaml throws (rather than reporting) for alias expansion beyond its budget and for aliases without anchors.
     const message = /Excessive alias count/.test(String(e))
       ? `YAML aliases expand beyond ${SCENARIO_LIMITS.aliases} nodes (an alias bomb guard): write the repeated parts out`
-      : `YAML: ${yamlMessage(e instanceof Error ? e.message : String(e))}`;
+      : `YAML: ${yamlMessage(describeError(e))}`;
     return at(firstAlias(doc)?.range?.[0], message);
   }
   // A text without a single `key: value` parses as one string: plain prose, not a scenario.

@@ -29,15 +29,7 @@ import { leaseOptionsFor, scenarioLeaseGateway } from './run-lease.js';
 import { withScenarioLease } from '../../coordination/scenario-lease.js';
 
 interface RunArgs extends FleetRunArgs {
-  'disaster-at'?: string;
-  keep: boolean;
-  'report-dir': string;
-  'source-context'?: string;
-  'target-context'?: string;
-  'sign-key'?: string;
-  'negative-control': boolean;
   'log-format': LogFormat;
-  step: boolean;
 }
 
 /** Signals that stop a drill: tear down, seal, exit 130; a second one exits at once. */

@@ -5,7 +5,8 @@
  */
 import { listBackupNames, type BackupStorage } from './backup-storage.js';
 import { readJsonArtifact } from './read-artifact.js';
-import { checkStoredBackup, SCHEDULE_NAME_LABEL, type StoredBackup } from './stored-backup.js';
+import { checkStoredBackup, type StoredBackup } from './stored-backup.js';
+import { LABEL_SCHEDULE_NAME } from '../names.js';
 
 /** One row of `backups list`. Values Velero did not record are null. */
 export interface BackupSummary {
@@ -108,7 +109,7 @@ async function summarise(
   const b = meta.value;
   const st = b.status ?? {};
   row.phase = st.phase ?? null;
-  row.schedule = b.metadata?.labels?.[SCHEDULE_NAME_LABEL] ?? null;
+  row.schedule = b.metadata?.labels?.[LABEL_SCHEDULE_NAME] ?? null;
   row.startTimestamp = st.startTimestamp ?? null;
   row.completionTimestamp = st.completionTimestamp ?? null;
   row.expiration = st.expiration ?? null;

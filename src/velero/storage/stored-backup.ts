@@ -30,9 +30,6 @@ export interface StoredBackup {
   };
 }
 
-/** The label a Schedule puts on each backup it creates. */
-export const SCHEDULE_NAME_LABEL = 'velero.io/schedule-name';
-
 /** Complaint about a decoded velero-backup.json, or null when it looks like a Backup. */
 export function checkStoredBackup(v: unknown): string | null {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'expected a JSON object';
