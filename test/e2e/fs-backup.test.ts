@@ -8,9 +8,9 @@
  */
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binDir } from '../../src/local/binaries.js';
 import { CONTEXTS } from '../../src/local/layout.js';
@@ -75,6 +75,7 @@ describe('e2e: file-system backup of volume data (local up --fs-backup, own envi
   after(async () => {
     const down = await cli(['local', 'down'], envVars);
     if (down.exitCode !== 0) throw new Error(`local down: ${down.stderr}`);
+    rmSync(dirname(state), { recursive: true, force: true });
   });
 
   it('restores the bytes of a pod volume in dr through PodVolumeBackup and PodVolumeRestore', async () => {
