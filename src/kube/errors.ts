@@ -50,6 +50,24 @@ export function isConflict(e: unknown): boolean {
 }
 
 /**
+ * The RBAC rule that would allow a denied request. The authorizer's message names verb, resource (with its
+ * subresource, e.g. pods/exec) and group; the Status details carry the group and resource without subresource.
+ */
+function deniedHint(verb: string, resource: string, body: StatusBody | null): string {
+  const said = /cannot (\S+) resource "([^"]+)" in API group "([^"]*)"/.exec(body?.message ?? '');
+  const rule = said
+    ? { verb: said[1]!, plural: said[2]!, group: said[3]! }
+    : body?.details?.kind
+      ? { verb, plural: body.details.kind, group: body.details.group ?? '' }
+      : null;
+  if (!rule) return `grant the drill's identity '${verb}' on '${resource}' (see deploy/rbac/drill-runner.yaml)`;
+  return (
+    `add the rule { apiGroups: ["${rule.group}"], resources: ["${rule.plural}"], verbs: ["${rule.verb}"] } to the ` +
+    `ClusterRole bound to the drill's identity (deploy/rbac/drill-runner.yaml has every rule a drill needs; docs/rbac.md)`
+  );
+}
+
+/**
  * A client-node failure as a DrillError for people: a denied request names the verb, resource and namespace;
  * an unreachable server names the context.
  */
@@ -84,7 +102,7 @@ export function kubeError(
         'KUBE_FORBIDDEN',
         `context ${what.context}: permission denied to ${what.verb} ${what.resource}${where}` +
           (body?.message ? ` (${body.message})` : ''),
-        `grant the drill's identity '${what.verb}' on '${what.resource}' (see deploy/rbac/drill-runner.yaml)`,
+        deniedHint(what.verb, what.resource, body),
       ),
     );
   }

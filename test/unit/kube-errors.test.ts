@@ -32,6 +32,52 @@ describe('kube errors', () => {
     expect(denied.message).to.contain('permission denied to create Namespace in namespace velero');
   });
 
+  it('a 403 names the rule to add, from the details the API server sends', () => {
+    const body = {
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'Forbidden',
+      code: 403,
+      message:
+        'restores.velero.io is forbidden: User "system:serviceaccount:dr-drill:nobody" cannot create resource "restores" in API group "velero.io" in the namespace "velero"',
+      details: { group: 'velero.io', kind: 'restores' },
+    };
+    const e = kubeError(new ApiException(403, 'HTTP 403', JSON.stringify(body), {}), {
+      verb: 'create',
+      resource: 'Restore',
+      namespace: 'velero',
+      context: 'dr',
+    });
+    expect(e.message).to.contain('permission denied to create Restore in namespace velero');
+    expect(e.hint).to.contain('{ apiGroups: ["velero.io"], resources: ["restores"], verbs: ["create"] }');
+    const core = kubeError(
+      new ApiException(
+        403,
+        'HTTP 403',
+        JSON.stringify({ ...body, message: 'nope', details: { kind: 'configmaps' } }),
+        {},
+      ),
+      { verb: 'patch', resource: 'ConfigMap', context: 'dr' },
+    );
+    expect(core.hint).to.contain('{ apiGroups: [""], resources: ["configmaps"], verbs: ["patch"] }');
+    // A subresource: the message names it, the details do not.
+    const exec = kubeError(
+      new ApiException(
+        403,
+        'HTTP 403',
+        JSON.stringify({
+          ...body,
+          message:
+            'pods "api-0" is forbidden: User "x" cannot get resource "pods/exec" in API group "" in the namespace "shop"',
+          details: { kind: 'pods', name: 'api-0' },
+        }),
+        {},
+      ),
+      { verb: 'exec', resource: 'Pod', namespace: 'shop', context: 'dr' },
+    );
+    expect(exec.hint).to.contain('{ apiGroups: [""], resources: ["pods/exec"], verbs: ["get"] }');
+  });
+
   it('a transport failure carries no status', () => {
     const e = kubeError(
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }),
