@@ -4,6 +4,7 @@
  * teardown it is read again, and the restore's `(updated)` entries are added. Anything changed or gone makes the
  * drill ERROR. Reads are one list per kind and namespace, not one GET per object.
  */
+import { describeError, isDrillError } from '../errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import { digestChange, digestObject } from '../kube/object-digest.js';
 import type { KubeObject } from '../kube/types.js';
@@ -12,7 +13,6 @@ import { restorable, type ListedItem } from '../velero/restore-reach.js';
 import type { BlastState, DrillContext, WatchedRef } from './context.js';
 import { clusterScopedInReach } from './harm-checks.js';
 import { blastRadiusReason } from '../measure/verdict.js';
-import { describeError } from '../errors.js';
 
 /**
  * Kinds whose objects live and change with the workload, whoever restores: a restore into scratch namespaces
@@ -83,7 +83,14 @@ async function readSet(
         if (o) found.set(key(r), o);
       }
     } catch (e) {
-      failed.set(g, describeError(e));
+      // Without the opt-in Secrets role (deploy/rbac/drill-secrets.yaml) a Secret is not checked, and says why.
+      const denied = isDrillError(e) && e.code === 'KUBE_FORBIDDEN';
+      failed.set(
+        g,
+        denied && kind === 'Secret'
+          ? `Secrets not checked: the drill's identity may not read Secrets; bind deploy/rbac/drill-secrets.yaml to check them`
+          : describeError(e),
+      );
     }
   }
   return { found, failed };

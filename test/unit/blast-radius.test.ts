@@ -205,6 +205,21 @@ describe('runDrill: the blast-radius phase (memory cluster, simulated Velero)', 
     ]);
   });
 
+  it('without the opt-in Secrets role: the source Secret is reported not checked, naming the role; the rest is checked', async () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'payments' }, data: {} };
+    gw.put(secret);
+    await sim.stop();
+    sim = await new VeleroSim(gw, { content: [...BACKUP, secret] }).start();
+    sim.seedBackup('payments-daily-1', { ageMs: HOUR, schedule: 'payments-daily' });
+    gw.failOn('list', 'Secret');
+    const { report } = await run(aPlan().build());
+    expect(report.verdict, report.reasons.join()).to.equal('PASS');
+    expect(report.blastRadius!.checked).to.equal(4);
+    expect(report.blastRadius!.notChecked).to.deep.equal([
+      "1 v1/Secret in payments: could not be read (Secrets not checked: the drill's identity may not read Secrets; bind deploy/rbac/drill-secrets.yaml to check them)",
+    ]);
+  });
+
   it('no Restore created: the phase is skipped and blastRadius is null', async () => {
     const plan = aPlan().build();
     plan.backup = { mode: 'name', name: 'does-not-exist', maxAgeMs: null };
