@@ -7,26 +7,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeObject } from '../../src/kube/types.js';
 import { SecretText, type DrillPlan, type HookPlan } from '../../src/plan/types.js';
 import { runDrill, type DrillOptions } from '../../src/engine/run-drill.js';
 import { phaseOrder } from '../../src/engine/hook-steps.js';
 import { validateReport } from '../../src/report/validate-report.js';
 import { systemClock } from '../../src/util/clock.js';
-import { MemoryGateway } from '../support/memory-gateway.js';
-import { VeleroSim } from '../support/velero-sim.js';
-import { aPlan, HOUR } from '../support/plan-builder.js';
-
-const SOURCE: KubeObject[] = [
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'payments' } },
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'api', namespace: 'payments', labels: { app: 'api' } },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'api' } } },
-    status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
-  },
-];
+import type { MemoryGateway } from '../support/memory-gateway.js';
+import type { VeleroSim } from '../support/velero-sim.js';
+import { paymentsCluster } from '../support/payments-cluster.js';
+import { aPlan } from '../support/plan-builder.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -49,10 +38,7 @@ describe('runbook hooks in a drill', function () {
   let sim: VeleroSim;
   let dir: string;
   beforeEach(async () => {
-    gw = new MemoryGateway('prod-weu', 'https://prod-weu.example:443');
-    for (const o of SOURCE) gw.put(o);
-    sim = await new VeleroSim(gw, { content: SOURCE.filter((o) => o.kind !== 'Namespace') }).start();
-    sim.seedBackup('payments-daily-1', { ageMs: 2 * HOUR, schedule: 'payments-daily' });
+    ({ gw, sim } = await paymentsCluster());
     dir = mkdtempSync(join(tmpdir(), 'dr-drill-hooks-'));
   });
   afterEach(async () => {

@@ -2,27 +2,16 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '../../src/kube/types.js';
 import type { DrillPlan } from '../../src/plan/types.js';
 import { mapBounded, runFleet, type FleetMember } from '../../src/fleet/run-fleet.js';
 import { summarise, worstExitCode, type FleetDrill } from '../../src/fleet/summary.js';
 import { infraError } from '../../src/errors.js';
 import { systemClock } from '../../src/util/clock.js';
-import { MemoryGateway } from '../support/memory-gateway.js';
-import { VeleroSim } from '../support/velero-sim.js';
-import { aPlan, HOUR } from '../support/plan-builder.js';
+import type { MemoryGateway } from '../support/memory-gateway.js';
+import type { VeleroSim } from '../support/velero-sim.js';
+import { paymentsCluster } from '../support/payments-cluster.js';
+import { aPlan } from '../support/plan-builder.js';
 import { runCli } from '../support/run-cli.js';
-
-const SOURCE: KubeObject[] = [
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'payments' } },
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'api', namespace: 'payments', labels: { app: 'api' } },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'api' } } },
-    status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
-  },
-];
 
 function member(name: string, drillId: string, deployment = 'api'): FleetMember {
   const plan: DrillPlan = aPlan().drillId(drillId).workloadProbe('api-ready', 'payments', deployment).build();
@@ -36,10 +25,7 @@ describe('fleet runs (memory cluster, simulated Velero)', function () {
   let gw: MemoryGateway;
   let dir: string;
   beforeEach(async () => {
-    gw = new MemoryGateway('prod-weu', 'https://prod-weu.example:443');
-    for (const o of SOURCE) gw.put(o);
-    sim = await new VeleroSim(gw, { content: SOURCE.filter((o) => o.kind !== 'Namespace') }).start();
-    sim.seedBackup('payments-daily-1', { ageMs: 2 * HOUR, schedule: 'payments-daily' });
+    ({ gw, sim } = await paymentsCluster());
     dir = mkdtempSync(join(tmpdir(), 'dr-drill-fleet-run-'));
   });
   afterEach(async () => {
