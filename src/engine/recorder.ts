@@ -257,6 +257,7 @@ export function emptyReport(init: {
       previousFrom: null,
       signedBy: null,
       chainStart: null,
+      immutability: null,
       ranBy: null,
       trend: null,
     },

@@ -5,7 +5,15 @@
  */
 import type { BlobClient } from '@azure/storage-blob';
 
-export type CappedBlob = { ok: true; bytes: Buffer; metadata: Record<string, string> } | { ok: false; size: number };
+/** A blob's immutability policy as the service reports it (none: mode undefined or "Mutable"). */
+export interface BlobImmutability {
+  mode: string | null;
+  expiresOn: Date | null;
+}
+
+export type CappedBlob =
+  | { ok: true; bytes: Buffer; metadata: Record<string, string>; immutability: BlobImmutability }
+  | { ok: false; size: number };
 
 export async function downloadBlobCapped(blob: BlobClient, limit: number): Promise<CappedBlob> {
   const props = await blob.getProperties();
@@ -13,7 +21,12 @@ export async function downloadBlobCapped(blob: BlobClient, limit: number): Promi
   if (size > limit) return { ok: false, size };
   // count: the read stops at the declared size even if the blob is replaced meanwhile by a larger one.
   const bytes = size === 0 ? Buffer.alloc(0) : await blob.downloadToBuffer(0, size);
-  return { ok: true, bytes, metadata: props.metadata ?? {} };
+  return {
+    ok: true,
+    bytes,
+    metadata: props.metadata ?? {},
+    immutability: { mode: props.immutabilityPolicyMode ?? null, expiresOn: props.immutabilityPolicyExpiresOn ?? null },
+  };
 }
 
 /** The per-file ceiling for a downloaded report file, and how many files one uploaded folder may have. */

@@ -31,6 +31,15 @@ export async function chainEvidence(input: {
       previousFrom: prev ? (local ? 'report-dir' : 'evidence-container') : null,
       // Said in the sealed (and signed) report, so verify --chain tells a chain start from a cut link.
       chainStart: prev ? null : { reason: chainStartReason(input, warnings) },
+      // Stated before sealing, so the signed report says what the uploaded copy's policy must be.
+      immutability: input.upload
+        ? {
+            container: input.upload.container,
+            prefix: input.upload.prefix,
+            policyMode: input.upload.immutabilityMode,
+            periodSeconds: Math.ceil(input.upload.immutableForMs / 1000),
+          }
+        : null,
       // The public key is in the folder before SHA256SUMS is written, so the sums cover it; the .sig comes after.
       signedBy: input.signer ? preparePublicKey(input.folder, input.signer) : null,
     },

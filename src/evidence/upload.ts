@@ -1,7 +1,7 @@
 /**
  * Upload of a sealed report folder to an evidence container: `<container>/<prefix>/<scenario>/<folder>/<file>`,
- * each blob with metadata (scenario, verdict, drillid), never overwriting a blob that exists, then an unlocked
- * immutability policy per blob where the account supports version-level immutability. Where it does not (Azurite,
+ * each blob with metadata (scenario, verdict, drillid), never overwriting a blob that exists, then an immutability
+ * policy per blob (Unlocked, or Locked) where the container supports version-level immutability. Where it does not (Azurite,
  * or an account without it), a plain statement says so; that is a warning, never a drill failure.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { DefaultAzureCredential } from '@azure/identity';
 import { inputError } from '../errors.js';
-import type { StorageAuthPlan, StoragePlan, UploadPlan } from '../plan/types.js';
+import type { ImmutabilityMode, StorageAuthPlan, StoragePlan, UploadPlan } from '../plan/types.js';
 import { overlapsBsl } from '../plan/storage-plan.js';
 import { storageError, statusOf } from '../velero/storage/storage-errors.js';
 
@@ -64,6 +64,8 @@ export interface UploadResult {
   immutability: {
     /** true: every blob has the policy; false: the account does not support it; null: it failed otherwise. */
     supported: boolean | null;
+    /** The mode the service confirmed for every blob; null: none, or not the same for all. */
+    mode: ImmutabilityMode | null;
     until: string | null;
     /** A plain sentence for the operator and the CI log. */
     statement: string;
@@ -78,6 +80,8 @@ export interface UploadOptions {
   verdict: string;
   drillId: string;
   immutableForMs: number;
+  /** Default Unlocked. */
+  immutabilityMode?: ImmutabilityMode;
   now: Date;
   /** The BSL (its container client and prefix) when known: uploads into it are refused. */
   bsl?: { container: ContainerClient; prefix: string | null } | null;
@@ -92,6 +96,11 @@ const CONTENT_TYPES: Record<string, string> = {
   pem: 'application/x-pem-file',
 };
 const contentType = (name: string) => CONTENT_TYPES[name.split('.').pop() ?? ''] ?? 'text/plain; charset=utf-8';
+
+const MODE_WORDS: Record<ImmutabilityMode, string> = {
+  Locked: 'Locked (nobody, the storage account owner included, can shorten or remove it)',
+  Unlocked: 'Unlocked (the storage account owner can still shorten or remove it)',
+};
 
 // Answers meaning "this account (or emulator) has no version-level immutability", as opposed to a real failure.
 function immutabilityUnsupported(e: unknown): boolean {
@@ -157,27 +166,39 @@ export async function uploadReportFolder(folder: string, opts: UploadOptions): P
     }
   }
   const until = new Date(opts.now.getTime() + opts.immutableForMs);
+  const mode = opts.immutabilityMode ?? 'Unlocked';
   let immutability: UploadResult['immutability'];
   try {
+    // The statement says what the service answered for each blob, not what was asked.
+    const answered = new Set<string>();
     for (const name of files) {
-      await container.getBlobClient(base + name).setImmutabilityPolicy({ expiriesOn: until, policyMode: 'Unlocked' });
+      const r = await container
+        .getBlobClient(base + name)
+        .setImmutabilityPolicy({ expiriesOn: until, policyMode: mode });
+      answered.add(r.immutabilityPolicyMode ?? 'no mode in the answer');
     }
+    const confirmed = answered.size === 1 && answered.has(mode) ? mode : null;
     immutability = {
       supported: true,
+      mode: confirmed,
       until: until.toISOString(),
-      statement: `immutability policy set on ${files.length} blob(s): unlocked, until ${until.toISOString()}`,
+      statement: confirmed
+        ? `immutability policy set on ${files.length} blob(s): ${MODE_WORDS[mode]}, until ${until.toISOString()}`
+        : `immutability policy asked for ${files.length} blob(s) as ${mode} until ${until.toISOString()}; the service answered: ${[...answered].join(', ')}`,
     };
   } catch (e) {
     immutability = immutabilityUnsupported(e)
       ? {
           supported: false,
+          mode: null,
           until: null,
-          statement: `the evidence account does not support immutability policies (HTTP ${statusOf(e) ?? '?'}): the uploaded copy is protected only by access control`,
+          statement: `the evidence container does not support immutability policies (HTTP ${statusOf(e) ?? '?'}; version-level immutability is not enabled on it, or it is Azurite): the uploaded copy is protected only by access control (no ${mode} policy)`,
         }
       : {
           supported: null,
+          mode: null,
           until: null,
-          statement: `could not set an immutability policy: ${storageError(e, where).message}`,
+          statement: `could not set a ${mode} immutability policy: ${storageError(e, where).message}`,
         };
   }
   return { location: where, files, alreadyUploaded: alreadyThere, immutability };
@@ -198,6 +219,7 @@ export async function uploadDrillFolder(
     verdict: report.verdict,
     drillId: report.drillId,
     immutableForMs: upload.immutableForMs,
+    immutabilityMode: upload.immutabilityMode,
     now,
     bsl: storage ? { container: containerFor(storage.auth, storage.container), prefix: storage.prefix } : null,
   });

@@ -4,7 +4,9 @@
  * For the chain, only the previous drill's report.json is fetched. The blob metadata is checked too: an
  * uploaded copy whose metadata disagrees with its report is reported, as it would mislead anyone who searches by it.
  */
-import { downloadBlobCapped, UPLOADED_LIMITS } from './capped-blob.js';
+import { downloadBlobCapped, UPLOADED_LIMITS, type BlobImmutability } from './capped-blob.js';
+import { checkImmutability, type IntendedImmutability } from './immutability-check.js';
+import { assumptionOf } from './verify-folder.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,11 +33,15 @@ export interface VerifyUploadedOptions {
 }
 
 /** Downloads one blob into `path`, or returns why it was not (larger than the per-file ceiling). */
-async function download(container: ContainerClient, key: string, path: string): Promise<Record<string, string>> {
+async function download(
+  container: ContainerClient,
+  key: string,
+  path: string,
+): Promise<{ metadata: Record<string, string>; immutability: BlobImmutability }> {
   const got = await downloadBlobCapped(container.getBlobClient(key), UPLOADED_LIMITS.file);
   if (!got.ok) throw new TooLarge(key, got.size);
   writeFileSync(path, got.bytes);
-  return got.metadata;
+  return got;
 }
 
 class TooLarge extends Error {
@@ -68,6 +74,7 @@ export async function verifyUploadedReport(
     const local = join(tmp, scenario, folderName);
     mkdirSync(local, { recursive: true });
     const metadata = new Map<string, Record<string, string>>();
+    const policies = new Map<string, BlobImmutability>();
     const notRead: string[] = [];
     try {
       for await (const b of container.listBlobsFlat({ prefix: base })) {
@@ -80,7 +87,9 @@ export async function verifyUploadedReport(
           break;
         }
         try {
-          metadata.set(name, await download(container, b.name, join(local, name)));
+          const got = await download(container, b.name, join(local, name));
+          metadata.set(name, got.metadata);
+          policies.set(name, got.immutability);
         } catch (e) {
           if (!(e instanceof TooLarge)) throw e;
           notRead.push(`${name}: larger than ${UPLOADED_LIMITS.file >> 20} MiB (${e.size} bytes): not downloaded`);
@@ -99,13 +108,16 @@ export async function verifyUploadedReport(
     const extra = await fetchPrevious(container, opts.prefix, scenario, local, join(tmp, scenario));
     const result = verifyReportFolder(local, { publicKey: opts.publicKey ?? null, trust: opts.trust ?? null });
     checkMetadata(local, metadata, result);
+    const immutability = await checkUploadedImmutability(container, local, policies);
+    result.problems.push(...immutability.problems);
     for (const message of notRead) result.problems.push({ file: message.split(':')[0]!, message });
-    if (notRead.length) Object.assign(result, { ok: false, status: 'broken' });
+    if (result.problems.length)
+      Object.assign(result, { ok: false, status: 'broken', authenticated: false, assumption: assumptionOf('broken') });
     // Messages name the temporary copy; name the uploaded one instead.
     const remoteScenario = `${containerLocation(container)}/${uploadedScenarioPrefix(opts.prefix, scenario).replace(/\/$/, '')}`;
     const relabel = (text: string) => text.split(join(tmp, scenario)).join(remoteScenario);
     for (const p of result.problems) p.message = relabel(p.message);
-    result.notes = [...extra, ...result.notes.map(relabel)];
+    result.notes = [...extra, ...result.notes.map(relabel), ...immutability.notes];
     result.folder = where.replace(/\/$/, '');
     return result;
   } finally {
@@ -209,6 +221,30 @@ async function fetchPrevious(
     throw storageError(e, `${containerLocation(container)}/${scenarioPrefix}`);
   }
   return [];
+}
+
+/** The blobs' policies against the one the sealed report states (see immutability-check.ts). */
+async function checkUploadedImmutability(
+  container: ContainerClient,
+  local: string,
+  policies: Map<string, BlobImmutability>,
+): Promise<{ problems: Array<{ file: string; message: string }>; notes: string[] }> {
+  let report: { endedAt?: unknown; evidence?: { immutability?: IntendedImmutability | null } };
+  try {
+    report = JSON.parse(readFileSync(join(local, 'report.json'), 'utf8'));
+  } catch {
+    return { problems: [], notes: [] }; // verifyReportFolder reports the unreadable report
+  }
+  if (typeof report.endedAt !== 'string') return { problems: [], notes: [] };
+  let versionLevel: boolean | undefined;
+  try {
+    versionLevel = (await container.getProperties()).isImmutableStorageWithVersioningEnabled;
+  } catch {
+    // A SAS scoped to blobs cannot read container properties: then only the blobs' own policies count.
+    versionLevel = undefined;
+  }
+  const blobs = [...policies].map(([name, p]) => ({ name, ...p }));
+  return checkImmutability(report.evidence?.immutability, report.endedAt, versionLevel, blobs);
 }
 
 function checkMetadata(local: string, metadata: Map<string, Record<string, string>>, result: VerifyResult): void {

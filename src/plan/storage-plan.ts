@@ -43,6 +43,22 @@ function auth(
 }
 
 /** A prefix as written, without leading/trailing slashes; null when empty. */
+type UploadSpec = NonNullable<NonNullable<NonNullable<Scenario['spec']['report']>['upload']>>;
+
+/** The policy length: immutableFor or immutability.days, never both (two lengths would leave one unsaid). */
+function immutableForMs(up: UploadSpec): number {
+  const days = up.immutability?.days;
+  if (days !== undefined && up.immutableFor !== undefined) {
+    throw inputError(
+      'UPLOAD_TWO_LENGTHS',
+      `spec.report.upload: immutableFor (${up.immutableFor}) and immutability.days (${days}) both set the policy length`,
+      'keep one of them',
+    );
+  }
+  if (days !== undefined) return days * 86_400_000;
+  return up.immutableFor === undefined ? DEFAULT_IMMUTABLE_FOR_MS : parseDuration(up.immutableFor);
+}
+
 export function cleanPrefix(p: string | undefined | null): string | null {
   const c = (p ?? '').replace(/^\/+|\/+$/g, '');
   return c === '' ? null : c;
@@ -111,7 +127,8 @@ export function addStoragePlans(plan: DrillPlan, s: Scenario, env: Env): void {
       auth: auth('spec.report.upload', up.accountUrl, up.connectionString, env, plan.storage?.auth ?? null),
       container: up.container,
       prefix: cleanPrefix(up.prefix),
-      immutableForMs: up.immutableFor === undefined ? DEFAULT_IMMUTABLE_FOR_MS : parseDuration(up.immutableFor),
+      immutableForMs: immutableForMs(up),
+      immutabilityMode: up.immutability?.lock ? 'Locked' : 'Unlocked',
     };
     if (
       plan.storage &&

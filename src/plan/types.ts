@@ -195,9 +195,14 @@ export interface UploadPlan {
   auth: StorageAuthPlan;
   container: string;
   prefix: string | null;
-  /** Unlocked immutability policy length, where the account supports it. */
+  /** Immutability policy length, where the container supports it. */
   immutableForMs: number;
+  /** Locked: nobody can shorten or remove the policy; Unlocked: the storage account owner can. */
+  immutabilityMode: ImmutabilityMode;
 }
+
+/** A blob immutability policy mode as Azure Storage names it. */
+export type ImmutabilityMode = 'Locked' | 'Unlocked';
 
 /** A verdict a notification can be sent on. */
 export type NotifyOn = 'pass' | 'fail' | 'error';

@@ -461,6 +461,26 @@ export const Report = Type.Object(
             'Set when the drill links to no previous drill: a chain start recorded (and signed) at sealing, which report verify --chain reports as such instead of as a cut link; null when it links to one.',
           ),
         ),
+        // Optional so that reports sealed before it existed still validate; dr-drill always writes it.
+        immutability: Type.Optional(
+          Nullable(
+            Obj(
+              {
+                container: Type.String({ description: 'The evidence container (spec.report.upload.container).' }),
+                prefix: Nullable(Type.String({ description: 'The prefix inside it.' })),
+                policyMode: Type.Union([Type.Literal('Locked'), Type.Literal('Unlocked')], {
+                  description:
+                    'Locked: nobody can shorten or remove the policy; Unlocked: the storage account owner can.',
+                }),
+                periodSeconds: Type.Integer({
+                  minimum: 0,
+                  description: 'How long after sealing (endedAt) each uploaded blob must stay immutable, at least.',
+                }),
+              },
+              'The immutability policy the upload sets on each blob, stated before sealing so that the signed report says it and report verify --container can compare the blobs with it; null: the drill uploads nothing.',
+            ),
+          ),
+        ),
         ranBy: Nullable(
           Obj(
             {

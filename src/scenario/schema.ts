@@ -980,9 +980,31 @@ export const Upload = Strict(
       }),
     ),
     immutableFor: Type.Optional(
-      Duration('Unlocked immutability policy set on each uploaded blob where the account supports it (default 365d).', {
-        default: '365d',
-      }),
+      Duration(
+        'Length of the immutability policy set on each uploaded blob where the container supports it (default 365d); or immutability.days.',
+        { default: '365d' },
+      ),
+    ),
+    immutability: Type.Optional(
+      Strict(
+        {
+          days: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              default: 365,
+              description: 'Length of the policy in days (default 365; or immutableFor).',
+            }),
+          ),
+          lock: Type.Optional(
+            Type.Boolean({
+              default: false,
+              description:
+                'Set the policy Locked: nobody, the storage account owner included, can shorten or remove it (default false: Unlocked).',
+            }),
+          ),
+        },
+        'The version-level time-based retention policy set on each uploaded blob; the sealed report states it and report verify --container checks it. Needs version-level immutability on the evidence container.',
+      ),
     ),
   },
   'Upload the sealed report folder to <container>/<prefix>/<scenario>/<folder>/.',

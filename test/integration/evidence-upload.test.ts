@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { reportFolder } from '../../src/report/folder.js';
 import { findPreviousReport, writeReportFolder } from '../../src/report/seal.js';
@@ -18,7 +18,9 @@ import {
 import { publicKeyFingerprint } from '../../src/evidence/signing.js';
 import { isDrillError } from '../../src/errors.js';
 import { aReport } from '../support/report-builder.js';
-import { newTestContainer } from '../support/azurite.js';
+import { azuriteConnectionString, newTestContainer } from '../support/azurite.js';
+import { runCli } from '../support/run-cli.js';
+import { runSecrets } from '../../src/util/secrets.js';
 
 const NOW = new Date('2026-03-02T03:00:00Z');
 
@@ -43,6 +45,7 @@ function drill(reportDir: string, startedAt: string, drillId: string, s: Signer)
     previousDrillId: prev?.drillId ?? null,
     signedBy: preparePublicKey(folder, s),
     chainStart: null,
+    immutability: { container: 'evidence', prefix: 'drills', policyMode: 'Locked', periodSeconds: 365 * 86400 },
     ranBy: null,
     trend: null,
   };
@@ -93,7 +96,10 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
     expect(props.metadata).to.deep.equal({ scenario: 'shop-nightly', verdict: 'PASS', drillid: 'first001' });
     expect(props.contentType).to.equal('application/json');
     expect(r.immutability.supported).to.equal(false);
-    expect(r.immutability.statement).to.match(/^the evidence account does not support immutability policies/);
+    expect(r.immutability.mode).to.equal(null);
+    expect(r.immutability.statement).to.match(
+      /^the evidence container does not support immutability policies .*: the uploaded copy is protected only by access control \(no Unlocked policy\)/,
+    );
   });
 
   it('never overwrites uploaded evidence: a blob with other bytes is refused', async () => {
@@ -149,7 +155,31 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
     expect(r.folder).to.match(/\/drills\/shop-nightly\/20260302T020000Z-second01$/);
     expect(r.notes.join('\n'))
       .to.match(/chained to 20260301T020000Z-first001/)
-      .and.match(/signature over SHA256SUMS verified/);
+      .and.match(/signature over SHA256SUMS verified/)
+      // The sealed report states Locked; Azurite cannot: said in plain words, not passed off as protected.
+      .and.match(
+        /immutability: the sealed report states Locked for 365 day\(s\) after sealing, but the evidence container has no version-level immutability .*: the uploaded copy is protected only by access control/,
+      );
+  });
+
+  it('report upload sets the policy the sealed report states; a flag that says otherwise is an input error and uploads nothing', async () => {
+    const cs = ['--connection-string', azuriteConnectionString(), '--container', evidence.containerName];
+    const folder = drill(mkdtempSync(join(tmpdir(), 'dr-drill-upload-cli-')), '2026-03-05T02:00:00Z', 'cliup001', key);
+    for (const flags of [['--lock=false'], ['--immutable-for', '30d']]) {
+      const r = await runCli(['report', 'upload', folder, ...cs, '--prefix', 'cli', ...flags]);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.match(/disagree with report\.json evidence\.immutability \(Locked, 31536000 s\)/);
+    }
+    const none: string[] = [];
+    for await (const b of evidence.listBlobsFlat({ prefix: 'cli/' })) none.push(b.name);
+    expect(none).to.deep.equal([]);
+    const ok = await runCli(['report', 'upload', folder, ...cs, '--prefix', 'cli', '--lock', '--output', 'json']);
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect((JSON.parse(ok.stdout) as { immutability: { statement: string } }).immutability.statement).to.match(
+      /protected only by access control \(no Locked policy\)/,
+    );
+    rmSync(dirname(dirname(folder)), { recursive: true, force: true });
+    runSecrets.clear();
   });
 
   it('verifies the whole uploaded chain of the scenario (--chain --container)', async () => {

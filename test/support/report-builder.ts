@@ -130,7 +130,14 @@ export class ReportBuilder {
       },
       warnings: [],
       rehearsal: null,
-      evidence: { previousReportSha256: null, previousDrillId: null, chainStart: null, ranBy: null, trend: null },
+      evidence: {
+        previousReportSha256: null,
+        previousDrillId: null,
+        chainStart: null,
+        immutability: null,
+        ranBy: null,
+        trend: null,
+      },
     };
   }
 

@@ -190,6 +190,16 @@ describe('compilePlan', () => {
         message: /"shop_DR"/,
       },
       {
+        name: 'two lengths for the evidence immutability policy (immutableFor and immutability.days)',
+        s: scenario({
+          report: {
+            upload: { container: 'ev', connectionString: 'x', immutableFor: '30d', immutability: { days: 90 } },
+          },
+        }),
+        code: 'UPLOAD_TWO_LENGTHS',
+        message: /spec\.report\.upload: immutableFor \(30d\) and immutability\.days \(90\) both set the policy length/,
+      },
+      {
         name: 'unset environment variables, all of them',
         s: scenario({ source: { kubeContext: '${A}' }, backup: { name: '${B}' } }),
         env: {},
@@ -206,6 +216,25 @@ describe('compilePlan', () => {
         expect(e.message).to.match(c.message);
       });
     }
+  });
+
+  it('an evidence upload is Unlocked for 365 days unless the scenario says Locked, and for how long', () => {
+    const upload = (u: object) =>
+      compilePlan(scenario({ report: { upload: { container: 'ev', connectionString: 'x', ...u } } }), opts).report
+        .upload!;
+    expect(upload({})).to.include({ immutabilityMode: 'Unlocked', immutableForMs: 365 * 86_400_000 });
+    expect(upload({ immutability: { lock: true } })).to.include({
+      immutabilityMode: 'Locked',
+      immutableForMs: 365 * 86_400_000,
+    });
+    expect(upload({ immutability: { days: 7, lock: true } })).to.include({
+      immutabilityMode: 'Locked',
+      immutableForMs: 7 * 86_400_000,
+    });
+    expect(upload({ immutableFor: '30d' })).to.include({
+      immutabilityMode: 'Unlocked',
+      immutableForMs: 30 * 86_400_000,
+    });
   });
 
   it('allows a cluster target in the source context with a suffix', () => {

@@ -311,7 +311,8 @@ interface UploadArgs extends WithLoaders {
   prefix?: string;
   'account-url'?: string;
   'connection-string'?: string;
-  'immutable-for': string;
+  'immutable-for'?: string;
+  lock?: boolean;
 }
 
 /**
@@ -334,15 +335,18 @@ const upload = defineCommand<UploadArgs>({
       })
       .option('immutable-for', {
         type: 'string',
-        default: '365d',
-        describe: 'Immutability policy set on each blob where the account supports it',
+        describe:
+          'Immutability policy length on each blob where the container supports it (default: what the sealed report states, else 365d)',
+      })
+      .option('lock', {
+        type: 'boolean',
+        describe: 'Set the policy Locked (default: what the sealed report states, else Unlocked)',
       })
       .example(
         '$0 report upload reports/payments-nightly/20261129T020000Z-ab12cd34 --container evidence --prefix nightly',
         'finish the upload a storage outage cut short',
       ) as never,
   run: async (args) => {
-    const immutableForMs = parseDuration(args['immutable-for'], '--immutable-for');
     const local = verifyReportFolder(args.dir);
     if (!local.ok) {
       for (const p of local.problems) printLine(`${local.folder}/${p.file}: ${p.message}`);
@@ -353,7 +357,9 @@ const upload = defineCommand<UploadArgs>({
       drillId: string;
       verdict: string;
       scenario: { name: string };
+      evidence: { immutability?: { policyMode: 'Locked' | 'Unlocked'; periodSeconds: number } | null };
     };
+    const policy = uploadPolicy(report.evidence.immutability ?? null, args);
     const { uploadReportFolder, evidenceContainerFromFlags } = await args.loaders.evidence();
     const result = await uploadReportFolder(args.dir, {
       container: evidenceContainerFromFlags({
@@ -365,7 +371,7 @@ const upload = defineCommand<UploadArgs>({
       scenario: report.scenario.name,
       verdict: report.verdict,
       drillId: report.drillId,
-      immutableForMs,
+      ...policy,
       now: new Date(),
     });
     if (args.output === 'json') printJson(result);
@@ -379,6 +385,33 @@ const upload = defineCommand<UploadArgs>({
     return EXIT.pass;
   },
 });
+
+/**
+ * The policy `report upload` sets: the one the sealed report states (verify --container compares the blobs with
+ * it), so a flag that says otherwise is an input error; flags only for a report that states none.
+ */
+function uploadPolicy(
+  stated: { policyMode: 'Locked' | 'Unlocked'; periodSeconds: number } | null,
+  args: { 'immutable-for'?: string | undefined; lock?: boolean | undefined },
+): { immutableForMs: number; immutabilityMode: 'Locked' | 'Unlocked' } {
+  const flagMs = args['immutable-for'] === undefined ? null : parseDuration(args['immutable-for'], '--immutable-for');
+  if (!stated)
+    return { immutableForMs: flagMs ?? 365 * 86_400_000, immutabilityMode: args.lock ? 'Locked' : 'Unlocked' };
+  const statedMs = stated.periodSeconds * 1000;
+  const conflict = [
+    flagMs !== null && Math.ceil(flagMs / 1000) !== stated.periodSeconds
+      ? `--immutable-for ${args['immutable-for']}`
+      : '',
+    args.lock !== undefined && args.lock !== (stated.policyMode === 'Locked') ? `--lock=${args.lock}` : '',
+  ].filter(Boolean);
+  if (conflict.length)
+    throw inputError(
+      'UPLOAD_POLICY_CONFLICT',
+      `${conflict.join(' and ')} disagree with report.json evidence.immutability (${stated.policyMode}, ${stated.periodSeconds} s): the sealed report states the policy its upload must have`,
+      'drop the flag: report upload sets the policy the report states',
+    );
+  return { immutableForMs: statedMs, immutabilityMode: stated.policyMode };
+}
 
 function parseDuration(text: string, flag: string): number {
   try {
