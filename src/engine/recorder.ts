@@ -242,6 +242,8 @@ export function emptyReport(init: {
       messagesSource: null,
       triage: [],
       crossRegion: null,
+      volumeData: 'checked',
+      volumes: null,
     },
     phases: BUILTIN_PHASES.map(phase),
     probes: [],

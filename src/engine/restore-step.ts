@@ -16,6 +16,7 @@ import {
 import { volumeErrors } from '../velero/volume-errors.js';
 import { drillLabels, type DrillContext } from './context.js';
 import { watchVelero } from './velero-watchdog.js';
+import { proveRestoredVolumes } from './volume-step.js';
 import { error, fail } from './outcome.js';
 import { applyRestoreConfig } from './cross-region.js';
 import { confirmIsolation, isolationExcludedResources } from './isolation.js';
@@ -106,6 +107,9 @@ export async function runRestore(ctx: DrillContext): Promise<PhaseEnd | void> {
   requireResults(restore, results, resultsProblem);
   rec.report.restore.triage = triageRestore(restore, results);
   await confirmIsolation(ctx);
+  // Only a restore that produced a copy has volumes to prove; the PodVolumeRestores go with the Restore at teardown.
+  if (restore.status?.phase === 'Completed' || restore.status?.phase === 'PartiallyFailed')
+    await proveRestoredVolumes(ctx, await bslCaCert(ctx));
   return judge(ctx, restore, results);
 }
 
@@ -144,13 +148,7 @@ async function archiveArtifacts(
     : { results: null, items: null };
   if (fromStorage.results && fromStorage.items) return { results: fromStorage.results, resultsProblem: null };
   let resultsProblem: string | null = null;
-  const bslName = ctx.targetBackup?.spec?.storageLocation;
-  const bsl = bslName
-    ? ((await gw
-        .get({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns, name: bslName })
-        .catch(() => null)) as BackupStorageLocation | null)
-    : null;
-  const caCert = bslCaCertPem(bsl);
+  const caCert = await bslCaCert(ctx);
   const opts = { timeoutMs: ARTIFACT_TIMEOUT_MS, caCertPem: caCert, labels: drillLabels(ctx.plan), signal: ctx.signal };
   let results: RestoreResults | null = fromStorage.results;
   if (!results)
@@ -198,6 +196,21 @@ function requireResults(restore: VeleroRestore, results: RestoreResults | null, 
     `restore ${restore.metadata.name} ended ${phase}, but its results file could not be read (${problem ?? 'no reason given'}): ` +
       'the report cannot show what Velero restored, warned about or failed',
   );
+}
+
+/** The CA of the target's BSL for the backup, for the URLs Velero signs there; null: the system's trust. */
+async function bslCaCert(ctx: DrillContext): Promise<string | null> {
+  const bslName = ctx.targetBackup?.spec?.storageLocation;
+  if (!bslName) return null;
+  const bsl = (await ctx
+    .target!.gateway.get({
+      apiVersion: VELERO_API,
+      kind: 'BackupStorageLocation',
+      namespace: ctx.target!.veleroNamespace,
+      name: bslName,
+    })
+    .catch(() => null)) as BackupStorageLocation | null;
+  return bslCaCertPem(bsl);
 }
 
 /** Both restore files read from storage; null for each that could not be read (a warning says why). */

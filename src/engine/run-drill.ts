@@ -98,6 +98,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
   // Filled as each cluster is first reached; the Azure side is asked at sealing.
   report.evidence.ranBy = { kube: [], azure: [] };
   placeHooks(report, plan);
+  report.restore.volumeData = plan.restore.volumeData;
   const rec = new DrillRecorder(report, clock, journal, opts.onEvent);
   journal.append('drill-started', {
     drillId: plan.drillId,

@@ -7,7 +7,10 @@ import type { Report, VerdictT } from '../report/schema.js';
 import { formatSeconds } from '../util/duration.js';
 
 /** The parts of the report the verdict reads. */
-export type VerdictTree = Pick<Report, 'phases' | 'probes' | 'rto' | 'rpo'> & Partial<Pick<Report, 'blastRadius'>>;
+export type VerdictTree = Pick<Report, 'phases' | 'probes' | 'rto' | 'rpo'> &
+  Partial<Pick<Report, 'blastRadius'>> & {
+    restore?: Pick<Report['restore'], 'volumes' | 'volumeData'>;
+  };
 
 export interface Finding {
   effect: 'FAIL' | 'ERROR';
@@ -18,6 +21,7 @@ export interface Finding {
 const RULES: Array<(t: VerdictTree) => Finding[]> = [
   phaseFindings,
   probeFindings,
+  volumeFindings,
   objectiveFindings,
   blastRadiusFindings,
 ];
@@ -68,6 +72,20 @@ export function probeFindings(t: Pick<VerdictTree, 'probes'>): Finding[] {
       });
   }
   return out;
+}
+
+/**
+ * A restored volume whose data is not proven back is a FAIL: a database that starts Ready on an empty disk proves
+ * nothing. Under `restore.volumeData: metadata-only` the scenario does not ask for data (the report says so).
+ */
+export function volumeFindings(t: Pick<VerdictTree, 'restore'>): Finding[] {
+  if (!t.restore?.volumes || t.restore.volumeData === 'metadata-only') return [];
+  return t.restore.volumes
+    .filter((v) => !v.dataRestored)
+    .map((v) => ({
+      effect: 'FAIL' as const,
+      reason: `volume data not restored: ${v.namespace}/${v.pvc ?? `${v.pod}/${v.volume}`} (${v.reason})`,
+    }));
 }
 
 function objectiveFindings(t: Pick<VerdictTree, 'rto' | 'rpo'>): Finding[] {

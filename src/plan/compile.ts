@@ -75,8 +75,9 @@ function backupPlan(s: Scenario, drillId: string): BackupPlan {
     includedNamespaces: [...c.includedNamespaces],
     ttl: c.ttl === undefined ? DEFAULTS.backupTtl : goDuration(parseDuration(c.ttl)),
     storageLocation: c.storageLocation ?? null,
-    snapshotVolumes: c.snapshotVolumes ?? false,
-    defaultVolumesToFsBackup: c.defaultVolumesToFsBackup ?? false,
+    // Unset stays unset: the Backup follows Velero's defaults, as a scheduled one would, unless the scenario says.
+    snapshotVolumes: c.snapshotVolumes ?? null,
+    defaultVolumesToFsBackup: c.defaultVolumesToFsBackup ?? null,
     timeoutMs: msOr(c.timeout, DEFAULTS.backupTimeoutMs),
     maxAgeMs,
   };
@@ -208,6 +209,7 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
       excludedResources: [...(r.excludedResources ?? [])],
       labelSelector: r.labelSelector ? { ...r.labelSelector } : null,
       restorePVs: r.restorePVs ?? true,
+      volumeData: r.volumeData ?? 'checked',
       existingResourcePolicy: r.existingResourcePolicy ?? 'none',
       ...(r.allowClusterScopedUpdates !== undefined ? { allowClusterScopedUpdates: r.allowClusterScopedUpdates } : {}),
       ...(r.allowSharedVolumeAssets !== undefined ? { allowSharedVolumeAssets: r.allowSharedVolumeAssets } : {}),

@@ -15,8 +15,10 @@ export type BackupPlan =
       includedNamespaces: string[];
       ttl: string;
       storageLocation: string | null;
-      snapshotVolumes: boolean;
-      defaultVolumesToFsBackup: boolean;
+      /** null: not set on the Backup, so Velero's default applies (snapshot when a snapshotter can). */
+      snapshotVolumes: boolean | null;
+      /** null: not set on the Backup, so the Velero server's --default-volumes-to-fs-backup applies. */
+      defaultVolumesToFsBackup: boolean | null;
       timeoutMs: number;
       maxAgeMs: number | null;
     };
@@ -87,6 +89,8 @@ export interface RestorePlan {
   excludedResources: string[];
   labelSelector: Record<string, string> | null;
   restorePVs: boolean;
+  /** checked: a restored volume without its data is a FAIL; metadata-only: listed, stated as not checked. */
+  volumeData: 'checked' | 'metadata-only';
   existingResourcePolicy: 'none' | 'update';
   /** restore.allowClusterScopedUpdates (only when written): update in the source cluster despite cluster-scoped items. */
   allowClusterScopedUpdates?: boolean;

@@ -8,6 +8,35 @@ import { BUILTIN_PHASES } from './phases.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
+/** One restored volume: how its data came back, in Velero's words (restore.volumes[]). */
+export const VolumeProof = Type.Object(
+  {
+    namespace: Type.String({ description: 'Target namespace.' }),
+    pvc: Nullable(Type.String({ description: 'The claim; null for a pod volume that is no claim.' })),
+    pod: Nullable(Type.String({ description: 'The pod whose volume a PodVolumeRestore fills.' })),
+    volume: Nullable(Type.String({ description: "The pod's volume name." })),
+    backupMethod: Type.String({
+      description:
+        "Velero's word for how the data was backed up (PodVolumeBackup, CSISnapshot, NativeSnapshot), none when it never was, unknown when Velero's volume info could not be read.",
+    }),
+    restoreMethod: Type.String({
+      description:
+        "Velero's word for how the restore brought the data back (PodVolumeRestore, CSISnapshot, NativeSnapshot), none when it did not.",
+    }),
+    phase: Nullable(
+      Type.String({ description: 'Phase of the PodVolumeRestore or DataDownload that copied the data.' }),
+    ),
+    bytes: Nullable(Type.Number({ description: 'Bytes restored, as Velero counted them.' })),
+    durationSeconds: Nullable(
+      Type.Number({ description: "How long the copy took, by Velero's timestamps (seconds)." }),
+    ),
+    dataRestored: Type.Boolean({ description: 'The data is proven back.' }),
+    reason: Type.String({ description: 'How the data is known to be back, or why it is not.' }),
+  },
+  { additionalProperties: false, description: 'One restored volume and how its data came back.' },
+);
+export type VolumeProofT = Static<typeof VolumeProof>;
+
 /** Whether a negative control proved that the drill can fail; null when the run was not one. */
 export const NegativeControlResult = Type.Object(
   {
@@ -288,6 +317,19 @@ export const Report = Type.Object(
           }),
         ),
         triage: Type.Array(Type.String(), { description: 'What the outcome means, in words an operator understands.' }),
+        // Optional so that reports sealed before they existed still validate; dr-drill always writes both.
+        volumeData: Type.Optional(
+          Type.Union([Type.Literal('checked'), Type.Literal('metadata-only')], {
+            description: "metadata-only: the scenario does not require volume data ('volume data not checked').",
+          }),
+        ),
+        volumes: Type.Optional(
+          Nullable(
+            Type.Array(VolumeProof, {
+              description: 'Each restored volume and how its data came back; null when no restore produced a copy.',
+            }),
+          ),
+        ),
         // Optional so that reports sealed before it existed still validate; dr-drill always writes it (null: none).
         crossRegion: Type.Optional(
           Nullable(

@@ -71,12 +71,15 @@ export const BackupCreate = Strict(
         ttl: Type.Optional(Duration('How long Velero keeps the backup (default 72h).', { default: '72h' })),
         storageLocation: Type.Optional(Name('BackupStorageLocation to write to (default: the default BSL).')),
         snapshotVolumes: Type.Optional(
-          Type.Boolean({ default: false, description: 'Take volume snapshots (default false).' }),
+          Type.Boolean({
+            description:
+              "Take volume snapshots (default: not set, so Velero's default applies: snapshot where a snapshotter can).",
+          }),
         ),
         defaultVolumesToFsBackup: Type.Optional(
           Type.Boolean({
-            default: false,
-            description: 'Back up pod volumes with the file-system uploader (default false).',
+            description:
+              "Back up pod volumes with the file-system uploader (default: not set, so the Velero server's --default-volumes-to-fs-backup applies).",
           }),
         ),
         timeout: Type.Optional(
@@ -466,6 +469,13 @@ export const Restore = Strict(
     ),
     restorePVs: Type.Optional(
       Type.Boolean({ default: true, description: 'Restore persistent volumes (default true).' }),
+    ),
+    volumeData: Type.Optional(
+      Type.Union([Type.Literal('checked'), Type.Literal('metadata-only')], {
+        default: 'checked',
+        description:
+          "checked (default): every restored volume must have its data back (Velero's volume info, PodVolumeRestores, DataDownloads), or the drill FAILs with 'volume data not restored'. metadata-only: volumes are listed but their data is not required; the report says 'volume data not checked'.",
+      }),
     ),
     existingResourcePolicy: Type.Optional(
       Type.Union([Type.Literal('none'), Type.Literal('update')], {

@@ -37,8 +37,9 @@ export interface NewBackup {
   includedNamespaces: string[];
   ttl: string;
   storageLocation: string | null;
-  snapshotVolumes: boolean;
-  defaultVolumesToFsBackup: boolean;
+  /** null: left out of the spec, so Velero's default applies. */
+  snapshotVolumes: boolean | null;
+  defaultVolumesToFsBackup: boolean | null;
   labels: Record<string, string>;
 }
 
@@ -50,8 +51,8 @@ export async function createBackup(gw: KubeGateway, b: NewBackup): Promise<Veler
     spec: {
       includedNamespaces: b.includedNamespaces,
       ttl: b.ttl,
-      snapshotVolumes: b.snapshotVolumes,
-      defaultVolumesToFsBackup: b.defaultVolumesToFsBackup,
+      ...(b.snapshotVolumes !== null ? { snapshotVolumes: b.snapshotVolumes } : {}),
+      ...(b.defaultVolumesToFsBackup !== null ? { defaultVolumesToFsBackup: b.defaultVolumesToFsBackup } : {}),
       ...(b.storageLocation ? { storageLocation: b.storageLocation } : {}),
     },
   })) as VeleroBackup;

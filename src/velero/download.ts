@@ -13,7 +13,8 @@ export type DownloadTargetKind =
   | 'BackupResourceList'
   | 'BackupResults'
   | 'BackupContents'
-  | 'BackupVolumeInfos';
+  | 'BackupVolumeInfos'
+  | 'RestoreVolumeInfo';
 
 /**
  * Reads a Velero artefact the way `velero restore describe` does: a DownloadRequest, Velero signs a URL, we GET
@@ -54,6 +55,7 @@ export async function downloadArtifact(
     });
     return kind === 'RestoreLog' ||
       kind === 'BackupVolumeInfos' ||
+      kind === 'RestoreVolumeInfo' ||
       kind.endsWith('ResourceList') ||
       kind.endsWith('Results')
       ? gunzipCapped(body, what, artifactLimit('json'))

@@ -47,7 +47,8 @@ function demo(name: string, hooks: object[], probes: object[]): object {
     // A routing name, not a context of the kubeconfig: the provision hook's kubeconfig stands behind it. A suffix,
     // so drills of other test runs restoring shop into the same cluster do not collide.
     target: { cluster: { kubeContext: 'dr-from-terraform', namespaceSuffix: '-hk-{{drillId}}' } },
-    restore: { includedNamespaces: ['shop'], timeout: '10m' },
+    // Local volumes cannot carry data yet (issue #14): these drills are about hooks, not data.
+    restore: { includedNamespaces: ['shop'], timeout: '10m', volumeData: 'metadata-only' },
     probes,
     hooks,
     report: { html: true },

@@ -55,6 +55,8 @@ const DEFAULT_KINDS: Array<[string, string, Scope]> = [
   ...(
     ['Backup', 'Restore', 'Schedule', 'BackupStorageLocation', 'DownloadRequest', 'ServerStatusRequest'] as const
   ).map((k): [string, string, Scope] => ['velero.io/v1', k, 'namespaced']),
+  ['velero.io/v1', 'PodVolumeRestore', 'namespaced'],
+  ['velero.io/v2alpha1', 'DataDownload', 'namespaced'],
 ];
 
 interface Watcher {

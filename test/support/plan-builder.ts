@@ -36,6 +36,7 @@ export class PlanBuilder {
         excludedResources: [],
         labelSelector: null,
         restorePVs: true,
+        volumeData: 'checked',
         existingResourcePolicy: 'none',
         timeoutMs: 5 * SECOND,
         tolerateMaxErrors: null,

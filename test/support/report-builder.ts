@@ -109,6 +109,8 @@ export class ReportBuilder {
         },
         messagesSource: 'download-request',
         triage: ['Completed: every item was restored.'],
+        volumeData: 'checked',
+        volumes: [],
       },
       phases: [],
       probes: [],

@@ -160,6 +160,11 @@ export class VeleroSim {
     });
   }
 
+  /** A file Velero would have written, served to DownloadRequests as `<kind>/<name>` (e.g. BackupVolumeInfos/b1). */
+  putArtifact(kind: string, name: string, value: unknown): void {
+    this.artifacts.set(`${kind}/${name}`, value);
+  }
+
   private observe(type: string, o: KubeObject): void {
     if (this.down || o.metadata.namespace !== this.namespace || type === 'DELETED') return;
     const ref: ObjectRef = { apiVersion: API, kind: o.kind!, namespace: this.namespace, name: o.metadata.name };

@@ -56,6 +56,7 @@ describe('compilePlan', () => {
         excludedResources: [],
         labelSelector: null,
         restorePVs: true,
+        volumeData: 'checked',
         existingResourcePolicy: 'none',
         timeoutMs: 1_800_000,
         tolerateMaxErrors: null,
@@ -100,8 +101,9 @@ describe('compilePlan', () => {
       includedNamespaces: ['shop'],
       ttl: '48h0m0s',
       storageLocation: null,
-      snapshotVolumes: false,
-      defaultVolumesToFsBackup: false,
+      // Not set in the scenario: left to Velero's defaults, as a scheduled backup would be.
+      snapshotVolumes: null,
+      defaultVolumesToFsBackup: null,
       timeoutMs: 300_000,
       maxAgeMs: 3_600_000,
     });

@@ -395,6 +395,112 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     });
   }
 
+  describe('volume data (restore.volumes)', () => {
+    const claim: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: 'payments' },
+      spec: { volumeName: 'pv-payments-data' },
+    };
+    /** Velero's BackupVolumeInfo for the claim, as v1.17 writes it into <backup>-volumeinfo.json.gz. */
+    const skipped = {
+      pvcName: 'data',
+      pvcNamespace: 'payments',
+      pvName: 'pv-payments-data',
+      snapshotDataMoved: false,
+      preserveLocalSnapshot: false,
+      skipped: true,
+      skippedReason: 'volumeSnapshot: not satisfy the criteria for VolumePolicy or the legacy snapshot way;',
+      pvInfo: { reclaimPolicy: 'Delete', labels: null },
+    };
+    const byFileSystem = {
+      pvcName: 'data',
+      pvcNamespace: 'payments',
+      pvName: 'pv-payments-data',
+      backupMethod: 'PodVolumeBackup',
+      snapshotDataMoved: false,
+      preserveLocalSnapshot: false,
+      skipped: false,
+      result: 'succeeded',
+      pvbInfo: {
+        size: 8192,
+        uploaderType: 'kopia',
+        volumeName: 'data',
+        podName: 'db-0',
+        podNamespace: 'payments',
+        Phase: 'Completed',
+      },
+    };
+    const volumesWorld = async (info: unknown[]) => {
+      w = await world({ content: [...BACKUP_CONTENT, claim] });
+      w.sim.putArtifact('BackupVolumeInfos', 'payments-daily-1', info);
+      return w;
+    };
+
+    it('a claim whose data was never in the backup is FAIL "volume data not restored", with Velero\'s reason', async () => {
+      await volumesWorld([skipped]);
+      const { json } = await w.run(aPlan().build());
+      expect(json.verdict).to.equal('FAIL');
+      expect(json.reasons).to.include(
+        'volume data not restored: payments-drill-abcd1234/data (never in the backup: volumeSnapshot: not satisfy the criteria for VolumePolicy or the legacy snapshot way;)',
+      );
+      expect(json.restore.volumes).to.have.length(1);
+      expect(json.restore.volumes[0]).to.include({ backupMethod: 'none', restoreMethod: 'none', dataRestored: false });
+      expect(json.probes[0].outcome, 'the workload is Ready all the same').to.equal('passed');
+    });
+
+    it('under volumeData: metadata-only the same drill PASSes and says the data was not checked', async () => {
+      await volumesWorld([skipped]);
+      const plan = aPlan().build();
+      plan.restore.volumeData = 'metadata-only';
+      const { json, folder } = await w.run(plan);
+      expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+      expect(json.restore.volumeData).to.equal('metadata-only');
+      expect(json.restore.volumes[0]).to.include({ pvc: 'data', dataRestored: false });
+      expect(json.warnings.join('\n')).to.match(/volume data not checked \(restore.volumeData: metadata-only\)/);
+      expect(readFileSync(join(folder, 'report.md'), 'utf8')).to.match(/volume data not checked/i);
+    });
+
+    it('file-system backup restored by a Completed PodVolumeRestore is proven, with bytes and duration', async () => {
+      await volumesWorld([byFileSystem]);
+      w.gw.put({
+        apiVersion: 'velero.io/v1',
+        kind: 'PodVolumeRestore',
+        metadata: {
+          name: 'dr-drill-abcd1234-x1',
+          namespace: 'velero',
+          labels: { 'velero.io/restore-name': 'dr-drill-abcd1234' },
+        },
+        spec: { pod: { namespace: 'payments-drill-abcd1234', name: 'db-0' }, volume: 'data' },
+        status: {
+          phase: 'Completed',
+          startTimestamp: '2026-01-01T00:00:00Z',
+          completionTimestamp: '2026-01-01T00:00:03Z',
+          progress: { totalBytes: 8192, bytesDone: 8192 },
+        },
+      });
+      const { json } = await w.run(aPlan().build());
+      expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+      expect(json.restore.volumes[0]).to.include({
+        backupMethod: 'PodVolumeBackup',
+        restoreMethod: 'PodVolumeRestore',
+        phase: 'Completed',
+        bytes: 8192,
+        durationSeconds: 3,
+        dataRestored: true,
+      });
+    });
+
+    it('a backup without volume info (Velero < 1.13) proves no restored claim: FAIL saying so', async () => {
+      w = await world({ content: [...BACKUP_CONTENT, claim] });
+      const { json } = await w.run(aPlan().build());
+      expect(json.verdict).to.equal('FAIL');
+      expect(json.reasons.join('\n')).to.match(
+        /volume data not restored: payments-drill-abcd1234\/data \(Velero's volume info could not be read: BackupVolumeInfos of payments-daily-1 is not in the backup storage/,
+      );
+    });
+  });
+
   it('FAIL: restore Failed, probes skipped', async () => {
     w = await world({ restore: { phase: 'Failed', failureReason: 'error downloading backup' } });
     const { json } = await w.run(aPlan().build());

@@ -2,6 +2,20 @@ import { expect } from 'chai';
 import { deriveVerdict } from '../../src/measure/verdict.js';
 import { aReport, type ReportBuilder } from '../support/report-builder.js';
 
+const volume = (dataRestored: boolean, pvc = 'data') => ({
+  namespace: 'payments-drill-abcd1234',
+  pvc,
+  pod: null,
+  volume: null,
+  backupMethod: dataRestored ? 'PodVolumeBackup' : 'none',
+  restoreMethod: dataRestored ? 'PodVolumeRestore' : 'none',
+  phase: dataRestored ? 'Completed' : null,
+  bytes: dataRestored ? 4096 : null,
+  durationSeconds: dataRestored ? 2 : null,
+  dataRestored,
+  reason: dataRestored ? 'PodVolumeRestore Completed, 4096 bytes' : 'never in the backup: skipped',
+});
+
 /** The verdict is read from the report tree alone: each case builds a tree and names the verdict it must give. */
 describe('deriveVerdict: the verdict from the report tree', () => {
   const cases: Array<{ name: string; tree: (b: ReportBuilder) => ReportBuilder; verdict: string; reasons: RegExp[] }> =
@@ -51,6 +65,34 @@ describe('deriveVerdict: the verdict from the report tree', () => {
           b.phase('prepare-target', { outcome: 'failed', effect: 'ERROR', reason: 'Velero is not installed' }),
         verdict: 'ERROR',
         reasons: [/Velero is not installed/],
+      },
+      {
+        name: 'a restored volume whose data is not back is FAIL "volume data not restored: ns/pvc (reason)"',
+        tree: (b) => b.restore({ volumeData: 'checked', volumes: [volume(false), volume(true, 'logs')] }),
+        verdict: 'FAIL',
+        reasons: [/^volume data not restored: payments-drill-abcd1234\/data \(never in the backup: skipped\)$/],
+      },
+      {
+        name: 'a pod volume that is no claim is named by pod and volume',
+        tree: (b) =>
+          b.restore({
+            volumes: [{ ...volume(false), pvc: null, pod: 'db-0', volume: 'scratch' }],
+            volumeData: 'checked',
+          }),
+        verdict: 'FAIL',
+        reasons: [/^volume data not restored: payments-drill-abcd1234\/db-0\/scratch /],
+      },
+      {
+        name: 'under volumeData metadata-only a volume without its data does not count (the report states it)',
+        tree: (b) => b.restore({ volumeData: 'metadata-only', volumes: [volume(false)] }),
+        verdict: 'PASS',
+        reasons: [],
+      },
+      {
+        name: 'every volume with its data back is no finding',
+        tree: (b) => b.restore({ volumeData: 'checked', volumes: [volume(true), volume(true, 'logs')] }),
+        verdict: 'PASS',
+        reasons: [],
       },
       {
         name: 'a phase that failed without effect (teardown left objects, a warn hook) does not change the verdict',

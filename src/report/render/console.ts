@@ -38,6 +38,13 @@ function renderConsole(r: Report, options: RenderOptions): string {
           : ''),
     );
   }
+  const vols = r.restore.volumes ?? [];
+  if (r.restore.volumeData === 'metadata-only')
+    out.push(
+      `  ${paint('yellow', 'volume data not checked')} (restore.volumeData: metadata-only): ${vols.length} volume(s)`,
+    );
+  else if (vols.length)
+    out.push(`  volumes: ${vols.filter((v) => v.dataRestored).length}/${vols.length} with their data restored`);
   if (r.reasons.length) {
     out.push('  reasons:');
     for (const s of r.reasons) out.push(`    - ${s}`);

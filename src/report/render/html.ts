@@ -89,7 +89,7 @@ function banner(r: Report): string {
   return [
     `<header class="banner ${r.verdict.toLowerCase()}">`,
     `<div class="verdict" id="verdict">${esc(r.verdict)}</div>`,
-    `<div><h1>${esc(r.scenario.name)}</h1>${r.negativeControl ? `<p class="note">Deliberate negative control: it is expected not to pass.${r.negativeControlResult ? ` ${r.negativeControlResult.conclusive ? 'Conclusive' : 'Not conclusive'}: ${esc(r.negativeControlResult.reason)}` : ''}</p>` : ''}${why}</div>`,
+    `<div><h1>${esc(r.scenario.name)}</h1>${r.restore.volumeData === 'metadata-only' ? '<p class="note"><strong>Volume data not checked</strong> (restore.volumeData: metadata-only).</p>' : ''}${r.negativeControl ? `<p class="note">Deliberate negative control: it is expected not to pass.${r.negativeControlResult ? ` ${r.negativeControlResult.conclusive ? 'Conclusive' : 'Not conclusive'}: ${esc(r.negativeControlResult.reason)}` : ''}</p>` : ''}${why}</div>`,
     '</header>',
     `<dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`,
   ].join('\n');

@@ -39,6 +39,12 @@ function renderMarkdown(r: Report): string {
   if (r.negativeControl) push('> This run was a deliberate **negative control**: it is expected not to pass.', '');
   const nc = r.negativeControlResult;
   if (nc) push(`> Negative control **${nc.conclusive ? 'conclusive' : 'not conclusive'}**: ${inline(nc.reason)}`, '');
+  // Said before the reasons: a PASS here proves the objects came back, not the data on the volumes.
+  if (r.restore.volumeData === 'metadata-only')
+    push(
+      `> **Volume data not checked** (restore.volumeData: metadata-only): ${r.restore.volumes?.length ?? 0} restored volume(s) were not required to have their data back.`,
+      '',
+    );
   if (r.reasons.length === 0) push(r.verdict === 'PASS' ? 'Recovery proven within objectives.' : 'No reason recorded.');
   else push(...r.reasons.map((s) => `- ${inline(s)}`));
   push('');
@@ -119,6 +125,25 @@ function renderMarkdown(r: Report): string {
   if (x.validationErrors.length) push('Validation errors:', '', ...x.validationErrors.map((s) => `- ${inline(s)}`), '');
   if (x.triage.length) push('### Triage', '', ...x.triage.map((s) => `- ${inline(s)}`), '');
   if (x.crossRegion) push(...crossRegion(x.crossRegion));
+  if (x.volumes?.length)
+    push(
+      '### Volumes',
+      '',
+      ...table(
+        ['Volume', 'Backed up by', 'Restored by', 'Phase', 'Bytes', 'Took', 'Data restored', 'How we know'],
+        x.volumes.map((v) => [
+          inline(`${v.namespace}/${v.pvc ?? `${v.pod}/${v.volume}`}`),
+          v.backupMethod,
+          v.restoreMethod,
+          v.phase ?? NONE,
+          v.bytes === null ? NONE : String(v.bytes),
+          secs(v.durationSeconds),
+          v.dataRestored ? 'yes' : x.volumeData === 'metadata-only' ? 'not checked' : '**no**',
+          inline(v.reason),
+        ]),
+      ),
+      '',
+    );
   if (x.messages) {
     push(...messages('Warnings', x.messages.warnings), ...messages('Errors', x.messages.errors));
     if (x.messagesSource) push(`_Messages read from ${x.messagesSource}._`, '');

@@ -1,0 +1,185 @@
+/**
+ * How each restored volume's data came back, joined from Velero's own records (issue #12 item 1). The fixtures
+ * are in the JSON shape Velero v1.17 writes (internal/volume/volumes_information.go): note the capital `Phase`.
+ */
+import { expect } from 'chai';
+import { dataMoverOf, parseVolumeInfoList, type BackupVolumeInfo } from '../../src/velero/restore-volumes.js';
+import { proveVolumes, type VolumeEvidence, type VolumeProof } from '../../src/velero/volume-proof.js';
+
+const T = 'shop-drill-x';
+const evidence = (e: Partial<VolumeEvidence>): VolumeEvidence => ({
+  mapping: { shop: T },
+  backup: [],
+  backupUnreadable: null,
+  restore: [],
+  movers: [],
+  restoredClaims: [{ namespace: T, name: 'data-db-0' }],
+  ...e,
+});
+const skipped: BackupVolumeInfo = {
+  pvcName: 'data-db-0',
+  pvcNamespace: 'shop',
+  pvName: 'pvc-1',
+  snapshotDataMoved: false,
+  skipped: true,
+  skippedReason: 'volumeSnapshot: no applicable volumesnapshotter found;',
+};
+const byPvb: BackupVolumeInfo = {
+  pvcName: 'data-db-0',
+  pvcNamespace: 'shop',
+  pvName: 'pvc-1',
+  backupMethod: 'PodVolumeBackup',
+  snapshotDataMoved: false,
+  skipped: false,
+  result: 'succeeded',
+  pvbInfo: { size: 4096, volumeName: 'data', podName: 'db-0', podNamespace: 'shop', Phase: 'Completed' },
+};
+const pvr = (phase: string, message?: string) =>
+  dataMoverOf({
+    apiVersion: 'velero.io/v1',
+    kind: 'PodVolumeRestore',
+    metadata: { name: 'r-abc', namespace: 'velero' },
+    spec: { pod: { namespace: T, name: 'db-0' }, volume: 'data' },
+    status: {
+      phase,
+      message,
+      startTimestamp: '2026-01-01T00:00:00Z',
+      completionTimestamp: '2026-01-01T00:00:07Z',
+      progress: { totalBytes: 4096, bytesDone: 4096 },
+    },
+  });
+const dataMoved: BackupVolumeInfo = {
+  pvcName: 'data-db-0',
+  pvcNamespace: 'shop',
+  pvName: 'pvc-1',
+  backupMethod: 'CSISnapshot',
+  snapshotDataMoved: true,
+  skipped: false,
+  snapshotDataMovementInfo: { size: 0, Phase: 'Completed' },
+};
+const dd = (phase: string) =>
+  dataMoverOf({
+    apiVersion: 'velero.io/v2alpha1',
+    kind: 'DataDownload',
+    metadata: { name: 'r-xyz', namespace: 'velero' },
+    spec: { targetVolume: { namespace: T, pvc: 'data-db-0', pv: '' } },
+    status: { phase, progress: { totalBytes: 1 << 20 } },
+  });
+const csi: BackupVolumeInfo = {
+  pvcName: 'data-db-0',
+  pvcNamespace: 'shop',
+  pvName: 'pvc-1',
+  backupMethod: 'CSISnapshot',
+  snapshotDataMoved: false,
+  skipped: false,
+  csiSnapshotInfo: { size: 2048 },
+};
+
+const cases: Array<{ name: string; e: VolumeEvidence; want: Partial<VolumeProof>; reason: RegExp }> = [
+  {
+    name: 'a PV Velero skipped was never in the backup: not restored, with its reason',
+    e: evidence({ backup: [skipped] }),
+    want: { namespace: T, pvc: 'data-db-0', backupMethod: 'none', restoreMethod: 'none', dataRestored: false },
+    reason: /^never in the backup: volumeSnapshot: no applicable volumesnapshotter found;$/,
+  },
+  {
+    name: 'a restored claim Velero has no record of was never in the backup',
+    e: evidence({ backup: [] }),
+    want: { pvc: 'data-db-0', backupMethod: 'none', dataRestored: false },
+    reason: /never in the backup: Velero's volume info has no record of it/,
+  },
+  {
+    name: 'file-system backup restored by a Completed PodVolumeRestore: restored, bytes and duration',
+    e: evidence({ backup: [byPvb], movers: [pvr('Completed')] }),
+    want: {
+      pod: 'db-0',
+      volume: 'data',
+      backupMethod: 'PodVolumeBackup',
+      restoreMethod: 'PodVolumeRestore',
+      phase: 'Completed',
+      bytes: 4096,
+      durationSeconds: 7,
+      dataRestored: true,
+    },
+    reason: /PodVolumeRestore Completed, 4096 bytes/,
+  },
+  {
+    name: 'a Failed PodVolumeRestore: not restored, with Velero\'s message',
+    e: evidence({ backup: [byPvb], movers: [pvr('Failed', 'error restoring volume: repository not found')] }),
+    want: { phase: 'Failed', dataRestored: false },
+    reason: /^PodVolumeRestore Failed: error restoring volume: repository not found$/,
+  },
+  {
+    name: 'backed up by file system but no PodVolumeRestore was made: not restored',
+    e: evidence({ backup: [byPvb], movers: [] }),
+    want: { backupMethod: 'PodVolumeBackup', restoreMethod: 'none', dataRestored: false },
+    reason: /no PodVolumeRestore copied it/,
+  },
+  {
+    name: 'a failed pod volume backup: not restored',
+    e: evidence({ backup: [{ ...byPvb, result: 'failed', pvbInfo: { ...byPvb.pvbInfo, Phase: 'Failed' } }] }),
+    want: { dataRestored: false },
+    reason: /its backup by PodVolumeBackup failed \(Failed\)/,
+  },
+  {
+    name: 'CSI data movement restored by a Completed DataDownload',
+    e: evidence({ backup: [dataMoved], movers: [dd('Completed')] }),
+    want: { backupMethod: 'CSISnapshot', restoreMethod: 'CSISnapshot', bytes: 1 << 20, dataRestored: true },
+    reason: /DataDownload Completed/,
+  },
+  {
+    name: 'a DataDownload still InProgress is not proof',
+    e: evidence({ backup: [dataMoved], movers: [dd('InProgress')] }),
+    want: { dataRestored: false },
+    reason: /DataDownload still InProgress/,
+  },
+  {
+    name: 'a CSI snapshot the restore made the volume from',
+    e: evidence({
+      backup: [csi],
+      restore: [{ pvcName: 'data-db-0', pvcNamespace: T, restoreMethod: 'CSISnapshot', csiSnapshotInfo: { size: 2048 } }],
+    }),
+    want: { backupMethod: 'CSISnapshot', restoreMethod: 'CSISnapshot', bytes: 2048, dataRestored: true },
+    reason: /made from its CSISnapshot snapshot/,
+  },
+  {
+    name: 'a native snapshot the restore did not use (restorePVs false): not restored',
+    e: evidence({ backup: [{ ...csi, backupMethod: 'NativeSnapshot', result: 'succeeded' }], restore: [] }),
+    want: { backupMethod: 'NativeSnapshot', restoreMethod: 'none', dataRestored: false },
+    reason: /the restore did not restore it from there/,
+  },
+  {
+    name: 'the backup volume info could not be read: every restored claim is unproven, saying why',
+    e: evidence({ backup: null, backupUnreadable: 'BackupVolumeInfos of b1 is not in the backup storage' }),
+    want: { pvc: 'data-db-0', backupMethod: 'unknown', dataRestored: false },
+    reason: /Velero's volume info could not be read: BackupVolumeInfos of b1/,
+  },
+];
+
+describe('volume proof: how each restored volume came back, from Velero\'s records', () => {
+  for (const c of cases)
+    it(c.name, () => {
+      const v = proveVolumes(c.e);
+      expect(v).to.have.length(1);
+      expect(v[0]).to.include(c.want);
+      expect(v[0].reason).to.match(c.reason);
+    });
+
+  it('a volume of a namespace the restore does not include is left out', () => {
+    const v = proveVolumes(evidence({ backup: [{ ...skipped, pvcNamespace: 'other' }], restoredClaims: [] }));
+    expect(v).to.deep.equal([]);
+  });
+
+  it('a pod volume that is no claim (emptyDir backed up by file system) is listed by pod and volume', () => {
+    const emptyDir = { ...byPvb, pvcName: undefined, pvcNamespace: undefined, pvName: undefined };
+    const v = proveVolumes(evidence({ backup: [emptyDir], movers: [pvr('Completed')], restoredClaims: [] }));
+    expect(v[0]).to.include({ namespace: T, pvc: null, pod: 'db-0', volume: 'data', dataRestored: true });
+  });
+
+  it("reads Velero's files: null is an empty list, anything but an array of objects is refused", () => {
+    expect(parseVolumeInfoList(null, 'x')).to.deep.equal([]);
+    expect(parseVolumeInfoList([skipped], 'x')).to.deep.equal([skipped]);
+    expect(() => parseVolumeInfoList({ pvcName: 'a' }, 'BackupVolumeInfos of b')).to.throw(/not a JSON array/);
+    expect(() => parseVolumeInfoList([1], 'x')).to.throw(/not a JSON array of objects/);
+  });
+});
