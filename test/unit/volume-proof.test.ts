@@ -104,7 +104,7 @@ const cases: Array<{ name: string; e: VolumeEvidence; want: Partial<VolumeProof>
     reason: /PodVolumeRestore Completed, 4096 bytes/,
   },
   {
-    name: 'a Failed PodVolumeRestore: not restored, with Velero\'s message',
+    name: "a Failed PodVolumeRestore: not restored, with Velero's message",
     e: evidence({ backup: [byPvb], movers: [pvr('Failed', 'error restoring volume: repository not found')] }),
     want: { phase: 'Failed', dataRestored: false },
     reason: /^PodVolumeRestore Failed: error restoring volume: repository not found$/,
@@ -137,7 +137,9 @@ const cases: Array<{ name: string; e: VolumeEvidence; want: Partial<VolumeProof>
     name: 'a CSI snapshot the restore made the volume from',
     e: evidence({
       backup: [csi],
-      restore: [{ pvcName: 'data-db-0', pvcNamespace: T, restoreMethod: 'CSISnapshot', csiSnapshotInfo: { size: 2048 } }],
+      restore: [
+        { pvcName: 'data-db-0', pvcNamespace: T, restoreMethod: 'CSISnapshot', csiSnapshotInfo: { size: 2048 } },
+      ],
     }),
     want: { backupMethod: 'CSISnapshot', restoreMethod: 'CSISnapshot', bytes: 2048, dataRestored: true },
     reason: /made from its CSISnapshot snapshot/,
@@ -156,7 +158,7 @@ const cases: Array<{ name: string; e: VolumeEvidence; want: Partial<VolumeProof>
   },
 ];
 
-describe('volume proof: how each restored volume came back, from Velero\'s records', () => {
+describe("volume proof: how each restored volume came back, from Velero's records", () => {
   for (const c of cases)
     it(c.name, () => {
       const v = proveVolumes(c.e);
