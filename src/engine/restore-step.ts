@@ -109,7 +109,7 @@ export async function runRestore(ctx: DrillContext): Promise<PhaseEnd | void> {
   await confirmIsolation(ctx);
   // Only a restore that produced a copy has volumes to prove; the PodVolumeRestores go with the Restore at teardown.
   if (restore.status?.phase === 'Completed' || restore.status?.phase === 'PartiallyFailed')
-    await proveRestoredVolumes(ctx, await bslCaCert(ctx));
+    await proveRestoredVolumes(ctx);
   return judge(ctx, restore, results);
 }
 

@@ -1,37 +1,44 @@
 /**
  * After the restore: how each restored volume's data came back (report.restore.volumes), from Velero's backup and
- * restore volume info and the live PodVolumeRestores / DataDownloads, read before teardown removes the Restore
- * they belong to (velero/restore-volumes.ts reads, velero/volume-proof.ts joins).
+ * restore volume info (velero/backup-reading.ts) and the live PodVolumeRestores / DataDownloads, read before
+ * teardown removes the Restore they belong to; velero/volume-proof.ts joins them.
  */
-import {
-  listDataMovers,
-  readVolumeInfo,
-  type BackupVolumeInfo,
-  type RestoreVolumeInfo,
-} from '../velero/restore-volumes.js';
+import { readBackupVolumeInfos, readRestoreVolumeInfos } from '../velero/backup-reading.js';
+import { listDataMovers } from '../velero/restore-volumes.js';
 import { proveVolumes } from '../velero/volume-proof.js';
 import { drillLabels, type DrillContext } from './context.js';
 
-export async function proveRestoredVolumes(ctx: DrillContext, caCertPem: string | null): Promise<void> {
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export async function proveRestoredVolumes(ctx: DrillContext): Promise<void> {
   const { plan, rec } = ctx;
+  const gw = ctx.target!.gateway;
+  const vns = ctx.target!.veleroNamespace;
+  // The target has the Backup (synced to its BSL): its Velero signs the URLs for the backup's and restore's files.
   const src = {
     storage: ctx.storage ?? null,
-    gateway: ctx.target!.gateway,
-    veleroNamespace: ctx.target!.veleroNamespace,
-    caCertPem,
+    gateway: gw,
+    veleroNamespace: vns,
     labels: drillLabels(plan),
     signal: ctx.signal,
   };
-  const backup = await readVolumeInfo<BackupVolumeInfo>(src, {
-    kind: 'BackupVolumeInfos',
-    backup: ctx.backup!.metadata.name,
-  });
-  const restore = await readVolumeInfo<RestoreVolumeInfo>(src, {
-    kind: 'RestoreVolumeInfo',
-    restore: plan.restore.name,
-  });
-  if (!restore.list) rec.event('warn', `could not read the restore's volume info: ${restore.why}`);
-  const { movers, problems } = await listDataMovers(src.gateway, src.veleroNamespace, plan.restore.name);
+  const backupName = ctx.backup!.metadata.name;
+  let backup = null;
+  let unreadable: string | null = null;
+  try {
+    backup = await readBackupVolumeInfos(src, backupName);
+    if (!backup) unreadable = `backup ${backupName} has no volume info file (Velero older than 1.13?)`;
+  } catch (e) {
+    unreadable = message(e);
+  }
+  let restore = null;
+  try {
+    restore = await readRestoreVolumeInfos(src, plan.restore.name, backupName);
+    if (!restore) rec.event('warn', `restore ${plan.restore.name} has no volume info file (Velero older than 1.13?)`);
+  } catch (e) {
+    rec.event('warn', `could not read the restore's volume info: ${message(e)}`);
+  }
+  const { movers, problems } = await listDataMovers(gw, vns, plan.restore.name);
   for (const p of problems) rec.event('warn', p);
 
   const items = ctx.owned.restoredItems;
@@ -39,9 +46,9 @@ export async function proveRestoredVolumes(ctx: DrillContext, caCertPem: string 
     rec.event('warn', 'the restored resource list is unknown: restored claims without volume info are not checked');
   const volumes = proveVolumes({
     mapping: ctx.namespaceMapping,
-    backup: backup.list,
-    backupUnreadable: backup.why,
-    restore: restore.list,
+    backup,
+    backupUnreadable: unreadable,
+    restore,
     movers,
     restoredClaims: (items ?? [])
       .filter((i) => i.kind === 'PersistentVolumeClaim' && i.namespace && i.action !== 'failed')

@@ -10,7 +10,7 @@ import { readGzipJsonArtifact, shapes } from './storage/read-artifact.js';
 import { bslCaCertPem } from './bsl.js';
 import { downloadArtifact, type DownloadTargetKind } from './download.js';
 import { parseBackupResourceList, type ListedItem } from './restore-reach.js';
-import { parseBackupVolumeInfos, type BackupVolumeInfo } from './volume-info.js';
+import { parseBackupVolumeInfos, type BackupVolumeInfo, type RestoreVolumeInfo } from './volume-info.js';
 import { VELERO_API, type BackupStorageLocation } from './types.js';
 
 const DOWNLOAD_TIMEOUT_MS = 120_000;
@@ -25,7 +25,13 @@ export interface ContentsSource {
 }
 
 /** One backup file through a DownloadRequest, trusting the BSL's CA when it has one. */
-async function download(src: ContentsSource, kind: DownloadTargetKind, backupName: string): Promise<Buffer> {
+async function download(
+  src: ContentsSource,
+  kind: DownloadTargetKind,
+  backupName: string,
+  /** The file's owner when it is not the backup (a restore of it); the backup's BSL signs it all the same. */
+  name = backupName,
+): Promise<Buffer> {
   if (!src.gateway) throw new Error(`backup ${backupName}'s files are not reachable: no storage and no cluster`);
   const gw = src.gateway;
   const backup = await gw.get({
@@ -43,7 +49,7 @@ async function download(src: ContentsSource, kind: DownloadTargetKind, backupNam
         name: bslName,
       })) as BackupStorageLocation | null)
     : null;
-  return downloadArtifact(gw, src.veleroNamespace, kind, backupName, {
+  return downloadArtifact(gw, src.veleroNamespace, kind, name, {
     timeoutMs: DOWNLOAD_TIMEOUT_MS,
     caCertPem: bslCaCertPem(bsl),
     labels: src.labels,
@@ -116,6 +122,34 @@ export async function readBackupVolumeInfos(
     return parseBackupVolumeInfos(JSON.parse((await download(src, 'BackupVolumeInfos', backupName)).toString('utf8')));
   } catch (e) {
     // Velero answers a DownloadRequest for a file the backup does not have with a URL that 404s.
+    if (e instanceof Error && /\b404\b|not found|NoSuchKey|BlobNotFound/i.test(e.message)) return null;
+    throw e;
+  }
+}
+
+/**
+ * Velero's RestoreVolumeInfo entries of a restore of `backupName` (`<restore>-volumeinfo.json.gz`, the
+ * `RestoreVolumeInfo` DownloadRequest kind), or null when the restore has none (Velero < 1.13).
+ */
+export async function readRestoreVolumeInfos(
+  src: ContentsSource,
+  restoreName: string,
+  backupName: string,
+): Promise<RestoreVolumeInfo[] | null> {
+  if (src.storage) {
+    const r = await readGzipJsonArtifact<unknown>(
+      src.storage,
+      src.storage.layout.restoreKey(restoreName, 'volumeInfo'),
+      shapes.arrayOrNull,
+    );
+    if (r.ok) return parseBackupVolumeInfos(r.value) as RestoreVolumeInfo[];
+    if (r.problem !== 'missing') throw new Error(`restore ${restoreName}'s volume info: ${r.problem} (${r.key})`);
+    if (!src.gateway) return null;
+  }
+  try {
+    const body = await download(src, 'RestoreVolumeInfo', backupName, restoreName);
+    return parseBackupVolumeInfos(JSON.parse(body.toString('utf8'))) as RestoreVolumeInfo[];
+  } catch (e) {
     if (e instanceof Error && /\b404\b|not found|NoSuchKey|BlobNotFound/i.test(e.message)) return null;
     throw e;
   }

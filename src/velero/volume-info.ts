@@ -17,8 +17,38 @@ export interface BackupVolumeInfo {
   skippedReason?: string;
   startTimestamp?: string;
   completionTimestamp?: string;
-  /** succeeded | failed. */
+  /** succeeded | failed; set for native snapshots and pod volume backups only. */
   result?: string;
+  csiSnapshotInfo?: { size?: number };
+  /** Go writes the untagged Phase fields with a capital P. */
+  snapshotDataMovementInfo?: { size?: number; Phase?: string };
+  nativeSnapshotInfo?: { Phase?: string };
+  pvbInfo?: PodVolumeInfo;
+  [field: string]: unknown;
+}
+
+/** PodVolumeInfo: the pod volume a PodVolumeBackup read or a PodVolumeRestore wrote. */
+export interface PodVolumeInfo {
+  size?: number;
+  volumeName?: string;
+  podName?: string;
+  podNamespace?: string;
+  Phase?: string;
+}
+
+/**
+ * Velero's account of each volume a restore brought back (`<restore>-volumeinfo.json.gz`, RestoreVolumeInfo):
+ * the PVC and namespace are the restored ones (target namespace).
+ */
+export interface RestoreVolumeInfo {
+  pvcName?: string;
+  pvcNamespace?: string;
+  pvName?: string;
+  restoreMethod?: string;
+  snapshotDataMoved?: boolean;
+  csiSnapshotInfo?: { size?: number };
+  snapshotDataMovementInfo?: { size?: number };
+  pvrInfo?: PodVolumeInfo;
   [field: string]: unknown;
 }
 

@@ -3,7 +3,8 @@
  * backed up (or that it never was: skipped, with Velero's reason), its restore volume info how the restore used
  * it, and the live PodVolumeRestores / DataDownloads how the copy ended. Pure: the caller reads, this joins.
  */
-import type { BackupVolumeInfo, DataMover, RestoreVolumeInfo } from './restore-volumes.js';
+import type { DataMover } from './restore-volumes.js';
+import type { BackupVolumeInfo, RestoreVolumeInfo } from './volume-info.js';
 
 /** One restored volume in the report (`restore.volumes[]`). */
 export interface VolumeProof {

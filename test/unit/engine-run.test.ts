@@ -496,7 +496,7 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
       const { json } = await w.run(aPlan().build());
       expect(json.verdict).to.equal('FAIL');
       expect(json.reasons.join('\n')).to.match(
-        /volume data not restored: payments-drill-abcd1234\/data \(Velero's volume info could not be read: BackupVolumeInfos of payments-daily-1 is not in the backup storage/,
+        /volume data not restored: payments-drill-abcd1234\/data \(Velero.s volume info could not be read: backup payments-daily-1 has no volume info file/,
       );
     });
   });
