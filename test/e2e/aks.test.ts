@@ -113,7 +113,7 @@ spec:
         storage: { container: velero, storageAccount: ${env.azurite.account}, resourceGroup: local, storageAccountUri: ${env.azurite.url}, caCertFile: ${env.azurite.caCert} }
         credentials: { secretFile: ${creds} }
         timeout: 3m
-  restore: { timeout: 5m }
+  restore: { timeout: 5m, volumeData: metadata-only }
   probes:
     - { name: web, kind: workload, ref: { kind: Deployment, namespace: shop, name: web }, timeout: 2m }
     - { name: config, kind: resource, ref: { apiVersion: v1, kind: ConfigMap, namespace: shop, name: shop-config } }
