@@ -157,6 +157,17 @@ describe('e2e: drills against the local environment', function () {
     // Local volumes cannot carry data yet: the demo says metadata-only, and the report says so.
     expect(run.report!.restore.volumeData).to.equal('metadata-only');
     expect(run.report!.restore.volumes!.map((v) => `${v.namespace}/${v.pvc}`)).to.deep.equal(['shop/data-db-0']);
+    expect(run.report!.restore.volumes![0]).to.include({ dataRestored: false });
+    expect(run.report!.warnings.join('\n')).to.match(/volume data not checked \(restore.volumeData: metadata-only\)/);
+    expect(readFileSync(join(run.folder!, 'report.md'), 'utf8')).to.contain('**Volume data not checked**');
+    expect(run.stdout).to.contain('volume data not checked');
+    // A cross-cluster drill states its measurement uncertainty (the figures go into the session note).
+    const { rto, rpo, clocks } = run.report!;
+    expect(rto.uncertaintySeconds).to.be.a('number');
+    expect(rpo.uncertaintySeconds).to.be.a('number');
+    process.stderr.write(
+      `      figures: RTO ${rto.achievedSeconds} s ± ${rto.uncertaintySeconds} s (${rto.reason ?? ''}); RPO ${rpo.achievedSeconds} s ± ${rpo.uncertaintySeconds} s basis ${rpo.basis} (${rpo.reason ?? ''}); clocks ${JSON.stringify(clocks)}\n`,
+    );
     expect(run.report!.teardown.leftBehind).to.deep.equal([]);
     const contract = await execa('bash', [join(ROOT, '..', 'shared', 'checks', 'contract.sh'), run.folder!], {
       cwd: ROOT,
