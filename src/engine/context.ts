@@ -61,6 +61,11 @@ export interface DrillContext {
   t0ObservedAt?: Date;
   /** The oldest recovery point the passing canary probes proved (rpo.basis canary); unset without one. */
   canaryRecoveryPoint?: Date;
+  /**
+   * Per polling probe that passed: seconds from the start of its look before the passing one (or of the passing
+   * look, when that was its first) to its pass. The copy became ready within that window (probe detection latency).
+   */
+  detectionLatency?: Record<string, number>;
 }
 
 /** An object the check watches, where it lives in the target. */

@@ -220,9 +220,12 @@ function measure(ctx: DrillContext): { inputProblem: boolean } {
     t0ObservedAt: ctx.t0ObservedAt ?? null,
     sourceClock: report.clocks.source,
     probes: report.probes,
+    // Measured between looks when the probe passed; a full interval when it did not say (it cannot be less).
     probeLatencySeconds: Math.max(
       0,
-      ...critical.filter((p) => probeKind(p.kind).polls).map((p) => (p.intervalMs ?? DEFAULTS.probeIntervalMs) / 1000),
+      ...critical
+        .filter((p) => probeKind(p.kind).polls)
+        .map((p) => ctx.detectionLatency?.[p.name] ?? (p.intervalMs ?? DEFAULTS.probeIntervalMs) / 1000),
     ),
     restoreEndedAtSeconds: restoreEnd,
     canaryRecoveryPoint: ctx.canaryRecoveryPoint

@@ -20,6 +20,9 @@ export async function runProbes(ctx: DrillContext): Promise<PhaseEnd | void> {
       const kind = probeKind(p.kind);
       const startMono = rec.now();
       let last: string | null = null;
+      // The starts of the last two looks of a polling kind: when it passes, the copy was not yet seen ready at the
+      // earlier one, so it became ready after that.
+      const looks: number[] = [];
       const probeCtx = {
         gateway: target.gateway,
         mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? target.mapNamespace(ns),
@@ -29,6 +32,10 @@ export async function runProbes(ctx: DrillContext): Promise<PhaseEnd | void> {
           rec.journalEntry('probe-observation', { probe: p.name, observation: o });
         },
         intervalMs: p.intervalMs ?? DEFAULTS.probeIntervalMs,
+        onLook: () => {
+          looks.push(rec.now());
+          if (looks.length > 2) looks.shift();
+        },
         prepared: ctx.prepared?.[p.name],
         drillId: plan.drillId,
         labels: drillLabels(plan),
@@ -41,7 +48,10 @@ export async function runProbes(ctx: DrillContext): Promise<PhaseEnd | void> {
           p.spec,
           probeCtx,
           { timeoutMs: p.timeoutMs, intervalMs: probeCtx.intervalMs, continuous: p.continuous },
-          () => (firstPassMono = rec.now()),
+          () => {
+            firstPassMono = rec.now();
+            if (looks.length) (ctx.detectionLatency ??= {})[p.name] = Math.round(firstPassMono - looks[0]!) / 1000;
+          },
         );
         const endMono = rec.now();
         if (

@@ -18,7 +18,10 @@ export interface DrillMeasurements {
   /** The source cluster's clock against the runner's; null when it could not be read. */
   sourceClock: ClockOffsetT | null;
   probes: ProbeResultT[];
-  /** The longest interval between looks of a critical probe that polls (0 when all watch). */
+  /**
+   * How long after the copy was ready a critical probe that polls may have seen it: the longest time from a
+   * probe's previous look (or the start of its passing look) to its pass (0 when all watch).
+   */
   probeLatencySeconds: number;
   /** When the restore produced a usable copy (and after-restore hooks ended), since T0; null: no usable copy. */
   restoreEndedAtSeconds: number | null;
@@ -83,7 +86,9 @@ function measureRto(m: DrillMeasurements, critical: ProbeResultT[]): Report['rto
   }
   if (m.probeLatencySeconds > 0) {
     uncertainty += m.probeLatencySeconds;
-    parts.push(`probe detection latency up to ${s(m.probeLatencySeconds)} (polling interval)`);
+    parts.push(
+      `probe detection latency up to ${s(m.probeLatencySeconds)} (a polling probe's pass after its previous look)`,
+    );
   }
   return againstObjective(
     m.rtoObjectiveSeconds,

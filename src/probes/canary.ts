@@ -180,6 +180,7 @@ export const canaryProbe: ProbeKind<Spec> = {
           intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
           signal: ctx.signal,
           onObservation: ctx.onObservation,
+          onLook: ctx.onLook,
         },
       ),
     );

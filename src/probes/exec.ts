@@ -44,6 +44,7 @@ export const execProbe: ProbeKind<Spec> = {
           intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
           signal: ctx.signal,
           onObservation: ctx.onObservation,
+          onLook: ctx.onLook,
         },
       ),
     );

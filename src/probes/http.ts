@@ -140,6 +140,7 @@ export const httpProbe: ProbeKind<Spec> = {
           intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
           signal: ctx.signal,
           onObservation: ctx.onObservation,
+          onLook: ctx.onLook,
         },
       ),
     );

@@ -17,6 +17,8 @@ export interface PollOptions {
   intervalMs: number;
   signal: AbortSignal;
   onObservation?: (observation: string) => void;
+  /** Called as each attempt begins: the look before the passing one bounds when the copy became ready. */
+  onLook?: () => void;
 }
 
 /** Errors that another attempt cannot fix: the identity may not do this. */
@@ -34,6 +36,7 @@ export async function poll(attempt: (remainingMs: number) => Promise<Attempt>, o
   for (;;) {
     if (o.signal.aborted) throw new WaitAborted(last);
     let a: Attempt;
+    o.onLook?.();
     try {
       a = await attempt(Math.max(1, deadline - Date.now()));
     } catch (e) {

@@ -13,6 +13,8 @@ export interface ProbeContext {
   onObservation(observation: string): void;
   /** Time between attempts of polling kinds (exec, http, canary, checksum); default 5s. */
   intervalMs?: number;
+  /** A polling kind calls this as each attempt begins (probe detection latency: see poll.ts). */
+  onLook?(): void;
   /** What this probe's own beforeBackup returned (e.g. the canary nonce the drill wrote); undefined when it did not run. */
   prepared?: unknown;
   /** The drill's id, for names and labels of what a probe creates (job). */

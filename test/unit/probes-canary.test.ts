@@ -196,6 +196,37 @@ describe('probe kind canary', () => {
       expect(r.rpo.achievedSeconds).to.equal((Date.parse(r.t0) - Date.parse(r.rpo.recoveryPoint!)) / 1000);
     });
 
+    it('probe detection latency is measured from its looks: a pass at the first look does not cost a whole interval', async () => {
+      const p = plan();
+      p.probes[0]!.intervalMs = 60_000;
+      const r = await run(p);
+      expect(r.verdict, r.reasons.join('; ')).to.equal('PASS');
+      const latency = Number(/probe detection latency up to ([\d.]+) s/.exec(r.rto.reason ?? '')?.[1]);
+      expect(latency, r.rto.reason ?? '')
+        .to.be.at.least(0)
+        .and.below(60);
+      expect(r.rto.uncertaintySeconds).to.be.below(60);
+    });
+
+    it('a probe that passes on a later look states at least the time since its previous look', async () => {
+      // The restored carrier appears only after the probe has looked and found nothing: its pass comes a look later.
+      let held = false;
+      gw.subscribe((t, o) => {
+        if (t !== 'ADDED' || o.kind !== 'ConfigMap' || o.metadata.name !== 'dr-drill-canary') return;
+        if (o.metadata.namespace === 'payments' || held) return;
+        held = true;
+        const restored = { ...o, metadata: { ...o.metadata } };
+        gw.remove({ apiVersion: 'v1', kind: 'ConfigMap', namespace: o.metadata.namespace, name: o.metadata.name });
+        setTimeout(() => gw.put(restored), 600);
+      });
+      const p = plan();
+      p.probes[0]!.intervalMs = 250;
+      const r = await run(p);
+      expect(r.verdict, r.reasons.join('; ')).to.equal('PASS');
+      const latency = Number(/probe detection latency up to ([\d.]+) s/.exec(r.rto.reason ?? '')?.[1]);
+      expect(latency, r.rto.reason ?? '').to.be.at.least(0.25);
+    });
+
     it('its negative control (an impossible nonce) FAILs, with no proven recovery point', async () => {
       const { plan: p, expectation, planted } = negativeControlPlan(plan());
       expect(expectation).to.match(/never written/);
