@@ -11,6 +11,7 @@ import { checkIntegrity } from './integrity-step.js';
 import { prepareTarget } from './prepare-target.js';
 import { runRestore } from './restore-step.js';
 import { runProbes } from './verify-step.js';
+import { confirmSnapshotClaims } from './volume-step.js';
 import { provisionAks, type AksHandle } from './aks-lifecycle.js';
 
 const MINUTE = 60_000;
@@ -78,7 +79,9 @@ export function builtinPhases(onAks: (h: AksHandle) => void): DrillPhase[] {
       onTimeout: 'FAIL',
       run: async (ctx) => {
         if (!ctx.restoreUsable) throw new SkipPhase('the restore did not produce a usable copy');
-        return runProbes(ctx);
+        // Claims made from a snapshot are watched beside the probes: they bind as their restored pods schedule.
+        const [end] = await Promise.all([runProbes(ctx), confirmSnapshotClaims(ctx)]);
+        return end;
       },
     },
   ];

@@ -1,11 +1,14 @@
 /**
  * After the restore: how each restored volume's data came back (report.restore.volumes), from Velero's backup and
  * restore volume info (velero/backup-reading.ts) and the live PodVolumeRestores / DataDownloads, read before
- * teardown removes the Restore they belong to; velero/volume-proof.ts joins them.
+ * teardown removes the Restore they belong to; velero/volume-proof.ts joins them. During verify, beside the
+ * probes, a claim made from a snapshot must bind.
  */
+import { WaitAborted, WaitFailed, WaitTimeout, waitFor } from '../kube/wait.js';
+import { newestWarning } from '../probes/diagnose.js';
 import { readBackupVolumeInfos, readRestoreVolumeInfos } from '../velero/backup-reading.js';
 import { listDataMovers } from '../velero/restore-volumes.js';
-import { proveVolumes } from '../velero/volume-proof.js';
+import { madeFromSnapshot, proveVolumes } from '../velero/volume-proof.js';
 import { drillLabels, type DrillContext } from './context.js';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -61,4 +64,50 @@ export async function proveRestoredVolumes(ctx: DrillContext): Promise<void> {
       'warn',
       `volume data not checked (restore.volumeData: metadata-only): ${volumes.length} volume(s) restored, ${volumes.filter((v) => !v.dataRestored).length} without their data`,
     );
+}
+
+/**
+ * A claim made from a snapshot has no copy to watch: its data is there only if its volume was provisioned from the
+ * snapshot, which the claim's binding shows. A snapshot the target cannot reach (a CSI snapshot handle of another
+ * region, a deleted VolumeSnapshotContent) leaves the claim Pending while Velero says Completed. Watched for as long
+ * as the probes may take, since a WaitForFirstConsumer claim binds only once its restored pod is scheduled.
+ */
+export async function confirmSnapshotClaims(ctx: DrillContext): Promise<void> {
+  const volumes = ctx.rec.report.restore.volumes ?? [];
+  const gw = ctx.target!.gateway;
+  const timeoutMs = Math.max(0, ...ctx.plan.probes.map((p) => p.timeoutMs)) || 5 * 60_000;
+  await Promise.all(
+    volumes
+      .filter((v) => madeFromSnapshot(v))
+      .map(async (v) => {
+        const ref = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: v.namespace, name: v.pvc! };
+        try {
+          const { objects } = await waitFor(
+            gw,
+            ref,
+            ([c]) => {
+              const phase = c?.status?.phase as string | undefined;
+              if (!c) return { state: 'waiting', observation: 'the claim is not in the restored copy' };
+              if (phase === 'Bound') return { state: 'done', observation: 'Bound' };
+              return {
+                state: phase === 'Lost' ? 'failed' : 'waiting',
+                observation: `the claim is ${phase ?? 'Pending'}`,
+              };
+            },
+            { timeoutMs, signal: ctx.signal },
+          );
+          const pv = (objects[0]?.spec as { volumeName?: string } | undefined)?.volumeName;
+          v.reason = `${v.reason}; the claim is Bound${pv ? ` to ${pv}` : ''}`;
+        } catch (e) {
+          if (!(e instanceof WaitTimeout || e instanceof WaitFailed || e instanceof WaitAborted)) {
+            v.dataRestored = false;
+            v.reason = `made from its ${v.backupMethod} snapshot, but the claim could not be read: ${message(e)}`;
+            return;
+          }
+          const why = await newestWarning(gw, v.namespace, v.pvc!).catch(() => null);
+          v.dataRestored = false;
+          v.reason = `made from its ${v.backupMethod} snapshot, but ${e.observation}${e instanceof WaitAborted ? ' when verification stopped' : ` after ${Math.round(timeoutMs / 1000)} s`}${why ? `: ${why}` : ''}`;
+        }
+      }),
+  );
 }

@@ -143,3 +143,8 @@ function fromMover(base: Omit<VolumeProof, 'dataRestored' | 'reason'>, m: DataMo
   const why = TERMINAL_BAD.has(m.phase) ? `${m.kind} ${m.phase}` : `${m.kind} still ${m.phase}`;
   return { ...v, dataRestored: false, reason: m.message ? `${why}: ${m.message}` : why };
 }
+
+/** Proven from the restore's volume info alone: the volume was made from a snapshot, with no copy (mover) to watch. */
+export function madeFromSnapshot(v: VolumeProof): boolean {
+  return v.dataRestored && v.phase === null && v.pvc !== null;
+}

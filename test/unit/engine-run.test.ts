@@ -491,6 +491,52 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
       });
     });
 
+    /** A CSI snapshot without data movement: the restore makes the claim's volume from it, in place. */
+    const bySnapshot = {
+      pvcName: 'data',
+      pvcNamespace: 'payments',
+      pvName: 'pv-payments-data',
+      backupMethod: 'CSISnapshot',
+      snapshotDataMoved: false,
+      skipped: false,
+      csiSnapshotInfo: { snapshotHandle: 'snap-1', size: 1024, driver: 'disk.csi.azure.com' },
+    };
+    const restoredFromSnapshot = {
+      pvcName: 'data',
+      pvcNamespace: 'payments-drill-abcd1234',
+      pvName: 'pvc-restored-1',
+      restoreMethod: 'CSISnapshot',
+      snapshotDataMoved: false,
+      csiSnapshotInfo: { snapshotHandle: 'snap-1', size: 1024 },
+    };
+
+    it('a claim made from its CSI snapshot is proven once the claim is Bound', async () => {
+      await volumesWorld([bySnapshot]);
+      w.sim.putArtifact('RestoreVolumeInfo', 'dr-drill-abcd1234', [restoredFromSnapshot]);
+      const { json } = await w.run(aPlan().build());
+      expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+      expect(json.restore.volumes[0]).to.include({
+        backupMethod: 'CSISnapshot',
+        restoreMethod: 'CSISnapshot',
+        bytes: 1024,
+        dataRestored: true,
+      });
+      expect(json.restore.volumes[0].reason).to.match(/made from its CSISnapshot snapshot; the claim is Bound/);
+    });
+
+    it('a claim made from a snapshot the target cannot provision from stays Pending: FAIL "volume data not restored", though Velero says Completed', async () => {
+      w = await world({ content: [...BACKUP_CONTENT, claim], unready: ['data'] });
+      w.sim.putArtifact('BackupVolumeInfos', 'payments-daily-1', [bySnapshot]);
+      w.sim.putArtifact('RestoreVolumeInfo', 'dr-drill-abcd1234', [restoredFromSnapshot]);
+      const { json } = await w.run(aPlan().build());
+      expect(json.restore.phase).to.equal('Completed');
+      expect(json.verdict).to.equal('FAIL');
+      expect(json.reasons.join('\n')).to.match(
+        /volume data not restored: payments-drill-abcd1234\/data \(made from its CSISnapshot snapshot, but the claim is Pending after 2 s/,
+      );
+      expect(json.restore.volumes[0]).to.include({ dataRestored: false });
+    });
+
     it('a backup without volume info (Velero < 1.13) proves no restored claim: FAIL saying so', async () => {
       w = await world({ content: [...BACKUP_CONTENT, claim] });
       const { json } = await w.run(aPlan().build());
