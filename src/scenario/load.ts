@@ -155,16 +155,17 @@ export function checkScenarioText(text: string, file: string): Omit<LoadedScenar
       const first = yamlMessage(e.message);
       return at(e.pos[0], `not a YAML scenario (${first.charAt(0).toLowerCase()}${first.slice(1)}): ${scenarioShape}`);
     }
+    // The parser recurses per nesting level: a stack overflow means a crafted depth, said once as such. The errors
+    // beside it are the parser losing its place afterwards (how many depends on the stack left), not the author's.
+    const overflowed = doc.errors.find((e) => e.message.includes('Maximum call stack size exceeded'));
+    if (overflowed) return at(overflowed.pos[0], tooDeep);
     // The tree after a syntax error is a guess; schema errors on it would mislead.
     const problems = doc.errors.map((e) => ({
       file,
       line: e.linePos?.[0].line ?? 1,
       col: e.linePos?.[0].col ?? 1,
       path: '(root)',
-      // The parser recurses per nesting level: a stack overflow means a crafted depth, said as such.
-      message: e.message.includes('Maximum call stack size exceeded')
-        ? tooDeep
-        : `YAML syntax: ${yamlMessage(e.message)}`,
+      message: `YAML syntax: ${yamlMessage(e.message)}`,
     }));
     return { file, scenario: null, problems: sortProblems(problems), locate };
   }

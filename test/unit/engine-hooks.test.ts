@@ -111,14 +111,14 @@ describe('runbook hooks in a drill', function () {
   });
 
   it('a slow after-restore hook is inside RTO; a slow after-verify hook is not', async () => {
-    const base = await run([]);
+    // Where RTO ends relative to the hook's own phase, not against another run's timing (a loaded machine varies).
     const slowRestore = await run([hook('switch-traffic', 'after-restore', 'sleep 0.8')]);
     const slowVerify = await run([hook('notify-team', 'after-verify', 'sleep 0.8')]);
     const rto = (j: Json) => j.rto.achievedSeconds as number;
-    expect(rto(slowRestore.json)).to.be.at.least(rto(base.json) + 0.7);
+    const restoreHook = phase(slowRestore.json, 'hook:switch-traffic');
+    expect(rto(slowRestore.json)).to.be.at.least(restoreHook.startSeconds + restoreHook.durationSeconds);
     expect(hookEntry(slowRestore.json, 'switch-traffic')).to.include({ countedInRto: true });
     expect(hookEntry(slowRestore.json, 'switch-traffic').durationSeconds).to.be.at.least(0.8);
-    expect(rto(slowVerify.json)).to.be.below(rto(base.json) + 0.5);
     expect(rto(slowVerify.json)).to.be.at.most(phase(slowVerify.json, 'hook:notify-team').startSeconds);
     expect(hookEntry(slowVerify.json, 'notify-team')).to.include({ countedInRto: false });
   });

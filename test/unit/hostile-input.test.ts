@@ -105,6 +105,16 @@ describe('hostile input', () => {
       });
     }
 
+    it('deep flow nesting is one problem however much stack the caller has used (a full test run has less left)', () => {
+      const text = '['.repeat(1000) + ']'.repeat(1000);
+      const withStackUsed = (frames: number): string[] => (frames === 0 ? lines(text) : withStackUsed(frames - 1));
+      for (const frames of [0, 500, 1500, 3000, 4500]) {
+        const got = withStackUsed(frames);
+        expect(got, `${frames} frames used: ${got.length} problems`).to.have.length(1);
+        expect(got[0]).to.match(/^s\.yaml:1:\d+ \(root\): nested more than 64 levels deep/);
+      }
+    });
+
     it('a file over the size limit is refused before it is parsed', async () => {
       const file = join(tmp(), 'big.yaml');
       writeFileSync(file, scenario('  description: "' + 'x'.repeat(SCENARIO_LIMITS.bytes) + '"\n'));
