@@ -79,15 +79,11 @@ const verify = defineCommand<VerifyArgs>({
     const result = args.container
       ? await (async () => {
           const { verifyUploadedReport, evidenceContainerFromFlags } = await args.loaders.evidence();
-          return verifyUploadedReport(
-            evidenceContainerFromFlags({
-              container: args.container!,
-              accountUrl: args['account-url'],
-              connectionString: args['connection-string'],
-            }),
-            args.dir,
-            { prefix: cleanPrefix(args.prefix), publicKey, trust },
-          );
+          return verifyUploadedReport(evidenceContainerFromFlags(containerFlags(args)), args.dir, {
+            prefix: cleanPrefix(args.prefix),
+            publicKey,
+            trust,
+          });
         })()
       : verifyReportFolder(args.dir, { publicKey, trust });
     if (args.output === 'json') printJson(result);
@@ -115,15 +111,11 @@ async function verifyWholeChain(
   const result = args.container
     ? await (async () => {
         const { verifyUploadedChain, evidenceContainerFromFlags } = await args.loaders.evidence();
-        return verifyUploadedChain(
-          evidenceContainerFromFlags({
-            container: args.container!,
-            accountUrl: args['account-url'],
-            connectionString: args['connection-string'],
-          }),
-          args.dir,
-          { prefix: cleanPrefix(args.prefix), publicKey, trust },
-        );
+        return verifyUploadedChain(evidenceContainerFromFlags(containerFlags(args)), args.dir, {
+          prefix: cleanPrefix(args.prefix),
+          publicKey,
+          trust,
+        });
       })()
     : verifyChain(args.dir, { publicKey, trust });
   if (args.output === 'json') printJson(result);
@@ -259,15 +251,10 @@ const history = defineCommand<HistoryArgs>({
     const h = args.container
       ? await (async () => {
           const { readUploadedHistory, evidenceContainerFromFlags } = await args.loaders.evidence();
-          return readUploadedHistory(
-            evidenceContainerFromFlags({
-              container: args.container!,
-              accountUrl: args['account-url'],
-              connectionString: args['connection-string'],
-            }),
-            cleanPrefix(args.prefix),
-            { ...options, verify: { trust } },
-          );
+          return readUploadedHistory(evidenceContainerFromFlags(containerFlags(args)), cleanPrefix(args.prefix), {
+            ...options,
+            verify: { trust },
+          });
         })()
       : readHistory(args['report-dir'], { ...options, verify: (folder) => verifyReportFolder(folder, { trust }) });
     const format = args.output as string;
@@ -428,3 +415,8 @@ export const reportCommand = defineGroup('report', 'Verify report folders, uploa
   history,
   prune,
 ]);
+
+/** What --container, --account-url and --connection-string name, for evidenceContainerFromFlags. */
+function containerFlags(args: { container?: string; 'account-url'?: string; 'connection-string'?: string }) {
+  return { container: args.container!, accountUrl: args['account-url'], connectionString: args['connection-string'] };
+}
