@@ -26,6 +26,7 @@ export async function runProbes(ctx: DrillContext): Promise<PhaseEnd | void> {
       const probeCtx = {
         gateway: target.gateway,
         mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? target.mapNamespace(ns),
+        restoredNamespaces: Object.values(ctx.namespaceMapping),
         signal: ctx.signal,
         onObservation: (o: string) => {
           last = o;
@@ -124,6 +125,7 @@ function safeSubject(ctx: DrillContext, p: DrillContext['plan']['probes'][number
   try {
     return probeKind(p.kind).subject(p.spec, {
       mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? ctx.target?.mapNamespace(ns) ?? ns,
+      restoredNamespaces: Object.values(ctx.namespaceMapping),
     });
   } catch {
     return p.name;

@@ -9,6 +9,11 @@ export interface ProbeContext {
   gateway: KubeGateway;
   /** Probe references name namespaces as they are in the source. */
   mapNamespace(sourceNamespace: string): string;
+  /**
+   * The target namespaces the restore brought back (the mapping's values): where a probe that names no namespace
+   * looks for a namespaced kind, so that it never matches the source's own objects in a same-cluster drill.
+   */
+  restoredNamespaces?: readonly string[];
   signal: AbortSignal;
   onObservation(observation: string): void;
   /** Time between attempts of polling kinds (exec, http, canary, checksum); default 5s. */
@@ -44,7 +49,7 @@ export interface ProbeResult {
 
 /** One probe kind: one file, this interface, registered in probes/index.ts. */
 export interface ProbeKind<Spec> {
-  subject(spec: Spec, ctx: Pick<ProbeContext, 'mapNamespace'>): string;
+  subject(spec: Spec, ctx: Pick<ProbeContext, 'mapNamespace' | 'restoredNamespaces'>): string;
   run(spec: Spec, ctx: ProbeContext, timeoutMs: number): Promise<ProbeResult>;
   /**
    * Runs on the source just before a drill-created backup (canary marker, checksum manifest); what it returns is

@@ -10,6 +10,7 @@ import { hookProblems } from './hook-checks.js';
 import { restoreConfigProblems } from './restore-checks.js';
 import { webhookUrlProblem } from '../util/webhook-url.js';
 import { fillInProblems } from './fill-in-checks.js';
+import { CLUSTER_SCOPED_KINDS } from './cluster-scoped-kinds.js';
 import { durationProblems } from './duration-checks.js';
 
 const hasVariable = (s: string) => s.includes('${');
@@ -46,13 +47,15 @@ export function semanticProblems(s: Scenario, file: string, locate: Locator): Pr
       }
     }
     if (p.kind === 'resource' && p.ref.namespace === undefined && p.ref.name === undefined) {
-      // Without a namespace the probe lists the whole cluster: in a same-cluster drill a selector would match the
-      // source's own objects and prove nothing about the restore. Cluster-scoped objects are named.
-      at(
-        ['spec', 'probes', i, 'ref'],
-        'expected namespace (objects the restore brought back) or name (a cluster-scoped object, named explicitly): a selector alone would match objects anywhere in the cluster, the source included',
-        true,
-      );
+      // Without a namespace a namespaced kind is looked for in the restored namespaces (probes/resource.ts); a
+      // cluster-scoped kind cannot be scoped that way, and its selector would match objects the restore did not
+      // bring back (the source's own, in a same-cluster drill). Kinds the file alone cannot place are refused at run time.
+      if (CLUSTER_SCOPED_KINDS.has(p.ref.kind))
+        at(
+          ['spec', 'probes', i, 'ref'],
+          `expected name: ${p.ref.kind} is cluster-scoped, so a selector alone would match objects anywhere in the cluster, the source included (a namespaced kind without a namespace is looked for in the restored namespaces)`,
+          true,
+        );
     }
     for (const d of dataProbeProblems(p, spec)) at(['spec', 'probes', i, ...d.path], d.message, d.key ?? false);
   });

@@ -618,7 +618,7 @@ export const ResourceProbe = Strict(
         kind: Name('Kind, e.g. ConfigMap.'),
         namespace: Type.Optional(
           Name(
-            'Namespace as it is in the source; omit only for a cluster-scoped kind, whose object must then be named.',
+            'Namespace as it is in the source. Omitted, a namespaced kind is looked for in every namespace the restore brought back (never elsewhere), and a cluster-scoped kind must be named.',
           ),
         ),
         name: Type.Optional(Name('Object name; omit to match by selector.')),

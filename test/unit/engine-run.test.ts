@@ -205,6 +205,26 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(json.teardown.performed).to.equal(true);
   });
 
+  it('a resource probe without a namespace looks only in the restored namespaces: an object elsewhere in the cluster does not pass it', async () => {
+    w = await world();
+    const plan = aPlan()
+      .probe({ name: 'settings', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings' } })
+      .probe(
+        { name: 'elsewhere', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', name: 'unlabelled' } },
+        300,
+      )
+      .build();
+    const { json } = await w.run(plan);
+    const [settings, elsewhere] = ['settings', 'elsewhere'].map((n) =>
+      json.probes.find((p: { name: string }) => p.name === n),
+    );
+    expect(settings.outcome).to.equal('passed');
+    expect(elsewhere.outcome, 'bystander/unlabelled exists, outside the restore').to.equal('failed');
+    expect(elsewhere.lastObservation).to.match(/no ConfigMap unlabelled found/);
+    expect(json.verdict).to.equal('FAIL');
+    expect(json.reasons.join('\n')).to.match(/critical probe elsewhere failed/);
+  });
+
   it('FAIL: a non-critical probe failing does not fail the drill', async () => {
     w = await world({ unready: ['api'] });
     const plan = aPlan()

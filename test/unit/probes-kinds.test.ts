@@ -150,6 +150,117 @@ describe('probe kinds', () => {
     }
   });
 
+  describe('resource without a namespace (issue #12 item 3: scoped to what the restore brought back)', () => {
+    const SRC = 'shop';
+    const other = 'billing-drill-x';
+    const cmIn = (namespace: string, name: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace, labels: { app: 'shop' } },
+      data: { mode: 'live' },
+    });
+    const scoped = (restoredNamespaces: string[]): ProbeContext => ({ ...ctxOf(gw), restoredNamespaces });
+    const selectorOnly = {
+      name: 'cm',
+      kind: 'resource' as const,
+      ref: { apiVersion: 'v1', kind: 'ConfigMap', selector: 'app=shop' },
+    };
+    beforeEach(() => {
+      gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: SRC } });
+      gw.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: other } });
+    });
+
+    it("a same-cluster drill: the source's own objects do not pass it", async () => {
+      gw.put(cmIn(SRC, 'settings'));
+      const r = await probes.resource.run(selectorOnly, scoped([NS]), 50);
+      expect(r.outcome).to.equal('failed');
+      expect(r.subject).to.equal(`ConfigMap [app=shop] in the restored namespaces (${NS})`);
+      expect(r.observation).to.match(/no ConfigMap \[app=shop\] in the restored namespaces .* found \(want 1\)/);
+    });
+
+    it('passes on the restored copy', async () => {
+      gw.put(cmIn(SRC, 'settings'));
+      gw.put(cmIn(NS, 'settings'));
+      const r = await probes.resource.run(selectorOnly, scoped([NS]), 1000);
+      expect(r).to.include({ outcome: 'passed', observation: '1 ConfigMap object(s) match' });
+    });
+
+    it('counts across every restored namespace and nothing else', async () => {
+      gw.put(cmIn(SRC, 'a'));
+      gw.put(cmIn(SRC, 'b'));
+      gw.put(cmIn(NS, 'a'));
+      const needTwo = { ...selectorOnly, minCount: 2 };
+      const short = await probes.resource.run(needTwo, scoped([NS, other]), 50);
+      expect(short.outcome).to.equal('failed');
+      expect(short.observation).to.match(/1 ConfigMap object\(s\) found, want at least 2/);
+      gw.put(cmIn(other, 'b'));
+      const r = await probes.resource.run(needTwo, scoped([NS, other]), 1000);
+      expect(r).to.include({ outcome: 'passed', observation: '2 ConfigMap object(s) match' });
+    });
+
+    it('a mismatch across several namespaces names the namespace', async () => {
+      gw.put(cmIn(NS, 'a'));
+      gw.put({ ...cmIn(other, 'a'), data: { mode: 'test' } });
+      const r = await probes.resource.run(
+        { ...selectorOnly, match: { data: { mode: 'live' } } },
+        scoped([NS, other]),
+        50,
+      );
+      expect(r.observation).to.match(/ConfigMap billing-drill-x\/a: data\.mode: expected "live", found "test"/);
+    });
+
+    it('a namespaced kind named without a namespace is looked for in the restored namespaces too', async () => {
+      gw.put(cmIn(SRC, 'settings'));
+      const spec = {
+        name: 'cm',
+        kind: 'resource' as const,
+        ref: { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings' },
+      };
+      expect((await probes.resource.run(spec, scoped([NS]), 50)).outcome).to.equal('failed');
+      gw.put(cmIn(NS, 'settings'));
+      expect((await probes.resource.run(spec, scoped([NS]), 1000)).outcome).to.equal('passed');
+    });
+
+    it('no restored namespace to look in: FAIL, never a cluster-wide pass', async () => {
+      gw.put(cmIn(SRC, 'settings'));
+      const r = await probes.resource.run(selectorOnly, scoped([]), 1000);
+      expect(r.outcome).to.equal('failed');
+      expect(r.observation).to.equal('no restored namespace to look for ConfigMap in (the probe names no namespace)');
+    });
+
+    it('a cluster-scoped kind selected without a name fails: it cannot be kept to the restore', async () => {
+      gw.kinds.set('example.com/v1/Widget', 'cluster');
+      gw.put({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', labels: { app: 'shop' } } });
+      const spec = {
+        name: 'w',
+        kind: 'resource' as const,
+        ref: { apiVersion: 'example.com/v1', kind: 'Widget', selector: 'app=shop' },
+      };
+      const r = await probes.resource.run(spec, scoped([NS]), 1000);
+      expect(r.outcome).to.equal('failed');
+      expect(r.observation).to.match(
+        /^Widget is cluster-scoped: a selector alone would match objects the restore did not bring back/,
+      );
+    });
+
+    it('a named cluster-scoped object is looked up as before', async () => {
+      const spec = { name: 'ns', kind: 'resource' as const, ref: { apiVersion: 'v1', kind: 'Namespace', name: SRC } };
+      const r = await probes.resource.run(spec, scoped([NS]), 1000);
+      expect(r).to.include({ outcome: 'passed', subject: `Namespace ${SRC}` });
+    });
+
+    it('a kind the target does not serve fails as not restored', async () => {
+      const spec = {
+        name: 'w',
+        kind: 'resource' as const,
+        ref: { apiVersion: 'example.com/v1', kind: 'Gadget', selector: 'app=shop' },
+      };
+      const r = await probes.resource.run(spec, scoped([NS]), 1000);
+      expect(r.outcome).to.equal('failed');
+      expect(r.observation).to.match(/^not in the restored copy: /);
+    });
+  });
+
   describe('pvc', () => {
     const pvc = (name: string, phase: string): KubeObject => ({
       apiVersion: 'v1',

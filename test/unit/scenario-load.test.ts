@@ -164,14 +164,22 @@ describe('scenario loader', () => {
       expected: ['s.yaml:20:17 spec.probes[1].minCount: expected a number >= 1, got 0'],
     },
     {
-      name: 'vacuous probes: a selector without namespace would match the source too',
+      name: 'vacuous probes: a selector alone on a cluster-scoped kind would match the source too',
+      text: edit(
+        '      ref: { kind: Deployment, namespace: shop, name: web }\n',
+        '      ref: { kind: Deployment, namespace: shop, name: web }\n    - name: roles\n      kind: resource\n      ref: { apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, selector: app=shop }\n',
+      ),
+      expected: [
+        's.yaml:19:7 spec.probes[1].ref: expected name: ClusterRole is cluster-scoped, so a selector alone would match objects anywhere in the cluster, the source included (a namespaced kind without a namespace is looked for in the restored namespaces)',
+      ],
+    },
+    {
+      name: 'a selector without namespace on a namespaced kind is valid: it is scoped to the restored namespaces',
       text: edit(
         '      ref: { kind: Deployment, namespace: shop, name: web }\n',
         '      ref: { kind: Deployment, namespace: shop, name: web }\n    - name: cm\n      kind: resource\n      ref: { apiVersion: v1, kind: ConfigMap, selector: app=shop }\n',
       ),
-      expected: [
-        's.yaml:19:7 spec.probes[1].ref: expected namespace (objects the restore brought back) or name (a cluster-scoped object, named explicitly): a selector alone would match objects anywhere in the cluster, the source included',
-      ],
+      expected: [],
     },
     {
       name: 'an empty file',
