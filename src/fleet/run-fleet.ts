@@ -8,9 +8,10 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DrillPlan } from '../plan/types.js';
 import { mapNamespace } from '../plan/compile.js';
+import { negativeControlPlan } from '../plan/negative-control.js';
 import { runDrill, type DrillOptions, type DrillOutcome } from '../engine/run-drill.js';
 import { inputError, describeError, isDrillError } from '../errors.js';
-import { exitCodeForError, exitCodeForVerdict, EXIT } from '../exit-codes.js';
+import { exitCodeForError, exitCodeForNegativeControl, exitCodeForVerdict, EXIT } from '../exit-codes.js';
 import { compactUtc, utc } from '../util/clock.js';
 import {
   fleetDrillOf,
@@ -35,6 +36,11 @@ export interface FleetOptions {
   perDrill?: (m: FleetMember) => Pick<DrillOptions, 'onEvent' | 'html'>;
   /** Called after each drill (notifications, progress). */
   afterDrill?: (m: FleetMember, outcome: DrillOutcome) => Promise<void>;
+  /**
+   * Every drill is its scenario's negative control (`run --negative-control`): one impossible expectation planted,
+   * exit 0 only when that is what failed, 1 for a PASS or any other FAIL, 3 for an ERROR.
+   */
+  negativeControl?: boolean;
   /** Wraps a drill (e.g. the per-scenario lease); default: runs it. */
   around?: (m: FleetMember, drill: () => Promise<DrillOutcome>) => Promise<DrillOutcome>;
 }
@@ -99,15 +105,24 @@ export async function runFleet(members: readonly FleetMember[], opts: FleetOptio
     const base = { file: m.file, veleroServer: veleroServerOf(m.plan) };
     if (opts.drill.signal?.aborted) return notRun(m, base, EXIT.interrupted, 'interrupted before it started');
     try {
-      const go = () => runDrill(m.plan, { ...opts.drill, ...opts.perDrill?.(m) });
+      const negative = opts.negativeControl ? negativeControlPlan(m.plan) : null;
+      const go = () =>
+        runDrill(negative?.plan ?? m.plan, {
+          ...opts.drill,
+          ...opts.perDrill?.(m),
+          negativeControl: negative?.planted ?? null,
+        });
       const outcome = await (opts.around ? opts.around(m, go) : go());
       await opts.afterDrill?.(m, outcome);
+      const r = outcome.report;
       const exitCode = outcome.interrupted
         ? EXIT.interrupted
         : outcome.inputProblem
           ? EXIT.input
-          : exitCodeForVerdict(outcome.report.verdict);
-      return fleetDrillOf(outcome.report, { ...base, exitCode, folder: outcome.folder });
+          : negative
+            ? exitCodeForNegativeControl(r.verdict, r.negativeControlResult?.conclusive)
+            : exitCodeForVerdict(r.verdict);
+      return fleetDrillOf(r, { ...base, exitCode, folder: outcome.folder });
     } catch (e) {
       // One drill that cannot start (already being drilled, bad credentials) must not stop the others.
       return notRun(m, base, exitCodeForError(e), isDrillError(e) ? `${e.code}: ${e.message}` : describeError(e));
@@ -146,6 +161,7 @@ function notRun(
     rtoSeconds: null,
     rpoSeconds: null,
     restoreQueuedSeconds: null,
+    negativeControl: null,
     reasons: [reason],
   };
 }

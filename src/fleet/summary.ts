@@ -22,6 +22,8 @@ export interface FleetDrill {
   restoreQueuedSeconds: number | null;
   /** `<kube context>/<velero namespace>` of the Velero server that ran the restore. */
   veleroServer: string;
+  /** A negative-control run's judgement (report.negativeControlResult); null otherwise or when it did not run. */
+  negativeControl: { conclusive: boolean; reason: string } | null;
   reasons: string[];
 }
 
@@ -56,6 +58,9 @@ export function fleetDrillOf(
     rtoSeconds: report.rto.achievedSeconds,
     rpoSeconds: report.rpo.achievedSeconds,
     restoreQueuedSeconds: report.restore.queuedSeconds,
+    negativeControl: report.negativeControlResult
+      ? { conclusive: report.negativeControlResult.conclusive, reason: report.negativeControlResult.reason }
+      : null,
     reasons: [...report.reasons],
     ...fields,
   };
@@ -93,6 +98,7 @@ export function renderFleetMarkdown(s: FleetSummary): string {
       `${s.counts.PASS} PASS, ${s.counts.FAIL} FAIL, ${s.counts.ERROR} ERROR` +
       (s.counts['NOT RUN'] ? `, ${s.counts['NOT RUN']} not run` : '') +
       `. Exit code ${s.exitCode}.`,
+    ...negativeControlLine(s.drills),
     '',
     '| Scenario | Verdict | RTO | RPO | Restore queued | Velero server | Report |',
     '|---|---|---|---|---|---|---|',
@@ -101,10 +107,13 @@ export function renderFleetMarkdown(s: FleetSummary): string {
         `| ${cell(d.scenario)} | ${d.verdict ?? 'not run'} | ${secs(d.rtoSeconds)} | ${secs(d.rpoSeconds)} | ${secs(d.restoreQueuedSeconds)} | ${cell(d.veleroServer)} | ${cell(d.folder ?? '-')} |`,
     ),
   ];
-  const reasons = s.drills.filter((d) => d.reasons.length > 0);
+  const reasons = s.drills.filter((d) => d.reasons.length > 0 || d.negativeControl);
   if (reasons.length) {
     lines.push('', '## Reasons', '');
-    for (const d of reasons) lines.push(`- **${d.scenario}**: ${d.reasons.join('; ')}`);
+    for (const d of reasons)
+      lines.push(
+        `- **${d.scenario}**: ${d.negativeControl ? `negative control ${d.negativeControl.conclusive ? 'conclusive' : 'inconclusive'}: ${d.negativeControl.reason}` : d.reasons.join('; ')}`,
+      );
   }
   if (s.queueNotes.length) {
     lines.push('', '## Velero queue', '');
@@ -113,28 +122,53 @@ export function renderFleetMarkdown(s: FleetSummary): string {
   return lines.join('\n') + '\n';
 }
 
+/** A negative-control fleet says how many controls proved their drill can fail: exit 0 means every one did. */
+function negativeControlLine(drills: readonly FleetDrill[]): string[] {
+  const judged = drills.filter((d) => d.negativeControl);
+  if (!judged.length) return [];
+  const conclusive = judged.filter((d) => d.negativeControl!.conclusive).length;
+  return [
+    '',
+    `Negative control: ${conclusive} of ${judged.length} conclusive (a conclusive FAIL is the expected outcome; an inconclusive one proves nothing).`,
+  ];
+}
+
 function cell(t: string): string {
   return t.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 }
 
-/** One testcase per drill: a FAIL is a failure, an ERROR or a drill that did not run an error. */
+/**
+ * How a drill counts as a test case: a FAIL is a failure, an ERROR or a drill that did not run an error. A
+ * negative control passes when it is conclusive (its FAIL is the point) and fails when it is not.
+ */
+function caseOutcome(d: FleetDrill): 'pass' | 'failure' | 'error' {
+  if (d.verdict === null || d.verdict === 'ERROR') return 'error';
+  if (d.negativeControl) return d.negativeControl.conclusive ? 'pass' : 'failure';
+  return d.verdict === 'PASS' ? 'pass' : 'failure';
+}
+
+/** One testcase per drill (caseOutcome). */
 export function renderFleetJunit(s: FleetSummary): string {
-  const failures = s.drills.filter((d) => d.verdict === 'FAIL').length;
-  const errors = s.drills.filter((d) => d.verdict !== 'FAIL' && d.verdict !== 'PASS').length;
+  const failures = s.drills.filter((d) => caseOutcome(d) === 'failure').length;
+  const errors = s.drills.filter((d) => caseOutcome(d) === 'error').length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="dr-drill fleet" tests="${s.drills.length}" failures="${failures}" errors="${errors}">`,
     `  <testsuite name="${x(`fleet ${s.fleetId}`)}" tests="${s.drills.length}" failures="${failures}" errors="${errors}" timestamp="${x(s.startedAt)}">`,
   ];
   for (const d of s.drills) {
-    const message = d.reasons.join('; ') || (d.verdict ?? 'not run');
+    const outcome = caseOutcome(d);
+    const message =
+      d.negativeControl && d.verdict !== 'ERROR'
+        ? `negative control inconclusive: ${d.negativeControl.reason}`
+        : d.reasons.join('; ') || (d.verdict ?? 'not run');
     lines.push(
       `    <testcase classname="dr-drill.fleet" name="${x(d.scenario)}" time="${d.rtoSeconds ?? 0}">`,
-      ...(d.verdict === 'PASS'
+      ...(outcome === 'pass'
         ? []
         : [
-            d.verdict === 'FAIL'
-              ? `      <failure message="${x(message)}" type="FAIL">${x(message)}</failure>`
+            outcome === 'failure'
+              ? `      <failure message="${x(message)}" type="${d.negativeControl ? 'NEGATIVE CONTROL INCONCLUSIVE' : 'FAIL'}">${x(message)}</failure>`
               : `      <error message="${x(message)}" type="${d.verdict ?? 'NOT RUN'}">${x(message)}</error>`,
           ]),
       `      <system-out>${x(`${d.file}\ndrill ${d.drillId}\n${d.folder ?? 'no report folder'}`)}</system-out>`,

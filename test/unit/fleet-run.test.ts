@@ -63,6 +63,39 @@ describe('fleet runs (memory cluster, simulated Velero)', function () {
     expect(gw.all('Namespace').map((n) => n.metadata.name)).to.deep.equal(['payments', 'velero']);
   });
 
+  it('--negative-control in a fleet: each drill is its own control; exit 0 only for a conclusive FAIL, an inconclusive one names the real reason', async function () {
+    this.timeout(60_000); // the planted probe looks for 15 s before it fails, as in a single run
+    const members = [member('alpha', 'alpha001'), member('beta', 'beta0002', 'missing')];
+    const { summary, files } = await runFleet(members, {
+      parallel: 2,
+      fleetId: 'fleet004',
+      drill: drill(),
+      negativeControl: true,
+    });
+    expect(summary.drills.map((d) => [d.scenario, d.verdict, d.exitCode, d.negativeControl?.conclusive])).to.deep.equal(
+      [
+        ['alpha', 'FAIL', 0, true],
+        ['beta', 'FAIL', 1, false],
+      ],
+    );
+    expect(summary.drills[1]!.negativeControl!.reason).to.match(/inconclusive.*critical probe api-ready failed/);
+    expect(summary.exitCode).to.equal(1);
+    for (const d of summary.drills) {
+      const report = JSON.parse(readFileSync(join(d.folder!, 'report.json'), 'utf8'));
+      expect(report.negativeControl).to.equal(true);
+      expect(report.probes.map((p: { name: string }) => p.name)).to.include('negative-control');
+    }
+    const md = readFileSync(files.markdown, 'utf8');
+    expect(md).to.match(/Negative control: 1 of 2 conclusive/);
+    expect(md).to.match(/\*\*beta\*\*: negative control inconclusive: .*api-ready/);
+    // A conclusive control is a passing test case; an inconclusive one a failure saying so.
+    const junit = readFileSync(files.junit, 'utf8');
+    expect(junit).to.match(/tests="2" failures="1" errors="0"/);
+    expect(junit).to.match(
+      /<failure message="negative control inconclusive: [^"]*" type="NEGATIVE CONTROL INCONCLUSIVE">/,
+    );
+  });
+
   it('a drill that cannot start is NOT RUN with exit 3 and does not stop the others', async () => {
     const members = [member('alpha', 'alpha001'), member('held', 'held0001')];
     const { summary } = await runFleet(members, {
@@ -113,6 +146,7 @@ describe('fleet summary', () => {
     rpoSeconds: 3600,
     restoreQueuedSeconds: 0,
     veleroServer: 'prod/velero',
+    negativeControl: null,
     reasons: [],
     ...over,
   });

@@ -3,6 +3,7 @@
  * item 4): a table of report trees, each judged as the CLI would exit on it.
  */
 import { expect } from 'chai';
+import { exitCodeForNegativeControl } from '../../src/exit-codes.js';
 import { judgeNegativeControl } from '../../src/measure/negative-control.js';
 import { deriveVerdict } from '../../src/measure/verdict.js';
 import { negativeControlPlan } from '../../src/plan/negative-control.js';
@@ -116,8 +117,7 @@ describe('negative control: conclusive only when the planted impossibility is wh
       const j = judgeNegativeControl(tree, planted);
       expect(j.conclusive, j.reason).to.equal(c.conclusive);
       expect(j.reason).to.match(c.reason);
-      // As run.ts exits on it.
-      const exit = tree.verdict === 'ERROR' ? 3 : j.conclusive ? 0 : 1;
-      expect(exit).to.equal(c.exit);
+      // As run (single or fleet) exits on it.
+      expect(exitCodeForNegativeControl(tree.verdict, j.conclusive)).to.equal(c.exit);
     });
 });

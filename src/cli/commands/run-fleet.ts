@@ -72,7 +72,6 @@ export async function runFleetCommand(
 ): Promise<number> {
   for (const [flag, set] of [
     ['--step', args.step],
-    ['--negative-control', args['negative-control']],
     ['--context', args.context !== undefined],
     ['--source-context', args['source-context'] !== undefined],
     ['--target-context', args['target-context'] !== undefined],
@@ -134,10 +133,13 @@ export async function runFleetCommand(
   const fleetId = newDrillId();
   const log = (line: string) => process.stderr.write(line + '\n');
   log(`fleet ${fleetId}: ${members.length} drills, at most ${parallel} at a time`);
+  if (args['negative-control'])
+    log(`fleet ${fleetId}: NEGATIVE CONTROL: each drill carries one impossible expectation and must end in FAIL`);
   try {
     const { summary, files } = await runFleet(members, {
       parallel,
       fleetId,
+      negativeControl: args['negative-control'],
       // Each drill holds its scenario's Lease, exactly as a single run does.
       around: (m, go) =>
         withScenarioLease(
@@ -183,7 +185,10 @@ export async function runFleetCommand(
     else {
       for (const d of summary.drills)
         printLine(
-          `${(d.verdict ?? 'NOT RUN').padEnd(7)} ${d.scenario}  RTO ${d.rtoSeconds === null ? '-' : formatSeconds(d.rtoSeconds)}  RPO ${d.rpoSeconds === null ? '-' : formatSeconds(d.rpoSeconds)}  ${d.folder ?? d.reasons.join('; ')}`,
+          `${(d.verdict ?? 'NOT RUN').padEnd(7)} ${d.scenario}  RTO ${d.rtoSeconds === null ? '-' : formatSeconds(d.rtoSeconds)}  RPO ${d.rpoSeconds === null ? '-' : formatSeconds(d.rpoSeconds)}  ${d.folder ?? d.reasons.join('; ')}` +
+            (d.negativeControl
+              ? `  negative control ${d.negativeControl.conclusive ? 'conclusive' : 'INCONCLUSIVE'}: ${d.negativeControl.reason}`
+              : ''),
         );
       for (const n of summary.queueNotes) printLine(`note: ${n}`);
       printLine(`fleet ${fleetId}: exit ${summary.exitCode}; summary ${files.markdown}`);

@@ -4,7 +4,7 @@ import { removeTempCredentialsSync } from '../../util/temp-credentials.js';
 import { defineCommand } from '../command.js';
 import { createProgress, type LogFormat } from '../progress.js';
 import { askOperator } from '../step-prompt.js';
-import { EXIT, exitCodeForVerdict } from '../exit-codes.js';
+import { EXIT, exitCodeForNegativeControl, exitCodeForVerdict } from '../exit-codes.js';
 import { printJson, useColour } from '../output.js';
 import { inputError } from '../../errors.js';
 import { compileScenarioFile } from '../../plan/compile-file.js';
@@ -93,7 +93,7 @@ export const runCommand = defineCommand<RunArgs>({
         type: 'boolean',
         default: false,
         describe:
-          'Run with one impossible expectation (a canary nonce never written, or an object that cannot exist) to prove the drill can fail: exit 0 when it FAILs as it must, 1 when it passes (the drill cannot fail), 3 on ERROR',
+          'Run with one impossible expectation (a canary nonce never written, or an object that cannot exist) to prove the drill can fail: exit 0 when it FAILs as it must, 1 when it passes (the drill cannot fail) or fails for another reason, 3 on ERROR; in a fleet, every drill is its own control',
       })
       .option('step', {
         type: 'boolean',
@@ -226,11 +226,9 @@ export const runCommand = defineCommand<RunArgs>({
       if (negative) {
         // Inverted on purpose: a negative control that FAILs only because of the planted impossibility proves the
         // drill can fail (success); a PASS, or a FAIL for any other reason, proves nothing (1). ERROR stays ERROR.
-        const v = outcome.report.verdict;
         const judged = outcome.report.negativeControlResult;
-        log(`negative control: ${judged?.reason ?? v}`);
-        if (v === 'ERROR') return EXIT.error;
-        return judged?.conclusive ? EXIT.pass : EXIT.fail;
+        log(`negative control: ${judged?.reason ?? outcome.report.verdict}`);
+        return exitCodeForNegativeControl(outcome.report.verdict, judged?.conclusive);
       }
       return exitCodeForVerdict(outcome.report.verdict);
     } finally {
