@@ -10,10 +10,11 @@ KWOK_VERSION=0.7.0           # default kube 1.33; binary runtime
 VELERO_VERSION=1.17.2        # the plugin v1.13.x pairs with Velero v1.17.x
 AZURE_PLUGIN_VERSION=1.13.2  # built from the copy in local/velero-plugin-for-microsoft-azure (not on the module proxy)
 VELERO_PATCHES=2             # bump when the velero patches below change: a new bin dir, cached binaries stay as they are
+KWOK_PATCHES=1               # the same for the kwok patch below
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DR_DRILL_CACHE:-$HOME/.cache/dr-drill}
-bin=${1:-$cache/bin-k$K8S_VERSION-e$ETCD_VERSION-w$KWOK_VERSION-v$VELERO_VERSION-p$VELERO_PATCHES-a$AZURE_PLUGIN_VERSION}
+bin=${1:-$cache/bin-k$K8S_VERSION-e$ETCD_VERSION-w$KWOK_VERSION-x$KWOK_PATCHES-v$VELERO_VERSION-p$VELERO_PATCHES-a$AZURE_PLUGIN_VERSION}
 src=$cache/src
 mkdir -p "$bin/plugins" "$src"
 
@@ -64,16 +65,33 @@ if need etcd; then
   took etcd
 fi
 
-# kwok and kwokctl have no replace lines: go install works.
-if need kwok kwokctl; then
+# Patches, each guarded by a grep so that a changed upstream line fails the build instead of being skipped.
+patch() { # file, line that must be there, sed expression
+  grep -q -- "$2" "$1" || { echo "error: $1 changed; update the patch in local/build.sh" >&2; exit 1; }
+  sed -i -e "$3" "$1"
+}
+
+# kwok and kwokctl have no replace lines: kwokctl is go-installed; kwok is built from a copy of the module, patched:
+# kwok's local exec runs a pod's command on the host as it is. When the exec rule's envs name KWOK_EXEC_WRAPPER,
+# the patched kwok runs `<wrapper> <namespace> <pod> <container> <command…>` instead, so the local environment can
+# show a command its pod's own volume directories at their mountPaths (src/local/exec-wrapper.ts). Without that env
+# it behaves exactly as upstream.
+if need kwok kwokctl kwok.exec-wrapper-patch; then
   log "kwok v$KWOK_VERSION"; step=$SECONDS
-  GOBIN=$bin go install -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION" \
-    "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@v$KWOK_VERSION"
+  ldf="-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION"
+  GOBIN=$bin go install -ldflags "$ldf" "sigs.k8s.io/kwok/cmd/kwokctl@v$KWOK_VERSION"
+  mod=$(go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  d=$src/kwok-$KWOK_VERSION; rm -rf "$d"; cp -r "$mod" "$d"; chmod -R u+w "$d"; cd "$d"
+  patch pkg/kwok/server/debugging_exec.go $'^\t// Set cancel context.$' \
+    's|^\t// Set cancel context.$|\tfor _, env := range execTarget.Local.Envs {\n\t\tif env.Name == "KWOK_EXEC_WRAPPER" \&\& env.Value != "" {\n\t\t\tcmd = append([]string{env.Value, podNamespace, podName, container}, cmd...)\n\t\t}\n\t}\n\n&|'
+  go build -ldflags "$ldf" -o "$bin/kwok" ./cmd/kwok
+  echo "exec rules with a KWOK_EXEC_WRAPPER env run the command through that wrapper (local/build.sh)" > "$bin/kwok.exec-wrapper-patch"
+  cd "$src"; rm -rf "$d"
   took kwok
 fi
 
 # Velero's go.mod replaces kopia with a fork, so build inside a copy of the module with its own go.mod/go.sum.
-# Patches, each guarded by a grep so that a changed upstream line fails the build instead of being skipped:
+# Patches:
 # 1. `velero server` and `velero node-agent server` leave controller-runtime's metrics server at its default,
 #    :8080 on every interface, so a second server on the same host dies ("bind: address already in use") and the
 #    first is reachable from outside. The patch turns that server off (BindAddress "0"); Velero's own metrics
@@ -83,10 +101,6 @@ fi
 # 3. `velero pod-volume backup|restore` reports its result in the hard-coded /dev/termination-log; on the host
 #    VELERO_TERMINATION_LOG overrides it (one file per run). Unset, both behave exactly as upstream.
 # The marker files record which patches the binary carries.
-patch() { # file, line that must be there, sed expression
-  grep -q -- "$2" "$1" || { echo "error: velero $1 changed; update the patch in local/build.sh" >&2; exit 1; }
-  sed -i -e "$3" "$1"
-}
 if need velero velero.loopback-patch velero.node-agent-patch; then
   log "velero v$VELERO_VERSION"; step=$SECONDS
   mod=$(go mod download -json "github.com/vmware-tanzu/velero@v$VELERO_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')

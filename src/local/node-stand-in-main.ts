@@ -4,6 +4,7 @@
  */
 import { binDir } from './binaries.js';
 import { clusterKubeconfig } from './clusters.js';
+import { mountsDir } from './exec-wrapper.js';
 import { fsBackupPaths } from './fs-backup.js';
 import { CLUSTERS, localLayout, VELERO_NAMESPACE, type ClusterName } from './layout.js';
 import { NodeStandIn } from './node-stand-in.js';
@@ -22,6 +23,7 @@ const standIn = new NodeStandIn({
   kubeconfig: clusterKubeconfig(layout, cluster),
   podsRoot: paths.podsRoot,
   pvStore: paths.pvStore,
+  mountsDir: mountsDir(layout, cluster),
   runDir: paths.runDir,
   logsDir: layout.logsDir,
   velero: bin.path('velero'),

@@ -38,6 +38,7 @@ import {
   setHeaderOptions,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { mountTables } from './exec-wrapper.js';
 import { podDir, podVolumeDirs, type BoundVolume } from './pod-volumes.js';
 
 /** What one stand-in serves. */
@@ -48,6 +49,8 @@ export interface StandInOptions {
   podsRoot: string;
   /** Where claim-backed volumes without a local path keep their data (one dir per PV). */
   pvStore: string;
+  /** Mount tables of the exec wrapper (exec-wrapper.ts): `<dir>/<namespace>/<pod>/<container>`. */
+  mountsDir: string;
   /** Per-run dirs of hosting pods' processes (HOME, cache, temp dir, termination log), removed with the pod. */
   runDir: string;
   /** Hosting pods' logs stay here (`pod-volume-<cluster>-<pod>.log`). */
@@ -248,7 +251,36 @@ export class NodeStandIn {
       if (!exists(d.dir)) symlinkSync(d.linkTo, d.dir);
     }
     if (dirs.length) this.log(`laid out ${ns}/${pod.metadata?.name}: ${dirs.map((d) => d.volume).join(', ')}`);
-    return new Map(dirs.map((d) => [d.volume, d.dir]));
+    const byVolume = new Map(dirs.map((d) => [d.volume, d.dir]));
+    this.writeMountTables(pod, uid, byVolume);
+    return byVolume;
+  }
+
+  /** The exec wrapper's view of the pod: its containers' mounts of the volumes laid out (exec-wrapper.ts). */
+  private writeMountTables(pod: V1Pod, uid: string, byVolume: Map<string, string>): void {
+    const tables = mountTables(pod.spec?.containers ?? [], byVolume);
+    if (!tables.size) return;
+    const dir = this.mountTableDir(pod);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.uid'), uid);
+    for (const [container, lines] of tables) writeFileSync(join(dir, container), `${lines.join('\n')}\n`);
+  }
+
+  private mountTableDir(pod: V1Pod): string {
+    return join(this.o.mountsDir, pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '');
+  }
+
+  /** Removes the pod's mount tables unless they already belong to a newer pod of the same name. */
+  private removeMountTables(pod: V1Pod, uid: string): void {
+    const dir = this.mountTableDir(pod);
+    let owner = '';
+    try {
+      owner = readFileSync(join(dir, '.uid'), 'utf8');
+    } catch {
+      return;
+    }
+    if (owner === uid) rmSync(dir, { recursive: true, force: true });
   }
 
   private async boundVolume(ns: string, claim: string): Promise<BoundVolume | null> {
@@ -271,6 +303,7 @@ export class NodeStandIn {
     this.restoreWaits.delete(uid);
     rmSync(podDir(this.o.podsRoot, uid), { recursive: true, force: true });
     rmSync(join(this.o.runDir, uid), { recursive: true, force: true });
+    this.removeMountTables(pod, uid);
   }
 
   private runHostingPod(pod: V1Pod, uid: string): void {

@@ -20,6 +20,7 @@ import {
 } from './layout.js';
 import type { BinDir } from './binaries.js';
 import { clusterKubeconfig } from './clusters.js';
+import { clusterExecManifest } from './exec-wrapper.js';
 import { veleroHome } from './fs-backup.js';
 import { apply, jsonpath } from './kubectl.js';
 import { managedProcess, runningPid, startDetached, stopManaged, type ManagedProcess } from './processes.js';
@@ -59,16 +60,6 @@ export function bslManifest(layout: LocalLayout, name: ClusterName): Record<stri
         storageAccountKeyEnvVar: 'AZURE_STORAGE_ACCOUNT_ACCESS_KEY',
       },
     },
-  };
-}
-
-/** kwok ClusterExec: `kubectl exec` into pods of the demo namespaces runs the command on this host. */
-export function clusterExecManifest(layout: LocalLayout): Record<string, unknown> {
-  return {
-    apiVersion: 'kwok.x-k8s.io/v1alpha1',
-    kind: 'ClusterExec',
-    metadata: { name: 'dr-drill-demo' },
-    spec: { selector: { matchNamespaces: [...EXEC_NAMESPACES] }, execs: [{ local: { workDir: layout.execDir } }] },
   };
 }
 

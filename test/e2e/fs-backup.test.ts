@@ -1,7 +1,10 @@
 /**
  * Volume bytes through Velero's real file-system backup (`local up --fs-backup`): a pod's emptyDir in primary is
  * backed up by a PodVolumeBackup (node-agent + kopia → Azurite), synced to dr, restored there by a
- * PodVolumeRestore into the restored pod's own volume directory, and the files compare byte for byte.
+ * PodVolumeRestore into the restored pod's own volume directory, and the files compare byte for byte. Then
+ * dr-drill's own data probes on those bytes: exec in a pod sees that pod's volumes at their mountPaths (the kwok
+ * exec wrapper), so a checksum manifest taken in primary is compared with the restored copy in dr, a file canary
+ * gives the real RPO, and a restored copy altered after the restore fails the checksum probe, naming the files.
  *
  * It runs in an environment of its own (temp state dir, ports shifted by DR_DRILL_LOCAL_PORT_OFFSET), brought up
  * and down through the CLI, so the shared environment the other e2e files use keeps running without fs-backup.
@@ -14,13 +17,18 @@ import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binDir } from '../../src/local/binaries.js';
 import { CONTEXTS } from '../../src/local/layout.js';
+import { validateReport } from '../../src/report/validate-report.js';
 import { DR, PRIMARY, veleroBackup, waitSynced } from './support/checks.js';
-import { cli, ensureBuilt, kubectl } from './support/drill.js';
+import { cli, ensureBuilt, kubectl, runDrillCli, scenario } from './support/drill.js';
 import type { E2eEnv } from './support/env.js';
 
 /** Far from the shared environment's ports (10100…16444) and from CI's (the same). */
 const OFFSET = '3000';
 const NS = 'fsb-e2e';
+/** The drills' namespace, and the absolute mountPaths its pod has in primary and in dr alike. */
+const DNS = 'fsb-drill';
+const DB_PATH = '/srv/dr-drill-e2e/db';
+const WAL_PATH = '/srv/dr-drill-e2e/wal';
 
 /** sha256 of every file under dir (relative path → digest), skipping Velero's `.velero` marks. */
 function digests(dir: string): Record<string, string> {
@@ -52,6 +60,7 @@ describe('e2e: file-system backup of volume data (local up --fs-backup, own envi
   const state = join(mkdtempSync(join(tmpdir(), 'dr-drill-fsb-e2e-')), 'local');
   const envVars = { DR_DRILL_LOCAL_STATE: state, DR_DRILL_LOCAL_PORT_OFFSET: OFFSET };
   let env: E2eEnv;
+  const reportDir = mkdtempSync(join(tmpdir(), 'dr-drill-fsb-e2e-reports-'));
 
   before(async () => {
     await ensureBuilt();
@@ -76,6 +85,7 @@ describe('e2e: file-system backup of volume data (local up --fs-backup, own envi
     const down = await cli(['local', 'down'], envVars);
     if (down.exitCode !== 0) throw new Error(`local down: ${down.stderr}`);
     rmSync(dirname(state), { recursive: true, force: true });
+    rmSync(reportDir, { recursive: true, force: true });
   });
 
   it('restores the bytes of a pod volume in dr through PodVolumeBackup and PodVolumeRestore', async () => {
@@ -163,5 +173,186 @@ describe('e2e: file-system backup of volume data (local up --fs-backup, own envi
       return s === '0' ? true : null;
     });
     expect(readdirSync(dstDir)).to.not.include('.velero');
+  });
+  /** Set by the drill case: its backup (kept by its TTL), which the tamper case restores again. */
+  let drillBackup: string | null = null;
+  /** sha256 of the seeded files under DB_PATH in the source pod, by relative path. */
+  let seeded: Record<string, string> = {};
+
+  const dbProbes = (checksum: Record<string, unknown>) => [
+    { name: 'db-ready', kind: 'workload', ref: { kind: 'StatefulSet', namespace: DNS, name: 'db' }, timeout: '3m' },
+    { name: 'data-intact', kind: 'checksum', pod: { namespace: DNS, selector: 'app=db' }, path: DB_PATH, ...checksum },
+  ];
+
+  it("a drill proves the restored bytes with dr-drill's own probes: checksum manifest from primary, file canary RPO, per-volume PVRs", async () => {
+    const sts = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: DNS },
+      spec: {
+        serviceName: 'db',
+        replicas: 1,
+        selector: { matchLabels: { app: 'db' } },
+        template: {
+          metadata: { labels: { app: 'db' } },
+          spec: {
+            containers: [
+              {
+                name: 'db',
+                image: 'registry.example/db:1',
+                volumeMounts: [
+                  { name: 'data', mountPath: DB_PATH },
+                  { name: 'wal', mountPath: WAL_PATH },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'data', emptyDir: {} },
+              { name: 'wal', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    };
+    await kubectl(env, PRIMARY, ['create', 'namespace', DNS]);
+    await kubectl(env, PRIMARY, ['apply', '-f', '-'], JSON.stringify(sts));
+    await waitFor('pod db-0 in primary', 60_000, async () =>
+      (await kubectl(env, PRIMARY, ['-n', DNS, 'get', 'pod', 'db-0', '-o', 'name'])) ? true : null,
+    );
+    await kubectl(env, PRIMARY, ['-n', DNS, 'wait', '--for=condition=Ready', 'pod/db-0', '--timeout=120s']);
+    const uid = await kubectl(env, PRIMARY, ['-n', DNS, 'get', 'pod', 'db-0', '-o', 'jsonpath={.metadata.uid}']);
+    const dataDir = join(state, 'kubelet', 'primary', 'pods', uid, 'volumes', 'kubernetes.io~empty-dir', 'data');
+    await waitFor('the source volume directory', 30_000, async () => (statSync(dataDir).isDirectory() ? true : null));
+    mkdirSync(join(dataDir, 'base'));
+    for (let i = 1; i <= 3; i++) writeFileSync(join(dataDir, 'base', `rel-${i}`), randomBytes(200_000 + i));
+    writeFileSync(join(dataDir, 'PG_VERSION'), '16\n');
+    seeded = digests(dataDir);
+    const seededBytes = Object.keys(seeded).reduce((n, f) => n + statSync(join(dataDir, f)).size, 0);
+
+    const run = await runDrillCli(
+      env,
+      scenario('fsb-drill', {
+        objectives: { rto: '15m', rpo: '1h' },
+        source: { kubeContext: PRIMARY },
+        backup: { create: { includedNamespaces: [DNS], defaultVolumesToFsBackup: true, ttl: '2h', timeout: '5m' } },
+        target: { cluster: { kubeContext: DR } },
+        restore: { includedNamespaces: [DNS], timeout: '10m' },
+        probes: [
+          ...dbProbes({ timeout: '2m' }),
+          {
+            name: 'canary',
+            kind: 'canary',
+            carrier: { file: { pod: { namespace: DNS, selector: 'app=db' }, path: `${WAL_PATH}/canary` } },
+            timeout: '2m',
+          },
+        ],
+        teardown: { when: 'always' },
+      }),
+      reportDir,
+    );
+    const r = run.report!;
+    expect(r, run.stderr.slice(-3000)).to.not.equal(null);
+    expect(validateReport(r)).to.deep.equal([]);
+    expect(run.exitCode, `${run.stderr.slice(-3000)}\n${r.reasons.join('\n')}`).to.equal(0);
+    expect(r.verdict).to.equal('PASS');
+    expect(r.probes.map((p) => [p.name, p.outcome])).to.deep.equal([
+      ['db-ready', 'passed'],
+      ['data-intact', 'passed'],
+      ['canary', 'passed'],
+    ]);
+    // The canary line was appended to the source pod's own wal volume by exec, and read back from dr's copy.
+    expect(r.rpo.basis).to.equal('canary');
+    expect(r.rpo.achievedSeconds).to.be.a('number');
+    const vols = r.restore.volumes ?? [];
+    expect(vols.map((v) => [v.pod, v.volume, v.backupMethod, v.restoreMethod, v.dataRestored])).to.have.deep.members([
+      ['db-0', 'data', 'PodVolumeBackup', 'PodVolumeRestore', true],
+      ['db-0', 'wal', 'PodVolumeBackup', 'PodVolumeRestore', true],
+    ]);
+    const data = vols.find((v) => v.volume === 'data')!;
+    expect(data.bytes).to.equal(seededBytes);
+    expect(data.durationSeconds).to.be.a('number');
+    drillBackup = r.backup.name;
+    process.stderr.write(
+      `      RTO ${r.rto.achievedSeconds}s, RPO ${r.rpo.achievedSeconds}s (canary); data ${data.bytes} bytes restored in ${data.durationSeconds}s\n`,
+    );
+  });
+
+  it("exec sees the pod's own volume: a file altered and one removed in the restored copy fail the checksum probe by name; the source is untouched", async function () {
+    if (!drillBackup) return this.skip();
+    // The manifest of the source pod's volume, taken through exec like the probe's (the CLI's manifest take).
+    const manifestFile = join(reportDir, 'db-manifest.json');
+    const take = await cli([
+      '--kubeconfig',
+      env.kubeconfig,
+      'manifest',
+      'take',
+      '--context',
+      PRIMARY,
+      '-n',
+      DNS,
+      '-l',
+      'app=db',
+      '--path',
+      DB_PATH,
+      '-f',
+      manifestFile,
+    ]);
+    expect(take.exitCode, take.stderr).to.equal(0);
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+      files: Array<{ path: string; sha256: string }>;
+    };
+    expect(Object.fromEntries(manifest.files.map((f) => [f.path, f.sha256]))).to.deep.equal(seeded);
+
+    // After the restore and before the probes, a runbook hook alters the restored copy through exec in dr's pod.
+    const tamper = `echo tampered >> ${DB_PATH}/PG_VERSION && rm ${DB_PATH}/base/rel-2`;
+    const run = await runDrillCli(
+      env,
+      scenario('fsb-tamper', {
+        objectives: { rto: '15m', rpo: '24h' },
+        source: { kubeContext: PRIMARY },
+        backup: { name: drillBackup },
+        target: { cluster: { kubeContext: DR } },
+        restore: { includedNamespaces: [DNS], timeout: '10m' },
+        hooks: [
+          {
+            name: 'tamper',
+            at: 'after-restore',
+            command: [
+              env.bin.path('kubectl'),
+              '--kubeconfig',
+              env.kubeconfig,
+              '--context',
+              DR,
+              '-n',
+              DNS,
+              'exec',
+              'db-0',
+              '--',
+              'sh',
+              '-c',
+              tamper,
+            ],
+            timeout: '1m',
+          },
+        ],
+        probes: dbProbes({ against: { manifestFile }, timeout: '20s' }),
+        teardown: { when: 'always' },
+      }),
+      reportDir,
+    );
+    const r = run.report!;
+    expect(r, run.stderr.slice(-3000)).to.not.equal(null);
+    expect(run.exitCode, run.stderr.slice(-3000)).to.equal(1);
+    expect(r.verdict).to.equal('FAIL');
+    expect((r.hooks ?? []).map((h) => [h.name, h.exitCode])).to.deep.equal([['tamper', 0]]);
+    expect(r.reasons).to.have.length(1);
+    expect(r.reasons[0]).to.match(/^critical probe data-intact failed: /);
+    expect(r.reasons[0]).to.contain('1 removed: base/rel-2');
+    expect(r.reasons[0]).to.match(/1 changed: PG_VERSION \(3→12 bytes, sha256 differs\)/);
+    // The source pod reads its own, unchanged file at the same absolute path.
+    const src = await kubectl(env, PRIMARY, ['-n', DNS, 'exec', 'db-0', '--', 'cat', `${DB_PATH}/PG_VERSION`]);
+    expect(src).to.equal('16');
+    const list = await kubectl(env, PRIMARY, ['-n', DNS, 'exec', 'db-0', '--', 'ls', `${DB_PATH}/base`]);
+    expect(list.split('\n')).to.deep.equal(['rel-1', 'rel-2', 'rel-3']);
   });
 });

@@ -16,7 +16,8 @@ import { binDir } from '../../src/local/binaries.js';
 import { spawn } from 'node:child_process';
 import { writeEnvironmentKubeconfig } from '../../src/local/kubeconfig.js';
 import { clusterKubeconfig } from '../../src/local/clusters.js';
-import { bslManifest, clusterExecManifest, placeholderDeployment } from '../../src/local/velero.js';
+import { bslManifest, placeholderDeployment } from '../../src/local/velero.js';
+import { clusterExecManifest } from '../../src/local/exec-wrapper.js';
 
 function tempLayout(): LocalLayout {
   const layout = localLayout({ DR_DRILL_LOCAL_STATE: mkdtempSync(join(tmpdir(), 'dr-drill-local-unit-')) });

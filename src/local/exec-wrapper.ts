@@ -1,0 +1,134 @@
+/**
+ * `kubectl exec` into a pod of the local environment runs the command on this host (kwok's local exec), so a
+ * command reading `/var/lib/postgresql/data` would read the host's directory, the same for the source pod and its
+ * restored copy. With file-system backup on, each pod's volumes have directories of their own (the node stand-in
+ * lays them out), and this makes a command see *its pod's* directories at their mountPaths:
+ *
+ * - local/build.sh patches kwok so that an exec rule whose envs name KWOK_EXEC_WRAPPER runs
+ *   `<wrapper> <namespace> <pod> <container> <command…>` instead of the command;
+ * - the node stand-in writes a mount table per pod and container (`<mounts dir>/<ns>/<pod>/<container>`, one
+ *   `<mountPath>\t<host dir>` line per volume mount), removed with the pod;
+ * - the wrapper (a POSIX sh script in the state dir) runs the command in a mount namespace of its own
+ *   (`unshare --mount`, root only) where each host dir is bind-mounted at its mountPath. The mounts vanish with the
+ *   command; the empty mount-point directories it creates on the host stay. A pod without a table (no volumes, or
+ *   file-system backup off) runs the command as before, on the host.
+ */
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { EXEC_NAMESPACES, type ClusterName, type LocalLayout } from './layout.js';
+
+/** The exec rule env that makes the patched kwok run the wrapper (local/build.sh). */
+export const WRAPPER_ENV = 'KWOK_EXEC_WRAPPER';
+/** The wrapper reads the mount tables from here. */
+export const MOUNTS_ENV = 'DR_DRILL_EXEC_MOUNTS';
+
+/** Exit code of the wrapper when a pod's volumes cannot be shown to the command (as a shell's "cannot execute"). */
+export const WRAPPER_CANNOT = 126;
+
+export const EXEC_WRAPPER_SCRIPT = `#!/bin/sh
+# dr-drill local environment (src/local/exec-wrapper.ts): kwok runs "$0 <namespace> <pod> <container> <command...>".
+# With a mount table for the container, the command runs in a mount namespace where the pod's volume directories
+# are bind-mounted at their mountPaths; without one it runs as it is.
+ns=$1 pod=$2 ctr=$3
+shift 3
+table="\${${MOUNTS_ENV}:-}/$ns/$pod/$ctr"
+if [ -z "\${${MOUNTS_ENV}:-}" ] || [ ! -s "$table" ]; then exec "$@"; fi
+if ! unshare --mount true 2>/dev/null; then
+  echo "dr-drill local exec: pod $ns/$pod has volumes; showing them at their mountPaths needs a mount namespace (unshare --mount, root), which this user ($(id -un)) cannot make" >&2
+  exit ${WRAPPER_CANNOT}
+fi
+exec unshare --mount --propagation private -- /bin/sh -c '
+table=$1; shift
+while IFS="$(printf "\\t")" read -r m d; do
+  case "$m" in ""|"#"*) continue ;; esac
+  mkdir -p "$m" && mount --bind "$d" "$m" || { echo "dr-drill local exec: cannot mount $d at $m" >&2; exit ${WRAPPER_CANNOT}; }
+done < "$table"
+exec "$@"' sh "$table" "$@"
+`;
+
+/** Where the wrapper lives (one per environment). */
+export function execWrapperPath(layout: LocalLayout): string {
+  return join(layout.stateDir, 'exec-in-pod.sh');
+}
+
+/** Where a cluster's stand-in writes its mount tables. */
+export function mountsDir(layout: LocalLayout, cluster: ClusterName): string {
+  return join(layout.stateDir, 'kubelet', cluster, 'mounts');
+}
+
+/** Writes the wrapper (idempotent). */
+export function ensureExecWrapper(layout: LocalLayout): string {
+  const file = execWrapperPath(layout);
+  writeFileSync(file, EXEC_WRAPPER_SCRIPT);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** The envs an exec rule gets so that kwok runs its commands through the wrapper. */
+export function wrapperEnvs(layout: LocalLayout, cluster: ClusterName): Array<{ name: string; value: string }> {
+  return [
+    { name: WRAPPER_ENV, value: execWrapperPath(layout) },
+    { name: MOUNTS_ENV, value: mountsDir(layout, cluster) },
+  ];
+}
+
+/** The parts of a container this needs. */
+export interface ContainerMounts {
+  name: string;
+  volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }> | null;
+}
+
+/**
+ * Mount table lines per container: `<mountPath>\t<host dir>` for each volume mount whose volume has a host
+ * directory (`volumeDirs`: volume name → dir), parents before children so nested mounts stack as in a container.
+ */
+export function mountTables(
+  containers: readonly ContainerMounts[],
+  volumeDirs: ReadonlyMap<string, string>,
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of containers) {
+    const lines = (c.volumeMounts ?? [])
+      .filter((m) => volumeDirs.has(m.name) && posix.isAbsolute(m.mountPath) && !/[\t\n]/.test(m.mountPath))
+      .map((m) => ({
+        at: posix.normalize(m.mountPath).replace(/(.)\/+$/, '$1'),
+        dir: m.subPath ? join(volumeDirs.get(m.name)!, m.subPath) : volumeDirs.get(m.name)!,
+      }))
+      .sort((a, b) => a.at.split('/').length - b.at.split('/').length || a.at.localeCompare(b.at))
+      .map((m) => `${m.at}\t${m.dir}`);
+    if (lines.length) out.set(c.name, lines);
+  }
+  return out;
+}
+
+/**
+ * With file-system backup on: an exec rule for pods of every namespace (a drill restores into any), through the
+ * wrapper. The demo namespaces' own rule gets the same envs, so whichever rule kwok picks, the target is the same.
+ */
+export function volumesClusterExec(layout: LocalLayout, cluster: ClusterName): Record<string, unknown> {
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'ClusterExec',
+    metadata: { name: 'dr-drill-volumes' },
+    spec: { execs: [{ local: { workDir: layout.execDir, envs: wrapperEnvs(layout, cluster) } }] },
+  };
+}
+
+/**
+ * kwok ClusterExec: `kubectl exec` into pods of the demo namespaces runs the command on this host. `envs` (with
+ * file-system backup on, exec-wrapper.ts) make kwok run it through the wrapper that shows the pod its volumes.
+ */
+export function clusterExecManifest(
+  layout: LocalLayout,
+  envs: Array<{ name: string; value: string }> = [],
+): Record<string, unknown> {
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'ClusterExec',
+    metadata: { name: 'dr-drill-demo' },
+    spec: {
+      selector: { matchNamespaces: [...EXEC_NAMESPACES] },
+      execs: [{ local: { workDir: layout.execDir, ...(envs.length ? { envs } : {}) } }],
+    },
+  };
+}
