@@ -6,12 +6,11 @@
  */
 import { WaitAborted, WaitFailed, WaitTimeout, waitFor } from '../kube/wait.js';
 import { newestWarning } from '../probes/diagnose.js';
-import { readBackupVolumeInfos, readRestoreVolumeInfos } from '../velero/backup-reading.js';
+import { describeError } from '../errors.js';
+import { readBackupPodVolumeBackups, readBackupVolumeInfos, readRestoreVolumeInfos } from '../velero/backup-reading.js';
 import { listDataMovers } from '../velero/restore-volumes.js';
 import { madeFromSnapshot, proveVolumes } from '../velero/volume-proof.js';
 import { drillLabels, type DrillContext } from './context.js';
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export async function proveRestoredVolumes(ctx: DrillContext): Promise<void> {
   const { plan, rec } = ctx;
@@ -27,19 +26,30 @@ export async function proveRestoredVolumes(ctx: DrillContext): Promise<void> {
   };
   const backupName = ctx.backup!.metadata.name;
   let backup = null;
+  let backupBasis: 'volumeinfo' | 'podvolumebackups' = 'volumeinfo';
   let unreadable: string | null = null;
   try {
     backup = await readBackupVolumeInfos(src, backupName);
-    if (!backup) unreadable = `backup ${backupName} has no volume info file (Velero older than 1.13?)`;
+    if (!backup) {
+      // Velero < 1.13 wrote no volume info; its pod volume backups still say which pod volumes it copied.
+      backup = await readBackupPodVolumeBackups(src, backupName);
+      if (backup) {
+        backupBasis = 'podvolumebackups';
+        rec.event(
+          'warn',
+          `backup ${backupName} has no volume info file (made before Velero 1.13): its volumes are proven from its ${backup.length} pod volume backup(s); claims they do not cover are not proven`,
+        );
+      } else unreadable = `backup ${backupName} has no volume info file (Velero older than 1.13?)`;
+    }
   } catch (e) {
-    unreadable = message(e);
+    unreadable = describeError(e);
   }
   let restore = null;
   try {
     restore = await readRestoreVolumeInfos(src, plan.restore.name, backupName);
     if (!restore) rec.event('warn', `restore ${plan.restore.name} has no volume info file (Velero older than 1.13?)`);
   } catch (e) {
-    rec.event('warn', `could not read the restore's volume info: ${message(e)}`);
+    rec.event('warn', `could not read the restore's volume info: ${describeError(e)}`);
   }
   const { movers, problems } = await listDataMovers(gw, vns, plan.restore.name);
   for (const p of problems) rec.event('warn', p);
@@ -50,6 +60,7 @@ export async function proveRestoredVolumes(ctx: DrillContext): Promise<void> {
   const volumes = proveVolumes({
     mapping: ctx.namespaceMapping,
     backup,
+    backupBasis,
     backupUnreadable: unreadable,
     restore,
     movers,
@@ -101,7 +112,7 @@ export async function confirmSnapshotClaims(ctx: DrillContext): Promise<void> {
         } catch (e) {
           if (!(e instanceof WaitTimeout || e instanceof WaitFailed || e instanceof WaitAborted)) {
             v.dataRestored = false;
-            v.reason = `made from its ${v.backupMethod} snapshot, but the claim could not be read: ${message(e)}`;
+            v.reason = `made from its ${v.backupMethod} snapshot, but the claim could not be read: ${describeError(e)}`;
             return;
           }
           const why = await newestWarning(gw, v.namespace, v.pvc!).catch(() => null);

@@ -11,6 +11,8 @@ import { bslCaCertPem } from './bsl.js';
 import { downloadArtifact, type DownloadTargetKind } from './download.js';
 import { parseBackupResourceList, type ListedItem } from './restore-reach.js';
 import { parseBackupVolumeInfos, type BackupVolumeInfo, type RestoreVolumeInfo } from './volume-info.js';
+import { listPodVolumeBackups, volumeInfosOfPodVolumeBackups } from './pod-volume-backups.js';
+import { isNotFound } from '../kube/errors.js';
 import { VELERO_API, type BackupStorageLocation } from './types.js';
 
 const DOWNLOAD_TIMEOUT_MS = 120_000;
@@ -123,6 +125,36 @@ export async function readBackupVolumeInfos(
   } catch (e) {
     // Velero answers a DownloadRequest for a file the backup does not have with a URL that 404s.
     if (e instanceof Error && /\b404\b|not found|NoSuchKey|BlobNotFound/i.test(e.message)) return null;
+    throw e;
+  }
+}
+
+/**
+ * The backup's PodVolumeBackups as BackupVolumeInfo entries (pod-volume-backups.ts), for a backup without volume
+ * info (Velero < 1.13): from `<b>-podvolumebackups.json.gz` in its storage (a missing file is no pod volume backup,
+ * as Velero's GetPodVolumeBackups reads it), otherwise the PodVolumeBackup CRs of a cluster that has the Backup
+ * (there is no DownloadRequest kind for the file). Null when neither is reachable.
+ */
+export async function readBackupPodVolumeBackups(
+  src: ContentsSource,
+  backupName: string,
+): Promise<BackupVolumeInfo[] | null> {
+  if (src.storage) {
+    const r = await readGzipJsonArtifact<unknown>(
+      src.storage,
+      src.storage.layout.backupKey(backupName, 'podVolumeBackups'),
+      shapes.arrayOrNull,
+    );
+    if (r.ok) return volumeInfosOfPodVolumeBackups(r.value);
+    if (r.problem !== 'missing') throw new Error(`backup ${backupName}'s pod volume backups: ${r.problem} (${r.key})`);
+    return [];
+  }
+  if (!src.gateway) return null;
+  try {
+    return await listPodVolumeBackups(src.gateway, src.veleroNamespace, backupName);
+  } catch (e) {
+    // A Velero without the PodVolumeBackup CRD backed nothing up by file system.
+    if (isNotFound(e)) return [];
     throw e;
   }
 }

@@ -33,6 +33,11 @@ export interface VolumeEvidence {
   mapping: Record<string, string>;
   /** The backup's volume info; null when it could not be read (`backupUnreadable` says why). */
   backup: BackupVolumeInfo[] | null;
+  /**
+   * Where `backup` came from: Velero's volume info, or (a backup made before Velero 1.13, which has none) its pod
+   * volume backups, which say nothing of snapshots: a claim they do not cover is unknown, not "never in the backup".
+   */
+  backupBasis?: 'volumeinfo' | 'podvolumebackups';
   backupUnreadable: string | null;
   /** The restore's volume info; null when it could not be read. */
   restore: RestoreVolumeInfo[] | null;
@@ -58,7 +63,16 @@ export function proveVolumes(e: VolumeEvidence): VolumeProof[] {
   }
   for (const c of e.restoredClaims)
     if (!out.some((v) => v.namespace === c.namespace && v.pvc === c.name))
-      out.push(unproven(c.namespace, c.name, 'none', "never in the backup: Velero's volume info has no record of it"));
+      out.push(
+        e.backupBasis === 'podvolumebackups'
+          ? unproven(
+              c.namespace,
+              c.name,
+              'unknown',
+              'the backup has no volume info (made before Velero 1.13) and no pod volume backup of this claim: a snapshot of it, if any, is not checked',
+            )
+          : unproven(c.namespace, c.name, 'none', "never in the backup: Velero's volume info has no record of it"),
+      );
   return out;
 }
 

@@ -557,13 +557,64 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
       expect(json.restore.volumes[0]).to.include({ dataRestored: false });
     });
 
-    it('a backup without volume info (Velero < 1.13) proves no restored claim: FAIL saying so', async () => {
+    it('a backup without volume info (Velero < 1.13) and no pod volume backup proves no restored claim: FAIL saying so', async () => {
       w = await world({ content: [...BACKUP_CONTENT, claim] });
       const { json } = await w.run(aPlan().build());
       expect(json.verdict).to.equal('FAIL');
       expect(json.reasons.join('\n')).to.match(
-        /volume data not restored: payments-drill-abcd1234\/data \(Velero.s volume info could not be read: backup payments-daily-1 has no volume info file/,
+        /volume data not restored: payments-drill-abcd1234\/data \(the backup has no volume info \(made before Velero 1.13\) and no pod volume backup of this claim/,
       );
+      expect(json.restore.volumes[0]).to.include({ backupMethod: 'unknown', dataRestored: false });
+      expect(json.warnings.join('\n')).to.match(
+        /backup payments-daily-1 has no volume info file \(made before Velero 1.13\)/,
+      );
+    });
+
+    it("a backup made before Velero 1.13 is proven from its PodVolumeBackups (synced CRs) and the restore's PodVolumeRestore: PASS", async () => {
+      w = await world({ content: [...BACKUP_CONTENT, claim] });
+      w.gw.kinds.set('velero.io/v1/PodVolumeBackup', 'namespaced');
+      w.gw.put({
+        apiVersion: 'velero.io/v1',
+        kind: 'PodVolumeBackup',
+        metadata: {
+          name: 'payments-daily-1-7xq2d',
+          namespace: 'velero',
+          labels: { 'velero.io/backup-name': 'payments-daily-1' },
+          annotations: { 'velero.io/pvc-name': 'data' },
+        },
+        spec: {
+          pod: { kind: 'Pod', namespace: 'payments', name: 'db-0' },
+          volume: 'data',
+          tags: { backup: 'payments-daily-1' },
+        },
+        status: { phase: 'Completed', progress: { totalBytes: 8192, bytesDone: 8192 } },
+      });
+      w.gw.put({
+        apiVersion: 'velero.io/v1',
+        kind: 'PodVolumeRestore',
+        metadata: {
+          name: 'dr-drill-abcd1234-x1',
+          namespace: 'velero',
+          labels: { 'velero.io/restore-name': 'dr-drill-abcd1234' },
+        },
+        spec: { pod: { namespace: 'payments-drill-abcd1234', name: 'db-0' }, volume: 'data' },
+        status: {
+          phase: 'Completed',
+          startTimestamp: '2026-01-01T00:00:00Z',
+          completionTimestamp: '2026-01-01T00:00:02Z',
+          progress: { totalBytes: 8192, bytesDone: 8192 },
+        },
+      });
+      const { json } = await w.run(aPlan().build());
+      expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
+      expect(json.restore.volumes).to.have.length(1);
+      expect(json.restore.volumes[0]).to.include({
+        pvc: 'data',
+        backupMethod: 'PodVolumeBackup',
+        restoreMethod: 'PodVolumeRestore',
+        bytes: 8192,
+        dataRestored: true,
+      });
     });
   });
 
