@@ -279,6 +279,26 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
     expect(json.probes[0].outcome).to.equal('skipped');
   });
 
+  it('ERROR: a backup without startTimestamp, never a silent skip of maxAge or the RPO; no Restore is created', async () => {
+    w = await world();
+    w.gw.update(
+      { apiVersion: 'velero.io/v1', kind: 'Backup', namespace: 'velero', name: 'payments-daily-1' },
+      (b) => void delete (b.status as Record<string, unknown>).startTimestamp,
+    );
+    // Named: a schedule's newest backup is chosen among those with a startTimestamp.
+    const { json } = await w.run(
+      aPlan()
+        .backup({ mode: 'name', name: 'payments-daily-1', maxAgeMs: 26 * HOUR })
+        .build(),
+    );
+    expect(json.verdict, json.reasons.join('\n')).to.equal('ERROR');
+    expect(json.reasons.join('\n')).to.match(
+      /backup payments-daily-1 has no startTimestamp: its age and the RPO cannot be measured/,
+    );
+    expect(w.sim.restoresSeen).to.deep.equal([]);
+    expect(json.rpo.achievedSeconds).to.equal(null);
+  });
+
   it('ERROR: Velero CRDs missing', async () => {
     w = await world();
     w.gw.forgetKind('velero.io/v1');
