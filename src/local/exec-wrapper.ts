@@ -22,6 +22,12 @@ export const WRAPPER_ENV = 'KWOK_EXEC_WRAPPER';
 /** The wrapper reads the mount tables from here. */
 export const MOUNTS_ENV = 'DR_DRILL_EXEC_MOUNTS';
 
+/**
+ * Beside a pod's mount tables while Velero's restore-wait init container runs: as kubelet starts no container
+ * before its init containers end, the wrapper refuses exec until the restored data is in place.
+ */
+export const INIT_RUNNING = '.init-running';
+
 /** Exit code of the wrapper when a pod's volumes cannot be shown to the command (as a shell's "cannot execute"). */
 export const WRAPPER_CANNOT = 126;
 
@@ -33,6 +39,10 @@ ns=$1 pod=$2 ctr=$3
 shift 3
 table="\${${MOUNTS_ENV}:-}/$ns/$pod/$ctr"
 if [ -z "\${${MOUNTS_ENV}:-}" ] || [ ! -s "$table" ]; then exec "$@"; fi
+if [ -e "\${table%/*}/${INIT_RUNNING}" ]; then
+  echo "dr-drill local exec: container $ctr of pod $ns/$pod has not started: its init container restore-wait is running" >&2
+  exit ${WRAPPER_CANNOT}
+fi
 if ! unshare --mount true 2>/dev/null; then
   echo "dr-drill local exec: pod $ns/$pod has volumes; showing them at their mountPaths needs a mount namespace (unshare --mount, root), which this user ($(id -un)) cannot make" >&2
   exit ${WRAPPER_CANNOT}

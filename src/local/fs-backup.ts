@@ -15,6 +15,7 @@ import type { BinDir } from './binaries.js';
 import { clusterKubeconfig } from './clusters.js';
 import { clusterExecManifest, ensureExecWrapper, volumesClusterExec, wrapperEnvs } from './exec-wrapper.js';
 import { apply, kubectl } from './kubectl.js';
+import { localDataStorageClass } from './local-data-class.js';
 import { PORTS, VELERO_NAMESPACE, type ClusterName, type LocalLayout } from './layout.js';
 import { managedProcess, runningPid, startDetached, stopManaged, type ManagedProcess } from './processes.js';
 
@@ -183,7 +184,11 @@ export async function ensureFsBackup(layout: LocalLayout, bin: BinDir, cluster: 
   for (const d of [paths.podsRoot, paths.pvStore, paths.runDir, paths.homeDir]) mkdirSync(d, { recursive: true });
   await apply(bin, kc, stringify(nodeAgentDaemonSet(layout, cluster)));
   ensureExecWrapper(layout);
-  const rules = [clusterExecManifest(layout, wrapperEnvs(layout, cluster)), volumesClusterExec(layout, cluster)];
+  const rules = [
+    clusterExecManifest(layout, wrapperEnvs(layout, cluster)),
+    volumesClusterExec(layout, cluster),
+    localDataStorageClass(),
+  ];
   await apply(bin, kc, rules.map((r) => stringify(r)).join('---\n'));
 
   const sp = standInProcess(layout, cluster);

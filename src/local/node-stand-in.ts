@@ -14,8 +14,12 @@
  *    restored volume holds `.velero/<restore uid>` (the data mover's completion mark), the marks are removed and
  *    restore-wait is terminated, as velero-restore-helper does.
  *
- * Velero's node-agent, uploader (kopia), repository and restore code are real; the kubelet and the container
- * runtime are this file.
+ * 4. the provisioner of the `local-data` StorageClass (local-data-class.ts): a claim of that class gets a local PV
+ *    on the node the scheduler selected, its data a directory of the pv store; a Released one is deleted with its
+ *    data.
+ *
+ * Velero's node-agent, uploader (kopia), repository and restore code are real; the kubelet, the container
+ * runtime and the provisioner are this file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -36,9 +40,12 @@ import {
   makeInformer,
   PatchStrategy,
   setHeaderOptions,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { mountTables } from './exec-wrapper.js';
+import { provisionedName, releasedForDeletion, volumeFor } from './local-data-class.js';
+import { INIT_RUNNING, mountTables } from './exec-wrapper.js';
 import { podDir, podVolumeDirs, type BoundVolume } from './pod-volumes.js';
 
 /** What one stand-in serves. */
@@ -97,6 +104,8 @@ export class NodeStandIn {
   private readonly kc: KubeConfig;
   /** Pods laid out: uid → volume name → host directory. */
   private readonly volumeDirs = new Map<string, Map<string, string>>();
+  /** Pods whose layout is being made (events of one pod come in bursts) → the newest event seen meanwhile. */
+  private readonly layingOut = new Map<string, V1Pod | null>();
   private readonly running = new Map<string, ChildProcess>();
   /** Restored pods whose restore-wait we hold running: uid → the latest pod seen. */
   private readonly restoreWaits = new Map<string, V1Pod>();
@@ -123,6 +132,7 @@ export class NodeStandIn {
       this.log(`watch error: ${String(e)}; restarting in 2s`);
       setTimeout(() => informer.start().catch(() => undefined), 2000);
     });
+    await this.startProvisioner();
     await informer.start();
     const live = new Set(informer.list().map((p) => p.metadata?.uid ?? ''));
     await Promise.all(informer.list().map((p) => this.onPod(p).catch((e) => this.log(String(e)))));
@@ -134,6 +144,58 @@ export class NodeStandIn {
     this.log(`synced ${live.size} pods; pods root ${this.o.podsRoot}`);
   }
 
+  /** Watches claims (to provision `local-data` ones) and volumes (to delete Released ones of ours). */
+  private async startProvisioner(): Promise<void> {
+    const claims = makeInformer<V1PersistentVolumeClaim>(this.kc, '/api/v1/persistentvolumeclaims', () =>
+      this.core.listPersistentVolumeClaimForAllNamespaces(),
+    );
+    const volumes = makeInformer<V1PersistentVolume>(this.kc, '/api/v1/persistentvolumes', () =>
+      this.core.listPersistentVolume(),
+    );
+    const provision = (c: V1PersistentVolumeClaim): void => {
+      this.provision(c).catch((e) => this.log(`claim ${c.metadata?.namespace}/${c.metadata?.name}: ${String(e)}`));
+    };
+    const reclaim = (pv: V1PersistentVolume): void => {
+      this.reclaim(pv).catch((e) => this.log(`volume ${pv.metadata?.name}: ${String(e)}`));
+    };
+    claims.on('add', provision);
+    claims.on('update', provision);
+    volumes.on('add', reclaim);
+    volumes.on('update', reclaim);
+    for (const inf of [claims, volumes] as const) {
+      inf.on('error', (e) => {
+        this.log(`watch error: ${String(e)}; restarting in 2s`);
+        setTimeout(() => inf.start().catch(() => undefined), 2000);
+      });
+      await inf.start();
+    }
+  }
+
+  private async provision(claim: V1PersistentVolumeClaim): Promise<void> {
+    const pv = volumeFor(claim, this.o.pvStore);
+    if (!pv) return;
+    mkdirSync(pv.spec!.local!.path, { recursive: true });
+    try {
+      await this.core.createPersistentVolume({ body: pv });
+    } catch (e) {
+      if ((e as { code?: number }).code === 409) return; // made already (an update seen before its bind)
+      throw e;
+    }
+    this.log(`provisioned ${provisionedName(claim)} for ${claim.metadata?.namespace}/${claim.metadata?.name}`);
+  }
+
+  private async reclaim(pv: V1PersistentVolume): Promise<void> {
+    if (!releasedForDeletion(pv)) return;
+    const name = pv.metadata?.name ?? '';
+    try {
+      await this.core.deletePersistentVolume({ name });
+    } catch (e) {
+      if ((e as { code?: number }).code !== 404) throw e;
+    }
+    if (pv.spec?.local?.path) rmSync(pv.spec.local.path, { recursive: true, force: true });
+    this.log(`deleted released volume ${name} and its data`);
+  }
+
   /** Stops every hosting-pod process (SIGTERM). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
@@ -143,7 +205,25 @@ export class NodeStandIn {
   private async onPod(pod: V1Pod): Promise<void> {
     const uid = pod.metadata?.uid;
     if (!uid || !pod.spec?.nodeName) return;
-    if (!this.volumeDirs.has(uid)) this.volumeDirs.set(uid, await this.layOut(pod, uid));
+    if (this.layingOut.has(uid)) {
+      this.layingOut.set(uid, pod); // handled once the layout in progress is done
+      return;
+    }
+    if (!this.volumeDirs.has(uid)) {
+      this.layingOut.set(uid, null);
+      let latest: V1Pod | null = null;
+      try {
+        const { dirs, complete } = await this.layOut(pod, uid);
+        // A claim not bound yet gets its directory on a later event of the pod.
+        if (complete) this.volumeDirs.set(uid, dirs);
+      } finally {
+        latest = this.layingOut.get(uid) ?? null;
+        this.layingOut.delete(uid);
+      }
+      if (latest) return this.onPod(latest);
+    }
+    // Not laid out (yet): no restore-wait before the volume directories exist (node-agent would glob too early).
+    if (!this.volumeDirs.has(uid)) return;
     if (pod.metadata?.namespace === this.o.veleroNamespace) this.runHostingPod(pod, uid);
     else await this.holdRestoreWait(pod, uid);
   }
@@ -187,6 +267,7 @@ export class NodeStandIn {
         .map((m) => this.volumeDirOf(uid, m.name));
       if (hostDirs.some((d) => d === null || !exists(join(d, '.velero', restoreUid)))) continue;
       for (const d of hostDirs) rmSync(join(d as string, '.velero'), { recursive: true, force: true });
+      rmSync(join(this.mountTableDir(pod), INIT_RUNNING), { force: true });
       this.restoreWaits.delete(uid);
       const now = new Date().toISOString();
       this.patchInitStatuses(pod, {
@@ -227,7 +308,7 @@ export class NodeStandIn {
     );
   }
 
-  private async layOut(pod: V1Pod, uid: string): Promise<Map<string, string>> {
+  private async layOut(pod: V1Pod, uid: string): Promise<{ dirs: Map<string, string>; complete: boolean }> {
     const ns = pod.metadata?.namespace ?? 'default';
     const bound = new Map<string, BoundVolume | null>();
     for (const v of pod.spec?.volumes ?? []) {
@@ -253,7 +334,7 @@ export class NodeStandIn {
     if (dirs.length) this.log(`laid out ${ns}/${pod.metadata?.name}: ${dirs.map((d) => d.volume).join(', ')}`);
     const byVolume = new Map(dirs.map((d) => [d.volume, d.dir]));
     this.writeMountTables(pod, uid, byVolume);
-    return byVolume;
+    return { dirs: byVolume, complete: [...bound.values()].every((b) => b !== null) };
   }
 
   /** The exec wrapper's view of the pod: its containers' mounts of the volumes laid out (exec-wrapper.ts). */
@@ -264,6 +345,9 @@ export class NodeStandIn {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, '.uid'), uid);
+    const i = NodeStandIn.restoreWaitIndex(pod);
+    if (i >= 0 && pod.status?.initContainerStatuses?.[i]?.state?.terminated?.reason !== RESTORE_WAIT_DONE)
+      writeFileSync(join(dir, INIT_RUNNING), 'restore-wait\n');
     for (const [container, lines] of tables) writeFileSync(join(dir, container), `${lines.join('\n')}\n`);
   }
 

@@ -29,6 +29,9 @@ const NS = 'fsb-e2e';
 const DNS = 'fsb-drill';
 const DB_PATH = '/srv/dr-drill-e2e/db';
 const WAL_PATH = '/srv/dr-drill-e2e/wal';
+const PG_PATH = '/srv/dr-drill-e2e/pg';
+/** A backup of the drills' namespace taken without file-system backup. */
+const NODATA = 'fsb-nodata';
 
 /** sha256 of every file under dir (relative path → digest), skipping Velero's `.velero` marks. */
 function digests(dir: string): Record<string, string> {
@@ -203,6 +206,7 @@ describe('e2e: file-system backup of volume data (local up --fs-backup, own envi
                 volumeMounts: [
                   { name: 'data', mountPath: DB_PATH },
                   { name: 'wal', mountPath: WAL_PATH },
+                  { name: 'pgdata', mountPath: PG_PATH },
                 ],
               },
             ],
@@ -212,6 +216,17 @@ describe('e2e: file-system backup of volume data (local up --fs-backup, own envi
             ],
           },
         },
+        // A claim of the stand-in's local-data class: in dr, Velero restores it into a freshly provisioned volume.
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'pgdata' },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: 'local-data',
+              resources: { requests: { storage: '1Gi' } },
+            },
+          },
+        ],
       },
     };
     await kubectl(env, PRIMARY, ['create', 'namespace', DNS]);
@@ -228,6 +243,11 @@ describe('e2e: file-system backup of volume data (local up --fs-backup, own envi
     writeFileSync(join(dataDir, 'PG_VERSION'), '16\n');
     seeded = digests(dataDir);
     const seededBytes = Object.keys(seeded).reduce((n, f) => n + statSync(join(dataDir, f)).size, 0);
+    // Written into the claim's volume through exec in the pod, at its mountPath.
+    const pg = `mkdir -p ${PG_PATH}/base && head -c 150000 /dev/urandom > ${PG_PATH}/base/t1 && echo 16 > ${PG_PATH}/PG_VERSION`;
+    await kubectl(env, PRIMARY, ['-n', DNS, 'exec', 'db-0', '--', 'sh', '-c', pg]);
+    // A backup without volume data (file-system backup off) for the last case; it syncs to dr with the drill's.
+    await veleroBackup(env, NODATA, ['--include-namespaces', DNS, '--default-volumes-to-fs-backup=false']);
 
     const run = await runDrillCli(
       env,
@@ -264,10 +284,14 @@ describe('e2e: file-system backup of volume data (local up --fs-backup, own envi
     expect(r.rpo.basis).to.equal('canary');
     expect(r.rpo.achievedSeconds).to.be.a('number');
     const vols = r.restore.volumes ?? [];
-    expect(vols.map((v) => [v.pod, v.volume, v.backupMethod, v.restoreMethod, v.dataRestored])).to.have.deep.members([
-      ['db-0', 'data', 'PodVolumeBackup', 'PodVolumeRestore', true],
-      ['db-0', 'wal', 'PodVolumeBackup', 'PodVolumeRestore', true],
+    expect(
+      vols.map((v) => [v.pod, v.volume, v.pvc, v.backupMethod, v.restoreMethod, v.dataRestored]),
+    ).to.have.deep.members([
+      ['db-0', 'data', null, 'PodVolumeBackup', 'PodVolumeRestore', true],
+      ['db-0', 'wal', null, 'PodVolumeBackup', 'PodVolumeRestore', true],
+      ['db-0', 'pgdata', 'pgdata-db-0', 'PodVolumeBackup', 'PodVolumeRestore', true],
     ]);
+    expect(vols.find((v) => v.volume === 'pgdata')!.bytes).to.equal(150_003);
     const data = vols.find((v) => v.volume === 'data')!;
     expect(data.bytes).to.equal(seededBytes);
     expect(data.durationSeconds).to.be.a('number');
@@ -354,5 +378,33 @@ describe('e2e: file-system backup of volume data (local up --fs-backup, own envi
     expect(src).to.equal('16');
     const list = await kubectl(env, PRIMARY, ['-n', DNS, 'exec', 'db-0', '--', 'ls', `${DB_PATH}/base`]);
     expect(list.split('\n')).to.deep.equal(['rel-1', 'rel-2', 'rel-3']);
+  });
+  it('a backup without volume data: FAIL "volume data not restored" naming the claim, though the workload is ready', async function () {
+    if (!drillBackup) return this.skip();
+    await waitSynced(env, NODATA);
+    const run = await runDrillCli(
+      env,
+      scenario('fsb-nodata', {
+        objectives: { rto: '15m', rpo: '24h' },
+        source: { kubeContext: PRIMARY },
+        backup: { name: NODATA },
+        target: { cluster: { kubeContext: DR } },
+        restore: { includedNamespaces: [DNS], timeout: '10m' },
+        probes: [dbProbes({})[0]],
+        teardown: { when: 'always' },
+      }),
+      reportDir,
+    );
+    const r = run.report!;
+    expect(r, run.stderr.slice(-3000)).to.not.equal(null);
+    expect(run.exitCode, run.stderr.slice(-3000)).to.equal(1);
+    expect(r.verdict).to.equal('FAIL');
+    expect(r.probes.map((p) => p.outcome)).to.deep.equal(['passed']);
+    expect(r.reasons).to.have.length(1);
+    expect(r.reasons[0]).to.match(
+      new RegExp(`^volume data not restored: ${DNS}/pgdata-db-0 \\(never in the backup: .+\\)$`),
+    );
+    expect(r.restore.volumes).to.have.length(1);
+    expect(r.restore.volumes![0]).to.include({ pvc: 'pgdata-db-0', backupMethod: 'none', dataRestored: false });
   });
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   clusterExecManifest,
   ensureExecWrapper,
+  INIT_RUNNING,
   mountTables,
   MOUNTS_ENV,
   volumesClusterExec,
@@ -106,6 +107,18 @@ describe('local exec wrapper: a command in a pod sees that pod’s volumes at th
       expect(readFileSync(join(state, 'vol', 'restored', 'file'), 'utf8')).to.equal('changed\n');
       expect(readFileSync(join(state, 'vol', 'src', 'file'), 'utf8')).to.equal('src\n');
       expect(existsSync(join(at, 'file')), 'the mount is gone with the command').to.equal(false);
+    });
+
+    it('refuses exec while the restored pod’s restore-wait init container runs (no container has started yet)', () => {
+      mkdirSync(join(mounts, 'shop', 'waiting'), { recursive: true });
+      writeFileSync(join(mounts, 'shop', 'waiting', 'app'), `/srv/x\t${join(state, 'vol', 'src')}\n`);
+      writeFileSync(join(mounts, 'shop', 'waiting', INIT_RUNNING), 'restore-wait\n');
+      const r = run('waiting', ['echo', 'ran']);
+      expect(r.status).to.equal(WRAPPER_CANNOT);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr).to.contain(
+        'container app of pod shop/waiting has not started: its init container restore-wait is running',
+      );
     });
   });
 });
