@@ -15,10 +15,29 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
-import { cli, ensureBuilt, kubectl, kubectlJson, runDrillCli, scenario, tempDir } from './support/drill.js';
+import {
+  cli,
+  ensureBuilt,
+  kubectl,
+  kubectlJson,
+  ROOT,
+  runDrillCli,
+  scenario,
+  tempDir,
+  writeScenario,
+} from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
+import {
+  allows,
+  grantedPairs,
+  pairOf,
+  startApiRecorder,
+  type ApiRecorder,
+  type ApiRequest,
+  type PolicyRule,
+} from '../support/api-recorder.js';
 
 const PRIMARY = 'dr-drill-primary';
 const stamp = Date.now().toString(36);
@@ -269,6 +288,126 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     } finally {
       app.healthy = true;
     }
+  });
+
+  /**
+   * Item 6 of #11: the roles of deploy/rbac grant what the code does and nothing else. The requests are recorded by
+   * a plain-HTTP front of the real API server (test/support/api-recorder.ts): the drill runs with a ServiceAccount
+   * token, so the server itself authorizes each request against the manifest.
+   */
+  describe('under deploy/rbac, every request recorded', () => {
+    let recorder: ApiRecorder;
+    let kubeconfigFor: (sa: string) => Promise<string>;
+    /** The backup the drill took, for a plan that names it (the resource list read through Velero). */
+    let drilledBackup: string | null = null;
+    const roles: Record<string, PolicyRule[]> = {};
+    /** Requests every authenticated identity may make (system:basic-user): who am I. */
+    const BUILT_IN = new Set(['create authentication.k8s.io/selfsubjectreviews']);
+    /**
+     * Grants of the runner role this drill does not exercise, and the feature that makes them (docs/rbac.md says
+     * the same). Anything granted beyond the drill's requests and this list fails the test.
+     */
+    const RUNNER_UNEXERCISED: Record<string, string> = {};
+    const PREFLIGHT_UNEXERCISED: Record<string, string> = {};
+
+    const pairs = (rs: ApiRequest[]) => [...new Set(rs.map(pairOf))].filter((p) => !BUILT_IN.has(p)).sort();
+
+    before(async () => {
+      for (const file of ['drill-runner.yaml', 'drill-preflight.yaml']) {
+        const text = readFileSync(join(ROOT, 'deploy', 'rbac', file), 'utf8');
+        await kubectl(env, PRIMARY, ['apply', '-f', '-'], text);
+        for (const d of parseAllDocuments(text).map(
+          (x) => x.toJS() as { kind: string; metadata: { name: string }; rules?: PolicyRule[] },
+        ))
+          if (d.kind === 'ClusterRole') roles[d.metadata.name] = d.rules!;
+      }
+      const cfg = JSON.parse(await kubectl(env, PRIMARY, ['config', 'view', '--raw', '--minify', '-o', 'json'])) as {
+        clusters: Array<{ cluster: Record<string, string> }>;
+      };
+      const cluster = cfg.clusters[0]!.cluster;
+      const ca = cluster['certificate-authority-data']
+        ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8')
+        : readFileSync(cluster['certificate-authority']!, 'utf8');
+      recorder = await startApiRecorder(cluster.server!, ca);
+      kubeconfigFor = async (sa) => {
+        const token = (
+          await kubectl(env, PRIMARY, ['-n', 'dr-drill', 'create', 'token', sa, '--duration', '1h'])
+        ).trim();
+        const file = join(reportDir, `kubeconfig-recorded-${sa}`);
+        writeFileSync(
+          file,
+          stringify({
+            apiVersion: 'v1',
+            kind: 'Config',
+            'current-context': PRIMARY,
+            // client-node speaks plain HTTP only with this flag; the recorder verifies the real server's TLS.
+            clusters: [{ name: 'recorded', cluster: { server: recorder.url, 'insecure-skip-tls-verify': true } }],
+            users: [{ name: sa, user: { token } }],
+            contexts: [{ name: PRIMARY, context: { cluster: 'recorded', user: sa } }],
+          }),
+          { mode: 0o600 },
+        );
+        return file;
+      };
+    });
+
+    after(async () => {
+      await recorder?.close();
+    });
+
+    /** Nothing denied, nothing made that the role does not grant, nothing granted that is neither made nor listed. */
+    const compare = (role: string, made: ApiRequest[], unexercised: Record<string, string>) => {
+      const denied = made.filter((r) => r.status === 403).map(pairOf);
+      const ungranted = pairs(made).filter((p) => !made.some((r) => pairOf(r) === p && allows(roles[role]!, r)));
+      const unused = grantedPairs(roles[role]!).filter((g) => !pairs(made).includes(g) && !(g in unexercised));
+      const stale = Object.keys(unexercised).filter((g) => pairs(made).includes(g));
+      // One message with everything, so a change to the code or the manifest shows the whole difference at once.
+      expect({ denied, ungranted, unused, stale }, `${role}: made ${pairs(made).join(', ')}`).to.deep.equal({
+        denied: [],
+        ungranted: [],
+        unused: [],
+        stale: [],
+      });
+    };
+
+    it('a drill with every probe kind under dr-drill-runner passes; the role is what the drill uses', async () => {
+      const s = probesScenario('e2e-rbac-drill') as { spec: { probes: object[] } };
+      s.spec.probes.push({
+        name: 'verify-job',
+        kind: 'job',
+        namespace: NS,
+        image: 'busybox:1.36',
+        command: ['true'],
+        timeout: '2m',
+      });
+      const from = recorder.requests.length;
+      const run = await runDrillCli(env, s, reportDir, [], await kubeconfigFor('dr-drill-runner'));
+      const made = recorder.requests.slice(from);
+      expect(run.exitCode, `${run.stderr}\n${run.report?.reasons.join('\n')}`).to.equal(0);
+      expect(run.report!.verdict).to.equal('PASS');
+      expect(run.stderr).to.not.match(/permission denied|forbidden/i);
+      expect(run.report!.blastRadius!.notChecked).to.deep.equal([]);
+      drilledBackup = run.report!.backup.name;
+      compare('dr-drill-runner', made, RUNNER_UNEXERCISED);
+    });
+
+    it('plan with dr-drill-preflight answers every check, for a backup taken on the spot and a named one; the role is what plan uses', async () => {
+      expect(drilledBackup, 'the drill above ran').to.be.a('string');
+      const kubeconfig = await kubeconfigFor('dr-drill-preflight');
+      const from = recorder.requests.length;
+      for (const s of [
+        probesScenario('e2e-rbac-plan'),
+        scenario('e2e-rbac-plan-named', {
+          ...(probesScenario('e2e-rbac-plan-named') as { spec: Record<string, unknown> }).spec,
+          backup: { name: drilledBackup },
+        }),
+      ]) {
+        const r = await cli(['--kubeconfig', kubeconfig, 'plan', writeScenario(reportDir, s), '--output', 'json']);
+        expect(r.exitCode, `${r.stdout}\n${r.stderr}`).to.equal(0);
+        expect(r.stdout + r.stderr).to.not.match(/permission denied|forbidden/i);
+      }
+      compare('dr-drill-preflight', recorder.requests.slice(from), PREFLIGHT_UNEXERCISED);
+    });
   });
 
   it('manifest take records a directory of a real pod (pods/exec) for checksum probes', async () => {
