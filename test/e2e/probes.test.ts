@@ -366,7 +366,13 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       'watch velero.io/schedules': 'backup.fromSchedule',
       'watch velero.io/serverstatusrequests': 'waits read these by list+watch; get is a re-read after a watch error',
     };
-    const PREFLIGHT_UNEXERCISED: Record<string, string> = {};
+    const PREFLIGHT_UNEXERCISED: Record<string, string> = {
+      'list velero.io/backups': 'backup.fromSchedule: the newest backup of a schedule',
+      'get velero.io/schedules': 'backup.fromSchedule',
+      'list velero.io/schedules': 'backup.fromSchedule',
+      'get /persistentvolumes': 'the PVs bound to the source PVCs (a namespace with volumes)',
+      'get velero.io/downloadrequests': 'waits read these by list+watch; get is a re-read after a watch error',
+    };
 
     const pairs = (rs: ApiRequest[]) => [...new Set(rs.map(pairOf))].filter((p) => !BUILT_IN.has(p)).sort();
 
