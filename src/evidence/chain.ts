@@ -12,7 +12,14 @@ import type { TrustPolicy } from './signing.js';
 import { parseReportFolderName } from '../report/folder.js';
 import { readPruneRecord } from './prune-record.js';
 import { drillFolders } from '../report/seal.js';
-import { verifyReportFolder, type VerifyFolderOptions, type VerifyResult, type VerifyStatus } from './verify-folder.js';
+import {
+  verifyReportFolder,
+  withUploadedChecks,
+  type OutsideFindings,
+  type VerifyFolderOptions,
+  type VerifyResult,
+  type VerifyStatus,
+} from './verify-folder.js';
 import { readCapped, READ_LIMITS } from '../util/capped-read.js';
 
 /** One link problem of the chain, naming the drill folder at fault. */
@@ -43,8 +50,15 @@ interface Link {
   chainStart: string | null;
 }
 
-/** Verifies every drill folder of `scenarioDir` and the chain they form. */
-export function verifyChain(dir: string, opts: VerifyFolderOptions = {}): ChainResult {
+/**
+ * Verifies every drill folder of `scenarioDir` and the chain they form. `outside` adds, per drill folder, what
+ * only its uploaded copy shows (blob metadata and immutability), as a single-folder `--container` verify does.
+ */
+export function verifyChain(
+  dir: string,
+  opts: VerifyFolderOptions = {},
+  outside?: (folder: string) => OutsideFindings,
+): ChainResult {
   const scenarioDir = resolve(dir);
   if (!existsSync(scenarioDir) || !statSync(scenarioDir).isDirectory()) {
     throw inputError(
@@ -62,7 +76,10 @@ export function verifyChain(dir: string, opts: VerifyFolderOptions = {}): ChainR
     );
   const problems: ChainProblem[] = [];
   const notes: string[] = [];
-  const drills = names.map((n) => verifyReportFolder(join(scenarioDir, n), opts));
+  const drills = names.map((n) => {
+    const r = verifyReportFolder(join(scenarioDir, n), opts);
+    return outside ? withUploadedChecks(r, outside(join(scenarioDir, n))) : r;
+  });
   const prune = readPruneRecord(scenarioDir, opts.trust ?? null, opts.publicKey ?? null);
   notes.push(...prune.notes);
   for (const p of prune.problems) problems.push({ folder: prune.file, message: p });

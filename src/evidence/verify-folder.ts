@@ -106,6 +106,21 @@ function policyOf(opts: VerifyFolderOptions): TrustPolicy | null {
   return { fingerprints, source: opts.trust?.source ?? '--public-key', require: true };
 }
 
+/** What a check outside the folder found (an uploaded copy's blob metadata and policies). */
+export interface OutsideFindings {
+  problems: VerifyProblem[];
+  notes: string[];
+}
+
+/** A folder's result with what was found outside it added: any such problem makes the folder broken. */
+export function withUploadedChecks(r: VerifyResult, found: OutsideFindings): VerifyResult {
+  r.problems.push(...found.problems);
+  r.notes.push(...found.notes);
+  if (r.problems.length)
+    Object.assign(r, { ok: false, status: 'broken', authenticated: false, assumption: assumptionOf('broken') });
+  return r;
+}
+
 /** The assumption each status rests on, said once so that text and JSON output agree. */
 export function assumptionOf(status: VerifyStatus): string {
   switch (status) {

@@ -6,15 +6,14 @@
  */
 import { downloadBlobCapped, UPLOADED_LIMITS, type BlobImmutability } from './capped-blob.js';
 import { checkImmutability, type IntendedImmutability } from './immutability-check.js';
-import { assumptionOf } from './verify-folder.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { inputError } from '../errors.js';
 import { parseReportFolderName } from '../report/folder.js';
-import { verifyReportFolder, type VerifyResult } from './verify-folder.js';
+import { verifyReportFolder, withUploadedChecks, type VerifyProblem, type VerifyResult } from './verify-folder.js';
 import { verifyChain, type ChainResult } from './chain.js';
 import { PRUNE_FILE, PRUNE_SIGNATURE_FILE } from './prune-record.js';
 import type { TrustPolicy } from './signing.js';
@@ -106,23 +105,29 @@ export async function verifyUploadedReport(
       );
     }
     const extra = await fetchPrevious(container, opts.prefix, scenario, local, join(tmp, scenario));
-    const result = verifyReportFolder(local, { publicKey: opts.publicKey ?? null, trust: opts.trust ?? null });
-    checkMetadata(local, metadata, result);
-    const immutability = await checkUploadedImmutability(container, local, policies);
-    result.problems.push(...immutability.problems);
-    for (const message of notRead) result.problems.push({ file: message.split(':')[0]!, message });
-    if (result.problems.length)
-      Object.assign(result, { ok: false, status: 'broken', authenticated: false, assumption: assumptionOf('broken') });
+    const uploaded = uploadedChecks(local, metadata, policies, await containerVersionLevel(container));
+    for (const message of notRead) uploaded.problems.push({ file: message.split(':')[0]!, message });
+    const result = withUploadedChecks(
+      verifyReportFolder(local, { publicKey: opts.publicKey ?? null, trust: opts.trust ?? null }),
+      uploaded,
+    );
     // Messages name the temporary copy; name the uploaded one instead.
     const remoteScenario = `${containerLocation(container)}/${uploadedScenarioPrefix(opts.prefix, scenario).replace(/\/$/, '')}`;
     const relabel = (text: string) => text.split(join(tmp, scenario)).join(remoteScenario);
     for (const p of result.problems) p.message = relabel(p.message);
-    result.notes = [...extra, ...result.notes.map(relabel), ...immutability.notes];
+    result.notes = [...extra, ...result.notes.map(relabel)];
     result.folder = where.replace(/\/$/, '');
     return result;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** What the service said of one uploaded drill folder's blobs. */
+interface UploadedFolder {
+  metadata: Map<string, Record<string, string>>;
+  policies: Map<string, BlobImmutability>;
+  notRead: VerifyProblem[];
 }
 
 /**
@@ -148,6 +153,8 @@ export async function verifyUploadedChain(
     const local = join(tmp, scenario);
     mkdirSync(local, { recursive: true });
     let files = 0;
+    // Per drill folder, what the service said of each blob: checked as a single-folder --container verify does.
+    const blobs = new Map<string, UploadedFolder>();
     try {
       for await (const b of container.listBlobsFlat({ prefix: base })) {
         const parts = b.name.slice(base.length).split('/');
@@ -156,8 +163,29 @@ export async function verifyUploadedChain(
           (parts.length === 2 && parseReportFolderName(parts[0]!) && parts[1]);
         if (!ok) continue;
         if (parts.length === 2) mkdirSync(join(local, parts[0]!), { recursive: true });
-        await download(container, b.name, join(local, ...parts));
+        if (parts.length === 1) {
+          await download(container, b.name, join(local, parts[0]!));
+          files++;
+          continue;
+        }
+        const folder: UploadedFolder = blobs.get(parts[0]!) ?? {
+          metadata: new Map(),
+          policies: new Map(),
+          notRead: [],
+        };
+        blobs.set(parts[0]!, folder);
         files++;
+        try {
+          const got = await download(container, b.name, join(local, ...parts));
+          folder.metadata.set(parts[1]!, got.metadata);
+          folder.policies.set(parts[1]!, got.immutability);
+        } catch (e) {
+          if (!(e instanceof TooLarge)) throw e;
+          folder.notRead.push({
+            file: parts[1]!,
+            message: `${parts[1]}: larger than ${UPLOADED_LIMITS.file >> 20} MiB (${e.size} bytes): not downloaded`,
+          });
+        }
       }
     } catch (e) {
       throw storageError(e, where);
@@ -168,7 +196,13 @@ export async function verifyUploadedChain(
         `no uploaded drills at ${where}`,
         'check --container, --prefix and the scenario name',
       );
-    const result = verifyChain(local, { publicKey: opts.publicKey ?? null, trust: opts.trust ?? null });
+    const versionLevel = await containerVersionLevel(container);
+    const result = verifyChain(local, { publicKey: opts.publicKey ?? null, trust: opts.trust ?? null }, (folder) => {
+      const got = blobs.get(basename(folder));
+      if (!got) return { problems: [], notes: [] };
+      const found = uploadedChecks(folder, got.metadata, got.policies, versionLevel);
+      return { problems: [...found.problems, ...got.notRead], notes: found.notes };
+    });
     const relabel = (text: string) => text.split(local).join(where);
     result.scenarioDir = where;
     result.notes = result.notes.map(relabel);
@@ -223,53 +257,54 @@ async function fetchPrevious(
   return [];
 }
 
-/** The blobs' policies against the one the sealed report states (see immutability-check.ts). */
-async function checkUploadedImmutability(
-  container: ContainerClient,
+/**
+ * The container's version-level immutability flag, read once. A SAS scoped to blobs cannot read container
+ * properties: then undefined, and only the blobs' own policies count.
+ */
+async function containerVersionLevel(container: ContainerClient): Promise<boolean | undefined> {
+  try {
+    return (await container.getProperties()).isImmutableStorageWithVersioningEnabled;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What only the uploaded copy can show about one drill folder (downloaded to `local`): blob metadata that
+ * disagrees with its report, and blob policies against the one the sealed report states (immutability-check.ts).
+ */
+function uploadedChecks(
   local: string,
+  metadata: Map<string, Record<string, string>>,
   policies: Map<string, BlobImmutability>,
-): Promise<{ problems: Array<{ file: string; message: string }>; notes: string[] }> {
-  let report: { endedAt?: unknown; evidence?: { immutability?: IntendedImmutability | null } };
+  versionLevel: boolean | undefined,
+): { problems: VerifyProblem[]; notes: string[] } {
+  let report: {
+    drillId?: unknown;
+    verdict?: unknown;
+    endedAt?: unknown;
+    scenario?: { name?: unknown };
+    evidence?: { immutability?: IntendedImmutability | null };
+  };
   try {
     report = JSON.parse(readFileSync(join(local, 'report.json'), 'utf8'));
   } catch {
     return { problems: [], notes: [] }; // verifyReportFolder reports the unreadable report
   }
-  if (typeof report.endedAt !== 'string') return { problems: [], notes: [] };
-  let versionLevel: boolean | undefined;
-  try {
-    versionLevel = (await container.getProperties()).isImmutableStorageWithVersioningEnabled;
-  } catch {
-    // A SAS scoped to blobs cannot read container properties: then only the blobs' own policies count.
-    versionLevel = undefined;
-  }
-  const blobs = [...policies].map(([name, p]) => ({ name, ...p }));
-  return checkImmutability(report.evidence?.immutability, report.endedAt, versionLevel, blobs);
-}
-
-function checkMetadata(local: string, metadata: Map<string, Record<string, string>>, result: VerifyResult): void {
-  let report: { drillId?: unknown; verdict?: unknown; scenario?: { name?: unknown } };
-  try {
-    report = JSON.parse(readFileSync(join(local, 'report.json'), 'utf8'));
-  } catch {
-    return;
-  }
+  const problems: VerifyProblem[] = [];
   const want: Record<string, unknown> = {
     scenario: report.scenario?.name,
     verdict: report.verdict,
     drillid: report.drillId,
   };
-  for (const [file, meta] of metadata) {
-    for (const [k, v] of Object.entries(want)) {
-      if (meta[k] !== undefined && meta[k] !== v) {
-        result.problems.push({
-          file,
-          message: `blob metadata ${k}="${meta[k]}" disagrees with report.json (${String(v)})`,
-        });
-        result.ok = false;
-      }
-    }
-  }
+  for (const [file, meta] of metadata)
+    for (const [k, v] of Object.entries(want))
+      if (meta[k] !== undefined && meta[k] !== v)
+        problems.push({ file, message: `blob metadata ${k}="${meta[k]}" disagrees with report.json (${String(v)})` });
+  if (typeof report.endedAt !== 'string') return { problems, notes: [] };
+  const blobs = [...policies].map(([name, p]) => ({ name, ...p }));
+  const immutability = checkImmutability(report.evidence?.immutability, report.endedAt, versionLevel, blobs);
+  return { problems: [...problems, ...immutability.problems], notes: immutability.notes };
 }
 
 /** `report verify` flags naming an uploaded copy's account. */

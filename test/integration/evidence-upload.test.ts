@@ -194,6 +194,55 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
     expect(r.scenarioDir).to.match(/\/drills\/shop-nightly$/);
   });
 
+  it('--chain --container checks each drill as a single-folder --container verify does: its immutability and its blob metadata', async () => {
+    const trust = { fingerprints: new Set([key.record.publicKeySha256]), source: 'test', require: true };
+    const plain = await verifyUploadedChain(evidence, 'shop-nightly', { prefix: 'drills', trust });
+    for (const d of plain.drills)
+      expect(d.notes.join('\n'), d.folder).to.match(
+        /immutability: the sealed report states Locked for 365 day\(s\) after sealing, but the evidence container has no version-level immutability .*: the uploaded copy is protected only by access control/,
+      );
+
+    // The same blobs as a container with version-level immutability would answer (Azure, where it is enabled):
+    // without a policy on each blob, every drill is broken, each blob named. Azurite cannot set policies.
+    const versioned = Object.create(evidence) as ContainerClient;
+    versioned.getProperties = async (o) => ({
+      ...(await evidence.getProperties(o)),
+      isImmutableStorageWithVersioningEnabled: true,
+    });
+    const strict = await verifyUploadedChain(versioned, 'shop-nightly', { prefix: 'drills', trust });
+    expect(strict.status).to.equal('broken');
+    for (const d of strict.drills) {
+      expect(d.status, d.folder).to.equal('broken');
+      expect(d.authenticated).to.equal(false);
+      const named = d.problems
+        .filter((p) =>
+          /^no immutability policy, though the container has version-level immutability and the sealed report states Locked/.test(
+            p.message,
+          ),
+        )
+        .map((p) => p.file);
+      expect(named, d.folder).to.include.members(['report.json', 'SHA256SUMS', 'SHA256SUMS.sig']);
+    }
+
+    // Blob metadata that disagrees with its report (what anyone searching by it would be misled by) breaks that drill only.
+    const blob = evidence.getBlobClient('drills/shop-nightly/20260301T020000Z-first001/report.json');
+    const meta = (await blob.getProperties()).metadata!;
+    await blob.setMetadata({ ...meta, verdict: 'FAIL' });
+    try {
+      const r = await verifyUploadedChain(evidence, 'shop-nightly', { prefix: 'drills', trust });
+      expect(r.status).to.equal('broken');
+      expect(r.drills.map((d) => [basename(d.folder), d.status])).to.deep.equal([
+        ['20260301T020000Z-first001', 'broken'],
+        ['20260302T020000Z-second01', 'verified'],
+      ]);
+      expect(r.drills[0]!.problems).to.deep.equal([
+        { file: 'report.json', message: 'blob metadata verdict="FAIL" disagrees with report.json (PASS)' },
+      ]);
+    } finally {
+      await blob.setMetadata(meta);
+    }
+  });
+
   it('a wrong key and a tampered upload are named', async () => {
     const other = signer();
     const wrong = await verifyUploadedReport(evidence, 'shop-nightly/20260302T020000Z-second01', {
@@ -250,6 +299,13 @@ describe('evidence: upload to an evidence container and verify of the uploaded c
     expect(r.ok).to.equal(false);
     expect(r.status).to.equal('broken');
     expect(r.problems.map((p) => p.message).join('\n')).to.match(
+      /report\.md: larger than 64 MiB \(68157440 bytes\): not downloaded/,
+    );
+    // The whole chain names it in that drill too, instead of giving up on the scenario.
+    const chain = await verifyUploadedChain(evidence, 'shop-nightly', { prefix: 'drills' });
+    const third3 = chain.drills.find((d) => d.folder.endsWith('20260303T020000Z-third001'));
+    expect(third3?.status).to.equal('broken');
+    expect(third3?.problems.map((p) => p.message).join('\n')).to.match(
       /report\.md: larger than 64 MiB \(68157440 bytes\): not downloaded/,
     );
 
