@@ -122,6 +122,33 @@ describe('e2e: a drill never harms what it protects', function () {
     expect(await restores()).to.equal(before);
     expect(await claimPhase()).to.deep.equal(['Bound']);
   });
+
+  it('b. the same restore with update opted in on the cluster-scoped PV: Velero writes the source PV, and the drill ends ERROR with it in report.blastRadius', async () => {
+    const sc = drill('e2e-harm-optin', {
+      existingResourcePolicy: 'update',
+      allowClusterScopedUpdates: true,
+      allowSharedVolumeAssets: true,
+      // The hostPath volume has no data copy by design: the point here is the object, not its bytes.
+      volumeData: 'metadata-only',
+    });
+    const run = await runDrillCli(env, sc, reportDir);
+    const why = `exit ${run.exitCode}\n${run.report?.reasons.join('\n')}\n${JSON.stringify(run.report?.blastRadius)}\n${run.stderr}`;
+    expect(run.report, why).to.not.equal(null);
+    expect(run.report!.verdict, why).to.equal('ERROR');
+    expect(run.exitCode, why).to.equal(3);
+    const blast = run.report!.blastRadius!;
+    expect(blast.checked, why).to.be.greaterThan(0);
+    const pv = blast.changed.find((c) => c.kind === 'PersistentVolume' && c.name === PV);
+    expect(pv, why).to.not.equal(undefined);
+    expect(pv!.namespace).to.equal(null);
+    expect(pv!.what).to.not.equal('');
+    expect(run.report!.reasons.join('\n')).to.match(
+      new RegExp(`the drill changed \\d+ object\\(s\\) it does not own: .*PersistentVolume ${PV} \\(`),
+    );
+    // The drill was let through with a warning, not refused: the Restore ran and was torn down.
+    expect(run.report!.reasons.join('\n')).to.not.contain('UPDATE_IN_SOURCE_CLUSTER');
+  });
+
   it('c. strict isolation: the restored copy has a default-deny NetworkPolicy, its CronJob suspended, no LoadBalancer, no Ingress, the Pod Security labels', async () => {
     const live = [
       {
