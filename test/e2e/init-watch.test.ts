@@ -258,10 +258,8 @@ describe('e2e: watch drills a scenario when a backup of its schedule completes',
     expect(metrics).to.match(/dr_drill_last_verdict\{scenario="e2e-watch-catalog",verdict="PASS"\} 1/);
     expect(metrics).to.match(/dr_drill_last_verdict\{scenario="e2e-watch-catalog",verdict="FAIL"\} 0/);
     expect(metrics).to.match(/dr_drill_drills_total\{scenario="e2e-watch-catalog",verdict="PASS"\} 1/);
-    const verified = /dr_drill_last_verified_restore_timestamp_seconds\{scenario="e2e-watch-catalog"\} (\S+)/.exec(
-      metrics,
-    );
-    expect(Number(verified?.[1])).to.equal(Date.parse(report.startedAt) / 1000);
+    const lastPass = /dr_drill_last_pass_timestamp_seconds\{scenario="e2e-watch-catalog"\} (\S+)/.exec(metrics);
+    expect(Number(lastPass?.[1])).to.equal(Date.parse(report.startedAt) / 1000);
     expect(metrics).to.match(/dr_drill_achieved_seconds\{scenario="e2e-watch-catalog",objective="rto"\} \d/);
     expect(metrics).to.match(/dr_drill_margin_seconds\{scenario="e2e-watch-catalog",objective="rpo"\} \d/);
 

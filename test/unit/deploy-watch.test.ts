@@ -72,7 +72,7 @@ describe('deploy/watch', () => {
     }
   });
 
-  it('the alert rules read metrics watch exports, and one fires on 48 h without a verified restore', async () => {
+  it('the alert rules read metrics watch exports, and one fires on 48 h without a passing drill', async () => {
     const rule = docs('deploy/watch/alert-rules.yaml')[0];
     const rules = rule.spec.groups.flatMap((g: Doc) => g.rules);
     const exported = new Set(
@@ -85,8 +85,8 @@ describe('deploy/watch', () => {
       expect(names, r.alert).to.not.be.empty;
       for (const n of names) expect([...exported], `${r.alert}: ${n}`).to.include(n);
     }
-    const verified = rules.find((r: Doc) => r.alert === 'DrDrillNoVerifiedRestore');
-    expect(verified.expr).to.equal('time() - dr_drill_last_verified_restore_timestamp_seconds > 48 * 3600');
+    const verified = rules.find((r: Doc) => r.alert === 'DrDrillNoPassingDrill');
+    expect(verified.expr).to.equal('time() - dr_drill_last_pass_timestamp_seconds > 48 * 3600');
   });
 
   it('the kustomization applies the watcher', () => {

@@ -122,11 +122,11 @@ describe('watch: scenarios drilled by completed backups', () => {
 });
 
 describe('watch: metrics', () => {
-  it('a scenario never drilled has its series, a last verified restore at 0 (so the 48 h alert fires) and no verdict', async () => {
+  it('a scenario never drilled has its series, a last passing drill at 0 (so the 48 h alert fires) and no verdict', async () => {
     const m = new WatchMetrics(mkdtempSync(join(tmpdir(), 'dr-drill-metrics-')));
     m.declare('shop');
     const text = await m.registry.metrics();
-    expect(text).to.match(/dr_drill_last_verified_restore_timestamp_seconds\{scenario="shop"\} 0/);
+    expect(text).to.match(/dr_drill_last_pass_timestamp_seconds\{scenario="shop"\} 0/);
     expect(text).to.match(/dr_drill_drills_total\{scenario="shop",verdict="PASS"\} 0/);
     expect(text).to.not.match(/dr_drill_last_verdict\{/);
   });
@@ -140,7 +140,7 @@ describe('watch: metrics from the report folders', () => {
     writeFileSync(join(folder, 'report.json'), JSON.stringify(r));
   }
 
-  it('last verdict, last verified restore, achieved RTO/RPO with objectives and margins, drills by verdict', async () => {
+  it('last verdict, last passing drill, achieved RTO/RPO with objectives and margins, drills by verdict', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dr-drill-metrics-'));
     const m = new WatchMetrics(dir);
     m.declare('shop');
@@ -165,9 +165,9 @@ describe('watch: metrics from the report folders', () => {
     const text = await m.registry.metrics();
     expect(text).to.match(/dr_drill_last_verdict\{scenario="shop",verdict="FAIL"\} 1/);
     expect(text).to.match(/dr_drill_last_verdict\{scenario="shop",verdict="PASS"\} 0/);
-    // The FAIL is the last drill; the PASS before it is still the last verified restore.
+    // The FAIL is the last drill; the PASS before it is still the last passing drill.
     expect(text).to.include(
-      `dr_drill_last_verified_restore_timestamp_seconds{scenario="shop"} ${Date.parse(pass.startedAt) / 1000}`,
+      `dr_drill_last_pass_timestamp_seconds{scenario="shop"} ${Date.parse(pass.startedAt) / 1000}`,
     );
     expect(text).to.include(
       `dr_drill_last_drill_timestamp_seconds{scenario="shop"} ${Date.parse(fail.startedAt) / 1000}`,
@@ -179,13 +179,13 @@ describe('watch: metrics from the report folders', () => {
     expect(text).to.match(/dr_drill_drills_total\{scenario="shop",verdict="PASS"\} 1/);
     expect(text).to.match(/dr_drill_drills_total\{scenario="shop",verdict="FAIL"\} 1/);
 
-    // A restarted watcher serves the same last verdict and verified restore, from the folders.
+    // A restarted watcher serves the same last verdict and last passing drill, from the folders.
     const again = new WatchMetrics(dir);
     again.declare('shop');
     const restarted = await again.registry.metrics();
     expect(restarted).to.match(/dr_drill_last_verdict\{scenario="shop",verdict="FAIL"\} 1/);
     expect(restarted).to.include(
-      `dr_drill_last_verified_restore_timestamp_seconds{scenario="shop"} ${Date.parse(pass.startedAt) / 1000}`,
+      `dr_drill_last_pass_timestamp_seconds{scenario="shop"} ${Date.parse(pass.startedAt) / 1000}`,
     );
   });
 });

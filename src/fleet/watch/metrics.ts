@@ -1,6 +1,6 @@
 /**
  * The Prometheus metrics `watch` serves (prom-client, its own registry). Per scenario: the last verdict, the
- * last verified restore (the newest drill `report history` counts as one), the achieved RTO/RPO of the last drill
+ * last passing drill (its verdict; the watcher verifies no evidence), the achieved RTO/RPO of the last drill
  * that measured them with their objectives and margins (objective − achieved − uncertainty: what the verdict
  * compares, so a margin below zero is a missed objective), and drills by verdict. They are set from the report
  * folders, the record that survives a restart, so a restarted watcher serves the same values.
@@ -25,9 +25,9 @@ export class WatchMetrics {
     labelNames: ['scenario'],
     registers: [this.registry],
   });
-  private readonly lastVerified = new Gauge({
-    name: 'dr_drill_last_verified_restore_timestamp_seconds',
-    help: 'Start of the newest drill of the scenario that report history counts as a verified restore (Unix time; 0: none yet).',
+  private readonly lastPass = new Gauge({
+    name: 'dr_drill_last_pass_timestamp_seconds',
+    help: 'Start of the newest drill of the scenario whose verdict is PASS (Unix time; 0: none yet). Its evidence is not verified by the watcher: report history --trusted-keys says which drills are authenticated.',
     labelNames: ['scenario'],
     registers: [this.registry],
   });
@@ -83,11 +83,11 @@ export class WatchMetrics {
       for (const v of VERDICTS) this.lastVerdict.set({ scenario, verdict: v }, v === last.verdict ? 1 : 0);
       this.lastDrill.set({ scenario }, Date.parse(last.startedAt) / 1000);
     }
-    // 0 for a scenario never verified: `time() - metric > 48h` then alerts on it too, where a missing series would not.
-    // The watcher does not verify folders (history without keys), so this is the newest PASS, authenticated or not;
-    // report history --trusted-keys is the authenticated answer (docs/evidence.md).
-    const verified = h.lastPass[scenario] ?? null;
-    this.lastVerified.set({ scenario }, verified ? Date.parse(verified.startedAt) / 1000 : 0);
+    // 0 for a scenario that never passed: `time() - metric > 48h` then alerts on it too, where a missing series would
+    // not. Named for what it is: the watcher holds no trusted key and verifies no folder, so a PASS here is the
+    // report's word; report history --trusted-keys is the authenticated answer (docs/evidence.md).
+    const pass = h.lastPass[scenario] ?? null;
+    this.lastPass.set({ scenario }, pass ? Date.parse(pass.startedAt) / 1000 : 0);
   }
 
   /** A drill this watcher ran ended. */
