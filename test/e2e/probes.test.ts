@@ -426,7 +426,11 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       const denied = made.filter((r) => r.status === 403).map(pairOf);
       const ungranted = pairs(made).filter((p) => !made.some((r) => pairOf(r) === p && allows(roles[role]!, r)));
       const unused = grantedPairs(roles[role]!).filter((g) => !pairs(made).includes(g) && !(g in unexercised));
-      const stale = Object.keys(unexercised).filter((g) => pairs(made).includes(g));
+      // A busy run may use some listed grants after all (a re-read after a watch error, a probe's failure diagnosis,
+      // a Lease another run holds): that is no sign the list is out of date, and must not turn CI red.
+      const stale = Object.keys(unexercised).filter(
+        (g) => pairs(made).includes(g) && !/watch error|only on failure|holds the Lease/.test(unexercised[g]!),
+      );
       // One message with everything, so a change to the code or the manifest shows the whole difference at once.
       expect({ denied, ungranted, unused, stale }, `${role}: made ${pairs(made).join(', ')}`).to.deep.equal({
         denied: [],
