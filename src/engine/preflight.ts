@@ -6,7 +6,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan } from '../plan/types.js';
 import { isDrillError, describeWithHint } from '../errors.js';
 import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
-import { getBackup, listScheduleBackups, newestCompleted } from '../velero/backups.js';
+import { backupStart, clusterCatalog, findBackup, requireRestorable, requireYoungEnough } from './backup-choice.js';
 import { VELERO_API, type BackupStorageLocation, type VeleroBackup } from '../velero/types.js';
 import { targets } from '../targets/index.js';
 import { formatSeconds } from '../util/duration.js';
@@ -16,8 +16,20 @@ import { AksClusters } from '../azure/aks-cluster.js';
 import { armSettings } from '../azure/arm.js';
 import { harmChecks } from './preflight-harm.js';
 import type { PreflightCheck } from './preflight-check.js';
+import { Shortfall } from './outcome.js';
+import { requireTargetNamespacesFree } from './target-namespaces.js';
 
 export type { PreflightCheck } from './preflight-check.js';
+
+/**
+ * How a check's error reads as `run` would end on it: a refusal (bad input, exit 2), the drill's FAIL or ERROR,
+ * any other DrillError an ERROR, anything else as the check says.
+ */
+function statusOf(e: unknown, otherwise: 'fail' | 'error'): PreflightCheck['status'] {
+  if (isDrillError(e)) return e.category === 'input' ? 'refused' : 'error';
+  if (e instanceof Shortfall) return e.verdict === 'FAIL' ? 'fail' : 'error';
+  return otherwise;
+}
 
 export async function preflight(
   plan: DrillPlan,
@@ -30,11 +42,7 @@ export async function preflight(
       checks.push({ name, status: 'ok', detail: await fn() });
       return true;
     } catch (e) {
-      checks.push({
-        name,
-        status: isDrillError(e) ? 'error' : failAs,
-        detail: describeWithHint(e),
-      });
+      checks.push({ name, status: statusOf(e, failAs), detail: describeWithHint(e) });
       return false;
     }
   };
@@ -61,21 +69,13 @@ export async function preflight(
       'backup selectable and young enough',
       async () => {
         if (b.mode === 'create') return `the drill will take backup ${b.name} of ${b.includedNamespaces.join(', ')}`;
-        backup =
-          b.mode === 'name'
-            ? await getBackup(src, sns, b.name)
-            : newestCompleted(await listScheduleBackups(src, sns, b.schedule), null);
-        if (!backup)
-          throw new Error(
-            b.mode === 'name' ? `backup ${b.name} not found` : `no Completed backup of schedule ${b.schedule}`,
-          );
-        const start = backup.status?.startTimestamp ? Date.parse(backup.status.startTimestamp) : NaN;
-        const age = (now.getTime() - start) / 1000;
-        if (b.maxAgeMs !== null && age * 1000 > b.maxAgeMs)
-          throw new Error(
-            `backup ${backup.metadata.name} started ${formatSeconds(age)} ago, maxAge ${formatSeconds(b.maxAgeMs / 1000)}`,
-          );
-        return `${backup.metadata.name} (${backup.status?.phase}, started ${formatSeconds(age)} ago)`;
+        // T0 is now: plan asks whether a drill started now would accept the backup.
+        const chosen = await findBackup(clusterCatalog(src, sns), b, null);
+        backup = chosen;
+        requireRestorable(chosen);
+        const age = (now.getTime() - backupStart(chosen).getTime()) / 1000;
+        requireYoungEnough(chosen, Math.max(0, age) * 1000, b.maxAgeMs);
+        return `${chosen.metadata.name} (${chosen.status?.phase}, started ${formatSeconds(age)} ago)`;
       },
       'fail',
     );
@@ -137,14 +137,7 @@ export async function preflight(
     const included = plan.restore.includedNamespaces ?? (backup as VeleroBackup | null)?.spec?.includedNamespaces ?? [];
     await attempt('target namespaces free', async () => {
       if (!included.length) return 'resolved once the backup is known';
-      const taken: string[] = [];
-      for (const ns of included) {
-        const dst = t.mapNamespace(ns);
-        if (t.sameClusterAsSource && (dst === ns || included.includes(dst)))
-          throw new Error(`target namespace ${dst} is a source namespace in the same cluster`);
-        if (await tgt.get({ apiVersion: 'v1', kind: 'Namespace', name: dst })) taken.push(dst);
-      }
-      if (taken.length) throw new Error(`already exist in ${tgt.context}: ${taken.join(', ')}`);
+      await requireTargetNamespacesFree(tgt, t, included);
       return included.map((ns) => `${ns} → ${t.mapNamespace(ns)}`).join(', ');
     });
   }

@@ -4,7 +4,7 @@ import { targets } from '../targets/index.js';
 import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
 import { waitBackupVisible } from '../velero/backups.js';
 import { VELERO_API, type BackupStorageLocation } from '../velero/types.js';
-import { LABEL_DRILL_ID } from '../plan/types.js';
+import { requireTargetNamespacesFree } from './target-namespaces.js';
 import { backupFilesIn, drillLabels, type DrillContext } from './context.js';
 import { pingVeleroServer } from '../velero/server-status.js';
 import { PING_TIMEOUT_MS } from './velero-watchdog.js';
@@ -84,26 +84,7 @@ export async function prepareTarget(ctx: DrillContext): Promise<void> {
   };
 
   // Every check before the first write: the drill must never restore over its own source.
-  for (const [src, dst] of Object.entries(mapping)) {
-    if (target.sameClusterAsSource && (dst === src || included.includes(dst))) {
-      throw inputError(
-        'TARGET_IS_SOURCE',
-        `target namespace ${dst} is a source namespace in the same cluster (${gw.context})`,
-        'give the target a namespace suffix (target.namespace.suffix) or restore into another cluster',
-      );
-    }
-    const existing = await gw.get({ apiVersion: 'v1', kind: 'Namespace', name: dst });
-    if (existing) {
-      const owner = existing.metadata.labels?.[LABEL_DRILL_ID];
-      throw inputError(
-        'TARGET_NAMESPACE_EXISTS',
-        `target namespace ${dst} already exists in ${gw.context}${owner ? ` (left by drill ${owner})` : ' and was not created by a drill'}`,
-        owner
-          ? `run dr-drill cleanup --drill-id ${owner}`
-          : 'choose a target (suffix or cluster) where the restored namespaces do not exist yet',
-      );
-    }
-  }
+  await requireTargetNamespacesFree(gw, target, included);
   await decideRestoreConfig(ctx);
   // The first write: a ServerStatusRequest that only a running Velero server answers.
   const server = await pingVeleroServer(gw, vns, {

@@ -2,18 +2,19 @@ import { formatSeconds } from '../util/duration.js';
 import { inputError, describeError } from '../errors.js';
 import { LABEL_SCENARIO, LABEL_TAKEN_BY } from '../plan/types.js';
 import { requireAvailableBsl, requireVelero } from '../velero/bsl.js';
+import { createBackup, waitBackupTerminal } from '../velero/backups.js';
 import {
-  createBackup,
-  getBackup,
-  listScheduleBackups,
-  newestCompleted,
-  waitBackupTerminal,
-} from '../velero/backups.js';
+  backupStart,
+  clusterCatalog,
+  findBackup,
+  requireRestorable,
+  requireYoungEnough,
+  storageCatalog,
+} from './backup-choice.js';
 import { LABEL_SCHEDULE_NAME } from '../velero/names.js';
 import type { VeleroBackup } from '../velero/types.js';
 import { WaitTimeout } from '../kube/wait.js';
-import { listBackups, readJsonArtifact, type BackupStorage, type StoredBackup } from '../velero/storage/index.js';
-import { checkStoredBackup } from '../velero/storage/stored-backup.js';
+import type { BackupStorage } from '../velero/storage/index.js';
 import type { DrillContext } from './context.js';
 import { error, fail } from './outcome.js';
 import { prepareProbesBeforeBackup } from './canary-step.js';
@@ -97,21 +98,7 @@ export async function selectBackup(ctx: DrillContext): Promise<PhaseEnd | void> 
       ctx.t0ObservedAt = observedAt;
     }
   } else {
-    if (b.mode === 'name') {
-      const found = await getBackup(source, ns, b.name);
-      if (!found) throw fail(`backup ${b.name} does not exist in ${source.context}/${ns}`);
-      backup = found;
-    } else {
-      const all = await listScheduleBackups(source, ns, b.schedule);
-      const t0 = new Date(rec.report.t0);
-      const newest = newestCompleted(all, ctx.disasterAt ? t0 : null);
-      if (!newest) {
-        throw fail(
-          `no Completed backup of schedule ${b.schedule}${ctx.disasterAt ? ` started before T0 ${t0.toISOString()}` : ''} in ${source.context}/${ns} (${all.length} backup(s) of it found)`,
-        );
-      }
-      backup = newest;
-    }
+    backup = await findBackup(clusterCatalog(source, ns), b, ctx.disasterAt ? new Date(rec.report.t0) : null);
     accept(ctx, backup);
     return judgePartialBackup(ctx, backup);
   }
@@ -122,21 +109,14 @@ export async function selectBackup(ctx: DrillContext): Promise<PhaseEnd | void> 
 /** An existing backup: recorded, its phase judged, its age checked against T0 and maxAge. */
 function accept(ctx: DrillContext, backup: VeleroBackup): void {
   record(ctx, backup);
-  const phase = backup.status?.phase;
-  if (phase !== 'Completed' && phase !== 'PartiallyFailed')
-    throw fail(`backup ${backup.metadata.name} is ${phase ?? 'New'}, not restorable`);
+  requireRestorable(backup);
   checkAge(ctx, backup);
 }
 
 function checkAge(ctx: DrillContext, backup: VeleroBackup): void {
   const { rec } = ctx;
   const b = ctx.plan.backup;
-  if (!backup.status?.startTimestamp)
-    // Without it neither maxAge nor the RPO can be measured; Velero sets it on every backup it processed.
-    throw error(
-      `backup ${backup.metadata.name} has no startTimestamp: its age and the RPO cannot be measured (was it written by Velero?)`,
-    );
-  const start = new Date(backup.status.startTimestamp);
+  const start = backupStart(backup);
   const t0 = new Date(rec.report.t0);
   const t0Clock = rec.report.t0Basis === 'backup-completed' ? 'source' : 'runner';
   const age = difference(
@@ -153,14 +133,7 @@ function checkAge(ctx: DrillContext, backup: VeleroBackup): void {
       'pass a --disaster-at after the backup started, or select an older backup',
     );
   }
-  if (b.maxAgeMs !== null) {
-    const ageMs = Math.max(0, age.seconds) * 1000;
-    if (ageMs > b.maxAgeMs) {
-      throw fail(
-        `no backup young enough: ${backup.metadata.name} started ${formatSeconds(ageMs / 1000)} before T0, maxAge is ${formatSeconds(b.maxAgeMs / 1000)}`,
-      );
-    }
-  }
+  requireYoungEnough(backup, Math.max(0, age.seconds) * 1000, b.maxAgeMs);
   ctx.backup = backup;
   rec.event(
     'info',
@@ -168,46 +141,13 @@ function checkAge(ctx: DrillContext, backup: VeleroBackup): void {
   );
 }
 
-/**
- * The backup named, or the newest Completed one of the schedule (started before T0 with --disaster-at), read
- * from `velero-backup.json` files as Velero's backup sync would (label velero.io/schedule-name).
- */
+/** The backup selected from `velero-backup.json` files, as Velero's backup sync would read them. */
 async function selectFromStorage(ctx: DrillContext, storage: BackupStorage): Promise<VeleroBackup> {
   const { rec } = ctx;
   const b = ctx.plan.backup;
   if (b.mode === 'create') throw error('a drill without a source cluster cannot take a backup'); // refused at compile time
   rec.event('info', `no source cluster: selecting the backup from ${storage.description}`);
-  let name: string;
-  if (b.mode === 'name') name = b.name;
-  else {
-    const t0 = new Date(rec.report.t0);
-    const ofSchedule = (await listBackups(storage, { now: ctx.clock.now() })).filter((r) => r.schedule === b.schedule);
-    const usable = ofSchedule.filter(
-      (r) =>
-        r.phase === 'Completed' && r.startTimestamp && (!ctx.disasterAt || Date.parse(r.startTimestamp) < t0.getTime()),
-    );
-    const newest = usable.sort((x, y) => Date.parse(y.startTimestamp!) - Date.parse(x.startTimestamp!))[0];
-    if (!newest) {
-      throw fail(
-        `no Completed backup of schedule ${b.schedule}${ctx.disasterAt ? ` started before T0 ${t0.toISOString()}` : ''} in ${storage.description} (${ofSchedule.length} backup(s) of it found)`,
-      );
-    }
-    name = newest.name;
-  }
-  const meta = await readJsonArtifact<StoredBackup>(
-    storage,
-    storage.layout.backupKey(name, 'metadata'),
-    checkStoredBackup,
-  );
-  if (!meta.ok) {
-    if (meta.problem === 'missing')
-      throw fail(`backup ${name} does not exist in ${storage.description} (no ${meta.key})`);
-    throw fail(
-      `backup ${name} cannot be read from storage: ${meta.key}: ${meta.problem}${meta.detail ? ` — ${meta.detail}` : ''}`,
-    );
-  }
-  // velero-backup.json is the Backup object as Velero encoded it; its name was checked by checkStoredBackup.
-  return meta.value as unknown as VeleroBackup;
+  return findBackup(storageCatalog(storage, ctx.clock.now()), b, ctx.disasterAt ? new Date(rec.report.t0) : null);
 }
 
 function record(ctx: DrillContext, b: VeleroBackup): void {

@@ -7,18 +7,31 @@ export async function getBackup(gw: KubeGateway, ns: string, name: string): Prom
   return (await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name })) as VeleroBackup | null;
 }
 
+/** The facts of a backup that choosing among a schedule's backups reads. */
+export interface BackupStartFacts {
+  phase?: string | null;
+  startTimestamp?: string | null;
+}
+
 /**
  * The newest Completed backup of a schedule, by status.startTimestamp (as Velero's own scheduleName restore does:
  * PartiallyFailed backups are skipped). With `startedBefore`, only backups that started before it count.
+ * `facts` reads phase and start from whatever shape the backups were read in (Backup objects, stored summaries).
  */
-export function newestCompleted(backups: VeleroBackup[], startedBefore: Date | null): VeleroBackup | null {
-  let best: VeleroBackup | null = null;
+export function newestCompleted<T>(
+  backups: readonly T[],
+  startedBefore: Date | null,
+  facts: (b: T) => BackupStartFacts,
+): T | null {
+  let best: { item: T; start: number } | null = null;
   for (const b of backups) {
-    if (b.status?.phase !== 'Completed' || !b.status.startTimestamp) continue;
-    if (startedBefore && Date.parse(b.status.startTimestamp) >= startedBefore.getTime()) continue;
-    if (!best || Date.parse(b.status.startTimestamp) > Date.parse(best.status!.startTimestamp!)) best = b;
+    const { phase, startTimestamp } = facts(b);
+    if (phase !== 'Completed' || !startTimestamp) continue;
+    const start = Date.parse(startTimestamp);
+    if (startedBefore && start >= startedBefore.getTime()) continue;
+    if (!best || start > best.start) best = { item: b, start };
   }
-  return best;
+  return best?.item ?? null;
 }
 
 export async function listScheduleBackups(gw: KubeGateway, ns: string, schedule: string): Promise<VeleroBackup[]> {
