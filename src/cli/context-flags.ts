@@ -14,6 +14,15 @@ export interface ContextFlags {
   'target-context'?: string;
 }
 
+/** The two-cluster flags, declared once for plan and run. */
+export const twoClusterOptions = {
+  'source-context': {
+    type: 'string',
+    describe: "Override the scenario's source kube context (two clusters; --context names one)",
+  },
+  'target-context': { type: 'string', describe: "Override the scenario's target kube context (two clusters)" },
+} as const;
+
 /** Applies the context flags to a compiled plan (in place), or throws an input error for an ambiguous --context. */
 export function applyContextFlags(plan: DrillPlan, flags: ContextFlags): void {
   const { context } = flags;

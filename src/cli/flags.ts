@@ -9,3 +9,13 @@ export function durationFlag(flag: string, text: string, example: string): numbe
     throw inputError('BAD_DURATION_FLAG', `--${flag}: ${(e as Error).message}`, `e.g. --${flag} ${example}`);
   }
 }
+
+/** The scenario paths list and watch take: directories, files or globs, default scenarios/. */
+export function scenarioPaths() {
+  return {
+    type: 'string',
+    array: true,
+    default: ['scenarios'],
+    describe: 'Scenario directories, files or globs',
+  } as const;
+}

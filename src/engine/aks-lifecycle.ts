@@ -4,14 +4,13 @@
  * (delete the cluster and the resource group the drill made; `--keep` leaves them with their expiry tag).
  */
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import { armSettings } from '../azure/arm.js';
 import { AksClusters, type ProvisionedCluster } from '../azure/aks-cluster.js';
 import { costLine } from '../azure/cost.js';
 import { removeDrillResources } from '../azure/ownership.js';
 import { inputError, isDrillError } from '../errors.js';
 import { drillGateway } from './api-outages.js';
-import { ClientGateway } from '../kube/client-gateway.js';
+import { gatewayFor, kubeconfigFromText } from '../kube/kubeconfig.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { AksTargetPlan } from '../plan/types.js';
 import {
@@ -25,7 +24,7 @@ import {
   type VeleroInstallSpec,
 } from '../velero/install.js';
 import { VELERO_API } from '../velero/types.js';
-import type { DrillContext } from './context.js';
+import { routeTargetContext, type DrillContext } from './context.js';
 
 /** What the drill made in Azure; teardown reads it. */
 export interface AksHandle {
@@ -64,16 +63,12 @@ export async function provisionAks(ctx: DrillContext, setHandle: (h: AksHandle) 
     if (made) handle.cluster = made;
     throw e;
   }
-  const kubeconfig = await clusters.kubeconfig(aks);
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfig);
-  const gw = drillGateway(rec, new ClientGateway(kc));
+  const gw = drillGateway(rec, gatewayFor(kubeconfigFromText(await clusters.kubeconfig(aks)), null));
   rec.event(
     'info',
     `kubeconfig (${aks.credentials}) loaded in memory for context ${gw.context}; API server ${gw.server}`,
   );
-  const original = ctx.gatewayFor;
-  ctx.gatewayFor = (c) => (c === plan.target.kubeContext ? gw : original(c));
+  routeTargetContext(ctx, gw);
   await installVelero(ctx, gw, aks);
 }
 

@@ -106,3 +106,12 @@ export function backupFilesIn(ctx: DrillContext): ContentsSource {
     signal: ctx.signal,
   };
 }
+
+/**
+ * Sends the plan's target context to a gateway the drill made while running (a new AKS cluster, the kubeconfig a
+ * provision hook wrote); every other context is reached as before.
+ */
+export function routeTargetContext(ctx: DrillContext, gw: KubeGateway): void {
+  const original = ctx.gatewayFor;
+  ctx.gatewayFor = (c) => (c === ctx.plan.target.kubeContext ? gw : original(c));
+}

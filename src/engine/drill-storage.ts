@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { inputError } from '../errors.js';
 import type { StoragePlan } from '../plan/types.js';
-import { openBlobStorage, type BackupStorage, type StoredObject } from '../velero/storage/index.js';
+import { blobAuthOf, openBlobStorage, type BackupStorage, type StoredObject } from '../velero/storage/index.js';
 import { storageLayout, type StorageLayout } from '../velero/storage-layout.js';
 
 /** Opens a BackupStorage for a plan; injectable so tests can use a local directory or a memory fake. */
@@ -24,12 +24,7 @@ export function openPlanStorage(plan: StoragePlan, env: NodeJS.ProcessEnv = proc
     );
   }
   const base = { container: plan.container, ...(plan.prefix ? { prefix: plan.prefix } : {}) };
-  return plan.auth.kind === 'default-credential'
-    ? openBlobStorage({ ...base, auth: { kind: 'default-credential', accountUrl: plan.auth.accountUrl } })
-    : openBlobStorage({
-        ...base,
-        auth: { kind: 'connection-string', connectionString: plan.auth.connectionString.reveal() },
-      });
+  return openBlobStorage({ ...base, auth: blobAuthOf(plan.auth) });
 }
 
 /** Where a plan's storage is, for messages: never the connection string. */

@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { registerTempCredentials } from '../util/temp-credentials.js';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { infraError } from '../errors.js';
 import { drillGateway } from './api-outages.js';
-import { ClientGateway } from '../kube/client-gateway.js';
+import { gatewayFor, kubeconfigFromText } from '../kube/kubeconfig.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan, HookPlan } from '../plan/types.js';
 import { mapNamespace } from '../plan/compile.js';
@@ -23,7 +23,7 @@ import {
   secretEnvValues,
   type HookRunResult,
 } from '../hooks/index.js';
-import type { DrillContext } from './context.js';
+import { routeTargetContext, type DrillContext } from './context.js';
 import { fail } from './outcome.js';
 import { notRunPhase } from './recorder.js';
 import type { DrillPhase, PhaseEnd } from './phase.js';
@@ -316,9 +316,9 @@ function routeProducedKubeconfig(ctx: DrillContext, h: HookPlan): void {
   const hint = `make the hook write the kubeconfig to ${h.produces!.kubeconfig} (relative to its workingDir), e.g. terraform output -raw kube_config > ${h.produces!.kubeconfig}`;
   if (!existsSync(path))
     throw infraError('HOOK_KUBECONFIG_MISSING', `hook ${h.name} exited 0 but wrote no kubeconfig at ${path}`, hint);
-  const kc = new KubeConfig();
+  let kc: KubeConfig;
   try {
-    kc.loadFromString(readFileSync(path, 'utf8'));
+    kc = kubeconfigFromText(readFileSync(path, 'utf8'));
   } catch (e) {
     throw infraError(
       'HOOK_KUBECONFIG_INVALID',
@@ -339,12 +339,10 @@ function routeProducedKubeconfig(ctx: DrillContext, h: HookPlan): void {
       }`,
     );
   }
-  kc.setCurrentContext(name);
-  const gw = drillGateway(rec, new ClientGateway(kc));
+  const gw = drillGateway(rec, gatewayFor(kc, name));
   rec.event(
     'info',
     `target context ${plan.target.kubeContext} routed to context ${name} of the kubeconfig hook ${h.name} wrote (API server ${gw.server})`,
   );
-  const original = ctx.gatewayFor;
-  ctx.gatewayFor = (c) => (c === plan.target.kubeContext ? gw : original(c));
+  routeTargetContext(ctx, gw);
 }

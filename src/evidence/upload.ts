@@ -6,16 +6,12 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
-import { DefaultAzureCredential } from '@azure/identity';
+import type { ContainerClient } from '@azure/storage-blob';
 import { inputError } from '../errors.js';
 import type { ImmutabilityMode, StorageAuthPlan, StoragePlan, UploadPlan } from '../plan/types.js';
 import { overlapsBsl } from '../plan/storage-plan.js';
 import { storageError, statusOf } from '../velero/storage/storage-errors.js';
-
-const PIPELINE: StoragePipelineOptions = {
-  retryOptions: { maxTries: 3, retryDelayInMs: 300, maxRetryDelayInMs: 2000, tryTimeoutInMs: 120_000 },
-};
+import { blobAuthOf, blobContainer } from '../velero/storage/blob-storage.js';
 
 /** Whether the blob's content is exactly `body` (read with a cap a little over the file's own size). */
 async function holdsExactly(container: ContainerClient, blob: string, body: Buffer, where: string): Promise<boolean> {
@@ -31,11 +27,7 @@ async function holdsExactly(container: ContainerClient, blob: string, body: Buff
 
 /** A container client for an account the plan describes (no I/O). */
 export function containerFor(auth: StorageAuthPlan, container: string): ContainerClient {
-  const service =
-    auth.kind === 'default-credential'
-      ? new BlobServiceClient(auth.accountUrl, new DefaultAzureCredential(), PIPELINE)
-      : BlobServiceClient.fromConnectionString(auth.connectionString.reveal(), PIPELINE);
-  return service.getContainerClient(container);
+  return blobContainer(blobAuthOf(auth), container);
 }
 
 /** Origin and path of a container URL: no query, so no SAS signature. */

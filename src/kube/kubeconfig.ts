@@ -79,6 +79,17 @@ export function requireContexts(kc: KubeConfig, contexts: readonly (string | nul
   }
 }
 
+/**
+ * A kubeconfig handed over while a drill runs (a new AKS cluster's credentials, the file a provision hook wrote),
+ * kept in memory: its users' credentials join the run's secrets before any error or log could quote them.
+ */
+export function kubeconfigFromText(text: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(text);
+  for (const s of kubeconfigUserSecrets(kc.getUsers())) runSecrets.register(s);
+  return kc;
+}
+
 /** A gateway for a named context (null: the current one); an unknown context names those that exist. */
 export function gatewayFor(kc: KubeConfig, context: string | null): ClientGateway {
   const p = contextProblem(kc, context);

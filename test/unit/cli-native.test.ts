@@ -1,5 +1,6 @@
 /** What a user expects of any CLI they install: a version, help with examples, shell completion. */
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { runCli } from '../support/run-cli.js';
 import { commandEntries, invokedCommand } from '../../src/cli/commands/index.js';
@@ -14,6 +15,19 @@ describe('cli: native habits', () => {
     const r = await runCli(['--version']);
     expect(r.code).to.equal(0);
     expect(r.stdout.trim()).to.equal(pkg.version);
+  });
+
+  it('the installed binary answers --version alone without yargs, exactly as yargs answers it', async () => {
+    const viaYargs = await runCli(['--version']);
+    const viaBin = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', '--version'], {
+      encoding: 'utf8',
+    });
+    expect(viaBin).to.equal(viaYargs.stdout);
+    // Anything more than --version alone still goes through yargs.
+    const other = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', '--version', '--help'], {
+      encoding: 'utf8',
+    });
+    expect(other).to.equal((await runCli(['--version', '--help'])).stdout);
   });
 
   it('--help lists the commands with examples and the exit codes', async () => {

@@ -30,8 +30,11 @@ function staticImports(entry: string): { files: Set<string>; packages: Set<strin
 const heavyIn = (packages: Set<string>) => [...packages].filter((p) => HEAVY.some((h) => p.startsWith(h)));
 
 describe('startup: what each command line imports', () => {
-  it('--help and --version load main, the command list and yargs only', () => {
-    const g = staticImports('src/cli/bin.ts');
+  it('--version alone loads only the version (no yargs); --help loads main, the command list and yargs only', () => {
+    const bin = staticImports('src/cli/bin.ts');
+    expect([...bin.packages]).to.deep.equal([]);
+    expect([...bin.files].map((f) => f.split(/[\\/]src[\\/]/).pop())).to.deep.equal(['cli/bin.ts', 'version.ts']);
+    const g = staticImports('src/cli/main.ts');
     expect(heavyIn(g.packages)).to.deep.equal([]);
     expect(
       [...g.files].filter((f) => f.includes(join('cli', 'commands', '')) && !f.endsWith('index.ts')),

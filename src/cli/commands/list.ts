@@ -4,6 +4,7 @@
  * variables each scenario needs. Exit 2 when any listed scenario is invalid, so a matrix is never built from
  * files that would fail before they start.
  */
+import { scenarioPaths } from '../flags.js';
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
@@ -20,18 +21,11 @@ export const listCommand = defineCommand<ListArgs>({
   command: 'list [paths..]',
   describe: 'List scenarios (a directory, files or globs; default scenarios/) with their labels and needed env',
   builder: (y) =>
-    y
-      .positional('paths', {
-        type: 'string',
-        array: true,
-        default: ['scenarios'],
-        describe: 'Scenario directories, files or globs',
-      })
-      .option('selector', {
-        alias: 'l',
-        type: 'string',
-        describe: 'Only scenarios whose metadata.labels match, e.g. team=payments,tier!=bronze',
-      }) as never,
+    y.positional('paths', scenarioPaths()).option('selector', {
+      alias: 'l',
+      type: 'string',
+      describe: 'Only scenarios whose metadata.labels match, e.g. team=payments,tier!=bronze',
+    }) as never,
   run: async (args) => {
     const selector = args.selector !== undefined ? parseSelector(args.selector) : null;
     const entries = await readCatalog(args.paths, selector);

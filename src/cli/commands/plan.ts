@@ -4,7 +4,7 @@ import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { compileScenarioFile } from '../../plan/compile-file.js';
 import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
-import { applyContextFlags, contextsNeeded } from '../context-flags.js';
+import { applyContextFlags, contextsNeeded, twoClusterOptions } from '../context-flags.js';
 import { preflight } from '../../engine/preflight.js';
 import { hookPreflight } from '../../engine/hook-preflight.js';
 import { maskCommand } from '../../hooks/index.js';
@@ -69,14 +69,7 @@ export const planCommand = defineCommand<PlanArgs>({
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file' })
-      .option('source-context', {
-        type: 'string',
-        describe: "Override the scenario's source kube context (two clusters; --context names one)",
-      })
-      .option('target-context', {
-        type: 'string',
-        describe: "Override the scenario's target kube context (two clusters)",
-      })
+      .options(twoClusterOptions)
       .option('offline', {
         type: 'boolean',
         default: false,

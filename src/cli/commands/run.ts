@@ -9,7 +9,7 @@ import { printJson, useColour } from '../output.js';
 import { inputError } from '../../errors.js';
 import { compileScenarioFile } from '../../plan/compile-file.js';
 import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
-import { applyContextFlags, contextsNeeded } from '../context-flags.js';
+import { applyContextFlags, contextsNeeded, twoClusterOptions } from '../context-flags.js';
 import { runDrill } from '../../engine/run-drill.js';
 import { phaseOrder } from '../../engine/hook-steps.js';
 import { BUILTIN_PHASES } from '../../report/phases.js';
@@ -81,14 +81,7 @@ export const runCommand = defineCommand<RunArgs>({
         describe: 'Keep the restored copy for inspection (remove it later with dr-drill cleanup)',
       })
       .option('report-dir', { type: 'string', default: 'reports', describe: 'Where report folders are written' })
-      .option('source-context', {
-        type: 'string',
-        describe: "Override the scenario's source kube context (two clusters; --context names one)",
-      })
-      .option('target-context', {
-        type: 'string',
-        describe: "Override the scenario's target kube context (two clusters)",
-      })
+      .options(twoClusterOptions)
       .option('negative-control', {
         type: 'boolean',
         default: false,

@@ -4,6 +4,7 @@
  * and /metrics serves the verdicts in Prometheus' format. SIGTERM (a pod stopping) or SIGINT: no new drill
  * starts, running drills tear down and seal their reports, then the process exits 0.
  */
+import { scenarioPaths } from '../flags.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defineCommand } from '../command.js';
@@ -85,12 +86,7 @@ export const watchCommand = defineCommand<WatchArgs>({
   describe: 'Drill each scenario when a backup of its Velero Schedule completes, and serve Prometheus metrics',
   builder: (y) =>
     y
-      .positional('paths', {
-        type: 'string',
-        array: true,
-        default: ['scenarios'],
-        describe: 'Scenario directories, files or globs',
-      })
+      .positional('paths', scenarioPaths())
       .option('selector', { alias: 'l', type: 'string', describe: 'Only scenarios whose metadata.labels match' })
       .option('report-dir', { type: 'string', default: 'reports', describe: 'Where report folders are written' })
       .option('port', { type: 'number', default: 9090, describe: 'Port of /metrics and /healthz (0: any free port)' })

@@ -14,6 +14,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { storageLayout } from '../storage-layout.js';
 import type { BackupStorage, StoredObject } from './backup-storage.js';
 import { badStorageOption, isNotFound, storageError } from './storage-errors.js';
+import type { StorageAuthPlan } from '../../plan/types.js';
 
 /** How to authenticate to the storage account. */
 export type BlobAuth =
@@ -78,12 +79,25 @@ function serviceClient(auth: BlobAuth): BlobServiceClient {
   }
 }
 
+/**
+ * The one Blob client setup (credential, quick-retry pipeline) for every container dr-drill reads or writes: the
+ * backup storage and the evidence container. Does no I/O.
+ */
+export function blobContainer(auth: BlobAuth, container: string): ContainerClient {
+  return serviceClient(auth).getContainerClient(container);
+}
+
+/** A plan's storage credentials as Blob auth: the connection string is revealed here, to the SDK only. */
+export function blobAuthOf(auth: StorageAuthPlan): BlobAuth {
+  return auth.kind === 'default-credential'
+    ? { kind: 'default-credential', accountUrl: auth.accountUrl }
+    : { kind: 'connection-string', connectionString: auth.connectionString.reveal() };
+}
+
 /** Open a BSL in Azure Blob Storage. Does no I/O: failures surface on the first call, as DrillErrors. */
 export function openBlobStorage(opts: BlobStorageOptions): BackupStorage {
   if (opts.container.length < 3) throw badStorageOption('--container must have at least 3 characters', opts.container);
-  const service = serviceClient(opts.auth);
-  const container = service.getContainerClient(opts.container);
-  return new BlobBackupStorage(container, opts.prefix);
+  return new BlobBackupStorage(blobContainer(opts.auth, opts.container), opts.prefix);
 }
 
 /** BackupStorage over a ContainerClient the caller built (tests, or callers with their own pipeline). */

@@ -5,7 +5,7 @@
 export type { BackupStorage, StoredObject } from './backup-storage.js';
 export { listBackupNames } from './backup-storage.js';
 export type { BlobAuth, BlobStorageOptions } from './blob-storage.js';
-export { openBlobStorage, BlobBackupStorage } from './blob-storage.js';
+export { openBlobStorage, BlobBackupStorage, blobContainer, blobAuthOf } from './blob-storage.js';
 export { openLocalStorage } from './local-storage.js';
 export type { BackupSummary, ListBackupsOptions } from './catalog.js';
 export { listBackups } from './catalog.js';
