@@ -15,6 +15,8 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { AksTargetPlan } from '../plan/types.js';
 import {
   applyObjects,
+  beforeServer,
+  dataPathObjects,
   existingVelero,
   renderWithCli,
   veleroCliVersion,
@@ -25,6 +27,8 @@ import {
 } from '../velero/install.js';
 import { VELERO_API } from '../velero/types.js';
 import { routeTargetContext, type DrillContext } from './context.js';
+import { describeInstall, describeNeeds, hasVolumeData } from '../velero/data-path.js';
+import { borrowFromSource, decideDataPath } from './aks-data-path.js';
 
 /** What the drill made in Azure; teardown reads it. */
 export interface AksHandle {
@@ -69,12 +73,13 @@ export async function provisionAks(ctx: DrillContext, setHandle: (h: AksHandle) 
     `kubeconfig (${aks.credentials}) loaded in memory for context ${gw.context}; API server ${gw.server}`,
   );
   routeTargetContext(ctx, gw);
-  await installVelero(ctx, gw, aks);
+  await installDrillVelero(ctx, gw, aks);
 }
 
-async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetPlan): Promise<void> {
+export async function installDrillVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetPlan): Promise<void> {
   const { plan, rec } = ctx;
   const v = aks.velero;
+  const data = await decideDataPath(ctx);
   const spec: VeleroInstallSpec = {
     namespace: plan.target.veleroNamespace,
     image: v.image,
@@ -91,27 +96,28 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
     // Not the drill-id label: the install may apply onto objects that already exist (the velero namespace), and
     // cleanup deletes what carries that label. The cluster's deletion removes what the install made.
     labels: { 'dr-drill.io/installed-by': plan.drillId, 'dr-drill.io/scenario': plan.scenario.name },
+    dataPath: data.install,
   };
   const record = (x: NonNullable<DrillContext['rec']['report']['target']['veleroInstall']>) => {
     rec.report.target = { ...rec.report.target, veleroInstall: x };
   };
+  const notInstalled = (why: string) => {
+    rec.event('info', `Velero install skipped: ${why}`);
+    record({ performed: false, method: null, cliVersion: null, reason: `skipped: ${why}`, dataPath: null });
+  };
+  const needed = data.install.nodeAgent || data.install.snapshotLocations || data.install.features.length > 0;
   if (v.install === 'never') {
-    rec.event('info', 'Velero install skipped: velero.install is never');
-    record({ performed: false, method: null, cliVersion: null, reason: 'skipped: velero.install is never' });
+    notInstalled('velero.install is never');
+    if (needed)
+      rec.report.warnings.push(
+        `the backup's volume data (${describeNeeds(data.needs)}) needs ${describeInstall(data.install)} in the drill cluster, which dr-drill did not install (velero.install is never)`,
+      );
     return;
   }
   if (v.install === 'auto') {
+    // Healthy includes node-agent when the data needs it (existingVelero).
     const existing = await existingVelero(gw, spec);
-    if (existing.healthy) {
-      rec.event('info', `Velero install skipped: already installed and healthy (${existing.why})`);
-      record({
-        performed: false,
-        method: null,
-        cliVersion: null,
-        reason: `skipped: already installed and healthy (${existing.why})`,
-      });
-      return;
-    }
+    if (existing.healthy) return notInstalled(`already installed and healthy (${existing.why})`);
     rec.event('info', `installing Velero: ${existing.why}`);
   }
   const useCli = v.installer === 'cli' || (v.installer === 'auto' && (await veleroCliVersion()) !== null);
@@ -123,6 +129,11 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
     rec.report.warnings.push(
       `the velero CLI is ${rendered.cliVersion} but the server image is ${v.image}: the CRDs and manifests follow the CLI's version`,
     );
+  }
+  const loan = await borrowFromSource(ctx.source, plan.source.veleroNamespace, data);
+  for (const w of loan.warnings) {
+    rec.event('warn', w);
+    rec.report.warnings.push(w);
   }
   if ((await gw.scope(VELERO_API, 'Restore')) === null) {
     const crds = rendered?.crds ?? (await veleroCrds());
@@ -140,13 +151,33 @@ async function installVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetP
   } else {
     rec.event('info', 'Velero CRDs already present in the drill cluster: left as they are');
   }
-  const applied = await applyObjects(gw, rendered?.objects ?? veleroManifests(spec));
+  const applied = await applyObjects(
+    gw,
+    beforeServer(rendered?.objects ?? veleroManifests(spec), dataPathObjects(spec, loan)),
+  );
   rec.event('info', `installed Velero ${how}: ${applied.join(', ')}`);
+  if (hasVolumeData(data.needs))
+    rec.event(
+      'info',
+      `for the backup's volume data (${describeNeeds(data.needs)}): ${describeInstall({ ...data.install, repositoryPassword: !!loan.repositoryPasswordData, snapshotLocations: loan.snapshotLocations.length > 0 })}`,
+    );
   record({
     performed: true,
     method: rendered ? 'cli' : 'manifests',
     cliVersion: rendered?.cliVersion ?? null,
     reason: `installed ${how}`,
+    dataPath: {
+      volumeData: describeNeeds(data.needs),
+      nodeAgent: data.install.nodeAgent,
+      privilegedNodeAgent: data.install.privilegedNodeAgent,
+      features: data.install.features,
+      repositoryPasswordFrom: !data.install.repositoryPassword
+        ? null
+        : loan.repositoryPasswordData
+          ? 'source'
+          : 'velero-default',
+      volumeSnapshotLocations: loan.snapshotLocations.map((o) => o.metadata.name),
+    },
   });
   rec.event('info', `waiting for BSL ${spec.bslName} to be Available`);
   await waitBslAvailable(gw, spec, v.timeoutMs, ctx.signal);

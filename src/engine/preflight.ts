@@ -18,6 +18,7 @@ import { harmChecks } from './preflight-harm.js';
 import type { PreflightCheck } from './preflight-check.js';
 import { Shortfall } from './outcome.js';
 import { requireTargetNamespacesFree } from './target-namespaces.js';
+import { volumeDataChecks } from './preflight-volume-data.js';
 
 export type { PreflightCheck } from './preflight-check.js';
 
@@ -90,6 +91,7 @@ export async function preflight(
     return checks;
   }
   let target: KubeGateway | null = null;
+  let sameCluster = false;
   const tns = plan.target.veleroNamespace;
   const aks = plan.target.aks;
   if (aks) {
@@ -121,6 +123,7 @@ export async function preflight(
     const tgt: KubeGateway = target;
     const t = targets[plan.target.kind](plan.target, tgt, source);
     if (source) t.sameClusterAsSource = (await compareClusters(tgt, source)).same;
+    sameCluster = t.sameClusterAsSource;
     if (!t.sameClusterAsSource && source) {
       const src: KubeGateway = source;
       await attempt('target BSL on the backup storage', async () => {
@@ -143,5 +146,6 @@ export async function preflight(
   }
   checks.push(...(await crossRegionChecks(plan, source, target, backup)));
   if (!aks) checks.push(...(await harmChecks(plan, source, target, backup)));
+  checks.push(...(await volumeDataChecks(plan, source, target, backup, sameCluster)));
   return checks;
 }

@@ -277,6 +277,35 @@ export const Report = Type.Object(
                 Type.String({ description: 'Version of the velero CLI that rendered the install.' }),
               ),
               reason: Type.String({ description: 'Why it was installed or skipped, in words.' }),
+              dataPath: Nullable(
+                Obj(
+                  {
+                    volumeData: Type.String({
+                      description:
+                        "What the backup's volume data needs, in Velero's words (PodVolumeBackups, data-mover uploads, CSI or native snapshots), or 'no volume data'.",
+                    }),
+                    nodeAgent: Type.Boolean({
+                      description: 'The node-agent DaemonSet was installed (--use-node-agent).',
+                    }),
+                    privilegedNodeAgent: Type.Boolean({
+                      description: 'node-agent runs privileged (--privileged-node-agent), for block volumes only.',
+                    }),
+                    features: Type.Array(Type.String(), {
+                      description: 'Velero feature flags set on the server and node-agent (EnableCSI).',
+                    }),
+                    repositoryPasswordFrom: Nullable(
+                      Type.Union([Type.Literal('source'), Type.Literal('velero-default')], {
+                        description:
+                          "Where Secret velero-repo-credentials (the kopia repository password) came from: source, copied from the source cluster (its value is never reported); velero-default, the source's could not be read and Velero made its default one. null when no volume data needs it.",
+                      }),
+                    ),
+                    volumeSnapshotLocations: Type.Array(Type.String(), {
+                      description: "The source's VolumeSnapshotLocations copied by name, for native snapshots.",
+                    }),
+                  },
+                  "What the install added for the backup's volume data; null when nothing was installed.",
+                ),
+              ),
             },
             'Velero in a target the drill provisioned (aks); null for existing clusters.',
           ),

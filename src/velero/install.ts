@@ -19,6 +19,7 @@ import { waitFor, WaitTimeout } from '../kube/wait.js';
 import { infraError, inputError } from '../errors.js';
 import { sameStorage } from './bsl.js';
 import { VELERO_API, type BackupStorageLocation } from './types.js';
+import { REPO_PASSWORD_KEY, REPO_PASSWORD_SECRET, type DataPathInstall } from './data-path.js';
 
 /** What the install needs; credentials already read (the secret file's text never reaches a report). */
 export interface VeleroInstallSpec {
@@ -37,6 +38,8 @@ export interface VeleroInstallSpec {
   };
   credentials: { secretFileText: string } | { workloadIdentityClientId: string };
   labels: Record<string, string>;
+  /** What the backup's volume data needs: node-agent, feature flags (velero/data-path.ts). */
+  dataPath: DataPathInstall;
 }
 
 const COMPONENT = { component: 'velero' };
@@ -139,7 +142,7 @@ export function veleroManifests(s: VeleroInstallSpec): KubeObject[] {
                 name: 'velero',
                 image: s.image,
                 command: ['/velero'],
-                args: ['server', '--uploader-type=kopia'],
+                args: ['server', ...featureArgs(s), '--uploader-type=kopia'],
                 ports: [{ name: 'metrics', containerPort: 8085 }],
                 env: [
                   { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
@@ -164,7 +167,109 @@ export function veleroManifests(s: VeleroInstallSpec): KubeObject[] {
         },
       },
     } as KubeObject,
+    ...(s.dataPath.nodeAgent ? [nodeAgentDaemonSet(s, labels)] : []),
   ];
+}
+
+const featureArgs = (s: VeleroInstallSpec): string[] =>
+  s.dataPath.features.length ? [`--features=${s.dataPath.features.join(',')}`] : [];
+
+/**
+ * The node-agent DaemonSet as `velero install --use-node-agent` makes it (v1.17 pkg/install/daemonset.go): the
+ * kubelet's pods directory at /host_pods for file-system backup, its plugins directory for CSI block access,
+ * privileged only for block volumes.
+ */
+function nodeAgentDaemonSet(s: VeleroInstallSpec, labels: Record<string, string>): KubeObject {
+  const wi = 'workloadIdentityClientId' in s.credentials;
+  const propagation = 'HostToContainer';
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'node-agent', namespace: s.namespace, labels },
+    spec: {
+      selector: { matchLabels: { name: 'node-agent' } },
+      template: {
+        metadata: {
+          labels: {
+            ...labels,
+            name: 'node-agent',
+            role: 'node-agent',
+            ...(wi ? { 'azure.workload.identity/use': 'true' } : {}),
+          },
+        },
+        spec: {
+          serviceAccountName: 'velero',
+          securityContext: { runAsUser: 0 },
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          containers: [
+            {
+              name: 'node-agent',
+              image: s.image,
+              command: ['/velero'],
+              args: ['node-agent', 'server', ...featureArgs(s)],
+              ports: [{ name: 'metrics', containerPort: 8085 }],
+              securityContext: { privileged: s.dataPath.privilegedNodeAgent },
+              env: [
+                { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                { name: 'VELERO_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                { name: 'VELERO_SCRATCH_DIR', value: '/scratch' },
+                { name: 'AZURE_CREDENTIALS_FILE', value: '/credentials/cloud' },
+              ],
+              volumeMounts: [
+                { name: 'host-pods', mountPath: '/host_pods', mountPropagation: propagation },
+                { name: 'host-plugins', mountPath: '/var/lib/kubelet/plugins', mountPropagation: propagation },
+                { name: 'scratch', mountPath: '/scratch' },
+                { name: 'cloud-credentials', mountPath: '/credentials' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'host-pods', hostPath: { path: '/var/lib/kubelet/pods' } },
+            { name: 'host-plugins', hostPath: { path: '/var/lib/kubelet/plugins' } },
+            { name: 'scratch', emptyDir: {} },
+            { name: 'cloud-credentials', secret: { secretName: 'cloud-credentials', defaultMode: 0o444 } },
+          ],
+        },
+      },
+    },
+  } as KubeObject;
+}
+
+/**
+ * What the install adds for the backup's volume data besides Velero's own objects: the source's kopia repository
+ * password (Velero creates a default one at start only when the Secret is missing, and a repository made with
+ * another password cannot be opened), and the source's VolumeSnapshotLocations under their own names (a native
+ * snapshot is restored through the location named in the backup). The password travels as the source Secret's
+ * base64 data, never decoded here.
+ */
+export function dataPathObjects(
+  s: VeleroInstallSpec,
+  from: { repositoryPasswordData: string | null; snapshotLocations: KubeObject[] },
+): KubeObject[] {
+  const labels = { ...COMPONENT, ...s.labels };
+  const out: KubeObject[] = [];
+  if (from.repositoryPasswordData)
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: REPO_PASSWORD_SECRET, namespace: s.namespace, labels },
+      type: 'Opaque',
+      data: { [REPO_PASSWORD_KEY]: from.repositoryPasswordData },
+    } as KubeObject);
+  for (const v of from.snapshotLocations)
+    out.push({
+      apiVersion: VELERO_API,
+      kind: 'VolumeSnapshotLocation',
+      metadata: { name: v.metadata.name, namespace: s.namespace, labels },
+      spec: (v as KubeObject & { spec?: unknown }).spec,
+    } as KubeObject);
+  return out;
+}
+
+/** The objects in apply order, `extra` before the Deployment: Velero must find the password Secret when it starts. */
+export function beforeServer(objs: KubeObject[], extra: KubeObject[]): KubeObject[] {
+  const at = objs.findIndex((o) => o.kind === 'Deployment');
+  return at < 0 ? [...objs, ...extra] : [...objs.slice(0, at), ...extra, ...objs.slice(at)];
 }
 
 /** Where the velero CLI is: DR_DRILL_VELERO_BIN, else `velero` on PATH. */
@@ -226,7 +331,11 @@ export function cliInstallArgs(
     ...(s.storage.prefix ? ['--prefix', s.storage.prefix] : []),
     '--backup-location-config',
     config,
+    // The source's VolumeSnapshotLocations are copied by name instead (dataPathObjects): the CLI's is always "default".
     '--use-volume-snapshots=false',
+    ...(s.dataPath.nodeAgent ? ['--use-node-agent'] : []),
+    ...(s.dataPath.privilegedNodeAgent ? ['--privileged-node-agent'] : []),
+    ...featureArgs(s),
     '--secret-file',
     files.secret,
     ...(files.caCert ? ['--cacert', files.caCert] : []),
@@ -342,6 +451,11 @@ export async function existingVelero(
   const want = desiredBsl(s);
   const match = (items as BackupStorageLocation[]).find((b) => sameStorage(b, want) && b.status?.phase === 'Available');
   if (!match) return { healthy: false, why: 'no Available BackupStorageLocation on the backup storage' };
+  if (
+    s.dataPath.nodeAgent &&
+    !(await gw.get({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: s.namespace, name: 'node-agent' }))
+  )
+    return { healthy: false, why: `no node-agent DaemonSet in ${s.namespace}, and the backup's volume data needs one` };
   return {
     healthy: true,
     why: `Velero runs in ${s.namespace} with BSL ${match.metadata.name} Available on ${s.storage.container}/${s.storage.prefix ?? ''}`,

@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { FAKE_ARM_TOKEN, FakeArm, localDrKubeconfig } from '../support/fake-arm/server.js';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
 import { AZURITE_KEY } from '../../src/local/layout.js';
+import { renderWithCli } from '../../src/velero/install.js';
+import { dataPathInstall } from '../../src/velero/data-path.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -77,6 +79,51 @@ async function runInstalledVelero(env: E2eEnv, dir: string, done: () => boolean)
 
 describe('e2e: aks target (fake ARM + local dr cluster)', function () {
   this.timeout(600_000);
+  it('the real velero CLI renders node-agent and EnableCSI for a backup whose data moved through node-agent', async () => {
+    const env = await ensureLocalEnv();
+    const r = await renderWithCli(
+      {
+        namespace: VNS,
+        image: 'velero/velero:v1.17.2',
+        pluginImage: 'velero/velero-plugin-for-microsoft-azure:v1.13.2',
+        bslName: 'dr-drill-e2e',
+        storage: {
+          container: 'velero',
+          prefix: null,
+          storageAccount: env.azurite.account,
+          resourceGroup: 'local',
+          subscriptionId: SUB,
+          storageAccountUri: null,
+          caCertPem: null,
+        },
+        credentials: { workloadIdentityClientId: 'cid-e2e' },
+        labels: { 'dr-drill.io/installed-by': 'e2e' },
+        dataPath: dataPathInstall({
+          podVolumeBackups: 1,
+          dataMoverUploads: 1,
+          csiSnapshots: 0,
+          nativeSnapshots: 0,
+          blockVolumes: ['pv-block'],
+          basis: 'volume-info',
+        }),
+      },
+      env.bin.path('velero'),
+    );
+    type Pod = {
+      spec: {
+        template: { spec: { containers: Array<{ args: string[]; securityContext?: { privileged?: boolean } }> } };
+      };
+    };
+    const ds = r.objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'node-agent') as unknown as
+      Pod | undefined;
+    expect(ds, r.objects.map((o) => o.kind).join(', ')).to.not.equal(undefined);
+    expect(ds!.spec.template.spec.containers[0]!.args).to.deep.equal(['node-agent', 'server', '--features=EnableCSI']);
+    expect(ds!.spec.template.spec.containers[0]!.securityContext?.privileged).to.equal(true);
+    const dep = r.objects.find((o) => o.kind === 'Deployment') as unknown as Pod;
+    expect(dep.spec.template.spec.containers[0]!.args).to.include('--features=EnableCSI');
+    expect(r.objects.filter((o) => o.kind === 'VolumeSnapshotLocation')).to.deep.equal([]);
+  });
+
   it('provisions, installs Velero with the velero CLI, restores, probes and deletes the cluster', async () => {
     const env = await ensureLocalEnv();
     const full = localDrKubeconfig();

@@ -36,6 +36,13 @@ function spec(over: Partial<VeleroInstallSpec> = {}): VeleroInstallSpec {
     },
     credentials: { secretFileText: SECRET },
     labels: { 'dr-drill.io/installed-by': 'abcd1234' },
+    dataPath: {
+      nodeAgent: false,
+      privilegedNodeAgent: false,
+      features: [],
+      repositoryPassword: false,
+      snapshotLocations: false,
+    },
     ...over,
   };
 }
@@ -114,6 +121,39 @@ describe('velero install rendering', () => {
     expect(flag('--cacert')).to.equal('/t/ca.pem');
     expect(args).to.include('--use-volume-snapshots=false');
     expect(args.join(' ')).to.not.contain('s3cr3t');
+  });
+
+  it("asks velero install for node-agent and the feature flags the backup's volume data needs, and no snapshot location", () => {
+    const plain = cliInstallArgs(spec(), { kubeconfig: 'k', secret: 's', caCert: null });
+    expect(plain.filter((a) => /node-agent|--features/.test(a))).to.deep.equal([]);
+    const dataMover = cliInstallArgs(
+      spec({
+        dataPath: {
+          nodeAgent: true,
+          privilegedNodeAgent: true,
+          features: ['EnableCSI'],
+          repositoryPassword: true,
+          snapshotLocations: true,
+        },
+      }),
+      { kubeconfig: 'k', secret: 's', caCert: null },
+    );
+    expect(dataMover).to.include.members(['--use-node-agent', '--privileged-node-agent', '--features=EnableCSI']);
+    // The source's locations are copied by name instead: the CLI's would be "default", with no config of the source's.
+    expect(dataMover).to.include('--use-volume-snapshots=false');
+    const fsOnly = cliInstallArgs(
+      spec({
+        dataPath: {
+          nodeAgent: true,
+          privilegedNodeAgent: false,
+          features: [],
+          repositoryPassword: true,
+          snapshotLocations: false,
+        },
+      }),
+      { kubeconfig: 'k', secret: 's', caCert: null },
+    );
+    expect(fsOnly).to.include('--use-node-agent').and.not.include('--privileged-node-agent');
   });
 
   it('asks for workload identity on the ServiceAccount and the pod', () => {

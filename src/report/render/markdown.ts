@@ -29,6 +29,9 @@ function renderMarkdown(r: Report): string {
         ['Target', `${r.target.kind} in ${r.target.kubeContext ?? NONE} / ${r.target.veleroNamespace ?? NONE}`],
         ['Namespaces', mapping(r.target.namespaceMapping)],
         ...(r.target.veleroInstall ? [['Velero install', inline(r.target.veleroInstall.reason)]] : []),
+        ...(r.target.veleroInstall?.dataPath
+          ? [['Volume data path', inline(dataPathLine(r.target.veleroInstall.dataPath))]]
+          : []),
         ['Tool', `${r.tool.name} ${r.tool.version}`],
       ],
     ),
@@ -388,4 +391,15 @@ function isolation(r: Report): string[] {
     ...i.notes.map((n) => `- ${inline(n)}`),
     ...(i.notes.length ? [''] : []),
   ];
+}
+
+/** What the drill cluster's Velero got for the backup's volume data, in one line. */
+function dataPathLine(d: NonNullable<NonNullable<Report['target']['veleroInstall']>['dataPath']>): string {
+  const parts = [
+    d.nodeAgent ? `node-agent${d.privilegedNodeAgent ? ' (privileged)' : ''}` : 'no node-agent',
+    ...(d.features.length ? [`--features=${d.features.join(',')}`] : []),
+    ...(d.repositoryPasswordFrom ? [`repository password from ${d.repositoryPasswordFrom}`] : []),
+    ...(d.volumeSnapshotLocations.length ? [`snapshot locations ${d.volumeSnapshotLocations.join(', ')}`] : []),
+  ];
+  return `${d.volumeData}: ${parts.join(', ')}`;
 }
