@@ -3,7 +3,7 @@
  * kwok as host processes), every binary set explicitly, loopback only. kwokctl detaches its components
  * itself and records their pids under KWOK_WORKDIR/clusters/<name>/pids.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
@@ -127,7 +127,10 @@ export async function ensureCluster(
   } else if (!(await apiserverReady(layout, bin, name)) || clusterComponents(layout, name).some((c) => !c.alive)) {
     // An API server that answers is not a whole cluster: a controller-manager or scheduler that died (they exit
     // when they lose their leader lease in an API server outage) leaves pods unscheduled and namespaces undeleted.
-    // kwokctl start starts only the components whose recorded process is not running.
+    // kwokctl start starts only the components whose recorded process is not running, and it calls a pid running
+    // when it can be signalled: a component killed a moment ago is still a zombie until init reaps it (about a
+    // second here), and a pid may be reused. Its pid file goes first, so that kwokctl starts it again.
+    forgetDeadComponents(layout, name);
     await kwokctl(layout, bin, ['start', 'cluster', '--name', name, '--wait', '3m']);
     what = 'started';
   }
@@ -192,6 +195,14 @@ export function clusterComponents(layout: LocalLayout, name: ClusterName): Clust
       const alive = Number.isInteger(pid) && pid > 0 && pidRuns(pid, componentMarker(component));
       return { component, pid, alive };
     });
+}
+
+/** Removes the pid files of the cluster's components that are not running (dead, a zombie, or a reused pid). */
+export function forgetDeadComponents(layout: LocalLayout, name: ClusterName): string[] {
+  const dead = clusterComponents(layout, name).filter((c) => !c.alive);
+  for (const c of dead)
+    rmSync(join(layout.kwokWorkdir, 'clusters', name, 'pids', `${c.component}.pid`), { force: true });
+  return dead.map((c) => c.component);
 }
 
 const componentMarker = (component: string) => (component === 'kwok-controller' ? 'kwok' : component);
