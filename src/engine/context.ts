@@ -115,3 +115,22 @@ export function routeTargetContext(ctx: DrillContext, gw: KubeGateway): void {
   const original = ctx.gatewayFor;
   ctx.gatewayFor = (c) => (c === ctx.plan.target.kubeContext ? gw : original(c));
 }
+
+/** The part of a drill's context that its phases fill in: at the start nothing is found, owned or restored. */
+export type DrillFindings = Pick<
+  DrillContext,
+  'source' | 'target' | 'backup' | 'targetBackup' | 'namespaceMapping' | 'owned' | 'restoreEndedMono' | 'restoreUsable'
+>;
+
+export function noFindingsYet(): DrillFindings {
+  return {
+    source: null,
+    target: null,
+    backup: null,
+    targetBackup: null,
+    namespaceMapping: {},
+    owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
+    restoreEndedMono: null,
+    restoreUsable: false,
+  };
+}

@@ -15,7 +15,7 @@ import { inputError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { chainEvidence, sealFolder, type Signer, type UploadOutcome } from '../evidence/index.js';
 import { DrillRecorder, emptyReport, type EventListener } from './recorder.js';
-import type { DrillContext } from './context.js';
+import { noFindingsYet, type DrillContext } from './context.js';
 import { skippedProbes } from './verify-step.js';
 import { blastRadiusPhase } from './blast-radius.js';
 import { LazyStorage, type StorageOpener } from './drill-storage.js';
@@ -118,14 +118,7 @@ export async function runDrill(plan: DrillPlan, opts: DrillOptions): Promise<Dri
     signal: opts.signal ?? new AbortController().signal,
     gatewayFor: drillGateways(rec, opts.gatewayFor),
     disasterAt,
-    source: null,
-    target: null,
-    backup: null,
-    targetBackup: null,
-    namespaceMapping: {},
-    owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
-    restoreEndedMono: null,
-    restoreUsable: false,
+    ...noFindingsYet(),
     storage: plan.storage ? new LazyStorage(plan.storage, opts.openStorage) : null,
     reportFolder: folder,
   };

@@ -11,7 +11,6 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { installDrillVelero } from '../../src/engine/aks-lifecycle.js';
 import type { DrillContext } from '../../src/engine/context.js';
-import { DrillRecorder, emptyReport } from '../../src/engine/recorder.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import type { AksTargetPlan } from '../../src/plan/types.js';
 import { Journal } from '../../src/report/journal.js';
@@ -24,7 +23,8 @@ import { createGzip } from 'node:zlib';
 import type { BackupVolumeInfo } from '../../src/velero/volume-info.js';
 import type { VeleroBackup } from '../../src/velero/types.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
-import { aPlan } from '../support/plan-builder.js';
+import { drillContextFor } from '../support/drill-context.js';
+import { aPlan, anAksTarget } from '../support/plan-builder.js';
 import tar from 'tar-stream';
 import { archiveItemPath, ARCHIVE_VERSION_FILE, BACKUP_FORMAT_VERSION } from '../../src/velero/storage-layout.js';
 
@@ -32,42 +32,28 @@ const NOW = new Date('2026-01-03T12:00:00Z');
 const PASSWORD = 'kopia-Repo-Pw-7Qx9Zr';
 const BACKUP = 'shop-daily-20260103';
 
-const aks = (velero: Partial<AksTargetPlan['velero']> = {}): AksTargetPlan => ({
-  subscriptionId: '00000000-0000-0000-0000-000000000001',
-  resourceGroup: 'rg-drill',
-  createResourceGroup: true,
-  location: 'swedencentral',
-  clusterName: 'dr-drill-abcd1234',
-  dnsPrefix: 'drill-abcd1234',
-  kubernetesVersion: null,
-  nodePools: [{ name: 'system', mode: 'System', vmSize: 'Standard_D4s_v5', count: 2, zones: [] }],
-  networkPlugin: 'azure',
-  identity: { type: 'SystemAssigned' },
-  tags: {},
-  credentials: 'admin',
-  expiresAfterMs: 3_600_000,
-  costPerNodeHour: 0.2,
-  provisionTimeoutMs: 60_000,
-  velero: {
-    install: 'always',
-    installer: 'manifests',
-    image: 'velero/velero:v1.17.2',
-    pluginImage: 'velero/velero-plugin-for-microsoft-azure:v1.13.2',
-    bslName: 'dr-source',
-    credentials: { workloadIdentityClientId: 'cid-1' },
-    timeoutMs: 5_000,
-    storage: {
-      container: 'velero',
-      prefix: 'weu',
-      storageAccount: 'sa',
-      resourceGroup: 'rg',
-      subscriptionId: '00000000-0000-0000-0000-000000000001',
-      storageAccountUri: null,
-      caCertFile: null,
+const aks = (velero: Partial<AksTargetPlan['velero']> = {}): AksTargetPlan =>
+  anAksTarget(
+    { nodePools: [{ name: 'system', mode: 'System', vmSize: 'Standard_D4s_v5', count: 2, zones: [] }], tags: {} },
+    {
+      install: 'always',
+      image: 'velero/velero:v1.17.2',
+      pluginImage: 'velero/velero-plugin-for-microsoft-azure:v1.13.2',
+      bslName: 'dr-source',
+      credentials: { workloadIdentityClientId: 'cid-1' },
+      timeoutMs: 5_000,
+      storage: {
+        container: 'velero',
+        prefix: 'weu',
+        storageAccount: 'sa',
+        resourceGroup: 'rg',
+        subscriptionId: '00000000-0000-0000-0000-000000000001',
+        storageAccountUri: null,
+        caCertFile: null,
+      },
+      ...velero,
     },
-    ...velero,
-  },
-});
+  );
 
 const pvb = (pod: string, volume: string, pvName?: string): BackupVolumeInfo => ({
   backupMethod: 'PodVolumeBackup',
@@ -179,15 +165,6 @@ async function world(
   const folder = join(dir, 'report');
   mkdirSync(folder);
   const journal = new Journal(folder, clock, { fsync: false });
-  const report = emptyReport({
-    toolVersion: 't',
-    drillId: plan.drillId,
-    scenario: { name: plan.scenario.name, file: null, sha256: null, labels: {} },
-    startedAt: NOW,
-    negativeControl: false,
-    rtoObjectiveSeconds: 1800,
-    rpoObjectiveSeconds: 93600,
-  });
   const backup: VeleroBackup = {
     apiVersion: 'velero.io/v1',
     kind: 'Backup',
@@ -195,23 +172,14 @@ async function world(
     spec: { includedNamespaces: ['shop'] },
     status: { phase: 'Completed' },
   };
-  const ctx: DrillContext = {
-    plan,
-    rec: new DrillRecorder(report, clock, journal),
+  const ctx = drillContextFor(plan, {
     clock,
-    signal: new AbortController().signal,
+    journal,
     gatewayFor: () => target,
-    disasterAt: null,
     storage: openLocalStorage(join(dir, 'bucket'), 'weu'),
     source,
-    target: null,
     backup,
-    targetBackup: null,
-    namespaceMapping: {},
-    owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
-    restoreEndedMono: null,
-    restoreUsable: false,
-  };
+  });
   return { ctx, source, target, folder, journal };
 }
 

@@ -12,49 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_ARM_APP_ID, FAKE_ARM_TOKEN, FakeArm } from '../support/fake-arm/server.js';
 import type { AksTargetPlan } from '../../src/plan/types.js';
+import { anAksTarget } from '../support/plan-builder.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SUB = '00000000-0000-0000-0000-000000000001';
 
-function aPlan(over: Partial<AksTargetPlan> = {}): AksTargetPlan {
-  return {
-    subscriptionId: SUB,
-    resourceGroup: 'rg-drill',
-    createResourceGroup: true,
-    location: 'swedencentral',
-    clusterName: 'dr-drill-abcd1234',
-    dnsPrefix: 'drill-abcd1234',
-    kubernetesVersion: null,
-    nodePools: [{ name: 'system', mode: 'System', vmSize: 'Standard_D4s_v5', count: 2, zones: ['1', '2'] }],
-    networkPlugin: 'azure',
-    identity: { type: 'SystemAssigned' },
-    tags: { 'dr-drill-drill-id': 'abcd1234', 'dr-drill-scenario': 'payments' },
-    credentials: 'admin',
-    expiresAfterMs: 3_600_000,
-    costPerNodeHour: 0.2,
-    provisionTimeoutMs: 60_000,
-    velero: {
-      install: 'auto',
-      installer: 'manifests',
-      image: 'v',
-      pluginImage: 'p',
-      bslName: 'default',
-      credentials: { workloadIdentityClientId: 'x' },
-      timeoutMs: 1000,
-      storage: {
-        container: 'velero',
-        prefix: null,
-        storageAccount: 'sa',
-        resourceGroup: 'rg',
-        subscriptionId: SUB,
-        storageAccountUri: null,
-        caCertFile: null,
-      },
-    },
-    ...over,
-  };
-}
+const aPlan = anAksTarget;
 
 async function drive(fake: FakeArm, plan: AksTargetPlan, keep = false): Promise<Record<string, any>> {
   const { stdout } = await run(

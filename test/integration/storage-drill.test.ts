@@ -3,7 +3,6 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { compilePlan } from '../../src/plan/compile.js';
 import type { DrillPlan } from '../../src/plan/types.js';
 import type { Scenario } from '../../src/scenario/schema.js';
-import { DrillRecorder, emptyReport } from '../../src/engine/recorder.js';
 import type { DrillContext } from '../../src/engine/context.js';
 import { selectBackup } from '../../src/engine/select-backup.js';
 import { checkIntegrity } from '../../src/engine/integrity-step.js';
@@ -16,6 +15,7 @@ import { isDrillError } from '../../src/errors.js';
 import type { KubeGateway } from '../../src/kube/gateway.js';
 import { azuriteConnectionString, newTestContainer } from '../support/azurite.js';
 import { appItems, buildBackupFiles, buildRestoreFiles, uploadFiles } from '../support/velero-fixture.js';
+import { drillContextFor } from '../support/drill-context.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
 
 const NOW = new Date('2026-01-03T12:00:00Z');
@@ -48,37 +48,17 @@ const compile = (s: Scenario) =>
   });
 
 function context(plan: DrillPlan, disasterAt: Date | null = null): DrillContext {
-  const clock = new ManualClock(NOW);
-  const report = emptyReport({
-    toolVersion: 't',
-    drillId: plan.drillId,
-    scenario: { name: plan.scenario.name, file: null, sha256: null, labels: {} },
-    startedAt: NOW,
-    negativeControl: false,
-    rtoObjectiveSeconds: 1800,
+  const ctx = drillContextFor(plan, {
+    clock: new ManualClock(NOW),
     rpoObjectiveSeconds: 172800,
-  });
-  const rec = new DrillRecorder(report, clock, null);
-  if (disasterAt) rec.setT0(0, disasterAt, 'disaster-at');
-  return {
-    plan,
-    rec,
-    clock,
-    signal: new AbortController().signal,
     gatewayFor: () => {
       throw new Error('a source-less drill must not reach for a source cluster');
     },
     disasterAt,
-    source: null,
-    target: null,
-    backup: null,
-    targetBackup: null,
-    namespaceMapping: {},
-    owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
-    restoreEndedMono: null,
-    restoreUsable: false,
     storage: plan.storage ? new LazyStorage(plan.storage) : null,
-  };
+  });
+  if (disasterAt) ctx.rec.setT0(0, disasterAt, 'disaster-at');
+  return ctx;
 }
 
 async function expectFail(p: Promise<unknown>, message: RegExp): Promise<void> {

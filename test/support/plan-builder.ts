@@ -4,7 +4,7 @@
  * payments-drill-abcd1234 in the same cluster (context memory), newest backup of schedule payments-daily,
  * one critical workload probe on Deployment payments/api, short timeouts that suit a test.
  */
-import type { BackupPlan, DrillPlan, ProbePlan } from '../../src/plan/types.js';
+import type { AksTargetPlan, BackupPlan, DrillPlan, ProbePlan } from '../../src/plan/types.js';
 import type { ScenarioProbe } from '../../src/scenario/schema.js';
 
 export const SECOND = 1000;
@@ -120,4 +120,50 @@ export class PlanBuilder {
 
 export function aPlan(): PlanBuilder {
   return new PlanBuilder();
+}
+
+/** An AKS target of drill abcd1234 (subscription ...0001, two system nodes in zones 1 and 2, workload identity). */
+export function anAksTarget(
+  over: Partial<AksTargetPlan> = {},
+  velero: Partial<AksTargetPlan['velero']> = {},
+): AksTargetPlan {
+  const subscriptionId = '00000000-0000-0000-0000-000000000001';
+  return {
+    subscriptionId,
+    resourceGroup: 'rg-drill',
+    createResourceGroup: true,
+    location: 'swedencentral',
+    clusterName: 'dr-drill-abcd1234',
+    dnsPrefix: 'drill-abcd1234',
+    kubernetesVersion: null,
+    nodePools: [{ name: 'system', mode: 'System', vmSize: 'Standard_D4s_v5', count: 2, zones: ['1', '2'] }],
+    networkPlugin: 'azure',
+    identity: { type: 'SystemAssigned' },
+    tags: { 'dr-drill-drill-id': 'abcd1234', 'dr-drill-scenario': 'payments' },
+    credentials: 'admin',
+    expiresAfterMs: 3_600_000,
+    costPerNodeHour: 0.2,
+    provisionTimeoutMs: 60_000,
+    ...over,
+    velero: {
+      install: 'auto',
+      installer: 'manifests',
+      image: 'v',
+      pluginImage: 'p',
+      bslName: 'default',
+      credentials: { workloadIdentityClientId: 'x' },
+      timeoutMs: 1000,
+      storage: {
+        container: 'velero',
+        prefix: null,
+        storageAccount: 'sa',
+        resourceGroup: 'rg',
+        subscriptionId,
+        storageAccountUri: null,
+        caCertFile: null,
+      },
+      ...over.velero,
+      ...velero,
+    },
+  };
 }

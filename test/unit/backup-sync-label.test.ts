@@ -6,11 +6,11 @@
 import { expect } from 'chai';
 import type { DrillContext } from '../../src/engine/context.js';
 import { prepareTarget } from '../../src/engine/prepare-target.js';
-import { DrillRecorder, emptyReport } from '../../src/engine/recorder.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { renderers } from '../../src/report/render/index.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
+import { drillContextFor } from '../support/drill-context.js';
 import { aPlan } from '../support/plan-builder.js';
 
 const NOW = new Date('2026-01-03T12:00:00Z');
@@ -46,35 +46,12 @@ describe('timeline: the backup-sync wait of a cross-cluster drill', () => {
     plan.target = { ...plan.target, kind: 'cluster', kubeContext: 'dr-sec', namespaceSuffix: '' };
     plan.restore.includedNamespaces = null;
     const clock = new ManualClock(NOW);
-    const rec = new DrillRecorder(
-      emptyReport({
-        toolVersion: 't',
-        drillId: plan.drillId,
-        scenario: { name: plan.scenario.name, file: null, sha256: null, labels: {} },
-        startedAt: NOW,
-        negativeControl: false,
-        rtoObjectiveSeconds: 1800,
-        rpoObjectiveSeconds: 93600,
-      }),
+    const ctx = drillContextFor(plan, {
       clock,
-      null,
-    );
-    const ctx = {
-      plan,
-      rec,
-      clock,
-      signal: new AbortController().signal,
       gatewayFor: (c: string | null) => (c === 'dr-sec' ? target : source),
-      disasterAt: null,
-      source,
-      target: null,
-      backup,
-      targetBackup: null,
-      namespaceMapping: {},
-      owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
-      restoreEndedMono: null,
-      restoreUsable: false,
-    } as unknown as DrillContext;
+      backup: backup as DrillContext['backup'],
+    });
+    const rec = ctx.rec;
     // Velero's sync tick in the target, 48 s into the wait.
     target.subscribe(() => undefined);
     setTimeout(() => {

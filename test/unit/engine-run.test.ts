@@ -501,24 +501,27 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
       expect(readFileSync(join(folder, 'report.md'), 'utf8')).to.match(/volume data not checked/i);
     });
 
+    /** The restore's PodVolumeRestore of db-0's `data` volume, Completed after `seconds`, 8 KiB moved. */
+    const completedPodVolumeRestore = (seconds: number) => ({
+      apiVersion: 'velero.io/v1',
+      kind: 'PodVolumeRestore',
+      metadata: {
+        name: 'dr-drill-abcd1234-x1',
+        namespace: 'velero',
+        labels: { 'velero.io/restore-name': 'dr-drill-abcd1234' },
+      },
+      spec: { pod: { namespace: 'payments-drill-abcd1234', name: 'db-0' }, volume: 'data' },
+      status: {
+        phase: 'Completed',
+        startTimestamp: '2026-01-01T00:00:00Z',
+        completionTimestamp: `2026-01-01T00:00:0${seconds}Z`,
+        progress: { totalBytes: 8192, bytesDone: 8192 },
+      },
+    });
+
     it('file-system backup restored by a Completed PodVolumeRestore is proven, with bytes and duration', async () => {
       await volumesWorld([byFileSystem]);
-      w.gw.put({
-        apiVersion: 'velero.io/v1',
-        kind: 'PodVolumeRestore',
-        metadata: {
-          name: 'dr-drill-abcd1234-x1',
-          namespace: 'velero',
-          labels: { 'velero.io/restore-name': 'dr-drill-abcd1234' },
-        },
-        spec: { pod: { namespace: 'payments-drill-abcd1234', name: 'db-0' }, volume: 'data' },
-        status: {
-          phase: 'Completed',
-          startTimestamp: '2026-01-01T00:00:00Z',
-          completionTimestamp: '2026-01-01T00:00:03Z',
-          progress: { totalBytes: 8192, bytesDone: 8192 },
-        },
-      });
+      w.gw.put(completedPodVolumeRestore(3));
       const { json } = await w.run(aPlan().build());
       expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
       expect(json.restore.volumes[0]).to.include({
@@ -609,22 +612,7 @@ describe('runDrill (memory cluster, simulated Velero)', function () {
         },
         status: { phase: 'Completed', progress: { totalBytes: 8192, bytesDone: 8192 } },
       });
-      w.gw.put({
-        apiVersion: 'velero.io/v1',
-        kind: 'PodVolumeRestore',
-        metadata: {
-          name: 'dr-drill-abcd1234-x1',
-          namespace: 'velero',
-          labels: { 'velero.io/restore-name': 'dr-drill-abcd1234' },
-        },
-        spec: { pod: { namespace: 'payments-drill-abcd1234', name: 'db-0' }, volume: 'data' },
-        status: {
-          phase: 'Completed',
-          startTimestamp: '2026-01-01T00:00:00Z',
-          completionTimestamp: '2026-01-01T00:00:02Z',
-          progress: { totalBytes: 8192, bytesDone: 8192 },
-        },
-      });
+      w.gw.put(completedPodVolumeRestore(2));
       const { json } = await w.run(aPlan().build());
       expect(json.verdict, json.reasons.join('\n')).to.equal('PASS');
       expect(json.restore.volumes).to.have.length(1);

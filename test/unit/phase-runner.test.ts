@@ -3,40 +3,13 @@ import type { DrillContext } from '../../src/engine/context.js';
 import { SkipPhase, type DrillPhase } from '../../src/engine/phase.js';
 import { runPhases } from '../../src/engine/phase-runner.js';
 import { fail } from '../../src/engine/outcome.js';
-import { DrillRecorder, emptyReport } from '../../src/engine/recorder.js';
 import { inputError } from '../../src/errors.js';
 import { systemClock } from '../../src/util/clock.js';
+import { drillContextFor } from '../support/drill-context.js';
 import { aPlan } from '../support/plan-builder.js';
 
 function context(signal = new AbortController().signal): DrillContext {
-  const plan = aPlan().build();
-  const report = emptyReport({
-    toolVersion: '0.0.0-test',
-    drillId: plan.drillId,
-    scenario: { name: plan.scenario.name, file: null, sha256: null, labels: {} },
-    startedAt: new Date(),
-    negativeControl: false,
-    rtoObjectiveSeconds: 60,
-    rpoObjectiveSeconds: 60,
-  });
-  return {
-    plan,
-    rec: new DrillRecorder(report, systemClock, null),
-    clock: systemClock,
-    signal,
-    gatewayFor: () => {
-      throw new Error('no cluster in this test');
-    },
-    disasterAt: null,
-    source: null,
-    target: null,
-    backup: null,
-    targetBackup: null,
-    namespaceMapping: {},
-    owned: { namespaces: [], restore: null, restoreCreatedAtMono: null, restoreCreatedAt: null, restoredItems: null },
-    restoreEndedMono: null,
-    restoreUsable: false,
-  };
+  return drillContextFor(aPlan().build(), { clock: systemClock, signal });
 }
 
 const phase = (name: DrillPhase['name'], run: DrillPhase['run'], more: Partial<DrillPhase> = {}): DrillPhase => ({
