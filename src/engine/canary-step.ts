@@ -14,7 +14,7 @@ export async function prepareProbesBeforeBackup(ctx: DrillContext, source: KubeG
     const kind = probeKind(p.kind);
     if (!kind.beforeBackup) continue;
     try {
-      const value = await kind.beforeBackup(p.spec, {
+      const value = await kind.beforeBackup(p, {
         gateway: source,
         signal: ctx.signal,
         drillId: ctx.plan.drillId,

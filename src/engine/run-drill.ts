@@ -199,9 +199,7 @@ function measure(ctx: DrillContext): { inputProblem: boolean } {
   const critical = plan.probes.filter((p) => p.critical);
   const canaries = critical.filter((p) => p.kind === 'canary');
   // A heartbeat is written by the workload, on its cluster's clock; the drill's own marker on the runner's.
-  const canaryClock = canaries.some((p) => (p.spec as { writer?: string }).writer === 'heartbeat')
-    ? 'source'
-    : 'runner';
+  const canaryClock = canaries.some((p) => p.kind === 'canary' && p.writer === 'heartbeat') ? 'source' : 'runner';
   const m = measureObjectives({
     rtoObjectiveSeconds: plan.objectives.rtoMs / 1000,
     rpoObjectiveSeconds: plan.objectives.rpoMs / 1000,
@@ -218,7 +216,7 @@ function measure(ctx: DrillContext): { inputProblem: boolean } {
       0,
       ...critical
         .filter((p) => probeKind(p.kind).polls)
-        .map((p) => ctx.detectionLatency?.[p.name] ?? (p.intervalMs ?? DEFAULTS.probeIntervalMs) / 1000),
+        .map((p) => ctx.detectionLatency?.[p.name] ?? p.intervalMs / 1000),
     ),
     restoreEndedAtSeconds: restoreEnd,
     canaryRecoveryPoint: ctx.canaryRecoveryPoint

@@ -1,7 +1,6 @@
 import { WaitAborted } from '../kube/wait.js';
 import { probeKind } from '../probes/index.js';
 import { runInMode } from '../probes/probe-modes.js';
-import { DEFAULTS } from '../plan/types.js';
 import { drillLabels } from './context.js';
 import type { ProbeResultT } from '../report/schema.js';
 import type { DrillContext } from './context.js';
@@ -32,7 +31,6 @@ export async function runProbes(ctx: DrillContext): Promise<PhaseEnd | void> {
           last = o;
           rec.journalEntry('probe-observation', { probe: p.name, observation: o });
         },
-        intervalMs: p.intervalMs ?? DEFAULTS.probeIntervalMs,
         onLook: () => {
           looks.push(rec.now());
           if (looks.length > 2) looks.shift();
@@ -41,19 +39,13 @@ export async function runProbes(ctx: DrillContext): Promise<PhaseEnd | void> {
         drillId: plan.drillId,
         labels: drillLabels(plan),
       };
-      const subject = kind.subject(p.spec, probeCtx);
+      const subject = kind.subject(p, probeCtx);
       try {
         let firstPassMono: number | null = null;
-        const r = await runInMode(
-          kind,
-          p.spec,
-          probeCtx,
-          { timeoutMs: p.timeoutMs, intervalMs: probeCtx.intervalMs, continuous: p.continuous },
-          () => {
-            firstPassMono = rec.now();
-            if (looks.length) (ctx.detectionLatency ??= {})[p.name] = Math.round(firstPassMono - looks[0]!) / 1000;
-          },
-        );
+        const r = await runInMode(kind, p, probeCtx, p, () => {
+          firstPassMono = rec.now();
+          if (looks.length) (ctx.detectionLatency ??= {})[p.name] = Math.round(firstPassMono - looks[0]!) / 1000;
+        });
         const endMono = rec.now();
         if (
           r.outcome === 'passed' &&
@@ -123,7 +115,7 @@ export function skippedProbes(ctx: DrillContext, reason: string): ProbeResultT[]
 
 function safeSubject(ctx: DrillContext, p: DrillContext['plan']['probes'][number]): string {
   try {
-    return probeKind(p.kind).subject(p.spec, {
+    return probeKind(p.kind).subject(p, {
       mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? ctx.target?.mapNamespace(ns) ?? ns,
       restoredNamespaces: Object.values(ctx.namespaceMapping),
     });

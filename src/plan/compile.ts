@@ -7,12 +7,13 @@ import { inputError } from '../errors.js';
 import { interpolate, secretReferences } from '../scenario/interpolate.js';
 import { runSecrets } from '../util/secrets.js';
 import { formatProblems, noLocation, type Locator } from '../scenario/problems.js';
-import type { Scenario, ScenarioProbe } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/schema.js';
 import { probeNamespace } from '../scenario/probe-checks.js';
 import { parseDuration } from '../util/duration.js';
 import { webhookFormatFor, webhookUrlProblem } from '../util/webhook-url.js';
 import { aksTargetPlan } from './aks-plan.js';
 import { addStoragePlans } from './storage-plan.js';
+import { compileProbe } from './probe-compile.js';
 import {
   DEFAULTS,
   SecretText,
@@ -20,7 +21,6 @@ import {
   type DrillPlan,
   type HookPlan,
   type NotifyPlan,
-  type ProbePlan,
   type TargetPlan,
 } from './types.js';
 
@@ -106,21 +106,6 @@ function targetPlan(s: Scenario, drillId: string, sourceContext: string | null, 
     veleroNamespace: c.veleroNamespace ?? sourceVelero,
     namespaceSuffix: c.namespaceSuffix ?? '',
     isolation: t.isolation ?? 'none',
-  };
-}
-
-function probePlan(p: ScenarioProbe): ProbePlan {
-  return {
-    name: p.name,
-    kind: p.kind,
-    critical: p.critical ?? true,
-    timeoutMs: msOr(p.timeout, DEFAULTS.probeTimeoutMs),
-    spec: p,
-    // Only when written, so plans of scenarios without them stay as they were.
-    ...(p.interval !== undefined ? { intervalMs: parseDuration(p.interval) } : {}),
-    ...(p.mode === 'continuous' && p.duration !== undefined
-      ? { continuous: { durationMs: parseDuration(p.duration), minSuccessRatio: p.minSuccessRatio ?? 1 } }
-      : {}),
   };
 }
 
@@ -228,7 +213,7 @@ export function compilePlan(scenario: Scenario, opts: CompileOptions): DrillPlan
           }
         : {}),
     },
-    probes: spec.probes.map(probePlan),
+    probes: spec.probes.map((p) => compileProbe(p)),
     teardown: {
       when: spec.teardown?.when ?? 'always',
       timeoutMs: msOr(spec.teardown?.timeout, DEFAULTS.teardownTimeoutMs),

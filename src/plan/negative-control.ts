@@ -4,7 +4,8 @@
  * writes; otherwise it adds a critical resource probe for an object that cannot exist. Pure: plan in, plan out.
  */
 import { mapNamespace } from './compile.js';
-import type { DrillPlan, PlantedExpectation, ProbePlan } from './types.js';
+import { compileProbe } from './probe-compile.js';
+import type { DrillPlan, PlantedExpectation } from './types.js';
 
 /** How long the impossible resource probe looks before it fails. */
 const NEGATIVE_PROBE_TIMEOUT_MS = 15_000;
@@ -23,8 +24,8 @@ export function negativeControlPlan(plan: DrillPlan): {
   const p = structuredClone(plan);
   const nonce = `negative-control-${p.drillId}-never-written`;
   const canary = p.probes.find((x) => x.kind === 'canary' && x.critical);
-  if (canary && canary.spec.kind === 'canary') {
-    canary.spec = { ...canary.spec, nonce };
+  if (canary?.kind === 'canary') {
+    canary.nonce = nonce;
     const expectation = `canary probe ${canary.name} requires marker ${nonce}, which is never written`;
     return {
       plan: p,
@@ -40,10 +41,14 @@ export function negativeControlPlan(plan: DrillPlan): {
   const ns =
     p.restore.includedNamespaces?.[0] ?? (p.backup.mode === 'create' ? p.backup.includedNamespaces[0] : undefined);
   const name = `dr-drill-negative-control-${p.drillId}`;
-  const spec: ProbePlan['spec'] = ns
-    ? { name: 'negative-control', kind: 'resource', ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name } }
-    : { name: 'negative-control', kind: 'resource', ref: { apiVersion: 'v1', kind: 'Namespace', name } };
-  p.probes.push({ name: spec.name, kind: 'resource', critical: true, timeoutMs: NEGATIVE_PROBE_TIMEOUT_MS, spec });
+  const spec = compileProbe({
+    name: 'negative-control',
+    kind: 'resource',
+    ref: ns
+      ? { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name }
+      : { apiVersion: 'v1', kind: 'Namespace', name },
+  });
+  p.probes.push({ ...spec, timeoutMs: NEGATIVE_PROBE_TIMEOUT_MS });
   const object = ns ? `ConfigMap ${mapNamespace(p, ns)}/${name}` : `Namespace ${name}`;
   const expectation = `critical probe negative-control requires ${object}, which cannot exist`;
   return {

@@ -2,7 +2,8 @@
  * The compiled drill plan: what the engine runs. Durations are milliseconds, defaults are filled, `${ENV}` and
  * `{{drillId}}` are resolved, namespace names are mapped. The engine never sees the scenario file.
  */
-import type { ScenarioProbe, ScenarioModifierRule } from '../scenario/schema.js';
+import type { ScenarioModifierRule } from '../scenario/schema.js';
+import type { ProbePlan } from './probe-plan.js';
 import { runSecrets } from '../util/secrets.js';
 
 export type BackupPlan =
@@ -126,19 +127,6 @@ export interface PlantedExpectation {
   failsWith: RegExp;
 }
 
-/** A probe with its defaults filled; `spec` keeps the kind-specific fields as written (env resolved). */
-export interface ProbePlan {
-  name: string;
-  kind: ScenarioProbe['kind'];
-  critical: boolean;
-  timeoutMs: number;
-  spec: ScenarioProbe;
-  /** Time between attempts of polling kinds and between continuous samples (default DEFAULTS.probeIntervalMs). */
-  intervalMs?: number;
-  /** mode continuous: after the first pass, sampled for durationMs; passes when the share of passing samples ≥ minSuccessRatio. */
-  continuous?: { durationMs: number; minSuccessRatio: number };
-}
-
 export interface DrillPlan {
   drillId: string;
   scenario: {
@@ -249,6 +237,9 @@ export class SecretText {
   }
 }
 
+export type { ProbePlan } from './probe-plan.js';
+
+/** Defaults the compiler fills in (probe kinds' own are PROBE_DEFAULTS in probe-compile.ts). */
 export const DEFAULTS = {
   veleroNamespace: 'velero',
   namespaceSuffix: '-drill-{{drillId}}',

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Static } from '@sinclair/typebox';
-import type { CanaryProbe } from '../scenario/schema.js';
+import type { CanaryProbePlan } from '../plan/probe-plan.js';
 import type { KubeGateway } from '../kube/gateway.js';
-import { DEFAULTS } from '../plan/types.js';
 import { infraError } from '../errors.js';
 import { choosePod, describeExec, execIn } from './exec-client.js';
 import { poll, type Attempt } from './poll.js';
 import { settle, type ProbeKind, type ProbeResult } from './probe.js';
 
-type Spec = Static<typeof CanaryProbe>;
+type Spec = CanaryProbePlan;
 
 /** A marker: when it was written (UTC, whole seconds) and by whom (the drill's nonce, or "heartbeat"). */
 export interface CanaryMarker {
@@ -94,7 +92,7 @@ export const canaryProbe: ProbeKind<Spec> = {
   subject: (p, ctx) => `canary in ${carrierName(p, ctx.mapNamespace)}`,
 
   async beforeBackup(p, ctx): Promise<WrittenCanary | undefined> {
-    if ((p.writer ?? 'drill') !== 'drill') return undefined;
+    if (p.writer !== 'drill') return undefined;
     const nonce = `${ctx.drillId}-${randomBytes(3).toString('hex')}`;
     const writtenAt = markerTime(ctx.now());
     if ('configMap' in p.carrier) {
@@ -143,8 +141,8 @@ export const canaryProbe: ProbeKind<Spec> = {
       'configMap' in p.carrier ? p.carrier.configMap.namespace : p.carrier.file.pod.namespace,
     );
     const written = ctx.prepared as WrittenCanary | undefined;
-    const drillWrites = (p.writer ?? 'drill') === 'drill';
-    if (drillWrites && !written && p.nonce === undefined) {
+    const drillWrites = p.writer === 'drill';
+    if (drillWrites && !written && p.nonce === null) {
       return {
         outcome: 'error',
         subject,
@@ -177,7 +175,7 @@ export const canaryProbe: ProbeKind<Spec> = {
         },
         {
           timeoutMs,
-          intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
+          intervalMs: p.intervalMs,
           signal: ctx.signal,
           onObservation: ctx.onObservation,
           onLook: ctx.onLook,

@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { Static } from '@sinclair/typebox';
-import type { ChecksumProbe } from '../scenario/schema.js';
+import type { ChecksumProbePlan } from '../plan/probe-plan.js';
 import type { KubeGateway } from '../kube/gateway.js';
-import { DEFAULTS } from '../plan/types.js';
 import { inputError, infraError, describeError } from '../errors.js';
 import { choosePod, describeExec, execIn, type PodChoice } from './exec-client.js';
 import { poll } from './poll.js';
 import { settle, type ProbeKind } from './probe.js';
 import picomatch from 'picomatch';
 
-type Spec = Static<typeof ChecksumProbe>;
+type Spec = ChecksumProbePlan;
 
 /** One file of a manifest: path relative to the root, size in bytes, SHA-256 in hex. */
 export interface ManifestEntry {
@@ -139,7 +137,7 @@ export const checksumProbe: ProbeKind<Spec> = {
     `files under ${p.path} in pod ${ctx.mapNamespace(p.pod.namespace)}/${p.pod.name ?? `[${p.pod.selector}]`}`,
 
   async beforeBackup(p, ctx): Promise<FileManifest | undefined> {
-    if ((p.against ?? 'source') !== 'source') return undefined;
+    if (p.against !== 'source') return undefined;
     try {
       return await takeManifest(ctx.gateway, p.pod.namespace, p.pod, p.path, 120_000);
     } catch (e) {
@@ -153,7 +151,7 @@ export const checksumProbe: ProbeKind<Spec> = {
 
   async run(p, ctx, timeoutMs) {
     const subject = this.subject(p, ctx);
-    const against = p.against ?? 'source';
+    const against = p.against;
     const expected =
       against === 'source' ? (ctx.prepared as FileManifest | undefined) : readManifestFile(against.manifestFile);
     if (!expected)
@@ -177,7 +175,7 @@ export const checksumProbe: ProbeKind<Spec> = {
         },
         {
           timeoutMs,
-          intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
+          intervalMs: p.intervalMs,
           signal: ctx.signal,
           onObservation: ctx.onObservation,
           onLook: ctx.onLook,

@@ -1,12 +1,10 @@
-import type { Static } from '@sinclair/typebox';
-import type { ExecProbe } from '../scenario/schema.js';
-import { DEFAULTS } from '../plan/types.js';
+import type { ExecProbePlan } from '../plan/probe-plan.js';
 import { choosePod, describeExec, execIn } from './exec-client.js';
 import { checkJson, checkRegex } from './expect.js';
 import { poll } from './poll.js';
 import { settle, type ProbeKind } from './probe.js';
 
-type Spec = Static<typeof ExecProbe>;
+type Spec = ExecProbePlan;
 
 /** One attempt must not eat the whole probe timeout: a hung command is retried on the next attempt. */
 const ATTEMPT_CAP_MS = 60_000;
@@ -22,17 +20,16 @@ export const execProbe: ProbeKind<Spec> = {
     `exec ${p.command.join(' ').slice(0, 80)} in pod ${ctx.mapNamespace(p.pod.namespace)}/${p.pod.name ?? `[${p.pod.selector}]`}`,
   async run(p, ctx, timeoutMs) {
     const namespace = ctx.mapNamespace(p.pod.namespace);
-    const want = p.expect ?? {};
-    const exitCode = want.exitCode ?? 0;
+    const want = p.expect;
     return settle(this.subject(p, ctx), () =>
       poll(
         async (remaining) => {
           const pod = await choosePod(ctx.gateway, namespace, p.pod);
           const r = await execIn(ctx.gateway, namespace, pod, p.command, Math.min(remaining, ATTEMPT_CAP_MS));
           const problems = [
-            r.exitCode !== exitCode ? `exit code ${r.exitCode}, want ${exitCode}` : null,
-            want.stdout !== undefined ? checkRegex('stdout', r.stdout, want.stdout) : null,
-            want.json !== undefined ? checkJson(r.stdout, want.json) : null,
+            r.exitCode !== want.exitCode ? `exit code ${r.exitCode}, want ${want.exitCode}` : null,
+            want.stdout !== null ? checkRegex('stdout', r.stdout, want.stdout) : null,
+            want.json !== null ? checkJson(r.stdout, want.json) : null,
           ].filter((x): x is string => x !== null);
           const seen = `pod ${pod.name}: ${describeExec(r)}`;
           return problems.length
@@ -41,7 +38,7 @@ export const execProbe: ProbeKind<Spec> = {
         },
         {
           timeoutMs,
-          intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
+          intervalMs: p.intervalMs,
           signal: ctx.signal,
           onObservation: ctx.onObservation,
           onLook: ctx.onLook,

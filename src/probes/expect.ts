@@ -1,13 +1,7 @@
 /** Matching expectations shared by exec and http probes: regular expressions and values at JSON paths. */
 import { ownValue } from '../util/own-keys.js';
+import type { JsonExpectation } from '../plan/probe-plan.js';
 import { partialMatch } from './match.js';
-
-/** A value at a JSON path, as in the scenario's JsonExpect. */
-export interface JsonExpectation {
-  path: string;
-  equals?: unknown;
-  matches?: string;
-}
 
 /** The value at a dotted path ("a.b.0.c"; "" is the whole document); undefined when any step is missing. */
 export function valueAt(doc: unknown, path: string): unknown {

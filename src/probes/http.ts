@@ -1,8 +1,6 @@
 import { request } from 'node:http';
-import type { Static } from '@sinclair/typebox';
-import type { HttpProbe } from '../scenario/schema.js';
+import type { HttpProbePlan } from '../plan/probe-plan.js';
 import type { KubeGateway } from '../kube/gateway.js';
-import { DEFAULTS } from '../plan/types.js';
 import { infraError } from '../errors.js';
 import { selectorString } from './diagnose.js';
 import { choosePod, reportable, type ChosenPod } from './exec-client.js';
@@ -10,7 +8,7 @@ import { checkJson, checkRegex } from './expect.js';
 import { poll } from './poll.js';
 import { settle, type ProbeKind } from './probe.js';
 
-type Spec = Static<typeof HttpProbe>;
+type Spec = HttpProbePlan;
 
 /** What came back, and how long it took from the request to the last byte. */
 export interface HttpAnswer {
@@ -63,9 +61,9 @@ export function httpRequest(
       {
         host: '127.0.0.1',
         port,
-        method: p.method ?? 'GET',
-        path: p.path ?? '/',
-        headers: p.headers ?? {},
+        method: p.method,
+        path: p.path,
+        headers: p.headers,
         timeout: timeoutMs,
       },
       (res) => {
@@ -87,7 +85,7 @@ export function httpRequest(
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`)));
     req.on('error', reject);
-    req.end(p.body);
+    req.end(p.body ?? undefined);
   });
 }
 
@@ -101,13 +99,12 @@ export const httpProbe: ProbeKind<Spec> = {
   subject: (p, ctx) => {
     const t = p.target;
     const where = t.service ? `service ${t.service}` : t.pod ? `pod ${t.pod}` : `pod [${t.selector}]`;
-    return `${p.method ?? 'GET'} ${p.path ?? '/'} on ${where}:${t.port} in ${ctx.mapNamespace(t.namespace)}`;
+    return `${p.method} ${p.path} on ${where}:${t.port} in ${ctx.mapNamespace(t.namespace)}`;
   },
   async run(p, ctx, timeoutMs) {
     const gw = ctx.gateway;
     const namespace = ctx.mapNamespace(p.target.namespace);
-    const want = p.expect ?? {};
-    const status = want.status ?? 200;
+    const want = p.expect;
     return settle(this.subject(p, ctx), () =>
       poll(
         async (remaining) => {
@@ -126,9 +123,9 @@ export const httpProbe: ProbeKind<Spec> = {
             await forward.close();
           }
           const problems = [
-            a.status !== status ? `status ${a.status}, want ${status}` : null,
-            want.body !== undefined ? checkRegex('body', a.body, want.body) : null,
-            want.json !== undefined ? checkJson(a.body, want.json) : null,
+            a.status !== want.status ? `status ${a.status}, want ${want.status}` : null,
+            want.body !== null ? checkRegex('body', a.body, want.body) : null,
+            want.json !== null ? checkJson(a.body, want.json) : null,
           ].filter((x): x is string => x !== null);
           const seen = `pod ${pod.name}:${port} answered ${a.status} in ${a.latencyMs}ms${a.body ? `; body: ${reportable(a.body, 300)}` : ''}`;
           return problems.length
@@ -137,7 +134,7 @@ export const httpProbe: ProbeKind<Spec> = {
         },
         {
           timeoutMs,
-          intervalMs: ctx.intervalMs ?? DEFAULTS.probeIntervalMs,
+          intervalMs: p.intervalMs,
           signal: ctx.signal,
           onObservation: ctx.onObservation,
           onLook: ctx.onLook,

@@ -1,12 +1,11 @@
-import type { Static } from '@sinclair/typebox';
-import type { JobProbe } from '../scenario/schema.js';
+import type { JobProbePlan } from '../plan/probe-plan.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { waitFor } from '../kube/wait.js';
 import { reportable } from './exec-client.js';
 import { notRestored, settle, type ProbeKind } from './probe.js';
 
-type Spec = Static<typeof JobProbe>;
+type Spec = JobProbePlan;
 
 const LOG_LIMIT_BYTES = 16_000;
 
@@ -18,9 +17,9 @@ export function jobName(probe: string, drillId: string): string {
 
 /** The verification Job: no retries (a failing check is an answer), restored claims mounted read-only by default. */
 export function jobManifest(p: Spec, namespace: string, name: string, labels: Record<string, string>): KubeObject {
-  const volumes = (p.volumes ?? []).map((v, i) => ({
+  const volumes = p.volumes.map((v, i) => ({
     name: `claim-${i}`,
-    persistentVolumeClaim: { claimName: v.claim, readOnly: v.readOnly ?? true },
+    persistentVolumeClaim: { claimName: v.claim, readOnly: v.readOnly },
   }));
   return {
     apiVersion: 'batch/v1',
@@ -38,11 +37,11 @@ export function jobManifest(p: Spec, namespace: string, name: string, labels: Re
               name: 'verify',
               image: p.image,
               command: p.command,
-              env: Object.entries(p.env ?? {}).map(([n, value]) => ({ name: n, value })),
-              volumeMounts: (p.volumes ?? []).map((v, i) => ({
+              env: Object.entries(p.env).map(([n, value]) => ({ name: n, value })),
+              volumeMounts: p.volumes.map((v, i) => ({
                 name: `claim-${i}`,
                 mountPath: v.mountPath,
-                readOnly: v.readOnly ?? true,
+                readOnly: v.readOnly,
               })),
             },
           ],

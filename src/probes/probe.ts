@@ -16,8 +16,6 @@ export interface ProbeContext {
   restoredNamespaces?: readonly string[];
   signal: AbortSignal;
   onObservation(observation: string): void;
-  /** Time between attempts of polling kinds (exec, http, canary, checksum); default 5s. */
-  intervalMs?: number;
   /** A polling kind calls this as each attempt begins (probe detection latency: see poll.ts). */
   onLook?(): void;
   /** What this probe's own beforeBackup returned (e.g. the canary nonce the drill wrote); undefined when it did not run. */
@@ -37,6 +35,7 @@ export interface SourceContext {
   now(): Date;
 }
 
+/** How a probe ended, in target terms. */
 export interface ProbeResult {
   outcome: Exclude<ProbeOutcomeT, 'skipped'>;
   /** What was looked at, in target terms. */
@@ -47,7 +46,7 @@ export interface ProbeResult {
   recoveryPoint?: Date;
 }
 
-/** One probe kind: one file, this interface, registered in probes/index.ts. */
+/** One probe kind: one file, this interface, registered in probes/index.ts. `Spec` is its compiled ProbePlan. */
 export interface ProbeKind<Spec> {
   subject(spec: Spec, ctx: Pick<ProbeContext, 'mapNamespace' | 'restoredNamespaces'>): string;
   run(spec: Spec, ctx: ProbeContext, timeoutMs: number): Promise<ProbeResult>;

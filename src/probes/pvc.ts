@@ -1,10 +1,9 @@
-import type { Static } from '@sinclair/typebox';
-import type { PvcProbe } from '../scenario/schema.js';
+import type { PvcProbePlan } from '../plan/probe-plan.js';
 import { waitFor } from '../kube/wait.js';
 import { newestWarning } from './diagnose.js';
 import { settle, type ProbeKind } from './probe.js';
 
-type Spec = Static<typeof PvcProbe>;
+type Spec = PvcProbePlan;
 
 /** PersistentVolumeClaims are Bound; on failure the claim's newest warning event says why. */
 export const pvcProbe: ProbeKind<Spec> = {
@@ -12,7 +11,7 @@ export const pvcProbe: ProbeKind<Spec> = {
     `PersistentVolumeClaim ${ctx.mapNamespace(p.ref.namespace)}/${p.ref.name ?? (p.ref.selector ? `[${p.ref.selector}]` : '*')}`,
   async run(p, ctx, timeoutMs) {
     const namespace = ctx.mapNamespace(p.ref.namespace);
-    const min = p.minCount ?? 1;
+    const min = p.minCount;
     let pending: string | null = null;
     return settle(
       this.subject(p, ctx),

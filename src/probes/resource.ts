@@ -1,11 +1,10 @@
-import type { Static } from '@sinclair/typebox';
-import type { ResourceProbe } from '../scenario/schema.js';
+import type { ResourceProbePlan } from '../plan/probe-plan.js';
 import { WaitFailed, waitFor } from '../kube/wait.js';
 import { partialMatch, showSecretValue } from './match.js';
 import { runSecrets } from '../util/secrets.js';
 import { settle, type ProbeContext, type ProbeKind } from './probe.js';
 
-type Spec = Static<typeof ResourceProbe>;
+type Spec = ResourceProbePlan;
 
 function describe(p: Spec, namespace: string | undefined, restored?: readonly string[]): string {
   const what = p.ref.name ?? (p.ref.selector ? `[${p.ref.selector}]` : '*');
@@ -44,7 +43,7 @@ export const resourceProbe: ProbeKind<Spec> = {
   subject: (p, ctx) =>
     describe(p, p.ref.namespace ? ctx.mapNamespace(p.ref.namespace) : undefined, ctx.restoredNamespaces),
   async run(p, ctx, timeoutMs) {
-    const min = p.minCount ?? 1;
+    const min = p.minCount;
     const subject = this.subject(p, ctx);
     return settle(subject, async () => {
       const { namespace, only } = await scopeOf(p, ctx);

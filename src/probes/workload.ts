@@ -1,11 +1,10 @@
-import type { Static } from '@sinclair/typebox';
-import type { WorkloadProbe } from '../scenario/schema.js';
+import type { WorkloadProbePlan } from '../plan/probe-plan.js';
 import { waitFor } from '../kube/wait.js';
 import { diagnosePods, selectorString } from './diagnose.js';
 import { rollouts } from './rollout.js';
 import { settle, type ProbeKind } from './probe.js';
 
-type Spec = Static<typeof WorkloadProbe>;
+type Spec = WorkloadProbePlan;
 
 /** A Deployment, StatefulSet or DaemonSet is rolled out and ready, watched (one list + one watch). */
 export const workloadProbe: ProbeKind<Spec> = {

@@ -6,6 +6,7 @@
  */
 import type { AksTargetPlan, BackupPlan, DrillPlan, ProbePlan } from '../../src/plan/types.js';
 import type { ScenarioProbe } from '../../src/scenario/schema.js';
+import { compileProbe } from '../../src/plan/probe-compile.js';
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
@@ -106,7 +107,7 @@ export class PlanBuilder {
   }
   /** Adds a probe as written in a scenario (critical unless `critical: false`). */
   probe(spec: ScenarioProbe, timeoutMs = 2 * SECOND): this {
-    const plan: ProbePlan = { name: spec.name, kind: spec.kind, critical: spec.critical ?? true, timeoutMs, spec };
+    const plan: ProbePlan = { ...compileProbe(spec), timeoutMs };
     this.p.probes = [...this.p.probes.filter((x) => x.name !== spec.name), plan];
     return this;
   }

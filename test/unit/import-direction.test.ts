@@ -14,6 +14,8 @@ const rules: { from: string[]; mustNotImport: string }[] = [
   { from: ['report'], mustNotImport: 'evidence' },
   { from: ['kube', 'velero', 'targets', 'probes'], mustNotImport: 'engine' },
   { from: ['kube', 'velero', 'targets', 'probes'], mustNotImport: 'cli' },
+  // Probes run compiled ProbePlans (plan/probe-plan.ts): the scenario file's shapes and defaults stay behind the compiler.
+  { from: ['probes'], mustNotImport: 'scenario' },
 ];
 
 describe('import direction (STYLE.md 1)', () => {

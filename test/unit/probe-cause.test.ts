@@ -9,7 +9,7 @@ import type { ProbeResult } from '../../src/probes/probe.js';
 import type { ScenarioProbe } from '../../src/scenario/schema.js';
 import { probeFindings } from '../../src/measure/verdict.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
-import { ctxOf } from '../support/probe-context.js';
+import { ctxOf, planOf } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
 type Case = {
@@ -92,7 +92,7 @@ describe('probe outcome by cause: FAIL when the restore lacks it, ERROR when the
       const kind = probes[c.spec.kind] as (typeof probes)['resource'];
       let r: ProbeResult;
       try {
-        r = await kind.run(c.spec as never, ctxOf(gw, { drillId: 'abcd1234' }), 2000);
+        r = await kind.run(planOf(c.spec) as never, ctxOf(gw, { drillId: 'abcd1234' }), 2000);
       } catch (e) {
         // The engine turns a probe that throws into an ERROR phase: only acceptable where ERROR is expected.
         expect(c.effect, `threw ${String(e)}`).to.equal('ERROR');

@@ -14,16 +14,16 @@ import type { ScenarioProbe } from '../../src/scenario/schema.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
 import { VeleroSim } from '../support/velero-sim.js';
 import { aPlan } from '../support/plan-builder.js';
-import { ctxOf, pod } from '../support/probe-context.js';
+import { ctxOf, planOf, pod } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
 const canary = (extra: Record<string, unknown> = {}) =>
-  ({
+  planOf({
     name: 'canary',
     kind: 'canary',
     carrier: { configMap: { namespace: 'shop', name: 'dr-drill-canary' } },
     ...extra,
-  }) as Extract<ScenarioProbe, { kind: 'canary' }>;
+  } as Extract<ScenarioProbe, { kind: 'canary' }>);
 const source = () => ({
   gateway: new MemoryGateway(),
   signal: new AbortController().signal,
@@ -138,7 +138,7 @@ describe('probe kind canary', () => {
         writer: 'heartbeat',
         carrier: { file: { pod: { namespace: 'shop', name: 'db-0' }, path: '/data/canary' } },
       } as Extract<ScenarioProbe, { kind: 'canary' }>;
-      const r = await probes.canary.run(spec, ctxOf(gw), 2000);
+      const r = await probes.canary.run(planOf(spec), ctxOf(gw), 2000);
       expect(r.recoveryPoint!.toISOString()).to.equal('2026-03-01T10:05:00.000Z');
       expect(gw.execCalls[0].command).to.deep.equal(['cat', '/data/canary']);
     });
@@ -245,7 +245,7 @@ describe('probe kind canary', () => {
       const { plan: p } = negativeControlPlan(aPlan().build());
       const added = p.probes.at(-1)!;
       expect(added).to.include({ name: 'negative-control', kind: 'resource', critical: true });
-      expect(added.spec).to.deep.include({
+      expect(added).to.deep.include({
         ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'payments', name: 'dr-drill-negative-control-abcd1234' },
       });
     });

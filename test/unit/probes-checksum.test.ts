@@ -6,7 +6,7 @@ import { probes } from '../../src/probes/index.js';
 import { diffManifests, ignoreMatcher, parseManifest, type FileManifest } from '../../src/probes/checksum.js';
 import type { ScenarioProbe } from '../../src/scenario/schema.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
-import { ctxOf, pod } from '../support/probe-context.js';
+import { ctxOf, planOf, pod } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
 const h = (c: string) => c.repeat(64);
@@ -83,7 +83,7 @@ describe('probe kind checksum', () => {
     });
 
     it('takes the source manifest before the backup and lists what changed in the restored copy', async () => {
-      const src = await probes.checksum.beforeBackup!(spec(), {
+      const src = await probes.checksum.beforeBackup!(planOf(spec()), {
         gateway: gw,
         signal: new AbortController().signal,
         drillId: 'abcd1234',
@@ -92,7 +92,7 @@ describe('probe kind checksum', () => {
       expect((src as FileManifest).files).to.have.length(3);
       expect(gw.execCalls[0]).to.deep.include({ namespace: 'shop', pod: 'db-0' });
       expect(gw.execCalls[0].command.slice(0, 2)).to.deep.equal(['sh', '-c']);
-      const r = await probes.checksum.run(spec(), ctxOf(gw, { prepared: src }), 1000);
+      const r = await probes.checksum.run(planOf(spec()), ctxOf(gw, { prepared: src }), 1000);
       expect(r.outcome).to.equal('failed');
       expect(r.observation).to.match(/^1 file\(s\) match; 1 changed: base\/2 \(9→9 bytes, sha256 differs\)/);
     });
@@ -110,13 +110,13 @@ describe('probe kind checksum', () => {
         ],
       };
       writeFileSync(file, JSON.stringify(m));
-      const r = await probes.checksum.run(spec({ manifestFile: file }), ctxOf(gw), 1000);
+      const r = await probes.checksum.run(planOf(spec({ manifestFile: file })), ctxOf(gw), 1000);
       expect(r.outcome, r.observation ?? '').to.equal('passed');
       expect(r.observation).to.match(/^2 file\(s\) match/);
     });
 
     it('is an error without a source manifest', async () => {
-      expect((await probes.checksum.run(spec(), ctxOf(gw), 100)).outcome).to.equal('error');
+      expect((await probes.checksum.run(planOf(spec()), ctxOf(gw), 100)).outcome).to.equal('error');
     });
   });
 });

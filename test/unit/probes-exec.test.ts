@@ -2,16 +2,17 @@ import { expect } from 'chai';
 import { probes } from '../../src/probes/index.js';
 import { reportable } from '../../src/probes/exec-client.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
-import { ctxOf, pod } from '../support/probe-context.js';
+import { ctxOf, planOf, pod } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
-const spec = (expectation: Record<string, unknown>, podRef: Record<string, string> = { selector: 'app=db' }) => ({
-  name: 'rows',
-  kind: 'exec' as const,
-  pod: { namespace: 'shop', ...podRef },
-  command: ['psql', '-tAc', 'select 1'],
-  expect: expectation,
-});
+const spec = (expectation: Record<string, unknown>, podRef: Record<string, string> = { selector: 'app=db' }) =>
+  planOf<'exec'>({
+    name: 'rows',
+    kind: 'exec',
+    pod: { namespace: 'shop', ...podRef },
+    command: ['psql', '-tAc', 'select 1'],
+    expect: expectation,
+  });
 
 describe('probe kind exec', () => {
   let gw: MemoryGateway;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { probes } from '../../src/probes/index.js';
 import type { ScenarioProbe } from '../../src/scenario/schema.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
-import { ctxOf, pod } from '../support/probe-context.js';
+import { ctxOf, planOf, pod } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
 type Spec = Extract<ScenarioProbe, { kind: 'http' }>;
@@ -40,7 +40,7 @@ describe('probe kind http (memory gateway forwarding to a local server; kwok her
       headers: { Authorization: 'Bearer s3cr3t-token' },
       expect: { status: 200, body: 'UP', json: { path: 'db.rows', matches: '^[1-9]' } },
     };
-    const r = await probes.http.run(spec, ctxOf(gw), 2000);
+    const r = await probes.http.run(planOf<'http'>(spec), ctxOf(gw), 2000);
     expect(r.outcome, r.observation ?? '').to.equal('passed');
     expect(r.observation).to.match(/pod web-0:8080 answered 200 in \d+ms/);
     expect(r.observation).not.to.contain('s3cr3t');
@@ -55,7 +55,7 @@ describe('probe kind http (memory gateway forwarding to a local server; kwok her
       spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
     });
     const r = await probes.http.run(
-      { name: 'svc', kind: 'http', target: { namespace: 'shop', service: 'web', port: 80 } },
+      planOf<'http'>({ name: 'svc', kind: 'http', target: { namespace: 'shop', service: 'web', port: 80 } }),
       ctxOf(gw),
       2000,
     );
@@ -65,7 +65,7 @@ describe('probe kind http (memory gateway forwarding to a local server; kwok her
   it('a wrong status is retried, then fails with what came back', async () => {
     answer = { status: 503, body: 'warming up' };
     const r = await probes.http.run(
-      { name: 'h', kind: 'http', target: { namespace: 'shop', pod: 'web-0', port: 8080 } },
+      planOf<'http'>({ name: 'h', kind: 'http', target: { namespace: 'shop', pod: 'web-0', port: 8080 } }),
       ctxOf(gw),
       1500,
     );

@@ -3,7 +3,7 @@ import { probes } from '../../src/probes/index.js';
 import { jobName } from '../../src/probes/job.js';
 import type { ScenarioProbe } from '../../src/scenario/schema.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
-import { ctxOf } from '../support/probe-context.js';
+import { ctxOf, planOf } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
 const spec: Extract<ScenarioProbe, { kind: 'job' }> = {
@@ -48,7 +48,7 @@ describe('probe kind job', () => {
       if (t === 'ADDED' && o.kind === 'Job') created = o;
     });
     finish('Complete', 'CREATE TABLE orders (...)\n');
-    const r = await probes.job.run(spec, ctx(), 2000);
+    const r = await probes.job.run(planOf(spec), ctx(), 2000);
     expect(r.outcome).to.equal('passed');
     expect(r.observation).to.match(/Complete .*logs: CREATE TABLE orders/);
     const job = created!;
@@ -63,7 +63,7 @@ describe('probe kind job', () => {
 
   it('fails on Failed, and says when there are no logs (as on kwok)', async () => {
     finish('Failed');
-    const r = await probes.job.run(spec, ctx(), 2000);
+    const r = await probes.job.run(planOf(spec), ctx(), 2000);
     expect(r.outcome).to.equal('failed');
     expect(r.observation).to.match(/Failed: BackoffLimitExceeded.*logs: not available/);
     expect(gw.peek(ref)).to.equal(null);

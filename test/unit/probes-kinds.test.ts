@@ -3,6 +3,7 @@ import type { KubeObject } from '../../src/kube/types.js';
 import { probes } from '../../src/probes/index.js';
 import type { ProbeContext } from '../../src/probes/probe.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
+import { planOf } from '../support/probe-context.js';
 
 const NS = 'shop-drill-x';
 const ctxOf = (gw: MemoryGateway, signal = new AbortController().signal): ProbeContext => ({
@@ -35,11 +36,11 @@ describe('probe kinds', () => {
     };
 
     it('names its subject in target terms', () =>
-      expect(probes.workload.subject(spec, ctxOf(gw))).to.equal(`Deployment ${NS}/api`));
+      expect(probes.workload.subject(planOf(spec), ctxOf(gw))).to.equal(`Deployment ${NS}/api`));
 
     it('passes once the restored Deployment rolls out', async () => {
       gw.put(deployment({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 0 }));
-      const p = probes.workload.run(spec, ctxOf(gw), 2000);
+      const p = probes.workload.run(planOf(spec), ctxOf(gw), 2000);
       setTimeout(() => gw.put(deployment(ready)), 10);
       const r = await p;
       expect(r).to.include({ outcome: 'passed', subject: `Deployment ${NS}/api` });
@@ -75,7 +76,7 @@ describe('probe kinds', () => {
         message: 'Failed to pull image',
         lastTimestamp: '2026-01-01T00:00:00Z',
       });
-      const r = await probes.workload.run(spec, ctxOf(gw), 60_000);
+      const r = await probes.workload.run(planOf(spec), ctxOf(gw), 60_000);
       expect(r.outcome).to.equal('failed');
       expect(r.observation).to.match(
         /exceeded its progress deadline; 1\/1 pods not ready; pod api-1 is Pending; container api waiting: ImagePullBackOff \(pull access denied\); event: Failed: Failed to pull image/,
@@ -83,14 +84,14 @@ describe('probe kinds', () => {
     });
 
     it('times out naming what is missing', async () => {
-      const r = await probes.workload.run(spec, ctxOf(gw), 50);
+      const r = await probes.workload.run(planOf(spec), ctxOf(gw), 50);
       expect(r.outcome).to.equal('failed');
       expect(r.observation).to.match(/^timed out after 0s: Deployment shop-drill-x\/api does not exist$/);
     });
 
     it('is an error, not a failure, when it may not look', async () => {
       gw.failOn('list', 'Deployment', 403);
-      const r = await probes.workload.run(spec, ctxOf(gw), 60_000);
+      const r = await probes.workload.run(planOf(spec), ctxOf(gw), 60_000);
       expect(r.outcome).to.equal('error');
       expect(r.observation).to.match(/permission denied to list Deployment in namespace shop-drill-x/);
     });
@@ -143,7 +144,7 @@ describe('probe kinds', () => {
           match: { data: { mode: 'live' } },
           minCount: c.minCount,
         };
-        const r = await probes.resource.run(spec, ctxOf(gw), 50);
+        const r = await probes.resource.run(planOf(spec), ctxOf(gw), 50);
         expect(r.outcome).to.equal(c.outcome);
         expect(r.observation).to.match(c.obs);
       });
@@ -172,7 +173,7 @@ describe('probe kinds', () => {
 
     it("a same-cluster drill: the source's own objects do not pass it", async () => {
       gw.put(cmIn(SRC, 'settings'));
-      const r = await probes.resource.run(selectorOnly, scoped([NS]), 50);
+      const r = await probes.resource.run(planOf(selectorOnly), scoped([NS]), 50);
       expect(r.outcome).to.equal('failed');
       expect(r.subject).to.equal(`ConfigMap [app=shop] in the restored namespaces (${NS})`);
       expect(r.observation).to.match(/no ConfigMap \[app=shop\] in the restored namespaces .* found \(want 1\)/);
@@ -181,7 +182,7 @@ describe('probe kinds', () => {
     it('passes on the restored copy', async () => {
       gw.put(cmIn(SRC, 'settings'));
       gw.put(cmIn(NS, 'settings'));
-      const r = await probes.resource.run(selectorOnly, scoped([NS]), 1000);
+      const r = await probes.resource.run(planOf(selectorOnly), scoped([NS]), 1000);
       expect(r).to.include({ outcome: 'passed', observation: '1 ConfigMap object(s) match' });
     });
 
@@ -190,11 +191,11 @@ describe('probe kinds', () => {
       gw.put(cmIn(SRC, 'b'));
       gw.put(cmIn(NS, 'a'));
       const needTwo = { ...selectorOnly, minCount: 2 };
-      const short = await probes.resource.run(needTwo, scoped([NS, other]), 50);
+      const short = await probes.resource.run(planOf(needTwo), scoped([NS, other]), 50);
       expect(short.outcome).to.equal('failed');
       expect(short.observation).to.match(/1 ConfigMap object\(s\) found, want at least 2/);
       gw.put(cmIn(other, 'b'));
-      const r = await probes.resource.run(needTwo, scoped([NS, other]), 1000);
+      const r = await probes.resource.run(planOf(needTwo), scoped([NS, other]), 1000);
       expect(r).to.include({ outcome: 'passed', observation: '2 ConfigMap object(s) match' });
     });
 
@@ -202,7 +203,7 @@ describe('probe kinds', () => {
       gw.put(cmIn(NS, 'a'));
       gw.put({ ...cmIn(other, 'a'), data: { mode: 'test' } });
       const r = await probes.resource.run(
-        { ...selectorOnly, match: { data: { mode: 'live' } } },
+        planOf({ ...selectorOnly, match: { data: { mode: 'live' } } }),
         scoped([NS, other]),
         50,
       );
@@ -216,14 +217,14 @@ describe('probe kinds', () => {
         kind: 'resource' as const,
         ref: { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings' },
       };
-      expect((await probes.resource.run(spec, scoped([NS]), 50)).outcome).to.equal('failed');
+      expect((await probes.resource.run(planOf(spec), scoped([NS]), 50)).outcome).to.equal('failed');
       gw.put(cmIn(NS, 'settings'));
-      expect((await probes.resource.run(spec, scoped([NS]), 1000)).outcome).to.equal('passed');
+      expect((await probes.resource.run(planOf(spec), scoped([NS]), 1000)).outcome).to.equal('passed');
     });
 
     it('no restored namespace to look in: FAIL, never a cluster-wide pass', async () => {
       gw.put(cmIn(SRC, 'settings'));
-      const r = await probes.resource.run(selectorOnly, scoped([]), 1000);
+      const r = await probes.resource.run(planOf(selectorOnly), scoped([]), 1000);
       expect(r.outcome).to.equal('failed');
       expect(r.observation).to.equal('no restored namespace to look for ConfigMap in (the probe names no namespace)');
     });
@@ -236,7 +237,7 @@ describe('probe kinds', () => {
         kind: 'resource' as const,
         ref: { apiVersion: 'example.com/v1', kind: 'Widget', selector: 'app=shop' },
       };
-      const r = await probes.resource.run(spec, scoped([NS]), 1000);
+      const r = await probes.resource.run(planOf(spec), scoped([NS]), 1000);
       expect(r.outcome).to.equal('failed');
       expect(r.observation).to.match(
         /^Widget is cluster-scoped: a selector alone would match objects the restore did not bring back/,
@@ -245,7 +246,7 @@ describe('probe kinds', () => {
 
     it('a named cluster-scoped object is looked up as before', async () => {
       const spec = { name: 'ns', kind: 'resource' as const, ref: { apiVersion: 'v1', kind: 'Namespace', name: SRC } };
-      const r = await probes.resource.run(spec, scoped([NS]), 1000);
+      const r = await probes.resource.run(planOf(spec), scoped([NS]), 1000);
       expect(r).to.include({ outcome: 'passed', subject: `Namespace ${SRC}` });
     });
 
@@ -255,7 +256,7 @@ describe('probe kinds', () => {
         kind: 'resource' as const,
         ref: { apiVersion: 'example.com/v1', kind: 'Gadget', selector: 'app=shop' },
       };
-      const r = await probes.resource.run(spec, scoped([NS]), 1000);
+      const r = await probes.resource.run(planOf(spec), scoped([NS]), 1000);
       expect(r.outcome).to.equal('failed');
       expect(r.observation).to.match(/^not in the restored copy: /);
     });
@@ -272,7 +273,7 @@ describe('probe kinds', () => {
     it('passes when every claim is Bound', async () => {
       gw.put(pvc('a', 'Bound'));
       gw.put(pvc('b', 'Bound'));
-      expect((await probes.pvc.run(spec, ctxOf(gw), 1000)).observation).to.equal('2 claim(s) Bound');
+      expect((await probes.pvc.run(planOf(spec), ctxOf(gw), 1000)).observation).to.equal('2 claim(s) Bound');
     });
     it('a Lost claim fails at once, with its newest warning', async () => {
       gw.put(pvc('a', 'Bound'));
@@ -286,13 +287,13 @@ describe('probe kinds', () => {
         reason: 'ClaimLost',
         message: 'volume pv-1 is gone',
       });
-      const r = await probes.pvc.run(spec, ctxOf(gw), 60_000);
+      const r = await probes.pvc.run(planOf(spec), ctxOf(gw), 60_000);
       expect(r.outcome).to.equal('failed');
       expect(r.observation).to.equal('claim b is Lost (1/2 Bound); ClaimLost: volume pv-1 is gone');
     });
     it('a Pending claim times out with what it saw', async () => {
       gw.put(pvc('a', 'Pending'));
-      const r = await probes.pvc.run(spec, ctxOf(gw), 50);
+      const r = await probes.pvc.run(planOf(spec), ctxOf(gw), 50);
       expect(r.observation).to.match(/^timed out after 0s: claim a is Pending \(0\/1 Bound\)/);
     });
   });

@@ -10,6 +10,7 @@ import { parseDuration } from '../../src/util/duration.js';
 import { DEFAULTS } from '../../src/plan/types.js';
 import { AKS_DEFAULTS } from '../../src/plan/aks-plan.js';
 import { goDuration } from '../../src/plan/compile.js';
+import { PROBE_DEFAULTS } from '../../src/plan/probe-compile.js';
 
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -83,6 +84,16 @@ describe('scenario schema: default and examples', () => {
     { path: 'spec.restore.timeout', applied: DEFAULTS.restoreTimeoutMs, as: parseDuration },
     { path: 'spec.probes[].timeout', applied: DEFAULTS.probeTimeoutMs, as: parseDuration },
     { path: 'spec.probes[].interval', applied: DEFAULTS.probeIntervalMs, as: parseDuration },
+    { path: 'spec.probes[].critical', applied: PROBE_DEFAULTS.critical, as: (v) => v },
+    { path: 'spec.probes[].minSuccessRatio', applied: PROBE_DEFAULTS.minSuccessRatio, as: (v) => v },
+    { path: 'spec.probes[].minCount', applied: PROBE_DEFAULTS.minCount, as: (v) => v },
+    { path: 'spec.probes[].expect.exitCode', applied: PROBE_DEFAULTS.exitCode, as: (v) => v },
+    { path: 'spec.probes[].method', applied: PROBE_DEFAULTS.httpMethod, as: (v) => v },
+    { path: 'spec.probes[].path', applied: PROBE_DEFAULTS.httpPath, as: (v) => v },
+    { path: 'spec.probes[].expect.status', applied: PROBE_DEFAULTS.httpStatus, as: (v) => v },
+    { path: 'spec.probes[].volumes[].readOnly', applied: PROBE_DEFAULTS.jobVolumeReadOnly, as: (v) => v },
+    { path: 'spec.probes[].against', applied: PROBE_DEFAULTS.checksumAgainst, as: (v) => v },
+    { path: 'spec.probes[].writer', applied: PROBE_DEFAULTS.canaryWriter, as: (v) => v },
     { path: 'spec.teardown.timeout', applied: DEFAULTS.teardownTimeoutMs, as: parseDuration },
     { path: 'spec.hooks[].timeout', applied: DEFAULTS.hookTimeoutMs, as: parseDuration },
     { path: 'spec.target.aks.expiresAfter', applied: AKS_DEFAULTS.expiresAfterMs, as: parseDuration },
