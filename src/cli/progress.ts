@@ -6,7 +6,7 @@
  * - `--log-format json`, one JSON object per event for log pipelines.
  * Everything goes to stderr, so `--output json` on stdout stays machine-readable. NO_COLOR is honoured.
  */
-import type { EventListener } from '../engine/recorder.js';
+import type { EventListener } from '../engine/index.js';
 import { formatSeconds } from '../util/duration.js';
 import { sinceT0 } from '../report/render/format.js';
 import { redact } from '../report/redact.js';

@@ -15,6 +15,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan, HookPlan } from '../plan/types.js';
 import { mapNamespace } from '../plan/compile.js';
 import type { PhaseNameT, Report } from '../report/schema.js';
+import { BUILTIN_PHASES } from '../report/phases.js';
 import {
   describeEnd,
   kubeconfigSecrets,
@@ -53,6 +54,11 @@ export function phaseOrder(plan: Pick<DrillPlan, 'hooks'>, base: readonly PhaseN
     if (name === after) for (const h of hooks) if (h.at === 'on-teardown') out.push(hookPhase(h));
   }
   return out;
+}
+
+/** The phases a drill of this plan runs, in order: the built-in ones with its hooks at their points. */
+export function drillPhases(plan: Pick<DrillPlan, 'hooks'>): PhaseNameT[] {
+  return phaseOrder(plan, BUILTIN_PHASES);
 }
 
 /** Puts the hook phases into the report skeleton at their points, and one report.hooks entry per hook. */

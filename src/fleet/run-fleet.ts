@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DrillPlan } from '../plan/types.js';
 import { mapNamespace } from '../plan/compile.js';
 import { negativeControlPlan } from '../plan/negative-control.js';
-import { runDrill, type DrillOptions, type DrillOutcome } from '../engine/run-drill.js';
+import { runDrill, type DrillOptions, type DrillOutcome } from '../engine/index.js';
 import { inputError, describeError, isDrillError } from '../errors.js';
 import { exitCodeForError, exitCodeForNegativeControl, exitCodeForVerdict, EXIT } from '../exit-codes.js';
 import { compactUtc, utc } from '../util/clock.js';

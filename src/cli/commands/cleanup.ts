@@ -4,7 +4,7 @@ import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { inputError } from '../../errors.js';
 import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
-import { cleanupDrill, findDrills, type CleanupResult } from '../../engine/cleanup.js';
+import { cleanupDrill, findDrills, type CleanupResult } from '../../engine/index.js';
 import { DRILL_ID_PATTERN } from '../../util/ids.js';
 import { durationFlag } from '../flags.js';
 

@@ -10,9 +10,7 @@ import { inputError } from '../../errors.js';
 import { compileScenarioFile } from '../../plan/compile-file.js';
 import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
 import { applyContextFlags, contextsNeeded, twoClusterOptions } from '../context-flags.js';
-import { runDrill } from '../../engine/run-drill.js';
-import { phaseOrder } from '../../engine/hook-steps.js';
-import { BUILTIN_PHASES } from '../../report/phases.js';
+import { drillPhases, runDrill } from '../../engine/index.js';
 import { loadSigningKey } from '../../evidence/index.js';
 import { renderers } from '../../report/render/index.js';
 import { renderHtml } from '../../report/render/html.js';
@@ -131,7 +129,7 @@ export const runCommand = defineCommand<RunArgs>({
       rtoObjectiveSeconds: plan.objectives.rtoMs / 1000,
       colour: useColour(process.stderr),
       live: !args.step,
-      phases: phaseOrder(plan, BUILTIN_PHASES),
+      phases: drillPhases(plan),
     });
     const log = (line: string) => progress.log(line);
 

@@ -18,7 +18,7 @@ import { parseSelector } from '../../fleet/selector.js';
 import { runWatch, type WatchedScenario } from '../../fleet/watch/run-watch.js';
 import { WatchMetrics } from '../../fleet/watch/metrics.js';
 import { loadKubeConfig, gatewayFor } from '../../kube/kubeconfig.js';
-import { runDrill } from '../../engine/run-drill.js';
+import { runDrill } from '../../engine/index.js';
 import { withScenarioLease } from '../../coordination/scenario-lease.js';
 import { notify } from '../../report/notify.js';
 import { systemClock } from '../../util/clock.js';
