@@ -37,15 +37,17 @@ import { dirname, join } from 'node:path';
 import {
   CoreV1Api,
   KubeConfig,
-  makeInformer,
   PatchStrategy,
   setHeaderOptions,
+  Watch,
+  type KubernetesObject,
   type V1PersistentVolume,
   type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { provisionedName, releasedForDeletion, volumeFor } from './local-data-class.js';
 import { INIT_RUNNING, mountTables } from './exec-wrapper.js';
+import { Informer, type InformerOptions } from './informer.js';
 import { podDir, podVolumeDirs, type BoundVolume } from './pod-volumes.js';
 
 /** What one stand-in serves. */
@@ -95,6 +97,27 @@ const RESTORE_WAIT = 'restore-wait';
 /** The reason the stand-in gives restore-wait when it ends: tells our own status apart from kwok's. */
 const RESTORE_WAIT_DONE = 'RestoreComplete';
 
+/**
+ * What the stand-in does with a restored pod's restore-wait on an event of the pod (or a resync):
+ * - `run`: say it is running (kwok ended it with every init container, as its pod-ready stage does);
+ * - `run-again`: we hold it running, but a newer status says otherwise: kwok plays pod-ready from each event that
+ *   reached it before its own patch (up to 4 plays in parallel), so a second play from an older copy of the pod
+ *   can land just after our "running" and end restore-wait in the same second. node-agent accepts a
+ *   PodVolumeRestore only while restore-wait runs, and looks again only on a later event of the pod: without
+ *   this the restore waits for ever (seen after a stand-in restart in session 6);
+ * - `wait`: running already, held by us or by an earlier stand-in process (kwok never says running);
+ * - `none`: not a restored pod, not placed yet, being deleted, or ended by us (a late kwok status after that
+ *   must not open it again: the completion marks are gone).
+ */
+export function restoreWaitStep(pod: V1Pod, held: boolean, ended: boolean): 'run' | 'run-again' | 'wait' | 'none' {
+  const i = pod.spec?.initContainers?.findIndex((c) => c.name === RESTORE_WAIT) ?? -1;
+  if (i < 0 || ended || !pod.status?.podIP || pod.metadata?.deletionTimestamp) return 'none';
+  const state = pod.status.initContainerStatuses?.[i]?.state;
+  if (state?.terminated?.reason === RESTORE_WAIT_DONE) return 'none';
+  if (state?.running) return 'wait';
+  return held ? 'run-again' : 'run';
+}
+
 /** Kubelet caps a termination message at 4096 bytes. */
 const MESSAGE_LIMIT = 4096;
 
@@ -109,6 +132,11 @@ export class NodeStandIn {
   private readonly running = new Map<string, ChildProcess>();
   /** Restored pods whose restore-wait we hold running: uid → the latest pod seen. */
   private readonly restoreWaits = new Map<string, V1Pod>();
+  /** Restored pods whose restore-wait we ended: a late status from kwok must not make us hold it again. */
+  private readonly restoreWaitsDone = new Set<string>();
+  /** Hosting pods whose command has run (restartPolicy Never: a later event of the same pod never reruns it). */
+  private readonly ran = new Set<string>();
+  private readonly informers: Array<{ stop(): void }> = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly log: (line: string) => void;
 
@@ -121,17 +149,13 @@ export class NodeStandIn {
 
   async start(): Promise<void> {
     mkdirSync(this.o.podsRoot, { recursive: true });
-    const informer = makeInformer<V1Pod>(this.kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces());
+    const informer = this.informer<V1Pod>('/api/v1/pods', () => this.core.listPodForAllNamespaces());
     const handle = (pod: V1Pod): void => {
       this.onPod(pod).catch((e) => this.log(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: ${String(e)}`));
     };
     informer.on('add', handle);
     informer.on('update', handle);
     informer.on('delete', (pod) => this.onDelete(pod));
-    informer.on('error', (e) => {
-      this.log(`watch error: ${String(e)}; restarting in 2s`);
-      setTimeout(() => informer.start().catch(() => undefined), 2000);
-    });
     await this.startProvisioner();
     await informer.start();
     const live = new Set(informer.list().map((p) => p.metadata?.uid ?? ''));
@@ -144,12 +168,31 @@ export class NodeStandIn {
     this.log(`synced ${live.size} pods; pods root ${this.o.podsRoot}`);
   }
 
+  /**
+   * A list+watch cache that cannot go silent (informer.ts): each watch ends after a minute and is abandoned 15 s
+   * later if still open, and every object is handled again every 30 s (each handler is idempotent).
+   */
+  private informer<T extends KubernetesObject>(path: string, list: InformerOptions<T>['list']): Informer<T> {
+    const informer = new Informer<T>({
+      path,
+      list,
+      watcher: new Watch(this.kc),
+      timeoutSeconds: 60,
+      graceMs: 15_000,
+      retryMs: 2000,
+      resyncMs: 30_000,
+      log: this.log,
+    });
+    this.informers.push(informer);
+    return informer;
+  }
+
   /** Watches claims (to provision `local-data` ones) and volumes (to delete Released ones of ours). */
   private async startProvisioner(): Promise<void> {
-    const claims = makeInformer<V1PersistentVolumeClaim>(this.kc, '/api/v1/persistentvolumeclaims', () =>
+    const claims = this.informer<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims', () =>
       this.core.listPersistentVolumeClaimForAllNamespaces(),
     );
-    const volumes = makeInformer<V1PersistentVolume>(this.kc, '/api/v1/persistentvolumes', () =>
+    const volumes = this.informer<V1PersistentVolume>('/api/v1/persistentvolumes', () =>
       this.core.listPersistentVolume(),
     );
     const provision = (c: V1PersistentVolumeClaim): void => {
@@ -162,13 +205,7 @@ export class NodeStandIn {
     claims.on('update', provision);
     volumes.on('add', reclaim);
     volumes.on('update', reclaim);
-    for (const inf of [claims, volumes] as const) {
-      inf.on('error', (e) => {
-        this.log(`watch error: ${String(e)}; restarting in 2s`);
-        setTimeout(() => inf.start().catch(() => undefined), 2000);
-      });
-      await inf.start();
-    }
+    for (const inf of [claims, volumes] as const) await inf.start();
   }
 
   private async provision(claim: V1PersistentVolumeClaim): Promise<void> {
@@ -199,6 +236,7 @@ export class NodeStandIn {
   /** Stops every hosting-pod process (SIGTERM). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    for (const informer of this.informers) informer.stop();
     for (const child of this.running.values()) child.kill('SIGTERM');
   }
 
@@ -235,23 +273,16 @@ export class NodeStandIn {
 
   /**
    * After kwok has made the pod "ready" (it gives every init container a terminated state at once), says
-   * restore-wait is running, the state node-agent waits for. Done once per pod: a pod whose restore-wait we
-   * completed is left alone.
+   * restore-wait is running, the state node-agent waits for, until checkRestoreWaits ends it (restoreWaitStep).
    */
   private async holdRestoreWait(pod: V1Pod, uid: string): Promise<void> {
-    const i = NodeStandIn.restoreWaitIndex(pod);
-    if (i < 0 || !pod.status?.podIP || pod.metadata?.deletionTimestamp) return;
-    if (this.restoreWaits.has(uid)) {
-      this.restoreWaits.set(uid, pod);
-      return;
-    }
-    const st = pod.status.initContainerStatuses?.[i];
-    if (st?.state?.terminated?.reason === RESTORE_WAIT_DONE) return;
+    const step = restoreWaitStep(pod, this.restoreWaits.has(uid), this.restoreWaitsDone.has(uid));
+    if (step === 'none') return;
     this.restoreWaits.set(uid, pod);
-    // Running already: held by an earlier stand-in process (kwok never says running); keep waiting for the marks.
-    if (st?.state?.running) return;
+    if (step === 'wait') return;
     await this.patchInitStatuses(pod, { running: { startedAt: new Date().toISOString() } });
-    this.log(`restored pod ${pod.metadata?.namespace}/${pod.metadata?.name}: restore-wait running`);
+    const again = step === 'run-again' ? ' again (a late kwok status had ended it)' : '';
+    this.log(`restored pod ${pod.metadata?.namespace}/${pod.metadata?.name}: restore-wait running${again}`);
   }
 
   /** velero-restore-helper's loop: every restored volume must hold `.velero/<restore uid>`. */
@@ -269,6 +300,7 @@ export class NodeStandIn {
       for (const d of hostDirs) rmSync(join(d as string, '.velero'), { recursive: true, force: true });
       rmSync(join(this.mountTableDir(pod), INIT_RUNNING), { force: true });
       this.restoreWaits.delete(uid);
+      this.restoreWaitsDone.add(uid);
       const now = new Date().toISOString();
       this.patchInitStatuses(pod, {
         terminated: { exitCode: 0, reason: RESTORE_WAIT_DONE, startedAt: now, finishedAt: now },
@@ -385,15 +417,18 @@ export class NodeStandIn {
     this.running.get(uid)?.kill('SIGTERM');
     this.volumeDirs.delete(uid);
     this.restoreWaits.delete(uid);
+    this.restoreWaitsDone.delete(uid);
+    this.ran.delete(uid);
     rmSync(podDir(this.o.podsRoot, uid), { recursive: true, force: true });
     rmSync(join(this.o.runDir, uid), { recursive: true, force: true });
     this.removeMountTables(pod, uid);
   }
 
   private runHostingPod(pod: V1Pod, uid: string): void {
-    if (this.running.has(uid) || pod.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp) return;
+    if (this.ran.has(uid) || pod.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp) return;
     const cmd = hostingPodCommand(pod, this.o.kubeconfig);
     if (!cmd) return;
+    this.ran.add(uid);
     const name = pod.metadata?.name ?? uid;
     const run = join(this.o.runDir, uid);
     for (const d of ['home', 'cache', 'tmp']) mkdirSync(join(run, d), { recursive: true });
