@@ -30,6 +30,15 @@ export const VolumeProof = Type.Object(
     durationSeconds: Nullable(
       Type.Number({ description: "How long the copy took, by Velero's timestamps (seconds)." }),
     ),
+    // Optional so that reports sealed before it existed still validate; dr-drill always writes it (null: none).
+    snapshotId: Type.Optional(
+      Nullable(
+        Type.String({
+          description:
+            "The snapshot the data came back from, as Velero records it: the kopia snapshot id of a PodVolumeBackup (its status.snapshotID, the PodVolumeRestore's spec.snapshotID) or of moved CSI data (the DataDownload's spec.snapshotID), the CSI driver's snapshot handle, or the cloud provider's snapshot id; null when there is none.",
+        }),
+      ),
+    ),
     dataRestored: Type.Boolean({ description: 'The data is proven back.' }),
     reason: Type.String({ description: 'How the data is known to be back, or why it is not.' }),
   },

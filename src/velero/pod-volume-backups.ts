@@ -19,7 +19,12 @@ export const PVB_API = 'velero.io/v1';
 /** The BackupVolumeInfo entry of one PodVolumeBackup object (as stored, or as the synced CR). */
 export function volumeInfoOfPodVolumeBackup(o: KubeObject): BackupVolumeInfo {
   const spec = (o.spec ?? {}) as { pod?: { namespace?: string; name?: string }; volume?: string };
-  const status = (o.status ?? {}) as { phase?: string; message?: string; progress?: { totalBytes?: number } };
+  const status = (o.status ?? {}) as {
+    phase?: string;
+    message?: string;
+    snapshotID?: string;
+    progress?: { totalBytes?: number };
+  };
   const pvc = o.metadata?.annotations?.[PVC_NAME_ANNOTATION] ?? '';
   const namespace = spec.pod?.namespace ?? '';
   const phase = status.phase || 'New';
@@ -33,6 +38,7 @@ export function volumeInfoOfPodVolumeBackup(o: KubeObject): BackupVolumeInfo {
       podName: spec.pod?.name ?? '',
       podNamespace: namespace,
       volumeName: spec.volume ?? '',
+      snapshotHandle: status.snapshotID || undefined,
       size: status.progress?.totalBytes,
       Phase: phase,
     },

@@ -24,6 +24,8 @@ export interface DataMover {
   message: string | null;
   bytes: number | null;
   durationSeconds: number | null;
+  /** The repository snapshot it restores from (spec.snapshotID of both kinds); null when not set. */
+  snapshotId: string | null;
 }
 
 export function dataMoverOf(o: KubeObject): DataMover {
@@ -31,6 +33,7 @@ export function dataMoverOf(o: KubeObject): DataMover {
     pod?: { namespace?: string; name?: string };
     volume?: string;
     targetVolume?: { namespace?: string; pvc?: string };
+    snapshotID?: string;
   };
   const s = (o.status ?? {}) as {
     phase?: string;
@@ -52,6 +55,7 @@ export function dataMoverOf(o: KubeObject): DataMover {
     message: s.message || null,
     bytes: s.progress?.totalBytes ?? null,
     durationSeconds: Number.isFinite(start) && Number.isFinite(end) ? (end - start) / 1000 : null,
+    snapshotId: spec.snapshotID || null,
   };
 }
 

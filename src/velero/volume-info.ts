@@ -19,16 +19,20 @@ export interface BackupVolumeInfo {
   completionTimestamp?: string;
   /** succeeded | failed; set for native snapshots and pod volume backups only. */
   result?: string;
-  csiSnapshotInfo?: { size?: number };
-  /** Go writes the untagged Phase fields with a capital P. */
-  snapshotDataMovementInfo?: { size?: number; Phase?: string };
-  nativeSnapshotInfo?: { Phase?: string };
+  /** snapshotHandle: the CSI driver's handle; Velero writes `unknown` when the data mover took the snapshot. */
+  csiSnapshotInfo?: { size?: number; snapshotHandle?: string };
+  /** Go writes the untagged Phase fields with a capital P. snapshotHandle: the kopia snapshot of the moved data. */
+  snapshotDataMovementInfo?: { size?: number; Phase?: string; snapshotHandle?: string };
+  /** snapshotHandle: the cloud provider's snapshot id. */
+  nativeSnapshotInfo?: { Phase?: string; snapshotHandle?: string };
   pvbInfo?: PodVolumeInfo;
   [field: string]: unknown;
 }
 
 /** PodVolumeInfo: the pod volume a PodVolumeBackup read or a PodVolumeRestore wrote. */
 export interface PodVolumeInfo {
+  /** The uploader's (kopia's) snapshot: a PodVolumeBackup's status.snapshotID, a PodVolumeRestore's spec.snapshotID. */
+  snapshotHandle?: string;
   size?: number;
   volumeName?: string;
   podName?: string;
@@ -46,8 +50,9 @@ export interface RestoreVolumeInfo {
   pvName?: string;
   restoreMethod?: string;
   snapshotDataMoved?: boolean;
-  csiSnapshotInfo?: { size?: number };
-  snapshotDataMovementInfo?: { size?: number };
+  csiSnapshotInfo?: { size?: number; snapshotHandle?: string };
+  snapshotDataMovementInfo?: { size?: number; snapshotHandle?: string };
+  nativeSnapshotInfo?: { snapshotHandle?: string };
   pvrInfo?: PodVolumeInfo;
   [field: string]: unknown;
 }

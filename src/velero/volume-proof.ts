@@ -23,6 +23,11 @@ export interface VolumeProof {
   phase: string | null;
   bytes: number | null;
   durationSeconds: number | null;
+  /**
+   * The snapshot the data came back from, as Velero names it: the kopia snapshot of a PodVolumeBackup or of
+   * moved CSI data, the CSI driver's snapshot handle, the cloud provider's snapshot id; null when there is none.
+   */
+  snapshotId: string | null;
   dataRestored: boolean;
   /** Why the data is not (or how it is) known to be back. */
   reason: string;
@@ -87,6 +92,7 @@ function unproven(namespace: string, pvc: string, backupMethod: string, reason: 
     phase: null,
     bytes: null,
     durationSeconds: null,
+    snapshotId: null,
     dataRestored: false,
     reason,
   };
@@ -105,6 +111,7 @@ function prove(b: BackupVolumeInfo, namespace: string, e: VolumeEvidence): Volum
     phase: null,
     bytes: null,
     durationSeconds: null,
+    snapshotId: b.skipped ? null : snapshotOf(b),
   };
   const no = (reason: string): VolumeProof => ({ ...base, dataRestored: false, reason });
   if (b.skipped) return no(`never in the backup: ${b.skippedReason?.trim() || 'Velero skipped it'}`);
@@ -140,6 +147,8 @@ function prove(b: BackupVolumeInfo, namespace: string, e: VolumeEvidence): Volum
   return {
     ...base,
     restoreMethod: r.restoreMethod || 'none',
+    snapshotId:
+      base.snapshotId ?? handle(r.csiSnapshotInfo?.snapshotHandle) ?? handle(r.nativeSnapshotInfo?.snapshotHandle),
     bytes: r.csiSnapshotInfo?.size || b.csiSnapshotInfo?.size || null,
     dataRestored: Boolean(r.restoreMethod),
     reason: r.restoreMethod
@@ -148,10 +157,33 @@ function prove(b: BackupVolumeInfo, namespace: string, e: VolumeEvidence): Volum
   };
 }
 
+/**
+ * Velero's snapshot id in the backup's volume info (internal/volume/volumes_information.go @ v1.17.2): moved data
+ * has its own kopia snapshot (the CSI handle is then `unknown`), a pod volume its PodVolumeBackup's status.snapshotID.
+ */
+function snapshotOf(b: BackupVolumeInfo): string | null {
+  if (b.backupMethod === 'PodVolumeBackup') return handle(b.pvbInfo?.snapshotHandle);
+  if (b.backupMethod === 'NativeSnapshot') return handle(b.nativeSnapshotInfo?.snapshotHandle);
+  if (b.snapshotDataMoved) return handle(b.snapshotDataMovementInfo?.snapshotHandle);
+  return handle(b.csiSnapshotInfo?.snapshotHandle);
+}
+
+/** Velero writes `unknown` for a handle it could not know, and omits an empty one. */
+function handle(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' && v !== 'unknown' ? v : null;
+}
+
 const TERMINAL_BAD = new Set(['Failed', 'Canceled', 'Canceling']);
 
 function fromMover(base: Omit<VolumeProof, 'dataRestored' | 'reason'>, m: DataMover): VolumeProof {
-  const v = { ...base, phase: m.phase, bytes: m.bytes, durationSeconds: m.durationSeconds };
+  // The copy's own spec.snapshotID is what it restored from; Velero copies it from the backup's record.
+  const v = {
+    ...base,
+    phase: m.phase,
+    bytes: m.bytes,
+    durationSeconds: m.durationSeconds,
+    snapshotId: m.snapshotId ?? base.snapshotId,
+  };
   if (m.phase === 'Completed')
     return { ...v, dataRestored: true, reason: `${m.kind} Completed${m.bytes !== null ? `, ${m.bytes} bytes` : ''}` };
   const why = TERMINAL_BAD.has(m.phase) ? `${m.kind} ${m.phase}` : `${m.kind} still ${m.phase}`;
@@ -159,6 +191,6 @@ function fromMover(base: Omit<VolumeProof, 'dataRestored' | 'reason'>, m: DataMo
 }
 
 /** Proven from the restore's volume info alone: the volume was made from a snapshot, with no copy (mover) to watch. */
-export function madeFromSnapshot(v: VolumeProof): boolean {
+export function madeFromSnapshot(v: Pick<VolumeProof, 'dataRestored' | 'phase' | 'pvc'>): boolean {
   return v.dataRestored && v.phase === null && v.pvc !== null;
 }

@@ -46,14 +46,28 @@ describe('pod volume backups: volume proof for a backup made before Velero 1.13'
         pvcNamespace: 'shop',
         backupMethod: 'PodVolumeBackup',
         result: 'succeeded',
-        pvbInfo: { podName: 'db-0', podNamespace: 'shop', volumeName: 'data', size: 10485760, Phase: 'Completed' },
+        pvbInfo: {
+          podName: 'db-0',
+          podNamespace: 'shop',
+          volumeName: 'data',
+          snapshotHandle: 'f3a9c2d8e1b7465a9c0d1e2f3a4b5c6d',
+          size: 10485760,
+          Phase: 'Completed',
+        },
       },
       {
         pvcName: '',
         pvcNamespace: '',
         backupMethod: 'PodVolumeBackup',
         result: 'succeeded',
-        pvbInfo: { podName: 'web-1', podNamespace: 'shop', volumeName: 'cache', size: 4096, Phase: 'Completed' },
+        pvbInfo: {
+          podName: 'web-1',
+          podNamespace: 'shop',
+          volumeName: 'cache',
+          snapshotHandle: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+          size: 4096,
+          Phase: 'Completed',
+        },
       },
     ]);
   });

@@ -25,6 +25,37 @@ function richFail() {
         errors: { velero: ['error restoring pvc data-0: timed out'], cluster: [], namespaces: {} },
       },
       triage: ['PartiallyFailed with 1 error: volume data of payments/data-0 was not restored.'],
+      volumeData: 'checked',
+      volumes: [
+        {
+          namespace: 'payments',
+          pvc: null,
+          pod: 'api-1',
+          volume: 'cache',
+          backupMethod: 'PodVolumeBackup',
+          restoreMethod: 'PodVolumeRestore',
+          phase: 'Completed',
+          bytes: 600009,
+          durationSeconds: 3,
+          snapshotId: 'c1f0e2d3b4a59687',
+          dataRestored: true,
+          reason: 'PodVolumeRestore Completed, 600009 bytes',
+        },
+        {
+          namespace: 'payments',
+          pvc: 'data-0',
+          pod: 'db-0',
+          volume: 'data',
+          backupMethod: 'PodVolumeBackup',
+          restoreMethod: 'PodVolumeRestore',
+          phase: 'Failed',
+          bytes: null,
+          durationSeconds: null,
+          snapshotId: '9e8d7c6b5a4f3e2d',
+          dataRestored: false,
+          reason: 'PodVolumeRestore Failed: timed out',
+        },
+      ],
     })
     .phase('restore', {
       events: [

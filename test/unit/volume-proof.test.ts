@@ -33,14 +33,21 @@ const byPvb: BackupVolumeInfo = {
   snapshotDataMoved: false,
   skipped: false,
   result: 'succeeded',
-  pvbInfo: { size: 4096, volumeName: 'data', podName: 'db-0', podNamespace: 'shop', Phase: 'Completed' },
+  pvbInfo: {
+    snapshotHandle: '7f3a9c0d2b1e4f56',
+    size: 4096,
+    volumeName: 'data',
+    podName: 'db-0',
+    podNamespace: 'shop',
+    Phase: 'Completed',
+  },
 };
 const pvr = (phase: string, message?: string) =>
   dataMoverOf({
     apiVersion: 'velero.io/v1',
     kind: 'PodVolumeRestore',
     metadata: { name: 'r-abc', namespace: 'velero' },
-    spec: { pod: { namespace: T, name: 'db-0' }, volume: 'data' },
+    spec: { pod: { namespace: T, name: 'db-0' }, volume: 'data', snapshotID: '7f3a9c0d2b1e4f56' },
     status: {
       phase,
       message,
@@ -56,14 +63,15 @@ const dataMoved: BackupVolumeInfo = {
   backupMethod: 'CSISnapshot',
   snapshotDataMoved: true,
   skipped: false,
-  snapshotDataMovementInfo: { size: 0, Phase: 'Completed' },
+  csiSnapshotInfo: { snapshotHandle: 'unknown', size: 0 },
+  snapshotDataMovementInfo: { size: 0, Phase: 'Completed', snapshotHandle: 'e1d2c3b4a5968778' },
 };
 const dd = (phase: string) =>
   dataMoverOf({
     apiVersion: 'velero.io/v2alpha1',
     kind: 'DataDownload',
     metadata: { name: 'r-xyz', namespace: 'velero' },
-    spec: { targetVolume: { namespace: T, pvc: 'data-db-0', pv: '' } },
+    spec: { targetVolume: { namespace: T, pvc: 'data-db-0', pv: '' }, snapshotID: 'e1d2c3b4a5968778' },
     status: { phase, progress: { totalBytes: 1 << 20 } },
   });
 const csi: BackupVolumeInfo = {
@@ -73,14 +81,21 @@ const csi: BackupVolumeInfo = {
   backupMethod: 'CSISnapshot',
   snapshotDataMoved: false,
   skipped: false,
-  csiSnapshotInfo: { size: 2048 },
+  csiSnapshotInfo: { size: 2048, snapshotHandle: 'snap-0a1b2c3d-csi' },
 };
 
 const cases: Array<{ name: string; e: VolumeEvidence; want: Partial<VolumeProof>; reason: RegExp }> = [
   {
     name: 'a PV Velero skipped was never in the backup: not restored, with its reason',
     e: evidence({ backup: [skipped] }),
-    want: { namespace: T, pvc: 'data-db-0', backupMethod: 'none', restoreMethod: 'none', dataRestored: false },
+    want: {
+      namespace: T,
+      pvc: 'data-db-0',
+      backupMethod: 'none',
+      restoreMethod: 'none',
+      snapshotId: null,
+      dataRestored: false,
+    },
     reason: /^never in the backup: volumeSnapshot: no applicable volumesnapshotter found;$/,
   },
   {
@@ -100,6 +115,7 @@ const cases: Array<{ name: string; e: VolumeEvidence; want: Partial<VolumeProof>
       phase: 'Completed',
       bytes: 4096,
       durationSeconds: 7,
+      snapshotId: '7f3a9c0d2b1e4f56',
       dataRestored: true,
     },
     reason: /PodVolumeRestore Completed, 4096 bytes/,
@@ -125,7 +141,13 @@ const cases: Array<{ name: string; e: VolumeEvidence; want: Partial<VolumeProof>
   {
     name: 'CSI data movement restored by a Completed DataDownload',
     e: evidence({ backup: [dataMoved], movers: [dd('Completed')] }),
-    want: { backupMethod: 'CSISnapshot', restoreMethod: 'CSISnapshot', bytes: 1 << 20, dataRestored: true },
+    want: {
+      backupMethod: 'CSISnapshot',
+      restoreMethod: 'CSISnapshot',
+      bytes: 1 << 20,
+      snapshotId: 'e1d2c3b4a5968778',
+      dataRestored: true,
+    },
     reason: /DataDownload Completed/,
   },
   {
@@ -142,7 +164,13 @@ const cases: Array<{ name: string; e: VolumeEvidence; want: Partial<VolumeProof>
         { pvcName: 'data-db-0', pvcNamespace: T, restoreMethod: 'CSISnapshot', csiSnapshotInfo: { size: 2048 } },
       ],
     }),
-    want: { backupMethod: 'CSISnapshot', restoreMethod: 'CSISnapshot', bytes: 2048, dataRestored: true },
+    want: {
+      backupMethod: 'CSISnapshot',
+      restoreMethod: 'CSISnapshot',
+      bytes: 2048,
+      snapshotId: 'snap-0a1b2c3d-csi',
+      dataRestored: true,
+    },
     reason: /made from its CSISnapshot snapshot/,
   },
   {
@@ -154,7 +182,7 @@ const cases: Array<{ name: string; e: VolumeEvidence; want: Partial<VolumeProof>
   {
     name: 'the backup volume info could not be read: every restored claim is unproven, saying why',
     e: evidence({ backup: null, backupUnreadable: 'BackupVolumeInfos of b1 is not in the backup storage' }),
-    want: { pvc: 'data-db-0', backupMethod: 'unknown', dataRestored: false },
+    want: { pvc: 'data-db-0', backupMethod: 'unknown', snapshotId: null, dataRestored: false },
     reason: /Velero's volume info could not be read: BackupVolumeInfos of b1/,
   },
 ];
@@ -177,6 +205,46 @@ describe("volume proof: how each restored volume came back, from Velero's record
     const emptyDir = { ...byPvb, pvcName: undefined, pvcNamespace: undefined, pvName: undefined };
     const v = proveVolumes(evidence({ backup: [emptyDir], movers: [pvr('Completed')], restoredClaims: [] }));
     expect(v[0]).to.include({ namespace: T, pvc: null, pod: 'db-0', volume: 'data', dataRestored: true });
+  });
+
+  it("a native snapshot restored in place shows the provider's snapshot id", () => {
+    const native: BackupVolumeInfo = {
+      ...csi,
+      backupMethod: 'NativeSnapshot',
+      result: 'succeeded',
+      csiSnapshotInfo: undefined,
+      nativeSnapshotInfo: {
+        snapshotHandle: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/snapshots/x',
+        Phase: 'Completed',
+      },
+    };
+    const v = proveVolumes(
+      evidence({
+        backup: [native],
+        restore: [{ pvcName: 'data-db-0', pvcNamespace: T, restoreMethod: 'NativeSnapshot' }],
+      }),
+    );
+    expect(v[0]).to.include({ dataRestored: true, snapshotId: native.nativeSnapshotInfo!.snapshotHandle });
+  });
+
+  it("the snapshot id is the one the PodVolumeRestore restored from; Velero's record when the copy names none", () => {
+    const other = pvr('Completed');
+    expect(
+      proveVolumes(evidence({ backup: [byPvb], movers: [{ ...other, snapshotId: 'aaaa0000bbbb1111' }] }))[0],
+    ).to.have.property('snapshotId', 'aaaa0000bbbb1111');
+    expect(proveVolumes(evidence({ backup: [byPvb], movers: [{ ...other, snapshotId: null }] }))[0]).to.have.property(
+      'snapshotId',
+      '7f3a9c0d2b1e4f56',
+    );
+  });
+
+  it("a moved CSI volume is not given the CSI handle Velero writes as 'unknown'", () => {
+    const v = proveVolumes(evidence({ backup: [dataMoved], movers: [{ ...dd('Completed'), snapshotId: null }] }));
+    expect(v[0].snapshotId).to.equal('e1d2c3b4a5968778');
+    const noRecord = { ...dataMoved, snapshotDataMovementInfo: { Phase: 'Completed' } };
+    expect(
+      proveVolumes(evidence({ backup: [noRecord], movers: [{ ...dd('Completed'), snapshotId: null }] }))[0].snapshotId,
+    ).to.equal(null);
   });
 
   it("reads Velero's file: null (Go's nil list) is no volume, entries that are not objects are dropped", () => {

@@ -133,7 +133,7 @@ function renderMarkdown(r: Report): string {
       '### Volumes',
       '',
       ...table(
-        ['Volume', 'Backed up by', 'Restored by', 'Phase', 'Bytes', 'Took', 'Data restored', 'How we know'],
+        ['Volume', 'Backed up by', 'Restored by', 'Phase', 'Bytes', 'Took', 'Snapshot', 'Data restored', 'How we know'],
         x.volumes.map((v) => [
           inline(`${v.namespace}/${v.pvc ?? `${v.pod}/${v.volume}`}`),
           v.backupMethod,
@@ -141,6 +141,7 @@ function renderMarkdown(r: Report): string {
           v.phase ?? NONE,
           v.bytes === null ? NONE : String(v.bytes),
           secs(v.durationSeconds),
+          v.snapshotId ? code(v.snapshotId) : NONE,
           v.dataRestored ? 'yes' : x.volumeData === 'metadata-only' ? 'not checked' : '**no**',
           inline(v.reason),
         ]),
