@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { validateReport } from '../../../src/report/validate-report.js';
 import type { E2eEnv } from './env.js';
+import type { Report } from '../../../src/report/schema.js';
 import { kubectlJson, type DrillRun } from './drill.js';
 
 export const PRIMARY = 'dr-drill-primary';
@@ -59,6 +60,33 @@ export async function waitSynced(env: E2eEnv, name: string, timeoutMs = 180_000)
     await sleep(2000);
   }
   throw new Error(`backup ${name} did not sync into ${DR}`);
+}
+
+/**
+ * Polls `probe` every second until it gives a value (null, or a throw, is "not yet"). For state no watch reports,
+ * such as files a node stand-in lays out on the host.
+ */
+export async function pollUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => null);
+    if (v !== null) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await sleep(1000);
+  }
+}
+
+/**
+ * The drill's report, once it is known to have ended as expected: a missing report or another exit code fails with
+ * the end of the drill's stderr and its reasons, which say why.
+ */
+export function expectEnded(run: DrillRun, exitCode: number, verdict: Report['verdict']): Report {
+  const tail = run.stderr.slice(-3000);
+  expect(run.report, `no report.json; the drill's stderr:\n${tail}`).to.not.equal(null);
+  const r = run.report!;
+  expect(run.exitCode, `${tail}\n${r.reasons.join('\n')}`).to.equal(exitCode);
+  expect(r.verdict).to.equal(verdict);
+  return r;
 }
 
 /** Nothing with the drill's label remains in either cluster (namespaces, Restores). */

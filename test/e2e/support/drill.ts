@@ -99,6 +99,41 @@ export async function cli(
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
+/** A checksum manifest as `dr-drill manifest take` writes it. */
+export interface FileManifest {
+  kind: string;
+  root: string;
+  files: Array<{ path: string; size: number; sha256: string }>;
+}
+
+/**
+ * `dr-drill manifest take` of a directory in the pods a selector picks (through exec, as the checksum probe reads
+ * it); the manifest is written to `out` and returned, or the CLI's exit code and stderr when it failed.
+ */
+export async function manifestTake(
+  env: E2eEnv,
+  at: { context: string; namespace: string; selector: string; path: string; out: string },
+): Promise<{ exitCode: number; stderr: string; manifest: FileManifest | null }> {
+  const r = await cli([
+    '--kubeconfig',
+    env.kubeconfig,
+    'manifest',
+    'take',
+    '--context',
+    at.context,
+    '-n',
+    at.namespace,
+    '-l',
+    at.selector,
+    '--path',
+    at.path,
+    '--out',
+    at.out,
+  ]);
+  const manifest = r.exitCode === 0 ? (JSON.parse(readFileSync(at.out, 'utf8')) as FileManifest) : null;
+  return { exitCode: r.exitCode, stderr: r.stderr, manifest };
+}
+
 /** kubectl against the environment, JSON out. */
 export async function kubectl(env: E2eEnv, context: string, args: string[], input?: string): Promise<string> {
   const r = await execa(env.bin.path('kubectl'), ['--kubeconfig', env.kubeconfig, '--context', context, ...args], {
