@@ -22,6 +22,7 @@ import {
   ensureBuilt,
   kubectl,
   kubectlJson,
+  manifestTake,
   ROOT,
   runDrillCli,
   scenario,
@@ -494,28 +495,15 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
 
   it('manifest take records a directory of a real pod (pods/exec) for checksum probes', async () => {
     const out = join(reportDir, 'manifest.json');
-    const r = await cli([
-      '--kubeconfig',
-      env.kubeconfig,
-      'manifest',
-      'take',
-      '--context',
-      PRIMARY,
-      '-n',
-      NS,
-      '-l',
-      'app=probe-app',
-      '--path',
-      DATA_DIR,
-      '--out',
+    const r = await manifestTake(env, {
+      context: PRIMARY,
+      namespace: NS,
+      selector: 'app=probe-app',
+      path: DATA_DIR,
       out,
-    ]);
+    });
     expect(r.exitCode, r.stderr).to.equal(0);
-    const m = JSON.parse(readFileSync(out, 'utf8')) as {
-      kind: string;
-      root: string;
-      files: Array<{ path: string; size: number; sha256: string }>;
-    };
+    const m = r.manifest!;
     expect(m.kind).to.equal('FileManifest');
     expect(m.files.map((f) => f.path).sort()).to.deep.equal(['orders.csv', 'scratch.tmp', 'wal/0001']);
     expect(m.files.find((f) => f.path === 'wal/0001')!.size).to.equal(4096);

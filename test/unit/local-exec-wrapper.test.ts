@@ -98,8 +98,7 @@ describe('local exec wrapper: a command in a pod sees that pod’s volumes at th
         const r = run('src', ['cat', join(at, 'file')]);
         expect(r.status).to.equal(WRAPPER_CANNOT);
         expect(r.stderr).to.match(/pod shop\/src has volumes; .*needs a mount namespace/);
-        // Not root here (CI runs as root): the refusal above is what a user gets; the mapping below needs unshare.
-        return this.skip();
+        return this.skip(); // not root (CI is): the refusal above is what such a user gets; mapping needs unshare
       }
       expect(run('src', ['cat', join(at, 'file')]).stdout).to.equal('src\n');
       expect(run('restored', ['cat', join(at, 'file')]).stdout).to.equal('restored\n');
