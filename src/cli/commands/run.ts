@@ -18,7 +18,6 @@ import { readHistory } from '../../report/history.js';
 import { notify } from '../../report/notify.js';
 import { systemClock } from '../../util/clock.js';
 import { newDrillId } from '../../util/ids.js';
-import { formatSeconds } from '../../util/duration.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Report } from '../../report/schema.js';
 import { negativeControlPlan } from '../../plan/negative-control.js';
