@@ -7,8 +7,15 @@ import { join } from 'node:path';
 import { azuriteProcess, ensureAzurite, findAzurite } from './azurite.js';
 import { ensureBinaries, missingBinaries, binDir, type BinDir } from './binaries.js';
 import { clusterProcesses, deleteCluster, ensureCluster } from './clusters.js';
-import { ensureScheduleBackups, seedDemo, waitDemoReady } from './demo.js';
-import { ensureFsBackup, fsBackupEnabled, stopFsBackup } from './fs-backup.js';
+import { ensureScheduleBackups, seedDemo, seedDemoData, waitDemoReady } from './demo.js';
+import {
+  canMakeMountNamespace,
+  decideFsBackup,
+  ensureFsBackup,
+  fsBackupChoice,
+  rememberFsBackup,
+  stopFsBackup,
+} from './fs-backup.js';
 import { writeEnvironmentKubeconfig } from './kubeconfig.js';
 import { CLUSTERS, localLayout, type LocalLayout } from './layout.js';
 import { stopAndWait, stopManaged, stillRunning } from './processes.js';
@@ -27,8 +34,9 @@ export interface UpOptions {
   /** Skip seeding the demo workload (default: seed). */
   skipDemo?: boolean;
   /**
-   * Turn on Velero's file-system backup: node stand-ins and node-agents (see fs-backup.ts). Off by default;
-   * once on, later `up`s of the same state dir keep it on.
+   * Velero's file-system backup: node stand-ins and node-agents (see fs-backup.ts). Undefined: what the
+   * environment already runs, else off. false on an environment that runs it throws LOCAL_FS_BACKUP_RUNNING
+   * (decideFsBackup).
    */
   fsBackup?: boolean;
 }
@@ -89,6 +97,9 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
   const t0 = performance.now();
   const say = (step: string, detail: string): void => opts.onProgress?.(step, detail, (performance.now() - t0) / 1000);
   for (const d of [layout.stateDir, layout.logsDir, layout.pidDir, layout.execDir]) mkdirSync(d, { recursive: true });
+  // Decided first: a refusal must not wait for the build.
+  const fs = decideFsBackup(opts.fsBackup, fsBackupChoice(layout), canMakeMountNamespace());
+  if (fs.note) say('fs-backup', fs.note);
 
   // Before the (possibly long) build: an installed package without Azurite fails here, in a second.
   const azurite = findAzurite();
@@ -122,7 +133,8 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
   const kubeconfig = writeEnvironmentKubeconfig(layout);
   say('kubeconfig', kubeconfig);
 
-  const fsBackup = opts.fsBackup === true || fsBackupEnabled(layout);
+  const fsBackup = fs.on;
+  if (!fsBackup && opts.fsBackup === false) rememberFsBackup(layout, false);
   const startedAt: Partial<Record<(typeof CLUSTERS)[number], Date>> = {};
   for (const name of CLUSTERS) {
     await installVelero(layout, bin, name);
@@ -140,9 +152,13 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
       );
     }
   }
+  let demoData = false;
   if (!opts.skipDemo) {
-    await seedDemo(layout, bin);
-    say('demo', 'applied shop, catalog and schedules in primary');
+    demoData = (await seedDemo(layout, bin, { volumeData: fsBackup })).volumeData;
+    say(
+      'demo',
+      `applied shop, catalog and schedules in primary${demoData ? ' (db with volume data)' : fsBackup ? ' (db made before without volume data kept: `local down` for the data demo)' : ''}`,
+    );
   }
   for (const name of CLUSTERS) {
     await waitBslAvailable(layout, bin, name, 120_000, startedAt[name]);
@@ -151,6 +167,14 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
   if (!opts.skipDemo) {
     const s = await waitDemoReady(layout, bin, 120_000);
     say('demo', `ready: web ${s.webReady}/2, db ${s.dbReady}/1, api ${s.apiReady}/2, pvc data-db-0 ${s.pvcPhase}`);
+    if (demoData) {
+      // Before the Schedules' first backups, so that they carry the data.
+      const bytes = await seedDemoData(layout, 60_000);
+      say(
+        'demo',
+        bytes ? `wrote the database into db-0's volumes (${bytes} bytes)` : "db-0's volumes hold the database",
+      );
+    }
     const taken = await ensureScheduleBackups(layout, bin);
     if (taken.length)
       say(

@@ -1,16 +1,17 @@
 /**
- * Velero's file-system backup in the local environment (`local up --fs-backup`, off by default): per cluster
+ * Velero's file-system backup in the local environment (`local up --fs-backup`; off by default): per cluster
  * a node stand-in (node-stand-in.ts: the kubelet duties the data path needs) and one real `velero node-agent
  * server` per fake node, plus the placeholder DaemonSet `velero/node-agent` Velero looks up (its pods, faked
  * Running by kwok, are what the velero server checks; its `host-pods` hostPath is where node-agent's volume
  * paths are translated to). The choice is remembered in the state dir, so later `up`s keep it.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { infraError } from '../errors.js';
+import { infraError, inputError } from '../errors.js';
 import type { BinDir } from './binaries.js';
 import { clusterKubeconfig } from './clusters.js';
 import { clusterExecManifest, ensureExecWrapper, volumesClusterExec, wrapperEnvs } from './exec-wrapper.js';
@@ -46,9 +47,64 @@ export function fsBackupPaths(layout: LocalLayout, cluster: ClusterName): FsBack
 
 const markerFile = (layout: LocalLayout): string => join(layout.stateDir, 'fs-backup');
 
-/** True when this environment was brought up with --fs-backup. */
+/** What the environment was brought up with: 'on', 'off', or null before its first `up`. */
+export function fsBackupChoice(layout: LocalLayout): 'on' | 'off' | null {
+  if (!existsSync(markerFile(layout))) return null;
+  // Session 6 wrote "local up --fs-backup" for on.
+  return readFileSync(markerFile(layout), 'utf8').trim() === 'off' ? 'off' : 'on';
+}
+
+/** True when this environment runs file-system backup. */
 export function fsBackupEnabled(layout: LocalLayout): boolean {
-  return existsSync(markerFile(layout));
+  return fsBackupChoice(layout) === 'on';
+}
+
+export function rememberFsBackup(layout: LocalLayout, on: boolean): void {
+  writeFileSync(markerFile(layout), on ? 'on\n' : 'off\n');
+}
+
+/**
+ * True when this user can make a mount namespace (root, or CAP_SYS_ADMIN): the exec wrapper needs one to show a
+ * command its pod's volumes at their mountPaths (exec-wrapper.ts).
+ */
+export function canMakeMountNamespace(): boolean {
+  return spawnSync('unshare', ['--mount', 'true'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Whether `up` runs file-system backup, and what it tells the user about that choice. */
+export interface FsBackupDecision {
+  on: boolean;
+  /** A line for the progress output when the choice needs saying (null: nothing to say). */
+  note: string | null;
+}
+
+/**
+ * `--fs-backup` / `--no-fs-backup` / neither (`asked` undefined), against what the environment already runs and
+ * whether exec into a pod's volumes can work here. Off by default (the e2e tier's shared environment has not been
+ * run with it on yet); an environment keeps its choice. Throws LOCAL_FS_BACKUP_RUNNING (exit 2) for
+ * `--no-fs-backup` on an environment that runs it: its backups, restored pods and exec rules depend on it, so it
+ * goes only with `local down`.
+ */
+export function decideFsBackup(
+  asked: boolean | undefined,
+  remembered: 'on' | 'off' | null,
+  canMount: boolean,
+): FsBackupDecision {
+  if (asked === false && remembered === 'on') {
+    throw inputError(
+      'LOCAL_FS_BACKUP_RUNNING',
+      'this environment runs file-system backup (node stand-ins, node-agents); --no-fs-backup cannot take it out of a running environment',
+      'run `dr-drill local down`, then `dr-drill local up` (file-system backup is off unless --fs-backup is given)',
+    );
+  }
+  if (asked === true || (asked === undefined && remembered === 'on')) {
+    if (canMount) return { on: true, note: null };
+    return {
+      on: true,
+      note: 'on, but exec into a pod with volumes needs a mount namespace (unshare --mount: root or CAP_SYS_ADMIN), which this user cannot make: such an exec exits 126 (docs/local-environment.md)',
+    };
+  }
+  return { on: false, note: null };
 }
 
 /** The HOME a velero server gets with fs-backup on: kopia keeps its repository config and cache there. */
@@ -178,7 +234,7 @@ export async function ensureFsBackup(layout: LocalLayout, bin: BinDir, cluster: 
       'unset DR_DRILL_BIN_DIR so that local/build.sh builds the patched velero, or point it at a bin dir that has velero.node-agent-patch',
     );
   }
-  writeFileSync(markerFile(layout), 'local up --fs-backup\n');
+  rememberFsBackup(layout, true);
   const kc = clusterKubeconfig(layout, cluster);
   const paths = fsBackupPaths(layout, cluster);
   for (const d of [paths.podsRoot, paths.pvStore, paths.runDir, paths.homeDir]) mkdirSync(d, { recursive: true });

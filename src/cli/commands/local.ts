@@ -35,7 +35,7 @@ function printStatusText(s: LocalStatus): void {
   );
 }
 
-const up = defineCommand<{ demo: boolean; 'fs-backup': boolean }>({
+const up = defineCommand<{ demo: boolean; 'fs-backup'?: boolean }>({
   command: 'up',
   describe: 'Build (once) and start the local environment, or check that it is up',
   builder: (y) =>
@@ -47,9 +47,8 @@ const up = defineCommand<{ demo: boolean; 'fs-backup': boolean }>({
       })
       .option('fs-backup', {
         type: 'boolean',
-        default: false,
         describe:
-          "Also run Velero's file-system backup: a node stand-in per cluster and a node-agent per node (kept on by later ups)",
+          "Run Velero's file-system backup (volume data): a node stand-in per cluster, a node-agent per node, and the demo's db with data (scenarios/local-demo-data.yaml). Off by default; an environment keeps its choice until `local down`",
       }),
   run: async (args) => {
     const r = await localUp({ onProgress: progressLine, skipDemo: !args.demo, fsBackup: args['fs-backup'] });
