@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,8 @@ const dr = (a: string[], env: NodeJS.ProcessEnv = {}) =>
   });
 
 const mb = (bytes: number) => bytes / MiB;
+/** The machine is shared: each figure carries the 1-minute load average beside the core count when it was taken. */
+const load = () => `load ${loadavg()[0]!.toFixed(1)}/${cpus().length} cores`;
 const rate = (bytes: number, s: number) => (s > 0 ? `${(mb(bytes) / s).toFixed(1)} MiB/s` : 'n/a');
 const since = (t: number) => (performance.now() - t) / 1000;
 
@@ -139,9 +141,26 @@ async function main(): Promise<void> {
       const v = await probe().catch(() => null);
       if (v !== null) return v;
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-      await sleep(500);
+      await sleep(2000);
     }
   }
+  /** Each figure is printed the moment it is measured, so a run cut short still leaves what it got. */
+  const rows: Array<[string, string, string, string]> = [];
+  const figure = (what: string, seconds: number | null, r = '') => {
+    const row: [string, string, string, string] = [
+      what,
+      seconds === null ? 'n/a' : `${seconds.toFixed(1)} s`,
+      r,
+      load(),
+    ];
+    rows.push(row);
+    if (!flag('--json')) console.log(`${row[0].padEnd(46)} ${row[1].padStart(9)}  ${row[2].padEnd(28)} ${row[3]}`);
+  };
+  /** Velero's timestamps are whole seconds: a copy's duration is ±1 s. */
+  const copySeconds = (st: { startTimestamp?: string; completionTimestamp?: string }) => {
+    const d = (Date.parse(st.completionTimestamp ?? '') - Date.parse(st.startTimestamp ?? '')) / 1000;
+    return Number.isFinite(d) ? d : null;
+  };
   const stamp = Date.now().toString(36);
   const names = { fsb: `bench-fsb-${stamp}`, meta: `bench-meta-${stamp}` };
   const work = await mkdtemp(join(tmpdir(), 'dr-drill-bench-volume-'));
@@ -149,7 +168,10 @@ async function main(): Promise<void> {
     for (const ctx of [CONTEXTS.primary, CONTEXTS.dr])
       for (const ns of [NS, `${NS}-fsb`, `${NS}-meta`])
         await kubectl(ctx, ['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']).catch(() => {});
-    for (const b of Object.values(names)) await velero(['backup', 'delete', b, '--confirm']).catch(() => {});
+    for (const b of Object.values(names)) {
+      await kubectl(CONTEXTS.dr, ['-n', 'velero', 'delete', 'restore', `${b}-r`, '--ignore-not-found']).catch(() => {});
+      await velero(['backup', 'delete', b, '--confirm']).catch(() => {});
+    }
     await rm(work, { recursive: true, force: true });
   };
   try {
@@ -180,9 +202,11 @@ async function main(): Promise<void> {
     const made = fill(src, SIZE);
     const fillSeconds = since(t);
     const before = await digests(src);
-    console.error(
-      `bench:volume: ${made.files} files, ${mb(made.bytes).toFixed(0)} MiB written in ${fillSeconds.toFixed(1)} s`,
-    );
+    if (!flag('--json'))
+      console.log(
+        `volume: ${made.files} files, ${mb(made.bytes).toFixed(0)} MiB (50 % random 64 MiB files, 50 % text in 1 MiB and 4–64 KiB files)`,
+      );
+    figure('writing the volume (node, fs)', fillSeconds, rate(made.bytes, fillSeconds));
 
     // The baseline, same directory, same run: what a plain archive of the volume costs on this machine.
     const tgz = join(work, 'volume.tgz');
@@ -190,14 +214,13 @@ async function main(): Promise<void> {
     await execa('bash', ['-o', 'pipefail', '-c', `tar -C "${src}" -cf - . | gzip -c > "${tgz}"`]);
     const tarSeconds = since(t);
     const tgzBytes = statSync(tgz).size;
+    figure('tar | gzip (baseline)', tarSeconds, `${rate(made.bytes, tarSeconds)} (→ ${mb(tgzBytes).toFixed(0)} MiB)`);
     const untarDir = join(work, 'untar');
     mkdirSync(untarDir);
     t = performance.now();
     await execa('bash', ['-o', 'pipefail', '-c', `gzip -dc "${tgz}" | tar -C "${untarDir}" -xf -`]);
     const untarSeconds = since(t);
-    console.error(
-      `bench:volume: tar | gzip ${tarSeconds.toFixed(1)} s (${rate(made.bytes, tarSeconds)}), gunzip | tar -x ${untarSeconds.toFixed(1)} s`,
-    );
+    figure('gunzip | tar -x (baseline)', untarSeconds, rate(made.bytes, untarSeconds));
     await rm(untarDir, { recursive: true, force: true });
     await rm(tgz, { force: true });
 
@@ -212,6 +235,7 @@ async function main(): Promise<void> {
       '--wait',
     ]);
     const metaBackupSeconds = since(t);
+    figure('Velero backup without volume data', metaBackupSeconds);
     t = performance.now();
     await velero([
       'backup',
@@ -237,17 +261,16 @@ async function main(): Promise<void> {
       ])
     ).items;
     const pvb = pvbs[0]?.status ?? {};
-    const pvbSeconds = (Date.parse(pvb.completionTimestamp) - Date.parse(pvb.startTimestamp)) / 1000;
-    console.error(
-      `bench:volume: backup ${fsbBackupSeconds.toFixed(1)} s (PodVolumeBackup ${pvbSeconds} s), without volume data ${metaBackupSeconds.toFixed(1)} s`,
-    );
+    const pvbSeconds = copySeconds(pvb);
+    figure('Velero backup, PodVolumeBackup (± 1 s)', pvbSeconds, rate(pvb.progress?.totalBytes ?? 0, pvbSeconds ?? 0));
+    figure('Velero backup, create → Completed', fsbBackupSeconds, rate(made.bytes, fsbBackupSeconds));
 
     await until('both backups to sync into dr', 300_000, async () => {
       for (const b of Object.values(names)) await kubectl(CONTEXTS.dr, ['-n', 'velero', 'get', 'backup', b]);
       return true;
     });
     const syncSeconds = since(backupDone);
-    console.error(`bench:volume: backup sync into dr ${syncSeconds.toFixed(1)} s`);
+    figure('backup sync into dr (after Completed)', syncSeconds);
 
     const restore = async (backup: string, ns: string): Promise<number> => {
       const name = `${backup}-r`;
@@ -266,7 +289,26 @@ async function main(): Promise<void> {
           },
         }),
       );
+      let shown = performance.now();
       const phase = await until(`restore ${name}`, 1_800_000, async () => {
+        // A long copy shows how far it got every 30 s: a stalled one is seen, not guessed at.
+        if (performance.now() - shown > 30_000 && !flag('--json')) {
+          shown = performance.now();
+          const pvrs = await json(CONTEXTS.dr, [
+            '-n',
+            'velero',
+            'get',
+            'podvolumerestores',
+            '-l',
+            `velero.io/restore-name=${name}`,
+          ]);
+          for (const o of pvrs.items as Array<{
+            status?: { phase?: string; progress?: { bytesDone?: number; totalBytes?: number } };
+          }>)
+            console.log(
+              `  … ${since(s).toFixed(0)} s: PodVolumeRestore ${o.status?.phase ?? 'New'}, ${mb(o.status?.progress?.bytesDone ?? 0).toFixed(0)}/${mb(o.status?.progress?.totalBytes ?? 0).toFixed(0)} MiB (${load()})`,
+            );
+        }
         const p = await kubectl(CONTEXTS.dr, [
           '-n',
           'velero',
@@ -282,7 +324,7 @@ async function main(): Promise<void> {
       return since(s);
     };
     const metaRestoreSeconds = await restore(names.meta, `${NS}-meta`);
-    console.error(`bench:volume: restore without volume data ${metaRestoreSeconds.toFixed(1)} s`);
+    figure('Velero restore without volume data', metaRestoreSeconds);
     const fsbRestoreSeconds = await restore(names.fsb, `${NS}-fsb`);
     const pvr =
       (
@@ -295,7 +337,14 @@ async function main(): Promise<void> {
           `velero.io/restore-name=${names.fsb}-r`,
         ])
       ).items[0]?.status ?? {};
-    const pvrSeconds = (Date.parse(pvr.completionTimestamp) - Date.parse(pvr.startTimestamp)) / 1000;
+    const pvrSeconds = copySeconds(pvr);
+    figure(
+      'Velero restore, PodVolumeRestore (± 1 s)',
+      pvrSeconds,
+      rate(pvr.progress?.totalBytes ?? 0, pvrSeconds ?? 0),
+    );
+    figure('Velero restore, create → Completed', fsbRestoreSeconds, rate(made.bytes, fsbRestoreSeconds));
+    figure('volume data adds to the restore phase (RTO)', fsbRestoreSeconds - metaRestoreSeconds);
     const dstUid = await kubectl(CONTEXTS.dr, [
       '-n',
       `${NS}-fsb`,
@@ -311,30 +360,6 @@ async function main(): Promise<void> {
       [...after.keys()].filter((f) => !before.has(f)).length;
     if (differing) throw new Error(`${differing} restored files differ from the source`);
 
-    const rows: Array<[string, string, string]> = [
-      [
-        'tar | gzip (baseline)',
-        `${tarSeconds.toFixed(1)} s`,
-        `${rate(made.bytes, tarSeconds)} (→ ${mb(tgzBytes).toFixed(0)} MiB)`,
-      ],
-      ['gunzip | tar -x (baseline)', `${untarSeconds.toFixed(1)} s`, rate(made.bytes, untarSeconds)],
-      [
-        'Velero backup, PodVolumeBackup (data mover)',
-        `${pvbSeconds.toFixed(0)} s`,
-        rate(pvb.progress?.totalBytes ?? 0, pvbSeconds),
-      ],
-      ['Velero backup, create → Completed', `${fsbBackupSeconds.toFixed(1)} s`, rate(made.bytes, fsbBackupSeconds)],
-      ['  same backup without volume data', `${metaBackupSeconds.toFixed(1)} s`, ''],
-      ['backup sync into dr (after Completed)', `${syncSeconds.toFixed(1)} s`, ''],
-      [
-        'Velero restore, PodVolumeRestore',
-        `${pvrSeconds.toFixed(0)} s`,
-        rate(pvr.progress?.totalBytes ?? 0, pvrSeconds),
-      ],
-      ['Velero restore, create → Completed', `${fsbRestoreSeconds.toFixed(1)} s`, rate(made.bytes, fsbRestoreSeconds)],
-      ['  same restore without volume data', `${metaRestoreSeconds.toFixed(1)} s`, ''],
-      ['volume data adds to the restore phase (RTO)', `${(fsbRestoreSeconds - metaRestoreSeconds).toFixed(1)} s`, ''],
-    ];
     const result = {
       sizeBytes: made.bytes,
       files: made.files,
@@ -355,14 +380,10 @@ async function main(): Promise<void> {
       pvrBytes: pvr.progress?.totalBytes ?? null,
       tgzBytes,
       restoredFilesIdentical: true,
+      loadAverage1m: rows.map(([what, , , l]) => ({ what, load: l })),
     };
     if (flag('--json')) console.log(JSON.stringify(result, null, 2));
-    else {
-      console.log(
-        `volume: ${made.files} files, ${mb(made.bytes).toFixed(0)} MiB (50 % random 64 MiB files, 50 % text), restored byte-identical`,
-      );
-      for (const [what, time, r] of rows) console.log(`${what.padEnd(46)} ${time.padStart(9)}  ${r}`);
-    }
+    else console.log(`restored volume: ${made.files} files byte-identical to the source (sha256 of each)`);
   } finally {
     await cleanup();
     if (flag('--down')) await dr(['local', 'down']);
