@@ -15,6 +15,7 @@ import {
   fsBackupChoice,
   rememberFsBackup,
   stopFsBackup,
+  waitNodeAgentsServing,
 } from './fs-backup.js';
 import { writeEnvironmentKubeconfig } from './kubeconfig.js';
 import { CLUSTERS, localLayout, type LocalLayout } from './layout.js';
@@ -182,6 +183,7 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
         `first backups of the schedules requested: ${taken.join(', ')} (they reach dr with the next backup sync, within about a minute)`,
       );
   }
+  if (fsBackup) await Promise.all(CLUSTERS.map((name) => waitNodeAgentsServing(layout, name, 60_000)));
   const status = await localStatus(layout, bin);
   return { status, seconds: (performance.now() - t0) / 1000, bin };
 }

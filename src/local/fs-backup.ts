@@ -307,30 +307,89 @@ export interface FsBackupComponent {
   cluster: ClusterName;
   healthy: boolean;
   pid: number | null;
-  endpoint: null;
+  endpoint: string | null;
   detail: string;
 }
 
 /** Status lines of a cluster's fs-backup processes (only when the environment has fs-backup on). */
-export function fsBackupStatus(layout: LocalLayout, cluster: ClusterName): FsBackupComponent[] {
+export async function fsBackupStatus(
+  layout: LocalLayout,
+  cluster: ClusterName,
+  timeoutMs = 2000,
+): Promise<FsBackupComponent[]> {
   if (!fsBackupEnabled(layout)) return [];
   const procs = fsBackupProcesses(layout, cluster);
-  return procs.map((p) => {
-    const pid = runningPid(p);
-    const isStandIn = p.name.startsWith('node-stand-in-');
-    const name = isStandIn ? 'node-stand-in' : p.name.replace(`node-agent-${cluster}-`, 'node-agent/');
-    return {
-      name: `${cluster}/${name}`,
-      cluster,
-      healthy: pid !== null,
-      pid,
-      endpoint: null,
-      detail:
-        pid === null
-          ? 'not running'
-          : isStandIn
-            ? `process running; pods root ${fsBackupPaths(layout, cluster).podsRoot}`
-            : 'process running',
-    };
-  });
+  return Promise.all(
+    procs.map(async (p): Promise<FsBackupComponent> => {
+      const pid = runningPid(p);
+      const isStandIn = p.name.startsWith('node-stand-in-');
+      const node = p.name.slice(`node-agent-${cluster}-`.length);
+      const line = { name: `${cluster}/${isStandIn ? 'node-stand-in' : `node-agent/${node}`}`, cluster, pid };
+      if (pid === null) return { ...line, healthy: false, endpoint: null, detail: 'not running' };
+      if (isStandIn)
+        return {
+          ...line,
+          healthy: true,
+          endpoint: null,
+          detail: `process running; pods root ${fsBackupPaths(layout, cluster).podsRoot}`,
+        };
+      const endpoint = metricsUrlOf(pid);
+      return { ...line, endpoint, ...(await nodeAgentAnswers(endpoint, node, timeoutMs)) };
+    }),
+  );
+}
+
+/**
+ * Waits (bounded) until the cluster's running node-agents serve, so that `local up` reports them as they are once
+ * started rather than in their first seconds; one that never does stays DOWN in the status that follows.
+ */
+export async function waitNodeAgentsServing(
+  layout: LocalLayout,
+  cluster: ClusterName,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const agents = (await fsBackupStatus(layout, cluster)).filter((c) => c.name.includes('/node-agent/'));
+    if (agents.every((a) => a.healthy || a.pid === null) || Date.now() > deadline) return;
+    await sleep(500);
+  }
+}
+
+/** The metrics URL a running node-agent was started with (`--metrics-address`), from its command line. */
+function metricsUrlOf(pid: number): string | null {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    const addr = /--metrics-address[ =](\S+)/.exec(cmd)?.[1];
+    return addr ? `http://${addr.startsWith(':') ? `127.0.0.1${addr}` : addr}/metrics` : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A live node-agent process is not yet one that serves: a stopped or wedged one leaves each PodVolumeBackup of its
+ * node waiting for --fs-backup-timeout. Its metrics server answers from the same process, and it lists its node's
+ * counters once the server has initialised them for the node (velero v1.17.2 pkg/cmd/cli/nodeagent/server.go run:
+ * InitMetricsForNode), so an answer that names the node is the readiness this environment can see.
+ */
+export async function nodeAgentAnswers(
+  url: string | null,
+  node: string,
+  timeoutMs: number,
+): Promise<{ healthy: boolean; detail: string }> {
+  if (!url) return { healthy: false, detail: 'process running, but its command line has no --metrics-address' };
+  let body: string;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    body = await res.text();
+    if (!res.ok) return { healthy: false, detail: `process running, but ${url} answered HTTP ${res.status}` };
+  } catch (e) {
+    const why = e instanceof Error && e.name === 'TimeoutError' ? `no answer in ${timeoutMs / 1000} s` : String(e);
+    return { healthy: false, detail: `process running, but ${url} did not answer (${why}): stopped or wedged?` };
+  }
+  const counter = `podVolume_pod_volume_backup_enqueue_count{node="${node}"}`;
+  return body.includes(counter)
+    ? { healthy: true, detail: `serving: its metrics name node ${node}` }
+    : { healthy: false, detail: `process running, but its metrics do not name node ${node} yet (still starting?)` };
 }

@@ -102,7 +102,7 @@ export async function localStatus(layout: LocalLayout, bin: BinDir | null): Prom
       healthy: vPid !== null,
       detail: vPid === null ? 'not running' : 'process running',
     });
-    components.push(...fsBackupStatus(layout, name));
+    components.push(...(await fsBackupStatus(layout, name)));
     const bsl = ready && bin !== null ? await bslPhase(layout, bin, name) : null;
     components.push({
       name: `${name}/bsl-default`,

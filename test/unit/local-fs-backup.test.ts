@@ -7,6 +7,8 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,15 +180,87 @@ describe('local fs-backup: the placeholder DaemonSet and the processes', () => {
     expect(fsBackupPaths(l, 'dr').podsRoot).to.not.equal(fsBackupPaths(l, 'primary').podsRoot);
   });
 
-  it('is off unless the environment was brought up with it, and then shows each process in status', () => {
+  it('is off unless the environment was brought up with it, and then shows each process in status', async () => {
     const l = layout();
     expect(fsBackupEnabled(l)).to.equal(false);
-    expect(fsBackupStatus(l, 'primary')).to.deep.equal([]);
+    expect(await fsBackupStatus(l, 'primary')).to.deep.equal([]);
     writeFileSync(join(l.stateDir, 'fs-backup'), 'on\n');
-    const s = fsBackupStatus(l, 'primary');
+    const s = await fsBackupStatus(l, 'primary');
     expect(s.map((c) => [c.name, c.healthy, c.detail])).to.deep.equal([
       ['primary/node-stand-in', false, 'not running'],
     ]);
+  });
+
+  describe('a node-agent counts as healthy only once its metrics server answers for its node', () => {
+    /** A process with a node-agent's command line (as `local up` starts it), its pid file, and a metrics server. */
+    async function agentWith(answer: (res: ServerResponse) => void) {
+      const l = layout();
+      mkdirSync(l.pidDir, { recursive: true });
+      writeFileSync(join(l.stateDir, 'fs-backup'), 'on\n');
+      const server = createServer((_req, res) => answer(res));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as AddressInfo).port;
+      const cmd = `velero node-agent server --kubeconfig ${clusterKubeconfig(l, 'primary')} --namespace velero --metrics-address 127.0.0.1:${port} --log-level info`;
+      const agent = spawn('bash', ['-c', `exec -a "${cmd}" sleep 60`], { detached: true, stdio: 'ignore' });
+      writeFileSync(join(l.pidDir, 'node-agent-primary-node-000000.pid'), `${agent.pid}\n`);
+      await new Promise((r) => setTimeout(r, 100));
+      const status = async () => (await fsBackupStatus(l, 'primary', 500)).find((c) => c.name.includes('node-agent'))!;
+      const stop = () => {
+        agent.kill('SIGKILL');
+        server.closeAllConnections();
+        server.close();
+      };
+      return { status, stop, url: `http://127.0.0.1:${port}/metrics` };
+    }
+    const metrics = (node: string) =>
+      `# TYPE podVolume_pod_volume_backup_enqueue_count counter\npodVolume_pod_volume_backup_enqueue_count{node="${node}"} 0\n`;
+
+    it('its metrics name its node: healthy, with the endpoint it was asked at', async () => {
+      const a = await agentWith((res) => res.end(metrics('node-000000')));
+      try {
+        const s = await a.status();
+        expect([s.name, s.healthy, s.endpoint]).to.deep.equal(['primary/node-agent/node-000000', true, a.url]);
+        expect(s.detail).to.match(/^serving/);
+      } finally {
+        a.stop();
+      }
+    });
+
+    it('a live process whose metrics server does not answer (stopped, wedged) is not healthy, and says so', async () => {
+      const a = await agentWith(() => {});
+      try {
+        const s = await a.status();
+        expect(s.pid).to.be.a('number');
+        expect(s.healthy).to.equal(false);
+        expect(s.detail).to.match(/process running, but http:\/\/127\.0\.0\.1:\d+\/metrics did not answer/);
+      } finally {
+        a.stop();
+      }
+    });
+
+    it("metrics that do not name its node (another node's agent on that port, or not started yet) are not healthy", async () => {
+      const a = await agentWith((res) => res.end(metrics('node-000001')));
+      try {
+        const s = await a.status();
+        expect(s.healthy).to.equal(false);
+        expect(s.detail).to.contain('do not name node node-000000');
+      } finally {
+        a.stop();
+      }
+    });
+
+    it('an error answer is not healthy either', async () => {
+      const a = await agentWith((res) => {
+        res.statusCode = 503;
+        res.end(metrics('node-000000'));
+      });
+      try {
+        expect((await a.status()).detail).to.match(/answered HTTP 503$/);
+        expect((await a.status()).healthy).to.equal(false);
+      } finally {
+        a.stop();
+      }
+    });
   });
 
   it('local down stops node-agents and the stand-in by pid and marker, and no other process', async () => {
