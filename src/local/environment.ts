@@ -36,8 +36,8 @@ export interface UpOptions {
   skipDemo?: boolean;
   /**
    * Velero's file-system backup: node stand-ins and node-agents (see fs-backup.ts). Undefined: what the
-   * environment already runs, else off. false on an environment that runs it throws LOCAL_FS_BACKUP_RUNNING
-   * (decideFsBackup).
+   * environment already runs, else on where exec into a pod's volumes can work (a mount namespace: root), else
+   * off with a note. false on an environment that runs it throws LOCAL_FS_BACKUP_RUNNING (decideFsBackup).
    */
   fsBackup?: boolean;
 }
@@ -135,7 +135,7 @@ async function up(layout: LocalLayout, opts: UpOptions): Promise<UpResult> {
   say('kubeconfig', kubeconfig);
 
   const fsBackup = fs.on;
-  if (!fsBackup && opts.fsBackup === false) rememberFsBackup(layout, false);
+  if (!fsBackup) rememberFsBackup(layout, false);
   const startedAt: Partial<Record<(typeof CLUSTERS)[number], Date>> = {};
   for (const name of CLUSTERS) {
     await installVelero(layout, bin, name);

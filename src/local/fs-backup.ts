@@ -1,5 +1,5 @@
 /**
- * Velero's file-system backup in the local environment (`local up --fs-backup`; off by default): per cluster
+ * Velero's file-system backup in the local environment (on by default; `local up --no-fs-backup` opts out): per cluster
  * a node stand-in (node-stand-in.ts: the kubelet duties the data path needs) and one real `velero node-agent
  * server` per fake node, plus the placeholder DaemonSet `velero/node-agent` Velero looks up (its pods, faked
  * Running by kwok, are what the velero server checks; its `host-pods` hostPath is where node-agent's volume
@@ -80,10 +80,9 @@ export interface FsBackupDecision {
 
 /**
  * `--fs-backup` / `--no-fs-backup` / neither (`asked` undefined), against what the environment already runs and
- * whether exec into a pod's volumes can work here. Off by default (the e2e tier's shared environment has not been
- * run with it on yet); an environment keeps its choice. Throws LOCAL_FS_BACKUP_RUNNING (exit 2) for
- * `--no-fs-backup` on an environment that runs it: its backups, restored pods and exec rules depend on it, so it
- * goes only with `local down`.
+ * whether exec into a pod's volumes can work here. Default on; an environment keeps its choice. Throws
+ * LOCAL_FS_BACKUP_RUNNING (exit 2) for `--no-fs-backup` on an environment that runs it: its backups, restored
+ * pods and exec rules depend on it, so it goes only with `local down`.
  */
 export function decideFsBackup(
   asked: boolean | undefined,
@@ -94,17 +93,22 @@ export function decideFsBackup(
     throw inputError(
       'LOCAL_FS_BACKUP_RUNNING',
       'this environment runs file-system backup (node stand-ins, node-agents); --no-fs-backup cannot take it out of a running environment',
-      'run `dr-drill local down`, then `dr-drill local up` (file-system backup is off unless --fs-backup is given)',
+      'run `dr-drill local down`, then `dr-drill local up --no-fs-backup`',
     );
   }
-  if (asked === true || (asked === undefined && remembered === 'on')) {
-    if (canMount) return { on: true, note: null };
+  const rootless =
+    'exec into a pod with volumes needs a mount namespace (unshare --mount: root or CAP_SYS_ADMIN), which this user cannot make';
+  if (asked === true || (asked === undefined && remembered === 'on'))
     return {
       on: true,
-      note: 'on, but exec into a pod with volumes needs a mount namespace (unshare --mount: root or CAP_SYS_ADMIN), which this user cannot make: such an exec exits 126 (docs/local-environment.md)',
+      note: canMount ? null : `on, but ${rootless}: such an exec exits 126 (docs/local-environment.md)`,
     };
-  }
-  return { on: false, note: null };
+  if (asked === false || remembered === 'off') return { on: false, note: 'off (--no-fs-backup)' };
+  if (canMount) return { on: true, note: null };
+  return {
+    on: false,
+    note: `off: ${rootless}, and the demo's data probes use it. Run \`local up\` as root, or pass --fs-backup to run it anyway`,
+  };
 }
 
 /** The HOME a velero server gets with fs-backup on: kopia keeps its repository config and cache there. */

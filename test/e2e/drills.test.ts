@@ -84,6 +84,37 @@ const stamp = Date.now().toString(36);
 const bulkBackup = `e2e-bulk-${stamp}`;
 const catalogBackup = `e2e-catalog-${stamp}`;
 const shopBackup = `e2e-shop-${stamp}`;
+/** A namespace whose claim binds a Retain hostPath PV (the demo's own db keeps its data on `local-data` now). */
+const RETAIN_NS = 'e2e-retain';
+const RETAIN_PV = 'e2e-retain-pv';
+const retainBackup = `e2e-retain-${stamp}`;
+const retainWorkload = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: RETAIN_NS } },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: RETAIN_PV },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: 'manual',
+      hostPath: { path: '/var/lib/dr-drill-e2e/retain' },
+      claimRef: { namespace: RETAIN_NS, name: 'data' },
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data', namespace: RETAIN_NS },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'manual',
+      volumeName: RETAIN_PV,
+      resources: { requests: { storage: '1Gi' } },
+    },
+  },
+];
 
 describe('e2e: drills against the local environment', function () {
   this.timeout(20 * 60_000);
@@ -135,6 +166,14 @@ describe('e2e: drills against the local environment', function () {
     await veleroBackup(bulkBackup, ['--include-namespaces', 'bulk', '--snapshot-volumes=false']);
     await veleroBackup(catalogBackup, ['--include-namespaces', 'catalog', '--snapshot-volumes=false']);
     await veleroBackup(shopBackup, ['--include-namespaces', 'shop', '--snapshot-volumes=false']);
+    await kubectl(env, PRIMARY, ['apply', '-f', '-'], retainWorkload.map((o) => stringify(o)).join('---\n'));
+    await kubectl(env, PRIMARY, ['-n', RETAIN_NS, 'wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/data']);
+    await veleroBackup(retainBackup, ['--include-namespaces', RETAIN_NS, '--snapshot-volumes=false']);
+  });
+
+  after(async () => {
+    await kubectl(env, PRIMARY, ['delete', 'namespace', RETAIN_NS, '--ignore-not-found', '--wait=false']);
+    await kubectl(env, PRIMARY, ['delete', 'pv', RETAIN_PV, '--ignore-not-found', '--wait=false']);
   });
 
   it('a. cross-cluster drill of the demo scenario passes with a complete, schema-valid report folder', async () => {
@@ -154,13 +193,18 @@ describe('e2e: drills against the local environment', function () {
     // The shipped demo has a canary: RPO is measured to data read back from the restored copy.
     expect(run.report!.rpo.basis).to.equal('canary');
     expect(run.report!.backup.takenByDrill).to.equal(true);
-    // Local volumes cannot carry data yet: the demo says metadata-only, and the report says so.
-    expect(run.report!.restore.volumeData).to.equal('metadata-only');
-    expect(run.report!.restore.volumes!.map((v) => `${v.namespace}/${v.pvc}`)).to.deep.equal(['shop/data-db-0']);
-    expect(run.report!.restore.volumes![0]).to.include({ dataRestored: false });
-    expect(run.report!.warnings.join('\n')).to.match(/volume data not checked \(restore.volumeData: metadata-only\)/);
-    expect(readFileSync(join(run.folder!, 'report.md'), 'utf8')).to.contain('**Volume data not checked**');
-    expect(run.stdout).to.contain('volume data not checked');
+    // The db's volumes came back through Velero's node-agent (file-system backup, the environment's default),
+    // and the checksum probe compared the restored database files with the source's.
+    expect(run.report!.restore.volumeData).to.equal('checked');
+    expect(
+      run.report!.restore.volumes!.map((v) => [v.volume, v.pvc, v.backupMethod, v.restoreMethod, v.dataRestored]),
+    ).to.have.deep.members([
+      ['data', 'data-db-0', 'PodVolumeBackup', 'PodVolumeRestore', true],
+      ['wal', null, 'PodVolumeBackup', 'PodVolumeRestore', true],
+    ]);
+    expect(run.report!.restore.volumes!.every((v) => (v.bytes ?? 0) > 0)).to.equal(true);
+    expect(run.report!.probes.find((p) => p.name === 'data-intact')).to.include({ outcome: 'passed' });
+    expect(run.report!.warnings.join('\n')).to.not.match(/volume data not checked/);
     // A cross-cluster drill states its measurement uncertainty (the figures go into the session note).
     const { rto, rpo, clocks } = run.report!;
     expect(rto.uncertaintySeconds).to.be.a('number');
@@ -224,32 +268,32 @@ describe('e2e: drills against the local environment', function () {
     await expectNoLeftovers(run);
   });
 
-  it('b2. namespace-mapping drill of shop (Retain hostPath PV, no snapshot) inside primary is refused before any Restore', async () => {
-    const before = await snapshot(PRIMARY, 'shop');
+  it('b2. namespace-mapping drill of a claim on a Retain hostPath PV (no snapshot) inside primary is refused before any Restore', async () => {
+    const before = await snapshot(PRIMARY, RETAIN_NS);
     const restoresBefore = (await kubectlJson(env, PRIMARY, ['-n', 'velero', 'get', 'restores'])).items.length;
     const run = await runDrillCli(
       env,
-      scenario('e2e-shop-mapped', {
+      scenario('e2e-retain-mapped', {
         source: { kubeContext: PRIMARY },
-        backup: { name: shopBackup },
+        backup: { name: retainBackup },
         target: { namespace: {} },
-        restore: { includedNamespaces: ['shop'], restorePVs: true, timeout: '5m' },
-        probes: [{ name: 'volumes-bound', kind: 'pvc', ref: { namespace: 'shop' }, timeout: '45s' }],
+        restore: { includedNamespaces: [RETAIN_NS], restorePVs: true, timeout: '5m' },
+        probes: [{ name: 'volumes-bound', kind: 'pvc', ref: { namespace: RETAIN_NS }, timeout: '45s' }],
       }),
       reportDir,
     );
-    // Velero would restore shop-db-pv as-is (no snapshot, Retain) onto the source's own hostPath volume.
+    // Velero would restore the PV as-is (no snapshot, Retain) onto the source's own hostPath volume.
     expect(run.exitCode, run.stderr).to.equal(2);
     expectSealed(run);
-    expect(run.report!.reasons.join('\n')).to.contain('PV_ON_SOURCE_STORAGE').and.contain('shop-db-pv');
+    expect(run.report!.reasons.join('\n')).to.contain('PV_ON_SOURCE_STORAGE').and.contain(RETAIN_PV);
     expect(run.report!.reasons.join('\n')).to.contain('restore.allowSharedVolumeAssets');
     expect((await kubectlJson(env, PRIMARY, ['-n', 'velero', 'get', 'restores'])).items.length).to.equal(
       restoresBefore,
     );
-    expect(await snapshot(PRIMARY, 'shop')).to.deep.equal(before);
+    expect(await snapshot(PRIMARY, RETAIN_NS)).to.deep.equal(before);
     const pvc = await kubectlJson<{ items: Array<{ status?: { phase?: string } }> }>(env, PRIMARY, [
       '-n',
-      'shop',
+      RETAIN_NS,
       'get',
       'pvc',
     ]);

@@ -1,9 +1,9 @@
 /**
  * e2e: no PASS without proof of volume data (issue #12). The shipped local demo backs up `shop` (a StatefulSet
- * with a claim on a static PV) with Velero's defaults: the local environment has no snapshotter and no node-agent,
- * so Velero skips the volume's data and says why in its volume info. Restored, the claim binds and the database
- * is Ready: only the volume proof can tell. Each case is one cross-cluster drill through the CLI. The shipped demo
- * itself (metadata-only: PASS, "volume data not checked", its uncertainty) is drills.test.ts case a.
+ * with a claim and an emptyDir) with file-system backup; here its backup opts out (defaultVolumesToFsBackup:
+ * false), so Velero skips the volumes' data and says why in its volume info. Restored, the claim binds a new
+ * volume and the database is Ready: only the volume proof can tell. Each case is one cross-cluster drill through
+ * the CLI. The shipped demo itself (PASS with its bytes restored, its uncertainty) is drills.test.ts case a.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -16,16 +16,23 @@ import { validateReport } from '../../src/report/validate-report.js';
 let env: E2eEnv;
 let reportDir: string;
 
-/** scenarios/local-demo.yaml under another name, with `restore` changed by `edit`. */
-function demo(name: string, edit: (restore: Record<string, unknown>) => void = () => undefined): object {
+/** scenarios/local-demo.yaml under another name, with its `spec` changed by `edit`. */
+function demo(name: string, edit: (spec: DemoSpec) => void = () => undefined): object {
   const s = parse(readFileSync(join(ROOT, 'scenarios', 'local-demo.yaml'), 'utf8')) as {
     metadata: { name: string };
-    spec: { restore: Record<string, unknown>; report?: unknown };
+    spec: DemoSpec;
   };
   s.metadata.name = name;
   delete s.spec.report;
-  edit(s.spec.restore);
+  edit(s.spec);
   return s;
+}
+
+interface DemoSpec {
+  backup: { create: Record<string, unknown> };
+  restore: Record<string, unknown>;
+  probes: Array<{ name: string }>;
+  report?: unknown;
 }
 
 describe('e2e: volume data proof (restore.volumes) and the negative control of the local demo', function () {
@@ -40,7 +47,11 @@ describe('e2e: volume data proof (restore.volumes) and the negative control of t
   it('a backup without volume data of a namespace with a claim: FAIL "volume data not restored", though every probe passed', async () => {
     const run = await runDrillCli(
       env,
-      demo('e2e-volumes-checked', (r) => delete r.volumeData),
+      demo('e2e-volumes-checked', (spec) => {
+        spec.backup.create.defaultVolumesToFsBackup = false;
+        // The checksum probe would fail too (the restored volume is empty): the volume proof alone must tell.
+        spec.probes = spec.probes.filter((p) => !['data-intact', 'db-answers'].includes(p.name));
+      }),
       reportDir,
     );
     const r = run.report!;

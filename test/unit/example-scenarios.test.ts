@@ -57,13 +57,15 @@ describe('example scenarios', () => {
       'workload:web-ready',
       'workload:db-ready',
       'pvc:volumes-bound',
+      'checksum:data-intact',
       'resource:config-present',
       'resource:service-present',
       'canary:canary',
       'exec:db-answers',
     ]);
-    // Local volumes cannot carry data yet (issue #14): the report says "volume data not checked".
-    expect(plan.restore.volumeData).to.equal('metadata-only');
+    // The db's volume data goes through Velero's file-system backup and must come back (no metadata-only).
+    expect(plan.restore.volumeData).to.equal('checked');
+    expect(plan.backup).to.include({ defaultVolumesToFsBackup: true });
   });
 
   it('namespace-mapping restores catalog next to itself', async () => {

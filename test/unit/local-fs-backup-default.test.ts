@@ -1,8 +1,7 @@
 /**
- * `local up --fs-backup` / `--no-fs-backup` (decideFsBackup): off by default, an environment keeps its choice,
- * a user who cannot make a mount namespace is told what happens, and the demo is seeded accordingly (its
- * Schedules ask for file-system backup only where node-agents run; the database files a drill's checksum probe
- * compares).
+ * `local up` runs Velero's file-system backup by default (decideFsBackup), keeps an environment's choice, says
+ * what happens for a user who cannot make a mount namespace, and seeds the demo accordingly (its Schedules ask
+ * for file-system backup only where node-agents run; the database files a drill's checksum probe compares).
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -14,19 +13,24 @@ import { isDrillError } from '../../src/errors.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-describe('local up: file-system backup, --fs-backup and --no-fs-backup', () => {
-  it('is off for a new environment unless asked, and on when asked, saying nothing more where exec works', () => {
-    expect(decideFsBackup(undefined, null, true)).to.deep.equal({ on: false, note: null });
-    expect(decideFsBackup(true, null, true)).to.deep.equal({ on: true, note: null });
+describe('local up: file-system backup by default', () => {
+  it('is on for a new environment where exec into pod volumes can work, and says nothing about it', () => {
+    expect(decideFsBackup(undefined, null, true)).to.deep.equal({ on: true, note: null });
   });
 
-  it('runs it for a user who cannot make a mount namespace, warning that exec into pods with volumes exits 126', () => {
-    const d = decideFsBackup(true, null, false);
-    expect(d.on).to.equal(true);
+  it('is off, saying why and how to get it, for a user who cannot make a mount namespace', () => {
+    const d = decideFsBackup(undefined, null, false);
+    expect(d.on).to.equal(false);
     expect(d.note)
       .to.match(/mount namespace/)
-      .and.match(/root/)
-      .and.match(/exits 126/);
+      .and.match(/--fs-backup/)
+      .and.match(/root/);
+  });
+
+  it('runs it when asked even so, warning that exec into pods with volumes exits 126', () => {
+    const d = decideFsBackup(true, null, false);
+    expect(d.on).to.equal(true);
+    expect(d.note).to.match(/exits 126/);
   });
 
   it('keeps what the environment runs: on stays on, --no-fs-backup stays off, --fs-backup turns it on', () => {
@@ -76,10 +80,8 @@ describe('local demo: volume data', () => {
     expect(db.spec.template.spec.volumes).to.deep.equal([{ name: 'wal', emptyDir: {} }]);
     const mounts = db.spec.template.spec.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath);
     expect(mounts).to.have.members(Object.keys(demoDatabaseFiles()));
-    // The data demo's checksum probe reads the claim's mountPath.
-    const scenario = parseAllDocuments(
-      readFileSync(join(ROOT, 'scenarios', 'local-demo-data.yaml'), 'utf8'),
-    )[0]!.toJS();
+    // The shipped scenario's checksum probe reads the claim's mountPath.
+    const scenario = parseAllDocuments(readFileSync(join(ROOT, 'scenarios', 'local-demo.yaml'), 'utf8'))[0]!.toJS();
     expect(scenario.spec.restore).to.not.have.property('volumeData');
     expect(scenario.spec.backup.create.defaultVolumesToFsBackup).to.equal(true);
     const checksum = scenario.spec.probes.find((p: { kind: string }) => p.kind === 'checksum');

@@ -48,7 +48,7 @@ const up = defineCommand<{ demo: boolean; 'fs-backup'?: boolean }>({
       .option('fs-backup', {
         type: 'boolean',
         describe:
-          "Run Velero's file-system backup (volume data): a node stand-in per cluster, a node-agent per node, and the demo's db with data (scenarios/local-demo-data.yaml). Off by default; an environment keeps its choice until `local down`",
+          "Run Velero's file-system backup (volume data): a node stand-in per cluster, a node-agent per node. On by default where exec into a pod's volumes can work (root); --no-fs-backup opts out. An environment keeps its choice until `local down`",
       }),
   run: async (args) => {
     const r = await localUp({ onProgress: progressLine, skipDemo: !args.demo, fsBackup: args['fs-backup'] });
