@@ -17,6 +17,7 @@ import {
   stopFsBackup,
   waitNodeAgentsServing,
 } from './fs-backup.js';
+import { removeCreatedMountPoints } from './exec-wrapper.js';
 import { writeEnvironmentKubeconfig } from './kubeconfig.js';
 import { CLUSTERS, localLayout, type LocalLayout } from './layout.js';
 import { stopAndWait, stopManaged, stillRunning } from './processes.js';
@@ -258,6 +259,11 @@ export async function localDown(
   }
   if (await stopManaged(azuriteProcess(layout), graceMs)) stopped.push('azurite');
   say('azurite', 'stopped');
+  // With the clusters gone no exec of this environment is in flight: its mount points on the host can go.
+  for (const name of CLUSTERS) {
+    const gone = removeCreatedMountPoints(layout, name);
+    if (gone.length) say(`exec ${name}`, `removed the mount-point directories its exec made: ${gone.join(', ')}`);
+  }
   rmSync(layout.stateDir, { recursive: true, force: true });
   say('state', `removed ${layout.stateDir}`);
   return { stopped, removedStateDir: layout.stateDir };

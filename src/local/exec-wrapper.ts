@@ -10,11 +10,13 @@
  *   `<mountPath>\t<host dir>` line per volume mount), removed with the pod;
  * - the wrapper (a POSIX sh script in the state dir) runs the command in a mount namespace of its own
  *   (`unshare --mount`, root only) where each host dir is bind-mounted at its mountPath. The mounts vanish with the
- *   command; the empty mount-point directories it creates on the host stay. A pod without a table (no volumes, or
- *   file-system backup off) runs the command as before, on the host.
+ *   command. A mountPath missing on the host needs a mount-point directory there (a private mount namespace still
+ *   shares the host's directories): the wrapper records each chain it creates (`created-mount-points` beside the
+ *   mount tables) and `local down` removes them (`removeCreatedMountPoints`), only while empty. A pod without a
+ *   table (no volumes, or file-system backup off) runs the command as before, on the host.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { chmodSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 import { EXEC_NAMESPACES, type ClusterName, type LocalLayout } from './layout.js';
 
 /** The exec rule env that makes the patched kwok run the wrapper (local/build.sh). */
@@ -27,6 +29,9 @@ export const MOUNTS_ENV = 'DR_DRILL_EXEC_MOUNTS';
  * before its init containers end, the wrapper refuses exec until the restored data is in place.
  */
 export const INIT_RUNNING = '.init-running';
+
+/** Beside a cluster's mounts dir: `<top created dir>\t<mountPath>` per mount-point chain the wrapper created. */
+export const CREATED_MOUNT_POINTS = 'created-mount-points';
 
 /** Exit code of the wrapper when a pod's volumes cannot be shown to the command (as a shell's "cannot execute"). */
 export const WRAPPER_CANNOT = 126;
@@ -48,12 +53,17 @@ if ! unshare --mount true 2>/dev/null; then
   exit ${WRAPPER_CANNOT}
 fi
 exec unshare --mount --propagation private -- /bin/sh -c '
-table=$1; shift
+table=$1 created=$2; shift 2
 while IFS="$(printf "\\t")" read -r m d; do
   case "$m" in ""|"#"*) continue ;; esac
-  mkdir -p "$m" && mount --bind "$d" "$m" || { echo "dr-drill local exec: cannot mount $d at $m" >&2; exit ${WRAPPER_CANNOT}; }
+  if [ ! -d "$m" ]; then
+    top=$m
+    while [ -n "\${top%/*}" ] && [ ! -e "\${top%/*}" ]; do top=\${top%/*}; done
+    mkdir -p "$m" && printf "%s\\t%s\\n" "$top" "$m" >> "$created"
+  fi
+  mount --bind "$d" "$m" || { echo "dr-drill local exec: cannot mount $d at $m" >&2; exit ${WRAPPER_CANNOT}; }
 done < "$table"
-exec "$@"' sh "$table" "$@"
+exec "$@"' sh "$table" "\${${MOUNTS_ENV}%/*}/${CREATED_MOUNT_POINTS}" "$@"
 `;
 
 /** Where the wrapper lives (one per environment). */
@@ -64,6 +74,38 @@ export function execWrapperPath(layout: LocalLayout): string {
 /** Where a cluster's stand-in writes its mount tables. */
 export function mountsDir(layout: LocalLayout, cluster: ClusterName): string {
   return join(layout.stateDir, 'kubelet', cluster, 'mounts');
+}
+
+/**
+ * Removes the mount-point directories the wrapper created on the host for a cluster (`local down`): each recorded
+ * chain from its mountPath up to the first directory that was missing, stopping at the first one that is not
+ * empty (something else put a file there since) or gone. Directories that existed before are never recorded.
+ * Returns the directories removed.
+ */
+export function removeCreatedMountPoints(layout: LocalLayout, cluster: ClusterName): string[] {
+  let text: string;
+  try {
+    text = readFileSync(join(dirname(mountsDir(layout, cluster)), CREATED_MOUNT_POINTS), 'utf8');
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  const chains = [...new Set(text.split('\n').filter(Boolean))].map((l) => l.split('\t') as [string, string]);
+  // Deepest first, so that a chain nested in another is removed before its parent is tried.
+  chains.sort((a, b) => b[1].length - a[1].length);
+  for (const [top, at] of chains) {
+    if (!posix.isAbsolute(top) || !(at === top || at.startsWith(`${top}/`))) continue;
+    for (let d = at; ; d = posix.dirname(d)) {
+      try {
+        rmdirSync(d);
+        removed.push(d);
+      } catch {
+        break;
+      }
+      if (d === top) break;
+    }
+  }
+  return removed;
 }
 
 /** Writes the wrapper (idempotent). */

@@ -13,6 +13,8 @@ import {
   ensureExecWrapper,
   INIT_RUNNING,
   mountTables,
+  mountsDir,
+  removeCreatedMountPoints,
   MOUNTS_ENV,
   volumesClusterExec,
   WRAPPER_CANNOT,
@@ -71,7 +73,7 @@ describe('local exec wrapper: a command in a pod sees that pod’s volumes at th
     const state = mkdtempSync(join(tmpdir(), 'dr-drill-exec-wrapper-'));
     const layout = localLayout({ DR_DRILL_LOCAL_STATE: state });
     const wrapper = ensureExecWrapper(layout);
-    const mounts = join(state, 'mounts');
+    const mounts = mountsDir(layout, 'primary');
     const run = (pod: string, cmd: string[]) =>
       spawnSync(wrapper, ['shop', pod, 'app', ...cmd], {
         env: { PATH: process.env.PATH, [MOUNTS_ENV]: mounts },
@@ -107,6 +109,39 @@ describe('local exec wrapper: a command in a pod sees that pod’s volumes at th
       expect(readFileSync(join(state, 'vol', 'restored', 'file'), 'utf8')).to.equal('changed\n');
       expect(readFileSync(join(state, 'vol', 'src', 'file'), 'utf8')).to.equal('src\n');
       expect(existsSync(join(at, 'file')), 'the mount is gone with the command').to.equal(false);
+    });
+
+    it('records the mount-point directories it creates on the host; local down removes them, never what was there', function () {
+      if (!canUnshare()) return this.skip(); // not root (CI is): without a mount namespace nothing is created
+      const host = join(state, 'host');
+      mkdirSync(join(host, 'existing'), { recursive: true });
+      writeFileSync(join(host, 'existing', 'keep'), 'x');
+      const table = [
+        `${join(host, 'existing')}\t${join(state, 'vol', 'src')}`,
+        `${join(host, 'missing', 'a', 'b')}\t${join(state, 'vol', 'src')}`,
+        `${join(host, 'later', 'c')}\t${join(state, 'vol', 'src')}`,
+      ];
+      mkdirSync(join(state, 'vol', 'src'), { recursive: true });
+      mkdirSync(join(mounts, 'shop', 'rec'), { recursive: true });
+      writeFileSync(join(mounts, 'shop', 'rec', 'app'), `${table.join('\n')}\n`);
+      expect(run('rec', ['true']).status).to.equal(0);
+      expect(run('rec', ['true']).status, 'a second exec finds them and records nothing new').to.equal(0);
+      // Someone else puts a file into one of the created directories meanwhile: it stays.
+      writeFileSync(join(host, 'later', 'theirs'), 'y');
+      const removed = removeCreatedMountPoints(layout, 'primary');
+      // In order, deepest first (the case above left its own chain, mnt/data, which goes too).
+      const mine = removed.filter((d) => d.startsWith(`${host}/`));
+      expect(mine).to.deep.equal([
+        join(host, 'missing', 'a', 'b'),
+        join(host, 'missing', 'a'),
+        join(host, 'missing'),
+        join(host, 'later', 'c'),
+      ]);
+      expect(removed.some((d) => d.startsWith(join(host, 'existing')))).to.equal(false);
+      expect(existsSync(join(host, 'missing'))).to.equal(false);
+      expect(readFileSync(join(host, 'existing', 'keep'), 'utf8')).to.equal('x');
+      expect(readFileSync(join(host, 'later', 'theirs'), 'utf8')).to.equal('y');
+      expect(removeCreatedMountPoints(layout, 'primary'), 'a second down finds nothing left').to.deep.equal([]);
     });
 
     it('refuses exec while the restored pod’s restore-wait init container runs (no container has started yet)', () => {
