@@ -3,7 +3,7 @@ import type { CanaryProbePlan } from '../plan/probe-plan.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import { infraError } from '../errors.js';
 import { choosePod, describeExec, execIn } from './exec-client.js';
-import { poll, type Attempt } from './poll.js';
+import { pollProbe, type Attempt } from './poll.js';
 import { settle, type ProbeKind, type ProbeResult } from './probe.js';
 
 type Spec = CanaryProbePlan;
@@ -152,7 +152,7 @@ export const canaryProbe: ProbeKind<Spec> = {
     const nonce = p.nonce ?? written?.nonce;
     let found: CanaryMarker | null = null;
     const result = await settle(subject, () =>
-      poll(
+      pollProbe(
         async (remaining): Promise<Attempt> => {
           const markers = await readMarkers(p, ctx.gateway, namespace, remaining);
           if (markers === null)
@@ -173,13 +173,9 @@ export const canaryProbe: ProbeKind<Spec> = {
             observation: `marker ${found.nonce} written ${found.time.toISOString()} is in the restored copy: recovery point`,
           };
         },
-        {
-          timeoutMs,
-          intervalMs: p.intervalMs,
-          signal: ctx.signal,
-          onObservation: ctx.onObservation,
-          onLook: ctx.onLook,
-        },
+        p,
+        ctx,
+        timeoutMs,
       ),
     );
     const marker = found as CanaryMarker | null;

@@ -3,7 +3,7 @@ import type { ChecksumProbePlan } from '../plan/probe-plan.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import { inputError, infraError, describeError } from '../errors.js';
 import { choosePod, describeExec, execIn, type PodChoice } from './exec-client.js';
-import { poll } from './poll.js';
+import { pollProbe } from './poll.js';
 import { settle, type ProbeKind } from './probe.js';
 import picomatch from 'picomatch';
 
@@ -162,7 +162,7 @@ export const checksumProbe: ProbeKind<Spec> = {
       };
     const namespace = ctx.mapNamespace(p.pod.namespace);
     return settle(subject, () =>
-      poll(
+      pollProbe(
         async (remaining) => {
           const actual = await takeManifest(ctx.gateway, namespace, p.pod, p.path, Math.min(remaining, 120_000));
           const d = diffManifests(expected.files, actual.files, p.ignore);
@@ -173,13 +173,9 @@ export const checksumProbe: ProbeKind<Spec> = {
             observation: text,
           };
         },
-        {
-          timeoutMs,
-          intervalMs: p.intervalMs,
-          signal: ctx.signal,
-          onObservation: ctx.onObservation,
-          onLook: ctx.onLook,
-        },
+        p,
+        ctx,
+        timeoutMs,
       ),
     );
   },

@@ -1,7 +1,7 @@
 import type { ExecProbePlan } from '../plan/probe-plan.js';
 import { choosePod, describeExec, execIn } from './exec-client.js';
-import { checkJson, checkRegex } from './expect.js';
-import { poll } from './poll.js';
+import { checkJson, checkRegex, judged } from './expect.js';
+import { pollProbe } from './poll.js';
 import { settle, type ProbeKind } from './probe.js';
 
 type Spec = ExecProbePlan;
@@ -22,27 +22,19 @@ export const execProbe: ProbeKind<Spec> = {
     const namespace = ctx.mapNamespace(p.pod.namespace);
     const want = p.expect;
     return settle(this.subject(p, ctx), () =>
-      poll(
+      pollProbe(
         async (remaining) => {
           const pod = await choosePod(ctx.gateway, namespace, p.pod);
           const r = await execIn(ctx.gateway, namespace, pod, p.command, Math.min(remaining, ATTEMPT_CAP_MS));
-          const problems = [
+          return judged(`pod ${pod.name}: ${describeExec(r)}`, [
             r.exitCode !== want.exitCode ? `exit code ${r.exitCode}, want ${want.exitCode}` : null,
             want.stdout !== null ? checkRegex('stdout', r.stdout, want.stdout) : null,
             want.json !== null ? checkJson(r.stdout, want.json) : null,
-          ].filter((x): x is string => x !== null);
-          const seen = `pod ${pod.name}: ${describeExec(r)}`;
-          return problems.length
-            ? { state: 'waiting', observation: `${problems.join('; ')} (${seen})` }
-            : { state: 'done', observation: seen };
+          ]);
         },
-        {
-          timeoutMs,
-          intervalMs: p.intervalMs,
-          signal: ctx.signal,
-          onObservation: ctx.onObservation,
-          onLook: ctx.onLook,
-        },
+        p,
+        ctx,
+        timeoutMs,
       ),
     );
   },

@@ -2,6 +2,7 @@
 import { ownValue } from '../util/own-keys.js';
 import type { JsonExpectation } from '../plan/probe-plan.js';
 import { partialMatch } from './match.js';
+import type { Attempt } from './poll.js';
 
 /** The value at a dotted path ("a.b.0.c"; "" is the whole document); undefined when any step is missing. */
 export function valueAt(doc: unknown, path: string): unknown {
@@ -35,6 +36,14 @@ export function checkJson(text: string, e: JsonExpectation): string | null {
       return `${e.path}: ${JSON.stringify(s.slice(0, 120))} does not match /${e.matches}/`;
   }
   return null;
+}
+
+/** An answer judged: done when nothing fell short, else waiting with every shortfall before what was seen. */
+export function judged(seen: string, problems: ReadonlyArray<string | null>): Attempt {
+  const short = problems.filter((x): x is string => x !== null);
+  return short.length
+    ? { state: 'waiting', observation: `${short.join('; ')} (${seen})` }
+    : { state: 'done', observation: seen };
 }
 
 /** null when `text` matches the regular expression, otherwise a short statement of the mismatch. */

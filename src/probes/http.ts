@@ -4,8 +4,8 @@ import type { KubeGateway } from '../kube/gateway.js';
 import { infraError } from '../errors.js';
 import { selectorString } from './diagnose.js';
 import { choosePod, reportable, type ChosenPod } from './exec-client.js';
-import { checkJson, checkRegex } from './expect.js';
-import { poll } from './poll.js';
+import { checkJson, checkRegex, judged } from './expect.js';
+import { pollProbe } from './poll.js';
 import { settle, type ProbeKind } from './probe.js';
 
 type Spec = HttpProbePlan;
@@ -106,7 +106,7 @@ export const httpProbe: ProbeKind<Spec> = {
     const namespace = ctx.mapNamespace(p.target.namespace);
     const want = p.expect;
     return settle(this.subject(p, ctx), () =>
-      poll(
+      pollProbe(
         async (remaining) => {
           if (!gw.portForward)
             throw infraError(
@@ -122,23 +122,16 @@ export const httpProbe: ProbeKind<Spec> = {
           } finally {
             await forward.close();
           }
-          const problems = [
+          const seen = `pod ${pod.name}:${port} answered ${a.status} in ${a.latencyMs}ms${a.body ? `; body: ${reportable(a.body, 300)}` : ''}`;
+          return judged(seen, [
             a.status !== want.status ? `status ${a.status}, want ${want.status}` : null,
             want.body !== null ? checkRegex('body', a.body, want.body) : null,
             want.json !== null ? checkJson(a.body, want.json) : null,
-          ].filter((x): x is string => x !== null);
-          const seen = `pod ${pod.name}:${port} answered ${a.status} in ${a.latencyMs}ms${a.body ? `; body: ${reportable(a.body, 300)}` : ''}`;
-          return problems.length
-            ? { state: 'waiting', observation: `${problems.join('; ')} (${seen})` }
-            : { state: 'done', observation: seen };
+          ]);
         },
-        {
-          timeoutMs,
-          intervalMs: p.intervalMs,
-          signal: ctx.signal,
-          onObservation: ctx.onObservation,
-          onLook: ctx.onLook,
-        },
+        p,
+        ctx,
+        timeoutMs,
       ),
     );
   },

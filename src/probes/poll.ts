@@ -5,6 +5,8 @@
  */
 import { WaitAborted, WaitFailed, WaitTimeout } from '../kube/wait.js';
 import { isDrillError, describeError } from '../errors.js';
+import type { ProbePlanCommon } from '../plan/probe-plan.js';
+import type { ProbeContext } from './probe.js';
 
 /** One attempt's conclusion, in the words of kube/wait's Verdict. */
 export interface Attempt {
@@ -54,6 +56,25 @@ export async function poll(attempt: (remainingMs: number) => Promise<Attempt>, o
     if (left <= 0) throw new WaitTimeout(last, o.timeoutMs);
     await sleep(Math.min(o.intervalMs, left), o.signal);
   }
+}
+
+/**
+ * A polling probe's poll: its compiled interval, the verify phase's signal, observations and looks. Resolves with
+ * the passing attempt's observation.
+ */
+export function pollProbe(
+  attempt: (remainingMs: number) => Promise<Attempt>,
+  p: Pick<ProbePlanCommon, 'intervalMs'>,
+  ctx: ProbeContext,
+  timeoutMs: number,
+): Promise<string> {
+  return poll(attempt, {
+    timeoutMs,
+    intervalMs: p.intervalMs,
+    signal: ctx.signal,
+    onObservation: ctx.onObservation,
+    onLook: ctx.onLook,
+  });
 }
 
 /** A sleep that ends early (without throwing) when the signal aborts; the caller checks the signal. */
