@@ -25,7 +25,7 @@ import { builtinPhases } from './phases.js';
 import { runPhases, type Pause } from './phase-runner.js';
 import { runTeardown } from './teardown-phase.js';
 import { probeKind } from '../probes/index.js';
-import { DEFAULTS, type PlantedExpectation } from '../plan/types.js';
+import type { PlantedExpectation } from '../plan/types.js';
 import { azureIdentities } from '../evidence/ran-by.js';
 import { drillGateways } from './api-outages.js';
 

@@ -5,6 +5,7 @@
  * with its own report folder; the summary goes to `<report-dir>/fleet-<time>-<id>.{md,json,junit.xml}` and
  * the exit code is the worst drill's.
  */
+import { drillOptionsFrom, notifyDrill } from './drill-options.js';
 import { statSync } from 'node:fs';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
@@ -19,11 +20,8 @@ import { contextsNeeded } from '../context-flags.js';
 import { loadSigningKey } from '../../evidence/index.js';
 import { renderHtml } from '../../report/render/html.js';
 import { readHistory } from '../../report/history.js';
-import { notify } from '../../report/notify.js';
-import { systemClock } from '../../util/clock.js';
 import { newDrillId } from '../../util/ids.js';
 import { formatSeconds } from '../../util/duration.js';
-import { TOOL_VERSION } from '../../version.js';
 import type { Report } from '../../report/schema.js';
 import type { GlobalOptions } from '../context.js';
 import { leaseOptionsFor, scenarioLeaseGateway } from './run-lease.js';
@@ -148,16 +146,7 @@ export async function runFleetCommand(
           leaseOpts(m.plan.drillId, log, controller.signal),
           go,
         ),
-      drill: {
-        clock: systemClock,
-        gatewayFor: (ctx) => gatewayFor(kc, ctx),
-        reportDir: args['report-dir'],
-        toolVersion: TOOL_VERSION,
-        disasterAt,
-        keep: args.keep,
-        signer,
-        signal: controller.signal,
-      },
+      drill: drillOptionsFrom(args, { kc, disasterAt, signer, signal: controller.signal }),
       perDrill: (m) => ({
         onEvent: (e) => log(`[${m.plan.scenario.name} ${m.plan.drillId}] ${e.phase ?? 'drill'}: ${e.message}`),
         ...(m.plan.report.html
@@ -169,16 +158,8 @@ export async function runFleetCommand(
       }),
       afterDrill: async (m, outcome) => {
         log(`[${m.plan.scenario.name} ${m.plan.drillId}] ${outcome.report.verdict}: ${outcome.folder}`);
-        const n = m.plan.report.notify;
-        if (!n) return;
-        const sent = await notify(
-          { url: n.webhook.reveal(), on: n.on, timeoutMs: n.timeoutMs, format: n.format },
-          outcome.report,
-          {
-            folder: outcome.folder,
-          },
-        );
-        if (sent.warning) log(`[${m.plan.scenario.name}] warning: ${sent.warning}`);
+        const sent = await notifyDrill(m.plan, outcome);
+        if (sent?.warning) log(`[${m.plan.scenario.name}] warning: ${sent.warning}`);
       },
     });
     if (args.output === 'json') printJson(summary);

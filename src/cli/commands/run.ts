@@ -15,13 +15,11 @@ import { loadSigningKey } from '../../evidence/index.js';
 import { renderers } from '../../report/render/index.js';
 import { renderHtml } from '../../report/render/html.js';
 import { readHistory } from '../../report/history.js';
-import { notify } from '../../report/notify.js';
-import { systemClock } from '../../util/clock.js';
 import { newDrillId } from '../../util/ids.js';
-import { TOOL_VERSION } from '../../version.js';
 import type { Report } from '../../report/schema.js';
 import { negativeControlPlan } from '../../plan/negative-control.js';
 import { isFleetRun, runFleetCommand, type FleetRunArgs } from './run-fleet.js';
+import { drillOptionsFrom, notifyDrill } from './drill-options.js';
 import { leaseOptionsFor, scenarioLeaseGateway } from './run-lease.js';
 import { withScenarioLease } from '../../coordination/scenario-lease.js';
 
@@ -169,33 +167,16 @@ export const runCommand = defineCommand<RunArgs>({
       const outcome = await withScenarioLease(lease, plan, leaseOpts(drillId, log, controller.signal), () =>
         runDrill(plan, {
           ...(plan.report.html ? { html: (r: Report) => renderHtml(r), trend } : {}),
-          clock: systemClock,
-          gatewayFor: (ctx) => gatewayFor(kc, ctx),
-          reportDir: args['report-dir'],
-          toolVersion: TOOL_VERSION,
-          disasterAt,
-          keep: args.keep,
+          ...drillOptionsFrom(args, { kc, disasterAt, signer, signal: controller.signal }),
           negativeControl: negative?.planted ?? null,
-          signer,
-          signal: controller.signal,
           onEvent: progress.onEvent,
           beforePhase: args.step ? (phase) => askOperator(phase, controller.signal) : undefined,
         }),
       );
       progress.stop();
-      if (plan.report.notify) {
-        const n = plan.report.notify;
-        // Best effort: a webhook that is down is a warning, never a different verdict or exit code.
-        const sent = await notify(
-          { url: n.webhook.reveal(), on: n.on, timeoutMs: n.timeoutMs, format: n.format },
-          outcome.report,
-          {
-            folder: outcome.folder,
-          },
-        );
-        if (sent.warning) log(`dr-drill: warning: ${sent.warning}`);
-        else if (sent.sent) log(`dr-drill: notification sent (${outcome.report.verdict})`);
-      }
+      const sent = await notifyDrill(plan, outcome);
+      if (sent?.warning) log(`dr-drill: warning: ${sent.warning}`);
+      else if (sent?.sent) log(`dr-drill: notification sent (${outcome.report.verdict})`);
       if (json) printJson(outcome.report);
       else
         process.stdout.write(renderers.console.render(outcome.report, { folder: outcome.folder, colour: useColour() }));
