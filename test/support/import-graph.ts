@@ -1,10 +1,11 @@
 /**
- * The import graph of src/, read with the TypeScript parser (not regexes), for the structure tests: import
- * direction, no cycles, what each command loads at start. An edge knows whether it loads code at run time
- * (`import type` and type-only specifiers do not) and whether it is a lazy `import()`.
+ * The imports of a source file, read with the TypeScript parser (not regexes), for what each command loads at start
+ * (startup-imports.test.ts). An edge knows whether it loads code at run time (`import type` and type-only specifiers
+ * do not) and whether it is a lazy `import()`. The structure rule (direction, cycles) is dependency-cruiser's, in
+ * .dependency-cruiser.mjs: this file only answers "what is loaded when".
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 
 export interface ImportEdge {
@@ -24,12 +25,6 @@ export interface ImportEdge {
 }
 
 export const srcDir = resolve('src');
-
-export function tsFilesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFilesUnder(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
 
 function resolveLocal(from: string, spec: string): string {
   const base = resolve(dirname(from), spec);
@@ -69,44 +64,4 @@ export function importsOf(file: string, text = readFileSync(file, 'utf8')): Impo
   };
   visit(source);
   return edges;
-}
-
-/** The folder under src/ a file belongs to (`engine`, `cli`, …); files directly in src/ give their base name. */
-export function folderOf(file: string): string {
-  return relative(srcDir, file).split(/[\\/]/)[0]!.replace(/\.ts$/, '');
-}
-
-/** Strongly connected components with more than one member (or a self-import): each one is a cycle. */
-export function cycles(nodes: Iterable<string>, next: (node: string) => Iterable<string>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  let counter = 0;
-  const strongConnect = (v: string): void => {
-    index.set(v, counter);
-    low.set(v, counter);
-    counter++;
-    stack.push(v);
-    onStack.add(v);
-    for (const w of next(v)) {
-      if (!index.has(w)) {
-        strongConnect(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) === index.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      if (component.length > 1 || [...next(v)].includes(v)) found.push(component.sort());
-    }
-  };
-  for (const v of nodes) if (!index.has(v)) strongConnect(v);
-  return found;
 }

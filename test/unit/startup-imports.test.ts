@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { join, resolve } from 'node:path';
-import { importsOf } from '../support/import-graph.js';
+import { importsOf, srcDir, type ImportEdge } from '../support/import-graph.js';
 
 const HEAVY = ['@kubernetes/client-node', '@azure/', '@sinclair/typebox', 'ajv', 'execa'];
 
@@ -46,4 +46,26 @@ describe('startup: what each command line imports', () => {
       expect(heavyIn(staticImports(`src/cli/commands/${command}.ts`).packages)).to.deep.equal([]);
     });
   }
+});
+
+// What the startup graph above counts as loaded at start.
+describe('import graph: what counts as an import', () => {
+  const cases: { name: string; text: string; want: Partial<ImportEdge> }[] = [
+    { name: 'a value import', text: "import { a } from './x.js';", want: { typeOnly: false, dynamic: false } },
+    { name: 'import type', text: "import type { A } from './x.js';", want: { typeOnly: true, dynamic: false } },
+    { name: 'type-only names (still loaded)', text: "import { type A } from './x.js';", want: { typeOnly: false } },
+    { name: 'one value among types', text: "import { a, type B } from './x.js';", want: { typeOnly: false } },
+    { name: 'a side-effect import', text: "import './x.js';", want: { typeOnly: false } },
+    { name: 'a re-export', text: "export { a } from './x.js';", want: { typeOnly: false } },
+    { name: 'a type re-export', text: "export type { A } from './x.js';", want: { typeOnly: true } },
+    { name: 'a star re-export', text: "export * from './x.js';", want: { typeOnly: false } },
+    { name: 'a lazy import()', text: "const m = await import('./x.js');", want: { typeOnly: false, dynamic: true } },
+    { name: 'an import type in a type', text: "let m: typeof import('./x.js');", want: { typeOnly: true } },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const found = importsOf(`${srcDir}/engine/a.ts`, c.text);
+      expect(found).to.have.length(1);
+      expect(found[0]).to.include({ to: `${srcDir}/engine/x.js`, local: true, ...c.want });
+    });
 });
