@@ -43,18 +43,58 @@ export function binaryRuntimeOptions(bin: BinDir): Record<string, string> {
   };
 }
 
+/** The ServiceAccounts' namespace of deploy/rbac: the identities whose requests the audit log records. */
+export const AUDITED_NAMESPACE = 'dr-drill';
+
+/**
+ * The kube-apiserver audit policy of the local clusters: Metadata level (who, verb, resource, name, answer; never a
+ * request or response body, so no Secret value lands in it) for the ServiceAccounts of namespace dr-drill, which
+ * deploy/rbac binds the drill's roles to, and nothing for anyone else (controllers, Velero, kwok and the admin
+ * would write most of the log and cost every request a write). RequestReceived is left out: ResponseComplete
+ * (ResponseStarted for watches) says the same plus the answer.
+ */
+export const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [{ level: 'Metadata', userGroups: [`system:serviceaccounts:${AUDITED_NAMESPACE}`] }, { level: 'None' }],
+};
+
+/** The audit log's size cap: kube-apiserver rotates it at AUDIT_MAX_MB and keeps AUDIT_BACKUPS rotated files. */
+export const AUDIT_MAX_MB = 20;
+export const AUDIT_BACKUPS = 2;
+
+/** The cluster's audit log (kwokctl puts it there; rotated files sit beside it as audit-<time>.log). */
+export function auditLogPath(layout: LocalLayout, name: ClusterName): string {
+  return join(layout.kwokWorkdir, 'clusters', name, 'logs', 'audit.log');
+}
+
 function kwokctlConfig(layout: LocalLayout, bin: BinDir, name: ClusterName): string {
+  // kwokctl copies the policy into the cluster's directory when it creates the cluster.
+  const policy = join(layout.kwokWorkdir, 'audit-policy.yaml');
+  writeFileSync(policy, stringify(AUDIT_POLICY));
   const options = {
     ...binaryRuntimeOptions(bin),
     kubeApiserverPort: PORTS.apiserver[name],
     // Exec and port-forward rules are cluster objects, so tests can add their own (e.g. for a mapped namespace):
     // kwok runs no containers, so `exec` runs on this host and a port-forward reaches a server on this host.
     enableCRDs: ['ClusterExec', 'Exec', 'ClusterPortForward', 'PortForward'],
+    kubeAuditPolicy: policy,
   };
+  // A cap, so that a long-lived environment cannot fill the disk (kwokctl sets the policy and path, not the size).
+  const auditCap = [
+    { key: 'audit-log-maxsize', value: String(AUDIT_MAX_MB) },
+    { key: 'audit-log-maxbackup', value: String(AUDIT_BACKUPS) },
+  ];
   const file = join(layout.kwokWorkdir, `${name}.kwokctl.yaml`);
   writeFileSync(
     file,
-    stringify({ kind: 'KwokctlConfiguration', apiVersion: 'config.kwok.x-k8s.io/v1alpha1', options }),
+    stringify({
+      kind: 'KwokctlConfiguration',
+      apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+      options,
+      componentsPatches: [{ name: 'kube-apiserver', extraArgs: auditCap }],
+    }),
   );
   return file;
 }

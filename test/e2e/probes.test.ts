@@ -30,15 +30,8 @@ import {
   writeScenario,
 } from './support/drill.js';
 import { validateReport } from '../../src/report/validate-report.js';
-import {
-  allows,
-  grantedPairs,
-  pairOf,
-  startApiRecorder,
-  type ApiRecorder,
-  type ApiRequest,
-  type PolicyRule,
-} from '../support/api-recorder.js';
+import { startApiRecorder, type ApiRecorder, type ApiRequest, type PolicyRule } from '../support/api-recorder.js';
+import { madePairs, roleDiff } from '../support/rbac-proof.js';
 
 const PRIMARY = 'dr-drill-primary';
 const stamp = Date.now().toString(36);
@@ -302,8 +295,6 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     /** The backup the drill took, for a plan that names it (the resource list read through Velero). */
     let drilledBackup: string | null = null;
     const roles: Record<string, PolicyRule[]> = {};
-    /** Requests every authenticated identity may make (system:basic-user): who am I. */
-    const BUILT_IN = new Set(['create authentication.k8s.io/selfsubjectreviews']);
     /**
      * Grants of the runner role this drill does not exercise, and the feature that makes them (docs/rbac.md says
      * the same). Anything granted beyond the drill's requests and this list fails the test.
@@ -377,8 +368,6 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       'get velero.io/downloadrequests': 'waits read these by list+watch; get is a re-read after a watch error',
     };
 
-    const pairs = (rs: ApiRequest[]) => [...new Set(rs.map(pairOf))].filter((p) => !BUILT_IN.has(p)).sort();
-
     before(async () => {
       for (const file of ['drill-runner.yaml', 'drill-preflight.yaml']) {
         const text = readFileSync(join(ROOT, 'deploy', 'rbac', file), 'utf8');
@@ -423,23 +412,14 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
     });
 
     /** Nothing denied, nothing made that the role does not grant, nothing granted that is neither made nor listed. */
-    const compare = (role: string, made: ApiRequest[], unexercised: Record<string, string>) => {
-      const denied = made.filter((r) => r.status === 403).map(pairOf);
-      const ungranted = pairs(made).filter((p) => !made.some((r) => pairOf(r) === p && allows(roles[role]!, r)));
-      const unused = grantedPairs(roles[role]!).filter((g) => !pairs(made).includes(g) && !(g in unexercised));
-      // A busy run may use some listed grants after all (a re-read after a watch error, a probe's failure diagnosis,
-      // a Lease another run holds): that is no sign the list is out of date, and must not turn CI red.
-      const stale = Object.keys(unexercised).filter(
-        (g) => pairs(made).includes(g) && !/watch error|only on failure|holds the Lease/.test(unexercised[g]!),
-      );
+    const compare = (role: string, made: ApiRequest[], unexercised: Record<string, string>) =>
       // One message with everything, so a change to the code or the manifest shows the whole difference at once.
-      expect({ denied, ungranted, unused, stale }, `${role}: made ${pairs(made).join(', ')}`).to.deep.equal({
+      expect(roleDiff(roles[role]!, made, unexercised), `${role}: made ${madePairs(made).join(', ')}`).to.deep.equal({
         denied: [],
         ungranted: [],
         unused: [],
         stale: [],
       });
-    };
 
     it('a drill with every probe kind under dr-drill-runner passes; the role is what the drill uses', async () => {
       const s = probesScenario('e2e-rbac-drill') as { spec: { probes: object[] } };
