@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: verify a synthetic 100,000-item Velero backup from local disk and compare its throughput
- * with plain `gunzip -c file > /dev/null` of the same tarball in the same run. Goal (issue 4): verify at
- * ≥ 70 % of gunzip's MB/s, peak RSS < 200 MB. Prints numbers; asserts nothing.
+ * with plain `gunzip -c file > /dev/null` of the same tarball in the same run. Goal (issue 17): verify at
+ * ≥ 85 % of gunzip's MB/s, peak RSS ≤ 200 MB. Prints numbers; asserts nothing. Both wall time and CPU time
+ * (user + sys) are printed: on a shared machine the wall-time ratio mostly measures the load, CPU time does not.
  *
  * Env: BENCH_ITEMS (default 100000), BENCH_DIR (default a fresh temp dir, removed afterwards).
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -63,20 +64,30 @@ async function main(): Promise<void> {
 
     // Verify runs in a child process so that its peak RSS is its own, not the fixture builder's. gunzip and
     // verify alternate twice and the best of each counts, so page-cache warm-up favours neither.
-    const runs: { gunzip: number; verify: VerifyRun }[] = [];
+    const runs: { gunzip: number; gunzipCpu: number; verify: VerifyRun }[] = [];
     for (let round = 0; round < 2; round++) {
       t = performance.now();
-      const g = spawnSync('sh', ['-c', `gunzip -c '${tarPath}' > /dev/null`]);
+      // /usr/bin/time reports gunzip's own user + sys seconds (the shell's are not in it).
+      const g = spawnSync('sh', ['-c', `/usr/bin/time -f '%U %S' gunzip -c '${tarPath}' > /dev/null`], {
+        encoding: 'utf8',
+      });
       if (g.status !== 0) throw new Error(`gunzip failed: ${g.stderr}`);
       const gunzip = (performance.now() - t) / 1000;
+      const [user, sys] = g.stderr.trim().split(/\s+/).slice(-2).map(Number);
+      const gunzipCpu = (user ?? NaN) + (sys ?? NaN);
       const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--verify', dir], {
         encoding: 'utf8',
       });
       if (child.status !== 0) throw new Error(`verify run failed: ${child.stderr}`);
-      runs.push({ gunzip, verify: JSON.parse(child.stdout) as VerifyRun });
+      runs.push({ gunzip, gunzipCpu, verify: JSON.parse(child.stdout) as VerifyRun });
     }
     const gunzipS = Math.min(...runs.map((r) => r.gunzip));
+    const gunzipCpuS = Math.min(...runs.map((r) => r.gunzipCpu));
     const verify = runs.map((r) => r.verify).sort((a, b) => a.seconds - b.seconds)[0]!;
+    const verifyCpuS = Math.min(...runs.map((r) => r.verify.cpuSeconds));
+    const load = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
     const gunzipMBs = mb(size) / gunzipS;
     const verifyMBs = mb(size) / verify.seconds;
     console.log(
@@ -86,10 +97,16 @@ async function main(): Promise<void> {
       `gunzip -c:       ${gunzipS.toFixed(2)} s  ${gunzipMBs.toFixed(1)} MB/s compressed (${(mb(verify.uncompressed) / gunzipS).toFixed(0)} MB/s uncompressed)`,
     );
     console.log(
-      `dr-drill verify: ${verify.seconds.toFixed(2)} s  ${verifyMBs.toFixed(1)} MB/s compressed (${(mb(verify.uncompressed) / verify.seconds).toFixed(0)} MB/s uncompressed) = ${((verifyMBs / gunzipMBs) * 100).toFixed(0)} % of gunzip (goal >= 70 %)`,
+      `dr-drill verify: ${verify.seconds.toFixed(2)} s  ${verifyMBs.toFixed(1)} MB/s compressed (${(mb(verify.uncompressed) / verify.seconds).toFixed(0)} MB/s uncompressed) = ${((verifyMBs / gunzipMBs) * 100).toFixed(0)} % of gunzip (goal >= 85 %)`,
     );
     console.log(
-      `peak RSS:        ${verify.maxRssMB.toFixed(0)} MB in the verify process, ${verify.baselineRssMB.toFixed(0)} MB of it before verify started (Node + tsx + modules) (goal < 200 MB)`,
+      `CPU (user+sys):  gunzip ${gunzipCpuS.toFixed(2)} s, verify ${verifyCpuS.toFixed(2)} s (all of its threads) = ${((gunzipCpuS / verifyCpuS) * 100).toFixed(0)} % of gunzip's throughput per CPU second`,
+    );
+    console.log(
+      `load average:    ${load} on ${cpus().length} CPUs (at the end; wall times stretch with it, CPU times barely)`,
+    );
+    console.log(
+      `peak RSS:        ${verify.maxRssMB.toFixed(0)} MB in the verify process, ${verify.baselineRssMB.toFixed(0)} MB of it before verify started (Node + tsx + modules) (goal <= 200 MB)`,
     );
   } finally {
     if (!process.env.BENCH_DIR) await rm(dir, { recursive: true, force: true });
@@ -98,6 +115,8 @@ async function main(): Promise<void> {
 
 interface VerifyRun {
   seconds: number;
+  /** user + sys of the whole verify process (main thread, zlib's thread pool, GC) during verify. */
+  cpuSeconds: number;
   items: number;
   uncompressed: number;
   maxRssMB: number;
@@ -108,11 +127,14 @@ interface VerifyRun {
 async function verifyOnly(dir: string): Promise<void> {
   const baselineRssMB = process.resourceUsage().maxRSS / 1024;
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const v = await verifyBackup(openLocalStorage(dir), NAME);
   const seconds = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
   if (!v.ok) throw new Error(`verify found defects: ${JSON.stringify(v.defects.slice(0, 3))}`);
   const run: VerifyRun = {
     seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
     items: v.tarball?.items ?? 0,
     uncompressed: v.tarball?.uncompressedBytes ?? 0,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
