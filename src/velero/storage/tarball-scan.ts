@@ -1,16 +1,16 @@
 /**
- * One streaming pass over `<b>.tar.gz`: gunzip → tar-stream, every entry read once and dropped. Memory is the
+ * One streaming pass over `<b>.tar.gz`: gunzip → tar reader, every entry read once and dropped. Memory is the
  * resource list being checked off plus one item at a time, so a 100,000-item backup never sits in memory.
  */
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import tar from 'tar-stream';
 import { parseArchivePath, resourceListEntry, resourceListKey } from '../storage-layout.js';
-import { ownValue, setOwn } from '../../util/own-keys.js';
+import { setOwn } from '../../util/own-keys.js';
 import { artifactLimit, byteLimit } from '../../util/size-cap.js';
 import { isDrillError } from '../../errors.js';
+import { TarReader, type TarEntry } from '../../util/tar-reader.js';
 
 /** Largest tar entry read into memory; etcd caps objects at ~1.5 MiB, so anything bigger is not an item. */
 const MAX_ENTRY_BYTES = 32 << 20;
@@ -105,6 +105,9 @@ export async function scanTarball(
     clusterScoped: 0,
     problems: [],
   };
+  // Tallied in Maps (names from the tarball may be `__proto__`) and copied out once at the end.
+  const byNamespace = new Map<string, number>();
+  const byKind = new Map<string, number>();
   // Velero writes an item and its preferred-version copy back to back under one lock (item_backupper.go), so the
   // common case compares with the previous entry; only out-of-order pairs are remembered, by hash.
   let last: Held | null = null;
@@ -173,36 +176,21 @@ export async function scanTarball(
     }
     scan.items++;
     const key = resourceListKey(apiVersion, kind);
-    count(scan.byKind, key);
+    byKind.set(key, (byKind.get(key) ?? 0) + 1);
     if (p.namespace === null) scan.clusterScoped++;
-    else count(scan.byNamespace, p.namespace);
+    else byNamespace.set(p.namespace, (byNamespace.get(p.namespace) ?? 0) + 1);
     visit(key, resourceListEntry(p.namespace, p.name), name);
     last = { id, path: name, body };
   };
 
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    scan.entries++;
-    // When the gzip stream breaks mid-entry, tar-stream destroys the entry with the same error; pipeline()
-    // reports it once, so the entry's copy only needs a listener.
-    stream.on('error', () => {});
-    const size = header.size ?? 0;
-    scan.uncompressedBytes += 512 + Math.ceil(size / 512) * 512;
-    if (header.type !== 'file' && header.type !== 'contiguous-file') {
-      stream.on('end', () => next()).resume();
-      return;
-    }
-    if (size > MAX_ENTRY_BYTES) {
-      if (scan.otherEntries.length < 100) scan.otherEntries.push(`${header.name} (${size} bytes, not read)`);
-      stream.on('end', () => next()).resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
-    stream.on('end', () => {
-      onEntry(header.name, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-      next();
-    });
+  const reader = new TarReader({
+    wantBody: (e) => isFile(e) && e.size <= MAX_ENTRY_BYTES,
+    onEntry: (e, body) => {
+      scan.entries++;
+      if (body) onEntry(e.name, body);
+      else if (isFile(e) && scan.otherEntries.length < 100)
+        scan.otherEntries.push(`${e.name} (${e.size} bytes, not read)`);
+    },
   });
 
   let sourceError: unknown = null;
@@ -214,10 +202,10 @@ export async function scanTarball(
     // A deep output buffer lets zlib (on the thread pool) inflate ahead while this thread parses entries.
     await pipeline(
       source,
-      createGunzip({ chunkSize: 256 << 10, highWaterMark: 4 << 20 } as ZlibOptions),
+      createGunzip({ chunkSize: 1 << 20, highWaterMark: 4 << 20 } as ZlibOptions),
       // Memory is bounded per entry; this bounds the time a gzip bomb could spin.
       byteLimit('the backup tarball', artifactLimit('stream'), 'inflates past'),
-      extract,
+      reader,
     );
   } catch (e) {
     if (sourceError) throw mapSourceError(sourceError);
@@ -225,6 +213,9 @@ export async function scanTarball(
     scan.problems.push({ problem: classifyStreamError(e), detail: (e as Error).message });
     streamBroken = true;
   }
+  scan.uncompressedBytes = reader.bytes;
+  for (const [k, n] of byKind) setOwn(scan.byKind, k, n);
+  for (const [ns, n] of byNamespace) setOwn(scan.byNamespace, ns, n);
   release();
   // After a truncated or corrupt stream, unmatched copies are an echo of that damage, not separate defects.
   if (streamBroken) return scan;
@@ -247,6 +238,8 @@ export async function scanTarball(
   return scan;
 }
 
+const isFile = (e: TarEntry) => e.type === 'file' || e.type === 'contiguous-file';
+
 function isJson(b: Buffer): boolean {
   try {
     JSON.parse(b.toString('utf8'));
@@ -254,9 +247,4 @@ function isJson(b: Buffer): boolean {
   } catch {
     return false;
   }
-}
-
-/** Counts under a name taken from the tarball, which a crafted backup may spell `__proto__`. */
-function count(tally: Record<string, number>, name: string): void {
-  setOwn(tally, name, ((ownValue(tally, name) as number | undefined) ?? 0) + 1);
 }
