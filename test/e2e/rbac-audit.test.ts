@@ -47,28 +47,10 @@ const RUNNER_UNEXERCISED: Record<string, string> = {
     'SPDY clients, and API servers that also authorize the WebSocket upgrade as create (AuthorizePodWebsocketUpgradeCreatePermission): not a request of its own',
   'create /pods/portforward':
     'SPDY clients, and API servers that also authorize the WebSocket upgrade as create (AuthorizePodWebsocketUpgradeCreatePermission): not a request of its own',
-  'get /nodes': 'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
-  'get /persistentvolumeclaims':
-    'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
   'get /pods': 'exec, checksum and http probes that name their pod (pod.name)',
-  'get /serviceaccounts':
-    'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
   'get /services': 'http probes that name a Service (target.service)',
   'get apps/daemonsets': 'volume data: node-agent running in the target (a backup with file-system volume data)',
   'get apps/deployments': 'volume data: the Velero server in the target (a backup with file-system volume data)',
-  'get apps/replicasets':
-    'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
-  'get apps/statefulsets':
-    'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
-  'get batch/cronjobs':
-    'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
-  'get batch/jobs': 'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
-  'get networking.k8s.io/ingresses':
-    'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
-  'get networking.k8s.io/networkpolicies':
-    'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
-  'get storage.k8s.io/storageclasses':
-    'surplus: no request of the code reads this kind by name (granted with list/watch; docs/rbac.md)',
   'get velero.io/downloadrequests': 'waits read these by list+watch; get is a re-read after a watch error',
   'get velero.io/schedules': 'backup.fromSchedule',
   'get velero.io/serverstatusrequests': 'waits read these by list+watch; get is a re-read after a watch error',
@@ -81,7 +63,6 @@ const RUNNER_UNEXERCISED: Record<string, string> = {
     'workload probes on StatefulSets; plan (this role serves it too): cross-region readiness of the live source',
   'list coordination.k8s.io/leases': 'another drill of the same scenario holds the Lease (waiting for it)',
   'list events.k8s.io/events': 'why a probe failed: events of its pods (only on failure)',
-  'list networking.k8s.io/networkpolicies': 'surplus: no request of the code lists NetworkPolicies (docs/rbac.md)',
   'list velero.io/podvolumebackups':
     'volume proof of a backup made before Velero 1.13 (no volume info): its PodVolumeBackups, listed',
   'list velero.io/schedules': 'backup.fromSchedule',

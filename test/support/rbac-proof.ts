@@ -28,22 +28,26 @@ export interface RoleDiff {
   ungranted: string[];
   /** Pairs granted that were neither made nor listed as needed by a feature this run does not use. */
   unused: string[];
-  /** Pairs listed as "not exercised" that this run did make: the list is out of date. */
+  /** Pairs listed as "not exercised" that this run did make, or that the role no longer grants: the list is out of date. */
   stale: string[];
 }
 
 /**
  * Compares the requests `made` by an identity with the `rules` of its role. `unexercised` maps each grant this
  * run is not expected to make to the feature that needs it. A listed grant whose reason says it is only made
- * sometimes (SOMETIMES) is not stale when a busy run makes it after all: that must not turn CI red.
+ * sometimes (SOMETIMES) is not stale when a busy run makes it after all: that must not turn CI red. A listed grant
+ * the role does not have is stale whatever its reason: a grant taken out of the role leaves the list with it.
  */
 export function roleDiff(rules: PolicyRule[], made: ApiRequest[], unexercised: Record<string, string>): RoleDiff {
   const pairs = madePairs(made);
+  const granted = grantedPairs(rules);
   return {
     denied: [...new Set(made.filter((r) => r.status === 403).map(pairOf))].sort(),
     ungranted: pairs.filter((p) => !made.some((r) => pairOf(r) === p && allows(rules, r))),
-    unused: grantedPairs(rules).filter((g) => !pairs.includes(g) && !(g in unexercised)),
-    stale: Object.keys(unexercised).filter((g) => pairs.includes(g) && !SOMETIMES.test(unexercised[g]!)),
+    unused: granted.filter((g) => !pairs.includes(g) && !(g in unexercised)),
+    stale: Object.keys(unexercised)
+      .filter((g) => !granted.includes(g) || (pairs.includes(g) && !SOMETIMES.test(unexercised[g]!)))
+      .sort(),
   };
 }
 

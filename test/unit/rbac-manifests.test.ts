@@ -32,6 +32,28 @@ describe('deploy/rbac roles', () => {
     ]);
   });
 
+  it('reads by name (get) only the kinds the code fetches by name; the rest by list and watch', () => {
+    expect(grantedPairs(runner).filter((p) => /^get /.test(p))).to.deep.equal([
+      'get /configmaps',
+      'get /namespaces',
+      'get /persistentvolumes',
+      'get /pods',
+      'get /pods/exec',
+      'get /pods/log',
+      'get /pods/portforward',
+      'get /services',
+      'get apps/daemonsets',
+      'get apps/deployments',
+      'get coordination.k8s.io/leases',
+      'get velero.io/backups',
+      'get velero.io/backupstoragelocations',
+      'get velero.io/downloadrequests',
+      'get velero.io/restores',
+      'get velero.io/schedules',
+      'get velero.io/serverstatusrequests',
+    ]);
+  });
+
   it('no wildcard anywhere', () => {
     for (const r of [...runner, ...preflight, ...secrets])
       expect([...(r.apiGroups ?? []), ...(r.resources ?? []), ...r.verbs]).to.not.include('*');

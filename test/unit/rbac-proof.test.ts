@@ -64,7 +64,7 @@ describe('RBAC proof: requests read from the API server audit log', () => {
     expect(auditLogFiles(join(dir, 'missing', 'audit.log'))).to.deep.equal([]);
   });
 
-  it('compares them with a role: denied, ungranted, unused and stale grants are each named', () => {
+  it('compares them with a role: denied, ungranted, unused and stale grants (made, or no longer granted) are each named', () => {
     const rules: PolicyRule[] = [
       { apiGroups: ['velero.io'], resources: ['restores'], verbs: ['create', 'delete'] },
       { apiGroups: [''], resources: ['namespaces'], verbs: ['watch'] },
@@ -75,12 +75,14 @@ describe('RBAC proof: requests read from the API server audit log', () => {
       roleDiff(rules, made, {
         'patch /configmaps': 'a canary carrier that already exists',
         'watch /namespaces': 'listed, but made: out of date',
+        'get /nodes': 'listed, but no longer granted: out of date',
+        'delete /configmaps': 'listed, not granted, made only on failure: out of date all the same',
       }),
     ).to.deep.equal({
       denied: ['list /secrets'],
       ungranted: ['get /pods/exec', 'list /secrets'],
       unused: ['delete velero.io/restores'],
-      stale: ['watch /namespaces'],
+      stale: ['delete /configmaps', 'get /nodes', 'watch /namespaces'],
     });
   });
 
