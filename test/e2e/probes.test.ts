@@ -313,9 +313,6 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       'get /services': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
       'get apps/daemonsets': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
       'get apps/deployments': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
-      'get velero.io/downloadrequests': 'waits read these by list+watch; get is a re-read after a watch error',
-      'get velero.io/schedules': 'backup.fromSchedule',
-      'get velero.io/serverstatusrequests': 'waits read these by list+watch; get is a re-read after a watch error',
       'list /events': 'why a probe failed: events of its pods (only on failure)',
       'list /nodes': 'cross-region readiness (storage classes and zones of another cluster)',
       'list /persistentvolumeclaims': 'volumes: restored PVs and PVCs (volume drills, teardown of created PVs)',
@@ -324,16 +321,13 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       'list apps/daemonsets': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
       'list apps/statefulsets': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
       'list batch/cronjobs': 'target.isolation strict (e2e safety c)',
-      'list coordination.k8s.io/leases': 'another drill of the same scenario holds the Lease (waiting for it)',
-      'list events.k8s.io/events': 'why a probe failed: events of its pods (only on failure)',
       'list networking.k8s.io/ingresses': 'target.isolation strict (e2e safety c)',
       'list storage.k8s.io/storageclasses': 'cross-region readiness (storage classes and zones of another cluster)',
       'list velero.io/podvolumebackups':
         'volume proof of a backup made before Velero 1.13 (no volume info): its PodVolumeBackups, listed',
-      'list velero.io/schedules': 'backup.fromSchedule',
+      'list velero.io/schedules': 'dr-drill init (reads the Schedules); fromSchedule selects backups by label',
       'patch /configmaps': 'a canary carrier that already exists gets the marker by patch',
       'watch /configmaps': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
-      'watch /events': 'why a probe failed: events of its pods (only on failure)',
       'watch /persistentvolumeclaims': 'volumes: restored PVs and PVCs (volume drills, teardown of created PVs)',
       'watch /persistentvolumes': 'volumes: restored PVs and PVCs (volume drills, teardown of created PVs)',
       'watch /pods': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
@@ -344,17 +338,12 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       'watch apps/replicasets': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
       'watch apps/statefulsets': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
       'watch coordination.k8s.io/leases': 'another drill of the same scenario holds the Lease (waiting for it)',
-      'watch events.k8s.io/events': 'why a probe failed: events of its pods (only on failure)',
-      'watch velero.io/backupstoragelocations': 'waits read these by list+watch; get is a re-read after a watch error',
-      'watch velero.io/schedules': 'backup.fromSchedule',
-      'watch velero.io/serverstatusrequests': 'waits read these by list+watch; get is a re-read after a watch error',
+      'watch velero.io/serverstatusrequests': 'the Velero server wait (list, then watch while it waits)',
     };
     const PREFLIGHT_UNEXERCISED: Record<string, string> = {
       'list velero.io/backups': 'backup.fromSchedule: the newest backup of a schedule',
-      'get velero.io/schedules': 'backup.fromSchedule',
-      'list velero.io/schedules': 'backup.fromSchedule',
+      'list velero.io/schedules': 'dr-drill init (reads the Schedules); fromSchedule selects backups by label',
       'get /persistentvolumes': 'the PVs bound to the source PVCs (a namespace with volumes)',
-      'get velero.io/downloadrequests': 'waits read these by list+watch; get is a re-read after a watch error',
     };
 
     before(async () => {

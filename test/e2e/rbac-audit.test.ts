@@ -51,9 +51,6 @@ const RUNNER_UNEXERCISED: Record<string, string> = {
   'get /services': 'http probes that name a Service (target.service)',
   'get apps/daemonsets': 'volume data: node-agent running in the target (a backup with file-system volume data)',
   'get apps/deployments': 'volume data: the Velero server in the target (a backup with file-system volume data)',
-  'get velero.io/downloadrequests': 'waits read these by list+watch; get is a re-read after a watch error',
-  'get velero.io/schedules': 'backup.fromSchedule',
-  'get velero.io/serverstatusrequests': 'waits read these by list+watch; get is a re-read after a watch error',
   'list /events': 'why a probe failed: events of its pods (only on failure)',
   'list /serviceaccounts': 'resource probes on ServiceAccounts',
   'list apps/daemonsets':
@@ -61,15 +58,12 @@ const RUNNER_UNEXERCISED: Record<string, string> = {
   'list apps/replicasets': 'plan (this role serves it too): cross-region readiness of the live source',
   'list apps/statefulsets':
     'workload probes on StatefulSets; plan (this role serves it too): cross-region readiness of the live source',
-  'list coordination.k8s.io/leases': 'another drill of the same scenario holds the Lease (waiting for it)',
-  'list events.k8s.io/events': 'why a probe failed: events of its pods (only on failure)',
   'list velero.io/podvolumebackups':
     'volume proof of a backup made before Velero 1.13 (no volume info): its PodVolumeBackups, listed',
-  'list velero.io/schedules': 'backup.fromSchedule',
+  'list velero.io/schedules': 'dr-drill init (reads the Schedules); fromSchedule selects backups by label',
   'patch /configmaps': 'a canary carrier that already exists gets the marker by patch',
   'watch /configmaps':
     'resource probes and the canary (list, then watch while it waits: made only when the first list does not settle it)',
-  'watch /events': 'why a probe failed: events of its pods (only on failure)',
   'watch /persistentvolumeclaims':
     'pvc probes (list, then watch while it waits: made only when the first list does not settle it)',
   'watch /persistentvolumes':
@@ -99,18 +93,12 @@ const RUNNER_UNEXERCISED: Record<string, string> = {
   'watch apps/statefulsets':
     'workload probes (list, then watch while it waits: made only when the first list does not settle it)',
   'watch coordination.k8s.io/leases': 'another drill of the same scenario holds the Lease (waiting for it)',
-  'watch events.k8s.io/events': 'why a probe failed: events of its pods (only on failure)',
-  'watch velero.io/backupstoragelocations':
-    'the BSL wait (list, then watch while it waits: made only when the first list does not settle it)',
-  'watch velero.io/schedules': 'backup.fromSchedule',
   'watch velero.io/serverstatusrequests':
     'the Velero server wait (list, then watch while it waits: made only when the first list does not settle it)',
 };
 const PREFLIGHT_UNEXERCISED: Record<string, string> = {
-  'get velero.io/downloadrequests': 'waits read these by list+watch; get is a re-read after a watch error',
-  'get velero.io/schedules': 'backup.fromSchedule',
   'list velero.io/backups': 'backup.fromSchedule: the newest backup of a schedule',
-  'list velero.io/schedules': 'backup.fromSchedule',
+  'list velero.io/schedules': 'dr-drill init (reads the Schedules); fromSchedule selects backups by label',
 };
 
 let env: E2eEnv;
@@ -336,9 +324,18 @@ describe('e2e: RBAC proven from the API servers’ audit logs', function () {
       () => undefined,
     );
     await kubectl(env, PRIMARY, ['delete', 'pv', PV, '--ignore-not-found']).catch(() => undefined);
-    for (const ctx of [PRIMARY, DR])
+    for (const ctx of [PRIMARY, DR]) {
       for (const kind of ['clusterexec', 'clusterportforward'])
         await kubectl(env, ctx, ['delete', kind, RULE, '--ignore-not-found']).catch(() => undefined);
+      await kubectl(env, ctx, [
+        '-n',
+        'velero',
+        'delete',
+        'lease',
+        'dr-drill-e2e-audit-drill',
+        '--ignore-not-found',
+      ]).catch(() => undefined);
+    }
     appServer?.close();
   });
 

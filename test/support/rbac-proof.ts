@@ -15,10 +15,10 @@ export const madePairs = (rs: ApiRequest[]): string[] =>
   [...new Set(rs.map(pairOf))].filter((p) => !BUILT_IN.has(p)).sort();
 
 /**
- * Reasons of grants a run makes only sometimes: a re-read after a watch error, a probe's failure diagnosis, a
+ * Reasons of grants a run makes only sometimes: a probe's failure diagnosis, a
  * Lease another run holds, a watch opened only when a wait's first list does not settle it.
  */
-const SOMETIMES = /watch error|only on failure|holds the Lease|while it waits/;
+const SOMETIMES = /only on failure|holds the Lease|while it waits/;
 
 /** How the requests made and the role differ; every list is empty when the role is exactly what was used. */
 export interface RoleDiff {

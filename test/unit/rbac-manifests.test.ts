@@ -47,10 +47,7 @@ describe('deploy/rbac roles', () => {
       'get coordination.k8s.io/leases',
       'get velero.io/backups',
       'get velero.io/backupstoragelocations',
-      'get velero.io/downloadrequests',
       'get velero.io/restores',
-      'get velero.io/schedules',
-      'get velero.io/serverstatusrequests',
     ]);
   });
 
