@@ -18,6 +18,9 @@
 /** Imported by every folder; they import nothing above them. */
 const shared = ['util/', 'errors.ts', 'version.ts'];
 
+/** The adapters the engine drives, one outside system each (velero/storage/ is Velero's backup storage). */
+const adapters = ['kube/', 'velero/', 'targets/', 'probes/', 'hooks/', 'azure/'];
+
 /** Per folder (trailing /) or top-level file of src/: what it may import besides itself and `shared`. */
 export const flow = {
   'cli/': [
@@ -26,12 +29,7 @@ export const flow = {
     'engine/index.ts',
     'fleet/',
     'coordination/',
-    'kube/',
-    'velero/',
-    'targets/',
-    'probes/',
-    'hooks/',
-    'azure/',
+    ...adapters,
     'measure/',
     'report/',
     'evidence/',
@@ -41,18 +39,7 @@ export const flow = {
   'fleet/': ['scenario/', 'plan/', 'engine/index.ts', 'kube/', 'velero/', 'report/', 'exit-codes.ts'],
   'scenario/': [],
   'plan/': ['scenario/'],
-  'engine/': [
-    'plan/',
-    'kube/',
-    'velero/',
-    'targets/',
-    'probes/',
-    'hooks/',
-    'azure/',
-    'measure/',
-    'report/',
-    'evidence/',
-  ],
+  'engine/': ['plan/', ...adapters, 'measure/', 'report/', 'evidence/'],
   'coordination/': ['plan/', 'kube/'],
   'kube/': [],
   'velero/': ['plan/', 'kube/'],
