@@ -62,6 +62,43 @@ async function download(
 const via = (src: ContentsSource) =>
   src.storage ? src.storage.description : `a DownloadRequest in ${src.gateway?.context ?? '?'}`;
 
+/** Velero answers a DownloadRequest for a file the backup does not have with a URL that 404s. */
+const isAbsent = (e: unknown) => e instanceof Error && /\b404\b|not found|NoSuchKey|BlobNotFound/i.test(e.message);
+
+/** One gzipped JSON file of a backup or of a restore of it: where it is in storage, how a cluster serves it. */
+interface BackupFile {
+  /** Names the file in an error: "backup b1's volume info". */
+  what: string;
+  key: (layout: BackupStorage['layout']) => string;
+  shape: (v: unknown) => string | null;
+  /** Its DownloadRequest; null when Velero has no DownloadRequest kind for it. */
+  download: { kind: DownloadTargetKind; backupName: string; name?: string } | null;
+}
+
+/**
+ * The one reader of a backup's small files: from its storage when the scenario names it, else (or when storage lacks
+ * it) through a DownloadRequest in a cluster that has the Backup. Null when the file is not there: missing in
+ * storage with no cluster or no DownloadRequest kind to ask, or a DownloadRequest whose URL 404s. Any other problem
+ * (truncated gzip, bad JSON, unreachable storage, neither storage nor cluster) throws, naming the file.
+ */
+async function readBackupFile(src: ContentsSource, file: BackupFile): Promise<{ value: unknown; via: string } | null> {
+  if (src.storage) {
+    const r = await readGzipJsonArtifact<unknown>(src.storage, file.key(src.storage.layout), file.shape);
+    if (r.ok) return { value: r.value, via: src.storage.description };
+    if (r.problem !== 'missing') throw new Error(`${file.what}: ${r.problem} (${r.key})`);
+    if (!src.gateway) return null;
+  }
+  if (!file.download) return null;
+  const { kind, backupName, name } = file.download;
+  try {
+    const body = await download(src, kind, backupName, name);
+    return { value: JSON.parse(body.toString('utf8')), via: `a DownloadRequest in ${src.gateway!.context}` };
+  } catch (e) {
+    if (isAbsent(e)) return null;
+    throw e;
+  }
+}
+
 /** The backup's tarball as a stream (`<b>.tar.gz`), where it came from, and its name for a size-cap error. */
 export async function openBackupContents(
   src: ContentsSource,
@@ -85,21 +122,18 @@ export async function readBackupList(
   src: ContentsSource,
   backupName: string,
 ): Promise<{ items: ListedItem[]; via: string }> {
-  if (src.storage) {
-    const r = await readGzipJsonArtifact<unknown>(
-      src.storage,
-      src.storage.layout.backupKey(backupName, 'resourceList'),
-      shapes.resourceList,
+  const what = `backup ${backupName}'s resource list in ${via(src)}`;
+  const r = await readBackupFile(src, {
+    what,
+    key: (layout) => layout.backupKey(backupName, 'resourceList'),
+    shape: shapes.resourceList,
+    download: { kind: 'BackupResourceList', backupName },
+  });
+  if (!r)
+    throw new Error(
+      `${what}: missing (${src.storage?.layout.backupKey(backupName, 'resourceList') ?? 'BackupResourceList'})`,
     );
-    if (r.ok) return { items: parseBackupResourceList(r.value), via: via(src) };
-    if (r.problem !== 'missing' || !src.gateway)
-      throw new Error(`backup ${backupName}'s resource list in ${src.storage.description}: ${r.problem} (${r.key})`);
-  }
-  const body = await download(src, 'BackupResourceList', backupName);
-  return {
-    items: parseBackupResourceList(JSON.parse(body.toString('utf8'))),
-    via: `a DownloadRequest in ${src.gateway!.context}`,
-  };
+  return { items: parseBackupResourceList(r.value), via: r.via };
 }
 
 /**
@@ -110,23 +144,13 @@ export async function readBackupVolumeInfos(
   src: ContentsSource,
   backupName: string,
 ): Promise<BackupVolumeInfo[] | null> {
-  if (src.storage) {
-    const r = await readGzipJsonArtifact<unknown>(
-      src.storage,
-      src.storage.layout.backupKey(backupName, 'volumeInfo'),
-      shapes.arrayOrNull,
-    );
-    if (r.ok) return parseBackupVolumeInfos(r.value);
-    if (r.problem !== 'missing') throw new Error(`backup ${backupName}'s volume info: ${r.problem} (${r.key})`);
-    if (!src.gateway) return null;
-  }
-  try {
-    return parseBackupVolumeInfos(JSON.parse((await download(src, 'BackupVolumeInfos', backupName)).toString('utf8')));
-  } catch (e) {
-    // Velero answers a DownloadRequest for a file the backup does not have with a URL that 404s.
-    if (e instanceof Error && /\b404\b|not found|NoSuchKey|BlobNotFound/i.test(e.message)) return null;
-    throw e;
-  }
+  const r = await readBackupFile(src, {
+    what: `backup ${backupName}'s volume info`,
+    key: (layout) => layout.backupKey(backupName, 'volumeInfo'),
+    shape: shapes.arrayOrNull,
+    download: { kind: 'BackupVolumeInfos', backupName },
+  });
+  return r && parseBackupVolumeInfos(r.value);
 }
 
 /**
@@ -140,14 +164,13 @@ export async function readBackupPodVolumeBackups(
   backupName: string,
 ): Promise<BackupVolumeInfo[] | null> {
   if (src.storage) {
-    const r = await readGzipJsonArtifact<unknown>(
-      src.storage,
-      src.storage.layout.backupKey(backupName, 'podVolumeBackups'),
-      shapes.arrayOrNull,
-    );
-    if (r.ok) return volumeInfosOfPodVolumeBackups(r.value);
-    if (r.problem !== 'missing') throw new Error(`backup ${backupName}'s pod volume backups: ${r.problem} (${r.key})`);
-    return [];
+    const r = await readBackupFile(src, {
+      what: `backup ${backupName}'s pod volume backups`,
+      key: (layout) => layout.backupKey(backupName, 'podVolumeBackups'),
+      shape: shapes.arrayOrNull,
+      download: null,
+    });
+    return r ? volumeInfosOfPodVolumeBackups(r.value) : [];
   }
   if (!src.gateway) return null;
   try {
@@ -168,21 +191,12 @@ export async function readRestoreVolumeInfos(
   restoreName: string,
   backupName: string,
 ): Promise<RestoreVolumeInfo[] | null> {
-  if (src.storage) {
-    const r = await readGzipJsonArtifact<unknown>(
-      src.storage,
-      src.storage.layout.restoreKey(restoreName, 'volumeInfo'),
-      shapes.arrayOrNull,
-    );
-    if (r.ok) return parseBackupVolumeInfos(r.value) as RestoreVolumeInfo[];
-    if (r.problem !== 'missing') throw new Error(`restore ${restoreName}'s volume info: ${r.problem} (${r.key})`);
-    if (!src.gateway) return null;
-  }
-  try {
-    const body = await download(src, 'RestoreVolumeInfo', backupName, restoreName);
-    return parseBackupVolumeInfos(JSON.parse(body.toString('utf8'))) as RestoreVolumeInfo[];
-  } catch (e) {
-    if (e instanceof Error && /\b404\b|not found|NoSuchKey|BlobNotFound/i.test(e.message)) return null;
-    throw e;
-  }
+  const r = await readBackupFile(src, {
+    what: `restore ${restoreName}'s volume info`,
+    key: (layout) => layout.restoreKey(restoreName, 'volumeInfo'),
+    shape: shapes.arrayOrNull,
+    // The restore's file is signed through the backup's BSL.
+    download: { kind: 'RestoreVolumeInfo', backupName, name: restoreName },
+  });
+  return r && (parseBackupVolumeInfos(r.value) as RestoreVolumeInfo[]);
 }
