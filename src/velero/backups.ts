@@ -78,19 +78,24 @@ function backupObservation(b: VeleroBackup | undefined): string {
   return `Backup ${b.metadata.name} is ${s.phase ?? 'New'}${items}`;
 }
 
-/** Waits until the backup reaches a terminal phase (any of them: the caller judges it). */
-export async function waitBackupTerminal(
+/**
+ * Waits until the backup reaches a terminal phase (any of them: the caller judges it). `absent` is what the wait
+ * reports while the Backup does not exist (yet).
+ */
+async function waitBackupPhase(
   gw: KubeGateway,
   ns: string,
   name: string,
   opts: WaitOptions,
+  absent: string,
 ): Promise<VeleroBackup> {
   const { verdict } = await waitFor<VeleroBackup>(
     gw,
     { apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name },
     (objs) => {
       const b = objs[0] as VeleroBackup | undefined;
-      return isTerminalBackupPhase(b?.status?.phase)
+      if (!b) return { state: 'waiting', observation: absent };
+      return isTerminalBackupPhase(b.status?.phase)
         ? { state: 'done', observation: backupObservation(b), value: b }
         : { state: 'waiting', observation: backupObservation(b) };
     },
@@ -99,31 +104,22 @@ export async function waitBackupTerminal(
   return verdict.value!;
 }
 
-/**
- * Waits until backup sync has brought the backup into a cluster (a target cluster reading the source's storage
- * through its own BSL). Velero syncs on a one-minute tick, so this is a wait for an event, not a poll.
- */
-export async function waitBackupVisible(
+/** Waits until a backup the drill created reaches a terminal phase (any of them: the caller judges it). */
+export function waitBackupTerminal(
   gw: KubeGateway,
   ns: string,
   name: string,
   opts: WaitOptions,
 ): Promise<VeleroBackup> {
-  const { verdict } = await waitFor<VeleroBackup>(
-    gw,
-    { apiVersion: VELERO_API, kind: 'Backup', namespace: ns, name },
-    (objs) => {
-      const b = objs[0] as VeleroBackup | undefined;
-      if (!b)
-        return {
-          state: 'waiting',
-          observation: `Backup ${name} not yet synced into ${gw.context} (Velero syncs about once a minute)`,
-        };
-      return isTerminalBackupPhase(b.status?.phase)
-        ? { state: 'done', observation: backupObservation(b), value: b }
-        : { state: 'waiting', observation: backupObservation(b) };
-    },
-    opts,
-  );
-  return verdict.value!;
+  return waitBackupPhase(gw, ns, name, opts, backupObservation(undefined));
+}
+
+/**
+ * Waits until backup sync has brought the backup into a cluster (a target cluster reading the source's storage
+ * through its own BSL), in a terminal phase. Velero syncs on a one-minute tick, so this is a wait for an event, not
+ * a poll.
+ */
+export function waitBackupVisible(gw: KubeGateway, ns: string, name: string, opts: WaitOptions): Promise<VeleroBackup> {
+  const absent = `Backup ${name} not yet synced into ${gw.context} (Velero syncs about once a minute)`;
+  return waitBackupPhase(gw, ns, name, opts, absent);
 }
