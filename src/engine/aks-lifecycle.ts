@@ -79,16 +79,14 @@ export async function provisionAks(ctx: DrillContext, setHandle: (h: AksHandle) 
 export async function installDrillVelero(ctx: DrillContext, gw: KubeGateway, aks: AksTargetPlan): Promise<void> {
   const { plan, rec } = ctx;
   const v = aks.velero;
+  const { caCertFile, ...storage } = v.storage;
   const data = await decideDataPath(ctx);
   const spec: VeleroInstallSpec = {
     namespace: plan.target.veleroNamespace,
     image: v.image,
     pluginImage: v.pluginImage,
     bslName: v.bslName,
-    storage: {
-      ...v.storage,
-      caCertPem: v.storage.caCertFile ? readText(v.storage.caCertFile, 'velero.storage.caCertFile') : null,
-    },
+    storage: { ...storage, caCertPem: caCertFile ? readText(caCertFile, 'velero.storage.caCertFile') : null },
     credentials:
       'secretFile' in v.credentials
         ? { secretFileText: readText(v.credentials.secretFile, 'velero.credentials.secretFile') }

@@ -60,24 +60,31 @@ export interface AksTargetPlan {
   expiresAfterMs: number;
   costPerNodeHour: number;
   provisionTimeoutMs: number;
-  velero: {
-    install: 'auto' | 'always' | 'never';
-    installer: 'auto' | 'cli' | 'manifests';
-    image: string;
-    pluginImage: string;
-    bslName: string;
-    storage: {
-      container: string;
-      prefix: string | null;
-      storageAccount: string;
-      resourceGroup: string;
-      subscriptionId: string;
-      storageAccountUri: string | null;
-      caCertFile: string | null;
-    };
-    credentials: { secretFile: string } | { workloadIdentityClientId: string };
-    timeoutMs: number;
-  };
+  velero: AksVeleroPlan;
+}
+
+/** Velero in the drill's AKS cluster: whether and how to install it, and how its ReadOnly BSL reaches the source. */
+export interface AksVeleroPlan {
+  install: 'auto' | 'always' | 'never';
+  installer: 'auto' | 'cli' | 'manifests';
+  image: string;
+  pluginImage: string;
+  bslName: string;
+  storage: AksVeleroStoragePlan;
+  credentials: { secretFile: string } | { workloadIdentityClientId: string };
+  timeoutMs: number;
+}
+
+/** The source's Azure Blob container as the drill cluster's BSL names it (velero/install.ts derives its spec). */
+export interface AksVeleroStoragePlan {
+  container: string;
+  prefix: string | null;
+  storageAccount: string;
+  resourceGroup: string;
+  subscriptionId: string;
+  storageAccountUri: string | null;
+  /** A PEM file trusted for the storage endpoint; install reads it (VeleroInstallSpec.storage.caCertPem). */
+  caCertFile: string | null;
 }
 
 export interface RestorePlan {

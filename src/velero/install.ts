@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import type { KubeGateway } from '../kube/gateway.js';
+import type { AksVeleroPlan, AksVeleroStoragePlan } from '../plan/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { waitFor, WaitTimeout } from '../kube/wait.js';
 import { infraError, inputError } from '../errors.js';
@@ -21,22 +22,14 @@ import { sameStorage } from './bsl.js';
 import { VELERO_API, type BackupStorageLocation } from './types.js';
 import { REPO_PASSWORD_KEY, REPO_PASSWORD_SECRET, type DataPathInstall } from './data-path.js';
 
-/** What the install needs; credentials already read (the secret file's text never reaches a report). */
-export interface VeleroInstallSpec {
+/**
+ * What the install needs: the plan's Velero (plan/types.ts AksVeleroPlan) with its files read: the CA certificate's
+ * PEM and the credentials file's text (which never reaches a report).
+ */
+export interface VeleroInstallSpec extends Pick<AksVeleroPlan, 'image' | 'pluginImage' | 'bslName'> {
   namespace: string;
-  image: string;
-  pluginImage: string;
-  bslName: string;
-  storage: {
-    container: string;
-    prefix: string | null;
-    storageAccount: string;
-    resourceGroup: string;
-    subscriptionId: string;
-    storageAccountUri: string | null;
-    caCertPem: string | null;
-  };
-  credentials: { secretFileText: string } | { workloadIdentityClientId: string };
+  storage: Omit<AksVeleroStoragePlan, 'caCertFile'> & { caCertPem: string | null };
+  credentials: { secretFileText: string } | Exclude<AksVeleroPlan['credentials'], { secretFile: string }>;
   labels: Record<string, string>;
   /** What the backup's volume data needs: node-agent, feature flags (velero/data-path.ts). */
   dataPath: DataPathInstall;
