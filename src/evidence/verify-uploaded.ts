@@ -18,8 +18,7 @@ import { verifyChain, type ChainResult } from './chain.js';
 import { PRUNE_FILE, PRUNE_SIGNATURE_FILE } from './prune-record.js';
 import type { TrustPolicy } from './signing.js';
 import { storageError } from '../velero/storage/storage-errors.js';
-import { CONNECTION_STRING_ENV } from '../plan/storage-plan.js';
-import { SecretText } from '../plan/types.js';
+import { storageAuth, storageFlags } from '../plan/storage-plan.js';
 import { containerFor, containerLocation, uploadedFolderPrefix, uploadedScenarioPrefix } from './upload.js';
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -319,23 +318,11 @@ export function evidenceContainerFromFlags(
   flags: UploadedLocationFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): ContainerClient {
-  if (flags.accountUrl && flags.connectionString)
-    throw inputError(
-      'STORAGE_TWO_CREDENTIALS',
-      'give either --account-url or --connection-string, not both',
-      'drop one of them',
-    );
-  if (flags.accountUrl)
-    return containerFor({ kind: 'default-credential', accountUrl: flags.accountUrl }, flags.container);
-  const cs = flags.connectionString ?? env[CONNECTION_STRING_ENV];
-  if (!cs)
-    throw inputError(
-      'STORAGE_NO_CREDENTIALS',
-      'no storage account given for the uploaded report',
-      `pass --account-url or --connection-string, or set ${CONNECTION_STRING_ENV}`,
-    );
+  const given = { accountUrl: flags.accountUrl, connectionString: flags.connectionString };
+  const auth = storageAuth(given, storageFlags(' for the uploaded report'), env);
+  if (auth.kind === 'default-credential') return containerFor(auth, flags.container);
   try {
-    return containerFor({ kind: 'connection-string', connectionString: new SecretText(cs) }, flags.container);
+    return containerFor(auth, flags.container);
   } catch {
     throw inputError(
       'STORAGE_BAD_OPTION',

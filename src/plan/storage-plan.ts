@@ -16,20 +16,51 @@ export const DEFAULT_IMMUTABLE_FOR_MS = 365 * 24 * 3600_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function auth(
-  where: string,
-  accountUrl: string | undefined,
-  connectionString: string | undefined,
+/** How the two ways to name a storage account are written where a user gives them, for errors and hints. */
+export interface StorageAuthNames {
+  accountUrl: string;
+  connectionString: string;
+  /** How a user gives one: `set` a scenario field, `pass` a flag. */
+  verb: 'set' | 'pass';
+  /** Where, as the end of an error message: " in spec.storage", " for the uploaded report". */
+  where: string;
+}
+
+/** The flags of the commands that read storage without a scenario (`backups`, `report verify --uploaded`). */
+export const storageFlags = (where = ''): StorageAuthNames => ({
+  accountUrl: '--account-url',
+  connectionString: '--connection-string',
+  verb: 'pass',
+  where,
+});
+
+/** A scenario's storage block's fields (spec.storage, spec.report.upload). */
+export const storageFields = (block: string): StorageAuthNames => ({
+  accountUrl: `${block}.accountUrl`,
+  connectionString: `${block}.connectionString`,
+  verb: 'set',
+  where: ` in ${block}`,
+});
+
+/**
+ * The one check of a storage account's credentials, for scenarios and flags alike: an account URL (signed in with
+ * DefaultAzureCredential) or a connection string, never both; with neither, `fallback`, else
+ * $AZURE_STORAGE_CONNECTION_STRING; with none of those, an input error naming both ways. A connection string is
+ * wrapped in SecretText at once, so no error message or report can carry it.
+ */
+export function storageAuth(
+  given: { accountUrl?: string | undefined; connectionString?: string | undefined },
+  names: StorageAuthNames,
   env: Env,
-  fallback: StorageAuthPlan | null,
+  fallback: StorageAuthPlan | null = null,
 ): StorageAuthPlan {
-  if (accountUrl && connectionString) {
+  const { accountUrl, connectionString } = given;
+  if (accountUrl && connectionString)
     throw inputError(
       'STORAGE_TWO_CREDENTIALS',
-      `${where} sets both accountUrl and connectionString`,
+      `both ${names.accountUrl} and ${names.connectionString} are given${names.where}`,
       'keep one of them',
     );
-  }
   if (accountUrl) return { kind: 'default-credential', accountUrl };
   if (connectionString) return { kind: 'connection-string', connectionString: new SecretText(connectionString) };
   if (fallback) return fallback;
@@ -37,8 +68,8 @@ function auth(
   if (fromEnv) return { kind: 'connection-string', connectionString: new SecretText(fromEnv) };
   throw inputError(
     'STORAGE_NO_CREDENTIALS',
-    `${where} names no storage account`,
-    `set ${where}.accountUrl, or ${where}.connectionString: "\${${CONNECTION_STRING_ENV}}", or export ${CONNECTION_STRING_ENV}`,
+    `no storage account given${names.where}`,
+    `${names.verb} ${names.accountUrl} or ${names.connectionString}, or export ${CONNECTION_STRING_ENV}`,
   );
 }
 
@@ -97,7 +128,7 @@ export function addStoragePlans(plan: DrillPlan, s: Scenario, env: Env): void {
   if (spec.storage) {
     const st = spec.storage;
     const storage: StoragePlan = {
-      auth: auth('spec.storage', st.accountUrl, st.connectionString, env, null),
+      auth: storageAuth(st, storageFields('spec.storage'), env),
       container: st.container ?? DEFAULT_BSL_CONTAINER,
       prefix: cleanPrefix(st.prefix),
       caCertFile: st.caCertFile ?? null,
@@ -124,7 +155,7 @@ export function addStoragePlans(plan: DrillPlan, s: Scenario, env: Env): void {
   const up = spec.report?.upload;
   if (up) {
     const upload: UploadPlan = {
-      auth: auth('spec.report.upload', up.accountUrl, up.connectionString, env, plan.storage?.auth ?? null),
+      auth: storageAuth(up, storageFields('spec.report.upload'), env, plan.storage?.auth ?? null),
       container: up.container,
       prefix: cleanPrefix(up.prefix),
       immutableForMs: immutableForMs(up),

@@ -8,8 +8,10 @@ import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { inputError } from '../../errors.js';
 import { formatSeconds } from '../../util/duration.js';
+import { CONNECTION_STRING_ENV, storageAuth, storageFlags } from '../../plan/storage-plan.js';
 import {
   listBackups,
+  blobAuthOf,
   openBlobStorage,
   verifyBackup,
   type BackupStorage,
@@ -23,9 +25,6 @@ interface StorageArgs {
   'account-url'?: string;
   'connection-string'?: string;
 }
-
-/** The environment variable the Azure CLI reads a connection string from. */
-const CS_ENV = 'AZURE_STORAGE_CONNECTION_STRING';
 
 function storageOptions<T>(y: Argv<T>): Argv<T & StorageArgs> {
   return (
@@ -43,34 +42,19 @@ function storageOptions<T>(y: Argv<T>): Argv<T & StorageArgs> {
       // No yargs default: it would print the secret in --help. The environment is read in openStorage().
       .option('connection-string', {
         type: 'string',
-        describe: `Storage connection string (default: $${CS_ENV})`,
+        describe: `Storage connection string (default: $${CONNECTION_STRING_ENV})`,
       }) as never
   );
 }
 
 /** Open the BSL the flags describe; bad or missing flags are input errors (exit 2). */
 export function openStorage(args: StorageArgs, env: NodeJS.ProcessEnv = process.env): BackupStorage {
-  const url = args['account-url'];
-  const cs = args['connection-string'];
-  if (url && cs)
-    throw inputError(
-      'STORAGE_TWO_CREDENTIALS',
-      'give either --account-url or --connection-string, not both',
-      'drop one of them',
-    );
+  const given = { accountUrl: args['account-url'], connectionString: args['connection-string'] };
+  const auth = storageAuth(given, storageFlags(), env);
   if (!args.container)
     throw inputError('STORAGE_NO_CONTAINER', '--container is empty', 'name the BSL container (default velero)');
   const base = { container: args.container, ...(args.prefix ? { prefix: args.prefix } : {}) };
-  if (url) return openBlobStorage({ ...base, auth: { kind: 'default-credential', accountUrl: url } });
-  const connectionString = cs ?? env[CS_ENV];
-  if (!connectionString) {
-    throw inputError(
-      'STORAGE_NO_CREDENTIALS',
-      'no storage account given',
-      `pass --account-url https://<account>.blob.core.windows.net or --connection-string, or set ${CS_ENV}`,
-    );
-  }
-  return openBlobStorage({ ...base, auth: { kind: 'connection-string', connectionString } });
+  return openBlobStorage({ ...base, auth: blobAuthOf(auth) });
 }
 
 function table(header: string[], rows: string[][]): string[] {
