@@ -1,6 +1,7 @@
 /**
  * The target-namespace and backup-selection checks live once (engine/target-namespaces.ts,
- * engine/backup-choice.ts) and are asked by both `plan` (preflight) and `run` (prepare-target, select-backup).
+ * engine/backup-choice.ts) and are asked by both `plan` (preflight) and `run` (prepare-target, select-backup); the
+ * storage credentials check lives once (plan/storage-plan.ts) for scenarios and flags.
  * Each case makes both refuse the same plan, with the same words: if one caller lost its check, or grew a
  * different one, a case fails.
  */
@@ -16,6 +17,13 @@ import type { MemoryGateway } from '../support/memory-gateway.js';
 import type { VeleroSim } from '../support/velero-sim.js';
 import { paymentsCluster } from '../support/payments-cluster.js';
 import { aPlan, HOUR } from '../support/plan-builder.js';
+import { compilePlan } from '../../src/plan/compile.js';
+import { CONNECTION_STRING_ENV } from '../../src/plan/storage-plan.js';
+import type { Scenario } from '../../src/scenario/schema.js';
+import { isDrillError, type DrillError } from '../../src/errors.js';
+import { runSecrets } from '../../src/util/secrets.js';
+import { openStorage } from '../../src/cli/commands/backups.js';
+import { evidenceContainerFromFlags } from '../../src/evidence/verify-uploaded.js';
 
 interface Case {
   name: string;
@@ -146,3 +154,79 @@ describe('single-source checks: plan and run refuse the same plans with the same
     });
   }
 });
+
+// Storage credentials are checked once (plan/storage-plan.ts storageAuth) for the scenario's two storage blocks and
+// the two commands that take them as flags: each caller refuses both and none with the same code, naming its words.
+describe('single-source checks: storage credentials, in a scenario and on the command line', () => {
+  afterEach(() => runSecrets.clear());
+  const env = { [CONNECTION_STRING_ENV]: 'UseDevelopmentStorage=true' };
+  const url = 'https://acct.blob.core.windows.net';
+  const callers: { name: string; names: RegExp; open: (given: Given, env: Env) => unknown }[] = [
+    {
+      name: 'spec.storage',
+      names: /spec\.storage\.accountUrl.*spec\.storage\.connectionString/,
+      open: (g, e) => compileWith({ storage: { container: 'velero', ...g } }, e),
+    },
+    {
+      name: 'spec.report.upload',
+      names: /spec\.report\.upload\.accountUrl.*spec\.report\.upload\.connectionString/,
+      open: (g, e) => compileWith({ report: { upload: { container: 'evidence', ...g } } }, e),
+    },
+    {
+      name: 'backups --account-url/--connection-string',
+      names: /--account-url.*--connection-string/,
+      open: (g, e) =>
+        openStorage({ container: 'velero', 'account-url': g.accountUrl, 'connection-string': g.connectionString }, e),
+    },
+    {
+      name: 'report verify --uploaded',
+      names: /--account-url.*--connection-string/,
+      open: (g, e) => evidenceContainerFromFlags({ container: 'evidence', ...g }, e),
+    },
+  ];
+  for (const c of callers) {
+    it(`${c.name}: both ways at once is refused (exit 2), naming both`, () => {
+      const e = caught(() => c.open({ accountUrl: url, connectionString: 'UseDevelopmentStorage=true' }, env));
+      expect(e.code).to.equal('STORAGE_TWO_CREDENTIALS');
+      expect(`${e.message} ${e.hint}`).to.match(c.names);
+    });
+    it(`${c.name}: neither, and no ${CONNECTION_STRING_ENV}, is refused (exit 2), naming both and the variable`, () => {
+      const e = caught(() => c.open({}, {}));
+      expect(e.code).to.equal('STORAGE_NO_CREDENTIALS');
+      expect(e.hint).to.match(c.names).and.to.include(CONNECTION_STRING_ENV);
+    });
+    it(`${c.name}: neither, with ${CONNECTION_STRING_ENV} set, reads the variable`, () => {
+      expect(() => c.open({}, env)).to.not.throw();
+    });
+  }
+});
+
+type Given = { accountUrl?: string; connectionString?: string };
+type Env = Record<string, string>;
+
+/** A storage-only scenario (no source, a cluster target) with `spec` added, compiled. */
+function compileWith(spec: Partial<Scenario['spec']>, env: Env): DrillPlan {
+  const s: Scenario = {
+    apiVersion: 'dr-drill/v1',
+    kind: 'Scenario',
+    metadata: { name: 'shop' },
+    spec: {
+      objectives: { rto: '10m', rpo: '1h' },
+      backup: { fromSchedule: 'shop-hourly' },
+      target: { cluster: { kubeContext: 'dr' } },
+      probes: [{ name: 'web', kind: 'workload', ref: { kind: 'Deployment', namespace: 'shop', name: 'web' } }],
+      ...spec,
+    },
+  };
+  return compilePlan(s, { drillId: 'd1', file: 'shop.yaml', sha256: 'f'.repeat(64), env });
+}
+
+function caught(f: () => unknown): DrillError {
+  try {
+    f();
+  } catch (e) {
+    if (isDrillError(e) && e.category === 'input') return e;
+    throw e;
+  }
+  throw new Error('expected an input error, got none');
+}
