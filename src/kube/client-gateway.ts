@@ -13,6 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import { createServer, type AddressInfo } from 'node:net';
 import { CappedOutput } from './capped-output.js';
+import { forClientModel } from './client-model.js';
 import type {
   ExecResult,
   KubeGateway,
@@ -216,7 +217,7 @@ export class ClientGateway implements KubeGateway {
 
   async create(obj: KubeObject): Promise<KubeObject> {
     try {
-      return (await this.api.create(obj as never)) as KubeObject;
+      return (await this.api.create(forClientModel(obj) as never)) as KubeObject;
     } catch (e) {
       throw kubeError(e, {
         verb: 'create',
@@ -238,7 +239,7 @@ export class ClientGateway implements KubeGateway {
     };
     try {
       return (await this.api.patch(
-        body as never,
+        forClientModel(body as KubeObject) as never,
         undefined,
         undefined,
         undefined,
