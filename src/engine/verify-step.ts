@@ -1,4 +1,5 @@
 import { WaitAborted } from '../kube/wait.js';
+import { SharedWatches } from '../kube/shared-watches.js';
 import { probeKind } from '../probes/index.js';
 import { runInMode } from '../probes/probe-modes.js';
 import { drillLabels } from './context.js';
@@ -14,6 +15,9 @@ import type { PhaseEnd } from './phase.js';
 export async function runProbes(ctx: DrillContext): Promise<PhaseEnd | void> {
   const { plan, rec } = ctx;
   const target = ctx.target!;
+  const restoredNamespaces = Object.values(ctx.namespaceMapping);
+  // Probes waiting on the same kind share one list + watch over the restored namespaces (kube/shared-watches.ts).
+  const watches = new SharedWatches(target.gateway, restoredNamespaces);
   const results = await Promise.all(
     plan.probes.map(async (p): Promise<ProbeResultT> => {
       const kind = probeKind(p.kind);
@@ -25,7 +29,8 @@ export async function runProbes(ctx: DrillContext): Promise<PhaseEnd | void> {
       const probeCtx = {
         gateway: target.gateway,
         mapNamespace: (ns: string) => ctx.namespaceMapping[ns] ?? target.mapNamespace(ns),
-        restoredNamespaces: Object.values(ctx.namespaceMapping),
+        restoredNamespaces,
+        watches,
         signal: ctx.signal,
         onObservation: (o: string) => {
           last = o;

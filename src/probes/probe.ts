@@ -1,6 +1,8 @@
 import type { KubeGateway } from '../kube/gateway.js';
+import type { KubeObject, ObjectQuery } from '../kube/types.js';
+import type { SharedWatches } from '../kube/shared-watches.js';
 import type { ProbeOutcomeT } from '../report/schema.js';
-import { WaitAborted, WaitFailed, WaitTimeout } from '../kube/wait.js';
+import { WaitAborted, WaitFailed, WaitTimeout, waitFor, type Verdict } from '../kube/wait.js';
 import { isDrillError, describeError } from '../errors.js';
 import { isNotFound } from '../kube/errors.js';
 
@@ -16,6 +18,11 @@ export interface ProbeContext {
   restoredNamespaces?: readonly string[];
   signal: AbortSignal;
   onObservation(observation: string): void;
+  /**
+   * The drill's watches over its restored namespaces, one per kind and selector shared by all probes (verify
+   * sets it); without it each wait watches on its own.
+   */
+  watches?: SharedWatches;
   /** A polling kind calls this as each attempt begins (probe detection latency: see poll.ts). */
   onLook?(): void;
   /** What this probe's own beforeBackup returned (e.g. the canary nonce the drill wrote); undefined when it did not run. */
@@ -24,6 +31,23 @@ export interface ProbeContext {
   drillId?: string;
   /** Labels for what a probe creates in the target (drill-id, scenario), so teardown and cleanup find it. */
   labels?: Record<string, string>;
+}
+
+/**
+ * A probe's wait on objects of the target (list + watch, see kube/wait.ts): through the drill's shared watches
+ * when it has them, in `namespaces` (default: the query's namespace); with the probe's signal and observations.
+ */
+export function watchObjects<T>(
+  ctx: ProbeContext,
+  query: ObjectQuery,
+  evaluate: (objects: KubeObject[]) => Verdict<T>,
+  timeoutMs: number,
+  namespaces?: ReadonlySet<string>,
+): Promise<{ verdict: Verdict<T>; objects: KubeObject[] }> {
+  const opts = { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation };
+  return ctx.watches
+    ? ctx.watches.waitFor(query, evaluate, opts, namespaces)
+    : waitFor(ctx.gateway, query, evaluate, opts);
 }
 
 /** What beforeBackup is given: the source cluster, just before the drill creates its backup. */

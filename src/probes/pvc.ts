@@ -1,7 +1,6 @@
 import type { PvcProbePlan } from '../plan/probe-plan.js';
-import { waitFor } from '../kube/wait.js';
 import { newestWarning } from './diagnose.js';
-import { settle, type ProbeKind } from './probe.js';
+import { settle, watchObjects, type ProbeKind } from './probe.js';
 
 type Spec = PvcProbePlan;
 
@@ -16,8 +15,8 @@ export const pvcProbe: ProbeKind<Spec> = {
     return settle(
       this.subject(p, ctx),
       async () => {
-        const { verdict } = await waitFor(
-          ctx.gateway,
+        const { verdict } = await watchObjects(
+          ctx,
           {
             apiVersion: 'v1',
             kind: 'PersistentVolumeClaim',
@@ -41,7 +40,7 @@ export const pvcProbe: ProbeKind<Spec> = {
               observation: `claim ${c.metadata.name} is ${c.status?.phase ?? 'Pending'} (${claims.length - notBound.length}/${claims.length} Bound)`,
             };
           },
-          { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation },
+          timeoutMs,
         );
         return verdict.observation;
       },

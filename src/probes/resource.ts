@@ -1,8 +1,8 @@
 import type { ResourceProbePlan } from '../plan/probe-plan.js';
-import { WaitFailed, waitFor } from '../kube/wait.js';
+import { WaitFailed } from '../kube/wait.js';
 import { partialMatch, showSecretValue } from './match.js';
 import { runSecrets } from '../util/secrets.js';
-import { settle, type ProbeContext, type ProbeKind } from './probe.js';
+import { settle, watchObjects, type ProbeContext, type ProbeKind } from './probe.js';
 
 type Spec = ResourceProbePlan;
 
@@ -47,8 +47,8 @@ export const resourceProbe: ProbeKind<Spec> = {
     const subject = this.subject(p, ctx);
     return settle(subject, async () => {
       const { namespace, only } = await scopeOf(p, ctx);
-      const { verdict } = await waitFor(
-        ctx.gateway,
+      const { verdict } = await watchObjects(
+        ctx,
         { apiVersion: p.ref.apiVersion, kind: p.ref.kind, namespace, name: p.ref.name, labelSelector: p.ref.selector },
         (objs) => {
           const live = objs.filter(
@@ -77,7 +77,8 @@ export const resourceProbe: ProbeKind<Spec> = {
               : `${matching} ${p.ref.kind} object(s) found, want at least ${min}`,
           };
         },
-        { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation },
+        timeoutMs,
+        only ?? undefined,
       );
       return verdict.observation;
     });

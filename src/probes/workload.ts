@@ -1,8 +1,7 @@
 import type { WorkloadProbePlan } from '../plan/probe-plan.js';
-import { waitFor } from '../kube/wait.js';
 import { diagnosePods, selectorString } from './diagnose.js';
 import { rollouts } from './rollout.js';
-import { settle, type ProbeKind } from './probe.js';
+import { settle, watchObjects, type ProbeKind } from './probe.js';
 
 type Spec = WorkloadProbePlan;
 
@@ -16,8 +15,8 @@ export const workloadProbe: ProbeKind<Spec> = {
     return settle(
       this.subject(p, ctx),
       async () => {
-        const { verdict } = await waitFor(
-          ctx.gateway,
+        const { verdict } = await watchObjects(
+          ctx,
           { apiVersion: 'apps/v1', kind: p.ref.kind, namespace, name: p.ref.name },
           (objs) => {
             const w = objs[0];
@@ -26,7 +25,7 @@ export const workloadProbe: ProbeKind<Spec> = {
             const r = rollout(w);
             return { state: r.ready ? 'done' : r.failed ? 'failed' : 'waiting', observation: r.message };
           },
-          { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation },
+          timeoutMs,
         );
         return verdict.observation;
       },

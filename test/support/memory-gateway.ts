@@ -90,7 +90,9 @@ export class MemoryGateway implements KubeGateway {
   private oldestRv = 0;
   private rv = 0;
   private uid = 0;
-  private failures: Array<{ verb: Verb; kind: string; code: number; times: number }> = [];
+  private failures: Array<{ verb: Verb; kind: string; code: number; times: number; clusterWideOnly: boolean }> = [];
+  /** Every request's verb, kind and namespace (none: cluster-wide or cluster-scoped), in order. */
+  readonly calls: Array<{ verb: Verb; kind: string; namespace?: string }> = [];
   private nextWatchError: number | null = null;
   private down = false;
 
@@ -369,9 +371,12 @@ export class MemoryGateway implements KubeGateway {
     this.oldestRv = this.rv;
   }
 
-  /** `verb` on `kind` fails with `code` (403 by default) as client-gateway reports it; `times` limits it. */
-  failOn(verb: Verb, kind: string, code = 403, times = Infinity): void {
-    this.failures.push({ verb, kind, code, times });
+  /**
+   * `verb` on `kind` fails with `code` (403 by default) as client-gateway reports it; `times` limits it.
+   * `clusterWideOnly`: only requests across all namespaces fail (a role bound per namespace, not cluster-wide).
+   */
+  failOn(verb: Verb, kind: string, code = 403, times = Infinity, clusterWideOnly = false): void {
+    this.failures.push({ verb, kind, code, times, clusterWideOnly });
   }
 
   /** The API server stops serving a kind (`forgetKind('velero.io/v1')` drops every Velero CRD). */
@@ -407,8 +412,11 @@ export class MemoryGateway implements KubeGateway {
   private count(verb: Verb, kind: string, namespace: string | undefined): void {
     this.requests[verb]++;
     this.requests.total++;
+    this.calls.push({ verb, kind, namespace });
     this.refuseWhenDown(verb, kind, namespace);
-    const f = this.failures.find((x) => x.verb === verb && x.kind === kind && x.times > 0);
+    const f = this.failures.find(
+      (x) => x.verb === verb && x.kind === kind && x.times > 0 && (!x.clusterWideOnly || !namespace),
+    );
     if (!f) return;
     f.times--;
     throw this.statusError(
