@@ -1,8 +1,11 @@
 /**
  * The drill side of bench/scale.ts, run as its own child process (forked over IPC) so that its peak RSS is its own.
  *
- * - `watch`: the project's readiness machinery — one waitFor (src/kube/wait.ts) per namespace over its Pods, through
- *   the real ClientGateway, judged with partialMatch as a resource probe with `match` does.
+ * - `watch`: the project's readiness machinery as verify runs it — one wait per namespace over its Pods, all through
+ *   the drill's SharedWatches (src/kube/shared-watches.ts: one list + watch for the kind and selector, shared by
+ *   every wait) on the real ClientGateway, judged with partialMatch as a resource probe with `match` does.
+ * - `own`: the same waits each with a watch of its own (waitFor per namespace), as probes waited before watches
+ *   were shared: the comparison for memory and requests.
  * - `poll`: the naive loop the design rules out — GET each pod, sleep 1 s, again until Ready; bounded concurrency.
  *
  * Each pod's first Ready observation is stamped with performance.timeOrigin + performance.now(), which the parent
@@ -11,10 +14,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayFor, loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { waitFor } from '../../src/kube/wait.js';
+import { SharedWatches } from '../../src/kube/shared-watches.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { partialMatch } from '../../src/probes/match.js';
 
-export type RunnerMode = 'watch' | 'poll';
+export type RunnerMode = 'watch' | 'own' | 'poll';
 
 export interface RunnerJob {
   mode: RunnerMode;
@@ -60,20 +64,23 @@ async function run(
   };
   const namespaces = Object.keys(job.pods);
 
-  if (job.mode === 'watch') {
+  if (job.mode === 'watch' || job.mode === 'own') {
     let established = 0;
+    const watchesNeeded = job.mode === 'watch' ? 1 : namespaces.length;
     const wrapped = Object.create(gw) as typeof gw;
     // Only to know when every watch is open (so no flip lands before a runner is listening); calls go to gw.
     wrapped.watch = async (...args: Parameters<typeof gw.watch>) => {
       const h = await gw.watch(...args);
-      if (++established === namespaces.length) send({ type: 'ready', rssKB: process.resourceUsage().maxRSS });
+      if (++established === watchesNeeded) send({ type: 'ready', rssKB: process.resourceUsage().maxRSS });
       return h;
     };
+    // As verify makes them: the drill's namespaces are the target set the shared watch is kept to.
+    const shared = new SharedWatches(wrapped, namespaces);
     await Promise.all(
       namespaces.map((namespace) => {
         const want = job.pods[namespace]!.length;
-        return waitFor(
-          wrapped,
+        const wait = job.mode === 'watch' ? shared.waitFor.bind(shared) : waitFor.bind(null, wrapped);
+        return wait(
           { apiVersion: 'v1', kind: 'Pod', namespace, labelSelector: job.labelSelector },
           (objs) => {
             const at = now();
