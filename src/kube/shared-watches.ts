@@ -13,7 +13,7 @@ import { isDrillError } from '../errors.js';
  * One namespace in the set: a namespaced watch. Several: one cluster-wide watch whose objects outside the set are
  * dropped on arrival (never cached, never shown to a verdict: a same-cluster drill's source objects stay out).
  * When the cluster-wide list is forbidden (the runner's role bound per namespace, not cluster-wide), waits on that
- * kind fall back to a watch of their own, as before.
+ * kind fall back to a watch of their own, as before. Secret waits are never widened by sharing (see waitFor).
  */
 export class SharedWatches {
   private readonly scope: ReadonlySet<string>;
@@ -41,6 +41,11 @@ export class SharedWatches {
     const wanted = namespaces ?? (query.namespace ? new Set([query.namespace]) : null);
     const key = JSON.stringify([query.apiVersion, query.kind, query.labelSelector ?? '', query.fieldSelector ?? '']);
     if (!wanted?.size || ![...wanted].every((ns) => this.scope.has(ns)) || this.forbidden.has(key))
+      return this.own(query, evaluate, opts);
+    // Sharing Secrets over several namespaces would widen a wait on one namespace to a cluster-wide watch, pulling
+    // every Secret value in the cluster into this process to drop it on arrival: Secret waits keep their own
+    // watch, exactly as wide as they ask for.
+    if (this.scope.size > 1 && query.kind === 'Secret' && query.apiVersion === 'v1')
       return this.own(query, evaluate, opts);
 
     let source = this.sources.get(key);

@@ -184,6 +184,38 @@ describe('shared watches: one list + watch per kind for all the probes of a dril
     expect((e as { code?: string }).code).to.equal('KUBE_FORBIDDEN');
   });
 
+  it('a Secret wait is never widened to a cluster-wide watch: waits naming a namespace list that namespace', async () => {
+    const watches = new SharedWatches(gw, ['x', 'y']);
+    const secret = (namespace: string, name: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace },
+      data: { password: 'c2VjcmV0' },
+    });
+    gw.put(secret('x', 'db'));
+    gw.put(secret('y', 'db'));
+    gw.put(secret('kube-system', 'admin-token'));
+    const present = (objs: KubeObject[]): Verdict<string[]> =>
+      objs.length > 0
+        ? {
+            state: 'done',
+            observation: 'present',
+            value: objs.map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+          }
+        : { state: 'waiting', observation: 'absent' };
+    const secrets = { apiVersion: 'v1', kind: 'Secret' };
+    const [x, y] = await Promise.all(
+      ['x', 'y'].map((namespace) => watches.waitFor({ ...secrets, namespace }, present, { timeoutMs: 2000 })),
+    );
+    expect([x!.verdict.value, y!.verdict.value]).to.deep.equal([['x/db'], ['y/db']]);
+    expect(gw.calls.filter((c) => c.kind === 'Secret').map((c) => c.namespace ?? '*')).to.deep.equal(['x', 'y']);
+
+    // With one namespace the shared watch is namespaced anyway, so it is shared.
+    const one = new SharedWatches(gw, ['x']);
+    await one.waitFor({ ...secrets, namespace: 'x' }, present, { timeoutMs: 2000 });
+    expect(gw.calls.filter((c) => c.kind === 'Secret').map((c) => c.namespace ?? '*')).to.deep.equal(['x', 'y', 'x']);
+  });
+
   it("a wait outside the drill's namespaces watches on its own, never through the shared cache", async () => {
     const watches = new SharedWatches(gw, ['x', 'y']);
     gw.put(pod('a', 'elsewhere'));
