@@ -4,6 +4,9 @@
  */
 export type ErrorCategory = 'input' | 'infrastructure' | 'interrupted';
 
+/**
+ * An error as a value: a code, a message for a human, a hint of what to do next; its category decides the exit code.
+ */
 export class DrillError extends Error {
   readonly code: string;
   readonly hint: string;

@@ -3,6 +3,7 @@ import { isDrillError } from './errors.js';
 
 /** The fixed contract's exit codes. */
 export const EXIT = { pass: 0, fail: 1, input: 2, error: 3, interrupted: 130 } as const;
+/** The documented process exit codes (docs and DESIGN.md's fixed contract). */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function exitCodeForVerdict(verdict: VerdictT): ExitCode {

@@ -8,6 +8,7 @@
 import { inputError } from '../errors.js';
 import type { DrillPlan } from '../plan/types.js';
 
+/** The kube context flags: one --context, or --source-context and --target-context. */
 export interface ContextFlags {
   context?: string;
   'source-context'?: string;

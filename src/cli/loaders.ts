@@ -22,8 +22,10 @@ export const COMMAND_NAMES = [
   'backups',
   'janitor',
 ] as const;
+/** A command the CLI can load (COMMAND_NAMES). */
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
+/** Where the CLI's lazily imported code comes from, so --help imports no SDK (tests replace them). */
 export interface CliLoaders {
   /** A command's module: imported when the command is invoked. */
   command: (name: CommandName) => Promise<CommandModule>;

@@ -2,6 +2,7 @@
 import { isDrillError, describeError } from '../errors.js';
 import { redact } from '../report/redact.js';
 
+/** --output: human text or JSON. */
 export type OutputFormat = 'text' | 'json';
 
 /**

@@ -14,10 +14,12 @@ import { BUILTIN_PHASES } from '../report/phases.js';
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
 
+/** --log-format: human lines or one JSON object per line. */
 export type LogFormat = 'text' | 'json';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
+/** The live progress of a run: receives the drill's events, prints lines outside the live block, stops at the end. */
 export interface Progress {
   onEvent: EventListener;
   /** A line outside the live block (signals, summaries). */

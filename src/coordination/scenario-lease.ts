@@ -67,6 +67,7 @@ function expired(h: Holder, now: number): boolean {
   return now > h.renewedAt + h.durationSeconds * 1000;
 }
 
+/** Who holds a scenario's Lease, how long to wait for another drill of it, and who hears a failed renewal. */
 export interface LeaseOptions {
   /** Who is drilling: `<drillId> on <host>` by default. */
   identity: string;

@@ -21,6 +21,7 @@ import {
 import { VELERO_API, type VeleroBackup } from '../velero/types.js';
 import { drillLabels, type DrillContext } from './context.js';
 
+/** What the backup's volume data needs in the drill cluster, and the Velero install that provides it. */
 export interface DataPathDecision {
   needs: VolumeDataNeeds;
   install: DataPathInstall;

@@ -11,6 +11,7 @@ import { downloadArtifact } from '../velero/download.js';
 import { parseRestoredResourceList } from '../velero/results.js';
 import { clusterScopedCreated, teardown, type TeardownResult } from './teardown.js';
 
+/** What `dr-drill cleanup` deleted and left behind for one drill. */
 export interface CleanupResult extends TeardownResult {
   drillId: string;
 }

@@ -66,6 +66,7 @@ export function pvsInReach(pvs: KubeObject[], restore: RestoreFilters, namespace
   return pvs.filter((pv) => namespaces.includes(pv.spec?.claimRef?.namespace ?? ''));
 }
 
+/** What the harm checks read: the restore options that could write into the source, the restored namespaces, the target against the source, and what the backup holds. */
 export interface HarmInput {
   restore: Pick<
     RestorePlan,
@@ -83,6 +84,7 @@ export interface HarmInput {
   reach: Pick<BackupReach, 'items' | 'pvs' | 'volumeInfos'>;
 }
 
+/** Why a restore would harm the source cluster, refused before anything is created. */
 export interface Refusal {
   code: 'UPDATE_IN_SOURCE_CLUSTER' | 'PV_ON_SOURCE_STORAGE';
   message: string;

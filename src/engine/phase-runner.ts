@@ -12,12 +12,14 @@ import type { DrillContext } from './context.js';
 import { Shortfall } from './outcome.js';
 import { phaseTimeoutMs, SkipPhase, type DrillPhase, type PhaseEnd } from './phase.js';
 
+/** An operator pause of a rehearsal (--step): before which phase, when, and how long; reported apart from RTO. */
 export interface Pause {
   beforePhase: PhaseNameT;
   atSeconds: number;
   seconds: number;
 }
 
+/** How the phases ran: interrupted, ended on bad input, stopped early (and why), and the operator's pauses. */
 export interface PhasesRun {
   interrupted: boolean;
   /** A phase ended on bad input discovered at run time (exit 2). */

@@ -9,6 +9,7 @@ import { redact } from '../report/redact.js';
 import type { PhaseNameT, PhaseOutcomeT, PhaseReport, Report, ReportEventT } from '../report/schema.js';
 import { BUILTIN_PHASES } from '../report/phases.js';
 
+/** Receives every event as the drill records it (the live progress display, the journal). */
 export type EventListener = (e: {
   phase: PhaseNameT | null;
   level: ReportEventT['level'];
@@ -20,6 +21,7 @@ export type EventListener = (e: {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** Writes the report tree as the drill goes: phases, events, probe results, timestamps (runner monotonic clock, T0). */
 export class DrillRecorder {
   private readonly startMono: number;
   private t0Mono: number;

@@ -29,6 +29,7 @@ import type { PlantedExpectation } from '../plan/types.js';
 import { azureIdentities } from '../evidence/ran-by.js';
 import { drillGateways } from './api-outages.js';
 
+/** What a caller gives runDrill besides the plan: clock, gateways, report folder, signer, stop signal, progress. */
 export interface DrillOptions {
   clock: Clock;
   gatewayFor(context: string | null): KubeGateway;
@@ -55,6 +56,7 @@ export interface DrillOptions {
   openStorage?: StorageOpener;
 }
 
+/** What runDrill returns: the sealed report, its folder, and how the run ended (for the exit code). */
 export interface DrillOutcome {
   report: Report;
   folder: string;

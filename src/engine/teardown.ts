@@ -18,6 +18,7 @@ export interface Owned {
   configMaps?: ObjectRef[];
 }
 
+/** What teardown deleted, and what it left behind with the reason (listed in the report for cleanup). */
 export interface TeardownResult {
   deleted: string[];
   leftBehind: Array<{ object: string; reason: string }>;

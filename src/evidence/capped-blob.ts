@@ -11,6 +11,7 @@ export interface BlobImmutability {
   expiresOn: Date | null;
 }
 
+/** A blob read within a size limit, or its size when it is larger. */
 export type CappedBlob =
   | { ok: true; bytes: Buffer; metadata: Record<string, string>; immutability: BlobImmutability }
   | { ok: false; size: number };

@@ -14,7 +14,9 @@ import { runnerIdentity } from '../azure/ownership.js';
 import { describeError } from '../errors.js';
 
 type RanBy = NonNullable<Report['evidence']['ranBy']>;
+/** Who the drill ran as in one cluster (evidence.ranBy.kube[]). */
 export type KubeRanBy = RanBy['kube'][number];
+/** Who the drill ran as in Azure (evidence.ranBy.azure[]). */
 export type AzureRanBy = RanBy['azure'][number];
 
 /** A token request that hangs (IMDS on a laptop) must not hold the seal. */

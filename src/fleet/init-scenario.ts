@@ -9,6 +9,7 @@ import { scheduleCadence, type Cadence } from '../velero/schedule-cadence.js';
 import { FILL_IN } from '../scenario/fill-in-checks.js';
 import { SCENARIO_MODELINE } from '../scenario/modeline.js';
 
+/** How `init` writes one scenario for a Schedule: the source context, the target context, when. */
 export interface InitOptions {
   /** The kube context the schedules were read from: the drill's source. */
   context: string;

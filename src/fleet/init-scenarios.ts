@@ -12,6 +12,7 @@ import { loadScenario, type Problem } from '../scenario/index.js';
 import { readScheduleInventory } from './schedule-inventory.js';
 import { renderInitScenario } from './init-scenario.js';
 
+/** How `init` writes a scenario per Velero Schedule: where, from which Velero, into which target. */
 export interface InitScenariosOptions {
   out: string;
   veleroNamespace: string;
@@ -20,6 +21,7 @@ export interface InitScenariosOptions {
   now: Date;
 }
 
+/** One scenario file `init` wrote, and the Schedule it was written for. */
 export interface WrittenScenario {
   schedule: string;
   scenario: string;
@@ -31,6 +33,7 @@ export interface WrittenScenario {
   toFillIn: Problem[];
 }
 
+/** What `init` read and wrote. */
 export interface InitScenariosResult {
   context: string;
   schedules: number;

@@ -28,6 +28,7 @@ export interface FleetMember {
   plan: DrillPlan;
 }
 
+/** How a fleet runs: how many drills at once, its id, and each drill's options. */
 export interface FleetOptions {
   parallel: number;
   fleetId: string;
@@ -89,6 +90,7 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   return results;
 }
 
+/** What a fleet run returns: the summary and the files it was written to. */
 export interface FleetOutcome {
   summary: FleetSummary;
   /** Where summary.md, summary.json and junit.xml were written. */

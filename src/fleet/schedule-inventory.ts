@@ -12,8 +12,10 @@ import type { ScenarioProbe } from '../scenario/schema.js';
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const satisfies ReadonlyArray<
   Extract<ScenarioProbe, { kind: 'workload' }>['ref']['kind']
 >;
+/** The workload kinds `init` lists in a schedule's namespaces. */
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
+/** One workload `init` found in a schedule's namespace (a probe candidate). */
 export interface InventoryWorkload {
   kind: WorkloadKind;
   name: string;
@@ -23,6 +25,7 @@ export interface InventoryWorkload {
   holdsData: boolean;
 }
 
+/** One namespace a Schedule backs up, and what runs in it. */
 export interface InventoryNamespace {
   name: string;
   /** False when the namespace does not exist in the cluster (the schedule names one that is gone). */
@@ -31,6 +34,7 @@ export interface InventoryNamespace {
   pvcs: string[];
 }
 
+/** What `init` knows about one Schedule: its facts, namespaces and backup durations. */
 export interface ScheduleInventory {
   schedule: ScheduleFacts;
   namespaces: InventoryNamespace[];

@@ -27,6 +27,7 @@ export interface FleetDrill {
   reasons: string[];
 }
 
+/** A fleet run's summary: each member's verdict and report folder, and the fleet's (summary.json). */
 export interface FleetSummary {
   fleetId: string;
   startedAt: string;

@@ -1,10 +1,12 @@
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
 
+/** The objects of a list, and the resourceVersion a watch resumes from. */
 export interface ListResult {
   items: KubeObject[];
   resourceVersion: string;
 }
 
+/** Stops a watch started by KubeGateway.watch. */
 export interface WatchHandle {
   stop(): void;
 }
@@ -39,6 +41,10 @@ export interface KubeIdentity {
   groups: string[];
 }
 
+/**
+ * The Kubernetes API as the drill uses it: one cluster, one context; implemented over client-node and in memory for
+ * tests.
+ */
 export interface KubeGateway {
   /** Context name and API server URL, for reports and same-cluster checks. */
   readonly context: string;

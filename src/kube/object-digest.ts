@@ -6,8 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from './types.js';
 
+/** The parts of an object the blast-radius proof digests apart, so a change can be named. */
 export type DigestPart = 'labels' | 'annotations' | 'spec' | 'data' | 'content';
 
+/** An object's uid and a digest per part: equal digests before and after mean the drill did not touch it. */
 export interface ObjectDigest {
   uid: string | null;
   parts: Record<DigestPart, string>;

@@ -30,6 +30,7 @@ export interface ApiOutage {
   firstError: string;
 }
 
+/** How long a request rides out an API server outage, and who hears when it ends. */
 export interface ResilienceOptions {
   /** How long one request may wait for the server to come back before its error stands (default 120 s). */
   budgetMs?: number;

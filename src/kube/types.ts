@@ -13,6 +13,7 @@ export interface ObjectMeta {
   ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }>;
 }
 
+/** Any Kubernetes object, typed only as far as the drill reads it. */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
@@ -32,6 +33,7 @@ export interface ObjectQuery {
   fieldSelector?: string;
 }
 
+/** Names one object (or a collection, without name) for get, list and watch. */
 export interface ObjectRef {
   apiVersion: string;
   kind: string;
@@ -39,6 +41,7 @@ export interface ObjectRef {
   name: string;
 }
 
+/** The event types of a Kubernetes watch. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 
 export function refOf(o: KubeObject): ObjectRef {

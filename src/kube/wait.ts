@@ -11,6 +11,7 @@ export interface Verdict<T = unknown> {
   value?: T;
 }
 
+/** A wait ran out of time; `observation` says what it last saw. */
 export class WaitTimeout extends Error {
   constructor(
     readonly observation: string,
@@ -21,6 +22,7 @@ export class WaitTimeout extends Error {
   }
 }
 
+/** A wait stopped by its signal (the drill interrupted); `observation` says what it last saw. */
 export class WaitAborted extends Error {
   constructor(readonly observation: string) {
     super(`interrupted: ${observation}`);
@@ -28,6 +30,7 @@ export class WaitAborted extends Error {
   }
 }
 
+/** How long a wait may take, what stops it, and who hears what it sees. */
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -108,6 +111,7 @@ export function waitOn<T>(
   });
 }
 
+/** A wait whose condition can no longer be met (the object reached a failed state); `observation` says which. */
 export class WaitFailed extends Error {
   constructor(readonly observation: string) {
     super(observation);

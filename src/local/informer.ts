@@ -26,6 +26,7 @@ export interface WatchSource {
   ): Promise<{ abort(): void }>;
 }
 
+/** What an Informer lists and watches, and how it bounds a watch gone silent, retries and resyncs. */
 export interface InformerOptions<T extends KubernetesObject> {
   /** Collection path, e.g. `/api/v1/pods`. */
   path: string;
@@ -45,6 +46,7 @@ type Handler<T> = (obj: T) => void;
 
 const keyOf = (o: KubernetesObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
+/** A list/watch cache of one collection for the local stand-ins, which relists a watch gone silent. */
 export class Informer<T extends KubernetesObject> {
   private readonly cache = new Map<string, T>();
   private readonly handlers: Record<'add' | 'update' | 'delete', Handler<T>[]> = { add: [], update: [], delete: [] };

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 /** The two clusters of the environment, by their short names. */
 export const CLUSTERS = ['primary', 'dr'] as const;
+/** The local environment's two clusters. */
 export type ClusterName = (typeof CLUSTERS)[number];
 
 /** Kube context names in the environment's kubeconfig (a fixed contract). */

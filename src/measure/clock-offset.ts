@@ -5,6 +5,7 @@
  */
 import type { Report } from '../report/schema.js';
 
+/** How far a cluster's clock was from the runner's, as the report records it (clocks.source / clocks.target). */
 export type ClockOffsetT = NonNullable<Report['clocks']['source']>;
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -8,6 +8,7 @@ import { formatSeconds } from '../util/duration.js';
 import { difference, type ClockOffsetT, type Stamp } from './clock-offset.js';
 import { againstObjective, achievedRto } from './objectives.js';
 
+/** What the report recorded that RTO and RPO are computed from: the objectives and the recorded timestamps. */
 export interface DrillMeasurements {
   rtoObjectiveSeconds: number;
   rpoObjectiveSeconds: number;
@@ -37,6 +38,7 @@ export interface DrillMeasurements {
   notRecoverySeconds?: number;
 }
 
+/** RTO and RPO as measured against their objectives, and what made a measurement uncertain. */
 export interface DrillObjectives {
   rto: Report['rto'];
   rpo: Report['rpo'];

@@ -12,6 +12,7 @@ export type VerdictTree = Pick<Report, 'phases' | 'probes' | 'rto' | 'rpo'> &
     restore?: Pick<Report['restore'], 'volumes' | 'volumeData'>;
   };
 
+/** One reason the drill is not PASS, and whether it makes it FAIL or ERROR. */
 export interface Finding {
   effect: 'FAIL' | 'ERROR';
   reason: string;

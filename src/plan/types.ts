@@ -6,6 +6,7 @@ import type { ScenarioModifierRule } from '../scenario/schema.js';
 import type { ProbePlan } from './probe-plan.js';
 import { runSecrets } from '../util/secrets.js';
 
+/** Which backup the drill restores: a named one, the newest of a schedule, or one the drill takes (spec.backup). */
 export type BackupPlan =
   | { mode: 'name'; name: string; maxAgeMs: number | null }
   | { mode: 'schedule'; schedule: string; maxAgeMs: number | null }
@@ -24,12 +25,14 @@ export type BackupPlan =
       maxAgeMs: number | null;
     };
 
+/** The cluster the backup was taken from, and where its Velero runs (spec.source). */
 export interface SourcePlan {
   /** null: the current context of the kubeconfig. */
   kubeContext: string | null;
   veleroNamespace: string;
 }
 
+/** Where the drill restores (spec.target), defaults filled; the engine turns it into a Target (targets/). */
 export interface TargetPlan {
   kind: 'namespace' | 'cluster' | 'aks';
   kubeContext: string | null;
@@ -87,6 +90,7 @@ export interface AksVeleroStoragePlan {
   caCertFile: string | null;
 }
 
+/** The Velero Restore the drill creates, and how much of a PartiallyFailed result it tolerates (spec.restore). */
 export interface RestorePlan {
   /** Name of the Restore CR: `dr-drill-<drillId>`. */
   name: string;
@@ -134,6 +138,9 @@ export interface PlantedExpectation {
   failsWith: RegExp;
 }
 
+/**
+ * One drill, compiled from one scenario file (plan/compile.ts): everything the engine reads, nothing it must default.
+ */
 export interface DrillPlan {
   drillId: string;
   scenario: {

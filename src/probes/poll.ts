@@ -14,6 +14,7 @@ export interface Attempt {
   observation: string;
 }
 
+/** How a polling probe polls: timeout, interval, stop signal, and who hears each observation and each look. */
 export interface PollOptions {
   timeoutMs: number;
   intervalMs: number;

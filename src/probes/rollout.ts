@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '../kube/types.js';
 
+/** Whether a workload has rolled out, in kubectl's rollout status terms, and why not. */
 export interface Rollout {
   ready: boolean;
   /** A definite failure (progress deadline exceeded): waiting longer will not help. */

@@ -16,4 +16,5 @@ export const BUILTIN_PHASES = [
   'seal',
 ] as const;
 
+/** A built-in phase's name, in drill order (BUILTIN_PHASES). */
 export type BuiltinPhase = (typeof BUILTIN_PHASES)[number];

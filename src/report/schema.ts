@@ -44,6 +44,7 @@ export const VolumeProof = Type.Object(
   },
   { additionalProperties: false, description: 'One restored volume and how its data came back.' },
 );
+/** One restored volume and how its data came back (restore.volumes[]). */
 export type VolumeProofT = Static<typeof VolumeProof>;
 
 /** Whether a negative control proved that the drill can fail; null when the run was not one. */
@@ -59,6 +60,7 @@ export const NegativeControlResult = Type.Object(
   },
   { additionalProperties: false, description: 'The judgement of a negative control; null when the run was not one.' },
 );
+/** The judgement of a negative control run (negativeControl); null in the report when the run was not one. */
 export type NegativeControlResultT = Static<typeof NegativeControlResult>;
 const Utc = (description: string) =>
   Type.String({ format: 'date-time', description: `${description} (UTC, ISO-8601).` });
@@ -633,13 +635,23 @@ export const Report = Type.Object(
   },
 );
 
+/** A report.json of schemaVersion 2: the evidence of one drill, the tree the verdict is derived from. */
 export type Report = Static<typeof Report>;
+/** One phase of the drill in the report: its times, outcome, events and what it measured. */
 export type PhaseReport = Static<typeof Phase>;
+/** A phase's name: a built-in phase (report/phases.ts) or a hook phase. */
 export type PhaseNameT = Static<typeof PhaseName>;
+/** How a phase ended, in the report's words. */
 export type PhaseOutcomeT = Static<typeof PhaseOutcome>;
+/** One probe's result in the verify phase: outcome, observations, duration. */
 export type ProbeResultT = Static<typeof ProbeResult>;
+/** One runbook hook's run: exit code, duration, masked output. */
 export type HookResultT = Static<typeof HookResult>;
+/** How a probe ended. */
 export type ProbeOutcomeT = Static<typeof ProbeOutcome>;
+/** The drill's verdict: PASS, FAIL or ERROR (measure/verdict.ts derives it from the report tree). */
 export type VerdictT = Static<typeof Verdict>;
+/** One line of a phase's event log (level, time, message), as the journal and report keep it. */
 export type ReportEventT = Static<typeof ReportEvent>;
+/** Velero's warnings or errors of a restore, as its results file groups them (Velero, cluster, per namespace). */
 export type VeleroMessages = Static<typeof VeleroResultMessages>;

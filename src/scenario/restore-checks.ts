@@ -9,6 +9,10 @@ import type { PathSegment } from './problems.js';
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const CLASS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
+/**
+ * A problem in spec.restore, with the path of the field it concerns (`key`: the problem is the key itself, not its
+ * value).
+ */
 export interface RestoreProblem {
   path: PathSegment[];
   message: string;

@@ -1124,11 +1124,21 @@ export const Scenario = Type.Object(
   },
 );
 
+/**
+ * A scenario file as written (dr-drill/v1), after schema validation: the external format, compiled into a DrillPlan.
+ */
 export type Scenario = Static<typeof Scenario>;
+/** One entry of spec.probes as written; plan/probe-compile.ts compiles it into a ProbePlan. */
 export type ScenarioProbe = Static<typeof Probe>;
+/** The probe kinds a scenario may name (spec.probes[].kind). */
 export type ProbeKindName = ScenarioProbe['kind'];
+/** spec.backup as written: a name, a schedule, or create. */
 export type BackupSelection = Static<typeof BackupSelection>;
+/** spec.target as written: exactly one of namespace, cluster or aks. */
 export type ScenarioTarget = Static<typeof Target>;
+/** One runbook hook as written (spec.hooks[]). */
 export type ScenarioHook = Static<typeof Hook>;
+/** The named points of a drill where hooks may run. */
 export type HookPoint = (typeof HOOK_POINTS)[number];
+/** One raw Velero resource modifier rule as written (spec.restore.resourceModifiers.resourceModifierRules[]), applied after the drill's own. */
 export type ScenarioModifierRule = Static<typeof ResourceModifierRule>;

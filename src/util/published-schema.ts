@@ -18,6 +18,7 @@ export const PUBLISHED_SCHEMAS = {
   'report.v2': { allErrors: true, strict: false },
 } as const satisfies Record<string, Options>;
 
+/** A JSON Schema dr-drill publishes under schemas/. */
 export type PublishedSchemaName = keyof typeof PUBLISHED_SCHEMAS;
 
 const require = createRequire(import.meta.url);

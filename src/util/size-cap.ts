@@ -25,6 +25,7 @@ export const ARTIFACT_LIMITS = {
   kept: 256 * MiB,
 } as const;
 
+/** A kind of read with a size cap (ARTIFACT_LIMITS), each overridable by its environment variable. */
 export type ArtifactLimit = keyof typeof ARTIFACT_LIMITS;
 
 /** The cap for one kind of read, scaled when DR_DRILL_ARTIFACT_LIMIT_MB is set (it gives the `json` cap). */

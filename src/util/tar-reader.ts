@@ -19,6 +19,7 @@ const BLOCK = 512;
 /** Go's archive/tar refuses pax and GNU long-name records above this (maxSpecialFileSize). */
 export const MAX_TAR_META_BYTES = 1 << 20;
 
+/** An entry's kind, from its header's typeflag, in tar-stream's words (the reader it replaced). */
 export type TarEntryType =
   | 'file'
   | 'link'
@@ -38,6 +39,7 @@ export interface TarEntry {
   size: number;
 }
 
+/** What the reader does with each entry: whether it wants the body, and who receives entry and body. */
 export interface TarReaderOptions {
   /** Whether `onEntry` gets this entry's body; unwanted bodies are skipped as they stream past, never held. */
   wantBody(entry: TarEntry): boolean;

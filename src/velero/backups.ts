@@ -44,6 +44,7 @@ export async function listScheduleBackups(gw: KubeGateway, ns: string, schedule:
   return items as VeleroBackup[];
 }
 
+/** A Backup the drill takes (spec.backup.create). */
 export interface NewBackup {
   name: string;
   namespace: string;

@@ -6,6 +6,7 @@ import { waitFor } from '../kube/wait.js';
 import { VELERO_API } from './types.js';
 import { artifactLimit, gunzipCapped, tooLarge } from '../util/size-cap.js';
 
+/** Velero's DownloadRequest target kinds: which file of a backup or restore to serve. */
 export type DownloadTargetKind =
   | 'RestoreResults'
   | 'RestoreResourceList'

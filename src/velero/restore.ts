@@ -2,6 +2,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import { waitFor, type WaitOptions } from '../kube/wait.js';
 import { VELERO_API, isTerminalRestorePhase, type VeleroRestore } from './types.js';
 
+/** The Restore the drill creates. */
 export interface NewRestore {
   name: string;
   veleroNamespace: string;

@@ -16,8 +16,10 @@ export function countMessages(m: ResultMessages): number {
   return m.velero.length + m.cluster.length + Object.values(m.namespaces).reduce((n, l) => n + l.length, 0);
 }
 
+/** What Velero did with one item of a restore (its resource list's words; others kept as written). */
 export type RestoreAction = 'created' | 'updated' | 'skipped' | 'failed' | string;
 
+/** One item of a restore's resource list. */
 export interface RestoredItem {
   apiVersion: string;
   kind: string;

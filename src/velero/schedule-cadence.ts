@@ -18,6 +18,7 @@ export interface Cadence {
   timeZone: string | null;
 }
 
+/** A schedule's cadence, or why its cron expression could not be read. */
 export type CadenceResult = { ok: true; cadence: Cadence } | { ok: false; message: string };
 
 const DESCRIPTORS: Record<string, string> = {

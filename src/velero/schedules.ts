@@ -3,6 +3,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { VELERO_API } from './types.js';
 
+/** A velero.io/v1 Schedule, the fields the drill reads. */
 export interface VeleroSchedule extends KubeObject {
   spec?: {
     schedule?: string;

@@ -4,6 +4,7 @@ import { waitFor, WaitTimeout } from '../kube/wait.js';
 import { infraError } from '../errors.js';
 import { VELERO_API } from './types.js';
 
+/** What Velero's ServerStatusRequest reports: its version and plugins. */
 export interface VeleroServerInfo {
   serverVersion: string;
   plugins: string[];

@@ -6,6 +6,7 @@
 
 /** The only top-level "directories" Velero allows under a BSL prefix; anything else makes the BSL Unavailable. */
 export const VELERO_TOP_LEVEL_DIRS = ['backups', 'restores', 'restic', 'metadata', 'plugins', 'kopia'] as const;
+/** A top-level directory Velero allows under a BSL prefix. */
 export type VeleroTopLevelDir = (typeof VELERO_TOP_LEVEL_DIRS)[number];
 
 /** The per-backup artifacts Velero writes next to `velero-backup.json`. */
@@ -23,10 +24,12 @@ export const BACKUP_ARTIFACTS = [
   'csiVolumeSnapshotContents',
   'csiVolumeSnapshotClasses',
 ] as const;
+/** A file Velero writes per backup (storage key from backupKey). */
 export type BackupArtifact = (typeof BACKUP_ARTIFACTS)[number];
 
 /** The per-restore artifacts under `restores/<r>/`. */
 export const RESTORE_ARTIFACTS = ['logs', 'results', 'resourceList', 'itemOperations', 'volumeInfo'] as const;
+/** A file Velero writes per restore (storage key from restoreKey). */
 export type RestoreArtifact = (typeof RESTORE_ARTIFACTS)[number];
 
 /** A BSL prefix the way Velero normalises it: empty, or ending in exactly one `/`. */
@@ -178,4 +181,5 @@ export function resourceListEntry(namespace: string | null, name: string): strin
 
 /** Velero's item restore outcomes in `restore-<r>-resource-list.json.gz` (pkg/restore/request.go). */
 export const RESTORE_ITEM_ACTIONS = ['created', 'updated', 'failed', 'skipped'] as const;
+/** A restore outcome of one item in Velero's resource list. */
 export type RestoreItemAction = (typeof RESTORE_ITEM_ACTIONS)[number];

@@ -8,8 +8,10 @@ export const VELERO_API = 'velero.io/v1';
 
 export const BACKUP_TERMINAL = ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'] as const;
 export const RESTORE_TERMINAL = ['Completed', 'PartiallyFailed', 'Failed', 'FailedValidation'] as const;
+/** A Restore phase after which Velero does no more (Velero's words). */
 export type RestoreTerminalPhase = (typeof RESTORE_TERMINAL)[number];
 
+/** A Backup's status, the fields the drill reads. */
 export interface BackupStatus {
   phase?: string;
   startTimestamp?: string;
@@ -22,11 +24,13 @@ export interface BackupStatus {
   progress?: { totalItems?: number; itemsBackedUp?: number };
 }
 
+/** A velero.io/v1 Backup. */
 export interface VeleroBackup extends KubeObject {
   spec?: { includedNamespaces?: string[]; storageLocation?: string; ttl?: string; [k: string]: unknown };
   status?: BackupStatus;
 }
 
+/** A Restore's status, the fields the drill reads. */
 export interface RestoreStatus {
   phase?: string;
   startTimestamp?: string;
@@ -40,10 +44,12 @@ export interface RestoreStatus {
   restoreItemOperationsFailed?: number;
 }
 
+/** A velero.io/v1 Restore. */
 export interface VeleroRestore extends KubeObject {
   status?: RestoreStatus;
 }
 
+/** A velero.io/v1 BackupStorageLocation: where Velero keeps backups, and whether it is Available. */
 export interface BackupStorageLocation extends KubeObject {
   spec?: {
     provider?: string;
@@ -62,6 +68,7 @@ export interface ResultMessages {
   namespaces: Record<string, string[]>;
 }
 
+/** A restore's results file: warnings and errors by where they arose. */
 export interface RestoreResults {
   warnings: ResultMessages;
   errors: ResultMessages;

@@ -55,6 +55,7 @@ export interface ZoneSite {
   zone: string;
 }
 
+/** A PersistentVolumeClaim of the backup (or the live source): its class, volume and selected node. */
 export interface PvcFact {
   namespace: string;
   name: string;
@@ -62,12 +63,14 @@ export interface PvcFact {
   volumeName: string | null;
   selectedNode: string | null;
 }
+/** A PersistentVolume of the backup: its class, zones and claim. */
 export interface PvFact {
   name: string;
   storageClass: string | null;
   zones: string[];
   claim: { namespace: string; name: string } | null;
 }
+/** A StatefulSet volume claim template of the backup (claims it will create on restore). */
 export interface ClaimTemplateFact {
   namespace: string;
   statefulSet: string;
@@ -75,6 +78,7 @@ export interface ClaimTemplateFact {
   storageClass: string | null;
 }
 
+/** What a backup's objects say about volumes: claims, volumes, claim templates and where zones are pinned. */
 export interface VolumeFacts {
   pvcs: PvcFact[];
   pvs: PvFact[];

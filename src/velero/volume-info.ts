@@ -7,6 +7,7 @@
 /** How Velero backed a volume up, in Velero's words; '' (omitted) when it skipped the data. */
 export type VolumeMethod = 'NativeSnapshot' | 'PodVolumeBackup' | 'CSISnapshot' | '';
 
+/** One volume of a backup in Velero's volume info (the fields dr-drill reads; the rest kept as written). */
 export interface BackupVolumeInfo {
   pvcName?: string;
   pvcNamespace?: string;

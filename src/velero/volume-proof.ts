@@ -33,6 +33,9 @@ export interface VolumeProof {
   reason: string;
 }
 
+/**
+ * What volume proof judges each restored claim from: the backup's and the restore's accounts and the target's claims.
+ */
 export interface VolumeEvidence {
   /** Source → target namespace of the restore. */
   mapping: Record<string, string>;

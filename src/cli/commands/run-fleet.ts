@@ -27,6 +27,7 @@ import type { GlobalOptions } from '../context.js';
 import { leaseOptionsFor, scenarioLeaseGateway } from './run-lease.js';
 import { withScenarioLease } from '../../coordination/scenario-lease.js';
 
+/** The flags of `run` with several scenarios (a fleet run). */
 export interface FleetRunArgs {
   scenario: string[];
   selector?: string;

@@ -11,6 +11,7 @@ import { VELERO_API } from '../../velero/types.js';
 import { LABEL_SCHEDULE_NAME } from '../../velero/names.js';
 import { describeError } from '../../errors.js';
 
+/** A scheduled backup that completed: what `watch` drills on. */
 export interface CompletedBackup {
   /** The schedule it belongs to (the velero.io/schedule-name label). */
   schedule: string;
@@ -18,6 +19,7 @@ export interface CompletedBackup {
   completionTimestamp: string | null;
 }
 
+/** What stops the backup watch, and who hears completed backups and watch restarts. */
 export interface BackupEventsOptions {
   signal: AbortSignal;
   onCompleted: (b: CompletedBackup) => void;

@@ -22,6 +22,7 @@ export interface Trigger {
   backup: string;
 }
 
+/** How `watch` queues drills: debounce, parallelism, queue bound. */
 export interface DrillQueueOptions {
   debounceMs: number;
   parallel: number;
@@ -35,8 +36,10 @@ export interface DrillQueueOptions {
   timers?: Timers;
 }
 
+/** What became of a trigger: waiting out its debounce, dropped (queue full), or refused (queue closed). */
 export type TriggerOutcome = 'debouncing' | 'dropped' | 'closed';
 
+/** Debounces backup events per scenario and runs at most `parallel` drills at once, a bounded queue behind them. */
 export class DrillQueue {
   private readonly timers: Timers;
   private readonly debouncing = new Map<string, { handle: unknown; trigger: Trigger }>();

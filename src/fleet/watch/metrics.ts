@@ -11,6 +11,7 @@ import { readHistory } from '../../report/history.js';
 
 const VERDICTS = ['PASS', 'FAIL', 'ERROR'] as const;
 
+/** The Prometheus metrics of `watch`: per scenario the last verdict, achieved RTO/RPO, objectives and margins, drills run; the queue and its dropped triggers. */
 export class WatchMetrics {
   readonly registry = new Registry();
   private readonly lastVerdict = new Gauge({

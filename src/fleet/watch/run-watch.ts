@@ -19,6 +19,7 @@ export interface WatchedScenario {
   schedule: string;
 }
 
+/** What `watch` runs: the watched scenarios, gateways, debounce and parallelism. */
 export interface WatchOptions {
   scenarios: WatchedScenario[];
   gatewayFor: (context: string | null) => KubeGateway;
