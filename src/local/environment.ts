@@ -260,10 +260,8 @@ export async function localDown(
   if (await stopManaged(azuriteProcess(layout), graceMs)) stopped.push('azurite');
   say('azurite', 'stopped');
   // With the clusters gone no exec of this environment is in flight: its mount points on the host can go.
-  for (const name of CLUSTERS) {
-    const gone = removeCreatedMountPoints(layout, name);
-    if (gone.length) say(`exec ${name}`, `removed the mount-point directories its exec made: ${gone.join(', ')}`);
-  }
+  const gone = removeCreatedMountPoints(layout, CLUSTERS);
+  if (gone.length) say('exec', `removed the mount-point directories its exec made: ${gone.join(', ')}`);
   rmSync(layout.stateDir, { recursive: true, force: true });
   say('state', `removed ${layout.stateDir}`);
   return { stopped, removedStateDir: layout.stateDir };

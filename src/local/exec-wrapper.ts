@@ -77,32 +77,34 @@ export function mountsDir(layout: LocalLayout, cluster: ClusterName): string {
 }
 
 /**
- * Removes the mount-point directories the wrapper created on the host for a cluster (`local down`): each recorded
- * chain from its mountPath up to the first directory that was missing, stopping at the first one that is not
- * empty (something else put a file there since) or gone. Directories that existed before are never recorded.
- * Returns the directories removed.
+ * Removes the mount-point directories the wrapper created on the host for the given clusters (`local down`): every
+ * directory of each recorded chain, from its mountPath up to the first directory that was missing, deepest first
+ * across all clusters (two clusters' pods may share a parent), each only while empty (something else may have put
+ * a file there since). Directories that existed before are never recorded. Returns the directories removed.
  */
-export function removeCreatedMountPoints(layout: LocalLayout, cluster: ClusterName): string[] {
-  let text: string;
-  try {
-    text = readFileSync(join(dirname(mountsDir(layout, cluster)), CREATED_MOUNT_POINTS), 'utf8');
-  } catch {
-    return [];
+export function removeCreatedMountPoints(layout: LocalLayout, clusters: readonly ClusterName[]): string[] {
+  const dirs = new Set<string>();
+  for (const cluster of clusters) {
+    let text: string;
+    try {
+      text = readFileSync(join(dirname(mountsDir(layout, cluster)), CREATED_MOUNT_POINTS), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').filter(Boolean)) {
+      const [top, at] = line.split('\t') as [string, string | undefined];
+      if (!at || !posix.isAbsolute(top) || !(at === top || at.startsWith(`${top}/`))) continue;
+      for (let d = posix.normalize(at); d.length >= top.length && d !== '/'; d = posix.dirname(d)) dirs.add(d);
+    }
   }
+  const depth = (d: string): number => d.split('/').length;
   const removed: string[] = [];
-  const chains = [...new Set(text.split('\n').filter(Boolean))].map((l) => l.split('\t') as [string, string]);
-  // Deepest first, so that a chain nested in another is removed before its parent is tried.
-  chains.sort((a, b) => b[1].length - a[1].length);
-  for (const [top, at] of chains) {
-    if (!posix.isAbsolute(top) || !(at === top || at.startsWith(`${top}/`))) continue;
-    for (let d = at; ; d = posix.dirname(d)) {
-      try {
-        rmdirSync(d);
-        removed.push(d);
-      } catch {
-        break;
-      }
-      if (d === top) break;
+  for (const d of [...dirs].sort((a, b) => depth(b) - depth(a) || a.localeCompare(b))) {
+    try {
+      rmdirSync(d);
+      removed.push(d);
+    } catch {
+      // Not empty, or gone: leave it.
     }
   }
   return removed;

@@ -126,22 +126,34 @@ describe('local exec wrapper: a command in a pod sees that pod’s volumes at th
       writeFileSync(join(mounts, 'shop', 'rec', 'app'), `${table.join('\n')}\n`);
       expect(run('rec', ['true']).status).to.equal(0);
       expect(run('rec', ['true']).status, 'a second exec finds them and records nothing new').to.equal(0);
+      // A pod of the other cluster mounts beside the first: its directory is recorded in dr's list, not the parent.
+      const drMounts = mountsDir(layout, 'dr');
+      mkdirSync(join(drMounts, 'shop', 'rec'), { recursive: true });
+      writeFileSync(
+        join(drMounts, 'shop', 'rec', 'app'),
+        `${join(host, 'missing', 'a', 'z')}\t${join(state, 'vol', 'src')}\n`,
+      );
+      const inDr = spawnSync(wrapper, ['shop', 'rec', 'app', 'true'], {
+        env: { PATH: process.env.PATH, [MOUNTS_ENV]: drMounts },
+      });
+      expect(inDr.status).to.equal(0);
       // Someone else puts a file into one of the created directories meanwhile: it stays.
       writeFileSync(join(host, 'later', 'theirs'), 'y');
-      const removed = removeCreatedMountPoints(layout, 'primary');
-      // In order, deepest first (the case above left its own chain, mnt/data, which goes too).
+      const removed = removeCreatedMountPoints(layout, ['primary', 'dr']);
+      // Deepest first across both clusters' lists (the case above left its own chain, mnt/data, which goes too).
       const mine = removed.filter((d) => d.startsWith(`${host}/`));
       expect(mine).to.deep.equal([
         join(host, 'missing', 'a', 'b'),
+        join(host, 'missing', 'a', 'z'),
+        join(host, 'later', 'c'),
         join(host, 'missing', 'a'),
         join(host, 'missing'),
-        join(host, 'later', 'c'),
       ]);
       expect(removed.some((d) => d.startsWith(join(host, 'existing')))).to.equal(false);
       expect(existsSync(join(host, 'missing'))).to.equal(false);
       expect(readFileSync(join(host, 'existing', 'keep'), 'utf8')).to.equal('x');
       expect(readFileSync(join(host, 'later', 'theirs'), 'utf8')).to.equal('y');
-      expect(removeCreatedMountPoints(layout, 'primary'), 'a second down finds nothing left').to.deep.equal([]);
+      expect(removeCreatedMountPoints(layout, ['primary', 'dr']), 'a second down finds nothing left').to.deep.equal([]);
     });
 
     it('refuses exec while the restored pod’s restore-wait init container runs (no container has started yet)', () => {
