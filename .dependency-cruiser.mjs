@@ -16,7 +16,7 @@
  */
 
 /** Imported by every folder; they import nothing above them. */
-const shared = ['util/', 'errors.ts', 'version.ts'];
+const shared = ['util/', 'version.ts'];
 
 /** The adapters the engine drives, one outside system each (velero/storage/ is Velero's backup storage). */
 const adapters = ['kube/', 'velero/', 'targets/', 'probes/', 'hooks/', 'azure/'];
@@ -52,7 +52,6 @@ export const flow = {
   'evidence/': ['plan/', 'kube/', 'velero/', 'azure/', 'report/'],
   'local/': [],
   'util/': [],
-  'errors.ts': [],
   'version.ts': [],
   'exit-codes.ts': ['report/'],
 };

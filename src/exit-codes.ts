@@ -1,5 +1,5 @@
 import type { VerdictT } from './report/schema.js';
-import { isDrillError } from './errors.js';
+import { isDrillError } from './util/errors.js';
 
 /** The fixed contract's exit codes. */
 export const EXIT = { pass: 0, fail: 1, input: 2, error: 3, interrupted: 130 } as const;

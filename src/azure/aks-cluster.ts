@@ -6,7 +6,7 @@
 import type { ContainerServiceClient, ManagedCluster } from '@azure/arm-containerservice';
 import type { AksTargetPlan } from '../plan/types.js';
 import { AKS_TAGS } from '../plan/aks-plan.js';
-import { infraError, inputError } from '../errors.js';
+import { infraError, inputError } from '../util/errors.js';
 import { mapArmError } from './arm-errors.js';
 import type { ArmSettings } from './arm.js';
 import { containerServiceClient } from './arm.js';

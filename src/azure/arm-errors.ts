@@ -2,7 +2,7 @@
  * ARM failures → DrillError with a code and a hint an operator can act on. ARM's own code (`QuotaExceeded`,
  * `AuthorizationFailed`, …) is kept verbatim in the message: it is what support and search engines know.
  */
-import { DrillError, infraError, inputError } from '../errors.js';
+import { DrillError, infraError, inputError } from '../util/errors.js';
 
 /** What the SDK gives us: RestError (statusCode, code) for a request, a plain Error for a failed LRO. */
 interface ArmFailure {

@@ -7,7 +7,7 @@
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { runSecrets } from '../util/secrets.js';
 
 /** Public Azure's Resource Manager. */

@@ -8,7 +8,7 @@ import { AKS_TAGS } from '../plan/aks-plan.js';
 import { mapArmError } from './arm-errors.js';
 import type { AksClusters } from './aks-cluster.js';
 import { createdBy, type ArmIdentity } from './ownership.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 /** One drill cluster the janitor looked at. */
 export interface JanitorEntry {

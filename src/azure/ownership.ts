@@ -8,7 +8,7 @@
 import type { SystemData } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/core-auth';
 import { AKS_TAGS } from '../plan/aks-plan.js';
-import { isDrillError } from '../errors.js';
+import { isDrillError } from '../util/errors.js';
 import { mapArmError } from './arm-errors.js';
 import type { AksClusters, ProvisionedCluster } from './aks-cluster.js';
 

@@ -5,7 +5,7 @@
  * follows the source), and `--source-context` / `--target-context` name each of two clusters. `--context` alone
  * on a two-cluster scenario would be a guess, so it is refused (exit 2) with the two flags to use instead.
  */
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import type { DrillPlan } from '../plan/types.js';
 
 /** The kube context flags: one --context, or --source-context and --target-context. */

@@ -1,4 +1,4 @@
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
 
 /** A duration flag such as --timeout 5m, or an input error (exit 2) naming the flag. */

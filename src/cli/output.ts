@@ -1,6 +1,6 @@
 /** Printing for commands: commands return data; these helpers are the only place that writes to the terminal. */
-import { isDrillError, describeError } from '../errors.js';
-import { redact } from '../report/redact.js';
+import { isDrillError, describeError } from '../util/errors.js';
+import { redact } from '../util/redact.js';
 
 /** --output: human text or JSON. */
 export type OutputFormat = 'text' | 'json';

@@ -9,7 +9,7 @@
 import type { EventListener } from '../engine/index.js';
 import { formatSeconds } from '../util/duration.js';
 import { sinceT0 } from '../report/render/format.js';
-import { redact } from '../report/redact.js';
+import { redact } from '../util/redact.js';
 import { BUILTIN_PHASES } from '../report/phases.js';
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';

@@ -11,7 +11,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject, ObjectRef } from '../kube/types.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
 import type { DrillPlan } from '../plan/types.js';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 
 const API = 'coordination.k8s.io/v1';
 /** Long enough to ride out an API server hiccup, short enough that a crashed runner blocks nobody for long. */

@@ -4,7 +4,7 @@
  * its VolumeSnapshotLocations. The password is copied as the source Secret's data and registered as a secret
  * before anything could print it.
  */
-import { describeWithHint } from '../errors.js';
+import { describeWithHint } from '../util/errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { runSecrets } from '../util/secrets.js';

@@ -8,7 +8,7 @@ import { armSettings } from '../azure/arm.js';
 import { AksClusters, type ProvisionedCluster } from '../azure/aks-cluster.js';
 import { costLine } from '../azure/cost.js';
 import { removeDrillResources } from '../azure/ownership.js';
-import { inputError, isDrillError } from '../errors.js';
+import { inputError, isDrillError } from '../util/errors.js';
 import { drillGateway } from './api-outages.js';
 import { gatewayFor, kubeconfigFromText } from '../kube/kubeconfig.js';
 import type { KubeGateway } from '../kube/gateway.js';

@@ -4,7 +4,7 @@
  * teardown it is read again, and the restore's `(updated)` entries are added. Anything changed or gone makes the
  * drill ERROR. Reads are one list per kind and namespace, not one GET per object.
  */
-import { describeError, isDrillError } from '../errors.js';
+import { describeError, isDrillError } from '../util/errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import { digestChange, digestObject } from '../kube/object-digest.js';
 import type { KubeObject } from '../kube/types.js';

@@ -4,7 +4,7 @@
  * verify phase. A failure here is an ERROR: without the marker the drill cannot measure what it promised.
  */
 import { probeKind } from '../probes/index.js';
-import { isDrillError, infraError, describeError } from '../errors.js';
+import { isDrillError, infraError, describeError } from '../util/errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillContext } from './context.js';
 

@@ -1,7 +1,7 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import { clockOffset, type ClockOffsetT } from '../measure/clock-offset.js';
 import type { DrillRecorder } from './recorder.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 /**
  * Reads a cluster's clock against the runner's (one GET /version). A clock that cannot be read costs only the

@@ -3,7 +3,7 @@
  * target has, the warnings in between, and the Velero configuration that bridges them (change-storage-class and
  * resource-modifier ConfigMaps). Decisions that can refuse the drill are taken before its first write.
  */
-import { inputError, describeError } from '../errors.js';
+import { inputError, describeError } from '../util/errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { readBackupItems } from '../velero/backup-contents.js';

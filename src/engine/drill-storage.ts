@@ -3,7 +3,7 @@
  * account surfaces inside the phase that first needs it, recorded like any other phase failure.
  */
 import type { Readable } from 'node:stream';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import type { StoragePlan } from '../plan/types.js';
 import { blobAuthOf, openBlobStorage, type BackupStorage, type StoredObject } from '../velero/storage/index.js';
 import { storageLayout, type StorageLayout } from '../velero/storage-layout.js';

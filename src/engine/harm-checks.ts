@@ -4,7 +4,7 @@
  * cluster-scoped objects Velero would update in place, and a PersistentVolume Velero would restore as-is onto
  * the source's own storage. The decision is pure (judgeHarm); reachOf reads what it needs.
  */
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import type { ClusterComparison } from '../kube/cluster-identity.js';
 import type { KubeObject } from '../kube/types.js';
 import type { RestorePlan } from '../plan/types.js';

@@ -8,7 +8,7 @@ import { registerTempCredentials } from '../util/temp-credentials.js';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import { drillGateway } from './api-outages.js';
 import { gatewayFor, kubeconfigFromText } from '../kube/kubeconfig.js';
 import type { KubeGateway } from '../kube/gateway.js';

@@ -11,7 +11,7 @@ import { LABEL_DRILL_ID } from '../plan/types.js';
 import type { Report } from '../report/schema.js';
 import { isolationModifierRules, ISOLATION_EXCLUDED_RESOURCES } from '../velero/isolation-rules.js';
 import { drillLabels, type DrillContext } from './context.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 type Isolation = NonNullable<Report['isolation']>;
 

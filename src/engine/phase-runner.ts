@@ -4,7 +4,7 @@
  * passes), the drill's interrupt, and the operator's pauses of run --step. After the first phase that ends the
  * drill early, the rest are recorded as skipped, with why.
  */
-import { isDrillError, describeWithCode } from '../errors.js';
+import { isDrillError, describeWithCode } from '../util/errors.js';
 import { WaitAborted } from '../kube/wait.js';
 import type { PhaseNameT } from '../report/schema.js';
 import { formatSeconds } from '../util/duration.js';

@@ -3,7 +3,7 @@
  * backup's files, or — when the drill takes the backup itself — from the live source as a backup taken now would
  * hold it.
  */
-import { describeWithHint } from '../errors.js';
+import { describeWithHint } from '../util/errors.js';
 import { compareClusters } from '../kube/cluster-identity.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';

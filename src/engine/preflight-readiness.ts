@@ -3,7 +3,7 @@
  * the scenario's mappings, and the change-storage-class ConfigMap question. For an AKS target that does not
  * exist yet, the target is its node pools' zones and AKS's built-in storage classes.
  */
-import { describeWithHint } from '../errors.js';
+import { describeWithHint } from '../util/errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan } from '../plan/types.js';
 import { describeMapping, storageClassDecisionIn } from '../velero/restore-config.js';

@@ -5,7 +5,7 @@
  * existing cluster must already have them. Read-only, apart from the DownloadRequest that reads the volume info
  * when the scenario names no storage (as the other backup-file checks do).
  */
-import { describeWithHint } from '../errors.js';
+import { describeWithHint } from '../util/errors.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import type { DrillPlan } from '../plan/types.js';

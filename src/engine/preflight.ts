@@ -4,7 +4,7 @@
  */
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan } from '../plan/types.js';
-import { isDrillError, describeWithHint } from '../errors.js';
+import { isDrillError, describeWithHint } from '../util/errors.js';
 import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
 import { backupStart, clusterCatalog, findBackup, requireRestorable, requireYoungEnough } from './backup-choice.js';
 import { VELERO_API, type BackupStorageLocation, type VeleroBackup } from '../velero/types.js';

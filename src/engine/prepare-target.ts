@@ -1,4 +1,4 @@
-import { inputError, describeError } from '../errors.js';
+import { inputError, describeError } from '../util/errors.js';
 import { WaitTimeout } from '../kube/wait.js';
 import { targets } from '../targets/index.js';
 import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';

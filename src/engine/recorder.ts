@@ -5,7 +5,7 @@
 import type { Clock } from '../util/clock.js';
 import { formatSeconds } from '../util/duration.js';
 import type { Journal } from '../report/journal.js';
-import { redact } from '../report/redact.js';
+import { redact } from '../util/redact.js';
 import type { PhaseNameT, PhaseOutcomeT, PhaseReport, Report, ReportEventT } from '../report/schema.js';
 import { BUILTIN_PHASES } from '../report/phases.js';
 

@@ -21,7 +21,7 @@ import { error, fail } from './outcome.js';
 import { applyRestoreConfig } from './cross-region.js';
 import { confirmIsolation, isolationExcludedResources } from './isolation.js';
 import type { PhaseEnd } from './phase.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 const ARTIFACT_TIMEOUT_MS = 60_000;
 

@@ -11,7 +11,7 @@ import { reportFolder } from '../report/folder.js';
 import { measureObjectives } from '../measure/drill-objectives.js';
 import { deriveVerdict } from '../measure/verdict.js';
 import { judgeNegativeControl } from '../measure/negative-control.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import type { Clock } from '../util/clock.js';
 import { chainEvidence, sealFolder, type Signer, type UploadOutcome } from '../evidence/index.js';
 import { DrillRecorder, emptyReport, type EventListener } from './recorder.js';

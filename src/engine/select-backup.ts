@@ -1,5 +1,5 @@
 import { formatSeconds } from '../util/duration.js';
-import { inputError, describeError } from '../errors.js';
+import { inputError, describeError } from '../util/errors.js';
 import { LABEL_SCENARIO, LABEL_TAKEN_BY } from '../plan/types.js';
 import { requireAvailableBsl, requireVelero } from '../velero/bsl.js';
 import { createBackup, waitBackupTerminal } from '../velero/backups.js';

@@ -4,7 +4,7 @@
  */
 import type { KubeGateway } from '../kube/gateway.js';
 import type { Target } from '../targets/target.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { LABEL_DRILL_ID } from '../plan/types.js';
 
 /** The first target namespace that is a restored source namespace of the same cluster, or null. */

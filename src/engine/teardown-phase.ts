@@ -1,6 +1,6 @@
 import type { DrillContext } from './context.js';
 import { clusterScopedCreated, teardown } from './teardown.js';
-import { describeWithCode } from '../errors.js';
+import { describeWithCode } from '../util/errors.js';
 
 /**
  * teardown of a drill in an existing cluster: what the drill owns, unless kept (--keep, teardown.when never, or

@@ -5,7 +5,7 @@ import { LABEL_DRILL_ID } from '../plan/types.js';
 import { LABEL_RESTORE_NAME, validLabelValue } from '../velero/names.js';
 import { VELERO_API } from '../velero/types.js';
 import type { DrillRecorder } from './recorder.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 /** What teardown may remove: exactly what the drill owns (DESIGN "What a drill owns"). */
 export interface Owned {

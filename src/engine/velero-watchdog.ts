@@ -1,7 +1,7 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import { pingVeleroServer } from '../velero/server-status.js';
 import { drillLabels, type DrillContext } from './context.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 /** A wait that saw no change for this long asks the Velero server whether it still runs. */
 export const STALL_MS = 60_000;

@@ -6,7 +6,7 @@
  */
 import { WaitAborted, WaitFailed, WaitTimeout, waitFor } from '../kube/wait.js';
 import { newestWarning } from '../probes/diagnose.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 import { readBackupPodVolumeBackups, readBackupVolumeInfos, readRestoreVolumeInfos } from '../velero/backup-reading.js';
 import { listDataMovers } from '../velero/restore-volumes.js';
 import { madeFromSnapshot, proveVolumes } from '../velero/volume-proof.js';

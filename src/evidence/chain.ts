@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import type { TrustPolicy } from './signing.js';
 import { parseReportFolderName } from '../report/folder.js';
 import { readPruneRecord } from './prune-record.js';

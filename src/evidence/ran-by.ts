@@ -11,7 +11,7 @@ import type { DrillPlan, StorageAuthPlan } from '../plan/types.js';
 import type { Report } from '../report/schema.js';
 import { armSettings } from '../azure/arm.js';
 import { runnerIdentity } from '../azure/ownership.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 type RanBy = NonNullable<Report['evidence']['ranBy']>;
 /** Who the drill ran as in one cluster (evidence.ranBy.kube[]). */

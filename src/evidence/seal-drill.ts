@@ -4,7 +4,7 @@
  * report is final — the folder written with SHA256SUMS, its signature, and the upload.
  */
 import { basename } from 'node:path';
-import { describeWithCode } from '../errors.js';
+import { describeWithCode } from '../util/errors.js';
 import type { StoragePlan, UploadPlan } from '../plan/types.js';
 import type { Report } from '../report/schema.js';
 import { findPreviousReport, writeReportFolder, type PreviousReport } from '../report/seal.js';

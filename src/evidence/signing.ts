@@ -11,7 +11,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { SUMS_FILE } from '../report/checksums.js';
 import { reportModes } from '../report/file-mode.js';
 

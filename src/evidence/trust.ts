@@ -6,7 +6,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { publicKeyFingerprint, type TrustPolicy } from './signing.js';
 
 /** The trust flags of `report verify`. */

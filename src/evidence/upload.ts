@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import type { ImmutabilityMode, StorageAuthPlan, StoragePlan, UploadPlan } from '../plan/types.js';
 import { overlapsBsl } from '../plan/storage-plan.js';
 import { storageError, statusOf } from '../velero/storage/storage-errors.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { formatBytes, READ_LIMITS, readCapped } from '../util/capped-read.js';
 import { parseSums, sha256File, SUMS_FILE } from '../report/checksums.js';
 import { parseReportFolderName } from '../report/folder.js';

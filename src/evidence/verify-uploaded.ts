@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { parseReportFolderName } from '../report/folder.js';
 import { verifyReportFolder, withUploadedChecks, type VerifyProblem, type VerifyResult } from './verify-folder.js';
 import { verifyChain, type ChainResult } from './chain.js';

@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import picomatch from 'picomatch';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/;
 

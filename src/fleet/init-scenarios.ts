@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeGateway } from '../kube/gateway.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { loadScenario, type Problem } from '../scenario/index.js';
 import { readScheduleInventory } from './schedule-inventory.js';
 import { renderInitScenario } from './init-scenario.js';

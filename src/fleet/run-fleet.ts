@@ -10,7 +10,7 @@ import type { DrillPlan } from '../plan/types.js';
 import { mapNamespace } from '../plan/compile.js';
 import { negativeControlPlan } from '../plan/negative-control.js';
 import { runDrill, type DrillOptions, type DrillOutcome } from '../engine/index.js';
-import { inputError, describeError, isDrillError } from '../errors.js';
+import { inputError, describeError, isDrillError } from '../util/errors.js';
 import { exitCodeForError, exitCodeForNegativeControl, exitCodeForVerdict, EXIT } from '../exit-codes.js';
 import { compactUtc, utc } from '../util/clock.js';
 import {

@@ -2,7 +2,7 @@
  * Label selectors over scenario `metadata.labels`, written as Kubernetes writes equality-based selectors:
  * `team=payments,tier!=bronze,nightly` (a bare key means "has the label", `!key` "has not"). Every term must hold.
  */
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 
 type Term = { op: 'eq' | 'ne'; key: string; value: string } | { op: 'exists' | 'absent'; key: string };
 

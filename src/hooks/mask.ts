@@ -2,7 +2,7 @@
  * Masking of hook output: a runbook command prints what it likes (terraform echoes variables, az prints
  * tokens), so its log passes through the literal secret values we know of and then through redact().
  */
-import { MASK, isPortAfterP, isSecretKey, redact } from '../report/redact.js';
+import { MASK, isPortAfterP, isSecretKey, redact } from '../util/redact.js';
 import { parse as parseYaml } from 'yaml';
 import { isSecretFlag, kubeconfigUserSecrets } from '../util/secrets.js';
 

@@ -25,7 +25,7 @@ import type {
 } from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
 import { isNotFound, kubeError, statusCode } from './errors.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 /** KubernetesObjectApi with its discovery (kind → plural, scope) made reachable for watch paths. */
 class DiscoveringObjectApi extends KubernetesObjectApi {

@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import { DrillError, infraError, describeError } from '../errors.js';
+import { DrillError, infraError, describeError } from '../util/errors.js';
 
 interface StatusBody {
   reason?: string;

@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
-import { inputError, infraError } from '../errors.js';
+import { inputError, infraError } from '../util/errors.js';
 import { ClientGateway } from './client-gateway.js';
 import { kubeconfigUserSecrets, runSecrets } from '../util/secrets.js';
 

@@ -10,7 +10,7 @@
  */
 import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, ServerTime, WatchHandle } from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
-import { DrillError, describeError } from '../errors.js';
+import { DrillError, describeError } from '../util/errors.js';
 import { retryAfterSeconds } from './errors.js';
 
 /** The longest Retry-After honoured per step; a server asking for more is still asked again within the budget. */

@@ -1,7 +1,7 @@
 import type { KubeGateway } from './gateway.js';
 import type { KubeObject, ObjectQuery } from './types.js';
 import { WatchSource, type Subscriber } from './watch-source.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 /** What a wait concluded from the objects it sees: done, failed for good, or still waiting (and why). */
 export interface Verdict<T = unknown> {

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, BSL_CONTAINER, PORTS, type LocalLayout } from './layout.js';
 import { managedProcess, runningPid, startDetached, type ManagedProcess } from './processes.js';
 

@@ -5,7 +5,7 @@
 import { accessSync, constants, createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import type { LocalLayout } from './layout.js';
 
 /** Every binary the environment runs, relative to the bin dir. */

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import { pidRuns, type OwnedPid } from './processes.js';
 import { KUBE_VERSION, PORTS, type ClusterName, type LocalLayout } from './layout.js';
 import type { BinDir } from './binaries.js';

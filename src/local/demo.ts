@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import type { BinDir } from './binaries.js';
 import { clusterKubeconfig } from './clusters.js';
 import { parseAllDocuments, stringify } from 'yaml';

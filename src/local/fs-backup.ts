@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { infraError, inputError } from '../errors.js';
+import { infraError, inputError } from '../util/errors.js';
 import type { BinDir } from './binaries.js';
 import { clusterKubeconfig } from './clusters.js';
 import { clusterExecManifest, ensureExecWrapper, volumesClusterExec, wrapperEnvs } from './exec-wrapper.js';

@@ -1,6 +1,6 @@
 /** The built kubectl, for applying the environment's manifests (server-side apply, so re-applying is a no-op). */
 import { execa } from 'execa';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import type { BinDir } from './binaries.js';
 
 /** Runs kubectl against a kubeconfig; throws with kubectl's stderr on failure. */

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 
 /** A process the environment owns: its pid file and a marker its command line must contain. */
 export interface ManagedProcess {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import type { LocalLayout } from './layout.js';
 
 /** Creates the CA and Azurite's certificate once; later calls reuse them (the BSL has the CA baked in). */

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import {
   AZURITE_ACCOUNT,
   AZURITE_KEY,

@@ -2,7 +2,7 @@
  * A scenario file to a DrillPlan in one call (`plan`, `run`, `watch`, fleet runs): load and check it as written,
  * then resolve and compile it.
  */
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { formatProblems } from '../scenario/problems.js';
 import { compilePlan } from './compile.js';

@@ -3,7 +3,7 @@
  * defaults filled, `${ENV}` and `{{drillId}}` resolved, names derived; what could never be run safely is refused
  * here as an input error, before anything touches a cluster.
  */
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { interpolate, secretReferences } from '../scenario/interpolate.js';
 import { runSecrets } from '../util/secrets.js';
 import { formatProblems, noLocation, type Locator } from '../scenario/problems.js';

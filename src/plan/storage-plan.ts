@@ -2,7 +2,7 @@
  * spec.storage and spec.report.upload → plan. Pure, like the rest of compilation. Secrets (connection strings)
  * are wrapped in SecretText so that `plan --output json`, the journal and error messages never carry them.
  */
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import { parseDuration } from '../util/duration.js';
 import { SecretText, type DrillPlan, type StorageAuthPlan, type StoragePlan, type UploadPlan } from './types.js';

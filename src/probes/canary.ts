@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CanaryProbePlan } from '../plan/probe-plan.js';
 import type { KubeGateway } from '../kube/gateway.js';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import { choosePod, describeExec, execIn } from './exec-client.js';
 import { pollProbe, type Attempt } from './poll.js';
 import { settle, type ProbeKind, type ProbeResult } from './probe.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ChecksumProbePlan } from '../plan/probe-plan.js';
 import type { KubeGateway } from '../kube/gateway.js';
-import { inputError, infraError, describeError } from '../errors.js';
+import { inputError, infraError, describeError } from '../util/errors.js';
 import { choosePod, describeExec, execIn, type PodChoice } from './exec-client.js';
 import { pollProbe } from './poll.js';
 import { settle, type ProbeKind } from './probe.js';

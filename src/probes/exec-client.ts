@@ -5,8 +5,8 @@
  */
 import type { ExecResult, KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
-import { infraError } from '../errors.js';
-import { redact } from '../report/redact.js';
+import { infraError } from '../util/errors.js';
+import { redact } from '../util/redact.js';
 import { isPodReady } from './diagnose.js';
 
 /** A pod chosen to run in, with the container to use. */

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { HttpProbePlan } from '../plan/probe-plan.js';
 import type { KubeGateway } from '../kube/gateway.js';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import { selectorString } from './diagnose.js';
 import { choosePod, reportable, type ChosenPod } from './exec-client.js';
 import { checkJson, checkRegex, judged } from './expect.js';

@@ -4,7 +4,7 @@
  * good, or the timeout ends. Object-state probes (workload, resource, pvc, job) watch instead.
  */
 import { WaitAborted, WaitFailed, WaitTimeout } from '../kube/wait.js';
-import { isDrillError, describeError } from '../errors.js';
+import { isDrillError, describeError } from '../util/errors.js';
 import type { ProbePlanCommon } from '../plan/probe-plan.js';
 import type { ProbeContext } from './probe.js';
 

@@ -3,7 +3,7 @@ import type { KubeObject, ObjectQuery } from '../kube/types.js';
 import type { SharedWatches } from '../kube/shared-watches.js';
 import type { ProbeOutcomeT } from '../report/schema.js';
 import { WaitAborted, WaitFailed, WaitTimeout, waitFor, type Verdict } from '../kube/wait.js';
-import { isDrillError, describeError } from '../errors.js';
+import { isDrillError, describeError } from '../util/errors.js';
 import { isNotFound } from '../kube/errors.js';
 
 /** What a probe is given: the target cluster and the source → target namespace mapping. */

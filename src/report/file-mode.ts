@@ -4,7 +4,7 @@
  * default (folders 0700, files 0600). Teams whose auditors or dashboards read the folder as a group set
  * DR_DRILL_REPORT_ACCESS=group (0750/0640). The process umask still applies on top, as it does for any tool.
  */
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 
 /** The environment variable that widens report access (docs/reliability.md). */
 export const REPORT_ACCESS_ENV = 'DR_DRILL_REPORT_ACCESS';

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compactUtc } from '../util/clock.js';
 import { DRILL_ID_PATTERN } from '../util/ids.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { reportModes } from './file-mode.js';
 
 const FOLDER_NAME = /^(\d{8}T\d{6}Z)-([a-z0-9]{8})$/;

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { formatBytes, READ_LIMITS, readCapped } from '../util/capped-read.js';
 import { join } from 'node:path';
 import { formatSeconds } from '../util/duration.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../util/errors.js';
 import { parseReportFolderName } from './folder.js';
 import type { Report, VerdictT } from './schema.js';
 import { drillFolders } from './seal.js';

@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../util/clock.js';
-import { redactDeep } from './redact.js';
+import { redactDeep } from '../util/redact.js';
 import { reportModes } from './file-mode.js';
 
 /** The journal's file name inside the report folder. */

@@ -11,7 +11,7 @@
 import type { NotifyFormat } from '../plan/types.js';
 import type { Report, VerdictT } from './schema.js';
 import { formatSeconds } from '../util/duration.js';
-import { redact, redactDeep } from './redact.js';
+import { redact, redactDeep } from '../util/redact.js';
 import { objectiveLines } from './render/format.js';
 
 /** What a notification says, already redacted; every format renders this and nothing else. */

@@ -7,7 +7,7 @@
 import type { NotifyFormat, NotifyOn } from '../plan/types.js';
 import { formatSeconds } from '../util/duration.js';
 import { webhookUrlProblem } from '../util/webhook-url.js';
-import { redact } from './redact.js';
+import { redact } from '../util/redact.js';
 import type { Report, VerdictT } from './schema.js';
 import { notificationMessage } from './notify-formats.js';
 

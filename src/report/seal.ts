@@ -4,12 +4,12 @@
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DrillError } from '../errors.js';
+import { DrillError } from '../util/errors.js';
 import { READ_LIMITS, readCapped } from '../util/capped-read.js';
 import { reportModes } from './file-mode.js';
 import { parseReportFolderName } from './folder.js';
 import { formatSums, sha256File, SUMS_FILE } from './checksums.js';
-import { redactDeep } from './redact.js';
+import { redactDeep } from '../util/redact.js';
 import { renderers } from './render/index.js';
 import type { Report } from './schema.js';
 import { validateReport } from './validate-report.js';

@@ -23,7 +23,7 @@ import { schemaProblems } from './schema-errors.js';
 import { semanticProblems } from './checks.js';
 import { placeholderProblems } from './interpolate.js';
 import { sortProblems, type Locator, type PathSegment, type Problem } from './problems.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../util/errors.js';
 
 /** A scenario file read and checked as written (no `${ENV}` resolved). */
 export interface LoadedScenario {

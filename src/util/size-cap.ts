@@ -6,7 +6,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { Transform, type Readable } from 'node:stream';
-import { infraError, type DrillError } from '../errors.js';
+import { infraError, type DrillError } from './errors.js';
 import { formatBytes } from './capped-read.js';
 
 const MiB = 1 << 20;

@@ -1,5 +1,5 @@
 import type { KubeGateway } from '../kube/gateway.js';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import { VELERO_API, type BackupStorageLocation } from './types.js';
 
 /** Velero is installed when the API server serves its CRDs; otherwise a clear ERROR with a hint. */

@@ -17,7 +17,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { AksVeleroPlan, AksVeleroStoragePlan } from '../plan/types.js';
 import type { KubeObject } from '../kube/types.js';
 import { waitFor, WaitTimeout } from '../kube/wait.js';
-import { infraError, inputError } from '../errors.js';
+import { infraError, inputError } from '../util/errors.js';
 import { sameStorage } from './bsl.js';
 import { VELERO_API, type BackupStorageLocation } from './types.js';
 import { REPO_PASSWORD_KEY, REPO_PASSWORD_SECRET, type DataPathInstall } from './data-path.js';

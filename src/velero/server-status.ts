@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeGateway } from '../kube/gateway.js';
 import { waitFor, WaitTimeout } from '../kube/wait.js';
-import { infraError } from '../errors.js';
+import { infraError } from '../util/errors.js';
 import { VELERO_API } from './types.js';
 
 /** What Velero's ServerStatusRequest reports: its version and plugins. */

@@ -16,7 +16,7 @@ import {
   type Signer,
 } from '../../src/evidence/index.js';
 import { publicKeyFingerprint } from '../../src/evidence/signing.js';
-import { isDrillError } from '../../src/errors.js';
+import { isDrillError } from '../../src/util/errors.js';
 import { aReport } from '../support/report-builder.js';
 import { azuriteConnectionString, newTestContainer } from '../support/azurite.js';
 import { runCli } from '../support/run-cli.js';

@@ -11,7 +11,7 @@ import { prepareTarget } from '../../src/engine/prepare-target.js';
 import { LazyStorage } from '../../src/engine/drill-storage.js';
 import { Shortfall } from '../../src/engine/outcome.js';
 import { ManualClock } from '../../src/util/clock.js';
-import { isDrillError } from '../../src/errors.js';
+import { isDrillError } from '../../src/util/errors.js';
 import type { KubeGateway } from '../../src/kube/gateway.js';
 import { azuriteConnectionString, newTestContainer } from '../support/azurite.js';
 import { appItems, buildBackupFiles, buildRestoreFiles, uploadFiles } from '../support/velero-fixture.js';

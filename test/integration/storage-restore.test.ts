@@ -7,7 +7,7 @@ import {
   readRestoreResourceList,
   readRestoreResults,
 } from '../../src/velero/storage/index.js';
-import { isDrillError } from '../../src/errors.js';
+import { isDrillError } from '../../src/util/errors.js';
 import { newTestContainer } from '../support/azurite.js';
 import { appItems, buildRestoreFiles, uploadFiles } from '../support/velero-fixture.js';
 

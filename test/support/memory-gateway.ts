@@ -19,7 +19,7 @@ import type {
 } from '../../src/kube/gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from '../../src/kube/types.js';
 import { kubeError } from '../../src/kube/errors.js';
-import type { DrillError } from '../../src/errors.js';
+import type { DrillError } from '../../src/util/errors.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'patch' | 'delete';
 

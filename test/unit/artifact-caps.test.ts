@@ -18,7 +18,7 @@ import { downloadArtifact, type DownloadTargetKind } from '../../src/velero/down
 import { readBackupItems } from '../../src/velero/backup-contents.js';
 import { openLocalStorage } from '../../src/velero/storage/local-storage.js';
 import { readGzipJsonArtifact, checkGzipArtifact } from '../../src/velero/storage/read-artifact.js';
-import { isDrillError, type DrillError } from '../../src/errors.js';
+import { isDrillError, type DrillError } from '../../src/util/errors.js';
 import { artifactLimit } from '../../src/util/size-cap.js';
 
 const MiB = 1 << 20;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { compilePlan, createdBackupName, goDuration, mapNamespace } from '../../src/plan/compile.js';
 import type { Scenario } from '../../src/scenario/schema.js';
-import { isDrillError, type DrillError } from '../../src/errors.js';
+import { isDrillError, type DrillError } from '../../src/util/errors.js';
 
 const ID = 'abcd1234';
 const opts = { drillId: ID, file: 'shop.yaml', sha256: 'f'.repeat(64), env: { CTX: 'prod-weu' } };

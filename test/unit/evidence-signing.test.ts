@@ -15,7 +15,7 @@ import {
   SIGNATURE_FILE,
   type Signer,
 } from '../../src/evidence/index.js';
-import { isDrillError } from '../../src/errors.js';
+import { isDrillError } from '../../src/util/errors.js';
 import { aReport } from '../support/report-builder.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'dr-drill-sign-'));

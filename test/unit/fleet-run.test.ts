@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DrillPlan } from '../../src/plan/types.js';
 import { mapBounded, runFleet, type FleetMember } from '../../src/fleet/run-fleet.js';
 import { summarise, worstExitCode, type FleetDrill } from '../../src/fleet/summary.js';
-import { infraError } from '../../src/errors.js';
+import { infraError } from '../../src/util/errors.js';
 import { systemClock } from '../../src/util/clock.js';
 import type { MemoryGateway } from '../support/memory-gateway.js';
 import type { VeleroSim } from '../support/velero-sim.js';

@@ -11,7 +11,7 @@ import { SCENARIO_LIMITS } from '../../src/scenario/load.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { partialMatch } from '../../src/probes/match.js';
 import { checkJson } from '../../src/probes/expect.js';
-import { redactDeep } from '../../src/report/redact.js';
+import { redactDeep } from '../../src/util/redact.js';
 import { CappedOutput } from '../../src/kube/capped-output.js';
 import { reportFolder } from '../../src/report/folder.js';
 import { readHistory } from '../../src/report/history.js';

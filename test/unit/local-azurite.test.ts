@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AZURITE_VERSION, findAzurite } from '../../src/local/azurite.js';
-import { DrillError } from '../../src/errors.js';
+import { DrillError } from '../../src/util/errors.js';
 
 /** A folder with no node_modules anywhere above it, standing in for an installed package without azurite. */
 function emptyPlace(): { dir: string; from: string } {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { decideFsBackup } from '../../src/local/fs-backup.js';
 import { demoDatabaseFiles, demoDbFile, demoSchedules } from '../../src/local/demo.js';
-import { isDrillError } from '../../src/errors.js';
+import { isDrillError } from '../../src/util/errors.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

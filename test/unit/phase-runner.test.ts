@@ -3,7 +3,7 @@ import type { DrillContext } from '../../src/engine/context.js';
 import { SkipPhase, type DrillPhase } from '../../src/engine/phase.js';
 import { runPhases } from '../../src/engine/phase-runner.js';
 import { fail } from '../../src/engine/outcome.js';
-import { inputError } from '../../src/errors.js';
+import { inputError } from '../../src/util/errors.js';
 import { systemClock } from '../../src/util/clock.js';
 import { drillContextFor } from '../support/drill-context.js';
 import { aPlan } from '../support/plan-builder.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../src/report/journal.js';
-import { redact, redactDeep } from '../../src/report/redact.js';
+import { redact, redactDeep } from '../../src/util/redact.js';
 import { renderers } from '../../src/report/render/index.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { aReport } from '../support/report-builder.js';

@@ -15,7 +15,7 @@ import { createProgress } from '../../src/cli/progress.js';
 import { notificationMessage } from '../../src/report/notify.js';
 import { partialMatch, showSecretValue } from '../../src/probes/match.js';
 import { kubeconfigSecrets, maskCommand } from '../../src/hooks/index.js';
-import { redact } from '../../src/report/redact.js';
+import { redact } from '../../src/util/redact.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { runSecrets, SecretRegistry } from '../../src/util/secrets.js';
 import { systemClock } from '../../src/util/clock.js';

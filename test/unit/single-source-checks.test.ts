@@ -20,7 +20,7 @@ import { aPlan, HOUR } from '../support/plan-builder.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { CONNECTION_STRING_ENV } from '../../src/plan/storage-plan.js';
 import type { Scenario } from '../../src/scenario/schema.js';
-import { isDrillError, type DrillError } from '../../src/errors.js';
+import { isDrillError, type DrillError } from '../../src/util/errors.js';
 import { runSecrets } from '../../src/util/secrets.js';
 import { openStorage } from '../../src/cli/commands/backups.js';
 import { evidenceContainerFromFlags } from '../../src/evidence/verify-uploaded.js';

@@ -15,7 +15,7 @@ import {
   type VeleroInstallSpec,
 } from '../../src/velero/install.js';
 import type { KubeObject } from '../../src/kube/types.js';
-import { isDrillError } from '../../src/errors.js';
+import { isDrillError } from '../../src/util/errors.js';
 
 const SECRET = 'AZURE_STORAGE_ACCOUNT_ACCESS_KEY=s3cr3t-key-value\nAZURE_CLOUD_NAME=AzurePublicCloud\n';
 

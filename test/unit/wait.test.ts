@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../../src/kube/types.js';
 import { waitFor, WaitAborted, WaitFailed, WaitTimeout, type Verdict } from '../../src/kube/wait.js';
-import { isDrillError } from '../../src/errors.js';
+import { isDrillError } from '../../src/util/errors.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
 
 const cm = (

@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { defineCommand, defineGroup } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
-import { inputError } from '../../errors.js';
+import { inputError } from '../../util/errors.js';
 import { formatSeconds } from '../../util/duration.js';
 import { CONNECTION_STRING_ENV, storageAuth, storageFlags } from '../../plan/storage-plan.js';
 import {

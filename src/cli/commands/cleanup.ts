@@ -2,7 +2,7 @@
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
-import { inputError } from '../../errors.js';
+import { inputError } from '../../util/errors.js';
 import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
 import { cleanupDrill, findDrills, type CleanupResult } from '../../engine/index.js';
 import { DRILL_ID_PATTERN } from '../../util/ids.js';

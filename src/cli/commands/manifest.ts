@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { defineCommand, defineGroup } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
-import { inputError } from '../../errors.js';
+import { inputError } from '../../util/errors.js';
 import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
 import { takeManifest } from '../../probes/checksum.js';
 import { durationFlag } from '../flags.js';

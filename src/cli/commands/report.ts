@@ -14,7 +14,7 @@ import { cleanPrefix } from '../../plan/storage-plan.js';
 import { readHistory, renderHistory } from '../../report/history.js';
 import { renderHistoryMarkdown } from '../../report/compliance.js';
 import { TREND_DEFAULTS } from '../../report/trend.js';
-import { inputError } from '../../errors.js';
+import { inputError } from '../../util/errors.js';
 import { trustPolicy } from '../../evidence/trust.js';
 import { parseDuration as parseDurationText } from '../../util/duration.js';
 import { readFileSync } from 'node:fs';

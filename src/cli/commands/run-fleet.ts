@@ -9,7 +9,7 @@ import { drillOptionsFrom, notifyDrill } from './drill-options.js';
 import { statSync } from 'node:fs';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
-import { inputError } from '../../errors.js';
+import { inputError } from '../../util/errors.js';
 import { formatProblems } from '../../scenario/index.js';
 import { compileScenarioFile } from '../../plan/compile-file.js';
 import { readCatalog } from '../../fleet/catalog.js';

@@ -1,5 +1,5 @@
 /** `run --wait-lock <duration>` and the per-scenario Lease, shared by single and fleet runs. */
-import { inputError } from '../../errors.js';
+import { inputError } from '../../util/errors.js';
 import type { KubeGateway } from '../../kube/gateway.js';
 import type { DrillPlan } from '../../plan/types.js';
 import { defaultIdentity, leaseLocation, type LeaseOptions } from '../../coordination/scenario-lease.js';

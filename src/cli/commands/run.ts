@@ -6,7 +6,7 @@ import { createProgress, type LogFormat } from '../progress.js';
 import { askOperator } from '../step-prompt.js';
 import { EXIT, exitCodeForNegativeControl, exitCodeForVerdict } from '../exit-codes.js';
 import { printJson, useColour } from '../output.js';
-import { inputError } from '../../errors.js';
+import { inputError } from '../../util/errors.js';
 import { compileScenarioFile } from '../../plan/compile-file.js';
 import { loadKubeConfig, gatewayFor, requireContexts } from '../../kube/kubeconfig.js';
 import { applyContextFlags, contextsNeeded, twoClusterOptions } from '../context-flags.js';

@@ -4,7 +4,7 @@ import { EXIT } from '../exit-codes.js';
 import { printJson, printLine } from '../output.js';
 import { loadScenario, formatProblem, interpolate, type Problem } from '../../scenario/index.js';
 import { compilePlan } from '../../plan/compile.js';
-import { isDrillError } from '../../errors.js';
+import { isDrillError } from '../../util/errors.js';
 
 /** One file's verdict, as `--output json` prints it. */
 export interface ValidationResult {

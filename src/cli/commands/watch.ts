@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { durationFlag } from '../flags.js';
-import { inputError, describeError, isDrillError } from '../../errors.js';
+import { inputError, describeError, isDrillError } from '../../util/errors.js';
 import { formatProblems } from '../../scenario/index.js';
 import { compileScenarioFile } from '../../plan/compile-file.js';
 import { readCatalog } from '../../fleet/catalog.js';

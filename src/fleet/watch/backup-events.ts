@@ -9,7 +9,7 @@ import type { KubeObject } from '../../kube/types.js';
 import { waitFor, WaitAborted } from '../../kube/wait.js';
 import { VELERO_API } from '../../velero/types.js';
 import { LABEL_SCHEDULE_NAME } from '../../velero/names.js';
-import { describeError } from '../../errors.js';
+import { describeError } from '../../util/errors.js';
 
 /** A scheduled backup that completed: what `watch` drills on. */
 export interface CompletedBackup {

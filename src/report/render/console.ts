@@ -1,5 +1,5 @@
 /** The short summary printed at the end of `dr-drill run`: what happened and where the evidence is. */
-import { redactDeep } from '../redact.js';
+import { redactDeep } from '../../util/redact.js';
 import type { Report, VerdictT } from '../schema.js';
 import { objectiveLines } from './format.js';
 import type { ReportRenderer, RenderOptions } from './renderer.js';

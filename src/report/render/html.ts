@@ -4,7 +4,7 @@
  * it). Pure: the recent history of the scenario is passed in by the caller, which did the I/O.
  */
 import { formatSeconds } from '../../util/duration.js';
-import { redactDeep } from '../redact.js';
+import { redactDeep } from '../../util/redact.js';
 import type { Report, VeleroMessages } from '../schema.js';
 import { NONE, objectiveLines, ranByLines, secs, sinceT0 } from './format.js';
 import { ganttSvg } from './svg-gantt.js';

@@ -1,4 +1,4 @@
-import { redactDeep } from '../redact.js';
+import { redactDeep } from '../../util/redact.js';
 import type { ReportRenderer } from './renderer.js';
 
 /** report.json: the machine-readable evidence, pretty-printed with a trailing newline. */

@@ -3,7 +3,7 @@
  * (GitHub Actions, Azure Pipelines, GitLab) show a drill like a test run. Hand-written: the format is small
  * and a builder library would bring lodash and xmlbuilder along.
  */
-import { redactDeep } from '../redact.js';
+import { redactDeep } from '../../util/redact.js';
 import type { Report } from '../schema.js';
 import { objectiveLines, sinceT0 } from './format.js';
 import type { ReportRenderer } from './renderer.js';

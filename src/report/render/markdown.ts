@@ -1,6 +1,6 @@
 /** report.md: the report for a human reviewer (pull request, wiki, audit folder). */
 import { formatSeconds } from '../../util/duration.js';
-import { redactDeep } from '../redact.js';
+import { redactDeep } from '../../util/redact.js';
 import type { Report, VeleroMessages } from '../schema.js';
 import { NONE, objectiveLines, ranByLines, secs, sinceT0 } from './format.js';
 import type { ReportRenderer } from './renderer.js';

@@ -6,7 +6,7 @@
 import { createGunzip } from 'node:zlib';
 import type { BackupStorage } from './backup-storage.js';
 import { storageError } from './storage-errors.js';
-import { isDrillError } from '../../errors.js';
+import { isDrillError } from '../../util/errors.js';
 import { artifactLimit, byteLimit, collectCapped, gunzipCapped } from '../../util/size-cap.js';
 
 /** A defect in one artifact, in words verify prints. */

@@ -4,7 +4,7 @@
  * a DownloadRequest, which needs the source cluster and whose `spr=https` URLs do not work against Azurite.
  */
 import { RESTORE_ITEM_ACTIONS, type RestoreItemAction } from '../storage-layout.js';
-import { infraError } from '../../errors.js';
+import { infraError } from '../../util/errors.js';
 import type { BackupStorage } from './backup-storage.js';
 import { readGzipJsonArtifact, shapes, type ArtifactRead } from './read-artifact.js';
 

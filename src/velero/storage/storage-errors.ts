@@ -3,7 +3,7 @@
  * (exit 3); a malformed connection string or URL is an input problem (exit 2). Messages pass through redact()
  * because SDK errors may quote the request URL (with a SAS signature) or the connection string.
  */
-import { DrillError, infraError, inputError, isDrillError, describeError } from '../../errors.js';
+import { DrillError, infraError, inputError, isDrillError, describeError } from '../../util/errors.js';
 
 const SECRET_PATTERNS: [RegExp, string][] = [
   [/(AccountKey=)[^;\s]+/gi, '$1<redacted>'],

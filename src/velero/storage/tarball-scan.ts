@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { parseArchivePath, resourceListEntry, resourceListKey } from '../storage-layout.js';
 import { setOwn } from '../../util/own-keys.js';
 import { artifactLimit, byteLimit } from '../../util/size-cap.js';
-import { isDrillError } from '../../errors.js';
+import { isDrillError } from '../../util/errors.js';
 import { TarReader, type TarEntry } from '../../util/tar-reader.js';
 
 /** Largest tar entry read into memory; etcd caps objects at ~1.5 MiB, so anything bigger is not an item. */

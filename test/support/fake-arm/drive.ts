@@ -9,7 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { armSettings } from '../../../src/azure/arm.js';
 import { AksClusters, type ProvisionedCluster } from '../../../src/azure/aks-cluster.js';
 import { removeDrillResources } from '../../../src/azure/ownership.js';
-import { isDrillError } from '../../../src/errors.js';
+import { isDrillError } from '../../../src/util/errors.js';
 import type { AksTargetPlan } from '../../../src/plan/types.js';
 
 const plan = JSON.parse(process.argv[2]) as AksTargetPlan;

@@ -4,8 +4,8 @@
  * first the values the run registered as secret (util/secrets.ts), then the shapes secrets take in text.
  * Masking is deliberately greedy: a false positive costs a word of context, a false negative leaks a key.
  */
-import { setOwn } from '../util/own-keys.js';
-import { isSecretKey, MASK, runSecrets, SECRET_NAMES } from '../util/secrets.js';
+import { setOwn } from './own-keys.js';
+import { isSecretKey, MASK, runSecrets, SECRET_NAMES } from './secrets.js';
 
 export { MASK, isSecretKey };
 
