@@ -35,6 +35,11 @@ import { azuriteProcess } from '../../src/local/azurite.js';
 import { runningPid } from '../../src/local/processes.js';
 
 let env: E2eEnv;
+
+/** The port of this environment's Azurite (offset 0: 10100; a private environment has its own). */
+function azuritePort(): number {
+  return Number(new URL(env.azurite.url).port);
+}
 let reportDir: string;
 const stamp = Date.now().toString(36);
 const bulkBackup = `e2e-faults-bulk-${stamp}`;
@@ -262,9 +267,14 @@ describe('e2e: faults (control-plane restart, storage outage, signals)', functio
       const run = await finishDrill(child, reportDir, 'e2e-storage-down');
       expect(run.exitCode, out.text).to.equal(3);
       expect(run.report!.verdict).to.equal('ERROR');
-      expect(run.report!.reasons.join('\n')).to.match(
-        /results file could not be read \(reading RestoreResults of dr-drill-\w+ from the backup storage https:\/\/127\.0\.0\.1:10100\/devstoreaccount1\/velero\S* failed: connect ECONNREFUSED/,
+      const storageUrl = `https://127.0.0.1:${azuritePort()}/devstoreaccount1/velero`;
+      const reasons = run.report!.reasons.join('\n');
+      expect(reasons).to.match(
+        /results file could not be read \(reading RestoreResults of dr-drill-\w+ from the backup storage /,
       );
+      expect(reasons)
+        .to.contain(storageUrl)
+        .and.match(/failed: connect ECONNREFUSED/);
       expect(readFileSync(`${run.folder}/report.json`, 'utf8')).not.to.match(/sig=|se=\d/);
       expect(run.report!.teardown.performed).to.equal(true);
       expect(run.report!.teardown.leftBehind).to.deep.equal([]);
@@ -278,7 +288,7 @@ describe('e2e: faults (control-plane restart, storage outage, signals)', functio
   it('the evidence storage unreachable during the upload: the verdict stands, the failure is reported with the command that finishes it, and `report upload` completes it later', async () => {
     // Evidence reaches Azurite through a TCP proxy the test can cut: Velero keeps its own path to the BSL, so the
     // drill itself is untouched and only the upload meets the outage.
-    const proxy = new CuttableProxy(10100);
+    const proxy = new CuttableProxy(azuritePort());
     const port = await proxy.open();
     const blobEnv = e2eNodeEnv(env);
     const evidenceCs = blobEnv.AZURE_STORAGE_CONNECTION_STRING!.replace(
