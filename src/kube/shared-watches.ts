@@ -2,7 +2,7 @@ import type { KubeGateway } from './gateway.js';
 import type { KubeObject, ObjectQuery } from './types.js';
 import { WatchSource } from './watch-source.js';
 import { waitFor, waitOn, type Verdict, type WaitOptions } from './wait.js';
-import { isDrillError } from '../errors.js';
+import { isDrillError } from '../util/errors.js';
 
 /**
  * The watches of a drill's probes, one per kind and selector over the drill's own namespaces (its target set),

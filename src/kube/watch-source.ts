@@ -1,6 +1,6 @@
 import type { KubeGateway, WatchHandle } from './gateway.js';
 import type { KubeObject, ObjectQuery } from './types.js';
-import { DrillError } from '../errors.js';
+import { DrillError } from '../util/errors.js';
 
 /** What one waiter wants to hear about from a source, and how it is told. */
 export interface Subscriber {
