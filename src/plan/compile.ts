@@ -92,9 +92,8 @@ function targetPlan(s: Scenario, drillId: string, sourceContext: string | null, 
       kubeContext: n.kubeContext ?? sourceContext,
       veleroNamespace: n.veleroNamespace ?? sourceVelero,
       namespaceSuffix: (n.suffix ?? DEFAULTS.namespaceSuffix).replaceAll('{{drillId}}', drillId),
-      // strict is to become the default for namespace targets (issue #11 item 4) once the whole e2e tier has run
-      // with it; until then a scenario opts in.
-      isolation: t.isolation ?? 'none',
+      // A scratch copy beside live workloads is fenced unless the scenario says otherwise.
+      isolation: t.isolation ?? 'strict',
     };
   }
   // A cluster or AKS target is a standby rehearsing failover for real: restored as the backup holds it.

@@ -96,13 +96,18 @@ export const BackupSelection = Type.Union([BackupByName, BackupFromSchedule, Bac
   description: 'Which backup to restore: exactly one of name, fromSchedule or create.',
 });
 
-const Isolation = Type.Optional(
-  Type.Union([Type.Literal('strict'), Type.Literal('none')], {
-    default: 'none',
-    description:
-      "strict: the scratch copy cannot reach or be reached by live workloads — a default-deny NetworkPolicy per restored namespace (DNS and the drill's own namespaces allowed), CronJobs suspended, LoadBalancer Services made ClusterIP, Ingresses left out, Pod Security labels copied from the source namespace. none: restored as the backup holds it (a warm standby rehearsing failover for real). Default: none (a namespace target beside live workloads should set strict).",
-  }),
-);
+/** target.isolation; its default depends on the target kind (a scratch copy beside live workloads is fenced). */
+const isolation = (byDefault: 'strict' | 'none') =>
+  Type.Optional(
+    Type.Union([Type.Literal('strict'), Type.Literal('none')], {
+      default: byDefault,
+      description:
+        "strict: the scratch copy cannot reach or be reached by live workloads — a default-deny NetworkPolicy per restored namespace (DNS and the drill's own namespaces allowed), CronJobs suspended, LoadBalancer Services made ClusterIP, Ingresses left out, Pod Security labels copied from the source namespace. none: restored as the backup holds it (a warm standby rehearsing failover for real). " +
+        (byDefault === 'strict'
+          ? 'Default for a namespace target: strict.'
+          : 'Default for a cluster or AKS target: none.'),
+    }),
+  );
 
 export const NamespaceTarget = Strict(
   {
@@ -121,7 +126,7 @@ export const NamespaceTarget = Strict(
       },
       'Restore into scratch namespaces (namespace mapping), usually in the source cluster.',
     ),
-    isolation: Isolation,
+    isolation: isolation('strict'),
   },
   'A scratch namespace target.',
 );
@@ -141,7 +146,7 @@ export const ClusterTarget = Strict(
       },
       'Restore into another cluster, keeping namespace names unless a suffix is given.',
     ),
-    isolation: Isolation,
+    isolation: isolation('none'),
   },
   'An existing cluster target.',
 );
@@ -317,7 +322,7 @@ export const AksTarget = Strict(
       },
       'Provision a scratch AKS cluster in the DR region, install Velero, restore, delete the cluster.',
     ),
-    isolation: Isolation,
+    isolation: isolation('none'),
   },
   'A fresh AKS cluster target.',
 );

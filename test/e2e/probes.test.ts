@@ -304,9 +304,6 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
         'SPDY clients, and API servers that also authorize the WebSocket upgrade as create (AuthorizePodWebsocketUpgradeCreatePermission): not a request of its own',
       'create /pods/portforward':
         'SPDY clients, and API servers that also authorize the WebSocket upgrade as create (AuthorizePodWebsocketUpgradeCreatePermission): not a request of its own',
-      'create networking.k8s.io/networkpolicies': 'target.isolation strict (e2e safety c)',
-      'delete /configmaps':
-        "the drill's Velero ConfigMaps (resource modifiers, change-storage-class), removed at teardown",
       'delete /persistentvolumes': 'volumes: restored PVs and PVCs (volume drills, teardown of created PVs)',
       'get /persistentvolumes': 'volumes: restored PVs and PVCs (volume drills, teardown of created PVs)',
       'get /pods': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
@@ -317,11 +314,8 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       'list /nodes': 'cross-region readiness (storage classes and zones of another cluster)',
       'list /persistentvolumeclaims': 'volumes: restored PVs and PVCs (volume drills, teardown of created PVs)',
       'list /persistentvolumes': 'volumes: restored PVs and PVCs (volume drills, teardown of created PVs)',
-      'list /services': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
       'list apps/daemonsets': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
       'list apps/statefulsets': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
-      'list batch/cronjobs': 'target.isolation strict (e2e safety c)',
-      'list networking.k8s.io/ingresses': 'target.isolation strict (e2e safety c)',
       'list storage.k8s.io/storageclasses': 'cross-region readiness (storage classes and zones of another cluster)',
       'list velero.io/podvolumebackups':
         'volume proof of a backup made before Velero 1.13 (no volume info): its PodVolumeBackups, listed',

@@ -149,7 +149,7 @@ describe('e2e: a drill never harms what it protects', function () {
     expect(run.report!.reasons.join('\n')).to.not.contain('UPDATE_IN_SOURCE_CLUSTER');
   });
 
-  it('c. strict isolation: the restored copy has a default-deny NetworkPolicy, its CronJob suspended, no LoadBalancer, no Ingress, the Pod Security labels', async () => {
+  it('c. strict isolation, the default of a namespace target: the restored copy has a default-deny NetworkPolicy open only to its own namespaces and DNS, its CronJob suspended, no LoadBalancer, no Ingress, the Pod Security labels', async () => {
     const live = [
       {
         apiVersion: 'v1',
@@ -204,7 +204,8 @@ describe('e2e: a drill never harms what it protects', function () {
     const sc = scenario('e2e-isolation', {
       source: { kubeContext: PRIMARY },
       backup: { create: { includedNamespaces: [ISO], ttl: '1h', timeout: '3m' } },
-      target: { namespace: {}, isolation: 'strict' },
+      // No isolation field: strict is what a namespace target gets by default.
+      target: { namespace: {} },
       restore: { includedNamespaces: [ISO], timeout: '3m' },
       probes: [
         {
@@ -229,12 +230,37 @@ describe('e2e: a drill never harms what it protects', function () {
       });
       const get = <T>(kind: string, name: string) =>
         kubectlJson<T>(env, PRIMARY, ['-n', scratch, 'get', kind, name]).catch(() => null);
-      const np = await get<{ spec: { podSelector: object; policyTypes: string[] } }>(
+      const np = await get<{ metadata: { labels: Record<string, string> }; spec: Record<string, unknown> }>(
         'networkpolicy',
         'dr-drill-isolation',
       );
-      expect(np?.spec.podSelector).to.deep.equal({});
-      expect(np?.spec.policyTypes).to.have.members(['Ingress', 'Egress']);
+      // The policy as the API server stores it (defaults filled in): every pod, both directions, and the only peers
+      // are the namespaces carrying this drill's id (the scratch copy itself) and kube-dns on port 53.
+      const ownNamespaces = { namespaceSelector: { matchLabels: { 'dr-drill.io/drill-id': run.drillId } } };
+      expect(np?.spec).to.deep.equal({
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [ownNamespaces] }],
+        egress: [
+          { to: [ownNamespaces] },
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+              },
+            ],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+        ],
+      });
+      expect(np?.metadata.labels).to.include({ 'dr-drill.io/drill-id': run.drillId });
+      // Only the scratch namespace carries the drill id: the live namespace is no peer of the copy.
+      const peers = await kubectlJson(env, PRIMARY, ['get', 'namespaces', '-l', `dr-drill.io/drill-id=${run.drillId}`]);
+      expect(peers.items.map((n) => n.metadata.name)).to.deep.equal([scratch]);
       expect((await get<{ spec: { suspend: boolean } }>('cronjob', 'billing'))?.spec.suspend).to.equal(true);
       expect((await get<{ spec: { type: string } }>('service', 'public'))?.spec.type).to.equal('ClusterIP');
       expect(await get('ingress', 'www'), 'the Ingress was left out').to.equal(null);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { compilePlan, createdBackupName, goDuration, mapNamespace } from '../../src/plan/compile.js';
-import type { Scenario } from '../../src/scenario/schema.js';
+import { AksTarget, ClusterTarget, NamespaceTarget, type Scenario } from '../../src/scenario/schema.js';
 import { isDrillError, type DrillError } from '../../src/util/errors.js';
 
 const ID = 'abcd1234';
@@ -46,7 +46,7 @@ describe('compilePlan', () => {
         kubeContext: null,
         veleroNamespace: 'velero',
         namespaceSuffix: `-drill-${ID}`,
-        isolation: 'none',
+        isolation: 'strict',
       },
       restore: {
         name: `dr-drill-${ID}`,
@@ -125,6 +125,18 @@ describe('compilePlan', () => {
     expect(mapNamespace(plan, 'shop')).to.equal('shop');
   });
 
+  it('target.isolation: a namespace target is strict unless it says none; a cluster target is none unless it says strict; the schema states the same defaults', () => {
+    const isolationOf = (target: Scenario['spec']['target']) =>
+      compilePlan(scenario({ target }), opts).target.isolation;
+    expect(isolationOf({ namespace: {} })).to.equal('strict');
+    expect(isolationOf({ namespace: {}, isolation: 'none' })).to.equal('none');
+    expect(isolationOf({ cluster: { kubeContext: 'dr' } })).to.equal('none');
+    expect(isolationOf({ cluster: { kubeContext: 'dr' }, isolation: 'strict' })).to.equal('strict');
+    // What an editor shows from the schema (schemas/scenario.v1.schema.json is generated from these).
+    const schemaDefault = (t: { properties: { isolation: { default?: string } } }) => t.properties.isolation.default;
+    expect([NamespaceTarget, ClusterTarget, AksTarget].map(schemaDefault)).to.deep.equal(['strict', 'none', 'none']);
+  });
+
   it('defaults a namespace target to the source context and Velero namespace', () => {
     const plan = compilePlan(
       scenario({ source: { kubeContext: 'prod', veleroNamespace: 'vns' }, target: { namespace: { suffix: '-dr' } } }),
@@ -135,7 +147,7 @@ describe('compilePlan', () => {
       kubeContext: 'prod',
       veleroNamespace: 'vns',
       namespaceSuffix: '-dr',
-      isolation: 'none',
+      isolation: 'strict',
     });
   });
 
