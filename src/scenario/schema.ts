@@ -104,8 +104,8 @@ const isolation = (byDefault: 'strict' | 'none') =>
       description:
         "strict: the scratch copy cannot reach or be reached by live workloads — a default-deny NetworkPolicy per restored namespace (DNS and the drill's own namespaces allowed), CronJobs suspended, LoadBalancer Services made ClusterIP, Ingresses left out, Pod Security labels copied from the source namespace. none: restored as the backup holds it (a warm standby rehearsing failover for real). " +
         (byDefault === 'strict'
-          ? 'Default for a namespace target: strict.'
-          : 'Default for a cluster or AKS target: none.'),
+          ? 'Default: strict (a namespace target: a scratch copy beside live workloads).'
+          : 'Default: none (a cluster or AKS target).'),
     }),
   );
 
