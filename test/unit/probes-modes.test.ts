@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { runInMode } from '../../src/probes/probe-modes.js';
+import { runInMode, type ModeTiming } from '../../src/probes/probe-modes.js';
+import { ManualClock } from '../../src/util/clock.js';
 import type { ProbeKind, ProbeResult } from '../../src/probes/probe.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
 import { ctxOf } from '../support/probe-context.js';
@@ -15,6 +16,12 @@ function scripted(outcomes: Array<ProbeResult['outcome']>): ProbeKind<null> & { 
     },
   };
   return k;
+}
+
+/** Time that passes only when the mode sleeps: the number of samples in a window is exact, whatever the load. */
+function manualTiming(): ModeTiming {
+  const clock = new ManualClock();
+  return { clock, sleep: async (ms) => clock.advance(ms) };
 }
 
 describe('probe modes', () => {
@@ -49,6 +56,13 @@ describe('probe modes', () => {
       want: 'passed',
       runs: 5,
     },
+    {
+      name: 'continuous: two bad samples of five fall below a ratio of 0.7',
+      outcomes: ['passed', 'failed', 'passed', 'failed', 'passed'] as const,
+      continuous: { durationMs: 120, minSuccessRatio: 0.7 },
+      want: 'failed',
+      runs: 5,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -60,13 +74,15 @@ describe('probe modes', () => {
         ctx(),
         { timeoutMs: 100, intervalMs: 25, continuous: c.continuous },
         () => firstPass++,
+        manualTiming(),
       );
       expect(r.outcome, r.observation ?? '').to.equal(c.want);
       expect(firstPass).to.equal(c.outcomes[0] === 'passed' ? 1 : 0);
       if (c.continuous) {
-        expect(kind.runs).to.be.within(3, 7);
         expect(r.observation).to.match(/^continuous for .*samples passed/);
-      } else expect(kind.runs).to.equal(c.runs);
+      }
+      // A first run, then one sample every 25 ms until the 120 ms window closes (at 25, 50, 75 and 100 ms).
+      expect(kind.runs).to.equal(c.runs);
     });
   }
 });
