@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -191,6 +191,16 @@ describe('local fs-backup: the placeholder DaemonSet and the processes', () => {
     ]);
   });
 
+  /** Resolves once the process runs the command line it was exec'd as (bash has replaced itself). */
+  async function execed(pid: number, prefix: string): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.startsWith(prefix)) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`process ${pid} never exec'd as ${prefix}`);
+  }
+
   describe('a node-agent counts as healthy only once its metrics server answers for its node', () => {
     /** A process with a node-agent's command line (as `local up` starts it), its pid file, and a metrics server. */
     async function agentWith(answer: (res: ServerResponse) => void) {
@@ -203,8 +213,10 @@ describe('local fs-backup: the placeholder DaemonSet and the processes', () => {
       const cmd = `velero node-agent server --kubeconfig ${clusterKubeconfig(l, 'primary')} --namespace velero --metrics-address 127.0.0.1:${port} --log-level info`;
       const agent = spawn('bash', ['-c', `exec -a "${cmd}" sleep 60`], { detached: true, stdio: 'ignore' });
       writeFileSync(join(l.pidDir, 'node-agent-primary-node-000000.pid'), `${agent.pid}\n`);
-      await new Promise((r) => setTimeout(r, 100));
-      const status = async () => (await fsBackupStatus(l, 'primary', 500)).find((c) => c.name.includes('node-agent'))!;
+      await execed(agent.pid!, 'velero node-agent');
+      // A generous answer timeout: a loaded machine may take a while to answer; a wedged server is asked briefly.
+      const status = async (answerWithinMs = 5_000) =>
+        (await fsBackupStatus(l, 'primary', answerWithinMs)).find((c) => c.name.includes('node-agent'))!;
       const stop = () => {
         agent.kill('SIGKILL');
         server.closeAllConnections();
@@ -229,7 +241,7 @@ describe('local fs-backup: the placeholder DaemonSet and the processes', () => {
     it('a live process whose metrics server does not answer (stopped, wedged) is not healthy, and says so', async () => {
       const a = await agentWith(() => {});
       try {
-        const s = await a.status();
+        const s = await a.status(300);
         expect(s.pid).to.be.a('number');
         expect(s.healthy).to.equal(false);
         expect(s.detail).to.match(/process running, but http:\/\/127\.0\.0\.1:\d+\/metrics did not answer/);
