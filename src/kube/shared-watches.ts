@@ -1,7 +1,7 @@
 import type { KubeGateway } from './gateway.js';
 import type { KubeObject, ObjectQuery } from './types.js';
 import { WatchSource } from './watch-source.js';
-import { waitFor, waitOn, type Verdict, type WaitOptions } from './wait.js';
+import { waitForIn, waitOn, type Verdict, type WaitOptions } from './wait.js';
 import { isDrillError } from '../util/errors.js';
 
 /**
@@ -13,7 +13,7 @@ import { isDrillError } from '../util/errors.js';
  * One namespace in the set: a namespaced watch. Several: one cluster-wide watch whose objects outside the set are
  * dropped on arrival (never cached, never shown to a verdict: a same-cluster drill's source objects stay out).
  * When the cluster-wide list is forbidden (the runner's role bound per namespace, not cluster-wide), waits on that
- * kind fall back to a watch of their own, as before. Secret waits are never widened by sharing (see waitFor).
+ * kind fall back to watches of their own, one per namespace. Secret waits are never widened by sharing (see waitFor).
  */
 export class SharedWatches {
   private readonly scope: ReadonlySet<string>;
@@ -41,12 +41,12 @@ export class SharedWatches {
     const wanted = namespaces ?? (query.namespace ? new Set([query.namespace]) : null);
     const key = JSON.stringify([query.apiVersion, query.kind, query.labelSelector ?? '', query.fieldSelector ?? '']);
     if (!wanted?.size || ![...wanted].every((ns) => this.scope.has(ns)) || this.forbidden.has(key))
-      return this.own(query, evaluate, opts);
-    // Sharing Secrets over several namespaces would widen a wait on one namespace to a cluster-wide watch, pulling
-    // every Secret value in the cluster into this process to drop it on arrival: Secret waits keep their own
-    // watch, exactly as wide as they ask for.
+      return this.own(query, evaluate, opts, wanted);
+    // Sharing Secrets over several namespaces would widen a wait to a cluster-wide watch, pulling every Secret
+    // value in the cluster into this process to drop it on arrival: Secret waits keep their own watches, one per
+    // namespace they ask for.
     if (this.scope.size > 1 && query.kind === 'Secret' && query.apiVersion === 'v1')
-      return this.own(query, evaluate, opts);
+      return this.own(query, evaluate, opts, wanted);
 
     let source = this.sources.get(key);
     if (!source?.open) {
@@ -73,16 +73,18 @@ export class SharedWatches {
     return waitOn(source, { namespaces: wanted, name: query.name }, evaluate, opts).catch((e: unknown) => {
       if (!clusterWide || !isDrillError(e) || e.code !== 'KUBE_FORBIDDEN') throw e;
       this.forbidden.add(key);
-      return this.own(query, evaluate, { ...opts, timeoutMs: Math.max(0, opts.timeoutMs - (Date.now() - started)) });
+      const left = { ...opts, timeoutMs: Math.max(0, opts.timeoutMs - (Date.now() - started)) };
+      return this.own(query, evaluate, left, wanted);
     });
   }
 
-  /** A wait with its own watch, as each probe had before watches were shared. */
+  /** A wait with its own watch (one per namespace it asks for), as each probe had before watches were shared. */
   private own<T>(
     query: ObjectQuery,
     evaluate: (objects: KubeObject[]) => Verdict<T>,
     opts: WaitOptions,
+    namespaces: ReadonlySet<string> | null,
   ): Promise<{ verdict: Verdict<T>; objects: KubeObject[] }> {
-    return waitFor(this.gateway, query, evaluate, opts);
+    return waitForIn(this.gateway, query, namespaces ?? undefined, evaluate, opts);
   }
 }

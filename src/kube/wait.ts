@@ -1,6 +1,7 @@
 import type { KubeGateway } from './gateway.js';
 import type { KubeObject, ObjectQuery } from './types.js';
 import { WatchSource, type Subscriber } from './watch-source.js';
+import { NamespaceUnion, type ObjectSource } from './namespace-union.js';
 import { describeError } from '../util/errors.js';
 
 /** What a wait concluded from the objects it sees: done, failed for good, or still waiting (and why). */
@@ -54,11 +55,30 @@ export function waitFor<T>(
 }
 
 /**
+ * waitFor over `namespaces` when the query names none: a namespaced watch for one, a namespaced watch per
+ * namespace for several (NamespaceUnion), never a cluster-wide watch filtered afterwards.
+ */
+export function waitForIn<T>(
+  gw: KubeGateway,
+  query: ObjectQuery,
+  namespaces: ReadonlySet<string> | undefined,
+  evaluate: (objects: KubeObject[]) => Verdict<T>,
+  opts: WaitOptions,
+): Promise<{ verdict: Verdict<T>; objects: KubeObject[] }> {
+  if (query.namespace !== undefined || !namespaces?.size) return waitFor(gw, query, evaluate, opts);
+  const source =
+    namespaces.size === 1
+      ? new WatchSource(gw, { ...query, namespace: [...namespaces][0] })
+      : new NamespaceUnion(gw, query, namespaces);
+  return waitOn(source, { namespaces: null }, evaluate, opts);
+}
+
+/**
  * One wait on a source (its own, or one shared with other waits): judged by `evaluate` over the objects of its
  * namespaces (and name) each time they change; its own timeout, signal and observation.
  */
 export function waitOn<T>(
-  source: WatchSource,
+  source: ObjectSource,
   interest: Pick<Subscriber, 'namespaces' | 'name'>,
   evaluate: (objects: KubeObject[]) => Verdict<T>,
   opts: WaitOptions,

@@ -2,7 +2,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject, ObjectQuery } from '../kube/types.js';
 import type { SharedWatches } from '../kube/shared-watches.js';
 import type { ProbeOutcomeT } from '../report/schema.js';
-import { WaitAborted, WaitFailed, WaitTimeout, waitFor, type Verdict } from '../kube/wait.js';
+import { WaitAborted, WaitFailed, WaitTimeout, waitForIn, type Verdict } from '../kube/wait.js';
 import { isDrillError, describeError } from '../util/errors.js';
 import { isNotFound } from '../kube/errors.js';
 
@@ -47,7 +47,7 @@ export function watchObjects<T>(
   const opts = { timeoutMs, signal: ctx.signal, onObservation: ctx.onObservation };
   return ctx.watches
     ? ctx.watches.waitFor(query, evaluate, opts, namespaces)
-    : waitFor(ctx.gateway, query, evaluate, opts);
+    : waitForIn(ctx.gateway, query, namespaces, evaluate, opts);
 }
 
 /** What beforeBackup is given: the source cluster, just before the drill creates its backup. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../../src/kube/types.js';
 import { SharedWatches } from '../../src/kube/shared-watches.js';
-import { WaitAborted, WaitTimeout, type Verdict } from '../../src/kube/wait.js';
+import { WaitAborted, WaitTimeout, waitForIn, type Verdict } from '../../src/kube/wait.js';
 import { probes } from '../../src/probes/index.js';
 import { MemoryGateway } from '../support/memory-gateway.js';
 import { ctxOf, planOf, pod } from '../support/probe-context.js';
@@ -214,6 +214,66 @@ describe('shared watches: one list + watch per kind for all the probes of a dril
     const one = new SharedWatches(gw, ['x']);
     await one.waitFor({ ...secrets, namespace: 'x' }, present, { timeoutMs: 2000 });
     expect(gw.calls.filter((c) => c.kind === 'Secret').map((c) => c.namespace ?? '*')).to.deep.equal(['x', 'y', 'x']);
+  });
+
+  it('a resource probe on Secrets over several restored namespaces lists each of them, never the whole cluster', async () => {
+    // Before: one cluster-wide list, which brought every Secret value of the cluster (kube-system's tokens too)
+    // into the runner to be dropped in the verdict, and needed a cluster-wide Secret grant.
+    const nss = ['x', 'y'];
+    const secret = (namespace: string, name: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace, labels: { app: 'db' } },
+      data: { password: 'c2VjcmV0' },
+    });
+    for (const ns of [...nss, 'kube-system']) gw.put(secret(ns, 'db'));
+    const watches = new SharedWatches(gw, nss);
+    const r = await probes.resource.run(
+      planOf({
+        name: 'db-secrets',
+        kind: 'resource',
+        ref: { apiVersion: 'v1', kind: 'Secret', selector: 'app=db' },
+        minCount: 2,
+      }),
+      ctxOf(gw, { restoredNamespaces: nss, watches }),
+      2000,
+    );
+    expect(r.outcome, r.observation ?? '').to.equal('passed');
+    const calls = gw.calls.filter((c) => c.kind === 'Secret');
+    expect(calls.filter((c) => c.verb === 'list').map((c) => c.namespace ?? '*')).to.have.members(['x', 'y']);
+    expect(calls.map((c) => c.namespace ?? '*')).not.to.include('*');
+  });
+
+  it('a wait over several namespaces is judged only once every one of them has been listed', async () => {
+    // y's list is slow: judged on x alone, "every pod ready" would pass without seeing y's pod that is not.
+    gw.put(pod('a', 'x'));
+    gw.put(pod('a', 'y', false));
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const slowInY = new Proxy(gw, {
+      get(target, prop) {
+        if (prop === 'list')
+          return async (q: { namespace?: string }, ...rest: unknown[]) => {
+            if (q.namespace === 'y') await gate;
+            return (target.list as (...a: unknown[]) => unknown)(q, ...rest);
+          };
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const judged: string[][] = [];
+    const everyReady = (objs: KubeObject[]): Verdict<string[]> => {
+      judged.push(objs.map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+      return objs.every((o) => o.status?.conditions?.[0]?.status === 'True')
+        ? { state: 'done', observation: 'all ready', value: [] }
+        : { state: 'failed', observation: 'a pod is not ready' };
+    };
+    const wait = waitForIn(slowInY, pods, new Set(['x', 'y']), everyReady, { timeoutMs: 5000 }).catch((e) => e);
+    await settle();
+    expect(judged).to.deep.equal([]);
+    open();
+    expect(((await wait) as Error).message).to.equal('a pod is not ready');
+    expect(judged).to.deep.equal([['x/a', 'y/a']]);
   });
 
   it("a wait outside the drill's namespaces watches on its own, never through the shared cache", async () => {
