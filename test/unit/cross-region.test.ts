@@ -155,6 +155,43 @@ describe('cross-region: volume facts from backed-up objects', () => {
       'persistentvolumeclaims/shop/c',
     ]);
   });
+
+  /** A tar archive of PersistentVolume items, as Velero writes them (with its end-of-archive marker). */
+  async function pvArchive(...names: string[]): Promise<Buffer> {
+    const pack = tar.pack();
+    for (const n of names)
+      pack.entry(
+        { name: `resources/persistentvolumes/cluster/${n}.json` },
+        JSON.stringify(pv(n, 'premium', ['weu-1']).object),
+      );
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const c of pack) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+  const PVS = new Set(['persistentvolumes']);
+
+  it('reads what a Velero restore reads: a PV planted after the end-of-archive marker is not an item', async () => {
+    const archive = Buffer.concat([await pvArchive('pv-a'), await pvArchive('pv-planted')]);
+    const items = await readBackupItems(Readable.from([gzipSync(archive)]), PVS, null);
+    expect(items.map((i) => i.name)).to.deep.equal(['pv-a']);
+  });
+
+  it('a damaged or cut tarball fails the read, saying where, rather than yielding part of the items', async () => {
+    const archive = await pvArchive('pv-a', 'pv-b');
+    const pvB = 512 + Math.ceil(JSON.stringify(pv('pv-a', 'premium', ['weu-1']).object).length / 512) * 512;
+    const damaged = Buffer.from(archive);
+    damaged[pvB + 1] = damaged[pvB + 1]! ^ 0xff; // pv-b's header: its checksum no longer matches
+    const cut = archive.subarray(0, 512 + 100);
+    for (const [bytes, message] of [
+      [damaged, new RegExp(`bad header checksum at byte ${pvB}`)],
+      [cut, /the tar data ends inside the body of resources\/persistentvolumes\/cluster\/pv-a.json/],
+    ] as const) {
+      let error: unknown = null;
+      await readBackupItems(Readable.from([gzipSync(bytes)]), PVS, null).catch((e: unknown) => (error = e));
+      expect(String(error)).to.match(message);
+    }
+  });
 });
 
 describe('cross-region: zone rules for Velero resource modifiers', () => {
