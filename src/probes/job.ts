@@ -4,6 +4,7 @@ import type { KubeObject } from '../kube/types.js';
 import { waitFor } from '../kube/wait.js';
 import { reportable } from './exec-client.js';
 import { notRestored, settle, type ProbeKind } from './probe.js';
+import { describeError } from '../util/errors.js';
 
 type Spec = JobProbePlan;
 
@@ -90,7 +91,7 @@ async function jobLogs(gw: KubeGateway, namespace: string, name: string): Promis
     const text = await gw.logs(namespace, pod.metadata.name, 'verify', LOG_LIMIT_BYTES);
     return text.trim() ? `logs: ${reportable(text)}` : 'logs: (empty)';
   } catch (e) {
-    return `logs: not available (${e instanceof Error ? e.message.slice(0, 200) : String(e)})`;
+    return `logs: not available (${describeError(e).slice(0, 200)})`;
   }
 }
 

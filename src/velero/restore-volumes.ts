@@ -8,6 +8,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import { isNotFound } from '../kube/errors.js';
 import type { KubeObject } from '../kube/types.js';
 import { LABEL_RESTORE_NAME, validLabelValue } from './names.js';
+import { describeError } from '../util/errors.js';
 
 export const PVR_API = 'velero.io/v1';
 export const DATA_DOWNLOAD_API = 'velero.io/v2alpha1';
@@ -77,7 +78,7 @@ export async function listDataMovers(
       movers.push(...items.map((o) => dataMoverOf({ ...o, kind })));
     } catch (e) {
       // A Velero without the data mover CRD has no DataDownloads to show.
-      if (!isNotFound(e)) problems.push(`could not list ${kind}s: ${e instanceof Error ? e.message : String(e)}`);
+      if (!isNotFound(e)) problems.push(`could not list ${kind}s: ${describeError(e)}`);
     }
   }
   return { movers, problems };
