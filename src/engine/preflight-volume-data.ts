@@ -90,28 +90,45 @@ export async function volumeDataChecks(
     ];
   }
   if (!target) return [{ name: NAME, status: 'info', detail: `the backup has ${what}; the target is not reachable` }];
-  const missing = await existingTargetGaps(plan, source, target, install, sameCluster);
+  const { gaps: missing, notChecked } = await existingTargetGaps(plan, source, target, install, sameCluster);
+  const notes = notChecked.map((n): PreflightCheck => ({ name: NAME, status: 'info', detail: n }));
+  // The only thing left unchecked for want of rights is the repository password: the ok line does not claim it.
+  const has = describeInstall(notChecked.length ? { ...install, repositoryPassword: false } : install);
   if (!missing.length)
-    return [
-      { name: NAME, status: 'ok', detail: `the backup has ${what}; ${target.context} has ${describeInstall(install)}` },
-    ];
-  return missing.map((m) => ({
-    name: NAME,
-    status: 'warn',
-    detail: `the backup has ${what}, but ${m}: Velero restores those volumes without their data`,
-  }));
+    return [{ name: NAME, status: 'ok', detail: `the backup has ${what}; ${target.context} has ${has}` }, ...notes];
+  return [
+    ...missing.map((m): PreflightCheck => ({
+      name: NAME,
+      status: 'warn',
+      detail: `the backup has ${what}, but ${m}: Velero restores those volumes without their data`,
+    })),
+    ...notes,
+  ];
 }
 
-/** What an existing target's Velero lacks for the data, in words. */
+/**
+ * Whether `gw` may read the kopia repository password Secret in `namespace`. The shipped roles leave Secret reads
+ * to the opt-in deploy/rbac/drill-secrets.yaml, so this is asked (a SelfSubjectAccessReview) rather than tried:
+ * an identity without that role is not sent into a denied request. A gateway that cannot ask just reads.
+ */
+async function mayReadRepoPassword(gw: KubeGateway, namespace: string): Promise<boolean> {
+  if (!gw.allows) return true;
+  return gw
+    .allows({ verb: 'get', group: '', resource: 'secrets', namespace, name: REPO_PASSWORD_SECRET })
+    .catch(() => true);
+}
+
+/** What an existing target's Velero lacks for the data, in words, and what could not be compared for want of rights. */
 async function existingTargetGaps(
   plan: DrillPlan,
   source: KubeGateway | null,
   target: KubeGateway,
   install: ReturnType<typeof dataPathInstall>,
   sameCluster: boolean,
-): Promise<string[]> {
+): Promise<{ gaps: string[]; notChecked: string[] }> {
   const tns = plan.target.veleroNamespace;
   const gaps: string[] = [];
+  const notChecked: string[] = [];
   const attempt = async (fn: () => Promise<string | null>) => {
     try {
       const gap = await fn();
@@ -145,18 +162,30 @@ async function existingTargetGaps(
       const { items } = await target.list({ apiVersion: VELERO_API, kind: 'VolumeSnapshotLocation', namespace: tns });
       return items.length ? null : `${target.context}/${tns} has no VolumeSnapshotLocation for its native snapshots`;
     });
-  if (install.repositoryPassword && !sameCluster && source)
-    await attempt(async () => {
-      const read = async (gw: KubeGateway, ns: string) =>
-        (
-          (await gw.get({ apiVersion: 'v1', kind: 'Secret', namespace: ns, name: REPO_PASSWORD_SECRET })) as
-            (KubeObject & { data?: Record<string, string> }) | null
-        )?.data?.[REPO_PASSWORD_KEY] ?? null;
-      const [s, t] = [await read(source, plan.source.veleroNamespace), await read(target, tns)];
-      // Compared as stored (base64), never decoded or printed.
-      return s && t && s !== t
-        ? `Secret ${REPO_PASSWORD_SECRET} in ${target.context}/${tns} differs from the source's: the kopia repositories will not open`
-        : null;
-    });
-  return gaps;
+  if (install.repositoryPassword && !sameCluster && source) {
+    const unreadable: string[] = [];
+    for (const [gw, ns] of [
+      [source, plan.source.veleroNamespace],
+      [target, tns],
+    ] as const)
+      if (!(await mayReadRepoPassword(gw, ns))) unreadable.push(`${gw.context}/${ns}`);
+    if (unreadable.length)
+      notChecked.push(
+        `the kopia repository passwords were not compared: the drill's identity may not read Secret ${REPO_PASSWORD_SECRET} in ${unreadable.join(' and ')}; bind deploy/rbac/drill-secrets.yaml to compare them (they must be equal, or the repositories will not open)`,
+      );
+    else
+      await attempt(async () => {
+        const read = async (gw: KubeGateway, ns: string) =>
+          (
+            (await gw.get({ apiVersion: 'v1', kind: 'Secret', namespace: ns, name: REPO_PASSWORD_SECRET })) as
+              (KubeObject & { data?: Record<string, string> }) | null
+          )?.data?.[REPO_PASSWORD_KEY] ?? null;
+        const [s, t] = [await read(source, plan.source.veleroNamespace), await read(target, tns)];
+        // Compared as stored (base64), never decoded or printed.
+        return s && t && s !== t
+          ? `Secret ${REPO_PASSWORD_SECRET} in ${target.context}/${tns} differs from the source's: the kopia repositories will not open`
+          : null;
+      });
+  }
+  return { gaps, notChecked };
 }

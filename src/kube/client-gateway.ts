@@ -1,5 +1,6 @@
 import {
   AuthenticationV1Api,
+  AuthorizationV1Api,
   CoreV1Api,
   Exec,
   KubeConfig,
@@ -15,6 +16,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { CappedOutput } from './capped-output.js';
 import { forClientModel } from './client-model.js';
 import type {
+  AccessRequest,
   ExecResult,
   KubeGateway,
   KubeIdentity,
@@ -118,6 +120,22 @@ export class ClientGateway implements KubeGateway {
       });
     const info = review.status?.userInfo;
     return { user: info?.username ?? '', groups: info?.groups ?? [] };
+  }
+
+  async allows(request: AccessRequest): Promise<boolean> {
+    const api = this.kubeConfig.makeApiClient(AuthorizationV1Api);
+    const review = await api
+      .createSelfSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { ...request } },
+        },
+      })
+      .catch((e: unknown) => {
+        throw kubeError(e, { verb: 'create', resource: 'SelfSubjectAccessReview', context: this.context });
+      });
+    return review.status?.allowed === true;
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | null> {

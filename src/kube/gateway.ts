@@ -35,6 +35,17 @@ export interface PortForwardHandle {
  * The one door to a cluster. Thin on purpose: the same engine code runs against a real API server
  * (client-gateway.ts) and, in unit tests, against memory-gateway in test/support.
  */
+/** One request as the API server's authorizer names it (resource attributes of a SubjectAccessReview). */
+export interface AccessRequest {
+  verb: string;
+  /** API group, '' for the core group. */
+  group: string;
+  /** Plural resource name, e.g. secrets. */
+  resource: string;
+  namespace?: string;
+  name?: string;
+}
+
 /** A user as an API server authenticated it. */
 export interface KubeIdentity {
   user: string;
@@ -95,6 +106,12 @@ export interface KubeGateway {
    * Optional: in-memory gateways have no authenticator.
    */
   whoAmI?(): Promise<KubeIdentity>;
+  /**
+   * Whether the API server would allow this gateway's credentials one request (a SelfSubjectAccessReview, which
+   * every authenticated identity may create). Asked before a read the shipped roles leave to an opt-in role, so
+   * that an identity without it is not sent into a denied request. Optional: in-memory gateways have no authorizer.
+   */
+  allows?(request: AccessRequest): Promise<boolean>;
   /** Forwards a local loopback port to a pod's port (pods/portforward). Optional, like exec. */
   portForward?(namespace: string, pod: string, port: number): Promise<PortForwardHandle>;
 }

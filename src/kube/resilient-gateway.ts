@@ -8,7 +8,15 @@
  * budget. Creates are repeated only when the connection was refused (the request never reached the server), so
  * an object is never created twice.
  */
-import type { ExecResult, KubeGateway, ListResult, PortForwardHandle, ServerTime, WatchHandle } from './gateway.js';
+import type {
+  AccessRequest,
+  ExecResult,
+  KubeGateway,
+  ListResult,
+  PortForwardHandle,
+  ServerTime,
+  WatchHandle,
+} from './gateway.js';
 import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
 import { DrillError, describeError } from '../util/errors.js';
 import { retryAfterSeconds } from './errors.js';
@@ -167,6 +175,10 @@ export function resilientGateway(inner: KubeGateway, opts: ResilienceOptions = {
   if (inner.whoAmI) {
     const whoAmI = inner.whoAmI.bind(inner);
     gw.whoAmI = () => call(() => whoAmI());
+  }
+  if (inner.allows) {
+    const allows = inner.allows.bind(inner);
+    gw.allows = (request: AccessRequest) => call(() => allows(request));
   }
   if (inner.portForward) {
     const pf = inner.portForward.bind(inner);

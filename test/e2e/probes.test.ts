@@ -320,6 +320,7 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       'list velero.io/podvolumebackups':
         'volume proof of a backup made before Velero 1.13 (no volume info): its PodVolumeBackups, listed',
       'list velero.io/schedules': 'dr-drill init (reads the Schedules); fromSchedule selects backups by label',
+      'list velero.io/volumesnapshotlocations': 'volume data from native snapshots (plan; an aks target)',
       'patch /configmaps': 'a canary carrier that already exists gets the marker by patch',
       'watch /configmaps': 'workload and resource probes on other kinds, by name (get) or waiting (watch)',
       'watch /persistentvolumeclaims': 'volumes: restored PVs and PVCs (volume drills, teardown of created PVs)',
@@ -335,7 +336,10 @@ describe('e2e: data probes (exec, canary) and the negative control', function ()
       'watch velero.io/serverstatusrequests': 'the Velero server wait (list, then watch while it waits)',
     };
     const PREFLIGHT_UNEXERCISED: Record<string, string> = {
+      'get apps/daemonsets': 'volume data: node-agent in the target (e2e rbac-audit plans a backup with it)',
+      'get apps/deployments': 'volume data from CSI snapshots or data-mover uploads: the velero Deployment --features',
       'list velero.io/backups': 'backup.fromSchedule: the newest backup of a schedule',
+      'list velero.io/volumesnapshotlocations': 'volume data from native snapshots',
       'list velero.io/schedules': 'dr-drill init (reads the Schedules); fromSchedule selects backups by label',
       'get /persistentvolumes': 'the PVs bound to the source PVCs (a namespace with volumes)',
     };

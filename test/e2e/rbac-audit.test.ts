@@ -16,7 +16,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ensureLocalEnv, type E2eEnv } from './support/env.js';
-import { cli, ensureBuilt, kubectl, ROOT, runDrillCli, scenario, tempDir, writeScenario } from './support/drill.js';
+import {
+  cli,
+  ensureBuilt,
+  kubectl,
+  manifestTake,
+  ROOT,
+  runDrillCli,
+  scenario,
+  tempDir,
+  writeScenario,
+} from './support/drill.js';
+import { veleroBackup, veleroDeleteBackup } from './support/checks.js';
 import { validateReport } from '../../src/report/validate-report.js';
 import { auditLogPath } from '../../src/local/clusters.js';
 import { CLUSTERS, CONTEXTS, localLayout } from '../../src/local/layout.js';
@@ -32,6 +43,12 @@ const RESTORED = `${NS}${SUFFIX}`;
 const PV = `audit-e2e-pv-${stamp}`;
 const RULE = `dr-drill-e2e-audit-${stamp}`;
 const ZONE = 'topology.kubernetes.io/zone';
+/** The volume-data drill: a StatefulSet whose volumes go through Velero's file-system backup, and its Schedule. */
+const FSB_NS = `audit-fsb-${stamp}`;
+const SCHEDULE = `audit-e2e-${stamp}`;
+const SCHEDULE_BACKUP = `${SCHEDULE}-1`;
+const DB_PATH = '/srv/dr-drill-e2e/audit-db';
+const WAL_PATH = '/srv/dr-drill-e2e/audit-wal';
 const DATA_DIR = mkdtempSync(join(tmpdir(), 'dr-drill-e2e-audit-data-'));
 writeFileSync(join(DATA_DIR, 'orders.csv'), 'id,total\n1,42\n');
 mkdirSync(join(DATA_DIR, 'wal'));
@@ -49,18 +66,18 @@ const RUNNER_UNEXERCISED: Record<string, string> = {
     'SPDY clients, and API servers that also authorize the WebSocket upgrade as create (AuthorizePodWebsocketUpgradeCreatePermission): not a request of its own',
   'get /pods': 'exec, checksum and http probes that name their pod (pod.name)',
   'get /services': 'http probes that name a Service (target.service)',
-  'get apps/daemonsets': 'volume data: node-agent running in the target (a backup with file-system volume data)',
-  'get apps/deployments': 'volume data: the Velero server in the target (a backup with file-system volume data)',
+  'get apps/deployments':
+    'volume data from CSI snapshots or data-mover uploads: the target Velero runs --features=EnableCSI (plan; an aks target reusing an installed Velero)',
   'list /events': 'why a probe failed: events of its pods (only on failure)',
   'list /serviceaccounts': 'resource probes on ServiceAccounts',
   'list apps/daemonsets':
     'workload probes on DaemonSets; plan (this role serves it too): cross-region readiness of the live source',
   'list apps/replicasets': 'plan (this role serves it too): cross-region readiness of the live source',
-  'list apps/statefulsets':
-    'workload probes on StatefulSets; plan (this role serves it too): cross-region readiness of the live source',
   'list velero.io/podvolumebackups':
     'volume proof of a backup made before Velero 1.13 (no volume info): its PodVolumeBackups, listed',
   'list velero.io/schedules': 'dr-drill init (reads the Schedules); fromSchedule selects backups by label',
+  'list velero.io/volumesnapshotlocations':
+    'volume data from native snapshots: the target has a VolumeSnapshotLocation (plan; an aks target borrowing the source’s)',
   'patch /configmaps': 'a canary carrier that already exists gets the marker by patch',
   'watch /configmaps':
     'resource probes and the canary (list, then watch while it waits: made only when the first list does not settle it)',
@@ -96,14 +113,28 @@ const RUNNER_UNEXERCISED: Record<string, string> = {
   'watch velero.io/serverstatusrequests':
     'the Velero server wait (list, then watch while it waits: made only when the first list does not settle it)',
 };
+/**
+ * Grants the first drill (metadata only, a backup of its own) does not make and the volume-data drill does: the
+ * first drill's check lists them, the second's requires them made.
+ */
+const VOLUME_DATA_DRILL: Record<string, string> = {
+  'get apps/daemonsets': 'plan of a backup with file-system volume data: node-agent runs in the target',
+  'list apps/statefulsets':
+    'workload probes on StatefulSets; plan (this role serves it too): cross-region readiness of the live source',
+};
 const PREFLIGHT_UNEXERCISED: Record<string, string> = {
-  'list velero.io/backups': 'backup.fromSchedule: the newest backup of a schedule',
+  'get apps/deployments':
+    'volume data from CSI snapshots or data-mover uploads: the target Velero runs --features=EnableCSI',
+  'list velero.io/volumesnapshotlocations':
+    'volume data from native snapshots: the target has a VolumeSnapshotLocation',
   'list velero.io/schedules': 'dr-drill init (reads the Schedules); fromSchedule selects backups by label',
 };
 
 let env: E2eEnv;
 let reportDir: string;
 let appServer: Server;
+/** The checksum manifest of the seeded claim, taken from the source pod before the Schedule's backup. */
+const manifestFile = () => join(reportDir, 'audit-db-manifest.json');
 const roles: Record<string, PolicyRule[]> = {};
 
 /** A kubeconfig with both contexts, each reaching its API server directly with a fresh token of `sa`, and the tokens' ids. */
@@ -206,9 +237,123 @@ function fullDrill(name: string): { spec: Record<string, unknown> } {
   }) as { spec: Record<string, unknown> };
 }
 
+/**
+ * The source of the volume-data drill, as the demo's db: a StatefulSet with a claim of the stand-in's local-data
+ * class and an emptyDir, files written into both through exec, a checksum manifest of the claim's files taken from
+ * the source pod, and a backup of a paused Schedule this file owns (`velero backup create --from-schedule`, so it
+ * carries velero.io/schedule-name as a scheduled run's does) with file-system backup of every volume.
+ * Taken before the first drill, so that dr's one-minute backup sync runs while that drill does.
+ */
+async function seedScheduledBackup(manifestFile: string): Promise<void> {
+  const labels = { app: 'audit-db' };
+  const objects = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: FSB_NS } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: FSB_NS },
+      spec: {
+        serviceName: 'db',
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: 'db',
+                image: 'registry.example/db:1',
+                volumeMounts: [
+                  { name: 'data', mountPath: DB_PATH },
+                  { name: 'wal', mountPath: WAL_PATH },
+                ],
+              },
+            ],
+            volumes: [{ name: 'wal', emptyDir: {} }],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: 'local-data',
+              resources: { requests: { storage: '1Gi' } },
+            },
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'velero.io/v1',
+      kind: 'Schedule',
+      metadata: { name: SCHEDULE, namespace: 'velero' },
+      spec: {
+        schedule: '0 3 * * *',
+        paused: true,
+        template: {
+          includedNamespaces: [FSB_NS],
+          snapshotVolumes: false,
+          defaultVolumesToFsBackup: true,
+          ttl: '2h0m0s',
+        },
+      },
+    },
+  ];
+  await kubectl(env, PRIMARY, ['apply', '-f', '-'], objects.map((d) => stringify(d)).join('---\n'));
+  await kubectl(env, PRIMARY, ['-n', FSB_NS, 'rollout', 'status', 'statefulset/db', '--timeout=120s']);
+  const seed = [
+    `mkdir -p ${DB_PATH}/base`,
+    `head -c 40000 /dev/urandom > ${DB_PATH}/base/orders`,
+    `echo 16 > ${DB_PATH}/PG_VERSION`,
+    `head -c 8192 /dev/urandom > ${WAL_PATH}/0001`,
+  ].join(' && ');
+  await kubectl(env, PRIMARY, ['-n', FSB_NS, 'exec', 'db-0', '--', 'sh', '-c', seed]);
+  const take = await manifestTake(env, {
+    context: PRIMARY,
+    namespace: FSB_NS,
+    selector: 'app=audit-db',
+    path: DB_PATH,
+    out: manifestFile,
+  });
+  if (take.exitCode !== 0) throw new Error(`manifest take in ${FSB_NS}: ${take.stderr}`);
+  await veleroBackup(env, SCHEDULE_BACKUP, ['--from-schedule', SCHEDULE]);
+}
+
+/** primary → dr of the seeded StatefulSet: the newest backup of the Schedule, its volume data required (the default). */
+function volumeDataDrill(name: string, manifestFile: string): { spec: Record<string, unknown> } {
+  return scenario(name, {
+    objectives: { rto: '10m', rpo: '1h' },
+    source: { kubeContext: PRIMARY },
+    backup: { fromSchedule: SCHEDULE, maxAge: '1h' },
+    target: { cluster: { kubeContext: DR, namespaceSuffix: SUFFIX } },
+    restore: { includedNamespaces: [FSB_NS], restorePVs: true, timeout: '8m' },
+    probes: [
+      {
+        name: 'db-ready',
+        kind: 'workload',
+        ref: { kind: 'StatefulSet', namespace: FSB_NS, name: 'db' },
+        timeout: '3m',
+      },
+      {
+        name: 'data-intact',
+        kind: 'checksum',
+        pod: { namespace: FSB_NS, selector: 'app=audit-db' },
+        path: DB_PATH,
+        against: { manifestFile },
+        timeout: '2m',
+        interval: '2s',
+      },
+    ],
+    teardown: { when: 'always' },
+  }) as { spec: Record<string, unknown> };
+}
+
 describe('e2e: RBAC proven from the API servers’ audit logs', function () {
   this.timeout(20 * 60_000);
   let drilledBackup: string | null = null;
+  /** The runner's requests in the first drill, compared with the role together with the volume-data drill's. */
+  const runnerMade: ApiRequest[] = [];
 
   before(async function () {
     env = await ensureLocalEnv();
@@ -316,25 +461,24 @@ describe('e2e: RBAC proven from the API servers’ audit logs', function () {
       await kubectl(env, ctx, ['apply', '-f', '-'], rules.map((d) => stringify(d)).join('---\n'));
     }
     await kubectl(env, PRIMARY, ['-n', NS, 'rollout', 'status', 'deployment/app', '--timeout=120s']);
+    await seedScheduledBackup(manifestFile());
   });
 
   after(async function () {
     if (!env) return;
-    await kubectl(env, PRIMARY, ['delete', 'namespace', NS, '--ignore-not-found', '--wait=true']).catch(
-      () => undefined,
-    );
-    await kubectl(env, PRIMARY, ['delete', 'pv', PV, '--ignore-not-found']).catch(() => undefined);
+    const quietly = (ctx: string, args: string[]) => kubectl(env, ctx, args).catch(() => undefined);
+    // The claim's volume (local-data, reclaim Delete) goes with the namespace.
+    for (const ns of [NS, FSB_NS])
+      await quietly(PRIMARY, ['delete', 'namespace', ns, '--ignore-not-found', '--wait=true']);
+    await quietly(PRIMARY, ['delete', 'pv', PV, '--ignore-not-found']);
+    await quietly(PRIMARY, ['-n', 'velero', 'delete', 'schedule', SCHEDULE, '--ignore-not-found']);
+    // Velero deletes the backup, its PodVolumeBackups and its data in storage; dr's synced copy goes at its next sync.
+    await veleroDeleteBackup(env, SCHEDULE_BACKUP);
     for (const ctx of [PRIMARY, DR]) {
       for (const kind of ['clusterexec', 'clusterportforward'])
-        await kubectl(env, ctx, ['delete', kind, RULE, '--ignore-not-found']).catch(() => undefined);
-      await kubectl(env, ctx, [
-        '-n',
-        'velero',
-        'delete',
-        'lease',
-        'dr-drill-e2e-audit-drill',
-        '--ignore-not-found',
-      ]).catch(() => undefined);
+        await quietly(ctx, ['delete', kind, RULE, '--ignore-not-found']);
+      for (const s of ['e2e-audit-drill', 'e2e-audit-fsb'])
+        await quietly(ctx, ['-n', 'velero', 'delete', 'lease', `dr-drill-${s}`, '--ignore-not-found']);
     }
     appServer?.close();
   });
@@ -386,10 +530,57 @@ describe('e2e: RBAC proven from the API servers’ audit logs', function () {
     const made = audited(jtis);
     expect(made.length, 'requests of the runner token in the audit logs').to.be.above(0);
     process.stderr.write(`      audited runner pairs: ${madePairs(made).join(', ')}\n`);
-    expectRoleIsUse('dr-drill-runner', made, RUNNER_UNEXERCISED);
+    expectRoleIsUse('dr-drill-runner', made, { ...RUNNER_UNEXERCISED, ...VOLUME_DATA_DRILL });
+    runnerMade.push(...made);
   });
 
-  it('plan under dr-drill-preflight answers every check, for a backup taken on the spot and a named one; the audit logs show the role is what plan uses', async () => {
+  it('a drill that restores file-system-backed volume data, its backup chosen by fromSchedule, passes under dr-drill-runner; the audit logs show the volume-data grants made and nothing beyond the role', async () => {
+    expect(runnerMade, 'the drill above ran').to.not.be.empty;
+    const s = volumeDataDrill('e2e-audit-fsb', manifestFile());
+    const { file, jtis } = await kubeconfigAs('dr-drill-runner');
+    const run = await runDrillCli(env, s, reportDir, [], file);
+    const r = run.report;
+    expect(run.exitCode, `${run.stderr}\n${r?.reasons.join('\n')}`).to.equal(0);
+    expect(r!.verdict).to.equal('PASS');
+    expect(validateReport(r!)).to.deep.equal([]);
+    expect(r!.backup).to.include({ name: SCHEDULE_BACKUP, schedule: SCHEDULE, takenByDrill: false });
+    expect(r!.probes.map((p) => [p.name, p.outcome])).to.deep.equal([
+      ['db-ready', 'passed'],
+      ['data-intact', 'passed'],
+    ]);
+    expect(r!.restore.volumeData).to.equal('checked');
+    expect(
+      r!.restore.volumes!.map((v) => [v.volume, v.pvc, v.backupMethod, v.restoreMethod, v.dataRestored]),
+    ).to.have.deep.members([
+      ['data', 'data-db-0', 'PodVolumeBackup', 'PodVolumeRestore', true],
+      ['wal', null, 'PodVolumeBackup', 'PodVolumeRestore', true],
+    ]);
+    expect(r!.warnings.join('\n')).to.not.match(/could not be checked|permission denied|forbidden/i);
+    expect(r!.teardown.leftBehind).to.deep.equal([]);
+    expect(
+      run.stderr.split('\n').filter((l) => /permission denied|forbidden/i.test(l)),
+      'denied requests',
+    ).to.deep.equal([]);
+    process.stderr.write(`      phases: ${r!.phases.map((p) => `${p.name} ${p.durationSeconds}s`).join(', ')}\n`);
+    // The same identity plans it (the runner role serves plan too): what the target needs for the volume data is
+    // checked; the kopia repository passwords are said not compared, without a denied Secret read.
+    const plan = await cli(['--kubeconfig', file, 'plan', writeScenario(reportDir, s), '--output', 'json']);
+    expect(plan.exitCode, `${plan.stdout}\n${plan.stderr}`).to.equal(0);
+    expect(plan.stdout + plan.stderr).to.not.match(/permission denied|forbidden|could not be checked/i);
+    expect(plan.stdout).to.match(/has 2 PodVolumeBackups; dr-drill-dr has node-agent/);
+    expect(plan.stdout).to.contain('the kopia repository passwords were not compared');
+    const made = audited(jtis);
+    process.stderr.write(`      audited runner pairs: ${madePairs(made).join(', ')}\n`);
+    expect(madePairs(made)).to.include.members([
+      ...Object.keys(VOLUME_DATA_DRILL),
+      'list velero.io/podvolumerestores',
+      'list velero.io/datadownloads',
+    ]);
+    // Both drills together: every grant made, or listed with the feature that needs it.
+    expectRoleIsUse('dr-drill-runner', [...runnerMade, ...made], RUNNER_UNEXERCISED);
+  });
+
+  it('plan under dr-drill-preflight answers every check, for a backup taken on the spot, a named one and the newest of a Schedule with volume data; the audit logs show the role is what plan uses', async () => {
     expect(drilledBackup, 'the drill above ran').to.be.a('string');
     const { file, jtis } = await kubeconfigAs('dr-drill-preflight');
     const spec = fullDrill('e2e-audit-plan').spec as { probes: Array<{ kind: string }> };
@@ -401,10 +592,13 @@ describe('e2e: RBAC proven from the API servers’ audit logs', function () {
         probes: spec.probes.filter((p) => p.kind !== 'canary' && p.kind !== 'checksum'),
         backup: { name: drilledBackup },
       }),
+      // The newest backup of a Schedule, with file-system volume data: what the target needs to restore it.
+      scenario('e2e-audit-plan-schedule', volumeDataDrill('e2e-audit-plan-schedule', manifestFile()).spec),
     ]) {
       const r = await cli(['--kubeconfig', file, 'plan', writeScenario(reportDir, s), '--output', 'json']);
       expect(r.exitCode, `${r.stdout}\n${r.stderr}`).to.equal(0);
-      expect(r.stdout + r.stderr).to.not.match(/permission denied|forbidden/i);
+      const denied = (r.stdout + r.stderr).split('\n').filter((l) => /permission denied|forbidden/i.test(l));
+      expect(denied, 'denied requests').to.deep.equal([]);
     }
     const made = audited(jtis);
     process.stderr.write(`      audited preflight pairs: ${madePairs(made).join(', ')}\n`);

@@ -10,6 +10,7 @@
  * Controllers in tests (velero-sim) write through `put`/`update`/`remove`, which are neither counted nor failed.
  */
 import type {
+  AccessRequest,
   ExecResult,
   KubeGateway,
   KubeIdentity,
@@ -98,6 +99,18 @@ export class MemoryGateway implements KubeGateway {
 
   /** The API server's authenticator (SelfSubjectReview); unset until authenticatesAs, like a gateway that cannot ask. */
   whoAmI?: () => Promise<KubeIdentity>;
+
+  /** The API server's authorizer (SelfSubjectAccessReview); unset until authorizes, like a gateway that cannot ask. */
+  allows?: (request: AccessRequest) => Promise<boolean>;
+
+  /** Makes the simulated API server answer SelfSubjectAccessReviews with `rule`, recording each request asked. */
+  authorizes(rule: (request: AccessRequest) => boolean, asked: AccessRequest[] = []): this {
+    this.allows = async (request) => {
+      asked.push(request);
+      return rule(request);
+    };
+    return this;
+  }
 
   /** Makes the simulated API server answer SelfSubjectReviews with this user; an Error makes them fail. */
   authenticatesAs(user: string | Error, groups: string[] = []): this {

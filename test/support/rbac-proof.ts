@@ -7,8 +7,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { allows, grantedPairs, pairOf, type ApiRequest, type PolicyRule } from './api-recorder.js';
 
-/** Requests every authenticated identity may make (system:basic-user): who am I. Not in the roles. */
-export const BUILT_IN = new Set(['create authentication.k8s.io/selfsubjectreviews']);
+/**
+ * Requests every authenticated identity may make (system:basic-user): who am I, and may I (asked before a Secret
+ * read left to the opt-in role). Not in the roles.
+ */
+export const BUILT_IN = new Set([
+  'create authentication.k8s.io/selfsubjectreviews',
+  'create authorization.k8s.io/selfsubjectaccessreviews',
+]);
 
 /** The distinct (verb, group/resource) pairs of a set of requests, built-in ones left out, sorted. */
 export const madePairs = (rs: ApiRequest[]): string[] =>

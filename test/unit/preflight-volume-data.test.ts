@@ -4,6 +4,7 @@
  * the aks install will bring.
  */
 import { expect } from 'chai';
+import type { AccessRequest } from '../../src/kube/gateway.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { preflight } from '../../src/engine/preflight.js';
 import { volumeDataChecks } from '../../src/engine/preflight-volume-data.js';
@@ -101,6 +102,53 @@ describe('plan: can the target restore the volume data', () => {
     const [c] = await volumeDataChecks(plan, gw, null, backup, false);
     expect(c!.status).to.equal('warn');
     expect(c!.detail).to.contain('password, which was not copied');
+  });
+
+  describe("another cluster's kopia repository password", () => {
+    let dr: MemoryGateway;
+    const repoPassword = (pw: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'velero-repo-credentials', namespace: 'velero' },
+      data: { 'repository-password': Buffer.from(pw).toString('base64') },
+    });
+    beforeEach(() => {
+      dr = new MemoryGateway('dr', 'https://dr');
+      dr.put(nodeAgent);
+      gw.put(repoPassword('source-pw-1'));
+      dr.put(repoPassword('other-pw-2'));
+    });
+
+    it("is compared with the source's when the identity may read Secrets: a different one warns, naming no password", async () => {
+      gw.authorizes(() => true);
+      dr.authorizes(() => true);
+      const checks = await volumeDataChecks(aPlan().build(), gw, dr, backup, false);
+      expect(checks.map((c) => c.status)).to.deep.equal(['warn']);
+      expect(checks[0]!.detail).to.contain("Secret velero-repo-credentials in dr/velero differs from the source's");
+      expect(checks[0]!.detail).to.not.contain('pw');
+    });
+
+    it('without the opt-in Secrets role: said not compared, not claimed, and no Secret read is made (no denied request)', async () => {
+      const asked: AccessRequest[] = [];
+      gw.authorizes(() => true, asked);
+      dr.authorizes((r) => r.resource !== 'secrets', asked);
+      // A Secret read would be denied, as the API server would deny it.
+      for (const g of [gw, dr]) g.failOn('get', 'Secret', 403);
+      const checks = await volumeDataChecks(aPlan().build(), gw, dr, backup, false);
+      expect(checks.map((c) => [c.status, c.detail])).to.deep.equal([
+        ['ok', 'the backup has 2 PodVolumeBackups; dr has node-agent'],
+        [
+          'info',
+          "the kopia repository passwords were not compared: the drill's identity may not read Secret velero-repo-credentials in dr/velero; bind deploy/rbac/drill-secrets.yaml to compare them (they must be equal, or the repositories will not open)",
+        ],
+      ]);
+      const secret = { verb: 'get', group: '', resource: 'secrets', name: 'velero-repo-credentials' };
+      expect(asked).to.deep.equal([
+        { ...secret, namespace: 'velero' },
+        { ...secret, namespace: 'velero' },
+      ]);
+      expect(dr.calls.concat(gw.calls).filter((c) => c.kind === 'Secret')).to.deep.equal([]);
+    });
   });
 
   it('a backup without volume data needs nothing', async () => {
