@@ -5,10 +5,8 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { LABEL_DRILL_ID } from '../plan/types.js';
-import { bslCaCertPem } from '../velero/bsl.js';
-import { VELERO_API, type BackupStorageLocation, type VeleroRestore } from '../velero/types.js';
-import { downloadArtifact } from '../velero/download.js';
-import { parseRestoredResourceList } from '../velero/results.js';
+import { VELERO_API, type VeleroRestore } from '../velero/types.js';
+import { downloadRestoredItems } from '../velero/download.js';
 import { clusterScopedCreated, teardown, type TeardownResult } from './teardown.js';
 
 /** What `dr-drill cleanup` deleted and left behind for one drill. */
@@ -110,28 +108,16 @@ export async function cleanupDrill(gw: KubeGateway, drillId: string, timeoutMs: 
   return out;
 }
 
+/** The restore's resource list through a DownloadRequest, signed by its backup's BSL. */
 async function restoredItems(gw: KubeGateway, r: VeleroRestore, drillId: string) {
-  const vns = r.metadata.namespace!;
-  const backupName = (r.spec as { backupName?: string } | undefined)?.backupName;
-  const backup = backupName
-    ? await gw.get({ apiVersion: VELERO_API, kind: 'Backup', namespace: vns, name: backupName })
-    : null;
-  const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
-  const bsl = bslName
-    ? ((await gw.get({
-        apiVersion: VELERO_API,
-        kind: 'BackupStorageLocation',
-        namespace: vns,
-        name: bslName,
-      })) as BackupStorageLocation | null)
-    : null;
-  const ca = bslCaCertPem(bsl);
-  const body = await downloadArtifact(gw, vns, 'RestoreResourceList', r.metadata.name, {
-    timeoutMs: 30_000,
-    caCertPem: ca,
+  const via = {
+    gateway: gw,
+    veleroNamespace: r.metadata.namespace!,
     labels: { [LABEL_DRILL_ID]: drillId },
-  });
-  return parseRestoredResourceList(JSON.parse(body.toString('utf8')));
+    timeoutMs: 30_000,
+  };
+  const backupName = (r.spec as { backupName?: string } | undefined)?.backupName;
+  return downloadRestoredItems(via, r.metadata.name, { backup: backupName ?? null });
 }
 
 /** ConfigMaps matching the selector in namespaces where Velero keeps BackupStorageLocations. */

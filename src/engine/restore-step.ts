@@ -1,18 +1,11 @@
 import { formatSeconds } from '../util/duration.js';
 import { WaitTimeout } from '../kube/wait.js';
 import { createRestore, waitRestoreTerminal, restoreObservation } from '../velero/restore.js';
-import { downloadArtifact } from '../velero/download.js';
-import { countMessages, parseRestoreResults, parseRestoredResourceList, type RestoredItem } from '../velero/results.js';
+import { bslCaCert, downloadRestoredItems, downloadRestoreResults } from '../velero/download.js';
+import { countMessages, type RestoredItem } from '../velero/results.js';
 import { readRestoreResourceList, readRestoreResults, type BackupStorage } from '../velero/storage/index.js';
 import { triageRestore } from '../velero/triage.js';
-import { bslCaCertPem } from '../velero/bsl.js';
-import {
-  VELERO_API,
-  type BackupStorageLocation,
-  type RestoreResults,
-  type RestoreStatus,
-  type VeleroRestore,
-} from '../velero/types.js';
+import { VELERO_API, type RestoreResults, type RestoreStatus, type VeleroRestore } from '../velero/types.js';
 import { volumeErrors } from '../velero/volume-errors.js';
 import { drillLabels, type DrillContext } from './context.js';
 import { watchVelero } from './velero-watchdog.js';
@@ -148,14 +141,19 @@ async function archiveArtifacts(
     : { results: null, items: null };
   if (fromStorage.results && fromStorage.items) return { results: fromStorage.results, resultsProblem: null };
   let resultsProblem: string | null = null;
-  const caCert = await bslCaCert(ctx);
-  const opts = { timeoutMs: ARTIFACT_TIMEOUT_MS, caCertPem: caCert, labels: drillLabels(ctx.plan), signal: ctx.signal };
+  // A BSL that cannot be read leaves the system's trust, which serves storage with a public certificate.
+  const caCertPem = await bslCaCert(gw, vns, ctx.targetBackup?.spec?.storageLocation ?? null).catch(() => null);
+  const dl = {
+    gateway: gw,
+    veleroNamespace: vns,
+    labels: drillLabels(ctx.plan),
+    timeoutMs: ARTIFACT_TIMEOUT_MS,
+    signal: ctx.signal,
+  };
   let results: RestoreResults | null = fromStorage.results;
   if (!results)
     try {
-      results = parseRestoreResults(
-        JSON.parse((await downloadArtifact(gw, vns, 'RestoreResults', restore.metadata.name, opts)).toString('utf8')),
-      );
+      results = await downloadRestoreResults(dl, restore.metadata.name, { caCertPem });
       rec.report.restore.messages = results;
       rec.report.restore.messagesSource = 'download-request';
       rec.journalEntry('restore-results', {
@@ -168,10 +166,7 @@ async function archiveArtifacts(
     }
   if (!fromStorage.items)
     try {
-      const list = JSON.parse(
-        (await downloadArtifact(gw, vns, 'RestoreResourceList', restore.metadata.name, opts)).toString('utf8'),
-      );
-      ctx.owned.restoredItems = parseRestoredResourceList(list);
+      ctx.owned.restoredItems = await downloadRestoredItems(dl, restore.metadata.name, { caCertPem });
       rec.journalEntry('restored-resources', {
         items: ctx.owned.restoredItems.length,
         created: ctx.owned.restoredItems.filter((i) => i.action === 'created').length,
@@ -196,21 +191,6 @@ function requireResults(restore: VeleroRestore, results: RestoreResults | null, 
     `restore ${restore.metadata.name} ended ${phase}, but its results file could not be read (${problem ?? 'no reason given'}): ` +
       'the report cannot show what Velero restored, warned about or failed',
   );
-}
-
-/** The CA of the target's BSL for the backup, for the URLs Velero signs there; null: the system's trust. */
-async function bslCaCert(ctx: DrillContext): Promise<string | null> {
-  const bslName = ctx.targetBackup?.spec?.storageLocation;
-  if (!bslName) return null;
-  const bsl = (await ctx
-    .target!.gateway.get({
-      apiVersion: VELERO_API,
-      kind: 'BackupStorageLocation',
-      namespace: ctx.target!.veleroNamespace,
-      name: bslName,
-    })
-    .catch(() => null)) as BackupStorageLocation | null;
-  return bslCaCertPem(bsl);
 }
 
 /** Both restore files read from storage; null for each that could not be read (a warning says why). */
@@ -242,17 +222,7 @@ async function readFromStorage(
   try {
     const list = await readRestoreResourceList(storage, name);
     if (list) {
-      // The storage reader keeps Velero's `<apiVersion>/<Kind>` key; teardown wants them apart.
-      items = list.map((i) => {
-        const slash = i.key.lastIndexOf('/');
-        return {
-          apiVersion: i.key.slice(0, slash),
-          kind: i.key.slice(slash + 1),
-          namespace: i.namespace,
-          name: i.name,
-          action: i.action,
-        };
-      });
+      items = list;
       ctx.owned.restoredItems = items;
       rec.journalEntry('restored-resources', {
         source: 'storage',

@@ -21,12 +21,8 @@ import { prepareProbesBeforeBackup } from './canary-step.js';
 import { readClock } from './clocks.js';
 import { recordKubeIdentity } from './identity.js';
 import { difference } from '../measure/clock-offset.js';
-import { downloadArtifact } from '../velero/download.js';
-import { parseRestoreResults } from '../velero/results.js';
+import { readBackupResults } from '../velero/backup-reading.js';
 import { errorMessages } from '../velero/volume-errors.js';
-import { VELERO_API, type BackupStorageLocation, type RestoreResults } from '../velero/types.js';
-import { bslCaCertPem } from '../velero/bsl.js';
-import { readGzipJsonArtifact } from '../velero/storage/index.js';
 import { drillLabels } from './context.js';
 import type { PhaseEnd } from './phase.js';
 
@@ -180,29 +176,16 @@ async function judgePartialBackup(ctx: DrillContext, backup: VeleroBackup): Prom
 async function backupErrors(ctx: DrillContext, backup: VeleroBackup): Promise<string> {
   const name = backup.metadata.name;
   try {
-    let results: RestoreResults | null = null;
-    if (ctx.storage) {
-      const r = await readGzipJsonArtifact<unknown>(ctx.storage, ctx.storage.layout.backupKey(name, 'results'));
-      if (r.ok) results = parseRestoreResults(r.value);
-    }
-    if (!results && ctx.source) {
-      const vns = ctx.plan.source.veleroNamespace;
-      const bsl = backup.spec?.storageLocation
-        ? ((await ctx.source.get({
-            apiVersion: VELERO_API,
-            kind: 'BackupStorageLocation',
-            namespace: vns,
-            name: backup.spec.storageLocation,
-          })) as BackupStorageLocation | null)
-        : null;
-      const body = await downloadArtifact(ctx.source, vns, 'BackupResults', name, {
-        timeoutMs: 60_000,
-        caCertPem: bslCaCertPem(bsl),
+    const results = await readBackupResults(
+      {
+        storage: ctx.storage ?? null,
+        gateway: ctx.source ?? null,
+        veleroNamespace: ctx.plan.source.veleroNamespace,
         labels: drillLabels(ctx.plan),
         signal: ctx.signal,
-      });
-      results = parseRestoreResults(JSON.parse(body.toString('utf8')));
-    }
+      },
+      backup,
+    );
     if (!results) return "Velero's results file could not be read (no storage and no source cluster)";
     const messages = errorMessages(results);
     if (!messages.length) return 'the results file lists no errors';

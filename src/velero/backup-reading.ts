@@ -7,15 +7,16 @@ import { Readable } from 'node:stream';
 import type { KubeGateway } from '../kube/gateway.js';
 import type { BackupStorage } from './storage/index.js';
 import { readGzipJsonArtifact, shapes } from './storage/read-artifact.js';
-import { bslCaCertPem } from './bsl.js';
-import { downloadArtifact, type DownloadTargetKind } from './download.js';
+import { downloadBackupResults, downloadFile, type DownloadTargetKind } from './download.js';
+import { parseRestoreResults } from './results.js';
+import type { RestoreResults, VeleroBackup } from './types.js';
 import { parseBackupResourceList, type ListedItem } from './restore-reach.js';
 import { parseBackupVolumeInfos, type BackupVolumeInfo, type RestoreVolumeInfo } from './volume-info.js';
 import { listPodVolumeBackups, volumeInfosOfPodVolumeBackups } from './pod-volume-backups.js';
 import { isNotFound } from '../kube/errors.js';
-import { VELERO_API, type BackupStorageLocation } from './types.js';
 
 const DOWNLOAD_TIMEOUT_MS = 120_000;
+const RESULTS_TIMEOUT_MS = 60_000;
 
 /** How a backup's files are reached: its storage directly, or a DownloadRequest in a cluster that has the Backup. */
 export interface ContentsSource {
@@ -26,7 +27,7 @@ export interface ContentsSource {
   signal?: AbortSignal;
 }
 
-/** One backup file through a DownloadRequest, trusting the BSL's CA when it has one. */
+/** One backup file through a DownloadRequest, trusting the CA of the backup's BSL when it has one. */
 async function download(
   src: ContentsSource,
   kind: DownloadTargetKind,
@@ -35,28 +36,8 @@ async function download(
   name = backupName,
 ): Promise<Buffer> {
   if (!src.gateway) throw new Error(`backup ${backupName}'s files are not reachable: no storage and no cluster`);
-  const gw = src.gateway;
-  const backup = await gw.get({
-    apiVersion: VELERO_API,
-    kind: 'Backup',
-    namespace: src.veleroNamespace,
-    name: backupName,
-  });
-  const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
-  const bsl = bslName
-    ? ((await gw.get({
-        apiVersion: VELERO_API,
-        kind: 'BackupStorageLocation',
-        namespace: src.veleroNamespace,
-        name: bslName,
-      })) as BackupStorageLocation | null)
-    : null;
-  return downloadArtifact(gw, src.veleroNamespace, kind, name, {
-    timeoutMs: DOWNLOAD_TIMEOUT_MS,
-    caCertPem: bslCaCertPem(bsl),
-    labels: src.labels,
-    signal: src.signal,
-  });
+  const via = { gateway: src.gateway, veleroNamespace: src.veleroNamespace, labels: src.labels, signal: src.signal };
+  return downloadFile({ ...via, timeoutMs: DOWNLOAD_TIMEOUT_MS }, kind, name, { backup: backupName });
 }
 
 const via = (src: ContentsSource) =>
@@ -199,4 +180,22 @@ export async function readRestoreVolumeInfos(
     download: { kind: 'RestoreVolumeInfo', backupName, name: restoreName },
   });
   return r && (parseBackupVolumeInfos(r.value) as RestoreVolumeInfo[]);
+}
+
+/**
+ * The backup's warnings and errors (`<b>-results.gz`): from its storage, else (when storage lacks the file or it does
+ * not read there) through a DownloadRequest signed by the backup's BSL. Null when there is neither storage with the
+ * file nor a cluster to ask; a DownloadRequest that fails throws.
+ */
+export async function readBackupResults(src: ContentsSource, backup: VeleroBackup): Promise<RestoreResults | null> {
+  const name = backup.metadata.name;
+  if (src.storage) {
+    const r = await readGzipJsonArtifact<unknown>(src.storage, src.storage.layout.backupKey(name, 'results'));
+    if (r.ok) return parseRestoreResults(r.value);
+  }
+  if (!src.gateway) return null;
+  const via = { gateway: src.gateway, veleroNamespace: src.veleroNamespace, labels: src.labels, signal: src.signal };
+  return downloadBackupResults({ ...via, timeoutMs: RESULTS_TIMEOUT_MS }, name, {
+    storageLocation: backup.spec?.storageLocation ?? null,
+  });
 }

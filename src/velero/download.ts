@@ -3,7 +3,9 @@ import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { KubeGateway } from '../kube/gateway.js';
 import { waitFor } from '../kube/wait.js';
-import { VELERO_API } from './types.js';
+import { VELERO_API, type BackupStorageLocation, type RestoreResults } from './types.js';
+import { bslCaCertPem } from './bsl.js';
+import { parseRestoreResults, parseRestoredResourceList, type RestoredItem } from './results.js';
 import { artifactLimit, gunzipCapped, tooLarge } from '../util/size-cap.js';
 
 /** Velero's DownloadRequest target kinds: which file of a backup or restore to serve. */
@@ -66,6 +68,104 @@ export async function downloadArtifact(
       .delete({ apiVersion: VELERO_API, kind: 'DownloadRequest', namespace: veleroNamespace, name: reqName })
       .catch(() => undefined);
   }
+}
+
+/**
+ * Whose credentials sign a download URL, which decides the CA to trust for it: a backup's BSL (its Backup is read
+ * from the cluster, then the BSL), a BSL known by name, or a CA already looked up. No BSL, no caCert: the system's
+ * trust.
+ */
+export type SignedBy = { backup: string | null } | { storageLocation: string | null } | { caCertPem: string | null };
+
+/** A cluster that serves a backup's (or restore's) files through DownloadRequests, and how long one may take. */
+export interface DownloadVia {
+  gateway: KubeGateway;
+  veleroNamespace: string;
+  /** Put on each DownloadRequest, so `dr-drill cleanup` finds one a crash left. */
+  labels: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** The CA of the BSL (by name) in Velero's namespace; null when it has none or there is no such BSL. */
+export async function bslCaCert(
+  gw: KubeGateway,
+  veleroNamespace: string,
+  bslName: string | null,
+): Promise<string | null> {
+  const bsl = bslName
+    ? ((await gw.get({
+        apiVersion: VELERO_API,
+        kind: 'BackupStorageLocation',
+        namespace: veleroNamespace,
+        name: bslName,
+      })) as BackupStorageLocation | null)
+    : null;
+  return bslCaCertPem(bsl);
+}
+
+async function caOf(via: DownloadVia, signedBy: SignedBy): Promise<string | null> {
+  if ('caCertPem' in signedBy) return signedBy.caCertPem;
+  if ('storageLocation' in signedBy) return bslCaCert(via.gateway, via.veleroNamespace, signedBy.storageLocation);
+  const backup = signedBy.backup
+    ? await via.gateway.get({
+        apiVersion: VELERO_API,
+        kind: 'Backup',
+        namespace: via.veleroNamespace,
+        name: signedBy.backup,
+      })
+    : null;
+  const bslName = (backup?.spec as { storageLocation?: string } | undefined)?.storageLocation;
+  return bslCaCert(via.gateway, via.veleroNamespace, bslName ?? null);
+}
+
+/**
+ * The one Backup → BSL → CA → DownloadRequest → fetch: one file of a backup or restore (`name`) through a
+ * DownloadRequest in `via`, trusting the CA of the BSL that signs it. JSON kinds come back inflated.
+ */
+export async function downloadFile(
+  via: DownloadVia,
+  kind: DownloadTargetKind,
+  name: string,
+  signedBy: SignedBy,
+): Promise<Buffer> {
+  return downloadArtifact(via.gateway, via.veleroNamespace, kind, name, {
+    timeoutMs: via.timeoutMs,
+    caCertPem: await caOf(via, signedBy),
+    labels: via.labels,
+    signal: via.signal,
+  });
+}
+
+async function downloadJson(via: DownloadVia, kind: DownloadTargetKind, name: string, signedBy: SignedBy) {
+  return JSON.parse((await downloadFile(via, kind, name, signedBy)).toString('utf8')) as unknown;
+}
+
+/** A restore's warnings and errors (`RestoreResults`) through a DownloadRequest. */
+export async function downloadRestoreResults(
+  via: DownloadVia,
+  restoreName: string,
+  signedBy: SignedBy,
+): Promise<RestoreResults> {
+  return parseRestoreResults(await downloadJson(via, 'RestoreResults', restoreName, signedBy));
+}
+
+/** What a restore did to each object (`RestoreResourceList`) through a DownloadRequest; throws on a list that does not read. */
+export async function downloadRestoredItems(
+  via: DownloadVia,
+  restoreName: string,
+  signedBy: SignedBy,
+): Promise<RestoredItem[]> {
+  return parseRestoredResourceList(await downloadJson(via, 'RestoreResourceList', restoreName, signedBy));
+}
+
+/** A backup's warnings and errors (`BackupResults`, the same shape as a restore's) through a DownloadRequest. */
+export async function downloadBackupResults(
+  via: DownloadVia,
+  backupName: string,
+  signedBy: SignedBy,
+): Promise<RestoreResults> {
+  return parseRestoreResults(await downloadJson(via, 'BackupResults', backupName, signedBy));
 }
 
 function get(url: string, ca: string | null, timeoutMs: number, cap: { what: string; limit: number }): Promise<Buffer> {

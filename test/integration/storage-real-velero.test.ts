@@ -63,7 +63,7 @@ describe('storage: files written by the real Velero v1.17.2 (Azurite)', () => {
     const results = await readRestoreResults(storage, 'fixture-restore');
     expect(results).to.not.equal(null);
     const items = (await readRestoreResourceList(storage, 'fixture-restore'))!;
-    const deployment = items.find((i) => i.key === 'apps/v1/Deployment');
+    const deployment = items.find((i) => i.apiVersion === 'apps/v1' && i.kind === 'Deployment');
     expect(deployment).to.deep.include({ namespace: 'catalog-fixture', name: 'api', action: 'created' });
     expect(items.every((i) => ['created', 'updated', 'skipped', 'failed'].includes(i.action))).to.equal(true);
   });

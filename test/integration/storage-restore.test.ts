@@ -1,12 +1,8 @@
 import { expect } from 'chai';
 import type { ContainerClient } from '@azure/storage-blob';
 import { gzipSync } from 'node:zlib';
-import {
-  BlobBackupStorage,
-  countResult,
-  readRestoreResourceList,
-  readRestoreResults,
-} from '../../src/velero/storage/index.js';
+import { BlobBackupStorage, readRestoreResourceList, readRestoreResults } from '../../src/velero/storage/index.js';
+import { countMessages } from '../../src/velero/results.js';
 import { isDrillError } from '../../src/util/errors.js';
 import { newTestContainer } from '../support/azurite.js';
 import { appItems, buildRestoreFiles, uploadFiles } from '../support/velero-fixture.js';
@@ -48,17 +44,17 @@ describe('storage: restore results and resource list (Azurite)', () => {
       },
       errors: { velero: [], cluster: ['error restoring persistentvolumes/pvc-1'], namespaces: {} },
     });
-    expect(countResult(r!.warnings)).to.equal(2);
+    expect(countMessages(r!.warnings)).to.equal(2);
   });
 
   it('reads what the restore did to each object, cluster-scoped ones included', async () => {
     const items = await readRestoreResourceList(storage(), 'drill-abc12345');
     expect(items).to.have.deep.members([
-      { key: 'v1/Namespace', namespace: null, name: 'shop-drill', action: 'created' },
-      { key: 'apps/v1/Deployment', namespace: 'shop-drill', name: 'api', action: 'created' },
-      { key: 'v1/ServiceAccount', namespace: 'shop-drill', name: 'default', action: 'skipped' },
-      { key: 'v1/PersistentVolumeClaim', namespace: 'shop-drill', name: 'data', action: 'updated' },
-      { key: 'v1/PersistentVolume', namespace: null, name: 'pvc-shop-drill-data', action: 'failed' },
+      { apiVersion: 'v1', kind: 'Namespace', namespace: null, name: 'shop-drill', action: 'created' },
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop-drill', name: 'api', action: 'created' },
+      { apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'shop-drill', name: 'default', action: 'skipped' },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'shop-drill', name: 'data', action: 'updated' },
+      { apiVersion: 'v1', kind: 'PersistentVolume', namespace: null, name: 'pvc-shop-drill-data', action: 'failed' },
     ]);
   });
 

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { countMessages, parseRestoreResults, parseRestoredResourceList } from '../../src/velero/results.js';
+import {
+  countMessages,
+  parseRestoreResults,
+  parseRestoredResourceList,
+  RestoredListError,
+} from '../../src/velero/results.js';
 
 describe('velero restore artefacts', () => {
   describe('parseRestoredResourceList', () => {
@@ -35,10 +40,35 @@ describe('velero restore artefacts', () => {
           },
         ],
       },
-      { name: 'entries without an action are ignored', json: { 'v1/Secret': ['shop/token'] }, want: [] },
       { name: 'an empty or missing list', json: null, want: [] },
     ];
     for (const c of cases) it(c.name, () => expect(parseRestoredResourceList(c.json)).to.deep.equal(c.want));
+
+    // Teardown deletes by this list: a list it cannot read whole is refused whole (teardown then goes by labels),
+    // whether it came from storage or through a DownloadRequest.
+    const refused = [
+      {
+        name: 'an entry without an action',
+        json: { 'v1/Secret': ['shop/token'] },
+        detail: /"shop\/token" under "v1\/Secret"/,
+      },
+      {
+        name: 'an action Velero never writes',
+        json: { 'v1/Pod': ['shop/a(deleted)'] },
+        detail: /"shop\/a\(deleted\)"/,
+      },
+      { name: 'a name with a slash', json: { 'v1/Pod': ['shop/a/b(created)'] }, detail: /"shop\/a\/b\(created\)"/ },
+      { name: 'entries that are not strings', json: { 'v1/Pod': [7] }, detail: /"v1\/Pod" is not an array of strings/ },
+      {
+        name: 'a list that is not an object',
+        json: ['shop/a(created)'],
+        detail: /expected an object of string arrays/,
+      },
+    ];
+    for (const c of refused)
+      it(`refuses the whole list for ${c.name}`, () => {
+        expect(() => parseRestoredResourceList(c.json)).to.throw(RestoredListError, c.detail);
+      });
   });
 
   describe('parseRestoreResults', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseArchivePath, storageLayout, normalisePrefix } from '../../src/velero/storage-layout.js';
-import { parseRestoredEntry } from '../../src/velero/storage/restore-artifacts.js';
+import { parseRestoredEntry } from '../../src/velero/results.js';
 import { redact } from '../../src/velero/storage/storage-errors.js';
 
 describe('velero storage layout', () => {
@@ -67,13 +67,15 @@ describe('velero storage layout', () => {
 
   it('parses restore resource-list entries', () => {
     expect(parseRestoredEntry('v1/Pod', 'ns/name(created)')).to.deep.equal({
-      key: 'v1/Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       namespace: 'ns',
       name: 'name',
       action: 'created',
     });
     expect(parseRestoredEntry('v1/Namespace', 'ns(skipped)')).to.deep.equal({
-      key: 'v1/Namespace',
+      apiVersion: 'v1',
+      kind: 'Namespace',
       namespace: null,
       name: 'ns',
       action: 'skipped',

@@ -3,44 +3,11 @@
  * what it did to each object (`restore-<r>-resource-list.json.gz`). The drill engine reads these instead of
  * a DownloadRequest, which needs the source cluster and whose `spr=https` URLs do not work against Azurite.
  */
-import { RESTORE_ITEM_ACTIONS, type RestoreItemAction } from '../storage-layout.js';
 import { infraError } from '../../util/errors.js';
+import { parseRestoreResults, parseRestoredResourceList, RestoredListError, type RestoredItem } from '../results.js';
+import type { RestoreResults } from '../types.js';
 import type { BackupStorage } from './backup-storage.js';
 import { readGzipJsonArtifact, shapes, type ArtifactRead } from './read-artifact.js';
-
-/** Velero's results.Result: messages about Velero itself, cluster-scoped objects, and per namespace. */
-export interface VeleroResult {
-  velero: string[];
-  cluster: string[];
-  namespaces: Record<string, string[]>;
-}
-
-/** `restore-<r>-results.gz`. */
-export interface RestoreResults {
-  warnings: VeleroResult;
-  errors: VeleroResult;
-}
-
-/** One line of `restore-<r>-resource-list.json.gz`. */
-export interface RestoredItem {
-  /** The resource-list key, `<apiVersion>/<Kind>`: `v1/Pod`, `apps/v1/Deployment`. */
-  key: string;
-  /** The namespace as restored (after namespace mapping); null for cluster-scoped objects. */
-  namespace: string | null;
-  /** The name as created (Velero records the server-assigned name for generateName objects). */
-  name: string;
-  action: RestoreItemAction;
-}
-
-function toResult(v: unknown): VeleroResult {
-  const r = (v ?? {}) as Partial<VeleroResult>;
-  return { velero: r.velero ?? [], cluster: r.cluster ?? [], namespaces: r.namespaces ?? {} };
-}
-
-/** Total number of messages in a Result (Velero's status.warnings / status.errors count the same way). */
-export function countResult(r: VeleroResult): number {
-  return r.velero.length + r.cluster.length + Object.values(r.namespaces).reduce((n, l) => n + l.length, 0);
-}
 
 function fail(restore: string, what: string, r: Extract<ArtifactRead<unknown>, { ok: false }>): never {
   throw infraError(
@@ -66,16 +33,7 @@ export async function readRestoreResults(storage: BackupStorage, restoreName: st
     if (r.problem === 'missing') return null;
     fail(restoreName, 'results', r);
   }
-  return { warnings: toResult(r.value.warnings), errors: toResult(r.value.errors) };
-}
-
-const ENTRY = /^(?:([^/()]+)\/)?([^/()]+)\(([a-z]+)\)$/;
-
-/** Parse one entry: `ns/name(created)` or `name(skipped)`. Returns null for anything else. */
-export function parseRestoredEntry(key: string, entry: string): RestoredItem | null {
-  const m = ENTRY.exec(entry);
-  if (!m || !(RESTORE_ITEM_ACTIONS as readonly string[]).includes(m[3]!)) return null;
-  return { key, namespace: m[1] ?? null, name: m[2]!, action: m[3] as RestoreItemAction };
+  return parseRestoreResults(r.value);
 }
 
 /**
@@ -95,19 +53,10 @@ export async function readRestoreResourceList(
     if (r.problem === 'missing') return null;
     fail(restoreName, 'resource list', r);
   }
-  const out: RestoredItem[] = [];
-  for (const [key, entries] of Object.entries(r.value ?? {})) {
-    for (const e of entries) {
-      const item = parseRestoredEntry(key, e);
-      if (!item)
-        fail(restoreName, 'resource list', {
-          ok: false,
-          key: r.key,
-          problem: 'unexpected shape',
-          detail: `entry "${e}" under "${key}"`,
-        });
-      out.push(item);
-    }
+  try {
+    return parseRestoredResourceList(r.value);
+  } catch (e) {
+    if (!(e instanceof RestoredListError)) throw e;
+    fail(restoreName, 'resource list', { ok: false, key: r.key, problem: 'unexpected shape', detail: e.detail });
   }
-  return out;
 }
