@@ -79,6 +79,14 @@ export default {
       to: { path: '^src/', pathNot: anyOf([entry, ...mayImport, ...shared]) },
     })),
     {
+      name: 'engine-velero-types-only',
+      severity: 'error',
+      comment:
+        "engine/ reads Velero's CR shapes as types only: Velero's group/version, CR calls and field paths are velero/'s (named functions with typed results).",
+      from: { path: '^src/engine/' },
+      to: { path: '^src/velero/types\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'flow-unplaced',
       severity: 'error',
       comment: 'Every folder and top-level file of src/ has a place in the flow table of .dependency-cruiser.mjs.',

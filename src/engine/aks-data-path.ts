@@ -18,7 +18,8 @@ import {
   type DataPathInstall,
   type VolumeDataNeeds,
 } from '../velero/data-path.js';
-import { VELERO_API, type VeleroBackup } from '../velero/types.js';
+import type { VeleroBackup } from '../velero/types.js';
+import { listSnapshotLocations } from '../velero/bsl.js';
 import { drillLabels, type DrillContext } from './context.js';
 
 /** What the backup's volume data needs in the drill cluster, and the Velero install that provides it. */
@@ -105,11 +106,7 @@ export async function borrowFromSource(
   if (d.install.snapshotLocations) {
     try {
       if (!source) throw new Error('the source cluster is not reachable');
-      const { items } = await source.list({
-        apiVersion: VELERO_API,
-        kind: 'VolumeSnapshotLocation',
-        namespace: sourceNs,
-      });
+      const items = await listSnapshotLocations(source, sourceNs);
       loan.snapshotLocations = items;
       if (!items.length) throw new Error(`no VolumeSnapshotLocation in ${source.context}/${sourceNs}`);
     } catch (e) {

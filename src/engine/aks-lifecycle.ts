@@ -25,7 +25,7 @@ import {
   waitBslAvailable,
   type VeleroInstallSpec,
 } from '../velero/install.js';
-import { VELERO_API } from '../velero/types.js';
+import { bslKindServed, veleroServed } from '../velero/bsl.js';
 import { routeTargetContext, type DrillContext } from './context.js';
 import { describeInstall, describeNeeds, hasVolumeData } from '../velero/data-path.js';
 import { borrowFromSource, decideDataPath } from './aks-data-path.js';
@@ -133,7 +133,7 @@ export async function installDrillVelero(ctx: DrillContext, gw: KubeGateway, aks
     rec.event('warn', w);
     rec.report.warnings.push(w);
   }
-  if ((await gw.scope(VELERO_API, 'Restore')) === null) {
+  if (!(await veleroServed(gw))) {
     const crds = rendered?.crds ?? (await veleroCrds());
     if (!crds) {
       throw inputError(
@@ -145,7 +145,7 @@ export async function installDrillVelero(ctx: DrillContext, gw: KubeGateway, aks
     const applied = await applyObjects(gw, crds);
     rec.event('info', `applied ${applied.length} Velero CRDs`);
     // The API server serves a CRD a moment after it is created; discovery is cached per gateway, so wait here.
-    await waitFor(() => gw.scope(VELERO_API, 'BackupStorageLocation').then((s) => s !== null), 30_000);
+    await waitFor(() => bslKindServed(gw), 30_000);
   } else {
     rec.event('info', 'Velero CRDs already present in the drill cluster: left as they are');
   }

@@ -5,8 +5,10 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import type { KubeObject } from '../kube/types.js';
 import { LABEL_DRILL_ID } from '../plan/types.js';
-import { VELERO_API, type VeleroRestore } from '../velero/types.js';
-import { downloadRestoredItems } from '../velero/download.js';
+import type { VeleroRestore } from '../velero/types.js';
+import { deleteDownloadRequests, downloadRestoredItems } from '../velero/download.js';
+import { veleroHomes, veleroServed } from '../velero/bsl.js';
+import { listRestores } from '../velero/restore.js';
 import { clusterScopedCreated, teardown, type TeardownResult } from './teardown.js';
 
 /** What `dr-drill cleanup` deleted and left behind for one drill. */
@@ -20,8 +22,8 @@ export async function findDrills(gw: KubeGateway): Promise<string[]> {
   const collect = (items: KubeObject[]) =>
     items.forEach((o) => o.metadata.labels?.[LABEL_DRILL_ID] && ids.add(o.metadata.labels[LABEL_DRILL_ID]));
   collect((await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: LABEL_DRILL_ID })).items);
-  if (await gw.scope(VELERO_API, 'Restore')) {
-    collect((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: LABEL_DRILL_ID })).items);
+  if (await veleroServed(gw)) {
+    collect(await listRestores(gw, LABEL_DRILL_ID));
     collect(await veleroConfigMaps(gw, LABEL_DRILL_ID));
   }
   return [...ids].sort();
@@ -32,24 +34,16 @@ export async function cleanupDrill(gw: KubeGateway, drillId: string, timeoutMs: 
   const labelled = (await gw.list({ apiVersion: 'v1', kind: 'Namespace', labelSelector: sel })).items.map(
     (n) => n.metadata.name,
   );
-  const hasVelero = (await gw.scope(VELERO_API, 'Restore')) !== null;
+  const hasVelero = await veleroServed(gw);
   // A namespace where Velero keeps its BackupStorageLocations is never a drill's, whatever its labels say.
-  const veleroHomes = new Set(
-    hasVelero
-      ? (await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation' })).items.map(
-          (b) => b.metadata.namespace,
-        )
-      : [],
-  );
-  const namespaces = labelled.filter((n) => !veleroHomes.has(n));
-  const restores = hasVelero
-    ? ((await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector: sel })).items as VeleroRestore[])
-    : [];
+  const homes = hasVelero ? await veleroHomes(gw) : new Set<string | undefined>();
+  const namespaces = labelled.filter((n) => !homes.has(n));
+  const restores = hasVelero ? await listRestores(gw, sel) : [];
   const out: CleanupResult = {
     drillId,
     deleted: [],
     leftBehind: labelled
-      .filter((n) => veleroHomes.has(n))
+      .filter((n) => homes.has(n))
       .map((n) => ({
         object: `Namespace ${n}`,
         reason:
@@ -57,18 +51,7 @@ export async function cleanupDrill(gw: KubeGateway, drillId: string, timeoutMs: 
       })),
   };
   // DownloadRequests expire on their own; remove the drill's anyway.
-  if (hasVelero) {
-    for (const d of (await gw.list({ apiVersion: VELERO_API, kind: 'DownloadRequest', labelSelector: sel })).items) {
-      await gw
-        .delete({
-          apiVersion: VELERO_API,
-          kind: 'DownloadRequest',
-          namespace: d.metadata.namespace,
-          name: d.metadata.name,
-        })
-        .catch(() => undefined);
-    }
-  }
+  if (hasVelero) await deleteDownloadRequests(gw, sel);
   // The drill's Velero ConfigMaps (change-storage-class, resource modifiers), only where Velero runs.
   const configMaps = hasVelero
     ? (await veleroConfigMaps(gw, sel)).map((c) => ({
@@ -122,9 +105,7 @@ async function restoredItems(gw: KubeGateway, r: VeleroRestore, drillId: string)
 
 /** ConfigMaps matching the selector in namespaces where Velero keeps BackupStorageLocations. */
 async function veleroConfigMaps(gw: KubeGateway, selector: string): Promise<KubeObject[]> {
-  const homes = new Set(
-    (await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation' })).items.map((b) => b.metadata.namespace),
-  );
+  const homes = await veleroHomes(gw);
   return (await gw.list({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: selector })).items.filter((c) =>
     homes.has(c.metadata.namespace),
   );

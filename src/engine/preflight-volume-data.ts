@@ -21,7 +21,8 @@ import {
   CSI_FEATURE,
   type VolumeDataNeeds,
 } from '../velero/data-path.js';
-import { VELERO_API, type VeleroBackup } from '../velero/types.js';
+import type { VeleroBackup } from '../velero/types.js';
+import { listSnapshotLocations } from '../velero/bsl.js';
 import { borrowFromSource } from './aks-data-path.js';
 import { LazyStorage } from './drill-storage.js';
 import type { PreflightCheck } from './preflight-check.js';
@@ -159,7 +160,7 @@ async function existingTargetGaps(
     });
   if (install.snapshotLocations)
     await attempt(async () => {
-      const { items } = await target.list({ apiVersion: VELERO_API, kind: 'VolumeSnapshotLocation', namespace: tns });
+      const items = await listSnapshotLocations(target, tns);
       return items.length ? null : `${target.context}/${tns} has no VolumeSnapshotLocation for its native snapshots`;
     });
   if (install.repositoryPassword && !sameCluster && source) {

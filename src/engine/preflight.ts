@@ -5,9 +5,9 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan } from '../plan/types.js';
 import { isDrillError, describeWithHint } from '../util/errors.js';
-import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
+import { listBsls, requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
 import { backupStart, clusterCatalog, findBackup, requireRestorable, requireYoungEnough } from './backup-choice.js';
-import { VELERO_API, type BackupStorageLocation, type VeleroBackup } from '../velero/types.js';
+import type { VeleroBackup } from '../velero/types.js';
 import { targets } from '../targets/index.js';
 import { formatSeconds } from '../util/duration.js';
 import { compareClusters } from '../kube/cluster-identity.js';
@@ -127,10 +127,10 @@ export async function preflight(
     if (!t.sameClusterAsSource && source) {
       const src: KubeGateway = source;
       await attempt('target BSL on the backup storage', async () => {
-        const { items: s } = await src.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: sns });
-        const { items: tt } = await tgt.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: tns });
-        const srcBsl = (s as BackupStorageLocation[]).find((x) => x.spec?.default) ?? (s as BackupStorageLocation[])[0];
-        const match = (tt as BackupStorageLocation[]).find((x) => srcBsl && sameStorage(x, srcBsl));
+        const s = await listBsls(src, sns);
+        const tt = await listBsls(tgt, tns);
+        const srcBsl = s.find((x) => x.spec?.default) ?? s[0];
+        const match = tt.find((x) => srcBsl && sameStorage(x, srcBsl));
         if (!match) throw new Error('no BackupStorageLocation in the target points at the source backup storage');
         if (match.status?.phase !== 'Available')
           throw new Error(`BSL ${match.metadata.name} is ${match.status?.phase ?? 'not validated'}`);

@@ -1,9 +1,9 @@
 import { inputError, describeError } from '../util/errors.js';
 import { WaitTimeout } from '../kube/wait.js';
 import { targets } from '../targets/index.js';
-import { requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
+import { listBsls, requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
 import { waitBackupVisible } from '../velero/backups.js';
-import { VELERO_API, type BackupStorageLocation } from '../velero/types.js';
+
 import { requireTargetNamespacesFree } from './target-namespaces.js';
 import { backupFilesIn, drillLabels, type DrillContext } from './context.js';
 import { pingVeleroServer } from '../velero/server-status.js';
@@ -130,21 +130,10 @@ async function checkStoragePath(ctx: DrillContext, sourceBslName: string | null)
     if (plan.storage) await checkStorageOnlyPath(ctx, plan.storage.container, plan.storage.prefix);
     return;
   }
-  const { items: srcBsls } = await src.list({
-    apiVersion: VELERO_API,
-    kind: 'BackupStorageLocation',
-    namespace: plan.source.veleroNamespace,
-  });
-  const srcBsl =
-    (srcBsls as BackupStorageLocation[]).find((b) => b.metadata.name === sourceBslName) ??
-    (srcBsls as BackupStorageLocation[]).find((b) => b.spec?.default);
+  const srcBsls = await listBsls(src, plan.source.veleroNamespace);
+  const srcBsl = srcBsls.find((b) => b.metadata.name === sourceBslName) ?? srcBsls.find((b) => b.spec?.default);
   if (!srcBsl) return;
-  const { items } = await gw.list({
-    apiVersion: VELERO_API,
-    kind: 'BackupStorageLocation',
-    namespace: ctx.target!.veleroNamespace,
-  });
-  const match = (items as BackupStorageLocation[]).find((b) => sameStorage(b, srcBsl));
+  const match = (await listBsls(gw, ctx.target!.veleroNamespace)).find((b) => sameStorage(b, srcBsl));
   if (!match) {
     const where = `${srcBsl.spec?.objectStorage?.bucket ?? '?'}/${srcBsl.spec?.objectStorage?.prefix ?? ''}`;
     throw error(
@@ -168,12 +157,12 @@ async function checkStorageOnlyPath(ctx: DrillContext, container: string, prefix
   const gw = ctx.target!.gateway;
   const vns = ctx.target!.veleroNamespace;
   const norm = (p?: string | null) => (p ?? '').replace(/^\/+|\/+$/g, '');
-  const { items } = await gw.list({ apiVersion: VELERO_API, kind: 'BackupStorageLocation', namespace: vns });
-  const match = (items as BackupStorageLocation[]).find(
+  const items = await listBsls(gw, vns);
+  const match = items.find(
     (b) => b.spec?.objectStorage?.bucket === container && norm(b.spec?.objectStorage?.prefix) === norm(prefix),
   );
   if (!match) {
-    const seen = (items as BackupStorageLocation[]).map(
+    const seen = items.map(
       (b) => `${b.metadata.name} → ${b.spec?.objectStorage?.bucket ?? '?'}/${b.spec?.objectStorage?.prefix ?? ''}`,
     );
     throw error(

@@ -1,11 +1,11 @@
 import { formatSeconds } from '../util/duration.js';
 import { WaitTimeout } from '../kube/wait.js';
-import { createRestore, waitRestoreTerminal, restoreObservation } from '../velero/restore.js';
+import { createRestore, getRestore, waitRestoreTerminal, restoreObservation } from '../velero/restore.js';
 import { bslCaCert, downloadRestoredItems, downloadRestoreResults } from '../velero/download.js';
 import { countMessages, type RestoredItem } from '../velero/results.js';
 import { readRestoreResourceList, readRestoreResults, type BackupStorage } from '../velero/storage/index.js';
 import { triageRestore } from '../velero/triage.js';
-import { VELERO_API, type RestoreResults, type RestoreStatus, type VeleroRestore } from '../velero/types.js';
+import type { RestoreResults, RestoreStatus, VeleroRestore } from '../velero/types.js';
 import { volumeErrors } from '../velero/volume-errors.js';
 import { drillLabels, type DrillContext } from './context.js';
 import { watchVelero } from './velero-watchdog.js';
@@ -72,9 +72,7 @@ export async function runRestore(ctx: DrillContext): Promise<PhaseEnd | void> {
     );
   } catch (e) {
     if (e instanceof WaitTimeout) {
-      const current = (await gw
-        .get({ apiVersion: VELERO_API, kind: 'Restore', namespace: vns, name })
-        .catch(() => null)) as VeleroRestore | null;
+      const current = await getRestore(gw, vns, name).catch(() => null);
       if (current) recordRestore(ctx, current);
       if (startedMono === null) {
         throw fail(

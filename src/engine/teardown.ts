@@ -3,7 +3,7 @@ import { describeRef, type KubeObject, type ObjectRef } from '../kube/types.js';
 import { waitFor, WaitTimeout } from '../kube/wait.js';
 import { LABEL_DRILL_ID } from '../plan/types.js';
 import { LABEL_RESTORE_NAME, validLabelValue } from '../velero/names.js';
-import { VELERO_API } from '../velero/types.js';
+import { restoreRef } from '../velero/restore.js';
 import type { DrillRecorder } from './recorder.js';
 import { describeError } from '../util/errors.js';
 
@@ -82,7 +82,7 @@ export async function teardown(
   }
   if (owned.restore) {
     await remove(
-      { apiVersion: VELERO_API, kind: 'Restore', namespace: owned.restore.veleroNamespace, name: owned.restore.name },
+      restoreRef(owned.restore.veleroNamespace, owned.restore.name),
       (o) => o.metadata.labels?.[LABEL_DRILL_ID] === owned.drillId,
       `it does not carry ${LABEL_DRILL_ID}=${owned.drillId}`,
     );

@@ -1,4 +1,5 @@
 import type { KubeGateway } from '../kube/gateway.js';
+import type { KubeObject } from '../kube/types.js';
 import { infraError } from '../util/errors.js';
 import { VELERO_API, type BackupStorageLocation } from './types.js';
 
@@ -70,4 +71,34 @@ export function sameStorage(a: BackupStorageLocation, b: BackupStorageLocation):
 export function bslCaCertPem(bsl: BackupStorageLocation | null | undefined): string | null {
   const ca = bsl?.spec?.objectStorage?.caCert;
   return ca ? Buffer.from(ca, 'base64').toString('utf8') : null;
+}
+
+/** Whether the API server serves Velero's CRDs (its Restore kind stands for them all). */
+export async function veleroServed(gw: KubeGateway): Promise<boolean> {
+  return (await gw.scope(VELERO_API, 'Restore')) !== null;
+}
+
+/** Whether the API server serves the BackupStorageLocation kind yet (a CRD is served a moment after it is created). */
+export async function bslKindServed(gw: KubeGateway): Promise<boolean> {
+  return (await gw.scope(VELERO_API, 'BackupStorageLocation')) !== null;
+}
+
+/** The BackupStorageLocations in Velero's namespace, or in every namespace when none is given. */
+export async function listBsls(gw: KubeGateway, veleroNamespace?: string): Promise<BackupStorageLocation[]> {
+  const { items } = await gw.list({
+    apiVersion: VELERO_API,
+    kind: 'BackupStorageLocation',
+    ...(veleroNamespace === undefined ? {} : { namespace: veleroNamespace }),
+  });
+  return items as BackupStorageLocation[];
+}
+
+/** Namespaces where Velero keeps BackupStorageLocations: where Velero runs. */
+export async function veleroHomes(gw: KubeGateway): Promise<Set<string | undefined>> {
+  return new Set((await listBsls(gw)).map((b) => b.metadata.namespace));
+}
+
+/** The VolumeSnapshotLocations in Velero's namespace (where native snapshots are taken and restored from). */
+export async function listSnapshotLocations(gw: KubeGateway, veleroNamespace: string): Promise<KubeObject[]> {
+  return (await gw.list({ apiVersion: VELERO_API, kind: 'VolumeSnapshotLocation', namespace: veleroNamespace })).items;
 }

@@ -168,6 +168,23 @@ export async function downloadBackupResults(
   return parseRestoreResults(await downloadJson(via, 'BackupResults', backupName, signedBy));
 }
 
+/**
+ * Deletes the DownloadRequests (in every namespace) matching a label selector; each is best-effort, as they expire
+ * on their own.
+ */
+export async function deleteDownloadRequests(gw: KubeGateway, labelSelector: string): Promise<void> {
+  for (const d of (await gw.list({ apiVersion: VELERO_API, kind: 'DownloadRequest', labelSelector })).items) {
+    await gw
+      .delete({
+        apiVersion: VELERO_API,
+        kind: 'DownloadRequest',
+        namespace: d.metadata.namespace,
+        name: d.metadata.name,
+      })
+      .catch(() => undefined);
+  }
+}
+
 function get(url: string, ca: string | null, timeoutMs: number, cap: { what: string; limit: number }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);

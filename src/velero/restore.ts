@@ -1,4 +1,5 @@
 import type { KubeGateway } from '../kube/gateway.js';
+import type { ObjectRef } from '../kube/types.js';
 import { waitFor, type WaitOptions } from '../kube/wait.js';
 import { VELERO_API, isTerminalRestorePhase, type VeleroRestore } from './types.js';
 
@@ -83,4 +84,23 @@ export async function waitRestoreTerminal(
     opts,
   );
   return verdict.value!;
+}
+
+/** A Restore by name, as the API server has it now; null when it is gone. */
+export async function getRestore(
+  gw: KubeGateway,
+  veleroNamespace: string,
+  name: string,
+): Promise<VeleroRestore | null> {
+  return (await gw.get(restoreRef(veleroNamespace, name))) as VeleroRestore | null;
+}
+
+/** Restores (in every namespace) matching a label selector. */
+export async function listRestores(gw: KubeGateway, labelSelector: string): Promise<VeleroRestore[]> {
+  return (await gw.list({ apiVersion: VELERO_API, kind: 'Restore', labelSelector })).items as VeleroRestore[];
+}
+
+/** How to name a Restore to the API server (to get or delete it). */
+export function restoreRef(veleroNamespace: string, name: string): ObjectRef {
+  return { apiVersion: VELERO_API, kind: 'Restore', namespace: veleroNamespace, name };
 }

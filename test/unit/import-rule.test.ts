@@ -60,6 +60,8 @@ describe('import rule (dependency-cruiser, .dependency-cruiser.mjs)', () => {
       appendFileSync(src('cli/step-prompt.ts'), "\nimport { fail } from '../engine/outcome.js';\n");
       // A cycle inside one folder, which no direction rule forbids: size-cap.ts already imports capped-read.ts.
       appendFileSync(src('util/capped-read.ts'), "\nimport { gunzipCapped } from './size-cap.js';\n");
+      // The engine spelling Velero's group/version instead of calling velero/ (a value import of velero/types.ts).
+      appendFileSync(src('engine/cleanup.ts'), "\nimport { VELERO_API } from '../velero/types.js';\n");
       // A folder the flow table does not place.
       mkdirSync(src('extras'));
       writeFileSync(
@@ -67,7 +69,13 @@ describe('import rule (dependency-cruiser, .dependency-cruiser.mjs)', () => {
         "import { newDrillId } from '../util/ids.js';\nexport const id = newDrillId;\n",
       );
       // Cruising from the changed files (the rule sees everything they reach) keeps this case cheap on a busy CI.
-      const changed = ['kube/gateway.ts', 'cli/step-prompt.ts', 'util/capped-read.ts', 'extras/helper.ts'];
+      const changed = [
+        'kube/gateway.ts',
+        'cli/step-prompt.ts',
+        'util/capped-read.ts',
+        'extras/helper.ts',
+        'engine/cleanup.ts',
+      ];
       found = await violations(
         copy,
         changed.map((f) => `src/${f}`),
@@ -90,8 +98,12 @@ describe('import rule (dependency-cruiser, .dependency-cruiser.mjs)', () => {
       expect(found).to.include('flow-unplaced: src/extras/helper.ts → src/util/ids.ts');
     });
 
+    it("the engine importing Velero's group/version (any value of velero/types.ts) fails; its types do not", () => {
+      expect(found).to.include('engine-velero-types-only: src/engine/cleanup.ts → src/velero/types.ts');
+    });
+
     it('nothing else is reported: each break is caught by the rule meant for it', () => {
-      expect(found).to.have.length(4);
+      expect(found).to.have.length(5);
     });
   });
 });
