@@ -97,9 +97,9 @@ async function patchStatus(client: RawClient, p: BenchPod, ready: boolean): Prom
 }
 
 export interface FlipRecord {
-  /** podKey → epoch ms the PATCH was sent (the moment the pod "becomes ready" for the latency figure). */
+  /** podKey → epoch ms the PATCH was sent: the change cannot have been committed before (the old latency base). */
   sent: Map<string, number>;
-  /** podKey → epoch ms the apiserver answered (the change is stored by then). */
+  /** podKey → epoch ms the API server's answer arrived: the change was committed by then (the latency base). */
   acked: Map<string, number>;
   windowMs: number;
 }
@@ -107,8 +107,9 @@ export interface FlipRecord {
 const now = (): number => performance.timeOrigin + performance.now();
 
 /**
- * Makes the pods Ready in the given order at `ratePerSec`, spread evenly over the window (at most `maxInFlight`
- * PATCHes outstanding; when the apiserver is slower the window stretches and the printout says so).
+ * Makes the pods Ready in the given order at `ratePerSec`, spread evenly over the window, with at most
+ * `maxInFlight` PATCHes outstanding: a writer the server keeps up with, so that a pod's latency measures the
+ * watcher, not the writer's queue (when the server is slower the window stretches and the printout says so).
  */
 export async function flipReady(
   client: RawClient,
@@ -136,6 +137,33 @@ export async function flipReady(
   }
   await Promise.all(pending);
   return { sent, acked, windowMs: now() - start };
+}
+
+/** What the API server sustained for status PATCHes, measured closed-loop (each writer sends when answered). */
+export interface WriterCalibration {
+  patches: number;
+  inFlight: number;
+  perSec: number;
+  rttMs: number[];
+}
+
+/**
+ * Sends Ready=False to `pods` with `inFlight` writers back to back and measures the rate the server answers at,
+ * before any runner listens: the rate the flips are then paced at is a fraction of it.
+ */
+export async function calibrateWriter(
+  client: RawClient,
+  pods: readonly BenchPod[],
+  inFlight: number,
+): Promise<WriterCalibration> {
+  const rttMs: number[] = [];
+  const start = now();
+  await forEachLimited(pods, inFlight, async (p) => {
+    const t = now();
+    await patchStatus(client, p, false);
+    rttMs.push(now() - t);
+  });
+  return { patches: pods.length, inFlight, perSec: (pods.length * 1000) / (now() - start), rttMs };
 }
 
 /** Makes the pods not Ready again (Ready=False), as fast as the concurrency allows, for the next measurement. */

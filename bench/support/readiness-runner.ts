@@ -12,6 +12,7 @@
  * compares with its own flip stamps (same clock source, same machine).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import { gatewayFor, loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { waitFor } from '../../src/kube/wait.js';
 import { SharedWatches } from '../../src/kube/shared-watches.js';
@@ -71,7 +72,12 @@ async function run(
     // Only to know when every watch is open (so no flip lands before a runner is listening); calls go to gw.
     wrapped.watch = async (...args: Parameters<typeof gw.watch>) => {
       const h = await gw.watch(...args);
-      if (++established === watchesNeeded) send({ type: 'ready', rssKB: process.resourceUsage().maxRSS });
+      if (++established === watchesNeeded) {
+        send({ type: 'ready', rssKB: process.resourceUsage().maxRSS });
+        // Where the memory goes once everything is listed (bench:scale's docs). Writing it stalls this process for
+        // seconds while flips arrive: the latency of such a run means nothing.
+        if (process.env.BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+      }
       return h;
     };
     // As verify makes them: the drill's namespaces are the target set the shared watch is kept to.
