@@ -1,14 +1,18 @@
 import {
+  ApiException,
   AuthenticationV1Api,
   AuthorizationV1Api,
   CoreV1Api,
   Exec,
+  HttpMethod,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
   PortForward,
   VersionApi,
   Watch,
+  type KubernetesObject,
+  type ResponseContext,
   type V1APIResource,
   type V1Status,
 } from '@kubernetes/client-node';
@@ -25,14 +29,74 @@ import type {
   ServerTime,
   WatchHandle,
 } from './gateway.js';
-import type { KubeObject, ObjectQuery, ObjectRef, WatchEventType } from './types.js';
+import {
+  withoutManagedFields,
+  type KubeObject,
+  type ObjectQuery,
+  type ObjectRef,
+  type WatchEventType,
+} from './types.js';
 import { isNotFound, kubeError, statusCode } from './errors.js';
 import { describeError } from '../util/errors.js';
 
-/** KubernetesObjectApi with its discovery (kind → plural, scope) made reachable for watch paths. */
+/** A response type for DiscoveringObjectApi.processResponse: keep the JSON as the server sent it. */
+const PLAIN = 'dr-drill/plain-json';
+
+/** One page of a list as the API server sent it. */
+interface PlainListPage {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items: KubeObject[];
+}
+
+/**
+ * KubernetesObjectApi with its discovery (kind → plural, scope) made reachable for watch paths, and a list that
+ * keeps the server's JSON.
+ */
 class DiscoveringObjectApi extends KubernetesObjectApi {
   async resourceOf(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
     return this.resource(apiVersion, kind);
+  }
+
+  /**
+   * One page of `list`, its items as the server sent them (plain JSON, timestamps as strings: what KubeObject
+   * declares, and what a watch event hands over for the same object). client-node's own list turns every item of a
+   * built-in kind into its model classes (an instance per nested object, a Date per timestamp); over a list of
+   * 10,000 pods that is most of what the list allocates, and a drill's peak memory (bench:scale). The request and
+   * its errors are client-node's own (same path, auth, ApiException).
+   */
+  async listPage(
+    q: ObjectQuery,
+    fieldSelector: string | undefined,
+    limit: number,
+    continueToken: string | undefined,
+  ): Promise<PlainListPage> {
+    const path = await this.specUriPath(
+      { apiVersion: q.apiVersion, kind: q.kind, metadata: { namespace: q.namespace } },
+      'list',
+    );
+    const request = this.configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
+    request.setHeaderParam('Accept', 'application/json, */*;q=0.8');
+    if (fieldSelector !== undefined) request.setQueryParam('fieldSelector', fieldSelector);
+    if (q.labelSelector !== undefined) request.setQueryParam('labelSelector', q.labelSelector);
+    request.setQueryParam('limit', String(limit));
+    if (continueToken !== undefined) request.setQueryParam('continue', continueToken);
+    return this.requestPromise(request, PLAIN) as Promise<unknown> as Promise<PlainListPage>;
+  }
+
+  /** For PLAIN requests: the parsed JSON; failures as client-node's own processResponse throws them. */
+  protected override async processResponse<T extends KubernetesObject>(
+    response: ResponseContext,
+    type?: string,
+  ): Promise<T> {
+    if (type !== PLAIN) return super.processResponse<T>(response, type);
+    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299)
+      return JSON.parse(await response.body.text()) as T;
+    throw new ApiException(
+      response.httpStatusCode,
+      'Unsuccessful HTTP Request',
+      await response.getBodyAsAny(),
+      response.headers,
+    );
   }
 }
 
@@ -161,20 +225,10 @@ export class ClientGateway implements KubeGateway {
       let rv = '';
       do {
         this.requests.list++;
-        const page = await this.api.list(
-          q.apiVersion,
-          q.kind,
-          q.namespace,
-          undefined,
-          undefined,
-          undefined,
-          fieldSelector,
-          q.labelSelector,
-          500,
-          cont,
-        );
-        for (const it of page.items) items.push({ ...(it as KubeObject), apiVersion: q.apiVersion, kind: q.kind });
-        cont = page.metadata?._continue || undefined;
+        const page = await this.api.listPage(q, fieldSelector, 500, cont);
+        for (const it of page.items)
+          items.push({ ...withoutManagedFields(it), apiVersion: q.apiVersion, kind: q.kind });
+        cont = page.metadata?.continue || undefined;
         rv = page.metadata?.resourceVersion ?? rv;
       } while (cont);
       return { items, resourceVersion: rv };
@@ -214,7 +268,7 @@ export class ClientGateway implements KubeGateway {
             close({ code: obj.code, message: obj.message ?? 'watch error' });
             return;
           }
-          onEvent(type as WatchEventType, { ...obj, apiVersion: q.apiVersion, kind: q.kind });
+          onEvent(type as WatchEventType, { ...withoutManagedFields(obj), apiVersion: q.apiVersion, kind: q.kind });
         },
         (err: unknown) => {
           if (!err) return close(null);

@@ -44,6 +44,19 @@ export interface ObjectRef {
 /** The event types of a Kubernetes watch. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 
+/**
+ * The object without metadata.managedFields: the server's record of which writer set which field. Nothing in the
+ * drill reads it (object digests and Velero's install leave it out), and it is often the largest part of an
+ * object (a kwok pod's list entry is about half managedFields), so lists and watches drop it on arrival: a wait
+ * over thousands of pods would otherwise hold them all, and a list of them all at once.
+ */
+export function withoutManagedFields<T extends KubeObject>(o: T): T {
+  if (!o.metadata || !('managedFields' in o.metadata)) return o;
+  const { managedFields: _drop, ...metadata } = o.metadata as ObjectMeta & { managedFields?: unknown };
+  void _drop;
+  return { ...o, metadata };
+}
+
 export function refOf(o: KubeObject): ObjectRef {
   return { apiVersion: o.apiVersion ?? '', kind: o.kind ?? '', namespace: o.metadata.namespace, name: o.metadata.name };
 }

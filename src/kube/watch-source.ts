@@ -1,5 +1,5 @@
 import type { KubeGateway, WatchHandle } from './gateway.js';
-import type { KubeObject, ObjectQuery } from './types.js';
+import { withoutManagedFields, type KubeObject, type ObjectQuery } from './types.js';
 import { DrillError } from '../util/errors.js';
 
 /** What one waiter wants to hear about from a source, and how it is told. */
@@ -25,7 +25,7 @@ export interface Subscriber {
  * so they never take memory.
  */
 export class WatchSource {
-  /** namespace → name → object, each without metadata.managedFields (see slim). */
+  /** namespace → name → object, each without metadata.managedFields (whatever the gateway hands over). */
   private readonly objectsByNs = new Map<string, Map<string, KubeObject>>();
   private readonly everywhere = new Set<Subscriber>();
   private readonly byNamespace = new Map<string, Set<Subscriber>>();
@@ -109,17 +109,31 @@ export class WatchSource {
   private put(o: KubeObject): void {
     const ns = o.metadata.namespace ?? '';
     if (!this.keep(ns)) return;
-    (this.objectsByNs.get(ns) ?? this.objectsByNs.set(ns, new Map()).get(ns)!).set(o.metadata.name, slim(o));
+    (this.objectsByNs.get(ns) ?? this.objectsByNs.set(ns, new Map()).get(ns)!).set(
+      o.metadata.name,
+      withoutManagedFields(o),
+    );
   }
 
   private async relist(): Promise<void> {
+    const resourceVersion = await this.load();
+    if (resourceVersion === null) return;
+    for (const s of this.all()) if (!this.stopped) s.changed();
+    if (!this.stopped) await this.startWatch(resourceVersion);
+  }
+
+  /**
+   * Lists into the cache; the resourceVersion to watch from, null when stopped meanwhile. A function of its own so
+   * that the list's array is released before the watch is opened: a suspended async function keeps its locals, and
+   * relist stays suspended while the watch opens.
+   */
+  private async load(): Promise<string | null> {
     const { items, resourceVersion } = await this.gw.list(this.query);
-    if (this.stopped) return;
+    if (this.stopped) return null;
     this.objectsByNs.clear();
     for (const it of items) this.put(it);
     this.listed = true;
-    for (const s of this.all()) if (!this.stopped) s.changed();
-    if (!this.stopped) await this.startWatch(resourceVersion);
+    return resourceVersion;
   }
 
   private async startWatch(rv: string): Promise<void> {
@@ -163,15 +177,4 @@ export class WatchSource {
       Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6)),
     );
   }
-}
-
-/**
- * What a source keeps of an object: everything but metadata.managedFields, which no verdict reads and which is
- * often the largest part of a pod (a drill over thousands of pods holds them all in memory).
- */
-function slim(o: KubeObject): KubeObject {
-  if (!o.metadata || !('managedFields' in o.metadata)) return o;
-  const { managedFields: _drop, ...metadata } = o.metadata as KubeObject['metadata'] & { managedFields?: unknown };
-  void _drop;
-  return { ...o, metadata };
 }

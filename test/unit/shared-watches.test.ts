@@ -344,4 +344,35 @@ describe('shared watches: one list + watch per kind for all the probes of a dril
     expect(r.outcome).to.equal('failed');
     expect(r.observation).to.match(/0 of 1 updated replicas are available|available/);
   });
+
+  it('the cache keeps no metadata.managedFields, listed or watched, and a verdict sees every other field', async () => {
+    const bookkeeping = { managedFields: [{ manager: 'kubelet', fieldsV1: { 'f:status': { 'f:conditions': {} } } }] };
+    const withFields = (name: string, ready: boolean): KubeObject => {
+      const p = pod(name, 'team-0', ready);
+      return { ...p, metadata: { ...p.metadata, ...bookkeeping } };
+    };
+    gw.put(withFields('a', true));
+    gw.put(withFields('b', false));
+    const shown: KubeObject[][] = [];
+    const watches = new SharedWatches(gw, ['team-0', 'team-1']);
+    const wait = watches.waitFor(
+      { ...pods, namespace: 'team-0' },
+      (objs) => {
+        shown.push(objs);
+        return allReady(2)(objs);
+      },
+      { timeoutMs: 2000 },
+    );
+    await settle();
+    gw.put(withFields('b', true));
+    await wait;
+    expect(shown.length).to.be.greaterThan(1);
+    for (const objs of shown)
+      for (const o of objs) {
+        expect(o.metadata).to.not.have.property('managedFields');
+        const sent = pod(o.metadata.name, 'team-0', o.status.conditions[0].status === 'True');
+        expect(o.metadata).to.deep.include(sent.metadata);
+        expect({ ...o, metadata: null }).to.deep.equal({ ...sent, metadata: null });
+      }
+  });
 });
