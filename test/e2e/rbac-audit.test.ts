@@ -28,6 +28,7 @@ import {
   writeScenario,
 } from './support/drill.js';
 import { veleroBackup, veleroDeleteBackup } from './support/checks.js';
+import { deleteKwokRules, kwokRules, retainedVolume, ZONE_LABEL } from './support/fixtures.js';
 import { validateReport } from '../../src/report/validate-report.js';
 import { auditLogPath } from '../../src/local/clusters.js';
 import { CLUSTERS, CONTEXTS, localLayout } from '../../src/local/layout.js';
@@ -42,7 +43,6 @@ const SUFFIX = '-audited';
 const RESTORED = `${NS}${SUFFIX}`;
 const PV = `audit-e2e-pv-${stamp}`;
 const RULE = `dr-drill-e2e-audit-${stamp}`;
-const ZONE = 'topology.kubernetes.io/zone';
 /** The volume-data drill: a StatefulSet whose volumes go through Velero's file-system backup, and its Schedule. */
 const FSB_NS = `audit-fsb-${stamp}`;
 const SCHEDULE = `audit-e2e-${stamp}`;
@@ -385,35 +385,13 @@ describe('e2e: RBAC proven from the API servers’ audit logs', function () {
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: NS }, data: { mode: 'primary' } },
       // A volume pinned to a primary-only storage class and zone: restorable in dr only through the mapping.
-      {
-        apiVersion: 'v1',
-        kind: 'PersistentVolume',
-        metadata: { name: PV },
-        spec: {
-          capacity: { storage: '1Gi' },
-          accessModes: ['ReadWriteOnce'],
-          persistentVolumeReclaimPolicy: 'Retain',
-          storageClassName: 'fast-primary',
-          hostPath: { path: `/var/lib/dr-drill-e2e/${NS}` },
-          claimRef: { namespace: NS, name: 'data' },
-          nodeAffinity: {
-            required: {
-              nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE, operator: 'In', values: ['local-primary-1'] }] }],
-            },
-          },
-        },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: { name: 'data', namespace: NS },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: 'fast-primary',
-          volumeName: PV,
-          resources: { requests: { storage: '1Gi' } },
-        },
-      },
+      ...retainedVolume({
+        pv: PV,
+        namespace: NS,
+        storageClass: 'fast-primary',
+        hostPath: `/var/lib/dr-drill-e2e/${NS}`,
+        zone: 'local-primary-1',
+      }),
       {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -424,7 +402,7 @@ describe('e2e: RBAC proven from the API servers’ audit logs', function () {
           template: {
             metadata: { labels },
             spec: {
-              nodeSelector: { [ZONE]: 'local-primary-1' },
+              nodeSelector: { [ZONE_LABEL]: 'local-primary-1' },
               containers: [
                 { name: 'app', image: 'busybox:1.36', volumeMounts: [{ name: 'data', mountPath: '/data' }] },
               ],
@@ -437,29 +415,15 @@ describe('e2e: RBAC proven from the API servers’ audit logs', function () {
     await kubectl(env, PRIMARY, ['apply', '-f', '-'], source.map((d) => stringify(d)).join('---\n'));
     // kwok runs no containers: exec runs on this host, and port 8080 of these pods is appServer (both clusters:
     // the checksum manifest is taken in the source pod, the probes run in the restored one).
-    for (const ctx of [PRIMARY, DR]) {
-      const rules = [
-        {
-          apiVersion: 'kwok.x-k8s.io/v1alpha1',
-          kind: 'ClusterExec',
-          metadata: { name: RULE },
-          spec: {
-            selector: { matchNamespaces: [NS, RESTORED] },
-            execs: [{ local: { workDir: mkdtempSync(join(tmpdir(), 'dr-drill-e2e-audit-exec-')) } }],
-          },
-        },
-        {
-          apiVersion: 'kwok.x-k8s.io/v1alpha1',
-          kind: 'ClusterPortForward',
-          metadata: { name: RULE },
-          spec: {
-            selector: { matchNamespaces: [NS, RESTORED] },
-            forwards: [{ ports: [8080], target: { port: appPort, address: '127.0.0.1' } }],
-          },
-        },
-      ];
-      await kubectl(env, ctx, ['apply', '-f', '-'], rules.map((d) => stringify(d)).join('---\n'));
-    }
+    for (const ctx of [PRIMARY, DR])
+      await kubectl(
+        env,
+        ctx,
+        ['apply', '-f', '-'],
+        kwokRules(RULE, [NS, RESTORED], appPort)
+          .map((d) => stringify(d))
+          .join('---\n'),
+      );
     await kubectl(env, PRIMARY, ['-n', NS, 'rollout', 'status', 'deployment/app', '--timeout=120s']);
     await seedScheduledBackup(manifestFile());
   });
@@ -474,9 +438,10 @@ describe('e2e: RBAC proven from the API servers’ audit logs', function () {
     await quietly(PRIMARY, ['-n', 'velero', 'delete', 'schedule', SCHEDULE, '--ignore-not-found']);
     // Velero deletes the backup, its PodVolumeBackups and its data in storage; dr's synced copy goes at its next sync.
     await veleroDeleteBackup(env, SCHEDULE_BACKUP);
+    // Velero deletes the first drill's backup too (kept otherwise by its TTL, as the other e2e files keep theirs).
+    if (drilledBackup) await veleroDeleteBackup(env, drilledBackup);
     for (const ctx of [PRIMARY, DR]) {
-      for (const kind of ['clusterexec', 'clusterportforward'])
-        await quietly(ctx, ['delete', kind, RULE, '--ignore-not-found']);
+      await deleteKwokRules(env, ctx, RULE);
       for (const s of ['e2e-audit-drill', 'e2e-audit-fsb'])
         await quietly(ctx, ['-n', 'velero', 'delete', 'lease', `dr-drill-${s}`, '--ignore-not-found']);
     }
