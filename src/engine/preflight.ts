@@ -5,7 +5,7 @@
 import type { KubeGateway } from '../kube/gateway.js';
 import type { DrillPlan } from '../plan/types.js';
 import { isDrillError, describeWithHint } from '../util/errors.js';
-import { listBsls, requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
+import { requireAvailableBsl, requireVelero, storagePath, storageWhere } from '../velero/bsl.js';
 import { backupStart, clusterCatalog, findBackup, requireRestorable, requireYoungEnough } from './backup-choice.js';
 import type { VeleroBackup } from '../velero/types.js';
 import { targets } from '../targets/index.js';
@@ -127,11 +127,14 @@ export async function preflight(
     if (!t.sameClusterAsSource && source) {
       const src: KubeGateway = source;
       await attempt('target BSL on the backup storage', async () => {
-        const s = await listBsls(src, sns);
-        const tt = await listBsls(tgt, tns);
-        const srcBsl = s.find((x) => x.spec?.default) ?? s[0];
-        const match = tt.find((x) => srcBsl && sameStorage(x, srcBsl));
-        if (!match) throw new Error('no BackupStorageLocation in the target points at the source backup storage');
+        const backupBsl = (backup as VeleroBackup | null)?.spec?.storageLocation ?? null;
+        const { source: srcBsl, target: match } = await storagePath(src, sns, tgt, tns, backupBsl);
+        if (!srcBsl)
+          return 'not checked: the source has no default BackupStorageLocation and the backup is not known yet';
+        if (!match)
+          throw new Error(
+            `no BackupStorageLocation in the target points at the backup's storage (${storageWhere(srcBsl)}, BSL ${srcBsl.metadata.name} in the source)`,
+          );
         if (match.status?.phase !== 'Available')
           throw new Error(`BSL ${match.metadata.name} is ${match.status?.phase ?? 'not validated'}`);
         return `${match.metadata.name} (${match.spec?.accessMode ?? 'ReadWrite'}, ${match.status?.phase})`;

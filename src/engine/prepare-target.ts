@@ -1,7 +1,7 @@
 import { inputError, describeError } from '../util/errors.js';
 import { WaitTimeout } from '../kube/wait.js';
 import { targets } from '../targets/index.js';
-import { listBsls, requireAvailableBsl, requireVelero, sameStorage } from '../velero/bsl.js';
+import { listBsls, requireAvailableBsl, requireVelero, storagePath, storageWhere } from '../velero/bsl.js';
 import { waitBackupVisible } from '../velero/backups.js';
 
 import { requireTargetNamespacesFree } from './target-namespaces.js';
@@ -130,14 +130,17 @@ async function checkStoragePath(ctx: DrillContext, sourceBslName: string | null)
     if (plan.storage) await checkStorageOnlyPath(ctx, plan.storage.container, plan.storage.prefix);
     return;
   }
-  const srcBsls = await listBsls(src, plan.source.veleroNamespace);
-  const srcBsl = srcBsls.find((b) => b.metadata.name === sourceBslName) ?? srcBsls.find((b) => b.spec?.default);
+  const { source: srcBsl, target: match } = await storagePath(
+    src,
+    plan.source.veleroNamespace,
+    gw,
+    ctx.target!.veleroNamespace,
+    sourceBslName,
+  );
   if (!srcBsl) return;
-  const match = (await listBsls(gw, ctx.target!.veleroNamespace)).find((b) => sameStorage(b, srcBsl));
   if (!match) {
-    const where = `${srcBsl.spec?.objectStorage?.bucket ?? '?'}/${srcBsl.spec?.objectStorage?.prefix ?? ''}`;
     throw error(
-      `no BackupStorageLocation in ${gw.context}/${ctx.target!.veleroNamespace} points at the backup's storage (${where}); backup sync can never bring the backup there`,
+      `no BackupStorageLocation in ${gw.context}/${ctx.target!.veleroNamespace} points at the backup's storage (${storageWhere(srcBsl)}); backup sync can never bring the backup there`,
     );
   }
   if (match.spec?.accessMode !== 'ReadOnly') {

@@ -102,3 +102,36 @@ export async function veleroHomes(gw: KubeGateway): Promise<Set<string | undefin
 export async function listSnapshotLocations(gw: KubeGateway, veleroNamespace: string): Promise<KubeObject[]> {
   return (await gw.list({ apiVersion: VELERO_API, kind: 'VolumeSnapshotLocation', namespace: veleroNamespace })).items;
 }
+
+/** The source BSL a backup lives in and the target's BSL on the same storage (null where there is none). */
+export interface StoragePath {
+  source: BackupStorageLocation | null;
+  target: BackupStorageLocation | null;
+}
+
+/**
+ * How a target cluster sees a source backup's storage, asked the same way by `plan` and `run`: the backup's own
+ * BSL (its spec.storageLocation) when known, else the source's default, else its only one; then the target's BSL
+ * on the same container and prefix (sameStorage).
+ */
+export async function storagePath(
+  source: KubeGateway,
+  sourceVeleroNamespace: string,
+  target: KubeGateway,
+  targetVeleroNamespace: string,
+  backupBsl: string | null,
+): Promise<StoragePath> {
+  const bsls = await listBsls(source, sourceVeleroNamespace);
+  const src =
+    (backupBsl !== null ? bsls.find((b) => b.metadata.name === backupBsl) : undefined) ??
+    bsls.find((b) => b.spec?.default) ??
+    (bsls.length === 1 ? bsls[0]! : null);
+  if (!src) return { source: null, target: null };
+  const match = (await listBsls(target, targetVeleroNamespace)).find((b) => sameStorage(b, src)) ?? null;
+  return { source: src, target: match };
+}
+
+/** Where a BSL points, for messages: container/prefix. */
+export function storageWhere(bsl: BackupStorageLocation): string {
+  return `${bsl.spec?.objectStorage?.bucket ?? '?'}/${bsl.spec?.objectStorage?.prefix ?? ''}`;
+}
