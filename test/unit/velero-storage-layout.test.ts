@@ -84,12 +84,13 @@ describe('velero storage layout', () => {
     expect(parseRestoredEntry('v1/Pod', 'ns/name(deleted)')).to.equal(null);
   });
 
-  it('redacts keys and signatures', () => {
+  it('redacts keys, signatures and authorization headers (the one redaction of util/redact.ts)', () => {
     expect(redact('AccountName=a;AccountKey=abc/def==;BlobEndpoint=x')).to.equal(
-      'AccountName=a;AccountKey=<redacted>;BlobEndpoint=x',
+      'AccountName=a;AccountKey=***;BlobEndpoint=x',
     );
     expect(redact('GET https://a.blob.core.windows.net/c?sv=1&sig=abc%2F&se=2')).to.equal(
-      'GET https://a.blob.core.windows.net/c?sv=1&sig=<redacted>&se=2',
+      'GET https://a.blob.core.windows.net/c?sv=1&sig=***&se=2',
     );
+    expect(redact('Authorization: SharedKey devstoreaccount1:c2lnbmF0dXJl')).not.to.contain('c2lnbmF0dXJl');
   });
 });

@@ -4,20 +4,10 @@
  * because SDK errors may quote the request URL (with a SAS signature) or the connection string.
  */
 import { DrillError, infraError, inputError, isDrillError, describeError } from '../../util/errors.js';
+import { redact } from '../../util/redact.js';
 
-const SECRET_PATTERNS: [RegExp, string][] = [
-  [/(AccountKey=)[^;\s]+/gi, '$1<redacted>'],
-  [/(SharedAccessSignature=)[^;\s]+/gi, '$1<redacted>'],
-  [/([?&]sig=)[^&\s"']+/gi, '$1<redacted>'],
-  [/(Authorization:\s*)\S+(\s+\S+)?/gi, '$1<redacted>'],
-];
-
-/** Remove account keys, SAS signatures and authorization headers from a text. */
-export function redact(text: string): string {
-  let out = text;
-  for (const [re, rep] of SECRET_PATTERNS) out = out.replace(re, rep);
-  return out;
-}
+// One redaction for the whole tool (util/redact.ts): storage errors used to carry a shorter list of their own.
+export { redact };
 
 interface ErrorLike {
   name?: string;
