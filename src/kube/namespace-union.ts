@@ -27,28 +27,21 @@ export class NamespaceUnion implements ObjectSource {
 
   subscribe(s: Subscriber): () => void {
     const listed = new Set<WatchSource>();
-    const leaves: Array<() => void> = [];
-    let gone = false;
-    const leave = () => {
-      gone = true;
-      for (const l of leaves.splice(0)) l();
+    const leaves = this.members.map((m) =>
+      m.subscribe({
+        namespaces: null,
+        name: s.name,
+        changed: () => {
+          listed.add(m);
+          if (listed.size === this.members.length) s.changed();
+        },
+        failed: (e) => s.failed(e),
+        retrying: (e) => s.retrying(e),
+      }),
+    );
+    // A member that fails synchronously ends the wait; waitOn then calls this, which leaves every member.
+    return () => {
+      for (const leave of leaves.splice(0)) leave();
     };
-    for (const m of this.members) {
-      if (gone) break;
-      leaves.push(
-        m.subscribe({
-          namespaces: null,
-          name: s.name,
-          changed: () => {
-            listed.add(m);
-            if (listed.size === this.members.length) s.changed();
-          },
-          failed: (e) => s.failed(e),
-          retrying: (e) => s.retrying(e),
-        }),
-      );
-    }
-    if (gone) leave();
-    return leave;
   }
 }

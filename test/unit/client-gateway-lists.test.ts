@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
-import { ClientGateway } from '../../src/kube/client-gateway.js';
+import type { ClientGateway } from '../../src/kube/client-gateway.js';
+import { gatewayAt, listenLocal } from '../support/fake-api-server.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
 /** A pod as the API server sends it: with the managedFields entry of each writer. */
@@ -65,8 +64,7 @@ async function podServer(): Promise<{ server: Server; url: string; queries: stri
       }),
     );
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, queries };
+  return { server, url: await listenLocal(server), queries };
 }
 
 describe('kube gateway: lists and watches keep what a verdict can read, not the writers’ bookkeeping', () => {
@@ -75,14 +73,7 @@ describe('kube gateway: lists and watches keep what a verdict can read, not the 
 
   before(async () => {
     api = await podServer();
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 't' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    gw = new ClientGateway(kc);
+    gw = gatewayAt(api.url);
   });
 
   after(() => api.server.close());

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
-import { ClientGateway } from '../../src/kube/client-gateway.js';
+import type { ClientGateway } from '../../src/kube/client-gateway.js';
+import { gatewayAt, listenLocal } from '../support/fake-api-server.js';
 import { isolationNetworkPolicy } from '../../src/kube/isolation-policy.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
@@ -29,8 +28,7 @@ async function recordingServer(): Promise<{ server: Server; url: string; bodies:
       res.end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies };
+  return { server, url: await listenLocal(server), bodies };
 }
 
 describe('kube gateway: what a create or patch sends is the object as written', () => {
@@ -39,14 +37,7 @@ describe('kube gateway: what a create or patch sends is the object as written', 
 
   before(async () => {
     api = await recordingServer();
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: api.url, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 't' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    gw = new ClientGateway(kc);
+    gw = gatewayAt(api.url);
   });
 
   after(() => api.server.close());
